@@ -1,0 +1,147 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the driver, chosen by measurement: docs/sqlite-driver.md
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// busyTimeout is how long a connection waits for a lock before failing.
+// With a single writer connection only a checkpoint or another process
+// can hold one, so this is a safety net rather than a queue.
+const busyTimeout = 10 * time.Second
+
+// DB is an open SQLite database. It is safe for concurrent use.
+type DB struct {
+	path   string
+	writer *sql.DB // exactly one connection: SQLite has a single writer
+	reader *sql.DB // a pool of read-only connections
+	now    func() time.Time
+}
+
+// Open opens the database file at path, creating it when it does not exist.
+// It does not touch the schema: call Migrate (the migrate command and serve)
+// or CheckSchema before using the store.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, fc.Errorf(fc.ErrInvalid, "the database path is empty")
+	}
+	db := &DB{path: path, now: time.Now}
+	var err error
+	// The writer opens first so that the file exists and is in WAL mode
+	// before a read-only connection looks at it.
+	db.writer, err = sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.writer.SetMaxOpenConns(1)
+	db.writer.SetMaxIdleConns(1)
+	db.writer.SetConnMaxLifetime(0)
+	if err := db.writer.PingContext(ctx); err != nil {
+		db.writer.Close()
+		return nil, unavailable(path, err)
+	}
+	db.reader, err = sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		db.writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	n := max(4, runtime.NumCPU())
+	db.reader.SetMaxOpenConns(n)
+	db.reader.SetMaxIdleConns(n)
+	if err := db.reader.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, unavailable(path, err)
+	}
+	return db, nil
+}
+
+// dsn returns the connection string. Pragmas are given per connection by
+// the driver, so every pooled connection gets them.
+func dsn(path string, readOnly bool) string {
+	v := url.Values{}
+	v.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	v.Set("_foreign_keys", "on")
+	v.Set("_synchronous", "FULL")
+	if readOnly {
+		v.Set("mode", "ro")
+		v.Set("_query_only", "on")
+	} else {
+		v.Set("_journal_mode", "WAL")
+		// BEGIN IMMEDIATE takes the write lock up front, so a write
+		// transaction never fails half-way on a lock upgrade.
+		v.Set("_txlock", "immediate")
+	}
+	return "file:" + url.PathEscape(path) + "?" + v.Encode()
+}
+
+func unavailable(path string, err error) error {
+	return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrUnavailable, "cannot open the database %s", path), err)
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	var errs []error
+	if db.reader != nil {
+		errs = append(errs, db.reader.Close())
+	}
+	if db.writer != nil {
+		errs = append(errs, db.writer.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers, for health checks.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.reader.PingContext(ctx); err != nil {
+		return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrUnavailable, "the database does not answer"), err)
+	}
+	return nil
+}
+
+// SetNow replaces the clock that write transactions read; tests use it to
+// fix CreatedOn. It must be called before the DB is shared.
+func (db *DB) SetNow(now func() time.Time) { db.now = now }
+
+// withWriteTx runs fn in a write transaction on the single writer
+// connection, with one "now" for the whole transaction. It commits when fn
+// returns nil and rolls back otherwise (or when ctx is cancelled).
+func (db *DB) withWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx, db.now().UTC()); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// withReadTx runs fn in a read transaction on a read-only connection, so
+// every statement in fn sees the same snapshot.
+func (db *DB) withReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("end read: %w", err)
+	}
+	return nil
+}

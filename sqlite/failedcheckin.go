@@ -1,0 +1,124 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+var _ fc.FailedCheckinStore = (*DB)(nil)
+
+// FindFailedCheckinByID returns the record with the given id, or an
+// ErrNotFound error when it does not exist or lies outside scope (the two
+// are indistinguishable on purpose).
+func (db *DB) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int64) (*fc.FailedCheckin, error) {
+	q := fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}, OrderBy: fc.FieldID, Page: 1, Size: 1}
+	page, err := db.FindFailedCheckins(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Records) == 0 {
+		return nil, fc.Errorf(fc.ErrNotFound, "no FailedCheckin with Id %d", id)
+	}
+	return page.Records[0], nil
+}
+
+// FindFailedCheckins returns the page q selects and the exact total, both
+// read from one snapshot. An empty scope returns nothing without a query;
+// a page past the end is empty but still carries the total.
+func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedCheckinPage, error) {
+	page := &fc.FailedCheckinPage{Records: []*fc.FailedCheckin{}}
+	if q.Scope.Empty() {
+		return page, nil
+	}
+	if q.Size < 1 {
+		return nil, fc.Errorf(fc.ErrInvalid, "the page size must be at least 1")
+	}
+	s, err := buildFind(q)
+	if err != nil {
+		return nil, err
+	}
+	err = db.withReadTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, s.count, s.args...).Scan(&page.TotalItems); err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		if q.Offset() >= page.TotalItems {
+			return nil
+		}
+		args := append(s.args[:len(s.args):len(s.args)], q.Size, q.Offset())
+		page.Records, err = queryRecords(ctx, tx, s.page, args)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+func queryRecords(ctx context.Context, tx *sql.Tx, query string, args []any) ([]*fc.FailedCheckin, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	records := []*fc.FailedCheckin{}
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		records = append(records, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read rows: %w", err)
+	}
+	return records, nil
+}
+
+// scanRecord reads one row of selectColumns.
+func scanRecord(rows *sql.Rows) (*fc.FailedCheckin, error) {
+	var r fc.FailedCheckin
+	var coworker sql.NullInt64
+	var updatedBy, systemID, reason sql.NullString
+	var attempt, local, created, updated int64
+	err := rows.Scan(&r.ID, &r.UniqueID, &coworker, &r.CoworkerFullName, &r.BusinessID, &r.BusinessName,
+		&attempt, &r.Source, &r.MacAddresses, &r.Teams, &r.Tariff, &r.Description,
+		&local, &created, &updated, &updatedBy, &systemID, &reason)
+	if err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	if coworker.Valid {
+		r.CoworkerID = &coworker.Int64
+	}
+	r.UpdatedBy = nullString(updatedBy)
+	r.SystemID = nullString(systemID)
+	r.Reason = nullString(reason)
+	r.CheckinAttemptTime = fromUnix(attempt)
+	r.CheckinAttemptTimeLocal = fromUnix(local)
+	r.CreatedOn = fromUnix(created)
+	r.UpdatedOn = fromUnix(updated)
+	return &r, nil
+}
+
+func nullString(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
+}
+
+func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// wallUnix reads the wall clock of t as if it were UTC: the storage form of
+// CheckinAttemptTimeLocal, which has no zone of its own.
+func wallUnix(t time.Time) int64 {
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	return time.Date(y, mo, d, h, mi, s, 0, time.UTC).Unix()
+}
+
+var errNotImplemented = errors.New("not implemented yet")
