@@ -38,6 +38,9 @@ func HashToken(token string) string {
 // TokenGrant is one issue of tokens to a user and client: the hashes of a
 // new access token and refresh token and when each expires.
 type TokenGrant struct {
+	// IssuedOn is when the grant is made; stores sweep tokens that expired
+	// before it.
+	IssuedOn         time.Time
 	UserID           int64
 	ClientID         string
 	AccessHash       string
