@@ -1,0 +1,77 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// Authenticator turns the credentials of a request into a Caller.
+//
+// It returns (nil, nil) when the request carries no credentials at all, an
+// error with code fc.ErrUnauthorized when they are present but bad, and the
+// caller otherwise. Any other error (a database outage) is answered as such,
+// never as a 401.
+type Authenticator interface {
+	Authenticate(r *http.Request) (*fc.Caller, error)
+}
+
+// Roles the FailedCheckin endpoints require (API.md sections 2 and 3).
+const (
+	fcRoleList = fc.RoleFailedCheckinList
+	fcRoleRead = fc.RoleFailedCheckinRead
+)
+
+// authResult is what authentication found; it lives in the request context.
+type authResult struct {
+	caller *fc.Caller
+	err    error
+}
+
+type authResultKey struct{}
+
+// authenticate asks the Authenticator about every request and stores the
+// answer in the context. It never rejects: the require wrappers decide, so
+// public routes (health checks, the token endpoint) need no exception list.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var res authResult
+		if s.auth != nil {
+			res.caller, res.err = s.auth.Authenticate(r)
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authResultKey{}, &res)))
+	})
+}
+
+// callerFrom returns the authenticated caller of ctx, or nil.
+func callerFrom(ctx context.Context) *fc.Caller {
+	if res, ok := ctx.Value(authResultKey{}).(*authResult); ok && res.err == nil {
+		return res.caller
+	}
+	return nil
+}
+
+// require wraps h so that it runs only for a caller holding role: no or bad
+// credentials get 401 (with WWW-Authenticate: Bearer), a caller without the
+// role 403. An authenticator failure other than bad credentials is answered
+// with its own status (an outage is a 503, not a 401).
+func (s *Server) require(role string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, _ := r.Context().Value(authResultKey{}).(*authResult)
+		switch {
+		case res != nil && res.err != nil:
+			if fc.ErrorCode(res.err) == fc.ErrUnauthorized {
+				s.writeError(w, r, fc.Errorf(fc.ErrUnauthorized, "The credentials are not valid."))
+				return
+			}
+			s.writeError(w, r, res.err)
+		case res == nil || res.caller == nil:
+			s.writeError(w, r, fc.Errorf(fc.ErrUnauthorized, "Authentication is required."))
+		case !res.caller.HasRole(role):
+			s.writeError(w, r, fc.Errorf(fc.ErrForbidden, "The %s role is required.", role))
+		default:
+			h(w, r)
+		}
+	})
+}

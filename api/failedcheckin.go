@@ -1,0 +1,160 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// Wire formats of times (API.md section 1): UTC with a Z, local without offset.
+const (
+	utcLayout   = "2006-01-02T15:04:05Z"
+	localLayout = "2006-01-02T15:04:05"
+)
+
+// failedCheckinJSON is the FailedCheckin record on the wire, fields in the
+// order of API.md section 1. It is converted explicitly from the domain type
+// so that renaming a domain field never changes the JSON.
+type failedCheckinJSON struct {
+	ID                       int64   `json:"Id"`
+	UniqueID                 string  `json:"UniqueId"`
+	CoworkerID               *int64  `json:"CoworkerId"`
+	CoworkerFullName         string  `json:"CoworkerFullName"`
+	BusinessID               int64   `json:"BusinessId"`
+	BusinessName             string  `json:"BusinessName"`
+	CheckinAttemptTime       string  `json:"CheckinAttemptTime"`
+	Source                   int     `json:"Source"`
+	MacAddresses             string  `json:"MacAddresses"`
+	TeamsAtTheTimeOfCheckin  string  `json:"TeamsAtTheTimeOfCheckin"`
+	TariffAtTheTimeOfCheckin string  `json:"TariffAtTheTimeOfCheckin"`
+	Description              string  `json:"Description"`
+	CheckinAttemptTimeLocal  string  `json:"CheckinAttemptTimeLocal"`
+	CreatedOn                string  `json:"CreatedOn"`
+	UpdatedOn                string  `json:"UpdatedOn"`
+	UpdatedBy                *string `json:"UpdatedBy"`
+	IsNew                    bool    `json:"IsNew"`
+	SystemID                 *string `json:"SystemId"`
+	Reason                   *string `json:"Reason"`
+}
+
+// toFailedCheckinJSON converts a domain record to its wire shape.
+func toFailedCheckinJSON(r *fc.FailedCheckin) failedCheckinJSON {
+	return failedCheckinJSON{
+		ID:                       r.ID,
+		UniqueID:                 r.UniqueID,
+		CoworkerID:               r.CoworkerID,
+		CoworkerFullName:         r.CoworkerFullName,
+		BusinessID:               r.BusinessID,
+		BusinessName:             r.BusinessName,
+		CheckinAttemptTime:       formatUTC(r.CheckinAttemptTime),
+		Source:                   int(r.Source),
+		MacAddresses:             r.MacAddresses,
+		TeamsAtTheTimeOfCheckin:  r.Teams,
+		TariffAtTheTimeOfCheckin: r.Tariff,
+		Description:              r.Description,
+		CheckinAttemptTimeLocal:  formatLocal(r.CheckinAttemptTimeLocal),
+		CreatedOn:                formatUTC(r.CreatedOn),
+		UpdatedOn:                formatUTC(r.UpdatedOn),
+		UpdatedBy:                r.UpdatedBy,
+		IsNew:                    false, // stored records are never new
+		SystemID:                 r.SystemID,
+		Reason:                   r.Reason,
+	}
+}
+
+// formatUTC writes t in UTC with seconds precision.
+func formatUTC(t time.Time) string { return t.UTC().Truncate(time.Second).Format(utcLayout) }
+
+// formatLocal writes a wall-clock time as it is, never converting it: the
+// domain keeps it in a UTC time.Time only as a container.
+func formatLocal(t time.Time) string { return t.Truncate(time.Second).Format(localLayout) }
+
+// failedCheckinPageJSON is the search envelope of API.md section 2.5.
+type failedCheckinPageJSON struct {
+	Records              []failedCheckinJSON `json:"Records"`
+	CurrentPage          int64               `json:"CurrentPage"`
+	CurrentPageSize      int                 `json:"CurrentPageSize"`
+	CurrentOrderField    string              `json:"CurrentOrderField"`
+	CurrentSortDirection int                 `json:"CurrentSortDirection"`
+	FirstItem            int64               `json:"FirstItem"`
+	LastItem             int64               `json:"LastItem"`
+	TotalItems           int64               `json:"TotalItems"`
+	TotalPages           int64               `json:"TotalPages"`
+	HasNextPage          bool                `json:"HasNextPage"`
+	HasPreviousPage      bool                `json:"HasPreviousPage"`
+	PageNumber           int64               `json:"PageNumber"`
+	PageSize             int                 `json:"PageSize"`
+}
+
+// toFailedCheckinPageJSON builds the envelope for page, the answer to q.
+func toFailedCheckinPageJSON(q fc.Query, page *fc.FailedCheckinPage) failedCheckinPageJSON {
+	out := failedCheckinPageJSON{Records: make([]failedCheckinJSON, 0, len(page.Records))}
+	for _, r := range page.Records {
+		out.Records = append(out.Records, toFailedCheckinJSON(r))
+	}
+	p := pagingOf(q, page.TotalItems, len(page.Records))
+	out.CurrentPage, out.CurrentPageSize = q.Page, q.Size
+	out.CurrentOrderField, out.CurrentSortDirection = string(q.OrderBy), p.direction
+	out.FirstItem, out.LastItem = p.first, p.last
+	out.TotalItems, out.TotalPages = page.TotalItems, p.totalPages
+	out.HasNextPage, out.HasPreviousPage = q.Page < p.totalPages, q.Page > 1
+	out.PageNumber, out.PageSize = q.Page, q.Size
+	return out
+}
+
+// searchFailedCheckins serves GET /api/spaces/failedcheckins.
+func (s *Server) searchFailedCheckins(w http.ResponseWriter, r *http.Request) {
+	q, err := failedCheckinParams.parse(r.URL.RawQuery)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q.Scope = callerFrom(r.Context()).Scope
+	page, err := s.store.FindFailedCheckins(r.Context(), q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toFailedCheckinPageJSON(q, page))
+}
+
+// getFailedCheckin serves GET /api/spaces/failedcheckins/{id}.
+func (s *Server) getFailedCheckin(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rec, err := s.store.FindFailedCheckinByID(r.Context(), callerFrom(r.Context()).Scope, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toFailedCheckinJSON(rec))
+}
+
+// parseID reads a record id from the path: a positive integer, or 400. A
+// number too large for an id names no record, so it is a 404, not a 400.
+func parseID(text string) (int64, error) {
+	for _, c := range []byte(text) {
+		if c < '0' || c > '9' {
+			return 0, badID(text)
+		}
+	}
+	id, err := strconv.ParseInt(text, 10, 64)
+	switch {
+	case text == "":
+		return 0, badID(text)
+	case err != nil:
+		return 0, fc.Errorf(fc.ErrNotFound, msgNotFound)
+	case id < 1:
+		return 0, badID(text)
+	}
+	return id, nil
+}
+
+func badID(text string) error {
+	return fc.InvalidFields([]fc.FieldError{{Property: "id", Message: "must be a positive whole number", AttemptedValue: text}})
+}

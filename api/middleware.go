@@ -1,0 +1,168 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+)
+
+// requestInfo travels in the request context. It is a pointer so that the
+// inner layers can fill in what the outer ones log (the route pattern is
+// known only once the mux has matched).
+type requestInfo struct {
+	id      string
+	pattern string
+}
+
+type requestInfoKey struct{}
+
+// requestID returns the id of the request ctx belongs to, or "".
+func requestID(ctx context.Context) string {
+	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+		return info.id
+	}
+	return ""
+}
+
+// wrap applies every middleware to h, outermost first: request id,
+// security headers, logging, panic recovery, body limit, authentication.
+// Recovery sits inside logging so that the log records the 500.
+func (s *Server) wrap(h http.Handler) http.Handler {
+	h = capturePattern(h)
+	h = s.authenticate(h)
+	h = s.limitBody(h)
+	h = s.recoverPanic(h)
+	h = s.logRequest(h)
+	h = securityHeaders(h)
+	return withRequestID(h)
+}
+
+// withRequestID gives every request a random id, returned in X-Request-Id,
+// so that a client reporting a 500 can be matched with the log line.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := &requestInfo{id: newRequestID()}
+		w.Header().Set("X-Request-Id", info.id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
+	})
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
+}
+
+// capturePattern records the route pattern the mux matched. The mux sets
+// r.Pattern on the request it was given, which is the one this layer holds.
+func capturePattern(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+				info.pattern = r.Pattern
+			}
+		}()
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders sets the safe defaults of every response: API answers are
+// data, never pages to frame or sniff, and never cached (they depend on who
+// asks).
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequest writes one log line per request.
+func (s *Server) logRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		info, _ := r.Context().Value(requestInfoKey{}).(*requestInfo)
+		if info == nil {
+			info = &requestInfo{}
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("route", info.pattern),
+			slog.Int("status", cmpOr(rec.status, http.StatusOK)), slog.Duration("duration", time.Since(start)),
+			slog.String("request_id", info.id))
+	})
+}
+
+func cmpOr(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+// recoverPanic turns a panicking handler into a JSON 500 (when nothing has
+// been written yet) and logs the panic with the request id; the panic text
+// never reaches the client.
+func (s *Server) recoverPanic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v) // the handler asked to abort the connection
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelError, "panic",
+				slog.String("request_id", requestID(r.Context())), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+			if rec.status == 0 {
+				s.writeErrorBody(w, http.StatusInternalServerError, msgInternal, nil)
+			}
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// limitBody caps the request body so a client cannot make a handler read
+// without end; a handler that hits the cap gets an *http.MaxBytesError,
+// which writeError answers with 413.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.maxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

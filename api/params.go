@@ -1,0 +1,121 @@
+package api
+
+import (
+	"net/url"
+	"strings"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// paramKind says how the value of a filter parameter is read and which
+// kind of condition it becomes.
+type paramKind int
+
+// The kinds of filter parameter (API.md sections 2.2 and 2.3).
+const (
+	kindIntList       paramKind = iota + 1 // one integer or a list: MatchInts
+	kindIntListOrNull                      // the same, and the word null matches null
+	kindSourceList                         // sources by number or name: MatchInts
+	kindText                               // case-insensitive substring: MatchContains
+	kindExact                              // one exact string: MatchExact
+	kindCodeList                           // codes (case-insensitive) or null: MatchEqualFold
+	kindGUID                               // one GUID, case-insensitive: MatchEqualFold
+	kindTimeUTC                            // a date-time unit, offsets converted: MatchTimeRange
+	kindTimeLocal                          // a wall-clock unit, no offset: MatchTimeRange
+	kindInt                                // one integer; for ranges only: MatchIntRange
+)
+
+// param is one filter: the parameter name as documented, the field it
+// tests and how its value is read. For range parameters the name has no
+// from_/to_ prefix and kind is kindTimeUTC, kindTimeLocal or kindInt.
+type param struct {
+	name  string
+	field fc.Field
+	kind  paramKind
+}
+
+// searchParams is the parameter table of one search endpoint. The same
+// parsing rules (API.md sections 2.1-2.4) serve every entity; only the
+// table differs (FailedCheckin here, Checkin with the prefix Checkin_ later).
+type searchParams struct {
+	filters []param
+	ranges  []param
+	// strictPrefixes start parameter names that must name a filter: an
+	// unknown one is a typo, answered with 400 rather than ignored.
+	strictPrefixes []string
+	sortFields     []fc.Field
+	// sortAliases are extra orderBy names ("Coworker" for "CoworkerId").
+	sortAliases  map[string]fc.Field
+	defaultOrder fc.Field
+}
+
+// Names of the paging and sorting parameters and the range prefixes.
+const (
+	paramPage    = "page"
+	paramSize    = "size"
+	paramOrderBy = "orderby"
+	paramDir     = "dir"
+	prefixFrom   = "from_"
+	prefixTo     = "to_"
+	// maxListItems caps integer and code lists, so that one request cannot
+	// make a store build a query with an unbounded number of parameters.
+	maxListItems = 1000
+)
+
+// rawParam is one name=value pair of the query string as the client sent it.
+type rawParam struct {
+	name, value string
+}
+
+// splitQuery decodes a raw query string in order (url.Values would lose the
+// order, and with it a stable order of errors). A pair that is not valid URL
+// encoding is reported, not skipped: skipping it could widen the result.
+func splitQuery(raw string) ([]rawParam, []fc.FieldError) {
+	var params []rawParam
+	var errs []fc.FieldError
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		rawName, rawValue, _ := strings.Cut(pair, "=")
+		name, err1 := url.QueryUnescape(rawName)
+		value, err2 := url.QueryUnescape(rawValue)
+		if err1 != nil || err2 != nil {
+			errs = append(errs, fc.FieldError{Property: rawName, Message: "is not valid URL encoding", AttemptedValue: rawValue})
+			continue
+		}
+		params = append(params, rawParam{name: name, value: value})
+	}
+	return params, errs
+}
+
+// collapse drops empty values (an empty value is the same as leaving the
+// parameter out) and merges repeats of a name, compared case-insensitively.
+//
+// A parameter given twice with different values is a 400: a repeated filter
+// could mean "either" or "both", and guessing wrong returns wrong data
+// silently; lists are written as one value (1,2,3). Repeating the same value
+// is harmless and accepted.
+func collapse(params []rawParam) ([]rawParam, []fc.FieldError) {
+	var out []rawParam
+	var errs []fc.FieldError
+	seen := map[string]int{} // folded name -> index in out
+	reported := map[string]bool{}
+	for _, p := range params {
+		if p.value == "" {
+			continue
+		}
+		key := fc.Fold(p.name)
+		i, ok := seen[key]
+		switch {
+		case !ok:
+			seen[key] = len(out)
+			out = append(out, p)
+		case out[i].value != p.value && !reported[key]:
+			reported[key] = true
+			errs = append(errs, fc.FieldError{Property: p.name,
+				Message: "is given more than once with different values; give it once (lists are written 1,2,3)", AttemptedValue: p.value})
+		}
+	}
+	return out, errs
+}

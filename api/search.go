@@ -1,0 +1,97 @@
+package api
+
+import (
+	"strings"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// parse turns a raw query string into a Query (without Scope, which comes
+// from the caller). On bad input it returns an ErrInvalid *fc.Error that
+// lists every bad parameter, each under the name the client spelled.
+func (sp *searchParams) parse(rawQuery string) (fc.Query, error) {
+	q := fc.Query{Page: 1, Size: fc.DefaultPageSize, OrderBy: sp.defaultOrder, Descending: true}
+	params, errs := splitQuery(rawQuery)
+	params, dupErrs := collapse(params)
+	errs = append(errs, dupErrs...)
+	ranges := map[fc.Field]*rangeBounds{}
+	var rangeOrder []fc.Field
+	for _, p := range params {
+		var err *fc.FieldError
+		switch key := fc.Fold(p.name); {
+		case key == paramPage:
+			q.Page, err = parsePage(p)
+		case key == paramSize:
+			q.Size, err = parseSize(p)
+		case key == paramOrderBy:
+			q.OrderBy, err = sp.parseOrderBy(p)
+		case key == paramDir:
+			q.Descending, err = parseDir(p)
+		default:
+			var cond *fc.Condition
+			cond, err = sp.parseFilter(p, key, ranges, &rangeOrder)
+			if cond != nil {
+				q.Conditions = append(q.Conditions, *cond)
+			}
+		}
+		if err != nil {
+			errs = append(errs, *err)
+		}
+	}
+	for _, field := range rangeOrder {
+		cond, err := ranges[field].condition()
+		if err != nil {
+			errs = append(errs, *err)
+		} else {
+			q.Conditions = append(q.Conditions, cond)
+		}
+	}
+	if len(errs) > 0 {
+		return fc.Query{}, fc.InvalidFields(errs)
+	}
+	return q, nil
+}
+
+// parseFilter reads a filter or range parameter. It returns a condition for
+// a filter, records a range bound in ranges, rejects an unknown name under a
+// strict prefix and ignores any other unknown name.
+func (sp *searchParams) parseFilter(p rawParam, key string, ranges map[fc.Field]*rangeBounds, order *[]fc.Field) (*fc.Condition, *fc.FieldError) {
+	if f, ok := findParam(sp.filters, key); ok {
+		cond, err := filterCondition(f, p)
+		if err != nil {
+			return nil, err
+		}
+		return &cond, nil
+	}
+	for _, prefix := range []string{prefixFrom, prefixTo} {
+		rest, ok := strings.CutPrefix(key, prefix)
+		if !ok {
+			continue
+		}
+		if f, ok := findParam(sp.ranges, rest); ok {
+			rb := ranges[f.field]
+			if rb == nil {
+				rb = &rangeBounds{param: f}
+				ranges[f.field] = rb
+				*order = append(*order, f.field)
+			}
+			return nil, rb.set(prefix == prefixFrom, p)
+		}
+	}
+	for _, prefix := range sp.strictPrefixes {
+		if strings.HasPrefix(key, fc.Fold(prefix)) {
+			return nil, &fc.FieldError{Property: p.name, Message: "is not a known filter parameter", AttemptedValue: p.value}
+		}
+	}
+	return nil, nil // other unknown parameters are ignored (API.md 2.4)
+}
+
+// findParam looks a parameter up by its folded name.
+func findParam(params []param, key string) (param, bool) {
+	for _, f := range params {
+		if fc.Fold(f.name) == key {
+			return f, true
+		}
+	}
+	return param{}, false
+}

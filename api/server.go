@@ -1,0 +1,80 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Config is what the API needs from the outside. Store and Authenticator are
+// required; the other fields have safe defaults.
+type Config struct {
+	Store         fc.FailedCheckinStore
+	Authenticator Authenticator
+	// Ready reports whether the service can answer (database reachable,
+	// schema current); nil means always ready.
+	Ready func(context.Context) error
+	// Logger receives one line per request and the detail of internal
+	// errors; nil discards them.
+	Logger *slog.Logger
+	// MaxBodyBytes caps every request body; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// Server is the HTTP API. It holds no mutable state of its own, so one
+// Server serves any number of concurrent requests.
+type Server struct {
+	store        fc.FailedCheckinStore
+	auth         Authenticator
+	ready        func(context.Context) error
+	log          *slog.Logger
+	maxBodyBytes int64
+	handler      http.Handler
+}
+
+// New returns a Server for cfg, with defaults filled in.
+func New(cfg Config) *Server {
+	s := &Server{
+		store:        cfg.Store,
+		auth:         cfg.Authenticator,
+		ready:        cfg.Ready,
+		log:          cfg.Logger,
+		maxBodyBytes: cfg.MaxBodyBytes,
+	}
+	if s.ready == nil {
+		s.ready = func(context.Context) error { return nil }
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.maxBodyBytes <= 0 {
+		s.maxBodyBytes = DefaultMaxBodyBytes
+	}
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.handler = s.wrap(mux)
+	return s
+}
+
+// Handler returns the API with all middleware applied.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// NewHTTPServer returns an http.Server for h with timeouts, so that a slow
+// or stalled client cannot hold a connection (and its goroutine) forever.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
