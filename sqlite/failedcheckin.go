@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -120,5 +119,3 @@ func wallUnix(t time.Time) int64 {
 	h, mi, s := t.Clock()
 	return time.Date(y, mo, d, h, mi, s, 0, time.UTC).Unix()
 }
-
-var errNotImplemented = errors.New("not implemented yet")

@@ -1,0 +1,36 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/storetest"
+)
+
+// openTest returns a new migrated database in a temporary directory,
+// closed when the test ends.
+func openTest(t testing.TB) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	db.SetNow(func() time.Time { return time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC) })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) fc.FailedCheckinStore { return openTest(t) })
+}
