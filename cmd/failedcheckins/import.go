@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/csvrecord"
+)
+
+// importConfig is the configuration of `failedcheckins import`.
+type importConfig struct {
+	dbConfig
+	Files []string
+}
+
+func (c importConfig) Validate() error {
+	if len(c.Files) == 0 {
+		return errors.New("import needs at least one CSV file: failedcheckins import [--db DB] FILE.csv...")
+	}
+	return c.dbConfig.Validate()
+}
+
+// runImport loads each file in its own transaction: a bad file is reported
+// and left out entirely, and the other files are still imported.
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := importConfig{dbConfig: defaultDBConfig()}
+	fs := newFlagSet("import", "import [--db DB] FILE.csv...", stderr)
+	cfg.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return helpIsSuccess(err)
+	}
+	cfg.Files = fs.Args()
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, cfg.dbConfig)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	failed := 0
+	for _, path := range cfg.Files {
+		start := time.Now()
+		n, err := importFile(ctx, db, path, newProgress(stderr, path))
+		if err != nil {
+			failed++
+			fmt.Fprintf(stderr, "%s; nothing of this file was imported\n", err)
+			if ctx.Err() != nil {
+				return errors.New("interrupted: the files before this one were imported, the rest were not")
+			}
+			continue
+		}
+		elapsed := time.Since(start)
+		fmt.Fprintf(stdout, "%s: %s rows imported in %.1f s (%s rows/s)\n",
+			path, thousands(int64(n)), elapsed.Seconds(), thousands(int64(float64(n)/max(elapsed.Seconds(), 1e-3))))
+	}
+	return importSummary(failed, len(cfg.Files))
+}
+
+// importSummary is the final error of an import with failed files out of
+// total, or nil when every file was imported.
+func importSummary(failed, total int) error {
+	switch {
+	case failed == 0:
+		return nil
+	case total == 1:
+		return errors.New("the import failed; nothing was imported")
+	case failed == total:
+		return fmt.Errorf("all %d files failed; nothing was imported", total)
+	}
+	return fmt.Errorf("%d of %d files failed; the other %d were imported", failed, total, total-failed)
+}
+
+// importFile streams one file into one CreateFailedCheckins call, so the
+// store keeps either all of its rows or none. The error names the file and,
+// when a row is to blame, its line.
+func importFile(ctx context.Context, store fc.FailedCheckinStore, path string, p progress) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err // *PathError: "open FILE: no such file or directory"
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil {
+		p.start(st.Size())
+	}
+	defer p.finish()
+	rd, err := csvrecord.NewReader(io.TeeReader(f, p))
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	// The line of the last row handed to the store: the store writes row by
+	// row, so when it refuses one (a duplicate Id) this is the line to show.
+	var line int
+	records := func(yield func(*fc.FailedCheckin, error) bool) {
+		for rec, err := range rd.All() {
+			line = rd.Line()
+			if !yield(rec, err) {
+				return
+			}
+		}
+	}
+	n, err := store.CreateFailedCheckins(ctx, records)
+	if err != nil {
+		return 0, describeImportError(ctx, path, err, line)
+	}
+	return n, nil
+}
+
+// describeImportError words err for the operator: which file, which line,
+// and what is wrong. The store's client-safe message is enough here; the
+// driver's detail would only repeat it.
+func describeImportError(ctx context.Context, path string, err error, line int) error {
+	var rowErr *csvrecord.RowError
+	switch {
+	case errors.As(err, &rowErr):
+		return fmt.Errorf("%s: %w", path, rowErr)
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: interrupted after line %d: %w", path, line, ctx.Err())
+	case fc.ErrorCode(err) == fc.ErrConflict || fc.ErrorCode(err) == fc.ErrInvalid:
+		return fmt.Errorf("%s: line %d: %s", path, line, fc.ErrorMessage(err))
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+// thousands formats n with comma separators (1,000,000), for counts a
+// person reads at a glance.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/api"
+	"github.com/failedcheckins/failedcheckins/demo"
+	"github.com/failedcheckins/failedcheckins/sqlite"
+)
+
+// demoSeed fixes the demo data set, so every demo shows the same locations
+// and people (only the dates move with the clock).
+const demoSeed = 1
+
+// serveConfig is the configuration of `failedcheckins serve`.
+type serveConfig struct {
+	dbConfig
+	Addr string
+	Demo bool
+	// ShutdownTimeout bounds how long in-flight requests may take to
+	// finish after SIGINT/SIGTERM before their connections are closed.
+	ShutdownTimeout time.Duration
+}
+
+func defaultServeConfig() serveConfig {
+	return serveConfig{dbConfig: defaultDBConfig(), Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second}
+}
+
+func (c *serveConfig) register(fs *flag.FlagSet) {
+	c.dbConfig.register(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (port 0 picks a free port)")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "on an empty database, first load a realistic demo data set")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGINT/SIGTERM")
+}
+
+func (c serveConfig) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: want host:port, such as 127.0.0.1:8080 or :8080 for every interface", c.Addr)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fmt.Errorf("--shutdown-timeout %v: want a positive duration such as 15s", c.ShutdownTimeout)
+	}
+	return c.dbConfig.Validate()
+}
+
+// runServe migrates the schema, loads the demo data when asked, and serves
+// the API until ctx is cancelled, then lets in-flight requests finish.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg := defaultServeConfig()
+	fs := newFlagSet("serve", "serve [--db DB] [--addr 127.0.0.1:8080] [--demo]", stderr)
+	cfg.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return helpIsSuccess(err)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return &usageError{msg: fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	db, err := openMigrated(ctx, cfg.dbConfig)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if cfg.Demo {
+		if err := loadDemo(ctx, db, logger, time.Now()); err != nil {
+			return err
+		}
+	}
+	handler := api.New(api.Config{
+		Store:         db,
+		Authenticator: newAuthenticator(db),
+		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"
+		Logger:        logger,
+	}).Handler()
+	return serveHTTP(ctx, cfg, handler, logger)
+}
+
+// newAuthenticator is where authentication is wired in. Until it is, the
+// API has no way to authenticate a caller, so every record endpoint answers
+// 401 while /healthz and /readyz work.
+func newAuthenticator(*sqlite.DB) api.Authenticator {
+	return nil
+}
+
+// loadDemo fills an empty database with demo.DefaultSize records ending
+// now; a database that already holds records is left alone, so restarting
+// with --demo never duplicates or mixes data.
+func loadDemo(ctx context.Context, store fc.FailedCheckinStore, logger *slog.Logger, now time.Time) error {
+	page, err := store.FindFailedCheckins(ctx, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 1})
+	if err != nil {
+		return fmt.Errorf("check whether the database is empty: %w", err)
+	}
+	if page.TotalItems > 0 {
+		logger.Info("the database already holds records: --demo loads nothing", "records", page.TotalItems)
+		return nil
+	}
+	start := time.Now()
+	n, err := store.CreateFailedCheckins(ctx, demo.Generate(demoSeed, demo.DefaultSize, now))
+	if err != nil {
+		return fmt.Errorf("load demo data: %w", err)
+	}
+	logger.Info("loaded demo data", "records", n, "elapsed", time.Since(start).Round(time.Millisecond))
+	// The demo administrator (CLI.md: "creates an administrator, printing
+	// its email and password") is created here once users exist.
+	return nil
+}
+
+// serveHTTP listens first, so the log shows the address actually bound
+// (with port 0 a free one), then serves until ctx is cancelled.
+func serveHTTP(ctx context.Context, cfg serveConfig, handler http.Handler, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("--addr %s: %w", cfg.Addr, err)
+	}
+	srv := api.NewHTTPServer(ln.Addr().String(), handler)
+	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("serving the API", "addr", ln.Addr().String(), "db", cfg.DB)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: letting in-flight requests finish", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: requests still running after %v were cut off: %w", cfg.ShutdownTimeout, err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/failedcheckins/failedcheckins/demo"
+	"github.com/failedcheckins/failedcheckins/sqlite"
+)
+
+var addrRE = regexp.MustCompile(`addr=(\S+)`)
+
+// waitForAddr polls the log for the address the server listens on.
+func waitForAddr(t *testing.T, log *syncBuffer, done <-chan error) string {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute) // generous: the machine is shared
+	for time.Now().Before(deadline) {
+		if m := addrRE.FindStringSubmatch(log.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve returned %v before listening; log:\n%s", err, log)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("no listening address logged within the deadline; log:\n%s", log)
+	return ""
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s = %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: reading body: %v", url, err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+func TestServeDemo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fc.db")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var log syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--demo"}, nil, io.Discard, &log)
+	}()
+	base := "http://" + waitForAddr(t, &log, done)
+
+	if status, body := get(t, base+"/healthz"); status != http.StatusOK {
+		t.Errorf("GET /healthz = %d %s; want 200", status, body)
+	}
+	// Until authentication is wired in, a search without credentials must
+	// be refused as JSON (proof that the API, not a stub, answers).
+	status, body := get(t, base+"/api/spaces/failedcheckins?size=1")
+	if status != http.StatusUnauthorized || !strings.Contains(body, `"WasSuccessful":false`) {
+		t.Errorf("GET search without credentials = %d %s; want 401 with the error body", status, body)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve after cancel = %v; want nil (a clean shutdown); log:\n%s", err, log.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("serve did not stop within a minute of ctx being cancelled")
+	}
+	if n := countRecords(t, db); n != demo.DefaultSize {
+		t.Errorf("records after serve --demo = %d; want %d", n, demo.DefaultSize)
+	}
+}
+
+func TestLoadDemoLeavesFullDatabaseAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fc.db")
+	if _, _, err := runCmd(t, "import", "--db", path, sampleCSV); err != nil {
+		t.Fatalf("import sample = %v", err)
+	}
+	db, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var log strings.Builder
+	if err := loadDemo(t.Context(), db, slog.New(slog.NewTextHandler(&log, nil)), time.Now()); err != nil {
+		t.Fatalf("loadDemo on a full database = %v; want nil", err)
+	}
+	if n, want := countRecords(t, path), sampleRows(t); n != want {
+		t.Errorf("records after loadDemo on a full database = %d; want %d (unchanged)", n, want)
+	}
+	if !strings.Contains(log.String(), "loads nothing") {
+		t.Errorf("log = %q; want it to say the demo loads nothing", log.String())
+	}
+}
+
+// TestServeHTTPFinishesInFlight cancels the server while a request is
+// running and checks that the request still gets its answer.
+func TestServeHTTPFinishesInFlight(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+		io.WriteString(w, "finished")
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var log syncBuffer
+	cfg := defaultServeConfig()
+	cfg.Addr = "127.0.0.1:0"
+	done := make(chan error, 1)
+	go func() { done <- serveHTTP(ctx, cfg, handler, slog.New(slog.NewTextHandler(&log, nil))) }()
+	base := "http://" + waitForAddr(t, &log, done)
+
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	answers := make(chan answer, 1)
+	go func() { // t.Fatal may not be called here, so errors travel back
+		resp, err := http.Get(base + "/slow")
+		if err != nil {
+			answers <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		answers <- answer{resp.StatusCode, string(body), err}
+	}()
+	<-started
+	cancel()
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(log.String(), "shutting down") { // the server has begun Shutdown
+		if time.Now().After(deadline) {
+			t.Fatalf("no shutdown logged within a minute of cancel; log:\n%s", log.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(release)
+	if a := <-answers; a.err != nil || a.status != http.StatusOK || a.body != "finished" {
+		t.Errorf("in-flight request during shutdown = %d %q, %v; want 200 \"finished\"", a.status, a.body, a.err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("serveHTTP after cancel = %v; want nil", err)
+	}
+}
