@@ -67,7 +67,11 @@ func newAuthEnv(t *testing.T, cfg AuthConfig) *authEnv {
 	cfg.Users, cfg.Tokens, cfg.Failures, cfg.Now = db, db, db, clock.Now
 	auth := NewAuth(cfg)
 	srv := New(Config{Store: db, Authenticator: auth})
-	return &authEnv{t: t, db: db, clock: clock, auth: auth, handler: srv.Handler(), sample: sample}
+	// TODO: route through Config once the token route is registered there.
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+TokenPath, auth.ServeToken)
+	mux.Handle("/", srv.Handler())
+	return &authEnv{t: t, db: db, clock: clock, auth: auth, handler: mux, sample: sample}
 }
 
 func authSeq(rs []*fc.FailedCheckin) iter.Seq2[*fc.FailedCheckin, error] {
@@ -106,8 +110,7 @@ func (e *authEnv) do(r *http.Request) *httptest.ResponseRecorder {
 
 // postToken posts a token request form.
 func (e *authEnv) postToken(form url.Values, header http.Header) *httptest.ResponseRecorder {
-	r := httptest.NewRequest("POST", TokenPath, strings.NewReader(form.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r := newTokenRequest(form)
 	for k, v := range header {
 		r.Header[k] = v
 	}
@@ -132,4 +135,11 @@ func (e *authEnv) get(path, authorization string) *httptest.ResponseRecorder {
 		r.Header.Set("Authorization", authorization)
 	}
 	return e.do(r)
+}
+
+// newTokenRequest is a form POST to the token endpoint.
+func newTokenRequest(form url.Values) *http.Request {
+	r := httptest.NewRequest("POST", TokenPath, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
 }

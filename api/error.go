@@ -75,7 +75,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	case http.StatusTooManyRequests:
-		if w.Header().Get("Retry-After") == "" {
+		if v, ok := retryAfter(err); ok { // the delay a rate limit computed (auth.go)
+			w.Header().Set("Retry-After", v)
+		} else if w.Header().Get("Retry-After") == "" {
 			w.Header().Set("Retry-After", retryAfterSeconds)
 		}
 	}
