@@ -62,9 +62,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runImport(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
-	// case "users": users.go (another helper) adds
-	//     return runUsers(ctx, rest, stdin, stdout, stderr)
-	// and the usage text above already lists it.
+	case "users":
+		return runUsers(ctx, rest, stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 && rest[0] != "help" {
 			return run(ctx, []string{rest[0], "-h"}, stdin, stdout, stdout)

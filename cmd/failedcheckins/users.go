@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlite"
+)
+
+const usersUsage = `Usage:
+  failedcheckins users add     [--db DB] --email EMAIL --password PASSWORD|- [--admin] [--roles ROLE,...] [--businesses ID,...]
+  failedcheckins users list    [--db DB]
+  failedcheckins users disable [--db DB] EMAIL
+  failedcheckins users enable  [--db DB] EMAIL
+  failedcheckins users passwd  [--db DB] EMAIL     (the new password is read from stdin)
+  failedcheckins users totp    [--db DB] EMAIL     (turns on two-factor sign-in, prints the otpauth:// URI)
+`
+
+// runUsers manages the users who may call the API (CLI.md, API.md section 5).
+func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usersUsage)
+		return &usageError{msg: "users: no subcommand given", reported: true}
+	}
+	switch args[0] {
+	case "add":
+		return runUsersAdd(ctx, args[1:], stdin, stdout, stderr)
+	case "list":
+		return withUserDB(ctx, "list [--db DB]", args[1:], 0, stderr, func(db *sqlite.DB, _ []string) error {
+			return listUsers(ctx, db, stdout)
+		})
+	case "disable", "enable":
+		enable := args[0] == "enable"
+		return withUserDB(ctx, args[0]+" [--db DB] EMAIL", args[1:], 1, stderr, func(db *sqlite.DB, rest []string) error {
+			return setEnabled(ctx, db, rest[0], enable, stdout)
+		})
+	case "passwd":
+		return withUserDB(ctx, "passwd [--db DB] EMAIL", args[1:], 1, stderr, func(db *sqlite.DB, rest []string) error {
+			return changePassword(ctx, db, rest[0], stdin, stdout)
+		})
+	case "totp":
+		return withUserDB(ctx, "totp [--db DB] EMAIL", args[1:], 1, stderr, func(db *sqlite.DB, rest []string) error {
+			return enableTOTP(ctx, db, rest[0], stdout)
+		})
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usersUsage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "failedcheckins users: unknown subcommand %q\n\n%s", args[0], usersUsage)
+	return &usageError{msg: fmt.Sprintf("users: unknown subcommand %q", args[0]), reported: true}
+}
+
+// usersAddConfig is the configuration of `failedcheckins users add`.
+type usersAddConfig struct {
+	dbConfig
+	Email, Password, Roles, Businesses string
+	Admin                              bool
+}
+
+func (c usersAddConfig) Validate() error {
+	switch {
+	case c.Email == "":
+		return errors.New("users add: --email is required")
+	case c.Password == "":
+		return errors.New("users add: --password is required (use --password - to read it from stdin)")
+	}
+	return c.dbConfig.Validate()
+}
+
+func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg := usersAddConfig{dbConfig: defaultDBConfig()}
+	fs := newFlagSet("users add", "users add [--db DB] --email EMAIL --password PASSWORD|- [--admin] [--roles ROLE,...] [--businesses ID,...]", stderr)
+	cfg.register(fs)
+	fs.StringVar(&cfg.Email, "email", "", "the user's `email`, their sign-in name")
+	fs.StringVar(&cfg.Password, "password", "", "the `password`; - reads it from stdin (keeps it out of the process list and shell history)")
+	fs.BoolVar(&cfg.Admin, "admin", false, "make a full administrator: every role, every location")
+	fs.StringVar(&cfg.Roles, "roles", "", "comma-separated `roles`, such as FailedCheckin-List,FailedCheckin-Read")
+	fs.StringVar(&cfg.Businesses, "businesses", "", "comma-separated location `ids` the user may see")
+	if err := parseFlags(fs, args); err != nil {
+		return helpIsSuccess(err)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return &usageError{msg: fmt.Sprintf("users add takes no arguments, got %q", fs.Args())}
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	u, err := cfg.user(stdin)
+	if err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, cfg.dbConfig)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CreateUser(ctx, u); err != nil {
+		return fmt.Errorf("users add: %w", err)
+	}
+	fmt.Fprintf(stdout, "created user %d: %s\n", u.ID, describeUser(u))
+	return nil
+}
+
+// user builds the user the flags describe, hashing the password.
+func (c usersAddConfig) user(stdin io.Reader) (*fc.User, error) {
+	password := c.Password
+	if password == "-" {
+		var err error
+		if password, err = readPassword(stdin); err != nil {
+			return nil, err
+		}
+	}
+	businesses, err := parseIDs(c.Businesses)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := fc.HashPassword(password)
+	if err != nil {
+		return nil, fmt.Errorf("users add: %w", err)
+	}
+	return &fc.User{Email: c.Email, PasswordHash: hash, Admin: c.Admin, Roles: splitList(c.Roles),
+		Businesses: businesses, Enabled: true}, nil
+}
+
+// readPassword reads the first line of stdin, without its line ending.
+func readPassword(stdin io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(stdin, fc.MaxPasswordLength+2)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read the password from stdin: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password on stdin: pipe it in, such as: echo 'secret' | failedcheckins users ...")
+	}
+	return line, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for item := range strings.SplitSeq(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func parseIDs(s string) ([]int64, error) {
+	var ids []int64
+	for _, item := range splitList(s) {
+		id, err := strconv.ParseInt(item, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, fmt.Errorf("--businesses: %q is not a location id (a positive whole number)", item)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// withUserDB parses the flags of a users subcommand that takes nargs
+// arguments (synopsis is its usage line), opens the database and runs fn.
+func withUserDB(ctx context.Context, synopsis string, args []string, nargs int, stderr io.Writer, fn func(*sqlite.DB, []string) error) error {
+	cfg := defaultDBConfig()
+	fs := newFlagSet("users", "users "+synopsis, stderr)
+	cfg.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return helpIsSuccess(err)
+	}
+	if fs.NArg() != nargs {
+		fs.Usage()
+		return &usageError{msg: fmt.Sprintf("users %s: want %d argument(s), got %d", synopsis, nargs, fs.NArg())}
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db, fs.Args())
+}
+
+func listUsers(ctx context.Context, db *sqlite.DB, stdout io.Writer) error {
+	users, err := db.FindUsers(ctx)
+	if err != nil {
+		return fmt.Errorf("users list: %w", err)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tEMAIL\tSTATUS\tADMIN\t2FA\tROLES\tLOCATIONS")
+	for _, u := range users {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, map[bool]string{true: "enabled", false: "disabled"}[u.Enabled],
+			yesNo(u.Admin), yesNo(u.TOTPSecret != ""), orDash(strings.Join(u.Roles, ",")), orDash(joinIDs(u.Businesses)))
+	}
+	return tw.Flush()
+}
+
+func describeUser(u *fc.User) string {
+	if u.Admin {
+		return u.Email + ", full administrator (every role, every location)"
+	}
+	return fmt.Sprintf("%s, roles %s, locations %s", u.Email, orDash(strings.Join(u.Roles, ",")), orDash(joinIDs(u.Businesses)))
+}
+
+func yesNo(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ",")
+}

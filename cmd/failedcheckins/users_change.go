@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlite"
+)
+
+// findUser looks a user up by email with an error a person can act on.
+func findUser(ctx context.Context, db *sqlite.DB, email string) (*fc.User, error) {
+	u, err := db.FindUserByEmail(ctx, email)
+	if fc.ErrorCode(err) == fc.ErrNotFound {
+		return nil, fmt.Errorf("no user with the email %s (see: failedcheckins users list)", email)
+	}
+	return u, err
+}
+
+// setEnabled disables or enables a user. A disabled user's tokens and
+// Basic credentials stop working at the next request, since every request
+// checks the flag.
+func setEnabled(ctx context.Context, db *sqlite.DB, email string, enabled bool, stdout io.Writer) error {
+	u, err := findUser(ctx, db, email)
+	if err != nil {
+		return err
+	}
+	u.Enabled = enabled
+	if err := db.UpdateUser(ctx, u); err != nil {
+		return fmt.Errorf("update %s: %w", email, err)
+	}
+	fmt.Fprintf(stdout, "%s is now %s\n", u.Email, map[bool]string{true: "enabled", false: "disabled"}[enabled])
+	return nil
+}
+
+// changePassword sets a new password read from stdin and revokes the
+// user's tokens, so a leaked password's sessions end with it.
+func changePassword(ctx context.Context, db *sqlite.DB, email string, stdin io.Reader, stdout io.Writer) error {
+	u, err := findUser(ctx, db, email)
+	if err != nil {
+		return err
+	}
+	password, err := readPassword(stdin)
+	if err != nil {
+		return err
+	}
+	if u.PasswordHash, err = fc.HashPassword(password); err != nil {
+		return fmt.Errorf("users passwd: %w", err)
+	}
+	if err := db.UpdateUser(ctx, u); err != nil {
+		return fmt.Errorf("update %s: %w", email, err)
+	}
+	if err := db.DeleteUserTokens(ctx, u.ID); err != nil {
+		return fmt.Errorf("revoke the tokens of %s: %w", email, err)
+	}
+	fmt.Fprintf(stdout, "changed the password of %s and revoked its tokens\n", u.Email)
+	return nil
+}
+
+// enableTOTP gives the user a new two-factor secret (replacing any old
+// one) and prints the otpauth:// URI to load into an authenticator app.
+func enableTOTP(ctx context.Context, db *sqlite.DB, email string, stdout io.Writer) error {
+	u, err := findUser(ctx, db, email)
+	if err != nil {
+		return err
+	}
+	secret, uri, err := fc.NewTOTPSecret(u.Email)
+	if err != nil {
+		return err
+	}
+	u.TOTPSecret = secret
+	if err := db.UpdateUser(ctx, u); err != nil {
+		return fmt.Errorf("update %s: %w", email, err)
+	}
+	fmt.Fprintf(stdout, "two-factor sign-in is on for %s; add this to an authenticator app:\n%s\n", u.Email, uri)
+	fmt.Fprintln(stdout, "token requests must now also send totp=<the 6-digit code>")
+	return nil
+}

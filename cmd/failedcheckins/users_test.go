@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlite"
+)
+
+// runUsersCmd runs `failedcheckins users ARGS` in-process with stdin.
+func runUsersCmd(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), append([]string{"users"}, args...), strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func findTestUser(t *testing.T, path, email string) *fc.User {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.FindUserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatalf("FindUserByEmail(%s) = %v", email, err)
+	}
+	return u
+}
+
+func TestUsersAdd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.db")
+	if out, err := runUsersCmd(t, "", "add", "--db", path, "--email", "root@example.com", "--password", "s3cret", "--admin"); err != nil {
+		t.Fatalf("users add --admin = %v: %s", err, out)
+	}
+	out, err := runUsersCmd(t, "from-stdin\n", "add", "--db", path, "--email", "mgr@example.com", "--password", "-",
+		"--roles", "FailedCheckin-List, FailedCheckin-Read", "--businesses", "1090,1036")
+	if err != nil {
+		t.Fatalf("users add --password - = %v: %s", err, out)
+	}
+	root, mgr := findTestUser(t, path, "root@example.com"), findTestUser(t, path, "MGR@example.com")
+	if !root.Admin || !fc.CheckPassword(root.PasswordHash, "s3cret") || !root.Enabled {
+		t.Errorf("admin = %+v; want an enabled administrator with password s3cret", root)
+	}
+	if mgr.Admin || !fc.CheckPassword(mgr.PasswordHash, "from-stdin") || len(mgr.Roles) != 2 || mgr.Roles[1] != "FailedCheckin-Read" ||
+		len(mgr.Businesses) != 2 || mgr.Businesses[0] != 1090 {
+		t.Errorf("manager = %+v; want two roles, locations 1090 and 1036, password from stdin", mgr)
+	}
+	for _, tc := range []struct {
+		name, stdin, want string
+		args             []string
+	}{
+		{"duplicate", "", "already exists", []string{"--email", "ROOT@example.com", "--password", "x"}},
+		{"no email", "", "--email is required", []string{"--password", "x"}},
+		{"no password", "", "--password is required", []string{"--email", "a@b.c"}},
+		{"empty stdin", "", "no password on stdin", []string{"--email", "a@b.c", "--password", "-"}},
+		{"bad location", "", "not a location id", []string{"--email", "a@b.c", "--password", "x", "--businesses", "12,abc"}},
+		{"bad role", "", "Entity-Action", []string{"--email", "a@b.c", "--password", "x", "--roles", "admin"}},
+	} {
+		out, err := runUsersCmd(t, tc.stdin, append([]string{"add", "--db", path}, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error()+out, tc.want) {
+			t.Errorf("%s: users add = %v (%s); want an error mentioning %q", tc.name, err, out, tc.want)
+		}
+	}
+}
+
+func TestUsersManage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.db")
+	if out, err := runUsersCmd(t, "", "add", "--db", path, "--email", "ana@example.com", "--password", "old"); err != nil {
+		t.Fatalf("users add = %v: %s", err, out)
+	}
+	if _, err := runUsersCmd(t, "", "disable", "--db", path, "ana@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if u := findTestUser(t, path, "ana@example.com"); u.Enabled {
+		t.Error("after users disable the user is enabled")
+	}
+	if _, err := runUsersCmd(t, "new-password\n", "passwd", "--db", path, "ana@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if u := findTestUser(t, path, "ana@example.com"); !fc.CheckPassword(u.PasswordHash, "new-password") {
+		t.Error("users passwd did not set the password read from stdin")
+	}
+	out, err := runUsersCmd(t, "", "totp", "--db", path, "ana@example.com")
+	u := findTestUser(t, path, "ana@example.com")
+	if err != nil || u.TOTPSecret == "" || !strings.Contains(out, "otpauth://totp/") || !strings.Contains(out, "secret="+u.TOTPSecret) {
+		t.Errorf("users totp = %v, %q (secret %q); want the otpauth URI of the stored secret", err, out, u.TOTPSecret)
+	}
+	out, err = runUsersCmd(t, "", "list", "--db", path)
+	if err != nil || !strings.Contains(out, "ana@example.com") || !strings.Contains(out, "disabled") || strings.Contains(out, u.PasswordHash) {
+		t.Errorf("users list = %v, %q; want ana, disabled, and no hash", err, out)
+	}
+	if _, err := runUsersCmd(t, "", "disable", "--db", path, "nobody@example.com"); err == nil || !strings.Contains(err.Error(), "no user") {
+		t.Errorf("users disable unknown = %v; want a no-such-user error", err)
+	}
+	if _, err := runUsersCmd(t, "", "frobnicate"); err == nil || exitCode(err) != 2 {
+		t.Errorf("users frobnicate = %v; want a usage error", err)
+	}
+}
