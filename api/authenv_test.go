@@ -66,12 +66,8 @@ func newAuthEnv(t *testing.T, cfg AuthConfig) *authEnv {
 	clock := &authClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
 	cfg.Users, cfg.Tokens, cfg.Failures, cfg.Now = db, db, db, clock.Now
 	auth := NewAuth(cfg)
-	srv := New(Config{Store: db, Authenticator: auth})
-	// TODO: route through Config once the token route is registered there.
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+TokenPath, auth.ServeToken)
-	mux.Handle("/", srv.Handler())
-	return &authEnv{t: t, db: db, clock: clock, auth: auth, handler: mux, sample: sample}
+	srv := New(Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken)})
+	return &authEnv{t: t, db: db, clock: clock, auth: auth, handler: srv.Handler(), sample: sample}
 }
 
 func authSeq(rs []*fc.FailedCheckin) iter.Seq2[*fc.FailedCheckin, error] {

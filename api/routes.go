@@ -9,6 +9,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.readOnly(mux, "/api/spaces/failedcheckins/{id}", s.require(fcRoleRead, s.getFailedCheckin))
 	s.readOnly(mux, "/healthz", http.HandlerFunc(s.healthz))
 	s.readOnly(mux, "/readyz", http.HandlerFunc(s.readyz))
+	if s.token != nil {
+		mux.Handle("POST "+TokenPath, s.token)
+		mux.HandleFunc(TokenPath, s.methodNotAllowed("POST"))
+	}
 	// Without a catch-all the mux would answer unknown paths in plain text.
 	mux.HandleFunc("/", s.notFound)
 }

@@ -25,6 +25,9 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxBodyBytes caps every request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Token serves POST /api/token (Auth.ServeToken); nil leaves the
+	// route out.
+	Token http.Handler
 }
 
 // Server is the HTTP API. It holds no mutable state of its own, so one
@@ -35,6 +38,7 @@ type Server struct {
 	ready        func(context.Context) error
 	log          *slog.Logger
 	maxBodyBytes int64
+	token        http.Handler
 	handler      http.Handler
 }
 
@@ -46,6 +50,7 @@ func New(cfg Config) *Server {
 		ready:        cfg.Ready,
 		log:          cfg.Logger,
 		maxBodyBytes: cfg.MaxBodyBytes,
+		token:        cfg.Token,
 	}
 	if s.ready == nil {
 		s.ready = func(context.Context) error { return nil }

@@ -48,6 +48,9 @@ func TestTokenEndpointErrors(t *testing.T) {
 	wantOAuthError(t, "JSON body", e.do(jsonReq), 400, "unsupported_grant_type")
 	noType := httptest.NewRequest("POST", TokenPath, strings.NewReader(pwForm("ana@example.com", "pw-ana@example.com").Encode()))
 	wantOAuthError(t, "no content type", e.do(noType), 400, "unsupported_grant_type")
+	if w := e.get(TokenPath, ""); w.Code != 405 || w.Header().Get("Allow") != "POST" {
+		t.Errorf("GET %s = %d Allow %q; want 405 and POST", TokenPath, w.Code, w.Header().Get("Allow"))
+	}
 	for _, tc := range []struct {
 		name   string
 		form   url.Values
