@@ -19,6 +19,14 @@ import (
 // can hold one, so this is a safety net rather than a queue.
 const busyTimeout = 10 * time.Second
 
+// Page cache per connection (negative cache_size = KiB). The writer's is
+// large because an import inserts random UUIDs into the unique_id index:
+// with SQLite's 2 MiB default, most inserts would evict and reread pages.
+const (
+	writerCacheKiB = 128 << 10
+	readerCacheKiB = 16 << 10
+)
+
 // DB is an open SQLite database. It is safe for concurrent use.
 type DB struct {
 	path   string
@@ -74,7 +82,9 @@ func dsn(path string, readOnly bool) string {
 	if readOnly {
 		v.Set("mode", "ro")
 		v.Set("_query_only", "on")
+		v.Set("_cache_size", fmt.Sprint(-readerCacheKiB))
 	} else {
+		v.Set("_cache_size", fmt.Sprint(-writerCacheKiB))
 		v.Set("_journal_mode", "WAL")
 		// BEGIN IMMEDIATE takes the write lock up front, so a write
 		// transaction never fails half-way on a lock upgrade.

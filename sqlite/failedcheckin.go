@@ -15,15 +15,27 @@ var _ fc.FailedCheckinStore = (*DB)(nil)
 // ErrNotFound error when it does not exist or lies outside scope (the two
 // are indistinguishable on purpose).
 func (db *DB) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int64) (*fc.FailedCheckin, error) {
-	q := fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}, OrderBy: fc.FieldID, Page: 1, Size: 1}
-	page, err := db.FindFailedCheckins(ctx, q)
+	notFound := fc.Errorf(fc.ErrNotFound, "no FailedCheckin with Id %d", id)
+	if scope.Empty() {
+		return nil, notFound
+	}
+	// One statement, no count: the same WHERE builder keeps the scope in SQL.
+	where, args, err := buildWhere(fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}})
 	if err != nil {
 		return nil, err
 	}
-	if len(page.Records) == 0 {
-		return nil, fc.Errorf(fc.ErrNotFound, "no FailedCheckin with Id %d", id)
+	var found []*fc.FailedCheckin
+	err = db.withReadTx(ctx, func(tx *sql.Tx) error {
+		found, err = queryRecords(ctx, tx, "SELECT "+selectColumns+" FROM failed_checkins"+where, args)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return page.Records[0], nil
+	if len(found) == 0 {
+		return nil, notFound
+	}
+	return found[0], nil
 }
 
 // FindFailedCheckins returns the page q selects and the exact total, both
