@@ -14,7 +14,6 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/demo"
-	"github.com/failedcheckins/failedcheckins/sqlite"
 )
 
 // demoSeed fixes the demo data set, so every demo shows the same locations
@@ -29,10 +28,11 @@ type serveConfig struct {
 	// ShutdownTimeout bounds how long in-flight requests may take to
 	// finish after SIGINT/SIGTERM before their connections are closed.
 	ShutdownTimeout time.Duration
+	Auth            authConfig // auth.go
 }
 
 func defaultServeConfig() serveConfig {
-	return serveConfig{dbConfig: defaultDBConfig(), Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second}
+	return serveConfig{dbConfig: defaultDBConfig(), Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, Auth: defaultAuthConfig()}
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -40,6 +40,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "`host:port` to listen on (port 0 picks a free port)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "on an empty database, first load a realistic demo data set")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGINT/SIGTERM")
+	c.Auth.register(fs)
 }
 
 func (c serveConfig) Validate() error {
@@ -48,6 +49,9 @@ func (c serveConfig) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout %v: want a positive duration such as 15s", c.ShutdownTimeout)
+	}
+	if err := c.Auth.Validate(); err != nil {
+		return err
 	}
 	return c.dbConfig.Validate()
 }
@@ -78,21 +82,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := loadDemo(ctx, db, logger, time.Now()); err != nil {
 			return err
 		}
+		if err := createDemoUsers(ctx, db, stdout); err != nil {
+			return err
+		}
 	}
+	auth := cfg.Auth.newAuth(db, logger)
 	handler := api.New(api.Config{
 		Store:         db,
-		Authenticator: newAuthenticator(db),
+		Authenticator: auth,
+		Token:         http.HandlerFunc(auth.ServeToken),
 		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"
 		Logger:        logger,
 	}).Handler()
 	return serveHTTP(ctx, cfg, handler, logger)
-}
-
-// newAuthenticator is where authentication is wired in. Until it is, the
-// API has no way to authenticate a caller, so every record endpoint answers
-// 401 while /healthz and /readyz work.
-func newAuthenticator(*sqlite.DB) api.Authenticator {
-	return nil
 }
 
 // loadDemo fills an empty database with demo.DefaultSize records ending
@@ -113,8 +115,7 @@ func loadDemo(ctx context.Context, store fc.FailedCheckinStore, logger *slog.Log
 		return fmt.Errorf("load demo data: %w", err)
 	}
 	logger.Info("loaded demo data", "records", n, "elapsed", time.Since(start).Round(time.Millisecond))
-	// The demo administrator (CLI.md: "creates an administrator, printing
-	// its email and password") is created here once users exist.
+	// The demo users are created by createDemoUsers (auth.go).
 	return nil
 }
 
