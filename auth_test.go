@@ -143,3 +143,15 @@ func TestUserValidate(t *testing.T) {
 		t.Errorf("Validate(bad) = %v; want 4 invalid fields", err)
 	}
 }
+
+// BenchmarkCheckPassword measures one sign-in's hashing cost (and so one
+// Basic-auth request's).
+func BenchmarkCheckPassword(b *testing.B) {
+	h, err := HashPassword("correct horse")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		CheckPassword(h, "correct horse")
+	}
+}

@@ -59,13 +59,14 @@ type Auth struct {
 	limiter                *rateLimiter
 	accountPolicy, addrPol fc.LoginPolicy
 	log                    *slog.Logger
+	basicCache             *basicCache
 }
 
 // NewAuth returns an Auth for cfg with the defaults filled in.
 func NewAuth(cfg AuthConfig) *Auth {
 	a := &Auth{users: cfg.Users, tokens: cfg.Tokens, failures: cfg.Failures, now: cfg.Now,
 		accessLifetime: cfg.AccessTokenLifetime, basic: !cfg.DisableBasic, log: cfg.Logger,
-		accountPolicy: fc.DefaultAccountPolicy(), addrPol: fc.DefaultAddressPolicy()}
+		accountPolicy: fc.DefaultAccountPolicy(), addrPol: fc.DefaultAddressPolicy(), basicCache: newBasicCache()}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -149,14 +150,37 @@ func (a *Auth) bearer(ctx context.Context, token string) (*fc.Caller, error) {
 }
 
 func (a *Auth) basicAuth(ctx context.Context, email, password, addr string) (*fc.Caller, error) {
-	u, err := a.signIn(ctx, email, password, "", addr)
+	u, err := a.cachedBasic(ctx, email, password)
 	if err != nil {
 		return nil, err
+	}
+	if u == nil {
+		if u, err = a.signIn(ctx, email, password, "", addr); err != nil {
+			return nil, err
+		}
+		a.basicCache.remember(u, email, password, a.now())
 	}
 	if wait := a.limiter.allow(fmt.Sprintf("user:%d", u.ID), a.now()); wait > 0 {
 		return nil, tooMany(wait, "Too many requests for this user.")
 	}
 	return u.Caller(), nil
+}
+
+// cachedBasic returns the user if these Basic credentials were verified
+// recently against the user's current password, and nil otherwise. Users
+// with two-factor sign-in cannot use Basic auth, which has no code field.
+func (a *Auth) cachedBasic(ctx context.Context, email, password string) (*fc.User, error) {
+	u, err := a.users.FindUserByEmail(ctx, email)
+	if fc.ErrorCode(err) == fc.ErrNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("basic auth: %w", err)
+	}
+	if u.Enabled && u.TOTPSecret == "" && a.basicCache.verified(u, email, password, a.now()) {
+		return u, nil
+	}
+	return nil, nil
 }
 
 // signIn checks an email and password (and a TOTP code for users who have

@@ -243,3 +243,38 @@ func TestRateLimiterEvictsIdleBuckets(t *testing.T) {
 		t.Errorf("allow(recent key) wait = %v; want 1s (its bucket was kept)", wait)
 	}
 }
+
+// TestBasicAuthCache checks that remembered Basic credentials stop working
+// as soon as the user is disabled or the password changes.
+func TestBasicAuthCache(t *testing.T) {
+	e := newAuthEnv(t, AuthConfig{})
+	u := e.addUser("ana@example.com", true, nil)
+	good := basic("ana@example.com", "pw-ana@example.com")
+	path := "/api/spaces/failedcheckins/1"
+	for i := range 2 { // the second request is served from the cache
+		if w := e.get(path, good); w.Code != 200 {
+			t.Fatalf("Basic request %d = %d; want 200", i+1, w.Code)
+		}
+	}
+	u.Enabled = false
+	if err := e.db.UpdateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.get(path, good); w.Code != 401 {
+		t.Errorf("cached Basic of a disabled user = %d; want 401", w.Code)
+	}
+	u.Enabled = true
+	var err error
+	if u.PasswordHash, err = fc.HashPassword("changed"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.UpdateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.get(path, good); w.Code != 401 {
+		t.Errorf("cached Basic after a password change = %d; want 401", w.Code)
+	}
+	if w := e.get(path, basic("ana@example.com", "changed")); w.Code != 200 {
+		t.Errorf("Basic with the new password = %d; want 200", w.Code)
+	}
+}
