@@ -109,7 +109,7 @@ func seq(rs []*fc.FailedCheckin) iter.Seq2[*fc.FailedCheckin, error] {
 
 // newStore opens a migrated SQLite store in a temporary directory, seeded
 // with fixtures.
-func newStore(t *testing.T) *sqlite.DB {
+func newStore(t testing.TB) *sqlite.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
@@ -140,6 +140,11 @@ func newTestServer(t *testing.T, log io.Writer) *Server {
 // do sends one request with the given bearer token ("" for none).
 func do(t *testing.T, h http.Handler, method, target, token string) *httptest.ResponseRecorder {
 	t.Helper()
+	return doTB(t, h, method, target, token)
+}
+
+func doTB(t testing.TB, h http.Handler, method, target, token string) *httptest.ResponseRecorder {
+	t.Helper()
 	r := httptest.NewRequest(method, target, nil)
 	if token != "" {
 		r.Header.Set("Authorization", "Bearer "+token)
@@ -147,4 +152,11 @@ func do(t *testing.T, h http.Handler, method, target, token string) *httptest.Re
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w
+}
+
+// authRequest is a bare request carrying the given fake bearer token.
+func authRequest(token string) *http.Request {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
 }
