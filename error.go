@@ -54,7 +54,8 @@ func Errorf(code, format string, args ...any) *Error {
 }
 
 // InvalidFields returns an ErrInvalid error listing every bad field; its
-// message is the first field's "Property: Message", as API.md section 6 shows.
+// message is "Property: Message" of each field, joined by "; " (one field
+// reads exactly as the example of API.md section 6).
 func InvalidFields(fields []FieldError) *Error {
 	e := &Error{Code: ErrInvalid, Fields: fields}
 	e.Message = e.Error()
