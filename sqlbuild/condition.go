@@ -1,0 +1,139 @@
+package sqlbuild
+
+import (
+	"strings"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// condition returns one SQL term for c, adding its arguments to a. Every
+// value travels as an argument; only whitelisted column names are written
+// into the SQL text.
+func condition(a *args, c fc.Condition) (string, error) {
+	col, ok := columns(c.Field)
+	if !ok {
+		return "", unknownField(c.Field)
+	}
+	switch c.Match {
+	case fc.MatchInts:
+		return intsTerm(a, col, c)
+	case fc.MatchContains:
+		return containsTerm(a, col, c)
+	case fc.MatchEqualFold:
+		return equalFoldTerm(a, col, c)
+	case fc.MatchExact:
+		return exactTerm(a, col, c)
+	case fc.MatchTimeRange:
+		return timeRangeTerm(a, col, c)
+	case fc.MatchIntRange:
+		if !isInt(col.kind) {
+			return "", mismatch(c)
+		}
+		return col.name + " BETWEEN " + a.add(c.Min) + " AND " + a.add(c.Max), nil
+	}
+	return "", fc.Errorf(fc.ErrInvalid, "unknown kind of filter on field %q", c.Field)
+}
+
+func isInt(k kind) bool  { return k == kindInt || k == kindNullInt || k == kindFalse }
+func isText(k kind) bool { return k == kindText || k == kindNullText }
+
+func intsTerm(a *args, col column, c fc.Condition) (string, error) {
+	if !isInt(col.kind) {
+		return "", mismatch(c)
+	}
+	var alts []string
+	if len(c.Ints) > 0 {
+		alts = append(alts, col.name+" IN ("+list(a, c.Ints)+")")
+	}
+	if c.Null && col.kind == kindNullInt {
+		alts = append(alts, col.name+" IS NULL")
+	}
+	return anyOf(alts), nil
+}
+
+// containsTerm tests the folded copy. With instr() nothing in the needle
+// is a wildcard; with LIKE the pattern escapes %, _ and \, so they are
+// literal too.
+func containsTerm(a *args, col column, c fc.Condition) (string, error) {
+	if !isText(col.kind) || len(c.Strings) != 1 {
+		return "", mismatch(c)
+	}
+	needle := fc.Fold(c.Strings[0])
+	var term string
+	if a.d.LikeContains {
+		term = col.fold + " LIKE " + a.add(likePattern(needle))
+	} else {
+		term = "instr(" + col.fold + ", " + a.add(needle) + ") > 0"
+	}
+	if col.kind == kindNullText {
+		// The folded copy of NULL is '', which contains the empty needle.
+		term = "(" + col.name + " IS NOT NULL AND " + term + ")"
+	}
+	return term, nil
+}
+
+func equalFoldTerm(a *args, col column, c fc.Condition) (string, error) {
+	if !isText(col.kind) {
+		return "", mismatch(c)
+	}
+	var alts []string
+	if len(c.Strings) > 0 {
+		folded := make([]string, len(c.Strings))
+		for i, s := range c.Strings {
+			folded[i] = fc.Fold(s)
+		}
+		term := col.fold + " IN (" + list(a, folded) + ")"
+		if col.kind == kindNullText {
+			// The folded copy of NULL is '', which must not equal "".
+			term = "(" + col.name + " IS NOT NULL AND " + term + ")"
+		}
+		alts = append(alts, term)
+	}
+	if c.Null && col.kind == kindNullText {
+		alts = append(alts, col.name+" IS NULL")
+	}
+	return anyOf(alts), nil
+}
+
+func exactTerm(a *args, col column, c fc.Condition) (string, error) {
+	if !isText(col.kind) {
+		return "", mismatch(c)
+	}
+	if len(c.Strings) == 0 {
+		return "FALSE", nil
+	}
+	// NULL IN (...) is never true, so null values never match.
+	return col.name + " IN (" + list(a, c.Strings) + ")", nil
+}
+
+func timeRangeTerm(a *args, col column, c fc.Condition) (string, error) {
+	if col.kind != kindTime {
+		return "", mismatch(c)
+	}
+	var terms []string
+	if !c.From.IsZero() {
+		terms = append(terms, col.name+" >= "+a.add(a.d.Time(CeilUnix(c.From))))
+	}
+	if !c.Until.IsZero() {
+		terms = append(terms, col.name+" < "+a.add(a.d.Time(CeilUnix(c.Until))))
+	}
+	switch len(terms) {
+	case 0:
+		return "TRUE", nil
+	case 1:
+		return terms[0], nil
+	}
+	return "(" + terms[0] + " AND " + terms[1] + ")", nil
+}
+
+// anyOf joins alternatives with OR; no alternative at all matches nothing.
+// TRUE and FALSE are keywords in both PostgreSQL and SQLite (3.23+).
+func anyOf(alts []string) string {
+	switch len(alts) {
+	case 0:
+		return "FALSE"
+	case 1:
+		return alts[0]
+	}
+	return "(" + strings.Join(alts, " OR ") + ")"
+}

@@ -1,0 +1,81 @@
+package sqlbuild
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dialect is what differs between the SQL of two databases. Both stores
+// use the same table and column names; only these details change.
+type Dialect struct {
+	// Numbered writes placeholders as $1, $2, ... (PostgreSQL) instead of
+	// ? (SQLite).
+	Numbered bool
+	// LikeContains tests substrings with LIKE and an escaped pattern, which
+	// a trigram index can serve (PostgreSQL); otherwise with instr(), which
+	// has no wildcards at all (SQLite).
+	LikeContains bool
+	// ExplicitNulls writes NULLS FIRST / NULLS LAST on nullable sort
+	// columns. SQLite already sorts NULL first ascending and last
+	// descending; PostgreSQL does the opposite by default.
+	ExplicitNulls bool
+	// Time converts whole Unix seconds to the argument a time column
+	// compares with: an int64 for SQLite's INTEGER columns, a time.Time for
+	// PostgreSQL's timestamp columns.
+	Time func(unixSeconds int64) any
+}
+
+// SQLite returns the dialect of the sqlite store: INTEGER Unix-second
+// times.
+func SQLite() Dialect { return Dialect{Time: func(s int64) any { return s }} }
+
+// PostgreSQL returns the dialect of the postgres store: timestamp columns.
+func PostgreSQL() Dialect {
+	return Dialect{
+		Numbered: true, LikeContains: true, ExplicitNulls: true,
+		Time: func(s int64) any { return time.Unix(s, 0).UTC() },
+	}
+}
+
+// args collects the arguments of one statement and writes their
+// placeholders in the dialect's style.
+type args struct {
+	d    Dialect
+	vals []any
+}
+
+// add appends v and returns its placeholder.
+func (a *args) add(v any) string {
+	a.vals = append(a.vals, v)
+	if a.d.Numbered {
+		return "$" + strconv.Itoa(len(a.vals))
+	}
+	return "?"
+}
+
+// list appends every value and returns their comma-separated placeholders.
+func list[T any](a *args, vs []T) string {
+	ph := make([]string, len(vs))
+	for i, v := range vs {
+		ph[i] = a.add(v)
+	}
+	return strings.Join(ph, ", ")
+}
+
+// likePattern returns a LIKE pattern matching any text that contains s,
+// with the wildcards % and _ and the escape character \ made literal.
+// (\ is the default LIKE escape of PostgreSQL with
+// standard_conforming_strings, which is on since 9.1.)
+func likePattern(s string) string {
+	var b strings.Builder
+	b.WriteByte('%')
+	for _, r := range s {
+		if r == '%' || r == '_' || r == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('%')
+	return b.String()
+}

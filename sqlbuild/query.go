@@ -1,0 +1,171 @@
+package sqlbuild
+
+import (
+	"strings"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// kind is what a column holds, which decides the conditions it accepts.
+type kind int
+
+const (
+	kindInt      kind = iota // integer, NOT NULL
+	kindNullInt              // integer, NULL allowed
+	kindText                 // text NOT NULL with a folded copy
+	kindNullText             // text, NULL allowed, with a folded copy ('' for NULL)
+	kindTime                 // a point in time (or a wall clock, for the local time)
+	kindFalse                // no column: IsNew is always false
+)
+
+// column is where a field lives in failed_checkins.
+type column struct {
+	// name is the raw column, or for kindFalse a constant typed as BIGINT
+	// so that PostgreSQL reads every compared argument as a 64-bit integer.
+	name string
+	fold string // folded copy, for text kinds
+	kind kind
+}
+
+// columnTable is THE whitelist: the only way a Field reaches SQL. A field
+// that is not here is an error, never interpolated. Both stores use these
+// names. It is read-only; columns is the only reader.
+var columnTable = map[fc.Field]column{
+	fc.FieldID:                      {name: "id", kind: kindInt},
+	fc.FieldUniqueID:                {name: "unique_id", fold: "unique_id", kind: kindText},
+	fc.FieldCoworkerID:              {name: "coworker_id", kind: kindNullInt},
+	fc.FieldCoworkerFullName:        {name: "coworker_full_name", fold: "coworker_full_name_fold", kind: kindText},
+	fc.FieldBusinessID:              {name: "business_id", kind: kindInt},
+	fc.FieldBusinessName:            {name: "business_name", fold: "business_name_fold", kind: kindText},
+	fc.FieldCheckinAttemptTime:      {name: "checkin_attempt_time", kind: kindTime},
+	fc.FieldSource:                  {name: "source", kind: kindInt},
+	fc.FieldMacAddresses:            {name: "mac_addresses", fold: "mac_addresses_fold", kind: kindText},
+	fc.FieldTeams:                   {name: "teams", fold: "teams_fold", kind: kindText},
+	fc.FieldTariff:                  {name: "tariff", fold: "tariff_fold", kind: kindText},
+	fc.FieldDescription:             {name: "description", fold: "description_fold", kind: kindText},
+	fc.FieldCheckinAttemptTimeLocal: {name: "checkin_attempt_time_local", kind: kindTime},
+	fc.FieldCreatedOn:               {name: "created_on", kind: kindTime},
+	fc.FieldUpdatedOn:               {name: "updated_on", kind: kindTime},
+	fc.FieldUpdatedBy:               {name: "updated_by", fold: "updated_by_fold", kind: kindNullText},
+	fc.FieldIsNew:                   {name: "CAST(0 AS BIGINT)", kind: kindFalse},
+	fc.FieldSystemID:                {name: "system_id", fold: "system_id_fold", kind: kindNullText},
+	fc.FieldReason:                  {name: "reason", fold: "reason_fold", kind: kindNullText},
+}
+
+func columns(f fc.Field) (column, bool) {
+	c, ok := columnTable[f]
+	return c, ok
+}
+
+// SelectColumns are the columns of a record in the order both stores scan
+// them.
+const SelectColumns = `id, unique_id, coworker_id, coworker_full_name, business_id, business_name,
+	checkin_attempt_time, source, mac_addresses, teams, tariff, description,
+	checkin_attempt_time_local, created_on, updated_on, updated_by, system_id, reason`
+
+// Find is a search as SQL: Count and Page share the WHERE clause and Args;
+// Page ends with LIMIT and OFFSET placeholders, so it takes Args followed by
+// the page size and the offset.
+type Find struct {
+	Count string
+	Page  string
+	Args  []any
+}
+
+// BuildFind turns q into SQL. The scope is applied here, inside the query;
+// the caller handles the empty scope (which must not query at all).
+func BuildFind(d Dialect, q fc.Query) (Find, error) {
+	a := &args{d: d}
+	where, err := where(a, q)
+	if err != nil {
+		return Find{}, err
+	}
+	order, err := orderBy(d, q.OrderBy, q.Descending)
+	if err != nil {
+		return Find{}, err
+	}
+	n := len(a.vals)
+	limit, offset := a.add(nil), a.add(nil)
+	return Find{
+		Count: "SELECT count(*) FROM failed_checkins" + where,
+		Page:  "SELECT " + SelectColumns + " FROM failed_checkins" + where + order + " LIMIT " + limit + " OFFSET " + offset,
+		Args:  a.vals[:n:n],
+	}, nil
+}
+
+// BuildWhere returns " WHERE ..." (or "") for q's scope and conditions,
+// and its arguments.
+func BuildWhere(d Dialect, q fc.Query) (string, []any, error) {
+	a := &args{d: d}
+	w, err := where(a, q)
+	return w, a.vals, err
+}
+
+func where(a *args, q fc.Query) (string, error) {
+	var terms []string
+	if !q.Scope.All() {
+		terms = append(terms, "business_id IN ("+list(a, q.Scope.Businesses())+")")
+	}
+	for _, c := range q.Conditions {
+		term, err := condition(a, c)
+		if err != nil {
+			return "", err
+		}
+		terms = append(terms, term)
+	}
+	if len(terms) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(terms, " AND "), nil
+}
+
+// orderBy sorts by the field (its folded copy for text), then by id in the
+// same direction. Null sorts first ascending and last descending, like ""
+// (the folded copy of NULL is ”). Folded copies compare byte by byte (the
+// stores give them a binary collation), as Go's strings.Compare does.
+func orderBy(d Dialect, f fc.Field, desc bool) (string, error) {
+	col, ok := columns(f)
+	if !ok {
+		return "", unknownField(f)
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	switch col.kind {
+	case kindFalse: // a constant: only the tie-break is left
+		return " ORDER BY id" + dir, nil
+	case kindText, kindNullText:
+		return " ORDER BY " + col.fold + dir + ", id" + dir, nil
+	case kindNullInt:
+		nulls := ""
+		if d.ExplicitNulls {
+			nulls = map[bool]string{false: " NULLS FIRST", true: " NULLS LAST"}[desc]
+		}
+		return " ORDER BY " + col.name + dir + nulls + ", id" + dir, nil
+	}
+	if col.name == "id" {
+		return " ORDER BY id" + dir, nil
+	}
+	return " ORDER BY " + col.name + dir + ", id" + dir, nil
+}
+
+func unknownField(f fc.Field) error {
+	return fc.Errorf(fc.ErrInvalid, "unknown field %q", f)
+}
+
+// CeilUnix returns t in whole Unix seconds, rounded up: records hold whole
+// seconds, so "r >= From" is "r >= ceil(From)" and "r < Until" is
+// "r < ceil(Until)".
+func CeilUnix(t time.Time) int64 {
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return s
+}
+
+func mismatch(c fc.Condition) error {
+	return fc.Errorf(fc.ErrInvalid, "field %q does not support this kind of filter", c.Field)
+}
