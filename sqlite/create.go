@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/mattn/go-sqlite3"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlbuild"
 )
 
 const insertFailedCheckin = `INSERT INTO failed_checkins (
@@ -47,7 +46,7 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 			}
 			args, err := insertArgs(r, now)
 			if err != nil {
-				return recordError(n+1, err)
+				return sqlbuild.RecordError(n+1, err)
 			}
 			if _, err := stmt.ExecContext(ctx, args...); err != nil {
 				return insertError(n+1, r, args[1].(string), err)
@@ -63,16 +62,11 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 }
 
 // insertArgs validates r and returns the arguments of insertFailedCheckin,
-// filling in what the store decides: a new UniqueId, CreatedOn = now,
-// UpdatedOn = CreatedOn, and the folded copies of the text columns.
+// filling in what the store decides (sqlbuild.PrepareRow): a new UniqueId,
+// CreatedOn = now, UpdatedOn = CreatedOn, and the folded copies of the text
+// columns.
 func insertArgs(r *fc.FailedCheckin, now time.Time) ([]any, error) {
-	if r == nil {
-		return nil, fc.Errorf(fc.ErrInvalid, "the record is missing")
-	}
-	if err := validate(r); err != nil {
-		return nil, err
-	}
-	uid, err := uniqueID(r.UniqueID)
+	row, err := sqlbuild.PrepareRow(r, now)
 	if err != nil {
 		return nil, err
 	}
@@ -83,85 +77,21 @@ func insertArgs(r *fc.FailedCheckin, now time.Time) ([]any, error) {
 	if r.CoworkerID != nil {
 		coworker = *r.CoworkerID
 	}
-	created := r.CreatedOn
-	if created.IsZero() {
-		created = now
-	}
-	updated := r.UpdatedOn
-	if updated.IsZero() {
-		updated = created
-	}
-	updatedBy, updatedByFold := optional(r.UpdatedBy)
-	systemID, systemIDFold := optional(r.SystemID)
-	reason, reasonFold := optional(r.Reason)
 	return []any{
-		id, uid, coworker, r.CoworkerFullName, fc.Fold(r.CoworkerFullName),
-		r.BusinessID, r.BusinessName, fc.Fold(r.BusinessName), r.CheckinAttemptTime.Unix(), int64(r.Source),
-		r.MacAddresses, fc.Fold(r.MacAddresses), r.Teams, fc.Fold(r.Teams), r.Tariff, fc.Fold(r.Tariff),
-		r.Description, fc.Fold(r.Description), wallUnix(r.CheckinAttemptTimeLocal), created.Unix(), updated.Unix(),
-		updatedBy, updatedByFold, systemID, systemIDFold, reason, reasonFold,
+		id, row.UniqueID, coworker, r.CoworkerFullName, row.CoworkerFullName,
+		r.BusinessID, r.BusinessName, row.BusinessName, r.CheckinAttemptTime.Unix(), int64(r.Source),
+		r.MacAddresses, row.MacAddresses, r.Teams, row.Teams, r.Tariff, row.Tariff,
+		r.Description, row.Description, wallUnix(r.CheckinAttemptTimeLocal), row.CreatedOn.Unix(), row.UpdatedOn.Unix(),
+		optional(r.UpdatedBy), row.UpdatedBy, optional(r.SystemID), row.SystemID, optional(r.Reason), row.Reason,
 	}, nil
 }
 
-// optional returns the column value of a nullable text (nil for NULL) and
-// its folded copy (” for NULL, so NULL and "" sort together).
-func optional(s *string) (any, string) {
+// optional returns the column value of a nullable text: nil for NULL.
+func optional(s *string) any {
 	if s == nil {
-		return nil, ""
+		return nil
 	}
-	return *s, fc.Fold(*s)
-}
-
-// validate checks what the store cannot fill in, listing every bad field.
-func validate(r *fc.FailedCheckin) error {
-	var bad []fc.FieldError
-	add := func(property, message, value string) {
-		bad = append(bad, fc.FieldError{Property: property, Message: message, AttemptedValue: value})
-	}
-	if r.ID < 0 {
-		add(string(fc.FieldID), "must be a positive integer (or 0 to assign the next one)", strconv.FormatInt(r.ID, 10))
-	}
-	if r.BusinessID <= 0 {
-		add(string(fc.FieldBusinessID), "is required and must be a positive integer", strconv.FormatInt(r.BusinessID, 10))
-	}
-	if r.CheckinAttemptTime.IsZero() {
-		add(string(fc.FieldCheckinAttemptTime), "is required", "")
-	}
-	if r.CheckinAttemptTimeLocal.IsZero() {
-		add(string(fc.FieldCheckinAttemptTimeLocal), "is required", "")
-	}
-	if !r.Source.Valid() {
-		add(string(fc.FieldSource), "must be one of 0-5 (None, Manual, DoorAccess, NetworkActivity, Tile, Sensor)", r.Source.String())
-	}
-	if len(bad) > 0 {
-		return fc.InvalidFields(bad)
-	}
-	return nil
-}
-
-// uniqueID returns a new v4 UUID for an empty text and the lower-case
-// canonical form of a valid one.
-func uniqueID(text string) (string, error) {
-	if text == "" {
-		return uuid.NewString(), nil
-	}
-	u, err := uuid.Parse(text)
-	if err != nil {
-		return "", fc.InvalidFields([]fc.FieldError{{
-			Property: string(fc.FieldUniqueID), Message: "must be a UUID (like 3f2b0c1e-8a4d-4c5e-9f6a-1b2c3d4e5f60)", AttemptedValue: text,
-		}})
-	}
-	return u.String(), nil
-}
-
-// recordError prefixes a client-safe error with the record's position in
-// the sequence, keeping its code and field list.
-func recordError(pos int, err error) error {
-	var e *fc.Error
-	if !errors.As(err, &e) {
-		return fmt.Errorf("record %d: %w", pos, err)
-	}
-	return &fc.Error{Code: e.Code, Fields: e.Fields, Message: fmt.Sprintf("record %d: %s", pos, e.Message)}
+	return *s
 }
 
 // insertError turns a constraint violation into an ErrConflict naming the
@@ -171,9 +101,9 @@ func insertError(pos int, r *fc.FailedCheckin, uid string, err error) error {
 	if errors.As(err, &se) {
 		switch se.ExtendedCode {
 		case sqlite3.ErrConstraintPrimaryKey:
-			return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrConflict, "record %d: a record with Id %d already exists", pos, r.ID), err)
+			return sqlbuild.IDConflict(pos, r.ID, err)
 		case sqlite3.ErrConstraintUnique:
-			return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrConflict, "record %d: a record with UniqueId %s already exists", pos, uid), err)
+			return sqlbuild.UniqueIDConflict(pos, uid, err)
 		}
 	}
 	return fmt.Errorf("record %d: insert: %w", pos, err)

@@ -1,0 +1,159 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlbuild"
+)
+
+// insertColumns are the columns a new record fills, in the order of
+// rowValues.
+var insertColumns = []string{
+	"id", "unique_id", "coworker_id", "coworker_full_name", "coworker_full_name_fold",
+	"business_id", "business_name", "business_name_fold", "checkin_attempt_time", "source",
+	"mac_addresses", "mac_addresses_fold", "teams", "teams_fold", "tariff", "tariff_fold",
+	"description", "description_fold", "checkin_attempt_time_local", "created_on", "updated_on",
+	"updated_by", "updated_by_fold", "system_id", "system_id_fold", "reason", "reason_fold",
+}
+
+const insertOne = `INSERT INTO failed_checkins (id, unique_id, coworker_id, coworker_full_name, coworker_full_name_fold,
+	business_id, business_name, business_name_fold, checkin_attempt_time, source,
+	mac_addresses, mac_addresses_fold, teams, teams_fold, tariff, tariff_fold,
+	description, description_fold, checkin_attempt_time_local, created_on, updated_on,
+	updated_by, updated_by_fold, system_id, system_id_fold, reason, reason_fold)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+	$21, $22, $23, $24, $25, $26, $27)`
+
+// writeLock is the advisory lock key that serialises record writers across
+// every server on the database, so that "the next free id" is the same
+// rule as SQLite's (one more than the largest id) and never races.
+const writeLock = 0x6663726563 // "fcrec"
+
+// copyChunk is how many records go to the server in one COPY. A chunk is
+// kept in memory so that a conflict can be traced back to its record.
+const copyChunk = 5000
+
+// CreateFailedCheckins writes every record of the sequence in one
+// transaction, reading the sequence as it goes and sending it in COPY
+// chunks, so an import never holds the whole file in memory. The first
+// error (yielded by the sequence, a validation failure, a duplicate Id or
+// UniqueId, or ctx being cancelled) rolls everything back and is returned;
+// an error from the sequence comes back wrapped, unchanged. The records
+// themselves are not modified. Writers on every server take turns on one
+// advisory lock for the length of their transaction.
+func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.FailedCheckin, error]) (int, error) {
+	n := 0
+	err := db.withTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(writeLock)); err != nil {
+			return fmt.Errorf("lock for writing: %w", err)
+		}
+		var maxID int64
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM failed_checkins`).Scan(&maxID); err != nil {
+			return fmt.Errorf("read the largest id: %w", err)
+		}
+		chunk := make([][]any, 0, copyChunk)
+		for r, err := range records {
+			if err != nil {
+				return fmt.Errorf("record %d: %w", n+len(chunk)+1, err)
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			row, err := sqlbuild.PrepareRow(r, now)
+			if err != nil {
+				return sqlbuild.RecordError(n+len(chunk)+1, err)
+			}
+			id := r.ID
+			if id == 0 {
+				id = maxID + 1 // as SQLite assigns a rowid: one past the largest so far
+			}
+			maxID = max(maxID, id)
+			chunk = append(chunk, rowValues(id, row))
+			if len(chunk) == copyChunk {
+				if err := copyRows(ctx, tx, n, chunk); err != nil {
+					return err
+				}
+				n, chunk = n+len(chunk), chunk[:0]
+			}
+		}
+		if err := copyRows(ctx, tx, n, chunk); err != nil {
+			return err
+		}
+		n += len(chunk)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// rowValues returns the values of insertColumns for a prepared row.
+func rowValues(id int64, row *sqlbuild.Row) []any {
+	r := row.Record
+	return []any{
+		id, row.UniqueID, r.CoworkerID, r.CoworkerFullName, row.CoworkerFullName,
+		r.BusinessID, r.BusinessName, row.BusinessName, r.CheckinAttemptTime.UTC(), int64(r.Source),
+		r.MacAddresses, row.MacAddresses, r.Teams, row.Teams, r.Tariff, row.Tariff,
+		r.Description, row.Description, wallClock(r.CheckinAttemptTimeLocal), row.CreatedOn.UTC(), row.UpdatedOn.UTC(),
+		r.UpdatedBy, row.UpdatedBy, r.SystemID, row.SystemID, r.Reason, row.Reason,
+	}
+}
+
+// copyRows sends one chunk with COPY inside a savepoint. When the chunk
+// clashes with a stored record (or with itself), it rolls back to the
+// savepoint and inserts the chunk row by row to name the first record at
+// fault; before is the number of records written ahead of the chunk.
+func copyRows(ctx context.Context, tx pgx.Tx, before int, chunk [][]any) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	_, err = sp.CopyFrom(ctx, pgx.Identifier{"failed_checkins"}, insertColumns, pgx.CopyFromRows(chunk))
+	if err == nil {
+		return sp.Commit(ctx)
+	}
+	if !isUniqueViolation(err) {
+		return fmt.Errorf("records %d-%d: copy: %w", before+1, before+len(chunk), err)
+	}
+	if rbErr := sp.Rollback(ctx); rbErr != nil {
+		return fmt.Errorf("roll back to savepoint: %w", rbErr)
+	}
+	for i, values := range chunk {
+		if _, err := tx.Exec(ctx, insertOne, values...); err != nil {
+			return insertError(before+i+1, values, err)
+		}
+	}
+	return fmt.Errorf("records %d-%d: copy failed but row by row insert did not: %w", before+1, before+len(chunk), err)
+}
+
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// insertError turns a unique violation into an ErrConflict naming the
+// clashing Id or UniqueId; anything else is internal.
+func insertError(pos int, values []any, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		switch pe.ConstraintName {
+		case "failed_checkins_pkey":
+			return sqlbuild.IDConflict(pos, values[0].(int64), err)
+		case "failed_checkins_unique_id_key":
+			return sqlbuild.UniqueIDConflict(pos, values[1].(string), err)
+		}
+	}
+	return fmt.Errorf("record %d: insert: %w", pos, err)
+}

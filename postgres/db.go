@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// DB is an open PostgreSQL database. It is safe for concurrent use, and
+// several processes may use one database at the same time.
+type DB struct {
+	pool *pgxpool.Pool
+	name string // host/database, for messages: never the password
+	now  func() time.Time
+}
+
+// Open connects to the database that dsn names (a postgres:// or
+// postgresql:// URL, or a key=value string; pool settings such as
+// pool_max_conns go in it too). It does not touch the schema: call Migrate
+// or CheckSchema before using the store.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// The parse error may quote the DSN, password included: keep it out.
+		return nil, fc.Errorf(fc.ErrInvalid, "the PostgreSQL connection string %s is not valid", Redact(dsn))
+	}
+	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now}
+	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, db.unavailable(err)
+	}
+	if err := db.pool.Ping(ctx); err != nil {
+		db.pool.Close()
+		return nil, db.unavailable(err)
+	}
+	return db, nil
+}
+
+// Redact returns dsn with the password of a URL replaced by "xxxxx", for
+// messages and logs.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		return "(unparsable connection string)"
+	}
+	return u.Redacted()
+}
+
+func (db *DB) unavailable(err error) error {
+	return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrUnavailable, "cannot connect to the database %s", db.name), err)
+}
+
+// Close closes every connection of the pool.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Ping checks that the database answers, for health checks.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrUnavailable, "the database does not answer"), err)
+	}
+	return nil
+}
+
+// SetNow replaces the clock that write transactions read; tests use it to
+// fix CreatedOn. It must be called before the DB is shared.
+func (db *DB) SetNow(now func() time.Time) { db.now = now }
+
+// withTx runs fn in a read-committed write transaction with one "now" for
+// the whole transaction. It commits when fn returns nil and rolls back
+// otherwise (or when ctx is cancelled).
+func (db *DB) withTx(ctx context.Context, fn func(tx pgx.Tx, now time.Time) error) error {
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return db.beginError(err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(tx, db.now().UTC()); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// beginError marks a failure to start a transaction (the server is gone,
+// the pool cannot connect) as ErrUnavailable.
+func (db *DB) beginError(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("begin: %w", err)
+	}
+	return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrUnavailable, "the database does not answer"), err)
+}
+
+// millis truncates t to whole milliseconds in UTC, the precision the sqlite
+// store keeps for users, tokens and sign-in counters; both stores then
+// compare and return the same instants.
+func millis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }

@@ -1,0 +1,52 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// RecordLoginFailure counts one failed sign-in of key at now in a single
+// upsert, so concurrent failures on several servers are all counted (the
+// conflicting row is locked and updated in turn). A counter whose last
+// failure is before resetBefore starts again from one.
+func (db *DB) RecordLoginFailure(ctx context.Context, key string, now, resetBefore time.Time) (fc.LoginFailures, error) {
+	var f fc.LoginFailures
+	err := db.pool.QueryRow(ctx, `INSERT INTO login_failures AS lf (key, failures, last_failure) VALUES ($1, 1, $2)
+		ON CONFLICT (key) DO UPDATE SET
+			failures = CASE WHEN lf.last_failure < $3 THEN 1 ELSE lf.failures + 1 END,
+			last_failure = excluded.last_failure
+		RETURNING failures, last_failure`, key, millis(now), millis(resetBefore)).Scan(&f.Count, &f.Last)
+	if err != nil {
+		return fc.LoginFailures{}, fmt.Errorf("record login failure: %w", err)
+	}
+	f.Last = f.Last.UTC()
+	return f, nil
+}
+
+// FindLoginFailures returns the counters of key, zero when it has none.
+func (db *DB) FindLoginFailures(ctx context.Context, key string) (fc.LoginFailures, error) {
+	var f fc.LoginFailures
+	err := db.pool.QueryRow(ctx, `SELECT failures, last_failure FROM login_failures WHERE key = $1`, key).Scan(&f.Count, &f.Last)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fc.LoginFailures{}, nil
+	}
+	if err != nil {
+		return fc.LoginFailures{}, fmt.Errorf("read login failures: %w", err)
+	}
+	f.Last = f.Last.UTC()
+	return f, nil
+}
+
+// ClearLoginFailures forgets the failures of key (after a good sign-in).
+func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
+	if _, err := db.pool.Exec(ctx, `DELETE FROM login_failures WHERE key = $1`, key); err != nil {
+		return fmt.Errorf("clear login failures: %w", err)
+	}
+	return nil
+}

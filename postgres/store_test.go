@@ -1,0 +1,32 @@
+package postgres
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/postgres/pgtest"
+	"github.com/failedcheckins/failedcheckins/storetest"
+)
+
+// openTest returns a migrated store on a fresh database of its own, closed
+// (and the database dropped) when the test ends.
+func openTest(t testing.TB) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	db.SetNow(func() time.Time { return time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC) })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) fc.FailedCheckinStore { return openTest(t) })
+}

@@ -1,0 +1,128 @@
+package sqlbuild
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// Row is a record ready to be written: validated, with the values the
+// store decides filled in and the folded copies of its text computed. Both
+// stores write the columns of failed_checkins from it.
+type Row struct {
+	Record *fc.FailedCheckin // as given; never modified
+	// UniqueID is the record's UniqueId in lower-case canonical form, or a
+	// new v4 UUID when it had none.
+	UniqueID string
+	// CreatedOn is the record's, or now when it had none; UpdatedOn the
+	// record's, or CreatedOn.
+	CreatedOn, UpdatedOn time.Time
+	// The folded copies of the text columns (failedcheckins.Fold); a NULL
+	// text folds to "".
+	CoworkerFullName, BusinessName, MacAddresses, Teams, Tariff, Description string
+	UpdatedBy, SystemID, Reason                                              string
+}
+
+// PrepareRow validates r and returns the row to write at now. A bad record
+// is an ErrInvalid error listing every bad field.
+func PrepareRow(r *fc.FailedCheckin, now time.Time) (*Row, error) {
+	if r == nil {
+		return nil, fc.Errorf(fc.ErrInvalid, "the record is missing")
+	}
+	if err := validate(r); err != nil {
+		return nil, err
+	}
+	uid, err := uniqueID(r.UniqueID)
+	if err != nil {
+		return nil, err
+	}
+	row := &Row{Record: r, UniqueID: uid, CreatedOn: r.CreatedOn, UpdatedOn: r.UpdatedOn,
+		CoworkerFullName: fc.Fold(r.CoworkerFullName), BusinessName: fc.Fold(r.BusinessName),
+		MacAddresses: fc.Fold(r.MacAddresses), Teams: fc.Fold(r.Teams), Tariff: fc.Fold(r.Tariff),
+		Description: fc.Fold(r.Description),
+		UpdatedBy:   foldOptional(r.UpdatedBy), SystemID: foldOptional(r.SystemID), Reason: foldOptional(r.Reason)}
+	if row.CreatedOn.IsZero() {
+		row.CreatedOn = now
+	}
+	if row.UpdatedOn.IsZero() {
+		row.UpdatedOn = row.CreatedOn
+	}
+	return row, nil
+}
+
+// foldOptional folds a nullable text; NULL folds to "" so that NULL and ""
+// sort together.
+func foldOptional(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return fc.Fold(*s)
+}
+
+// validate checks what the store cannot fill in, listing every bad field.
+func validate(r *fc.FailedCheckin) error {
+	var bad []fc.FieldError
+	add := func(property, message, value string) {
+		bad = append(bad, fc.FieldError{Property: property, Message: message, AttemptedValue: value})
+	}
+	if r.ID < 0 {
+		add(string(fc.FieldID), "must be a positive integer (or 0 to assign the next one)", strconv.FormatInt(r.ID, 10))
+	}
+	if r.BusinessID <= 0 {
+		add(string(fc.FieldBusinessID), "is required and must be a positive integer", strconv.FormatInt(r.BusinessID, 10))
+	}
+	if r.CheckinAttemptTime.IsZero() {
+		add(string(fc.FieldCheckinAttemptTime), "is required", "")
+	}
+	if r.CheckinAttemptTimeLocal.IsZero() {
+		add(string(fc.FieldCheckinAttemptTimeLocal), "is required", "")
+	}
+	if !r.Source.Valid() {
+		add(string(fc.FieldSource), "must be one of 0-5 (None, Manual, DoorAccess, NetworkActivity, Tile, Sensor)", r.Source.String())
+	}
+	if len(bad) > 0 {
+		return fc.InvalidFields(bad)
+	}
+	return nil
+}
+
+// uniqueID returns a new v4 UUID for an empty text and the lower-case
+// canonical form of a valid one.
+func uniqueID(text string) (string, error) {
+	if text == "" {
+		return uuid.NewString(), nil
+	}
+	u, err := uuid.Parse(text)
+	if err != nil {
+		return "", fc.InvalidFields([]fc.FieldError{{
+			Property: string(fc.FieldUniqueID), Message: "must be a UUID (like 3f2b0c1e-8a4d-4c5e-9f6a-1b2c3d4e5f60)", AttemptedValue: text,
+		}})
+	}
+	return u.String(), nil
+}
+
+// RecordError prefixes a client-safe error with the record's position in
+// the sequence, keeping its code and field list.
+func RecordError(pos int, err error) error {
+	var e *fc.Error
+	if !errors.As(err, &e) {
+		return fmt.Errorf("record %d: %w", pos, err)
+	}
+	return &fc.Error{Code: e.Code, Fields: e.Fields, Message: fmt.Sprintf("record %d: %s", pos, e.Message)}
+}
+
+// IDConflict and UniqueIDConflict are the ErrConflict errors of a record
+// whose Id or UniqueId is taken, wrapping the database's error for the log.
+func IDConflict(pos int, id int64, err error) error {
+	return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrConflict, "record %d: a record with Id %d already exists", pos, id), err)
+}
+
+// UniqueIDConflict: see IDConflict.
+func UniqueIDConflict(pos int, uid string, err error) error {
+	return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrConflict, "record %d: a record with UniqueId %s already exists", pos, uid), err)
+}
