@@ -30,3 +30,10 @@ func openTest(t testing.TB) *DB {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) fc.FailedCheckinStore { return openTest(t) })
 }
+
+// TestAuthConformance runs the sign-in store suite that every backend
+// shares; with several servers on one database these are the tables they
+// share.
+func TestAuthConformance(t *testing.T) {
+	storetest.RunAuth(t, func(t *testing.T) storetest.AuthStore { return openTest(t) })
+}

@@ -1,0 +1,188 @@
+package storetest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// AuthStore is what a backend keeps for sign-ins: users, tokens and failed
+// sign-in counters.
+type AuthStore interface {
+	fc.UserStore
+	fc.TokenStore
+	fc.LoginFailureStore
+}
+
+// RunAuth is the conformance suite of the sign-in stores. open must return
+// a new, empty, migrated store for each call. Every backend runs it
+// unchanged (it began as the sqlite package's tests).
+func RunAuth(t *testing.T, open func(t *testing.T) AuthStore) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s AuthStore)
+	}{
+		{"Users", testUsers},
+		{"Tokens", testTokens},
+		{"RotateRefreshTokenConcurrently", testRotateRefreshTokenConcurrently},
+		{"LoginFailures", testLoginFailures},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+func addAuthUser(t *testing.T, db AuthStore, email string) *fc.User {
+	t.Helper()
+	u := &fc.User{Email: email, PasswordHash: "$argon2id$test", Roles: []string{"FailedCheckin-List"}, Businesses: []int64{5, 1}, Enabled: true}
+	if err := db.CreateUser(context.Background(), u); err != nil {
+		t.Fatalf("CreateUser(%s) = %v", email, err)
+	}
+	return u
+}
+
+func testUsers(t *testing.T, db AuthStore) {
+	ctx := context.Background()
+	u := addAuthUser(t, db, "Ana@Example.com")
+	if u.ID == 0 || u.CreatedOn.IsZero() {
+		t.Fatalf("CreateUser left ID=%d CreatedOn=%v; want both set", u.ID, u.CreatedOn)
+	}
+	got, err := db.FindUserByEmail(ctx, "ana@EXAMPLE.com")
+	if err != nil || got.ID != u.ID || got.Email != "Ana@Example.com" || len(got.Businesses) != 2 || got.Roles[0] != "FailedCheckin-List" || !got.Enabled {
+		t.Fatalf("FindUserByEmail = %+v, %v; want %+v", got, err, u)
+	}
+	if err := db.CreateUser(ctx, &fc.User{Email: "ANA@example.com", PasswordHash: "x"}); fc.ErrorCode(err) != fc.ErrConflict {
+		t.Errorf("CreateUser(duplicate email) = %v; want %s", err, fc.ErrConflict)
+	}
+	if _, err := db.FindUserByEmail(ctx, "nobody@example.com"); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("FindUserByEmail(unknown) = %v; want %s", err, fc.ErrNotFound)
+	}
+	got.Enabled, got.Admin, got.TOTPSecret = false, true, "ABC"
+	if err := db.UpdateUser(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	again, err := db.FindUserByID(ctx, u.ID)
+	if err != nil || again.Enabled || !again.Admin || again.TOTPSecret != "ABC" {
+		t.Errorf("after UpdateUser FindUserByID = %+v, %v; want disabled admin with TOTP", again, err)
+	}
+	addAuthUser(t, db, "bo@example.com")
+	if all, err := db.FindUsers(ctx); err != nil || len(all) != 2 || all[1].Email != "bo@example.com" {
+		t.Errorf("FindUsers = %v, %v; want two users in id order", all, err)
+	}
+	if err := db.UpdateUser(ctx, &fc.User{ID: 99, Email: "x@y.z", PasswordHash: "x"}); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("UpdateUser(unknown id) = %v; want %s", err, fc.ErrNotFound)
+	}
+}
+
+func authGrant(u *fc.User, client string, now time.Time) (*fc.TokenGrant, string, string) {
+	access, refresh := fc.NewToken(), fc.NewToken()
+	return &fc.TokenGrant{IssuedOn: now, UserID: u.ID, ClientID: client,
+		AccessHash: fc.HashToken(access), AccessExpiresOn: now.Add(time.Hour),
+		RefreshHash: fc.HashToken(refresh), RefreshExpiresOn: now.Add(fc.RefreshTokenLifetime)}, access, refresh
+}
+
+func testTokens(t *testing.T, db AuthStore) {
+	ctx := context.Background()
+	u := addAuthUser(t, db, "ana@example.com")
+	now := time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
+	g, access, refresh := authGrant(u, "ana@example.com", now)
+	if err := db.CreateTokens(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FindUserByAccessToken(ctx, fc.HashToken(access), now.Add(59*time.Minute)); err != nil || got.ID != u.ID {
+		t.Errorf("FindUserByAccessToken(live) = %v, %v; want user %d", got, err, u.ID)
+	}
+	if _, err := db.FindUserByAccessToken(ctx, fc.HashToken(access), now.Add(time.Hour)); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("FindUserByAccessToken(expired) = %v; want %s", err, fc.ErrNotFound)
+	}
+	next, _, refresh2 := authGrant(u, "", now)
+	if _, err := db.RotateRefreshToken(ctx, fc.HashToken(refresh), "other-client", now, next); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("Rotate(wrong client) = %v; want %s", err, fc.ErrNotFound)
+	}
+	owner, err := db.RotateRefreshToken(ctx, fc.HashToken(refresh), "", now, next)
+	if err != nil || owner.ID != u.ID || next.ClientID != "ana@example.com" {
+		t.Fatalf("Rotate(default client) = %v, %v (client %q); want user %d", owner, err, next.ClientID, u.ID)
+	}
+	if _, err := db.RotateRefreshToken(ctx, fc.HashToken(refresh), "", now, next); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("Rotate(used token) = %v; want %s", err, fc.ErrNotFound)
+	}
+	late, _, _ := authGrant(u, "", now)
+	if _, err := db.RotateRefreshToken(ctx, fc.HashToken(refresh2), "", now.Add(fc.RefreshTokenLifetime), late); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("Rotate(expired token) = %v; want %s", err, fc.ErrNotFound)
+	}
+	// A new password grant for the same client replaces its refresh token.
+	g3, _, refresh3 := authGrant(u, "ana@example.com", now)
+	if err := db.CreateTokens(ctx, g3); err != nil {
+		t.Fatal(err)
+	}
+	n4, _, _ := authGrant(u, "", now)
+	if _, err := db.RotateRefreshToken(ctx, fc.HashToken(refresh2), "", now, n4); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("Rotate(replaced token) = %v; want %s", err, fc.ErrNotFound)
+	}
+	if err := db.DeleteUserTokens(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RotateRefreshToken(ctx, fc.HashToken(refresh3), "", now, n4); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("Rotate(revoked token) = %v; want %s", err, fc.ErrNotFound)
+	}
+}
+
+func testRotateRefreshTokenConcurrently(t *testing.T, db AuthStore) {
+	ctx := context.Background()
+	u := addAuthUser(t, db, "ana@example.com")
+	now := time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
+	g, _, refresh := authGrant(u, "app", now)
+	if err := db.CreateTokens(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			next, _, _ := authGrant(u, "", now)
+			_, errs[i] = db.RotateRefreshToken(ctx, fc.HashToken(refresh), "app", now, next)
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case fc.ErrorCode(err) != fc.ErrNotFound:
+			t.Errorf("concurrent rotate error = %v; want nil or %s", err, fc.ErrNotFound)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d of %d concurrent rotations succeeded; want exactly 1", ok, n)
+	}
+}
+
+func testLoginFailures(t *testing.T, db AuthStore) {
+	ctx := context.Background()
+	t0 := time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
+	for i := 1; i <= 3; i++ {
+		f, err := db.RecordLoginFailure(ctx, "account:a", t0.Add(time.Duration(i)*time.Second), t0.Add(-time.Hour))
+		if err != nil || f.Count != i || !f.Last.Equal(t0.Add(time.Duration(i)*time.Second)) {
+			t.Fatalf("failure %d: RecordLoginFailure = %+v, %v; want count %d", i, f, err, i)
+		}
+	}
+	if f, _ := db.FindLoginFailures(ctx, "account:b"); f.Count != 0 {
+		t.Errorf("FindLoginFailures(other key) = %+v; want zero", f)
+	}
+	// A counter idle since before resetBefore starts again.
+	if f, _ := db.RecordLoginFailure(ctx, "account:a", t0.Add(2*time.Hour), t0.Add(time.Hour)); f.Count != 1 {
+		t.Errorf("after the reset window count = %d; want 1", f.Count)
+	}
+	if err := db.ClearLoginFailures(ctx, "account:a"); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := db.FindLoginFailures(ctx, "account:a"); err != nil || f.Count != 0 {
+		t.Errorf("after Clear FindLoginFailures = %+v, %v; want zero", f, err)
+	}
+}
+
