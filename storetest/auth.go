@@ -185,4 +185,3 @@ func testLoginFailures(t *testing.T, db AuthStore) {
 		t.Errorf("after Clear FindLoginFailures = %+v, %v; want zero", f, err)
 	}
 }
-

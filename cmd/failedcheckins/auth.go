@@ -11,7 +11,6 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/api"
-	"github.com/failedcheckins/failedcheckins/sqlite"
 )
 
 // authConfig holds the authentication settings of `serve`.
@@ -46,7 +45,7 @@ func (c authConfig) Validate() error {
 }
 
 // newAuth builds the authenticator and token endpoint on db.
-func (c authConfig) newAuth(db *sqlite.DB, logger *slog.Logger) *api.Auth {
+func (c authConfig) newAuth(db store, logger *slog.Logger) *api.Auth {
 	return api.NewAuth(api.AuthConfig{Users: db, Tokens: db, Failures: db, AccessTokenLifetime: c.AccessTokenLifetime,
 		DisableBasic: c.NoBasicAuth, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Logger: logger})
 }
@@ -62,7 +61,7 @@ const (
 
 // createDemoUsers adds a demo administrator and a manager who sees one
 // location, on a database without users, and prints their credentials.
-func createDemoUsers(ctx context.Context, db *sqlite.DB, stdout io.Writer) error {
+func createDemoUsers(ctx context.Context, db store, stdout io.Writer) error {
 	users, err := db.FindUsers(ctx)
 	if err != nil || len(users) > 0 {
 		return err

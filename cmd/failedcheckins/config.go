@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/failedcheckins/failedcheckins/sqlite"
 )
 
 // envPrefix starts the environment variable of every flag: --db is read
@@ -29,7 +27,7 @@ type dbConfig struct {
 func defaultDBConfig() dbConfig { return dbConfig{DB: defaultDB} }
 
 func (c *dbConfig) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.DB, "db", c.DB, "SQLite database `file`, created on first use")
+	fs.StringVar(&c.DB, "db", c.DB, "SQLite database `file` (created on first use) or PostgreSQL URL (postgres://user@host/db)")
 }
 
 // Validate checks the database setting before anything is opened, so that
@@ -40,7 +38,7 @@ func (c dbConfig) Validate() error {
 	case db == "":
 		return errors.New("--db is empty: give a SQLite file path such as " + defaultDB)
 	case isPostgresURL(db):
-		return errors.New("--db: PostgreSQL support is not available yet: give a SQLite file path such as " + defaultDB)
+		return nil // checked by the driver when it connects
 	}
 	dir := filepath.Dir(db)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -57,18 +55,18 @@ func isPostgresURL(s string) bool {
 // openMigrated opens the database and applies pending migrations: every
 // command that reads or writes records first brings the schema up to date,
 // and refuses a schema newer than this binary knows.
-func openMigrated(ctx context.Context, c dbConfig) (*sqlite.DB, error) {
-	db, err := sqlite.Open(ctx, c.DB)
+func openMigrated(ctx context.Context, c dbConfig) (store, error) {
+	db, err := openStore(ctx, c.DB)
 	if err != nil {
 		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%s: %w", c.DB, err)
+		return nil, fmt.Errorf("%s: %w", displayDB(c.DB), err)
 	}
 	if err := db.CheckSchema(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%s: %w", c.DB, err)
+		return nil, fmt.Errorf("%s: %w", displayDB(c.DB), err)
 	}
 	return db, nil
 }

@@ -38,9 +38,12 @@ Usage:
   failedcheckins import  [--db DB] FILE.csv...
   failedcheckins users add [--db DB] --email EMAIL --password PASSWORD [--admin] [--roles ROLE,...] [--businesses ID,...]
   failedcheckins migrate [--db DB]
+  failedcheckins copy    --from DB --to DB [--tokens]
   failedcheckins help [COMMAND]
 
-DB is a SQLite file path (default ./failedcheckins.db, created on first use).
+DB is a SQLite file path (default ./failedcheckins.db, created on first use)
+or a PostgreSQL URL (postgres://user:password@host:5432/dbname, see
+docs/postgres.md).
 Every flag can also be set by an environment variable FAILEDCHECKINS_<FLAG>
 (--db from FAILEDCHECKINS_DB, --addr from FAILEDCHECKINS_ADDR, ...); a flag
 given on the command line wins. Run "failedcheckins help COMMAND" for the
@@ -64,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "users":
 		return runUsers(ctx, rest, stdin, stdout, stderr)
+	case "copy":
+		return runCopy(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 && rest[0] != "help" {
 			return run(ctx, []string{rest[0], "-h"}, stdin, stdout, stdout)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-
-	"github.com/failedcheckins/failedcheckins/sqlite"
 )
 
 // migrateConfig is the configuration of `failedcheckins migrate`.
@@ -31,7 +29,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, cfg.DB)
+	db, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
@@ -41,16 +39,16 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if err := db.Migrate(ctx); err != nil {
-		return fmt.Errorf("%s: %w", cfg.DB, err)
+		return fmt.Errorf("%s: %w", displayDB(cfg.DB), err)
 	}
 	after, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
 	if after == before {
-		fmt.Fprintf(stdout, "%s: schema is up to date at version %d\n", cfg.DB, after)
+		fmt.Fprintf(stdout, "%s: schema is up to date at version %d\n", displayDB(cfg.DB), after)
 		return nil
 	}
-	fmt.Fprintf(stdout, "%s: schema migrated from version %d to %d\n", cfg.DB, before, after)
+	fmt.Fprintf(stdout, "%s: schema migrated from version %d to %d\n", displayDB(cfg.DB), before, after)
 	return nil
 }

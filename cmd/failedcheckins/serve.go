@@ -130,7 +130,7 @@ func serveHTTP(ctx context.Context, cfg serveConfig, handler http.Handler, logge
 	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("serving the API", "addr", ln.Addr().String(), "db", cfg.DB)
+	logger.Info("serving the API", "addr", ln.Addr().String(), "db", displayDB(cfg.DB))
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

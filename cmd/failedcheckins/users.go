@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlite"
 )
 
 const usersUsage = `Usage:
@@ -33,20 +32,20 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	case "add":
 		return runUsersAdd(ctx, args[1:], stdin, stdout, stderr)
 	case "list":
-		return withUserDB(ctx, "list [--db DB]", args[1:], 0, stderr, func(db *sqlite.DB, _ []string) error {
+		return withUserDB(ctx, "list [--db DB]", args[1:], 0, stderr, func(db store, _ []string) error {
 			return listUsers(ctx, db, stdout)
 		})
 	case "disable", "enable":
 		enable := args[0] == "enable"
-		return withUserDB(ctx, args[0]+" [--db DB] EMAIL", args[1:], 1, stderr, func(db *sqlite.DB, rest []string) error {
+		return withUserDB(ctx, args[0]+" [--db DB] EMAIL", args[1:], 1, stderr, func(db store, rest []string) error {
 			return setEnabled(ctx, db, rest[0], enable, stdout)
 		})
 	case "passwd":
-		return withUserDB(ctx, "passwd [--db DB] EMAIL", args[1:], 1, stderr, func(db *sqlite.DB, rest []string) error {
+		return withUserDB(ctx, "passwd [--db DB] EMAIL", args[1:], 1, stderr, func(db store, rest []string) error {
 			return changePassword(ctx, db, rest[0], stdin, stdout)
 		})
 	case "totp":
-		return withUserDB(ctx, "totp [--db DB] EMAIL", args[1:], 1, stderr, func(db *sqlite.DB, rest []string) error {
+		return withUserDB(ctx, "totp [--db DB] EMAIL", args[1:], 1, stderr, func(db store, rest []string) error {
 			return enableTOTP(ctx, db, rest[0], stdout)
 		})
 	case "help", "-h", "-help", "--help":
@@ -167,7 +166,7 @@ func parseIDs(s string) ([]int64, error) {
 
 // withUserDB parses the flags of a users subcommand that takes nargs
 // arguments (synopsis is its usage line), opens the database and runs fn.
-func withUserDB(ctx context.Context, synopsis string, args []string, nargs int, stderr io.Writer, fn func(*sqlite.DB, []string) error) error {
+func withUserDB(ctx context.Context, synopsis string, args []string, nargs int, stderr io.Writer, fn func(store, []string) error) error {
 	cfg := defaultDBConfig()
 	fs := newFlagSet("users", "users "+synopsis, stderr)
 	cfg.register(fs)
@@ -189,7 +188,7 @@ func withUserDB(ctx context.Context, synopsis string, args []string, nargs int, 
 	return fn(db, fs.Args())
 }
 
-func listUsers(ctx context.Context, db *sqlite.DB, stdout io.Writer) error {
+func listUsers(ctx context.Context, db store, stdout io.Writer) error {
 	users, err := db.FindUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("users list: %w", err)

@@ -6,11 +6,10 @@ import (
 	"io"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlite"
 )
 
 // findUser looks a user up by email with an error a person can act on.
-func findUser(ctx context.Context, db *sqlite.DB, email string) (*fc.User, error) {
+func findUser(ctx context.Context, db store, email string) (*fc.User, error) {
 	u, err := db.FindUserByEmail(ctx, email)
 	if fc.ErrorCode(err) == fc.ErrNotFound {
 		return nil, fmt.Errorf("no user with the email %s (see: failedcheckins users list)", email)
@@ -21,7 +20,7 @@ func findUser(ctx context.Context, db *sqlite.DB, email string) (*fc.User, error
 // setEnabled disables or enables a user. A disabled user's tokens and
 // Basic credentials stop working at the next request, since every request
 // checks the flag.
-func setEnabled(ctx context.Context, db *sqlite.DB, email string, enabled bool, stdout io.Writer) error {
+func setEnabled(ctx context.Context, db store, email string, enabled bool, stdout io.Writer) error {
 	u, err := findUser(ctx, db, email)
 	if err != nil {
 		return err
@@ -36,7 +35,7 @@ func setEnabled(ctx context.Context, db *sqlite.DB, email string, enabled bool, 
 
 // changePassword sets a new password read from stdin and revokes the
 // user's tokens, so a leaked password's sessions end with it.
-func changePassword(ctx context.Context, db *sqlite.DB, email string, stdin io.Reader, stdout io.Writer) error {
+func changePassword(ctx context.Context, db store, email string, stdin io.Reader, stdout io.Writer) error {
 	u, err := findUser(ctx, db, email)
 	if err != nil {
 		return err
@@ -60,7 +59,7 @@ func changePassword(ctx context.Context, db *sqlite.DB, email string, stdin io.R
 
 // enableTOTP gives the user a new two-factor secret (replacing any old
 // one) and prints the otpauth:// URI to load into an authenticator app.
-func enableTOTP(ctx context.Context, db *sqlite.DB, email string, stdout io.Writer) error {
+func enableTOTP(ctx context.Context, db store, email string, stdout io.Writer) error {
 	u, err := findUser(ctx, db, email)
 	if err != nil {
 		return err
