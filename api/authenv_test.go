@@ -7,15 +7,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlite"
 	"github.com/failedcheckins/failedcheckins/storetest"
+	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 )
 
 // authClock is an injectable clock for token expiry, throttling and rate
@@ -41,7 +40,7 @@ func (c *authClock) Advance(d time.Duration) {
 // with Auth wired in and a fake clock.
 type authEnv struct {
 	t       *testing.T
-	db      *sqlite.DB
+	db      teststore.Store
 	clock   *authClock
 	auth    *Auth
 	handler http.Handler
@@ -51,14 +50,7 @@ type authEnv struct {
 func newAuthEnv(t *testing.T, cfg AuthConfig) *authEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := teststore.Open(t) // SQLite, or PostgreSQL by FAILEDCHECKINS_TEST_DB
 	sample := storetest.Sample(t)
 	if _, err := db.CreateFailedCheckins(ctx, authSeq(sample)); err != nil {
 		t.Fatal(err)

@@ -9,13 +9,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlite"
+	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 )
 
 // update rewrites the golden files under testdata/ from the current output.
@@ -107,19 +106,13 @@ func seq(rs []*fc.FailedCheckin) iter.Seq2[*fc.FailedCheckin, error] {
 	}
 }
 
-// newStore opens a migrated SQLite store in a temporary directory, seeded
-// with fixtures.
-func newStore(t testing.TB) *sqlite.DB {
+// newStore opens a migrated store (SQLite, or PostgreSQL when
+// FAILEDCHECKINS_TEST_DB holds a postgres:// URL: package teststore),
+// seeded with fixtures.
+func newStore(t testing.TB) teststore.Store {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatalf("sqlite.Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
+	db := teststore.Open(t)
 	if n, err := db.CreateFailedCheckins(ctx, seq(fixtures())); err != nil || n != len(fixtures()) {
 		t.Fatalf("CreateFailedCheckins = %d, %v; want %d, nil", n, err, len(fixtures()))
 	}

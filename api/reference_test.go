@@ -3,28 +3,21 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlite"
 	"github.com/failedcheckins/failedcheckins/storetest"
+	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 )
 
-// sampleServer serves the 2,000-row sample data set from SQLite.
+// sampleServer serves the 2,000-row sample data set from SQLite (or
+// PostgreSQL by FAILEDCHECKINS_TEST_DB: package teststore).
 func sampleServer(t testing.TB) (*Server, []*fc.FailedCheckin) {
 	t.Helper()
 	ctx := context.Background()
 	records := storetest.Sample(t)
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sample.db"))
-	if err != nil {
-		t.Fatalf("sqlite.Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
+	db := teststore.Open(t)
 	if _, err := db.CreateFailedCheckins(ctx, seq(records)); err != nil {
 		t.Fatalf("CreateFailedCheckins: %v", err)
 	}

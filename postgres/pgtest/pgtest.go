@@ -43,10 +43,15 @@ func AdminDSN(t testing.TB) string {
 // with the database name replaced).
 func NewDatabase(t testing.TB) string {
 	t.Helper()
-	admin := AdminDSN(t)
+	return NewDatabaseAt(t, AdminDSN(t))
+}
+
+// NewDatabaseAt is NewDatabase on the server of the given admin DSN.
+func NewDatabaseAt(t testing.TB, admin string) string {
+	t.Helper()
 	u, err := url.Parse(admin)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		t.Fatalf("%s must be a postgres:// URL", EnvVar)
+		t.Fatalf("the test server's DSN must be a postgres:// URL")
 	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])
