@@ -1,0 +1,238 @@
+package failedcheckins
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// The directory document (CHECKINS.md section 1) is one format shared by
+// `directory import` and PUT/GET /api/directory, so it lives here rather
+// than in either package: both must read exactly the same thing.
+
+type directoryDoc struct {
+	Businesses []businessDoc `json:"Businesses"`
+	Tariffs    []tariffDoc   `json:"Tariffs"`
+	Coworkers  []coworkerDoc `json:"Coworkers"`
+}
+
+type businessDoc struct {
+	ID       int64  `json:"Id"`
+	Name     string `json:"Name"`
+	TimeZone string `json:"TimeZone"`
+}
+
+type tariffDoc struct {
+	ID                  int64            `json:"Id"`
+	Name                string           `json:"Name"`
+	Businesses          []int64          `json:"Businesses"`
+	AccessHours         []accessHoursDoc `json:"AccessHours"`
+	MonthlyCheckinLimit int              `json:"MonthlyCheckinLimit"`
+}
+
+type accessHoursDoc struct {
+	Days []string `json:"Days"`
+	From string   `json:"From"`
+	To   string   `json:"To"`
+}
+
+type coworkerDoc struct {
+	ID             int64    `json:"Id"`
+	FullName       string   `json:"FullName"`
+	Email          string   `json:"Email"`
+	Active         bool     `json:"Active"`
+	Suspended      bool     `json:"Suspended"`
+	UnpaidInvoices bool     `json:"UnpaidInvoices"`
+	TariffID       *int64   `json:"TariffId"`
+	PlanStart      *string  `json:"PlanStart"`
+	PlanEnd        *string  `json:"PlanEnd"`
+	Teams          []string `json:"Teams"`
+	MacAddresses   []string `json:"MacAddresses"`
+	AccessCards    []string `json:"AccessCards"`
+}
+
+var dayNames = [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+
+// ParseDirectory reads a directory document: unknown fields, bad JSON,
+// bad dates, days or times are an ErrInvalid error that says where. The
+// result is not indexed yet (an import merges it first; see Index).
+func ParseDirectory(r io.Reader) (*Directory, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read the directory: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var doc directoryDoc
+	if err := dec.Decode(&doc); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if dec.More() {
+		return nil, Errorf(ErrInvalid, "the directory must be one JSON object")
+	}
+	return doc.directory()
+}
+
+// jsonError says where a document failed to decode, as line:column.
+func jsonError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return Errorf(ErrInvalid, "the directory is not valid JSON at %s: %s", position(data, syn.Offset), syn.Error())
+	case errors.As(err, &typ):
+		return Errorf(ErrInvalid, "the directory has a %s where %s wants %s, at %s", typ.Value, typ.Field, typ.Type, position(data, typ.Offset))
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return Errorf(ErrInvalid, "the directory has an %s", strings.TrimPrefix(err.Error(), "json: "))
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return Errorf(ErrInvalid, "the directory is empty or cut short")
+	}
+	return Errorf(ErrInvalid, "the directory is not valid JSON")
+}
+
+func position(data []byte, offset int64) string {
+	offset = min(max(offset, 0), int64(len(data)))
+	before := data[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int(offset) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
+func (doc *directoryDoc) directory() (*Directory, error) {
+	d := &Directory{}
+	var bad []FieldError
+	add := func(path, msg, value string) {
+		bad = append(bad, FieldError{Property: path, Message: msg, AttemptedValue: value})
+	}
+	for _, b := range doc.Businesses {
+		d.Businesses = append(d.Businesses, &Business{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone})
+	}
+	for i, t := range doc.Tariffs {
+		d.Tariffs = append(d.Tariffs, t.tariff(entryPath("Tariffs", i, t.ID), add))
+	}
+	for i, c := range doc.Coworkers {
+		d.Coworkers = append(d.Coworkers, c.coworker(entryPath("Coworkers", i, c.ID), add))
+	}
+	if len(bad) > 0 {
+		return nil, InvalidFields(bad)
+	}
+	return d, nil
+}
+
+func (t tariffDoc) tariff(at string, add addFunc) *Tariff {
+	out := &Tariff{ID: t.ID, Name: t.Name, Businesses: t.Businesses, MonthlyCheckinLimit: t.MonthlyCheckinLimit}
+	for j, h := range t.AccessHours {
+		hat := fmt.Sprintf("%s.AccessHours[%d]", at, j)
+		var w AccessHours
+		for _, day := range h.Days {
+			wd, ok := parseDay(day)
+			if !ok {
+				add(hat+".Days", "must list days as Mon, Tue, Wed, Thu, Fri, Sat, Sun", day)
+			}
+			w.Days = append(w.Days, wd)
+		}
+		var ok bool
+		if w.From, ok = parseClock(h.From, false); !ok {
+			add(hat+".From", "must be a time HH:MM from 00:00 to 23:59", h.From)
+		}
+		if w.To, ok = parseClock(h.To, true); !ok {
+			add(hat+".To", "must be a time HH:MM from 00:00 to 24:00", h.To)
+		}
+		out.AccessHours = append(out.AccessHours, w)
+	}
+	return out
+}
+
+func (c coworkerDoc) coworker(at string, add addFunc) *Coworker {
+	out := &Coworker{ID: c.ID, FullName: c.FullName, Email: c.Email, Active: c.Active, Suspended: c.Suspended,
+		UnpaidInvoices: c.UnpaidInvoices, TariffID: c.TariffID, Teams: c.Teams, MacAddresses: c.MacAddresses, AccessCards: c.AccessCards}
+	if c.PlanStart != nil {
+		t, err := time.Parse(time.DateOnly, *c.PlanStart)
+		if err != nil {
+			add(at+".PlanStart", "must be a date YYYY-MM-DD or null", *c.PlanStart)
+		}
+		out.PlanStart = t
+	}
+	if c.PlanEnd != nil {
+		t, err := time.Parse(time.DateOnly, *c.PlanEnd)
+		if err != nil {
+			add(at+".PlanEnd", "must be a date YYYY-MM-DD or null", *c.PlanEnd)
+		}
+		out.PlanEnd = &t
+	}
+	return out
+}
+
+func parseDay(s string) (time.Weekday, bool) {
+	for i, n := range dayNames {
+		if strings.EqualFold(strings.TrimSpace(s), n) {
+			return time.Weekday(i), true
+		}
+	}
+	return 0, false
+}
+
+// parseClock reads HH:MM as minutes since midnight; 24:00 only when
+// allowEnd (the exclusive end of a window).
+func parseClock(s string, allowEnd bool) (int, bool) {
+	t, err := time.Parse("15:04", s)
+	if err == nil {
+		return t.Hour()*60 + t.Minute(), true
+	}
+	if allowEnd && s == "24:00" {
+		return 24 * 60, true
+	}
+	return 0, false
+}
+
+// MarshalDirectory writes d as a directory document (what GET
+// /api/directory returns and ParseDirectory reads back).
+func MarshalDirectory(d *Directory) ([]byte, error) {
+	doc := directoryDoc{Businesses: []businessDoc{}, Tariffs: []tariffDoc{}, Coworkers: []coworkerDoc{}}
+	for _, b := range d.Businesses {
+		doc.Businesses = append(doc.Businesses, businessDoc{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone})
+	}
+	for _, t := range d.Tariffs {
+		td := tariffDoc{ID: t.ID, Name: t.Name, Businesses: nonNil(t.Businesses), AccessHours: []accessHoursDoc{}, MonthlyCheckinLimit: t.MonthlyCheckinLimit}
+		for _, h := range t.AccessHours {
+			hd := accessHoursDoc{Days: []string{}, From: clock(h.From), To: clock(h.To)}
+			for _, wd := range h.Days {
+				hd.Days = append(hd.Days, dayNames[wd])
+			}
+			td.AccessHours = append(td.AccessHours, hd)
+		}
+		doc.Tariffs = append(doc.Tariffs, td)
+	}
+	for _, c := range d.Coworkers {
+		doc.Coworkers = append(doc.Coworkers, coworkerDocOf(c))
+	}
+	return json.Marshal(doc)
+}
+
+func coworkerDocOf(c *Coworker) coworkerDoc {
+	cd := coworkerDoc{ID: c.ID, FullName: c.FullName, Email: c.Email, Active: c.Active, Suspended: c.Suspended,
+		UnpaidInvoices: c.UnpaidInvoices, TariffID: c.TariffID,
+		Teams: nonNil(c.Teams), MacAddresses: nonNil(c.MacAddresses), AccessCards: nonNil(c.AccessCards)}
+	if !c.PlanStart.IsZero() {
+		s := c.PlanStart.Format(time.DateOnly)
+		cd.PlanStart = &s
+	}
+	if c.PlanEnd != nil {
+		s := c.PlanEnd.Format(time.DateOnly)
+		cd.PlanEnd = &s
+	}
+	return cd
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func clock(minutes int) string { return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60) }
