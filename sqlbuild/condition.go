@@ -10,7 +10,7 @@ import (
 // value travels as an argument; only whitelisted column names are written
 // into the SQL text.
 func condition(a *args, c fc.Condition) (string, error) {
-	col, ok := columns(c.Field)
+	col, ok := a.t.columns[c.Field]
 	if !ok {
 		return "", unknownField(c.Field)
 	}
@@ -107,7 +107,7 @@ func exactTerm(a *args, col column, c fc.Condition) (string, error) {
 }
 
 func timeRangeTerm(a *args, col column, c fc.Condition) (string, error) {
-	if col.kind != kindTime {
+	if col.kind != kindTime && col.kind != kindNullTime {
 		return "", mismatch(c)
 	}
 	var terms []string

@@ -42,6 +42,7 @@ func PostgreSQL() Dialect {
 // placeholders in the dialect's style.
 type args struct {
 	d    Dialect
+	t    *Table // whose whitelist maps fields to columns
 	vals []any
 }
 

@@ -17,6 +17,7 @@ const (
 	kindNullText             // text, NULL allowed, with a folded copy ('' for NULL)
 	kindTime                 // a point in time (or a wall clock, for the local time)
 	kindFalse                // no column: IsNew is always false
+	kindNullTime             // a point in time, NULL allowed (a check-in's ToTime while open)
 )
 
 // column is where a field lives in failed_checkins.
@@ -58,6 +59,9 @@ func columns(f fc.Field) (column, bool) {
 	return c, ok
 }
 
+// failedCheckins is the table of FailedCheckin records.
+var failedCheckins = &Table{name: "failed_checkins", selectColumns: SelectColumns, columns: columnTable}
+
 // SelectColumns are the columns of a record in the order both stores scan
 // them.
 const SelectColumns = `id, unique_id, coworker_id, coworker_full_name, business_id, business_name,
@@ -75,29 +79,35 @@ type Find struct {
 
 // BuildFind turns q into SQL. The scope is applied here, inside the query;
 // the caller handles the empty scope (which must not query at all).
-func BuildFind(d Dialect, q fc.Query) (Find, error) {
-	a := &args{d: d}
+func BuildFind(d Dialect, q fc.Query) (Find, error) { return failedCheckins.BuildFind(d, q) }
+
+// BuildFind turns q into SQL over the table t; see the function BuildFind.
+func (t *Table) BuildFind(d Dialect, q fc.Query) (Find, error) {
+	a := &args{d: d, t: t}
 	where, err := where(a, q)
 	if err != nil {
 		return Find{}, err
 	}
-	order, err := orderBy(d, q.OrderBy, q.Descending)
+	order, err := orderBy(d, t, q.OrderBy, q.Descending)
 	if err != nil {
 		return Find{}, err
 	}
 	n := len(a.vals)
 	limit, offset := a.add(nil), a.add(nil)
 	return Find{
-		Count: "SELECT count(*) FROM failed_checkins" + where,
-		Page:  "SELECT " + SelectColumns + " FROM failed_checkins" + where + order + " LIMIT " + limit + " OFFSET " + offset,
+		Count: "SELECT count(*) FROM " + t.name + where,
+		Page:  "SELECT " + t.selectColumns + " FROM " + t.name + where + order + " LIMIT " + limit + " OFFSET " + offset,
 		Args:  a.vals[:n:n],
 	}, nil
 }
 
 // BuildWhere returns " WHERE ..." (or "") for q's scope and conditions,
 // and its arguments.
-func BuildWhere(d Dialect, q fc.Query) (string, []any, error) {
-	a := &args{d: d}
+func BuildWhere(d Dialect, q fc.Query) (string, []any, error) { return failedCheckins.BuildWhere(d, q) }
+
+// BuildWhere returns the WHERE clause of q over the table t.
+func (t *Table) BuildWhere(d Dialect, q fc.Query) (string, []any, error) {
+	a := &args{d: d, t: t}
 	w, err := where(a, q)
 	return w, a.vals, err
 }
@@ -124,8 +134,8 @@ func where(a *args, q fc.Query) (string, error) {
 // same direction. Null sorts first ascending and last descending, like ""
 // (the folded copy of NULL is ”). Folded copies compare byte by byte (the
 // stores give them a binary collation), as Go's strings.Compare does.
-func orderBy(d Dialect, f fc.Field, desc bool) (string, error) {
-	col, ok := columns(f)
+func orderBy(d Dialect, t *Table, f fc.Field, desc bool) (string, error) {
+	col, ok := t.columns[f]
 	if !ok {
 		return "", unknownField(f)
 	}
@@ -138,7 +148,7 @@ func orderBy(d Dialect, f fc.Field, desc bool) (string, error) {
 		return " ORDER BY id" + dir, nil
 	case kindText, kindNullText:
 		return " ORDER BY " + col.fold + dir + ", id" + dir, nil
-	case kindNullInt:
+	case kindNullInt, kindNullTime:
 		nulls := ""
 		if d.ExplicitNulls {
 			nulls = map[bool]string{false: " NULLS FIRST", true: " NULLS LAST"}[desc]
