@@ -33,6 +33,7 @@ type DB struct {
 	writer *sql.DB // exactly one connection: SQLite has a single writer
 	reader *sql.DB // a pool of read-only connections
 	now    func() time.Time
+	dir    directoryCache // directory.go
 }
 
 // Open opens the database file at path, creating it when it does not exist.

@@ -34,3 +34,7 @@ func openTest(t testing.TB) *DB {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) fc.FailedCheckinStore { return openTest(t) })
 }
+
+func TestCheckinConformance(t *testing.T) {
+	storetest.RunCheckins(t, func(t *testing.T) storetest.CheckinBackend { return openTest(t) })
+}

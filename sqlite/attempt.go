@@ -1,0 +1,161 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+var _ fc.AttemptStore = (*DB)(nil)
+
+// attemptStatements are the statements of one batch, prepared once per
+// transaction.
+type attemptStatements struct {
+	count, insertCheckin, insertFailed, getKey, putKey *sql.Stmt
+}
+
+// RecordAttempts judges and records a batch of attempts in one write
+// transaction: one fsync for the whole batch (group commit). Attempts are
+// judged in order, so the monthly limit counts the check-ins accepted
+// earlier in the same batch; the single writer connection serialises
+// batches, so the limit holds under any concurrency.
+func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
+	results := make([]fc.AttemptResult, len(attempts))
+	err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		dir, _, err := db.loadDirectory(ctx, tx)
+		if err != nil {
+			return err
+		}
+		st, err := prepareAttempts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		db.purgeKeys(ctx, tx, now)
+		for i, a := range attempts {
+			out, err := st.record(ctx, dir, a, now)
+			if code := fc.ErrorCode(err); code != "" && code != fc.ErrInvalid && code != fc.ErrConflict {
+				return fmt.Errorf("attempt %d: %w", i+1, err)
+			}
+			results[i] = fc.AttemptResult{Outcome: out, Err: err}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+func prepareAttempts(ctx context.Context, tx *sql.Tx) (*attemptStatements, error) {
+	st := &attemptStatements{}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.count, `SELECT count(*) FROM checkins WHERE coworker_id = ? AND from_time >= ? AND from_time < ?`},
+		{&st.insertCheckin, insertCheckin},
+		{&st.insertFailed, insertFailedCheckin},
+		{&st.getKey, `SELECT fingerprint, accepted, record_id, reason, description, created_on FROM idempotency_keys WHERE user_id = ? AND key = ?`},
+		{&st.putKey, `INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+	} {
+		s, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		*p.dst = s
+	}
+	return st, nil
+}
+
+func (st *attemptStatements) close() {
+	for _, s := range []*sql.Stmt{st.count, st.insertCheckin, st.insertFailed, st.getKey, st.putKey} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// record judges one attempt and writes its record and idempotency key.
+func (st *attemptStatements) record(ctx context.Context, dir *fc.Directory, a *fc.Attempt, now time.Time) (*fc.Outcome, error) {
+	if k := a.Idempotency; k != nil {
+		if out, found, err := st.replay(ctx, k, now); found || err != nil {
+			return out, err
+		}
+	}
+	count := func(coworker int64, from, until time.Time) (int, error) {
+		var n int
+		err := st.count.QueryRowContext(ctx, coworker, from.Unix(), until.Unix()).Scan(&n)
+		return n, err
+	}
+	v, err := fc.Evaluate(dir, a, count)
+	if err != nil {
+		return nil, err
+	}
+	out := &fc.Outcome{Accepted: v.Accepted(), Reason: v.Reason, Description: v.Description}
+	if out.Accepted {
+		out.ID, err = st.insertCheckinRow(ctx, v.Checkin(a), now)
+	} else {
+		out.ID, err = st.insertFailedRow(ctx, v.FailedCheckin(a), now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if k := a.Idempotency; k != nil {
+		_, err = st.putKey.ExecContext(ctx, k.UserID, k.Key, k.Fingerprint, out.Accepted, out.ID, out.Reason, out.Description, now.Unix())
+		if err != nil {
+			return nil, fmt.Errorf("remember the idempotency key: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// replay returns the stored outcome of a key seen within the window; the
+// same key with another request is an ErrConflict.
+func (st *attemptStatements) replay(ctx context.Context, k *fc.IdempotencyKey, now time.Time) (*fc.Outcome, bool, error) {
+	var fingerprint string
+	var created int64
+	out := &fc.Outcome{}
+	err := st.getKey.QueryRowContext(ctx, k.UserID, k.Key).Scan(&fingerprint, &out.Accepted, &out.ID, &out.Reason, &out.Description, &created)
+	switch {
+	case err == sql.ErrNoRows:
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("read the idempotency key: %w", err)
+	case created <= now.Add(-fc.IdempotencyWindow).Unix():
+		return nil, false, nil // expired: the key starts afresh
+	case fingerprint != k.Fingerprint:
+		return nil, true, fc.Errorf(fc.ErrConflict, "This Idempotency-Key was already used with a different request.")
+	}
+	return out, true, nil
+}
+
+func (st *attemptStatements) insertFailedRow(ctx context.Context, r *fc.FailedCheckin, now time.Time) (int64, error) {
+	args, err := insertArgs(r, now)
+	if err != nil {
+		return 0, fmt.Errorf("failed check-in record: %v", err) // our own record: a bug, never the client's 400
+	}
+	res, err := st.insertFailed.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, fmt.Errorf("insert failed check-in: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// purgeKeys deletes expired idempotency keys, at most once a minute.
+func (db *DB) purgeKeys(ctx context.Context, tx *sql.Tx, now time.Time) {
+	db.dir.mu.Lock()
+	due := now.Sub(db.dir.purged) >= time.Minute
+	if due {
+		db.dir.purged = now
+	}
+	db.dir.mu.Unlock()
+	if due {
+		// Best effort: a failure only leaves old rows for the next purge.
+		tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_on <= ?`, now.Add(-fc.IdempotencyWindow).Unix())
+	}
+}
