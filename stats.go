@@ -1,0 +1,135 @@
+package failedcheckins
+
+import (
+	"cmp"
+	"context"
+	"iter"
+	"slices"
+	"strings"
+)
+
+// StatsGroupBy names what a statistic groups FailedCheckin records by.
+type StatsGroupBy string
+
+// The groupings of GET /api/spaces/failedcheckins/stats. Day and Hour read
+// CheckinAttemptTimeLocal, the wall clock at the location, so a day is the
+// location's own day and never a UTC one.
+const (
+	GroupByReason   StatsGroupBy = "Reason"     // the reason code as stored; null is its own group
+	GroupByBusiness StatsGroupBy = "BusinessId" // the location
+	GroupBySource   StatsGroupBy = "Source"     // the Source number
+	GroupByDay      StatsGroupBy = "Day"        // the local date, "2006-01-02"
+	GroupByHour     StatsGroupBy = "Hour"       // the local hour of the day, 0 to 23
+	GroupByCoworker StatsGroupBy = "CoworkerId" // the coworker; null is its own group
+)
+
+// MaxStatsGroupBy is how many groupings one statistic may combine (two:
+// "failures per day by reason" is a Day,Reason statistic).
+const MaxStatsGroupBy = 2
+
+// StatsGroupings lists every grouping, in the order of the API docs.
+func StatsGroupings() []StatsGroupBy {
+	return []StatsGroupBy{GroupByReason, GroupByBusiness, GroupBySource, GroupByDay, GroupByHour, GroupByCoworker}
+}
+
+// ParseStatsGroupBy finds a grouping by name, case-insensitively.
+func ParseStatsGroupBy(s string) (StatsGroupBy, bool) {
+	for _, g := range StatsGroupings() {
+		if Fold(string(g)) == Fold(s) {
+			return g, true
+		}
+	}
+	return "", false
+}
+
+// StatsQuery asks for the number of records per group among those that
+// Scope and Conditions select (the same selection as a Query's).
+type StatsQuery struct {
+	// Scope restricts the records to the caller's locations. The zero
+	// Scope sees nothing.
+	Scope      Scope
+	Conditions []Condition
+	// GroupBy holds one to MaxStatsGroupBy distinct groupings.
+	GroupBy []StatsGroupBy
+}
+
+// Validate returns an ErrInvalid error unless GroupBy holds one to
+// MaxStatsGroupBy distinct known groupings.
+func (q StatsQuery) Validate() error {
+	if len(q.GroupBy) < 1 || len(q.GroupBy) > MaxStatsGroupBy {
+		return Errorf(ErrInvalid, "groupBy: give one or %d groupings", MaxStatsGroupBy)
+	}
+	for i, g := range q.GroupBy {
+		if !slices.Contains(StatsGroupings(), g) {
+			return Errorf(ErrInvalid, "groupBy: unknown grouping %q", g)
+		}
+		for _, h := range q.GroupBy[:i] {
+			if h == g {
+				return Errorf(ErrInvalid, "groupBy: %q is given twice", g)
+			}
+		}
+	}
+	return nil
+}
+
+// StatsKey is the value of one grouping for a group of records. Which of
+// its fields is set depends on the grouping: Text for Reason and Day, Int
+// for BusinessId, Source, Hour and CoworkerId; Null for a null Reason or
+// CoworkerId.
+type StatsKey struct {
+	Null bool
+	Int  int64
+	Text string
+}
+
+// CompareStatsKeys orders groups as a StatsResult promises: key by key,
+// null first, then by number, then by text byte by byte.
+func CompareStatsKeys(a, b []StatsKey) int {
+	for i := range min(len(a), len(b)) {
+		x, y := a[i], b[i]
+		if x.Null != y.Null {
+			if x.Null {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Or(cmp.Compare(x.Int, y.Int), strings.Compare(x.Text, y.Text)); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// StatsGroup is one group of a statistic: its keys (one per grouping, in
+// the query's order), a label per key and the exact number of records.
+type StatsGroup struct {
+	Keys []StatsKey
+	// Labels name the keys for people: the greatest (byte-wise)
+	// BusinessName of the group for BusinessId, the greatest
+	// CoworkerFullName for CoworkerId, "" for the other groupings.
+	Labels []string
+	Count  int64
+}
+
+// StatsResult is a statistic: its groups ordered by their keys (ascending,
+// null first, then by the second key) and the total of all counts.
+type StatsResult struct {
+	GroupBy []StatsGroupBy
+	Groups  []StatsGroup
+	Total   int64
+}
+
+// FailedCheckinReportStore reads FailedCheckin records in bulk, for the
+// export and the statistics. Like every read, both apply the caller's
+// Scope inside the query; an empty scope yields nothing.
+type FailedCheckinReportStore interface {
+	// ExportFailedCheckins yields every record q selects, in q's order,
+	// ignoring q.Page and q.Size. Records are read as they are yielded,
+	// so memory does not grow with their number; the sequence yields an
+	// error (and stops) when reading fails.
+	ExportFailedCheckins(ctx context.Context, q Query) iter.Seq2[*FailedCheckin, error]
+
+	// CountFailedCheckins returns the exact number of records per group.
+	// A query that fails Validate is an ErrInvalid error.
+	CountFailedCheckins(ctx context.Context, q StatsQuery) (*StatsResult, error)
+}

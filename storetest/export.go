@@ -1,0 +1,68 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// export reads the whole export of q, failing the test on an error.
+func export(t *testing.T, s ReportStore, q fc.Query) []*fc.FailedCheckin {
+	t.Helper()
+	var out []*fc.FailedCheckin
+	for r, err := range s.ExportFailedCheckins(context.Background(), q) {
+		if err != nil {
+			t.Fatalf("ExportFailedCheckins(%s) error: %v", describeQuery(q), err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func testExportEmptyScope(t *testing.T, s ReportStore) {
+	seed(t, s, fixtures())
+	q := all()
+	q.Scope = fc.Scope{}
+	if got := export(t, s, q); len(got) != 0 {
+		t.Errorf("ExportFailedCheckins(zero scope) = ids %v; want none", ids(got))
+	}
+}
+
+// testExportStopEarly stops reading after two records: the store must
+// release what it holds, so the next read (and a write) still works.
+func testExportStopEarly(t *testing.T, s ReportStore) {
+	seed(t, s, fixtures())
+	n := 0
+	for _, err := range s.ExportFailedCheckins(context.Background(), all()) {
+		if err != nil {
+			t.Fatalf("ExportFailedCheckins error: %v", err)
+		}
+		if n++; n == 2 {
+			break
+		}
+	}
+	seed(t, s, []*fc.FailedCheckin{minimal(1000)})
+	if got := len(export(t, s, all())); got != 9 {
+		t.Errorf("ExportFailedCheckins after an early stop = %d records; want 9", got)
+	}
+}
+
+// testExportReference compares random exports over the sample with the
+// reference, record by record and in order.
+func testExportReference(t *testing.T, s ReportStore) {
+	seed(t, s, Sample(t))
+	g, seed1 := newGenerator(t, Sample(t))
+	for range 60 {
+		q := g.query()
+		got, want := export(t, s, q), Export(g.records, q)
+		if len(got) != len(want) {
+			t.Fatalf("ExportFailedCheckins(%s) = %d records; want %d (seed %d)", describeQuery(q), len(got), len(want), seed1)
+		}
+		for i := range got {
+			if describe(got[i]) != describe(want[i]) {
+				t.Fatalf("ExportFailedCheckins(%s) record %d = %s; want %s (seed %d)", describeQuery(q), i, describe(got[i]), describe(want[i]), seed1)
+			}
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// ReportStore is a store with the bulk reads of the export and the
+// statistics.
+type ReportStore interface {
+	fc.FailedCheckinStore
+	fc.FailedCheckinReportStore
+}
+
+// RunReports is the conformance suite of the export and the statistics.
+// open must return a new, empty, migrated store for each call.
+func RunReports(t *testing.T, open func(t *testing.T) ReportStore) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s ReportStore)
+	}{
+		{"StatsFixtures", testStatsFixtures},
+		{"StatsEmptyScope", testStatsEmptyScope},
+		{"StatsInvalid", testStatsInvalid},
+		{"StatsReference", testStatsReference},
+		{"ExportEmptyScope", testExportEmptyScope},
+		{"ExportStopEarly", testExportStopEarly},
+		{"ExportReference", testExportReference},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+// stats runs q, failing the test on an error.
+func stats(t *testing.T, s ReportStore, q fc.StatsQuery) *fc.StatsResult {
+	t.Helper()
+	res, err := s.CountFailedCheckins(context.Background(), q)
+	if err != nil {
+		t.Fatalf("CountFailedCheckins(%s) error: %v", describeStatsQuery(q), err)
+	}
+	return res
+}
+
+// checkStats compares the store's statistic with the reference Stats.
+func checkStats(t *testing.T, s ReportStore, all []*fc.FailedCheckin, q fc.StatsQuery) {
+	t.Helper()
+	got, want := describeStats(stats(t, s, q)), describeStats(Stats(all, q))
+	if got != want {
+		t.Errorf("CountFailedCheckins(%s) = %s; want %s", describeStatsQuery(q), got, want)
+	}
+}
+
+func testStatsFixtures(t *testing.T, s ReportStore) {
+	fx := fixtures()
+	seed(t, s, fx)
+	for _, g := range fc.StatsGroupings() {
+		checkStats(t, s, fx, fc.StatsQuery{Scope: fc.AllBusinesses(), GroupBy: []fc.StatsGroupBy{g}})
+		if g != fc.GroupByDay {
+			checkStats(t, s, fx, fc.StatsQuery{Scope: fc.BusinessScope(10, 30), GroupBy: []fc.StatsGroupBy{fc.GroupByDay, g}})
+		}
+	}
+	// A hand-checked answer, so that the reference itself is pinned.
+	res := stats(t, s, fc.StatsQuery{Scope: fc.AllBusinesses(), GroupBy: []fc.StatsGroupBy{fc.GroupByBusiness}})
+	want := `total 8: [10]"Zürich centre"=3 [20]"Straße"=3 [30]"paris"=2`
+	if got := describeStats(res); got != want {
+		t.Errorf("CountFailedCheckins(BusinessId) = %s; want %s", got, want)
+	}
+}
+
+func testStatsEmptyScope(t *testing.T, s ReportStore) {
+	seed(t, s, fixtures())
+	res := stats(t, s, fc.StatsQuery{GroupBy: []fc.StatsGroupBy{fc.GroupByReason}})
+	if res.Total != 0 || len(res.Groups) != 0 {
+		t.Errorf("CountFailedCheckins(zero scope) = %s; want nothing", describeStats(res))
+	}
+}
+
+func testStatsInvalid(t *testing.T, s ReportStore) {
+	for _, gs := range [][]fc.StatsGroupBy{nil, {"Colour"}, {fc.GroupByDay, fc.GroupByDay}, {fc.GroupByDay, fc.GroupByHour, fc.GroupByReason}} {
+		_, err := s.CountFailedCheckins(context.Background(), fc.StatsQuery{Scope: fc.AllBusinesses(), GroupBy: gs})
+		if fc.ErrorCode(err) != fc.ErrInvalid {
+			t.Errorf("CountFailedCheckins(groupBy %v) error = %v; want an ErrInvalid error", gs, err)
+		}
+	}
+}
+
+// testStatsReference compares random statistics over the sample with the
+// reference; the seed is printed on failure.
+func testStatsReference(t *testing.T, s ReportStore) {
+	sample := Sample(t)
+	seed(t, s, sample)
+	g, seed1 := newGenerator(t, Sample(t))
+	groupings := fc.StatsGroupings()
+	for range 150 {
+		q := g.query()
+		sq := fc.StatsQuery{Scope: q.Scope, Conditions: q.Conditions, GroupBy: []fc.StatsGroupBy{groupings[g.rnd.IntN(len(groupings))]}}
+		if second := groupings[g.rnd.IntN(len(groupings))]; second != sq.GroupBy[0] && g.rnd.IntN(2) == 0 {
+			sq.GroupBy = append(sq.GroupBy, second)
+		}
+		checkStats(t, s, g.records, sq)
+		if t.Failed() {
+			t.Logf("seed %d", seed1)
+			return
+		}
+	}
+}
+
+// newGenerator returns a random query generator over records, seeded from
+// the clock, and its seed.
+func newGenerator(t *testing.T, records []*fc.FailedCheckin) (*generator, uint64) {
+	t.Helper()
+	seed1 := uint64(time.Now().UnixNano())
+	return &generator{rnd: rand.New(rand.NewPCG(seed1, 0x5eed)), records: records}, seed1
+}
+
+func describeStatsQuery(q fc.StatsQuery) string {
+	return fmt.Sprintf("groupBy=%v %s", q.GroupBy, describeQuery(fc.Query{Scope: q.Scope, Conditions: q.Conditions}))
+}
+
+// describeStats renders a result with every group, key, label and count.
+func describeStats(res *fc.StatsResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "total %d:", res.Total)
+	for _, g := range res.Groups {
+		b.WriteString(" " + describeKeys(g.Keys))
+		for _, l := range g.Labels {
+			if l != "" {
+				fmt.Fprintf(&b, "%q", l)
+			}
+		}
+		fmt.Fprintf(&b, "=%d", g.Count)
+	}
+	return b.String()
+}
+
+func describeKeys(keys []fc.StatsKey) string {
+	var b strings.Builder
+	for _, k := range keys {
+		switch {
+		case k.Null:
+			b.WriteString("[null]")
+		case k.Text != "":
+			fmt.Fprintf(&b, "[%q]", k.Text)
+		default:
+			fmt.Fprintf(&b, "[%d]", k.Int)
+		}
+	}
+	return b.String()
+}
