@@ -1,0 +1,177 @@
+// Package groupcommit turns concurrent check-in attempts into group
+// commits: one writer goroutine drains a bounded queue, hands each batch to
+// the store's RecordAttempts (one transaction, one fsync for the whole
+// batch) and then answers every waiter. A 200 therefore still means
+// "committed", while the cost of the fsync is shared by every attempt that
+// arrived while the previous batch was being written. Because one goroutine
+// writes, attempts are judged one after another, so the monthly limit holds
+// however many clients submit at once.
+//
+// It imports only the domain, so it serves any store.
+package groupcommit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// Defaults of Options.
+const (
+	DefaultQueueSize = 4096
+	DefaultMaxBatch  = 512
+	// batchTimeout bounds one batch: it serves many requests, so it runs
+	// on its own context rather than any one request's.
+	batchTimeout = 30 * time.Second
+)
+
+// Options tune a Queue; zero values take the defaults.
+type Options struct {
+	QueueSize int // pending attempts before Submit waits
+	MaxBatch  int // attempts per transaction
+}
+
+// Queue serialises attempts into batches. It is safe for concurrent use.
+type Queue struct {
+	store    fc.AttemptStore
+	reqs     chan *request
+	stop     chan struct{} // closed by Close: accept nothing new
+	done     chan struct{} // closed when the writer has drained and exited
+	maxBatch int
+}
+
+type request struct {
+	ctx context.Context
+	a   *fc.Attempt
+	res chan fc.AttemptResult // buffered: the writer never blocks on a gone waiter
+}
+
+// New starts the writer goroutine; Close stops it.
+func New(store fc.AttemptStore, opt Options) *Queue {
+	if opt.QueueSize <= 0 {
+		opt.QueueSize = DefaultQueueSize
+	}
+	if opt.MaxBatch <= 0 {
+		opt.MaxBatch = DefaultMaxBatch
+	}
+	q := &Queue{store: store, reqs: make(chan *request, opt.QueueSize), stop: make(chan struct{}),
+		done: make(chan struct{}), maxBatch: opt.MaxBatch}
+	go q.write()
+	return q
+}
+
+func unavailable() error { return fc.Errorf(fc.ErrUnavailable, "The service is shutting down.") }
+
+// Submit queues the attempt and waits until its batch is committed. It
+// returns the outcome, a per-attempt error (ErrInvalid, ErrConflict), or
+// an error of the whole batch. When ctx ends first Submit returns its
+// error; the attempt may still be committed, but its caller got no success.
+func (q *Queue) Submit(ctx context.Context, a *fc.Attempt) (*fc.Outcome, error) {
+	select {
+	case <-q.stop:
+		return nil, unavailable()
+	default:
+	}
+	r := &request{ctx: ctx, a: a, res: make(chan fc.AttemptResult, 1)}
+	select {
+	case q.reqs <- r:
+	case <-ctx.Done():
+		return nil, cancelled(ctx)
+	case <-q.stop:
+		return nil, unavailable()
+	}
+	select {
+	case res := <-r.res:
+		return res.Outcome, res.Err
+	case <-ctx.Done():
+		return nil, cancelled(ctx)
+	case <-q.done:
+		// The writer exited; our request was either answered (res is
+		// ready) or never taken.
+		select {
+		case res := <-r.res:
+			return res.Outcome, res.Err
+		default:
+			return nil, unavailable()
+		}
+	}
+}
+
+func cancelled(ctx context.Context) error {
+	return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrUnavailable, "The request ended before the attempt was recorded."), ctx.Err())
+}
+
+// Close stops accepting attempts, writes every queued one and waits for
+// the writer to finish, so a shutdown loses no accepted request.
+func (q *Queue) Close() {
+	select {
+	case <-q.stop:
+	default:
+		close(q.stop)
+	}
+	<-q.done
+}
+
+// write is the single writer: take one request (waiting), add whatever
+// else is queued up to maxBatch, commit, answer; on Close drain and exit.
+func (q *Queue) write() {
+	defer close(q.done)
+	batch := make([]*request, 0, q.maxBatch)
+	for {
+		select {
+		case r := <-q.reqs:
+			batch = q.fill(append(batch[:0], r))
+			q.commit(batch)
+		case <-q.stop:
+			for {
+				batch = q.fill(batch[:0])
+				if len(batch) == 0 {
+					return
+				}
+				q.commit(batch)
+			}
+		}
+	}
+}
+
+// fill adds queued requests without waiting.
+func (q *Queue) fill(batch []*request) []*request {
+	for len(batch) < q.maxBatch {
+		select {
+		case r := <-q.reqs:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit records the batch, skipping requests whose caller has gone.
+func (q *Queue) commit(batch []*request) {
+	live := batch[:0:0]
+	attempts := make([]*fc.Attempt, 0, len(batch))
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.res <- fc.AttemptResult{Err: cancelled(r.ctx)}
+			continue
+		}
+		live = append(live, r)
+		attempts = append(attempts, r.a)
+	}
+	if len(live) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	results, err := q.store.RecordAttempts(ctx, attempts)
+	for i, r := range live {
+		if err != nil {
+			r.res <- fc.AttemptResult{Err: err}
+		} else {
+			r.res <- results[i]
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package groupcommit_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/groupcommit"
+	"github.com/failedcheckins/failedcheckins/sqlite"
+	"github.com/failedcheckins/failedcheckins/storetest"
+)
+
+func openStore(t testing.TB) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	storetest.ImportTestDirectory(t, db)
+	return db
+}
+
+// TestMonthlyLimitUnderConcurrency: 16 clients submit for the same
+// coworker (limit 3 a month); however the attempts are batched, exactly 3
+// are accepted and every other one is refused with CheckinLimitReached.
+func TestMonthlyLimitUnderConcurrency(t *testing.T) {
+	db := openStore(t)
+	q := groupcommit.New(db, groupcommit.Options{MaxBatch: 4})
+	defer q.Close()
+	var accepted, refused atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			for j := range 8 {
+				a := &fc.Attempt{BusinessID: 1, Source: fc.SourceTile, CoworkerID: ptr(int64(10)),
+					FromTime: time.Date(2026, 7, 1+(i+j)%20, 10, 0, 0, 0, time.UTC)}
+				out, err := q.Submit(context.Background(), a)
+				switch {
+				case err != nil:
+					t.Errorf("Submit: %v", err)
+				case out.Accepted:
+					accepted.Add(1)
+				case out.Reason == fc.ReasonCheckinLimitReached:
+					refused.Add(1)
+				default:
+					t.Errorf("Submit = %+v; want accepted or CheckinLimitReached", out)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	page, err := db.FindCheckins(context.Background(), fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 10})
+	if accepted.Load() != 3 || refused.Load() != 16*8-3 || err != nil || page.TotalItems != 3 {
+		t.Errorf("accepted %d, refused %d, stored %d (%v); want 3, %d, 3", accepted.Load(), refused.Load(), page.TotalItems, err, 16*8-3)
+	}
+}
+
+// TestCloseDrains: attempts queued before Close are all committed and
+// answered; Submit after Close is refused without writing.
+func TestCloseDrains(t *testing.T) {
+	db := openStore(t)
+	q := groupcommit.New(db, groupcommit.Options{})
+	var wg sync.WaitGroup
+	var ok atomic.Int64
+	for range 50 {
+		wg.Go(func() {
+			a := &fc.Attempt{BusinessID: 1, AccessCardID: "nobody", FromTime: time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC)}
+			if out, err := q.Submit(context.Background(), a); err == nil && out.ID > 0 {
+				ok.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	q.Close()
+	if _, err := q.Submit(context.Background(), &fc.Attempt{BusinessID: 1}); fc.ErrorCode(err) != fc.ErrUnavailable {
+		t.Errorf("Submit after Close error = %v; want ErrUnavailable", err)
+	}
+	page, _ := db.FindFailedCheckins(context.Background(), fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 1})
+	if ok.Load() != 50 || page.TotalItems != 50 {
+		t.Errorf("answered %d, stored %d; want 50, 50", ok.Load(), page.TotalItems)
+	}
+}
+
+// TestCancelledBeforeCommit: a request whose context has ended is not
+// written.
+func TestCancelledBeforeCommit(t *testing.T) {
+	db := openStore(t)
+	q := groupcommit.New(db, groupcommit.Options{})
+	defer q.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := q.Submit(ctx, &fc.Attempt{BusinessID: 1, AccessCardID: "x", FromTime: time.Now()})
+	if fc.ErrorCode(err) != fc.ErrUnavailable {
+		t.Errorf("Submit(cancelled) error = %v; want ErrUnavailable", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
