@@ -19,8 +19,9 @@ type dateTime struct {
 var errDateTime = errors.New("must be a date-time like 2026-01-15, 2026-01-15T10:30 or 2026-01-15T10:30:00, optionally with fractional seconds and Z or an offset like +02:00")
 
 // parseDateTime reads YYYY-MM-DD, YYYY-MM-DDTHH:mm or YYYY-MM-DDTHH:mm:ss,
-// the last optionally with up to 9 fractional digits, and the forms with a
-// time optionally ending in Z or ±hh:mm (API.md section 2.3). The unit is
+// the last optionally with up to 9 fractional digits, each optionally
+// ending in Z or ±hh:mm (API.md section 2.3; a date with an offset is that
+// day at that offset, so 2026-01-15+02:00 starts at 2026-01-14T22:00Z). The unit is
 // the precision given: a day, a minute, a second or the fraction's last
 // digit. 'T' may also be 't' or a space, and a space in place of the '+'
 // of an offset is read as '+', because '+' in a query string means space.
@@ -36,6 +37,14 @@ func parseDateTime(s string) (dateTime, error) {
 	}
 	if p.done() {
 		return dateTime{Start: start, End: start.AddDate(0, 0, 1)}, nil
+	}
+	if c := p.peek(); c == 'Z' || c == 'z' || c == '+' || c == '-' {
+		offset := p.offset()
+		if p.bad || !p.done() {
+			return dateTime{}, errDateTime
+		}
+		start = start.Add(-*offset)
+		return dateTime{Start: start, End: start.AddDate(0, 0, 1), HasOffset: true}, nil
 	}
 	if c := p.next(); c != 'T' && c != 't' && c != ' ' {
 		return dateTime{}, errDateTime
