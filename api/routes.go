@@ -13,6 +13,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST "+TokenPath, s.token)
 		mux.HandleFunc(TokenPath, s.methodNotAllowed("POST"))
 	}
+	s.checkinRoutes(mux) // attempt.go
 	// Without a catch-all the mux would answer unknown paths in plain text.
 	mux.HandleFunc("/", s.notFound)
 }

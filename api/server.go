@@ -28,6 +28,9 @@ type Config struct {
 	// Token serves POST /api/token (Auth.ServeToken); nil leaves the
 	// route out.
 	Token http.Handler
+	// Checkins serves the check-in and directory endpoints (attempt.go);
+	// nil leaves them out.
+	Checkins *CheckinConfig
 }
 
 // Server is the HTTP API. It holds no mutable state of its own, so one
@@ -40,6 +43,7 @@ type Server struct {
 	maxBodyBytes int64
 	token        http.Handler
 	handler      http.Handler
+	checkins     *CheckinConfig
 }
 
 // New returns a Server for cfg, with defaults filled in.
@@ -51,6 +55,7 @@ func New(cfg Config) *Server {
 		log:          cfg.Logger,
 		maxBodyBytes: cfg.MaxBodyBytes,
 		token:        cfg.Token,
+		checkins:     cfg.Checkins,
 	}
 	if s.ready == nil {
 		s.ready = func(context.Context) error { return nil }

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// checkinJSON is the Checkin record on the wire (CHECKINS.md section 4).
+type checkinJSON struct {
+	ID                       int64   `json:"Id"`
+	UniqueID                 string  `json:"UniqueId"`
+	CoworkerID               int64   `json:"CoworkerId"`
+	CoworkerFullName         string  `json:"CoworkerFullName"`
+	BusinessID               int64   `json:"BusinessId"`
+	BusinessName             string  `json:"BusinessName"`
+	Source                   int     `json:"Source"`
+	FromTime                 string  `json:"FromTime"`
+	ToTime                   *string `json:"ToTime"`
+	FromTimeLocal            string  `json:"FromTimeLocal"`
+	ToTimeLocal              *string `json:"ToTimeLocal"`
+	MacAddresses             string  `json:"MacAddresses"`
+	TeamsAtTheTimeOfCheckin  string  `json:"TeamsAtTheTimeOfCheckin"`
+	TariffAtTheTimeOfCheckin string  `json:"TariffAtTheTimeOfCheckin"`
+	CreatedOn                string  `json:"CreatedOn"`
+	UpdatedOn                string  `json:"UpdatedOn"`
+	UpdatedBy                *string `json:"UpdatedBy"`
+	IsNew                    bool    `json:"IsNew"`
+	SystemID                 *string `json:"SystemId"`
+}
+
+func toCheckinJSON(c *fc.Checkin) checkinJSON {
+	return checkinJSON{
+		ID: c.ID, UniqueID: c.UniqueID, CoworkerID: c.CoworkerID, CoworkerFullName: c.CoworkerFullName,
+		BusinessID: c.BusinessID, BusinessName: c.BusinessName, Source: int(c.Source),
+		FromTime: formatUTC(c.FromTime), ToTime: optionalTime(c.ToTime, formatUTC),
+		FromTimeLocal: formatLocal(c.FromTimeLocal), ToTimeLocal: optionalTime(c.ToTimeLocal, formatLocal),
+		MacAddresses: c.MacAddresses, TeamsAtTheTimeOfCheckin: c.Teams, TariffAtTheTimeOfCheckin: c.Tariff,
+		CreatedOn: formatUTC(c.CreatedOn), UpdatedOn: formatUTC(c.UpdatedOn), UpdatedBy: c.UpdatedBy, SystemID: c.SystemID,
+	}
+}
+
+func optionalTime(t *time.Time, format func(time.Time) string) *string {
+	if t == nil {
+		return nil
+	}
+	s := format(*t)
+	return &s
+}
+
+// checkinPageJSON is the search envelope of API.md section 2.5 for Checkins.
+type checkinPageJSON struct {
+	Records              []checkinJSON `json:"Records"`
+	CurrentPage          int64         `json:"CurrentPage"`
+	CurrentPageSize      int           `json:"CurrentPageSize"`
+	CurrentOrderField    string        `json:"CurrentOrderField"`
+	CurrentSortDirection int           `json:"CurrentSortDirection"`
+	FirstItem            int64         `json:"FirstItem"`
+	LastItem             int64         `json:"LastItem"`
+	TotalItems           int64         `json:"TotalItems"`
+	TotalPages           int64         `json:"TotalPages"`
+	HasNextPage          bool          `json:"HasNextPage"`
+	HasPreviousPage      bool          `json:"HasPreviousPage"`
+	PageNumber           int64         `json:"PageNumber"`
+	PageSize             int           `json:"PageSize"`
+}
+
+func toCheckinPageJSON(q fc.Query, page *fc.CheckinPage) checkinPageJSON {
+	out := checkinPageJSON{Records: make([]checkinJSON, 0, len(page.Records))}
+	for _, r := range page.Records {
+		out.Records = append(out.Records, toCheckinJSON(r))
+	}
+	p := pagingOf(q, page.TotalItems, len(page.Records))
+	out.CurrentPage, out.CurrentPageSize = q.Page, q.Size
+	out.CurrentOrderField, out.CurrentSortDirection = string(q.OrderBy), p.direction
+	out.FirstItem, out.LastItem = p.first, p.last
+	out.TotalItems, out.TotalPages = page.TotalItems, p.totalPages
+	out.HasNextPage, out.HasPreviousPage = q.Page < p.totalPages, q.Page > 1
+	out.PageNumber, out.PageSize = q.Page, q.Size
+	return out
+}
+
+// searchCheckins serves GET /api/spaces/checkins with the generic search
+// parser and the Checkin parameter table.
+func (s *Server) searchCheckins(w http.ResponseWriter, r *http.Request) {
+	q, err := checkinParams.parse(r.URL.RawQuery)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q.Scope = callerFrom(r.Context()).Scope
+	page, err := s.checkins.Store.FindCheckins(r.Context(), q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toCheckinPageJSON(q, page))
+}
+
+// getCheckin serves GET /api/spaces/checkins/{id}.
+func (s *Server) getCheckin(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.checkins.Store.FindCheckinByID(r.Context(), callerFrom(r.Context()).Scope, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toCheckinJSON(c))
+}
