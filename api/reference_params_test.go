@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"unicode"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/storetest"
 )
 
 // TestRandomSearchesMatchPlainRules sends a few hundred random searches over
@@ -26,12 +26,7 @@ import (
 func TestRandomSearchesMatchPlainRules(t *testing.T) {
 	s, records := sampleServer(t)
 	h := s.Handler()
-	seed := uint64(time.Now().UnixNano())
-	if v, err := strconv.ParseUint(os.Getenv("FAILEDCHECKINS_TEST_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	t.Logf("seed %d (replay with FAILEDCHECKINS_TEST_SEED=%d)", seed, seed)
-	rng := rand.New(rand.NewPCG(seed, 7))
+	rng := rand.New(rand.NewPCG(storetest.Seed(t), 7))
 	for i := range 300 {
 		search := randomPlainSearch(rng, records)
 		var kept []*fc.FailedCheckin
