@@ -38,6 +38,7 @@ Usage:
   failedcheckins import  [--db DB] FILE.csv...
   failedcheckins users add [--db DB] --email EMAIL --password PASSWORD [--admin] [--roles ROLE,...] [--businesses ID,...]
   failedcheckins migrate [--db DB]
+  failedcheckins directory import [--db DB] FILE.json
   failedcheckins copy    --from DB --to DB [--tokens]
   failedcheckins help [COMMAND]
 
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runServe(ctx, rest, stdout, stderr)
 	case "import":
 		return runImport(ctx, rest, stdout, stderr)
+	case "directory":
+		return runDirectory(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "users":

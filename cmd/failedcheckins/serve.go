@@ -87,9 +87,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	auth := cfg.Auth.newAuth(db, logger)
+	checkins, stopCheckins := checkinConfig(db) // directory.go
+	defer stopCheckins()                        // after the HTTP server: drains queued attempts
 	handler := api.New(api.Config{
 		Store:         db,
 		Authenticator: auth,
+		Checkins:      checkins,
 		Token:         http.HandlerFunc(auth.ServeToken),
 		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"
 		Logger:        logger,

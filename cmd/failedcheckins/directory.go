@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/api"
+	"github.com/failedcheckins/failedcheckins/groupcommit"
+)
+
+// checkinBackend is what the check-in pipeline needs of a database. A
+// store that lacks it (PostgreSQL, until it implements the pipeline)
+// serves everything else and refuses `directory import` with a clear error.
+type checkinBackend interface {
+	fc.CheckinStore
+	fc.DirectoryStore
+	fc.AttemptStore
+}
+
+// runDirectory dispatches `failedcheckins directory import [--db DB] FILE.json`.
+func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		return &usageError{msg: "usage: failedcheckins directory import [--db DB] FILE.json"}
+	}
+	cfg := defaultDBConfig()
+	fs := newFlagSet("directory import", "directory import [--db DB] FILE.json", stderr)
+	cfg.register(fs)
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return helpIsSuccess(err)
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return &usageError{msg: "directory import takes exactly one FILE.json"}
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	d, err := fc.ParseDirectory(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	db, err := openMigrated(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cb, ok := db.(checkinBackend)
+	if !ok {
+		return fmt.Errorf("%s: this database does not support check-ins yet", displayDB(cfg.DB))
+	}
+	if err := cb.ImportDirectory(ctx, d); err != nil {
+		return fmt.Errorf("%s: nothing was imported: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(stdout, "imported %d businesses, %d tariffs, %d coworkers from %s\n", len(d.Businesses), len(d.Tariffs), len(d.Coworkers), fs.Arg(0))
+	return nil
+}
+
+// checkinConfig wires the check-in endpoints for serve: a group-commit
+// queue over the store. The returned stop drains the queue; call it after
+// the HTTP server has shut down. A store without the pipeline gets nil.
+func checkinConfig(db store) (*api.CheckinConfig, func()) {
+	cb, ok := db.(checkinBackend)
+	if !ok {
+		return nil, func() {}
+	}
+	q := groupcommit.New(cb, groupcommit.Options{})
+	return &api.CheckinConfig{Store: cb, Directory: cb, Attempts: q}, q.Close
+}
