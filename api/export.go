@@ -1,0 +1,139 @@
+package api
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/csvrecord"
+)
+
+// exportWriteWindow is how long the client may take to read the next batch
+// of records: the server's WriteTimeout covers ordinary answers, but an
+// export of millions of rows legitimately takes longer, so the deadline is
+// pushed forward as long as the client keeps reading.
+const (
+	exportWriteWindow = 60 * time.Second
+	exportBatch       = 1000
+)
+
+// exportFormats are the values of ?format= and their content types.
+var exportFormats = map[string]string{
+	"csv":    "text/csv; charset=utf-8",
+	"ndjson": "application/x-ndjson",
+}
+
+// exportFailedCheckins serves GET /api/spaces/failedcheckins/export: every
+// record the search filters select, in the search's order, streamed as CSV
+// (the columns csvrecord reads back, so an export can be imported) or as
+// one JSON record per line. page and size are parsed like a search's and
+// then ignored: the export has no page cap.
+func (s *Server) exportFailedCheckins(w http.ResponseWriter, r *http.Request) {
+	format, err := queryParamFold(r.URL.RawQuery, "format", "csv")
+	if err == nil {
+		if _, ok := exportFormats[format]; !ok {
+			err = fc.InvalidFields([]fc.FieldError{{Property: "format", Message: "must be csv or ndjson", AttemptedValue: format}})
+		}
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q, err := failedCheckinParams.parse(r.URL.RawQuery)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	reports, ok := s.store.(fc.FailedCheckinReportStore)
+	if !ok {
+		s.writeError(w, r, fmt.Errorf("store %T cannot export", s.store))
+		return
+	}
+	q.Scope = callerFrom(r.Context()).Scope
+	s.streamExport(w, r, format, reports.ExportFailedCheckins(r.Context(), q))
+}
+
+// streamExport writes the records of seq. An error before the first record
+// is answered as usual; after it the status is sent, so the connection is
+// aborted instead and the client sees a truncated (failed) download rather
+// than a complete-looking short file.
+func (s *Server) streamExport(w http.ResponseWriter, r *http.Request, format string, seq iter.Seq2[*fc.FailedCheckin, error]) {
+	next, stop := iter.Pull2(seq)
+	defer stop()
+	first, err, _ := next()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", exportFormats[format])
+	h.Set("Content-Disposition", `attachment; filename="failedcheckins.`+format+`"`)
+	w.WriteHeader(http.StatusOK)
+	var readErr error
+	records := func(yield func(*fc.FailedCheckin) bool) {
+		for n, rec := 0, first; rec != nil; n++ {
+			if n%exportBatch == 0 {
+				_ = rc.SetWriteDeadline(time.Now().Add(exportWriteWindow))
+			}
+			if !yield(rec) {
+				return
+			}
+			if rec, readErr, _ = next(); readErr != nil {
+				return
+			}
+		}
+	}
+	var writeErr error
+	if format == "csv" {
+		writeErr = csvrecord.Write(w, records)
+	} else {
+		writeErr = writeNDJSON(w, records)
+	}
+	if readErr != nil || writeErr != nil {
+		s.log.LogAttrs(r.Context(), slog.LevelError, "export aborted",
+			slog.String("request_id", requestID(r.Context())), slog.Any("read_error", readErr), slog.Any("write_error", writeErr))
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// writeNDJSON writes one record per line in the search's JSON shape.
+func writeNDJSON(w http.ResponseWriter, records iter.Seq[*fc.FailedCheckin]) error {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	enc := json.NewEncoder(bw)
+	for rec := range records {
+		if err := enc.Encode(toFailedCheckinJSON(rec)); err != nil {
+			return fmt.Errorf("write ndjson: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write ndjson: %w", err)
+	}
+	return nil
+}
+
+// queryParamFold returns the value of the parameter named name (compared
+// case-insensitively, like every parameter name), lower-cased, or def when
+// it is absent or empty. Two different values are a 400, as for filters.
+func queryParamFold(rawQuery, name, def string) (string, error) {
+	params, errs := splitQuery(rawQuery)
+	params, dupErrs := collapse(params)
+	errs = append(errs, dupErrs...)
+	for _, e := range errs {
+		if fc.Fold(e.Property) == fc.Fold(name) {
+			return "", fc.InvalidFields([]fc.FieldError{e})
+		}
+	}
+	for _, p := range params {
+		if fc.Fold(p.name) == fc.Fold(name) {
+			return strings.ToLower(strings.TrimSpace(p.value)), nil
+		}
+	}
+	return def, nil
+}

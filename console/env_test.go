@@ -1,0 +1,164 @@
+package console_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/api"
+	"github.com/failedcheckins/failedcheckins/console"
+	"github.com/failedcheckins/failedcheckins/sqlite"
+	"github.com/failedcheckins/failedcheckins/storetest"
+)
+
+const password = "correct horse battery staple"
+
+// env is a whole server as serve wires it (API and console on one mux)
+// over the 2,000-row sample in SQLite, with an administrator and a manager
+// bound to one location.
+type env struct {
+	srv        *httptest.Server
+	records    []*fc.FailedCheckin
+	managerLoc int64 // the manager's only location
+	otherLoc   int64 // a location the manager may not see
+	otherName  string
+	db         *sqlite.DB
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "console.db"))
+	if err != nil {
+		t.Fatalf("sqlite.Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	e := &env{records: storetest.Sample(t), db: db}
+	if _, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
+		for _, r := range e.records {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}); err != nil {
+		t.Fatalf("CreateFailedCheckins: %v", err)
+	}
+	e.managerLoc, e.otherLoc, e.otherName = twoLocations(e.records)
+	addUser(t, db, "admin@example.com", &fc.User{Admin: true})
+	addUser(t, db, "manager@example.com", &fc.User{Roles: []string{fc.RoleFailedCheckinList, fc.RoleFailedCheckinRead}, Businesses: []int64{e.managerLoc}})
+	auth := api.NewAuth(api.AuthConfig{Users: db, Tokens: db, Failures: db})
+	apiHandler := api.New(api.Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken)}).Handler()
+	c, err := console.New(console.Config{Store: db, SignIn: auth.SignIn, ParseSearch: api.ParseFailedCheckinSearch, InsecureCookie: true, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatalf("console.New: %v", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(console.Path, c.Handler())
+	mux.Handle("/", apiHandler)
+	e.srv = httptest.NewServer(mux)
+	t.Cleanup(e.srv.Close)
+	return e
+}
+
+// twoLocations picks the busiest location for the manager and another one
+// whose name does not occur in the first's, so a page can be searched for it.
+func twoLocations(records []*fc.FailedCheckin) (int64, int64, string) {
+	counts, names := map[int64]int{}, map[int64]string{}
+	for _, r := range records {
+		counts[r.BusinessID]++
+		names[r.BusinessID] = r.BusinessName
+	}
+	var ids []int64
+	for id := range counts {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b int64) int { return counts[b] - counts[a] })
+	for _, id := range ids[1:] {
+		if !strings.Contains(names[ids[0]], names[id]) {
+			return ids[0], id, names[id]
+		}
+	}
+	return ids[0], ids[1], names[ids[1]]
+}
+
+func addUser(t testing.TB, db *sqlite.DB, email string, u *fc.User) {
+	t.Helper()
+	hash, err := fc.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Email, u.PasswordHash, u.Enabled = email, hash, true
+	if err := db.CreateUser(context.Background(), u); err != nil {
+		t.Fatalf("CreateUser(%s): %v", email, err)
+	}
+}
+
+// client is a browser-like HTTP client with its own cookie jar that does
+// not follow redirects, so tests see them.
+func (e *env) client(t testing.TB) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+var hiddenCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// get fetches path and returns the status and body.
+func get(t testing.TB, c *http.Client, u string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// csrfOf finds the hidden CSRF field of a page.
+func csrfOf(t testing.TB, body string) string {
+	t.Helper()
+	m := hiddenCSRF.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no csrf field in page:\n%.500s", body)
+	}
+	return m[1]
+}
+
+// signIn signs c in as email and fails the test unless it worked.
+func (e *env) signIn(t testing.TB, c *http.Client, email string) {
+	t.Helper()
+	_, page := get(t, c, e.srv.URL+"/console/signin")
+	resp, err := c.PostForm(e.srv.URL+"/console/signin", url.Values{"email": {email}, "password": {password}, "csrf": {csrfOf(t, page)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /console/signin as %s = %d; want 303", email, resp.StatusCode)
+	}
+}
+
+// testLogger sends the console's log to the test's output.
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, nil))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}

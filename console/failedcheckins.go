@@ -1,0 +1,126 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// listData fills the records page.
+type listData struct {
+	Form      url.Values // the filter as given, to refill the form
+	Locations []option
+	Sources   []option
+	Errors    []fc.FieldError
+	Records   []recordView
+	Columns   []sortLink
+	Paging    paging
+	Charts    []chart
+	ExportURL string
+	Query     string // the console query, carried to the detail page and back
+}
+
+// option is one choice of a select element.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// listPage serves GET /console/failedcheckins: the filter form, charts of
+// the selection and one page of the table. The filter lives in the URL
+// (a GET form), so a view can be bookmarked and shared.
+func (c *Console) listPage(w http.ResponseWriter, r *http.Request) {
+	s := sessionFrom(r.Context())
+	v := r.URL.Query()
+	d := listData{Form: v, Query: r.URL.RawQuery, Sources: sourceOptions(v.Get("FailedCheckin_Source"))}
+	var err error
+	if d.Locations, err = c.locationOptions(r, s.caller.Scope, v.Get("FailedCheckin_Business")); err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	q, err := c.cfg.ParseSearch(APIQuery(v))
+	var fe *fc.Error
+	if errors.As(err, &fe) && fe.Code == fc.ErrInvalid {
+		d.Errors = fe.Fields
+		if len(d.Errors) == 0 {
+			d.Errors = []fc.FieldError{{Message: fe.Message}}
+		}
+		c.render(w, r, http.StatusBadRequest, "list", pageData{Title: "Failed check-ins", Body: d})
+		return
+	}
+	if err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	q.Scope = s.caller.Scope
+	page, err := c.cfg.Store.FindFailedCheckins(r.Context(), q)
+	if err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	for _, rec := range page.Records {
+		d.Records = append(d.Records, viewRecord(rec))
+	}
+	d.Columns = sortLinks(v, q)
+	d.Paging = pagingFor(v, q, page.TotalItems, len(page.Records))
+	d.ExportURL = "/console/failedcheckins/export?" + with(v, "format", "csv", "page", "", "size", "")
+	if d.Charts, err = c.charts(r, q); err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "list", pageData{Title: "Failed check-ins", Body: d})
+}
+
+// locationOptions lists the locations the caller may see (those that have
+// records), by name; the selected one is kept even if it has none.
+func (c *Console) locationOptions(r *http.Request, scope fc.Scope, selected string) ([]option, error) {
+	res, err := c.cfg.Store.CountFailedCheckins(r.Context(), fc.StatsQuery{Scope: scope, GroupBy: []fc.StatsGroupBy{fc.GroupByBusiness}})
+	if err != nil {
+		return nil, err
+	}
+	opts := []option{{Value: "", Label: "All my locations", Selected: selected == ""}}
+	for _, g := range res.Groups {
+		id := strconv.FormatInt(g.Keys[0].Int, 10)
+		opts = append(opts, option{Value: id, Label: g.Labels[0] + " (" + id + ")", Selected: id == selected})
+	}
+	return opts, nil
+}
+
+func sourceOptions(selected string) []option {
+	opts := []option{{Value: "", Label: "Any source", Selected: selected == ""}}
+	for _, s := range fc.Sources() {
+		opts = append(opts, option{Value: s.String(), Label: s.String(), Selected: s.String() == selected})
+	}
+	return opts
+}
+
+// detailPage serves GET /console/failedcheckins/{id}: every field of one
+// record the caller may see; any other id is a 404, as in the API.
+func (c *Console) detailPage(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 1 {
+		c.errorPage(w, r, http.StatusNotFound, "There is no such record.")
+		return
+	}
+	rec, err := c.cfg.Store.FindFailedCheckinByID(r.Context(), sessionFrom(r.Context()).caller.Scope, id)
+	if fc.ErrorCode(err) == fc.ErrNotFound {
+		c.errorPage(w, r, http.StatusNotFound, "There is no such record, or it belongs to a location you cannot see.")
+		return
+	}
+	if err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	back := "/console/failedcheckins"
+	if q := r.URL.Query().Get("back"); q != "" {
+		back += "?" + q
+	}
+	c.render(w, r, http.StatusOK, "detail", pageData{Title: "Failed check-in " + strconv.FormatInt(id, 10),
+		Body: struct {
+			Record recordView
+			Back   string
+		}{viewRecord(rec), back}})
+}
