@@ -91,9 +91,7 @@ func (e *authEnv) do(r *http.Request) *httptest.ResponseRecorder {
 	if r.RemoteAddr == "" || r.RemoteAddr == "192.0.2.1:1234" {
 		r.RemoteAddr = "203.0.113.7:5555"
 	}
-	w := httptest.NewRecorder()
-	e.handler.ServeHTTP(w, r)
-	return w
+	return serveChecked(e.t, e.handler, r) // validated against api/openapi.json
 }
 
 // postToken posts a token request form.

@@ -69,9 +69,7 @@ func send(t *testing.T, h http.Handler, method, target, token, body string, head
 	for i := 0; i+1 < len(header); i += 2 {
 		r.Header.Add(header[i], header[i+1])
 	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
+	return serveChecked(t, h, r) // validated against api/openapi.json
 }
 
 func TestCreateCheckin(t *testing.T) {

@@ -117,6 +117,7 @@ func (s *Server) searchFailedCheckins(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.metrics.ObserveSearch("FailedCheckin", page.TotalItems, len(page.Records))
 	writeJSON(w, http.StatusOK, toFailedCheckinPageJSON(q, page))
 }
 

@@ -142,9 +142,7 @@ func doTB(t testing.TB, h http.Handler, method, target, token string) *httptest.
 	if token != "" {
 		r.Header.Set("Authorization", "Bearer "+token)
 	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
+	return serveChecked(t, h, r) // validated against api/openapi.json
 }
 
 // authRequest is a bare request carrying the given fake bearer token.

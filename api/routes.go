@@ -9,8 +9,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.readOnly(mux, "/api/spaces/failedcheckins/{id}", s.require(fcRoleRead, s.getFailedCheckin))
 	s.readOnly(mux, "/healthz", http.HandlerFunc(s.healthz))
 	s.readOnly(mux, "/readyz", http.HandlerFunc(s.readyz))
+	s.readOnly(mux, MetricsPath, s.serveMetrics(s.metrics.handler()))
+	s.readOnly(mux, OpenAPIPath, http.HandlerFunc(s.serveOpenAPI))
 	if s.token != nil {
-		mux.Handle("POST "+TokenPath, s.token)
+		mux.Handle("POST "+TokenPath, s.metrics.instrumentToken(s.token))
 		mux.HandleFunc(TokenPath, s.methodNotAllowed("POST"))
 	}
 	s.checkinRoutes(mux) // attempt.go

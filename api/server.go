@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -31,6 +32,14 @@ type Config struct {
 	// Checkins serves the check-in and directory endpoints (attempt.go);
 	// nil leaves them out.
 	Checkins *CheckinConfig
+	// Pools reports the database connection pools for /metrics; nil leaves
+	// the pool series out.
+	Pools PoolStatsReporter
+	// MetricsAllow lists the client addresses that may read /metrics
+	// without credentials; everyone else needs a full administrator. nil
+	// means DefaultMetricsAllow (loopback only); an empty non-nil slice
+	// means no address.
+	MetricsAllow []netip.Prefix
 }
 
 // Server is the HTTP API. It holds no mutable state of its own, so one
@@ -44,6 +53,8 @@ type Server struct {
 	token        http.Handler
 	handler      http.Handler
 	checkins     *CheckinConfig
+	metrics      *Metrics
+	metricsAllow []netip.Prefix
 }
 
 // New returns a Server for cfg, with defaults filled in.
@@ -56,6 +67,11 @@ func New(cfg Config) *Server {
 		maxBodyBytes: cfg.MaxBodyBytes,
 		token:        cfg.Token,
 		checkins:     cfg.Checkins,
+		metrics:      newMetrics(cfg.Pools),
+		metricsAllow: cfg.MetricsAllow,
+	}
+	if s.metricsAllow == nil {
+		s.metricsAllow = DefaultMetricsAllow()
 	}
 	if s.ready == nil {
 		s.ready = func(context.Context) error { return nil }
@@ -74,6 +90,9 @@ func New(cfg Config) *Server {
 
 // Handler returns the API with all middleware applied.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Metrics returns the Prometheus series of this Server, served at /metrics.
+func (s *Server) Metrics() *Metrics { return s.metrics }
 
 // NewHTTPServer returns an http.Server for h with timeouts, so that a slow
 // or stalled client cannot hold a connection (and its goroutine) forever.

@@ -29,10 +29,15 @@ type serveConfig struct {
 	// finish after SIGINT/SIGTERM before their connections are closed.
 	ShutdownTimeout time.Duration
 	Auth            authConfig // auth.go
+	// MetricsAllow lists the client addresses (CIDR prefixes or single
+	// addresses, comma-separated, or "none") that may read /metrics without
+	// credentials; everyone else needs a full administrator.
+	MetricsAllow string
 }
 
 func defaultServeConfig() serveConfig {
-	return serveConfig{dbConfig: defaultDBConfig(), Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, Auth: defaultAuthConfig()}
+	return serveConfig{dbConfig: defaultDBConfig(), Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, Auth: defaultAuthConfig(),
+		MetricsAllow: defaultMetricsAllow}
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -41,6 +46,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "on an empty database, first load a realistic demo data set")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGINT/SIGTERM")
 	c.Auth.register(fs)
+	fs.StringVar(&c.MetricsAllow, "metrics-allow", c.MetricsAllow, "client `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) that may read /metrics without credentials; others need an administrator")
 }
 
 func (c serveConfig) Validate() error {
@@ -51,6 +57,9 @@ func (c serveConfig) Validate() error {
 		return fmt.Errorf("--shutdown-timeout %v: want a positive duration such as 15s", c.ShutdownTimeout)
 	}
 	if err := c.Auth.Validate(); err != nil {
+		return err
+	}
+	if _, err := parseMetricsAllow(c.MetricsAllow); err != nil {
 		return err
 	}
 	return c.dbConfig.Validate()
@@ -89,7 +98,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	auth := cfg.Auth.newAuth(db, logger)
 	checkins, stopCheckins := checkinConfig(db) // directory.go
 	defer stopCheckins()                        // after the HTTP server: drains queued attempts
+	metricsAllow, _ := parseMetricsAllow(cfg.MetricsAllow) // checked by Validate
+	pools, _ := db.(api.PoolStatsReporter)                 // nil: no pool series
 	handler := api.New(api.Config{
+		Pools:         pools,
+		MetricsAllow:  metricsAllow,
 		Store:         db,
 		Authenticator: auth,
 		Checkins:      checkins,
