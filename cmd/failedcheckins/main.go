@@ -40,6 +40,7 @@ Usage:
   failedcheckins migrate [--db DB]
   failedcheckins directory import [--db DB] FILE.json
   failedcheckins copy    --from DB --to DB [--tokens]
+  failedcheckins version
   failedcheckins help [COMMAND]
 
 DB is a SQLite file path (default ./failedcheckins.db, created on first use)
@@ -48,7 +49,7 @@ docs/postgres.md).
 Every flag can also be set by an environment variable FAILEDCHECKINS_<FLAG>
 (--db from FAILEDCHECKINS_DB, --addr from FAILEDCHECKINS_ADDR, ...); a flag
 given on the command line wins. Run "failedcheckins help COMMAND" for the
-flags of one command.
+flags of one command; docs/configuration.md lists them all.
 `
 
 // run is the whole program minus the process: tests call it in-process with
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runUsers(ctx, rest, stdin, stdout, stderr)
 	case "copy":
 		return runCopy(ctx, rest, stdout, stderr)
+	case "version", "--version":
+		return runVersion(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 && rest[0] != "help" {
 			return run(ctx, []string{rest[0], "-h"}, stdin, stdout, stdout)
