@@ -7,6 +7,9 @@ import "net/http"
 func (s *Server) routes(mux *http.ServeMux) {
 	s.readOnly(mux, "/api/spaces/failedcheckins", s.require(fcRoleList, s.searchFailedCheckins))
 	s.readOnly(mux, "/api/spaces/failedcheckins/{id}", s.require(fcRoleRead, s.getFailedCheckin))
+	// Other methods on these two fall to the {id} pattern's JSON 405.
+	mux.Handle("GET /api/spaces/failedcheckins/export", s.require(fcRoleList, s.exportFailedCheckins)) // export.go
+	mux.Handle("GET /api/spaces/failedcheckins/stats", s.require(fcRoleList, s.failedCheckinStats))    // stats.go
 	s.readOnly(mux, "/healthz", http.HandlerFunc(s.healthz))
 	s.readOnly(mux, "/readyz", http.HandlerFunc(s.readyz))
 	s.readOnly(mux, MetricsPath, s.serveMetrics(s.metrics.handler()))
