@@ -1,0 +1,135 @@
+// Command fcbench is the project's load tool (issue 6): it imports a
+// data set, starts the real failedcheckins binary as a child process,
+// signs in, drives the query shapes of the bench README with a closed
+// loop of N connections (3 s warm-up, 15 s measured, 3 interleaved rounds
+// by default) and prints per shape the requests per second, p50, p99,
+// errors, the server's CPU time per request (read from /proc) and the raw
+// SQL floor of the same shape on the same database. It works against both
+// stores: --db is a SQLite file or a postgres:// URL.
+//
+//	go build -o /tmp/fcbin ./cmd/failedcheckins && go build -o /tmp/fcbench ./cmd/fcbench
+//	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -import /tmp/fc-1m.csv
+//	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -duration 3s -warmup 1s -rounds 1   # smoke run
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+)
+
+// config holds the flags.
+type config struct {
+	bin, db, importCSV   string
+	shapes               string
+	conns, rounds, floor int
+	duration, warmup     time.Duration
+	out                  string
+	check                bool
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.bin, "bin", "", "failedcheckins binary to run (required; go build -o /tmp/fcbin ./cmd/failedcheckins)")
+	flag.StringVar(&c.db, "db", "", "SQLite database file or postgres:// URL (required)")
+	flag.StringVar(&c.importCSV, "import", "", "CSV to import first; a SQLite file is deleted and recreated, a PostgreSQL database must be empty")
+	flag.StringVar(&c.shapes, "shapes", "bench", "bench (q1..q6), extra (x1..x7), all, or a comma-separated list of names")
+	flag.IntVar(&c.conns, "c", 8, "connections (closed loop)")
+	flag.IntVar(&c.rounds, "rounds", 3, "interleaved rounds over the shapes; figures are the median")
+	flag.IntVar(&c.floor, "floor-runs", 11, "runs of each shape's raw SQL for the floor (median); 0 skips the floor")
+	flag.DurationVar(&c.duration, "duration", 15*time.Second, "measured time per shape and round")
+	flag.DurationVar(&c.warmup, "warmup", 3*time.Second, "unmeasured load before each measurement")
+	flag.StringVar(&c.out, "rounds-out", "", "write every round's figures to this TSV file")
+	flag.BoolVar(&c.check, "check", true, "fail when a bench shape's TotalItems differs from the README (1M rows, seed 1)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, c); err != nil {
+		fmt.Fprintln(os.Stderr, "fcbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, c config) error {
+	if c.bin == "" || c.db == "" {
+		return errors.New("-bin and -db are required")
+	}
+	shapes, err := selectShapes(c.shapes)
+	if err != nil {
+		return err
+	}
+	if c.importCSV != "" {
+		if err := importCSV(ctx, c.bin, c.db, c.importCSV); err != nil {
+			return err
+		}
+	}
+	floors, err := measureFloors(ctx, c, shapes)
+	if err != nil {
+		return err
+	}
+	return measureServer(ctx, c, shapes, floors)
+}
+
+func selectShapes(spec string) ([]shape, error) {
+	switch spec {
+	case "bench":
+		return benchShapes(), nil
+	case "extra":
+		return extraShapes(), nil
+	case "all":
+		return append(benchShapes(), extraShapes()...), nil
+	}
+	byName := map[string]shape{}
+	for _, s := range append(benchShapes(), extraShapes()...) {
+		byName[s.name] = s
+	}
+	var out []shape
+	for _, n := range strings.Split(spec, ",") {
+		s, ok := byName[strings.TrimSpace(n)]
+		if !ok {
+			return nil, fmt.Errorf("unknown shape %q", n)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// floorResult is a shape's raw SQL time and the count it read.
+type floorResult struct {
+	time  time.Duration
+	total int64
+}
+
+// measureFloors times every shape's raw SQL with the server stopped, as
+// the peer's script does.
+func measureFloors(ctx context.Context, c config, shapes []shape) (map[string]floorResult, error) {
+	out := map[string]floorResult{}
+	if c.floor == 0 {
+		return out, nil
+	}
+	f, err := openFloor(c.db)
+	if err != nil {
+		return nil, err
+	}
+	defer f.db.Close()
+	for _, s := range shapes {
+		d, n, err := f.measure(ctx, s, c.floor)
+		if err != nil {
+			return nil, err
+		}
+		out[s.name] = floorResult{d, n}
+		logf("floor %s: %.3f ms (count %d)", s.name, ms(d), n)
+	}
+	return out, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[%s] %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}

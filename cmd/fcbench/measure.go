@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+)
+
+const (
+	benchEmail    = "fcbench@example.com"
+	benchPassword = "fcbench-password-1"
+)
+
+// importCSV imports path into a fresh database with the binary's import
+// command and prints its wall time, CPU time and peak memory.
+func importCSV(ctx context.Context, bin, db, path string) error {
+	if !isPostgres(db) {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(db + suffix); err != nil && !os.IsNotExist(err) {
+				return fmt.Errorf("remove old database: %w", err)
+			}
+		}
+	}
+	cmd := exec.CommandContext(ctx, bin, "import", "--db", db, path)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	t0 := time.Now()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	wall := time.Since(t0)
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	fmt.Printf("import: %.1f s wall, %.1f s user, %.1f s sys, %d MiB max RSS\n",
+		wall.Seconds(), cmd.ProcessState.UserTime().Seconds(), cmd.ProcessState.SystemTime().Seconds(), ru.Maxrss/1024)
+	return nil
+}
+
+// ensureUser creates the bench administrator; an existing one is fine
+// (the token request then tells whether the password matches).
+func ensureUser(ctx context.Context, bin, db string) {
+	out, err := exec.CommandContext(ctx, bin, "users", "add", "--db", db, "--email", benchEmail,
+		"--password", benchPassword, "--admin").CombinedOutput()
+	if err != nil {
+		logf("users add: %v: %s (continuing: the user may exist)", err, out)
+	}
+}
+
+// measureServer starts the server and runs the rounds.
+func measureServer(ctx context.Context, c config, shapes []shape, floors map[string]floorResult) error {
+	ensureUser(ctx, c.bin, c.db)
+	srv, err := startServer(ctx, c.bin, c.db, filepath.Join(os.TempDir(), "fcbench-server.log"))
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	tok, err := srv.token(benchEmail, benchPassword)
+	if err != nil {
+		return err
+	}
+	cl := newClient(srv.base, tok, c.conns)
+	totals, err := checkTotals(ctx, cl, shapes, c.check)
+	if err != nil {
+		return err
+	}
+	results := map[string][]result{}
+	for round := 1; round <= c.rounds; round++ {
+		for _, s := range shapes {
+			r, err := measureOnce(ctx, c, srv, cl, s)
+			if err != nil {
+				return err
+			}
+			results[s.name] = append(results[s.name], r)
+			logf("round %d %s: %.0f rps, p50 %.2f ms, p99 %.2f ms, %d errors, %.3f ms CPU/req",
+				round, s.name, r.rps(), ms(r.percentile(50)), ms(r.percentile(99)), r.errors, r.cpuPerRequest())
+			if err := appendRound(c.out, round, s.name, r); err != nil {
+				return err
+			}
+		}
+	}
+	rss, peak, err := srv.memory()
+	if err != nil {
+		return err
+	}
+	printSummary(c, shapes, results, floors, totals)
+	fmt.Printf("\nserver memory after the load: RSS %d MiB, peak RSS %d MiB\n", rss/1024, peak/1024)
+	return nil
+}
+
+// checkTotals fetches each shape once and compares TotalItems with the
+// README's figure (and the floor's own count).
+func checkTotals(ctx context.Context, cl *client, shapes []shape, strict bool) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, s := range shapes {
+		n, err := cl.totalItems(ctx, s.path)
+		if err != nil {
+			return nil, err
+		}
+		out[s.name] = n
+		if s.want >= 0 && n != s.want {
+			if strict {
+				return nil, fmt.Errorf("%s: TotalItems %d; the bench README says %d (-check=false for other data)", s.name, n, s.want)
+			}
+			logf("%s: TotalItems %d, README %d", s.name, n, s.want)
+		}
+	}
+	return out, nil
+}
+
+func measureOnce(ctx context.Context, c config, srv *server, cl *client, s shape) (result, error) {
+	cl.run(ctx, s.path, c.warmup)
+	c0, err := srv.cpu()
+	if err != nil {
+		return result{}, err
+	}
+	r := cl.run(ctx, s.path, c.duration)
+	c1, err := srv.cpu()
+	if err != nil {
+		return result{}, err
+	}
+	r.cpu = c1 - c0
+	return r, ctx.Err()
+}
+
+func appendRound(path string, round int, name string, r result) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("rounds file: %w", err)
+	}
+	defer f.Close()
+	_, err = fmt.Fprintf(f, "%s\t%d\t%s\t%d\t%.1f\t%.3f\t%.3f\t%d\t%.4f\n", time.Now().Format(time.RFC3339), round, name,
+		r.requests, r.rps(), ms(r.percentile(50)), ms(r.percentile(99)), r.errors, r.cpuPerRequest())
+	return err
+}
+
+// median returns the middle value (the lower one for an even count).
+func median(vs []float64) float64 {
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	return s[(len(s)-1)/2]
+}

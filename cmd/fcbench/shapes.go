@@ -1,0 +1,75 @@
+package main
+
+import (
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// shape is one request the load drives: its API path, the same search as
+// a store Query (for the raw SQL floor) and the TotalItems the bench README
+// gives for datagen -rows 1000000 -seed 1 (-1: not checked).
+type shape struct {
+	name  string
+	path  string
+	query fc.Query // zero Size: a get-one by getID
+	getID int64
+	want  int64
+}
+
+var (
+	atTime  = fc.FieldCheckinAttemptTime
+	oct2    = time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)
+	aug3    = time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC)
+	jan5at8 = time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+)
+
+// list returns a first-page query over every location (the bench user is
+// a full administrator), newest first by order.
+func list(order fc.Field, desc bool, page int64, conds ...fc.Condition) fc.Query {
+	return fc.Query{Scope: fc.AllBusinesses(), Conditions: conds, OrderBy: order, Descending: desc, Page: page, Size: 25}
+}
+
+// benchShapes are the six shapes of /work/shared/bench/README.md.
+func benchShapes() []shape {
+	const base = "/api/spaces/failedcheckins"
+	return []shape{
+		{"q1", base + "?FailedCheckin_Business=1001&from_FailedCheckin_CheckinAttemptTime=2026-10-02T00:00&orderBy=CheckinAttemptTime&dir=1&page=1&size=25",
+			list(atTime, true, 1, fc.In(fc.FieldBusinessID, 1001), fc.TimeRange(atTime, oct2, time.Time{})), 0, 8323},
+		{"q2", base + "?FailedCheckin_Coworker_FullName=smith&orderBy=CheckinAttemptTime&dir=1&page=1&size=25",
+			list(atTime, true, 1, fc.Contains(fc.FieldCoworkerFullName, "smith")), 0, 27860},
+		{"q3", base + "?FailedCheckin_Business=1001&FailedCheckin_Source=2&FailedCheckin_Description=plan&from_FailedCheckin_CheckinAttemptTime=2026-08-03T00:00&orderBy=CheckinAttemptTime&dir=1&size=25",
+			list(atTime, true, 1, fc.In(fc.FieldBusinessID, 1001), fc.In(fc.FieldSource, 2), fc.Contains(fc.FieldDescription, "plan"),
+				fc.TimeRange(atTime, aug3, time.Time{})), 0, 3795},
+		{"q4", base + "?FailedCheckin_Business=1001&orderBy=CheckinAttemptTime&dir=1&page=2000&size=25",
+			list(atTime, true, 2000, fc.In(fc.FieldBusinessID, 1001)), 0, 169959},
+		{"q5", base + "/500000", fc.Query{}, 500000, -1},
+		{"q6", base + "?orderBy=CreatedOn&dir=1&page=1&size=25", list(fc.FieldCreatedOn, true, 1), 0, 1000000},
+	}
+}
+
+// extraShapes are other combinations of filters, sort fields and pages
+// (issue 6: "any other combination ... p99 under 50 ms"), including a sort
+// on a text field and a deep page on it. Their totals are not in the
+// README, so they are only printed.
+func extraShapes() []shape {
+	const base = "/api/spaces/failedcheckins"
+	local := fc.TimeRange(fc.FieldCheckinAttemptTimeLocal, jan5at8, jan5at8.Add(time.Hour))
+	return []shape{
+		{"x1-name-sort", base + "?orderBy=CoworkerFullName&dir=0&page=1&size=25",
+			list(fc.FieldCoworkerFullName, false, 1), 0, -1},
+		{"x2-name-sort-deep", base + "?FailedCheckin_Business=1002&orderBy=CoworkerFullName&dir=0&page=400&size=25",
+			list(fc.FieldCoworkerFullName, false, 400, fc.In(fc.FieldBusinessID, 1002)), 0, -1},
+		{"x3-teams", base + "?FailedCheckin_TeamsAtTheTimeOfCheckin=cobalt&orderBy=CheckinAttemptTime&dir=1&size=25",
+			list(atTime, true, 1, fc.Contains(fc.FieldTeams, "cobalt")), 0, -1},
+		{"x4-tariff-source", base + "?FailedCheckin_Source=3&FailedCheckin_TariffAtTheTimeOfCheckin=hot%20desk&orderBy=Id&dir=0&page=10&size=100",
+			fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.In(fc.FieldSource, 3), fc.Contains(fc.FieldTariff, "hot desk")},
+				OrderBy: fc.FieldID, Page: 10, Size: 100}, 0, -1},
+		{"x5-local-hour", base + "?from_FailedCheckin_CheckinAttemptTimeLocal=2026-01-05T08:00&to_FailedCheckin_CheckinAttemptTimeLocal=2026-01-05T09:00&orderBy=Id&dir=1",
+			list(fc.FieldID, true, 1, local), 0, -1},
+		{"x6-coworker", base + "?FailedCheckin_Coworker=100123&orderBy=Description&dir=0",
+			list(fc.FieldDescription, false, 1, fc.In(fc.FieldCoworkerID, 100123)), 0, -1},
+		{"x7-business-name-deep", base + "?FailedCheckin_Business_Name=seoul&orderBy=CheckinAttemptTime&dir=0&page=3000&size=25",
+			list(atTime, false, 3000, fc.Contains(fc.FieldBusinessName, "seoul")), 0, -1},
+	}
+}
