@@ -110,6 +110,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"
 		Logger:        logger,
 	}).Handler()
+	handler, err = withConsole(db, auth, handler, cfg.Addr, logger) // console.go
+	if err != nil {
+		return err
+	}
 	return serveHTTP(ctx, cfg, handler, logger)
 }
 
