@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -11,10 +12,11 @@ import (
 
 var _ fc.AttemptStore = (*DB)(nil)
 
-// attemptStatements are the statements of one batch, prepared once per
+// attemptStatements are the statements of one batch, bound to its
 // transaction.
 type attemptStatements struct {
 	count, insertCheckin, insertFailed, getKey, putKey *sql.Stmt
+	counts                                             *rollupCounter // rollup.go: counts of the failed check-ins inserted
 }
 
 // RecordAttempts judges and records a batch of attempts in one write
@@ -24,15 +26,16 @@ type attemptStatements struct {
 // batches, so the limit holds under any concurrency.
 func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
 	results := make([]fc.AttemptResult, len(attempts))
-	err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	stmts, err := db.attemptStmts.statements(ctx, db.writer)
+	if err != nil {
+		return nil, err
+	}
+	err = db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
 		dir, _, err := db.loadDirectory(ctx, tx)
 		if err != nil {
 			return err
 		}
-		st, err := prepareAttempts(ctx, tx)
-		if err != nil {
-			return err
-		}
+		st := bind(ctx, tx, stmts)
 		defer st.close()
 		db.purgeKeys(ctx, tx, now)
 		for i, a := range attempts {
@@ -42,7 +45,7 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 			}
 			results[i] = fc.AttemptResult{Outcome: out, Err: err}
 		}
-		return nil
+		return st.counts.flush(ctx, tx)
 	})
 	if err != nil {
 		return nil, err
@@ -50,26 +53,69 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 	return results, nil
 }
 
-func prepareAttempts(ctx context.Context, tx *sql.Tx) (*attemptStatements, error) {
-	st := &attemptStatements{}
-	for _, p := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&st.count, `SELECT count(*) FROM checkins WHERE coworker_id = ? AND from_time >= ? AND from_time < ?`},
-		{&st.insertCheckin, insertCheckin},
-		{&st.insertFailed, insertFailedCheckin},
-		{&st.getKey, `SELECT fingerprint, accepted, record_id, reason, description, created_on FROM idempotency_keys WHERE user_id = ? AND key = ?`},
-		{&st.putKey, `INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-	} {
-		s, err := tx.PrepareContext(ctx, p.sql)
+// attemptSQL are the statements of RecordAttempts, in the order of the
+// fields of attemptStatements.
+var attemptSQL = []string{
+	`SELECT count(*) FROM checkins WHERE coworker_id = ? AND from_time >= ? AND from_time < ?`,
+	insertCheckin,
+	insertFailedCheckin,
+	`SELECT fingerprint, accepted, record_id, reason, description, created_on FROM idempotency_keys WHERE user_id = ? AND key = ?`,
+	`INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+}
+
+// preparedAttempts holds attemptSQL prepared once on the writer
+// connection and reused by every batch (tx.StmtContext reuses a statement
+// already prepared on the transaction's connection): preparing five
+// statements per batch cost more than the small batches of a lightly
+// loaded server spend on their rows.
+type preparedAttempts struct {
+	mu    sync.Mutex
+	stmts []*sql.Stmt // nil until the first batch; closed by DB.Close
+}
+
+// statements prepares attemptSQL on the writer the first time. It must
+// run outside a write transaction: the single writer connection would be
+// busy and the prepare would wait for it forever.
+func (p *preparedAttempts) statements(ctx context.Context, writer *sql.DB) ([]*sql.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stmts != nil {
+		return p.stmts, nil
+	}
+	stmts := make([]*sql.Stmt, 0, len(attemptSQL))
+	for _, q := range attemptSQL {
+		s, err := writer.PrepareContext(ctx, q)
 		if err != nil {
-			st.close()
+			closeAll(stmts)
 			return nil, fmt.Errorf("prepare: %w", err)
 		}
-		*p.dst = s
+		stmts = append(stmts, s)
 	}
-	return st, nil
+	p.stmts = stmts
+	return stmts, nil
+}
+
+// close releases the statements (DB.Close, before the connections).
+func (p *preparedAttempts) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	closeAll(p.stmts)
+	p.stmts = nil
+}
+
+func closeAll(stmts []*sql.Stmt) {
+	for _, s := range stmts {
+		s.Close()
+	}
+}
+
+// bind returns the statements of one batch, bound to its transaction.
+func bind(ctx context.Context, tx *sql.Tx, stmts []*sql.Stmt) *attemptStatements {
+	st := &attemptStatements{counts: newRollupCounter()}
+	for i, dst := range []**sql.Stmt{&st.count, &st.insertCheckin, &st.insertFailed, &st.getKey, &st.putKey} {
+		*dst = tx.StmtContext(ctx, stmts[i])
+	}
+	return st
 }
 
 func (st *attemptStatements) close() {
@@ -143,6 +189,7 @@ func (st *attemptStatements) insertFailedRow(ctx context.Context, r *fc.FailedCh
 	if err != nil {
 		return 0, fmt.Errorf("insert failed check-in: %w", err)
 	}
+	st.counts.add(r)
 	return res.LastInsertId()
 }
 

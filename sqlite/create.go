@@ -37,6 +37,7 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 			return fmt.Errorf("prepare insert: %w", err)
 		}
 		defer stmt.Close()
+		counts := newRollupCounter() // rollup.go: the exact counts searches sum
 		for r, err := range records {
 			if err != nil {
 				return fmt.Errorf("record %d: %w", n+1, err)
@@ -51,9 +52,10 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 			if _, err := stmt.ExecContext(ctx, args...); err != nil {
 				return insertError(n+1, r, args[1].(string), err)
 			}
+			counts.add(r)
 			n++
 		}
-		return nil
+		return counts.flush(ctx, tx)
 	})
 	if err != nil {
 		return 0, err

@@ -49,19 +49,23 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 	if q.Size < 1 {
 		return nil, fc.Errorf(fc.ErrInvalid, "the page size must be at least 1")
 	}
-	s, err := buildFind(q)
-	if err != nil {
-		return nil, err
+	if _, err := buildFind(q); err != nil {
+		return nil, err // a bad field or filter, before any statement runs
 	}
-	err = db.withReadTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, s.count, s.args...).Scan(&page.TotalItems); err != nil {
-			return fmt.Errorf("count: %w", err)
+	err := db.withReadTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		// counts.go: exact totals from the rollups, deep pages by seek.
+		if page.TotalItems, err = countMatching(ctx, tx, q); err != nil {
+			return err
 		}
 		if q.Offset() >= page.TotalItems {
 			return nil
 		}
-		args := append(s.args[:len(s.args):len(s.args)], q.Size, q.Offset())
-		page.Records, err = queryRecords(ctx, tx, s.page, args)
+		query, args, err := pageStatement(ctx, tx, q)
+		if err != nil {
+			return err
+		}
+		page.Records, err = queryRecords(ctx, tx, query, args)
 		return err
 	})
 	if err != nil {

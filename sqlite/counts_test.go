@@ -1,0 +1,211 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/storetest"
+)
+
+// dayExpr is floor(checkin_attempt_time / 86400), also for negative times.
+const dayExpr = "(checkin_attempt_time - ((checkin_attempt_time % 86400) + 86400) % 86400) / 86400"
+
+// checkRollups recomputes every rollup from the records and compares it
+// with the stored counts, row for row.
+func checkRollups(t testing.TB, db *DB) {
+	t.Helper()
+	for _, ru := range sqlbuild.Rollups {
+		cols := ru.Columns()
+		group := slices.Clone(cols)
+		if ru.ByDay {
+			group[len(group)-1] = dayExpr
+		}
+		list := strings.Join(cols, ", ")
+		stored := readRows(t, db, "SELECT "+list+", n FROM "+ru.Name+" ORDER BY "+list)
+		fresh := readRows(t, db, "SELECT "+strings.Join(group, ", ")+", count(*) FROM failed_checkins GROUP BY "+
+			strings.Join(group, ", ")+" ORDER BY "+strings.Join(group, ", "))
+		if !slices.Equal(stored, fresh) {
+			t.Errorf("%s holds %d rows %.300v; the records give %d rows %.300v", ru.Name, len(stored), stored, len(fresh), fresh)
+		}
+	}
+}
+
+func readRows(t testing.TB, db *DB, query string) []string {
+	t.Helper()
+	rows, err := db.writer.Query(query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(vals...))
+	}
+	return out
+}
+
+// TestRollupsExactAfterWrites: imports in several transactions, a failed
+// import (rolled back), records before 1970 and on day boundaries, and
+// the check-in attempts path all leave every rollup equal to a fresh
+// GROUP BY of the records.
+func TestRollupsExactAfterWrites(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	rs := slices.Collect(func(yield func(*fc.FailedCheckin) bool) {
+		for r := range generated(3000) {
+			if !yield(r) {
+				return
+			}
+		}
+	})
+	rs[0].CheckinAttemptTime = time.Unix(-86400*3-1, 0).UTC() // before 1970, just before a boundary
+	rs[1].CheckinAttemptTime = time.Unix(-86400*3, 0).UTC()
+	rs[2].CheckinAttemptTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, part := range [][]*fc.FailedCheckin{rs[:1000], rs[1000:2500]} {
+		if _, err := db.CreateFailedCheckins(ctx, storetestRecords(part)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bad := slices.Clone(rs[2500:])
+	bad = append(bad, rs[0]) // a duplicate Id: the whole import rolls back
+	if _, err := db.CreateFailedCheckins(ctx, storetestRecords(bad)); fc.ErrorCode(err) != fc.ErrConflict {
+		t.Fatalf("duplicate import error = %v; want ErrConflict", err)
+	}
+	checkRollups(t, db)
+	if _, err := db.CreateFailedCheckins(ctx, storetestRecords(rs[2500:])); err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, db)
+}
+
+func storetestRecords(rs []*fc.FailedCheckin) func(func(*fc.FailedCheckin, error) bool) {
+	return func(yield func(*fc.FailedCheckin, error) bool) {
+		for _, r := range rs {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+// TestRollupsAfterCheckinAttempts runs the check-in conformance suite (whose
+// rejected attempts insert failed check-ins) and checks the rollups after
+// every subtest.
+func TestRollupsAfterCheckinAttempts(t *testing.T) {
+	storetest.RunCheckins(t, func(t *testing.T) storetest.CheckinBackend {
+		db := openTest(t)
+		t.Cleanup(func() { checkRollups(t, db) })
+		return db
+	})
+}
+
+// TestMigrationBackfillsRollups: migration 0005 on a database that already
+// holds records fills the rollups from them.
+func TestMigrationBackfillsRollups(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if _, err := db.CreateFailedCheckins(ctx, generated(2000)); err != nil {
+		t.Fatal(err)
+	}
+	for _, ru := range sqlbuild.Rollups {
+		if _, err := db.writer.Exec("DROP TABLE " + ru.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.writer.Exec("DELETE FROM schema_migrations WHERE name = '0005_counts.sql'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, db)
+}
+
+// TestDeepPagesAndCounts compares counts and deep pages (reached by seek)
+// with the reference search, on ranges cut at and between day boundaries,
+// in both directions, over several locations.
+func TestDeepPagesAndCounts(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	all := slices.Collect(func(yield func(*fc.FailedCheckin) bool) {
+		for r := range generated(6000) {
+			if !yield(r) {
+				return
+			}
+		}
+	})
+	if _, err := db.CreateFailedCheckins(ctx, storetestRecords(all)); err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Collect(func(yield func(*fc.FailedCheckin) bool) {
+		for r := range generated(6000) {
+			if !yield(r) {
+				return
+			}
+		}
+	})
+	rnd := rand.New(rand.NewPCG(6, 6))
+	start := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 200 {
+		q := deepQuery(rnd, start, i)
+		got, err := db.FindFailedCheckins(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := storetest.Search(want, q)
+		if g, w := pageIDs(got), pageIDs(ref); g != w {
+			t.Fatalf("query %d (%+v) = %s; want %s", i, q, g, w)
+		}
+	}
+}
+
+// deepQuery returns a random search ordered by CheckinAttemptTime whose
+// page is usually deep enough to seek.
+func deepQuery(rnd *rand.Rand, start time.Time, i int) fc.Query {
+	at := fc.FieldCheckinAttemptTime
+	q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: at, Descending: i%2 == 0, Size: []int{1, 25, 100}[rnd.IntN(3)]}
+	q.Page = 1 + int64(rnd.IntN(5000)/q.Size)
+	if rnd.IntN(3) == 0 {
+		q.Scope = fc.BusinessScope(1001, int64(1002+rnd.IntN(5)))
+	}
+	if rnd.IntN(2) == 0 {
+		q.Conditions = append(q.Conditions, fc.In(fc.FieldBusinessID, 1001))
+	}
+	from := start.Add(time.Duration(rnd.IntN(200*24)) * time.Hour / 2)
+	switch rnd.IntN(4) {
+	case 0:
+		q.Conditions = append(q.Conditions, fc.TimeRange(at, from, time.Time{}))
+	case 1:
+		q.Conditions = append(q.Conditions, fc.TimeRange(at, time.Time{}, from.Add(90*24*time.Hour+time.Duration(rnd.IntN(86400))*time.Second)))
+	case 2:
+		q.Conditions = append(q.Conditions, fc.TimeRange(at, from.Truncate(24*time.Hour), from.AddDate(0, 4, 0).Truncate(24*time.Hour)))
+	}
+	if rnd.IntN(4) == 0 {
+		q.Conditions = append(q.Conditions, fc.In(fc.FieldSource, 1, 2), fc.Contains(fc.FieldDescription, "PLAN"))
+	}
+	return q
+}
+
+func pageIDs(p *fc.FailedCheckinPage) string {
+	ids := make([]int64, len(p.Records))
+	for i, r := range p.Records {
+		ids[i] = r.ID
+	}
+	return fmt.Sprintf("total %d ids %v", p.TotalItems, ids)
+}
