@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sync"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -12,7 +11,7 @@ import (
 
 var _ fc.AttemptStore = (*DB)(nil)
 
-// attemptStatements are the statements of one batch, bound to its
+// attemptStatements are the statements of one batch, prepared once per
 // transaction.
 type attemptStatements struct {
 	count, insertCheckin, insertFailed, getKey, putKey *sql.Stmt
@@ -26,16 +25,15 @@ type attemptStatements struct {
 // batches, so the limit holds under any concurrency.
 func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
 	results := make([]fc.AttemptResult, len(attempts))
-	stmts, err := db.attemptStmts.statements(ctx, db.writer)
-	if err != nil {
-		return nil, err
-	}
-	err = db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
 		dir, _, err := db.loadDirectory(ctx, tx)
 		if err != nil {
 			return err
 		}
-		st := bind(ctx, tx, stmts)
+		st, err := prepareAttempts(ctx, tx)
+		if err != nil {
+			return err
+		}
 		defer st.close()
 		db.purgeKeys(ctx, tx, now)
 		for i, a := range attempts {
@@ -53,69 +51,26 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 	return results, nil
 }
 
-// attemptSQL are the statements of RecordAttempts, in the order of the
-// fields of attemptStatements.
-var attemptSQL = []string{
-	`SELECT count(*) FROM checkins WHERE coworker_id = ? AND from_time >= ? AND from_time < ?`,
-	insertCheckin,
-	insertFailedCheckin,
-	`SELECT fingerprint, accepted, record_id, reason, description, created_on FROM idempotency_keys WHERE user_id = ? AND key = ?`,
-	`INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-}
-
-// preparedAttempts holds attemptSQL prepared once on the writer
-// connection and reused by every batch (tx.StmtContext reuses a statement
-// already prepared on the transaction's connection): preparing five
-// statements per batch cost more than the small batches of a lightly
-// loaded server spend on their rows.
-type preparedAttempts struct {
-	mu    sync.Mutex
-	stmts []*sql.Stmt // nil until the first batch; closed by DB.Close
-}
-
-// statements prepares attemptSQL on the writer the first time. It must
-// run outside a write transaction: the single writer connection would be
-// busy and the prepare would wait for it forever.
-func (p *preparedAttempts) statements(ctx context.Context, writer *sql.DB) ([]*sql.Stmt, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.stmts != nil {
-		return p.stmts, nil
-	}
-	stmts := make([]*sql.Stmt, 0, len(attemptSQL))
-	for _, q := range attemptSQL {
-		s, err := writer.PrepareContext(ctx, q)
+func prepareAttempts(ctx context.Context, tx *sql.Tx) (*attemptStatements, error) {
+	st := &attemptStatements{counts: newRollupCounter()}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.count, `SELECT count(*) FROM checkins WHERE coworker_id = ? AND from_time >= ? AND from_time < ?`},
+		{&st.insertCheckin, insertCheckin},
+		{&st.insertFailed, insertFailedCheckin},
+		{&st.getKey, `SELECT fingerprint, accepted, record_id, reason, description, created_on FROM idempotency_keys WHERE user_id = ? AND key = ?`},
+		{&st.putKey, `INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+	} {
+		s, err := tx.PrepareContext(ctx, p.sql)
 		if err != nil {
-			closeAll(stmts)
+			st.close()
 			return nil, fmt.Errorf("prepare: %w", err)
 		}
-		stmts = append(stmts, s)
+		*p.dst = s
 	}
-	p.stmts = stmts
-	return stmts, nil
-}
-
-// close releases the statements (DB.Close, before the connections).
-func (p *preparedAttempts) close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	closeAll(p.stmts)
-	p.stmts = nil
-}
-
-func closeAll(stmts []*sql.Stmt) {
-	for _, s := range stmts {
-		s.Close()
-	}
-}
-
-// bind returns the statements of one batch, bound to its transaction.
-func bind(ctx context.Context, tx *sql.Tx, stmts []*sql.Stmt) *attemptStatements {
-	st := &attemptStatements{counts: newRollupCounter()}
-	for i, dst := range []**sql.Stmt{&st.count, &st.insertCheckin, &st.insertFailed, &st.getKey, &st.putKey} {
-		*dst = tx.StmtContext(ctx, stmts[i])
-	}
-	return st
+	return st, nil
 }
 
 func (st *attemptStatements) close() {
