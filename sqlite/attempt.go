@@ -11,7 +11,7 @@ import (
 
 var _ fc.AttemptStore = (*DB)(nil)
 
-// attemptStatements are the statements of one batch, prepared once per
+// attemptStatements are the statements of one batch, bound to its
 // transaction.
 type attemptStatements struct {
 	count, insertCheckin, insertFailed, getKey, putKey *sql.Stmt
@@ -25,15 +25,16 @@ type attemptStatements struct {
 // batches, so the limit holds under any concurrency.
 func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
 	results := make([]fc.AttemptResult, len(attempts))
-	err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	stmts, err := db.attemptStmts.statements(ctx, db.writer)
+	if err != nil {
+		return nil, err
+	}
+	err = db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
 		dir, _, err := db.loadDirectory(ctx, tx)
 		if err != nil {
 			return err
 		}
-		st, err := prepareAttempts(ctx, tx)
-		if err != nil {
-			return err
-		}
+		st := bind(ctx, tx, stmts)
 		defer st.close()
 		db.purgeKeys(ctx, tx, now)
 		for i, a := range attempts {
@@ -51,26 +52,13 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 	return results, nil
 }
 
-func prepareAttempts(ctx context.Context, tx *sql.Tx) (*attemptStatements, error) {
+// bind returns the statements of one batch, bound to its transaction.
+func bind(ctx context.Context, tx *sql.Tx, stmts []*sql.Stmt) *attemptStatements {
 	st := &attemptStatements{counts: newRollupCounter()}
-	for _, p := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&st.count, `SELECT count(*) FROM checkins WHERE coworker_id = ? AND from_time >= ? AND from_time < ?`},
-		{&st.insertCheckin, insertCheckin},
-		{&st.insertFailed, insertFailedCheckin},
-		{&st.getKey, `SELECT fingerprint, accepted, record_id, reason, description, created_on FROM idempotency_keys WHERE user_id = ? AND key = ?`},
-		{&st.putKey, `INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-	} {
-		s, err := tx.PrepareContext(ctx, p.sql)
-		if err != nil {
-			st.close()
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-		*p.dst = s
+	for i, dst := range []**sql.Stmt{&st.count, &st.insertCheckin, &st.insertFailed, &st.getKey, &st.putKey} {
+		*dst = tx.StmtContext(ctx, stmts[i])
 	}
-	return st, nil
+	return st
 }
 
 func (st *attemptStatements) close() {

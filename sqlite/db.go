@@ -34,6 +34,8 @@ type DB struct {
 	reader *sql.DB // a pool of read-only connections
 	now    func() time.Time
 	dir    directoryCache // directory.go
+	// attemptStmts are RecordAttempts' statements, prepared once (attempt.go).
+	attemptStmts preparedAttempts
 }
 
 // Open opens the database file at path, creating it when it does not exist.
@@ -101,6 +103,7 @@ func unavailable(path string, err error) error {
 // Close closes every connection.
 func (db *DB) Close() error {
 	var errs []error
+	db.attemptStmts.close()
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())
 	}

@@ -129,6 +129,9 @@ func loadDemo(ctx context.Context, store fc.FailedCheckinStore, logger *slog.Log
 		logger.Info("the database already holds records: --demo loads nothing", "records", page.TotalItems)
 		return nil
 	}
+	if cb, ok := store.(checkinBackend); ok {
+		return loadDemoHistory(ctx, cb, logger, now) // demo.go: the history the evaluator produces
+	}
 	start := time.Now()
 	n, err := store.CreateFailedCheckins(ctx, demo.Generate(demoSeed, demo.DefaultSize, now))
 	if err != nil {

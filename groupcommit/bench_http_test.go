@@ -1,0 +1,76 @@
+package groupcommit_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/api"
+	"github.com/failedcheckins/failedcheckins/groupcommit"
+)
+
+// doorAuth lets every request in as a door controller: the benchmark
+// measures the check-in path, not password hashing or token lookups.
+type doorAuth struct{}
+
+func (doorAuth) Authenticate(*http.Request) (*fc.Caller, error) {
+	return &fc.Caller{UserID: 1, Roles: []string{fc.RoleCheckinCreate}, Scope: fc.AllBusinesses()}, nil
+}
+
+// BenchmarkHTTP16 is BenchmarkSubmit16 through a real listener: 16
+// clients, each with its own keep-alive connection, POST attempts to
+// /api/spaces/checkins (JSON parse, validation, the group-commit queue,
+// the Nexudus answer) on a SQLite file with synchronous=FULL.
+//
+//	go test -run '^$' -bench HTTP16 -benchtime 20000x ./groupcommit/
+func BenchmarkHTTP16(b *testing.B) {
+	db := openStore(b)
+	q := groupcommit.New(db, groupcommit.Options{})
+	defer q.Close()
+	h := api.New(api.Config{Store: db, Authenticator: doorAuth{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Checkins: &api.CheckinConfig{Store: db, Directory: db, Attempts: q}}).Handler()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	const clients = 16
+	lat := make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for c := range clients {
+		wg.Go(func() {
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+			for i := c; i < b.N; i += clients {
+				body := fmt.Sprintf(`{"BusinessId": 1, "Source": 3, "MacAddresses": "a4-5e-60-c2-19-0b", "FromTime": %q}`,
+					time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC).Add(time.Duration(i)*time.Second).Format(time.RFC3339))
+				t0 := time.Now()
+				resp, err := client.Post(srv.URL+"/api/spaces/checkins", "application/json", bytes.NewBufferString(body))
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Errorf("POST = %d", resp.StatusCode)
+					return
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "attempts/s")
+	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+}
