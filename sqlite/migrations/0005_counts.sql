@@ -77,3 +77,11 @@ CREATE TABLE fc_count_business_day_source_description (
 ) STRICT, WITHOUT ROWID;
 INSERT INTO fc_count_business_day_source_description (business_id, source, description, description_fold, day, n)
     SELECT business_id, source, description, max(description_fold), (checkin_attempt_time - ((checkin_attempt_time % 86400) + 86400) % 86400) / 86400, count(*) FROM failed_checkins GROUP BY business_id, source, description, (checkin_attempt_time - ((checkin_attempt_time % 86400) + 86400) % 86400) / 86400;
+
+-- Indexes for filters and sorts beyond the six bench shapes (issue 6: any
+-- combination under 50 ms): one coworker's history, a wall-clock window,
+-- and the most common text sort, by name, over everything or one location.
+CREATE INDEX failed_checkins_coworker ON failed_checkins (coworker_id);
+CREATE INDEX failed_checkins_local_time ON failed_checkins (checkin_attempt_time_local);
+CREATE INDEX failed_checkins_name ON failed_checkins (coworker_full_name_fold);
+CREATE INDEX failed_checkins_business_name ON failed_checkins (business_id, coworker_full_name_fold);
