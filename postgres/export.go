@@ -1,0 +1,58 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlbuild"
+)
+
+var _ fc.FailedCheckinReportStore = (*DB)(nil)
+
+// ExportFailedCheckins yields every record q selects in q's order, from
+// one statement whose rows pgx reads from the connection as they are
+// yielded: memory stays constant however many records match, and one
+// statement is one consistent snapshot. The connection is held until the
+// sequence ends or the caller stops; stopping early cancels the statement
+// rather than reading the rest of the result.
+func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*fc.FailedCheckin, error] {
+	return func(yield func(*fc.FailedCheckin, error) bool) {
+		if q.Scope.Empty() {
+			return
+		}
+		// The page statement with no limit: the same WHERE and ORDER BY as
+		// a search, so the export keeps exactly the search's order rules.
+		q.Page, q.Size = 1, 1
+		s, err := sqlbuild.BuildFind(sqlbuild.PostgreSQL(), q)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		args := append(s.Args[:len(s.Args):len(s.Args)], int64(math.MaxInt64), int64(0))
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		rows, err := db.pool.Query(ctx, s.Page, args...)
+		if err != nil {
+			yield(nil, fmt.Errorf("export: %w", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanRecord(rows)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(r, nil) {
+				cancel() // before rows.Close, which would otherwise drain the result
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, fmt.Errorf("export: read rows: %w", err))
+		}
+	}
+}
