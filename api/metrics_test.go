@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -34,7 +35,10 @@ func wantSeries(t *testing.T, text string, want ...string) {
 func TestMetricsAfterRequests(t *testing.T) {
 	e := newAuthEnv(t, AuthConfig{})
 	e.addUser("admin@example.com", true, nil)
-	pools, _ := any(e.db).(PoolStatsReporter) // SQLite is one; PostgreSQL not yet
+	pools, ok := any(e.db).(PoolStatsReporter)
+	if !ok {
+		t.Fatalf("store %T is no PoolStatsReporter; both stores report their pools", e.db)
+	}
 	h := New(Config{Store: e.db, Authenticator: e.auth, Token: http.HandlerFunc(e.auth.ServeToken), Pools: pools}).Handler()
 	send := func(r *http.Request) *httptest.ResponseRecorder {
 		r.RemoteAddr = "203.0.113.7:5555"
@@ -69,11 +73,19 @@ func TestMetricsAfterRequests(t *testing.T) {
 		`failedcheckins_search_page_records_bucket{entity="FailedCheckin",le="1"} 0`,
 		`failedcheckins_search_page_records_bucket{entity="FailedCheckin",le="10"} 1`,
 	)
-	if pools != nil {
-		wantSeries(t, text, `failedcheckins_db_pool_max_open_connections{pool="writer"} 1`)
-		if !strings.Contains(text, `failedcheckins_db_pool_open_connections{pool="reader"}`) {
-			t.Errorf("GET /metrics lacks the reader pool")
+	// SQLite's pools are "writer" (one connection) and "reader";
+	// PostgreSQL's one pool is "postgres".
+	if len(pools.PoolStats()) == 0 {
+		t.Errorf("store %T reports no pool", e.db)
+	}
+	for name, st := range pools.PoolStats() {
+		wantSeries(t, text, fmt.Sprintf(`failedcheckins_db_pool_max_open_connections{pool=%q} %d`, name, st.MaxOpenConnections))
+		if !strings.Contains(text, fmt.Sprintf(`failedcheckins_db_pool_open_connections{pool=%q}`, name)) {
+			t.Errorf("GET /metrics lacks the open connections of the pool %s", name)
 		}
+	}
+	if _, isSQLite := pools.PoolStats()["reader"]; isSQLite {
+		wantSeries(t, text, `failedcheckins_db_pool_max_open_connections{pool="writer"} 1`)
 	}
 	for _, raw := range []string{"/api/spaces/failedcheckins/1", "/no/such/path"} {
 		if strings.Contains(text, raw) {
