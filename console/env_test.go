@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,34 +16,38 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/console"
-	"github.com/failedcheckins/failedcheckins/sqlite"
 	"github.com/failedcheckins/failedcheckins/storetest"
+	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 )
 
 const password = "correct horse battery staple"
 
 // env is a whole server as serve wires it (API and console on one mux)
-// over the 2,000-row sample in SQLite, with an administrator and a manager
-// bound to one location.
+// over the 2,000-row sample, with an administrator and a manager bound to
+// one location. The store is SQLite, or PostgreSQL when
+// FAILEDCHECKINS_TEST_DB holds a postgres:// URL (package teststore).
 type env struct {
 	srv        *httptest.Server
 	records    []*fc.FailedCheckin
 	managerLoc int64 // the manager's only location
 	otherLoc   int64 // a location the manager may not see
 	otherName  string
-	db         *sqlite.DB
+	db         envStore
+}
+
+// envStore is everything the console and the API read from one store.
+type envStore interface {
+	teststore.Store
+	console.Store
 }
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "console.db"))
-	if err != nil {
-		t.Fatalf("sqlite.Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
+	s := teststore.Open(t)
+	db, ok := s.(envStore)
+	if !ok {
+		t.Fatalf("store %T has no console support (export, statistics, console sessions)", s)
 	}
 	e := &env{records: storetest.Sample(t), db: db}
 	if _, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
@@ -94,7 +97,7 @@ func twoLocations(records []*fc.FailedCheckin) (int64, int64, string) {
 	return ids[0], ids[1], names[ids[1]]
 }
 
-func addUser(t testing.TB, db *sqlite.DB, email string, u *fc.User) {
+func addUser(t testing.TB, db fc.UserStore, email string, u *fc.User) {
 	t.Helper()
 	hash, err := fc.HashPassword(password)
 	if err != nil {
