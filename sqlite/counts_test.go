@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -214,4 +215,33 @@ func pageIDs(p *fc.FailedCheckinPage) string {
 		ids[i] = r.ID
 	}
 	return fmt.Sprintf("total %d ids %v", p.TotalItems, ids)
+}
+
+// TestRollupCounterFlushesInChunks: counts written in several flushes of
+// one transaction (as a large import does) add up exactly.
+func TestRollupCounterFlushesInChunks(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		c := newRollupCounter()
+		c.limit = 7
+		for r := range generated(500) {
+			args, err := insertArgs(r, now)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, insertFailedCheckin, args...); err != nil {
+				return err
+			}
+			c.add(r)
+			if err := c.flushIfLarge(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return c.flush(ctx, tx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, db)
 }

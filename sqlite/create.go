@@ -53,6 +53,9 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 				return insertError(n+1, r, args[1].(string), err)
 			}
 			counts.add(r)
+			if err := counts.flushIfLarge(ctx, tx); err != nil {
+				return err
+			}
 			n++
 		}
 		return counts.flush(ctx, tx)

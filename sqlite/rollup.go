@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlbuild"
@@ -23,10 +24,17 @@ type rollupKey struct {
 // rollup. flush writes them in the same transaction as the records.
 type rollupCounter struct {
 	counts []map[rollupKey]int64 // per rollup, same index as sqlbuild.Rollups
+	added  int                   // records counted since the last flush
+	limit  int                   // flush after this many (flushEvery; tests use less)
 }
 
+// flushEvery bounds the memory of a large import: the counts are written
+// after this many records (imports arrive mostly in time order, so the day
+// buckets of two chunks barely overlap).
+const flushEvery = 100_000
+
 func newRollupCounter() *rollupCounter {
-	c := &rollupCounter{counts: make([]map[rollupKey]int64, len(sqlbuild.Rollups))}
+	c := &rollupCounter{counts: make([]map[rollupKey]int64, len(sqlbuild.Rollups)), limit: flushEvery}
 	for i := range c.counts {
 		c.counts[i] = map[rollupKey]int64{}
 	}
@@ -49,8 +57,22 @@ func (c *rollupCounter) add(r *fc.FailedCheckin) {
 		if ru.ByDay {
 			k.day = day
 		}
+		if _, ok := c.counts[i][k]; !ok {
+			// A record's texts may share one allocation with its whole CSV
+			// line: copy them so the map does not keep every line alive.
+			k.texts[0], k.texts[1] = strings.Clone(k.texts[0]), strings.Clone(k.texts[1])
+		}
 		c.counts[i][k]++
 	}
+	c.added++
+}
+
+// flushIfLarge writes the counts once flushEvery records have been added.
+func (c *rollupCounter) flushIfLarge(ctx context.Context, tx *sql.Tx) error {
+	if c.added < c.limit {
+		return nil
+	}
+	return c.flush(ctx, tx)
 }
 
 // intField returns an integer rollup field, or false for a text one.
@@ -99,7 +121,9 @@ func (c *rollupCounter) flush(ctx context.Context, tx *sql.Tx) error {
 			}
 		}
 		stmt.Close()
+		clear(c.counts[i])
 	}
+	c.added = 0
 	return nil
 }
 
