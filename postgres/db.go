@@ -19,6 +19,7 @@ type DB struct {
 	pool *pgxpool.Pool
 	name string // host/database, for messages: never the password
 	now  func() time.Time
+	dir  directoryCache // directory.go
 }
 
 // Open connects to the database that dsn names (a postgres:// or

@@ -11,9 +11,8 @@ import (
 	"github.com/failedcheckins/failedcheckins/groupcommit"
 )
 
-// checkinBackend is what the check-in pipeline needs of a database. A
-// store that lacks it (PostgreSQL, until it implements the pipeline)
-// serves everything else and refuses `directory import` with a clear error.
+// checkinBackend is what the check-in pipeline needs of a database; both
+// stores have it (store embeds it).
 type checkinBackend interface {
 	fc.CheckinStore
 	fc.DirectoryStore
@@ -52,11 +51,7 @@ func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer db.Close()
-	cb, ok := db.(checkinBackend)
-	if !ok {
-		return fmt.Errorf("%s: this database does not support check-ins yet", displayDB(cfg.DB))
-	}
-	if err := cb.ImportDirectory(ctx, d); err != nil {
+	if err := db.ImportDirectory(ctx, d); err != nil {
 		return fmt.Errorf("%s: nothing was imported: %w", fs.Arg(0), err)
 	}
 	fmt.Fprintf(stdout, "imported %d businesses, %d tariffs, %d coworkers from %s\n", len(d.Businesses), len(d.Tariffs), len(d.Coworkers), fs.Arg(0))
@@ -65,12 +60,8 @@ func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // checkinConfig wires the check-in endpoints for serve: a group-commit
 // queue over the store. The returned stop drains the queue; call it after
-// the HTTP server has shut down. A store without the pipeline gets nil.
+// the HTTP server has shut down.
 func checkinConfig(db store) (*api.CheckinConfig, func()) {
-	cb, ok := db.(checkinBackend)
-	if !ok {
-		return nil, func() {}
-	}
-	q := groupcommit.New(cb, groupcommit.Options{})
-	return &api.CheckinConfig{Store: cb, Directory: cb, Attempts: q}, q.Close
+	q := groupcommit.New(db, groupcommit.Options{})
+	return &api.CheckinConfig{Store: db, Directory: db, Attempts: q}, q.Close
 }

@@ -13,7 +13,6 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/api"
-	"github.com/failedcheckins/failedcheckins/demo"
 )
 
 // demoSeed fixes the demo data set, so every demo shows the same locations
@@ -117,11 +116,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return serveHTTP(ctx, cfg, handler, logger)
 }
 
-// loadDemo fills an empty database with demo.DefaultSize records ending
-// now; a database that already holds records is left alone, so restarting
-// with --demo never duplicates or mixes data.
-func loadDemo(ctx context.Context, store fc.FailedCheckinStore, logger *slog.Logger, now time.Time) error {
-	page, err := store.FindFailedCheckins(ctx, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 1})
+// loadDemo fills an empty database with the demo: a directory and the
+// history its simulated attempts produce (demo.go), ending now; a database
+// that already holds records is left alone, so restarting with --demo
+// never duplicates or mixes data.
+func loadDemo(ctx context.Context, db store, logger *slog.Logger, now time.Time) error {
+	page, err := db.FindFailedCheckins(ctx, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 1})
 	if err != nil {
 		return fmt.Errorf("check whether the database is empty: %w", err)
 	}
@@ -129,17 +129,8 @@ func loadDemo(ctx context.Context, store fc.FailedCheckinStore, logger *slog.Log
 		logger.Info("the database already holds records: --demo loads nothing", "records", page.TotalItems)
 		return nil
 	}
-	if cb, ok := store.(checkinBackend); ok {
-		return loadDemoHistory(ctx, cb, logger, now) // demo.go: the history the evaluator produces
-	}
-	start := time.Now()
-	n, err := store.CreateFailedCheckins(ctx, demo.Generate(demoSeed, demo.DefaultSize, now))
-	if err != nil {
-		return fmt.Errorf("load demo data: %w", err)
-	}
-	logger.Info("loaded demo data", "records", n, "elapsed", time.Since(start).Round(time.Millisecond))
 	// The demo users are created by createDemoUsers (auth.go).
-	return nil
+	return loadDemoHistory(ctx, db, logger, now)
 }
 
 // serveHTTP listens first, so the log shows the address actually bound

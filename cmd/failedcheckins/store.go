@@ -12,6 +12,7 @@ import (
 // *sqlite.DB for a file, *postgres.DB for a postgres:// URL.
 type store interface {
 	fc.FailedCheckinStore
+	checkinBackend // directory.go
 	fc.UserStore
 	fc.TokenStore
 	fc.LoginFailureStore

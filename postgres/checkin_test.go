@@ -1,0 +1,75 @@
+package postgres
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/postgres/pgtest"
+	"github.com/failedcheckins/failedcheckins/storetest"
+)
+
+func TestCheckinConformance(t *testing.T) {
+	storetest.RunCheckins(t, func(t *testing.T) storetest.CheckinBackend { return openTest(t) })
+}
+
+// TestMonthlyLimitAcrossServers: four stores on one database stand for
+// four API servers; 16 clients submit batches for the same coworker (limit
+// 3 a month) through all of them at once. Exactly 3 are accepted.
+func TestMonthlyLimitAcrossServers(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	servers := make([]*DB, 4)
+	for i := range servers {
+		db, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		servers[i] = db
+	}
+	storetest.ImportTestDirectory(t, servers[0])
+	var accepted, refused atomic.Int64
+	var wg sync.WaitGroup
+	for c := range 16 {
+		wg.Go(func() {
+			db := servers[c%len(servers)]
+			for j := range 4 {
+				var batch []*fc.Attempt
+				for k := range 3 {
+					id := int64(10)
+					batch = append(batch, &fc.Attempt{BusinessID: 1, Source: fc.SourceTile, CoworkerID: &id,
+						FromTime: time.Date(2026, 7, 1+(c+j+k)%20, 10, 0, 0, 0, time.UTC)})
+				}
+				results, err := db.RecordAttempts(ctx, batch)
+				if err != nil {
+					t.Errorf("RecordAttempts: %v", err)
+					return
+				}
+				for _, r := range results {
+					switch {
+					case r.Err != nil:
+						t.Errorf("attempt: %v", r.Err)
+					case r.Outcome.Accepted:
+						accepted.Add(1)
+					case r.Outcome.Reason == fc.ReasonCheckinLimitReached:
+						refused.Add(1)
+					default:
+						t.Errorf("outcome %+v; want accepted or CheckinLimitReached", r.Outcome)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	page, err := servers[1].FindCheckins(ctx, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 10})
+	if accepted.Load() != 3 || refused.Load() != 16*4*3-3 || err != nil || page.TotalItems != 3 {
+		t.Errorf("accepted %d, refused %d, stored %d (%v); want 3, %d, 3", accepted.Load(), refused.Load(), page.TotalItems, err, 16*4*3-3)
+	}
+}
