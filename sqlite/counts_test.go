@@ -245,3 +245,29 @@ func TestRollupCounterFlushesInChunks(t *testing.T) {
 	}
 	checkRollups(t, db)
 }
+
+// TestFirstImportRebuildsIndexes: an import into the empty table drops
+// and rebuilds the secondary indexes; they are all there afterwards, and a
+// failed first import leaves them in place too.
+func TestFirstImportRebuildsIndexes(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	const list = "SELECT name || ': ' || sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'failed_checkins' AND sql IS NOT NULL ORDER BY name"
+	before := readRows(t, db, list)
+	if len(before) < 4 {
+		t.Fatalf("indexes before = %v; want the migrations' indexes", before)
+	}
+	bad := func(yield func(*fc.FailedCheckin, error) bool) { yield(&fc.FailedCheckin{}, nil) }
+	if _, err := db.CreateFailedCheckins(ctx, bad); fc.ErrorCode(err) != fc.ErrInvalid {
+		t.Fatalf("invalid import error = %v; want ErrInvalid", err)
+	}
+	if got := readRows(t, db, list); !slices.Equal(got, before) {
+		t.Errorf("indexes after a failed import = %v; want %v", got, before)
+	}
+	if _, err := db.CreateFailedCheckins(ctx, generated(500)); err != nil {
+		t.Fatal(err)
+	}
+	if got := readRows(t, db, list); !slices.Equal(got, before) {
+		t.Errorf("indexes after the first import = %v; want %v", got, before)
+	}
+}

@@ -37,7 +37,11 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 			return fmt.Errorf("prepare insert: %w", err)
 		}
 		defer stmt.Close()
-		counts := newRollupCounter() // rollup.go: the exact counts searches sum
+		counts := newRollupCounter()                // rollup.go: the exact counts searches sum
+		indexes, err := dropIndexesIfEmpty(ctx, tx) // bulk.go: a first import builds them at the end
+		if err != nil {
+			return err
+		}
 		for r, err := range records {
 			if err != nil {
 				return fmt.Errorf("record %d: %w", n+1, err)
@@ -58,7 +62,10 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 			}
 			n++
 		}
-		return counts.flush(ctx, tx)
+		if err := counts.flush(ctx, tx); err != nil {
+			return err
+		}
+		return rebuildIndexes(ctx, tx, indexes)
 	})
 	if err != nil {
 		return 0, err
