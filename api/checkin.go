@@ -49,38 +49,6 @@ func optionalTime(t *time.Time, format func(time.Time) string) *string {
 	return &s
 }
 
-// checkinPageJSON is the search envelope of API.md section 2.5 for Checkins.
-type checkinPageJSON struct {
-	Records              []checkinJSON `json:"Records"`
-	CurrentPage          int64         `json:"CurrentPage"`
-	CurrentPageSize      int           `json:"CurrentPageSize"`
-	CurrentOrderField    string        `json:"CurrentOrderField"`
-	CurrentSortDirection int           `json:"CurrentSortDirection"`
-	FirstItem            int64         `json:"FirstItem"`
-	LastItem             int64         `json:"LastItem"`
-	TotalItems           int64         `json:"TotalItems"`
-	TotalPages           int64         `json:"TotalPages"`
-	HasNextPage          bool          `json:"HasNextPage"`
-	HasPreviousPage      bool          `json:"HasPreviousPage"`
-	PageNumber           int64         `json:"PageNumber"`
-	PageSize             int           `json:"PageSize"`
-}
-
-func toCheckinPageJSON(q fc.Query, page *fc.CheckinPage) checkinPageJSON {
-	out := checkinPageJSON{Records: make([]checkinJSON, 0, len(page.Records))}
-	for _, r := range page.Records {
-		out.Records = append(out.Records, toCheckinJSON(r))
-	}
-	p := pagingOf(q, page.TotalItems, len(page.Records))
-	out.CurrentPage, out.CurrentPageSize = q.Page, q.Size
-	out.CurrentOrderField, out.CurrentSortDirection = string(q.OrderBy), p.direction
-	out.FirstItem, out.LastItem = p.first, p.last
-	out.TotalItems, out.TotalPages = page.TotalItems, p.totalPages
-	out.HasNextPage, out.HasPreviousPage = q.Page < p.totalPages, q.Page > 1
-	out.PageNumber, out.PageSize = q.Page, q.Size
-	return out
-}
-
 // searchCheckins serves GET /api/spaces/checkins with the generic search
 // parser and the Checkin parameter table.
 func (s *Server) searchCheckins(w http.ResponseWriter, r *http.Request) {
@@ -95,7 +63,7 @@ func (s *Server) searchCheckins(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toCheckinPageJSON(q, page))
+	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toCheckinJSON))
 }
 
 // getCheckin serves GET /api/spaces/checkins/{id}.

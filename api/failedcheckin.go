@@ -71,39 +71,6 @@ func formatUTC(t time.Time) string { return t.UTC().Truncate(time.Second).Format
 // domain keeps it in a UTC time.Time only as a container.
 func formatLocal(t time.Time) string { return t.Truncate(time.Second).Format(localLayout) }
 
-// failedCheckinPageJSON is the search envelope of API.md section 2.5.
-type failedCheckinPageJSON struct {
-	Records              []failedCheckinJSON `json:"Records"`
-	CurrentPage          int64               `json:"CurrentPage"`
-	CurrentPageSize      int                 `json:"CurrentPageSize"`
-	CurrentOrderField    string              `json:"CurrentOrderField"`
-	CurrentSortDirection int                 `json:"CurrentSortDirection"`
-	FirstItem            int64               `json:"FirstItem"`
-	LastItem             int64               `json:"LastItem"`
-	TotalItems           int64               `json:"TotalItems"`
-	TotalPages           int64               `json:"TotalPages"`
-	HasNextPage          bool                `json:"HasNextPage"`
-	HasPreviousPage      bool                `json:"HasPreviousPage"`
-	PageNumber           int64               `json:"PageNumber"`
-	PageSize             int                 `json:"PageSize"`
-}
-
-// toFailedCheckinPageJSON builds the envelope for page, the answer to q.
-func toFailedCheckinPageJSON(q fc.Query, page *fc.FailedCheckinPage) failedCheckinPageJSON {
-	out := failedCheckinPageJSON{Records: make([]failedCheckinJSON, 0, len(page.Records))}
-	for _, r := range page.Records {
-		out.Records = append(out.Records, toFailedCheckinJSON(r))
-	}
-	p := pagingOf(q, page.TotalItems, len(page.Records))
-	out.CurrentPage, out.CurrentPageSize = q.Page, q.Size
-	out.CurrentOrderField, out.CurrentSortDirection = string(q.OrderBy), p.direction
-	out.FirstItem, out.LastItem = p.first, p.last
-	out.TotalItems, out.TotalPages = page.TotalItems, p.totalPages
-	out.HasNextPage, out.HasPreviousPage = q.Page < p.totalPages, q.Page > 1
-	out.PageNumber, out.PageSize = q.Page, q.Size
-	return out
-}
-
 // searchFailedCheckins serves GET /api/spaces/failedcheckins.
 func (s *Server) searchFailedCheckins(w http.ResponseWriter, r *http.Request) {
 	q, err := failedCheckinParams.parse(r.URL.RawQuery)
@@ -118,7 +85,7 @@ func (s *Server) searchFailedCheckins(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.ObserveSearch("FailedCheckin", page.TotalItems, len(page.Records))
-	writeJSON(w, http.StatusOK, toFailedCheckinPageJSON(q, page))
+	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toFailedCheckinJSON))
 }
 
 // getFailedCheckin serves GET /api/spaces/failedcheckins/{id}.

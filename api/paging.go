@@ -82,27 +82,49 @@ func parseDir(p rawParam) (bool, *fc.FieldError) {
 	return true, &fc.FieldError{Property: p.name, Message: "must be 0, Ascending or asc, or 1, -1, Descending or desc", AttemptedValue: p.value}
 }
 
-// paging is the derived part of the envelope of API.md section 2.5.
-type paging struct {
-	first, last, totalPages int64
-	direction               int
+// pageJSON is the search envelope of API.md section 2.5, for records of
+// any entity (T is the wire type of one record).
+type pageJSON[T any] struct {
+	Records              []T    `json:"Records"`
+	CurrentPage          int64  `json:"CurrentPage"`
+	CurrentPageSize      int    `json:"CurrentPageSize"`
+	CurrentOrderField    string `json:"CurrentOrderField"`
+	CurrentSortDirection int    `json:"CurrentSortDirection"`
+	FirstItem            int64  `json:"FirstItem"`
+	LastItem             int64  `json:"LastItem"`
+	TotalItems           int64  `json:"TotalItems"`
+	TotalPages           int64  `json:"TotalPages"`
+	HasNextPage          bool   `json:"HasNextPage"`
+	HasPreviousPage      bool   `json:"HasPreviousPage"`
+	PageNumber           int64  `json:"PageNumber"`
+	PageSize             int    `json:"PageSize"`
 }
 
-// pagingOf computes the envelope numbers for a page of n records out of
-// total. It avoids overflow for absurd page numbers: such a page is empty,
-// and an empty page has FirstItem = LastItem = 0.
-func pagingOf(q fc.Query, total int64, n int) paging {
+// newPageJSON builds the envelope for records, the page q asked for out of
+// total matches, converting each record with toWire. It avoids overflow for
+// absurd page numbers: such a page is empty, and an empty page has
+// FirstItem = LastItem = 0. Records is never null.
+func newPageJSON[R, T any](q fc.Query, records []R, total int64, toWire func(R) T) pageJSON[T] {
+	out := pageJSON[T]{
+		Records:     make([]T, 0, len(records)),
+		CurrentPage: q.Page, CurrentPageSize: q.Size, CurrentOrderField: string(q.OrderBy),
+		TotalItems: total, PageNumber: q.Page, PageSize: q.Size,
+	}
+	for _, r := range records {
+		out.Records = append(out.Records, toWire(r))
+	}
 	size := int64(max(q.Size, 1))
-	p := paging{totalPages: total / size}
+	out.TotalPages = total / size
 	if total%size != 0 {
-		p.totalPages++
+		out.TotalPages++
 	}
 	if q.Descending {
-		p.direction = 1
+		out.CurrentSortDirection = 1
 	}
-	if n > 0 {
-		p.first = q.Offset() + 1
-		p.last = p.first + int64(n) - 1
+	if len(records) > 0 {
+		out.FirstItem = q.Offset() + 1
+		out.LastItem = out.FirstItem + int64(len(records)) - 1
 	}
-	return p
+	out.HasNextPage, out.HasPreviousPage = q.Page < out.TotalPages, q.Page > 1
+	return out
 }
