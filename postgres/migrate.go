@@ -5,58 +5,20 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/migration"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns every embedded migration in version order. File names
-// are NNNN_name.sql; a gap or a duplicate number is a build mistake.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	var ms []migration
-	for _, name := range names {
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		version, err := strconv.Atoi(num)
-		if !ok || err != nil || version < 1 {
-			return nil, fmt.Errorf("migration %s: name is not NNNN_name.sql", base)
-		}
-		text, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", base, err)
-		}
-		ms = append(ms, migration{version: version, name: base, sql: string(text)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d (no gaps or duplicates)", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration.Migration, error) { return migration.Load(migrationFiles) }
 
 // migrateLock is the advisory lock key that serialises Migrate across
 // processes: several servers may start at once on one database.
@@ -88,7 +50,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // migrateOne applies the next pending migration, if any, holding the lock
 // for its transaction, and reports whether the schema is up to date.
-func (db *DB) migrateOne(ctx context.Context, ms []migration) (done bool, err error) {
+func (db *DB) migrateOne(ctx context.Context, ms []migration.Migration) (done bool, err error) {
 	err = db.withTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLock)); err != nil {
 			return fmt.Errorf("lock for migration: %w", err)
@@ -101,17 +63,17 @@ func (db *DB) migrateOne(ctx context.Context, ms []migration) (done bool, err er
 			return err
 		}
 		if current > len(ms) {
-			return tooNew(current, len(ms))
+			return migration.TooNew(current, len(ms))
 		}
 		if current == len(ms) {
 			done = true
 			return nil
 		}
 		m := ms[current]
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_on) VALUES ($1, $2, $3)`, m.version, m.name, now)
+		_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_on) VALUES ($1, $2, $3)`, m.Version, m.Name, now)
 		return err
 	})
 	return done, err
@@ -152,17 +114,5 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case current < len(ms):
-		return fc.Errorf(fc.ErrUnavailable,
-			"the database schema is at version %d but this binary needs version %d: run failedcheckins migrate", current, len(ms))
-	case current > len(ms):
-		return tooNew(current, len(ms))
-	}
-	return nil
-}
-
-func tooNew(current, latest int) error {
-	return fc.Errorf(fc.ErrUnavailable,
-		"the database schema is at version %d, newer than this binary knows (%d): upgrade the binary", current, latest)
+	return migration.Check(current, len(ms))
 }

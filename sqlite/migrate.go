@@ -5,55 +5,17 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/migration"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns every embedded migration in version order. File names
-// are NNNN_name.sql; a gap or a duplicate number is a build mistake.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
-	}
-	var ms []migration
-	for _, name := range names {
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		version, err := strconv.Atoi(num)
-		if !ok || err != nil || version < 1 {
-			return nil, fmt.Errorf("migration %s: name is not NNNN_name.sql", base)
-		}
-		text, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", base, err)
-		}
-		ms = append(ms, migration{version: version, name: base, sql: string(text)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d (no gaps or duplicates)", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration.Migration, error) { return migration.Load(migrationFiles) }
 
 // latestVersion is the schema version this binary knows.
 func latestVersion() (int, error) {
@@ -87,19 +49,19 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	if current > len(ms) {
-		return tooNew(current, len(ms))
+		return migration.TooNew(current, len(ms))
 	}
 	for _, m := range ms[current:] {
 		err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_on) VALUES (?, ?, ?)`,
-				m.version, m.name, now.Unix())
+				m.Version, m.Name, now.Unix())
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -136,17 +98,5 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case current < latest:
-		return fc.Errorf(fc.ErrUnavailable,
-			"the database schema is at version %d but this binary needs version %d: run failedcheckins migrate", current, latest)
-	case current > latest:
-		return tooNew(current, latest)
-	}
-	return nil
-}
-
-func tooNew(current, latest int) error {
-	return fc.Errorf(fc.ErrUnavailable,
-		"the database schema is at version %d, newer than this binary knows (%d): upgrade the binary", current, latest)
+	return migration.Check(current, latest)
 }

@@ -15,12 +15,12 @@ func TestMigrationsAreNumberedInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("migrations() error: %v", err)
 	}
-	if len(ms) == 0 || ms[0].name != "0001_failed_checkins.sql" {
+	if len(ms) == 0 || ms[0].Name != "0001_failed_checkins.sql" {
 		t.Fatalf("migrations() starts with %v; want 0001_failed_checkins.sql first", ms)
 	}
 	for i, m := range ms {
-		if m.version != i+1 {
-			t.Errorf("migration %d is %s (version %d); want version %d", i, m.name, m.version, i+1)
+		if m.Version != i+1 {
+			t.Errorf("migration %d is %s (version %d); want version %d", i, m.Name, m.Version, i+1)
 		}
 	}
 }
