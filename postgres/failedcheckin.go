@@ -49,21 +49,24 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 	if q.Size < 1 {
 		return nil, fc.Errorf(fc.ErrInvalid, "the page size must be at least 1")
 	}
-	s, err := sqlbuild.BuildFind(sqlbuild.PostgreSQL(), q)
-	if err != nil {
-		return nil, err
+	if _, err := sqlbuild.BuildFind(sqlbuild.PostgreSQL(), q); err != nil {
+		return nil, err // a bad field or filter, before any statement runs
 	}
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, db.beginError(err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := tx.QueryRow(ctx, s.Count, s.Args...).Scan(&page.TotalItems); err != nil {
-		return nil, fmt.Errorf("count: %w", err)
+	// counts.go: exact totals from the rollups, deep pages by seek.
+	if page.TotalItems, err = countMatching(ctx, tx, q); err != nil {
+		return nil, err
 	}
 	if q.Offset() < page.TotalItems {
-		args := append(s.Args[:len(s.Args):len(s.Args)], q.Size, q.Offset())
-		if page.Records, err = queryRecords(ctx, tx, s.Page, args); err != nil {
+		query, args, err := pageStatement(ctx, tx, q)
+		if err != nil {
+			return nil, err
+		}
+		if page.Records, err = queryRecords(ctx, tx, query, args); err != nil {
 			return nil, err
 		}
 	}

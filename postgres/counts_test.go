@@ -1,0 +1,141 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/storetest"
+)
+
+const dayExpr = "floor(extract(epoch FROM checkin_attempt_time) / 86400)::bigint"
+
+// checkRollups recomputes every rollup from the records and compares it
+// with the counts the trigger kept, row for row.
+func checkRollups(t testing.TB, db *DB) {
+	t.Helper()
+	for _, ru := range sqlbuild.Rollups {
+		cols := ru.Columns()
+		group := slices.Clone(cols)
+		if ru.ByDay {
+			group[len(group)-1] = dayExpr
+		}
+		stored := readRows(t, db, "SELECT "+strings.Join(cols, ", ")+", n FROM "+ru.Name+" ORDER BY "+strings.Join(cols, ", "))
+		fresh := readRows(t, db, "SELECT "+strings.Join(group, ", ")+", count(*) FROM failed_checkins GROUP BY "+
+			strings.Join(group, ", ")+" ORDER BY "+strings.Join(group, ", "))
+		if !slices.Equal(stored, fresh) {
+			t.Errorf("%s holds %d rows %.300v; the records give %d rows %.300v", ru.Name, len(stored), stored, len(fresh), fresh)
+		}
+	}
+}
+
+func readRows(t testing.TB, db *DB, query string) []string {
+	t.Helper()
+	rows, err := db.pool.Query(context.Background(), query)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(vals...))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRollupsExact: two imports, a rolled-back one (a duplicate in its
+// second COPY chunk) and the rejected attempts of the check-in suite all
+// leave the rollups equal to a fresh GROUP BY.
+func TestRollupsExact(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	sample := storetest.Sample(t)
+	seed := func(rs []*fc.FailedCheckin) error {
+		_, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
+			for _, r := range rs {
+				if !yield(r, nil) {
+					return
+				}
+			}
+		})
+		return err
+	}
+	if err := seed(sample[:1200]); err != nil {
+		t.Fatal(err)
+	}
+	if err := seed(append(slices.Clone(sample[1200:]), sample[0])); fc.ErrorCode(err) != fc.ErrConflict {
+		t.Fatalf("duplicate import error = %v; want ErrConflict", err)
+	}
+	checkRollups(t, db)
+	if err := seed(sample[1200:]); err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, db)
+}
+
+func TestRollupsAfterCheckinAttempts(t *testing.T) {
+	storetest.RunCheckins(t, func(t *testing.T) storetest.CheckinBackend {
+		db := openTest(t)
+		t.Cleanup(func() { checkRollups(t, db) })
+		return db
+	})
+}
+
+// TestDeepPagesAndCounts compares counts and deep pages (reached by seek)
+// with the reference search.
+func TestDeepPagesAndCounts(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	sample := storetest.Sample(t)
+	if _, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
+		for _, r := range sample {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := storetest.Sample(t)
+	rnd := rand.New(rand.NewPCG(6, 6))
+	at := fc.FieldCheckinAttemptTime
+	for i := range 100 {
+		r := want[rnd.IntN(len(want))]
+		q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: at, Descending: i%2 == 0, Size: []int{1, 7, 25}[rnd.IntN(3)]}
+		q.Page = 1 + int64((1000+rnd.IntN(1000))/q.Size)
+		switch rnd.IntN(3) {
+		case 0:
+			q.Conditions = append(q.Conditions, fc.TimeRange(at, time.Time{}, r.CheckinAttemptTime.Add(time.Duration(rnd.IntN(86400))*time.Second)))
+		case 1:
+			q.Conditions = append(q.Conditions, fc.TimeRange(at, r.CheckinAttemptTime.AddDate(0, -6, 0).Truncate(24*time.Hour), time.Time{}))
+		}
+		got, err := db.FindFailedCheckins(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := pageIDs(got), pageIDs(storetest.Search(want, q)); g != w {
+			t.Fatalf("query %d (%+v) = %s; want %s", i, q, g, w)
+		}
+	}
+}
+
+func pageIDs(p *fc.FailedCheckinPage) string {
+	ids := make([]int64, len(p.Records))
+	for i, r := range p.Records {
+		ids[i] = r.ID
+	}
+	return fmt.Sprintf("total %d ids %v", p.TotalItems, ids)
+}
