@@ -15,7 +15,7 @@ import (
 // many FailedCheckins (and the accepted Checkins around them).
 const (
 	demoRefusalShare = 0.40 // measured on the demo directory: about 43%
-	demoBatch        = 2000 // attempts per RecordAttempts transaction
+	demoBatch        = 10000 // attempts per RecordAttempts transaction: 2,000 took 8 s, 10,000 6.3 s
 )
 
 // loadDemoHistory imports the demo directory and produces the demo's
