@@ -14,7 +14,7 @@ import (
 // demo.DefaultSize of them were refused, so the demo always holds that
 // many FailedCheckins (and the accepted Checkins around them).
 const (
-	demoRefusalShare = 0.40 // measured on the demo directory: about 43%
+	demoRefusalShare = 0.40  // measured on the demo directory: about 43%
 	demoBatch        = 10000 // attempts per RecordAttempts transaction: 2,000 took 8 s, 10,000 6.3 s
 )
 

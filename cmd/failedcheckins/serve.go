@@ -95,8 +95,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	auth := cfg.Auth.newAuth(db, logger)
-	checkins, stopCheckins := checkinConfig(db) // directory.go
-	defer stopCheckins()                        // after the HTTP server: drains queued attempts
+	checkins, stopCheckins := checkinConfig(db)            // directory.go
+	defer stopCheckins()                                   // after the HTTP server: drains queued attempts
 	metricsAllow, _ := parseMetricsAllow(cfg.MetricsAllow) // checked by Validate
 	pools, _ := db.(api.PoolStatsReporter)                 // nil: no pool series
 	handler := api.New(api.Config{
