@@ -86,8 +86,8 @@ func PlanCount(d Dialect, q fc.Query) ([]Statement, error) {
 	r := pickRollup(rest, s)
 	dlo, dhi := s.innerDays()
 	if r == nil || !s.sane() || (!s.open() && dlo >= dhi) {
-		f, err := BuildFind(d, q)
-		return []Statement{{f.Count, f.Args}}, err
+		st, err := countAll(d, q)
+		return []Statement{st}, err
 	}
 	sum, err := r.sum(d, rest, dlo, dhi, "coalesce(sum(n), 0)", "")
 	if err != nil {
@@ -118,8 +118,13 @@ func edges(s span, dlo, dhi int64) []span {
 
 // countRows counts the records of rest within s.
 func countRows(d Dialect, rest fc.Query, s span) (Statement, error) {
-	f, err := BuildFind(d, withSpan(rest, s))
-	return Statement{f.Count, f.Args}, err
+	return countAll(d, withSpan(rest, s))
+}
+
+// countAll is the plain count(*) of the records q matches.
+func countAll(d Dialect, q fc.Query) (Statement, error) {
+	w, args, err := failedCheckins.BuildWhere(d, q)
+	return Statement{"SELECT count(*) FROM " + failedCheckins.name + w, args}, err
 }
 
 // withSpan returns q with one more condition: CheckinAttemptTime in s.
