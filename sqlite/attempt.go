@@ -14,8 +14,8 @@ var _ fc.AttemptStore = (*DB)(nil)
 // attemptStatements are the statements of one batch, bound to its
 // transaction.
 type attemptStatements struct {
-	count, insertCheckin, insertFailed, getKey, putKey *sql.Stmt
-	counts                                             *rollupCounter // rollup.go: counts of the failed check-ins inserted
+	count, insertCheckin, insertFailed, getKey, putKey, version *sql.Stmt
+	counts                                                      *rollupCounter // rollup.go: counts of the failed check-ins inserted
 }
 
 // RecordAttempts judges and records a batch of attempts in one write
@@ -30,12 +30,16 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 		return nil, err
 	}
 	err = db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		dir, _, err := db.loadDirectory(ctx, tx)
+		st := bind(ctx, tx, stmts)
+		defer st.close()
+		var version int64
+		if err := st.version.QueryRowContext(ctx).Scan(&version); err != nil {
+			return fmt.Errorf("read the directory version: %w", err)
+		}
+		dir, err := db.directoryAt(ctx, tx, version)
 		if err != nil {
 			return err
 		}
-		st := bind(ctx, tx, stmts)
-		defer st.close()
 		db.purgeKeys(ctx, tx, now)
 		for i, a := range attempts {
 			out, err := st.record(ctx, dir, a, now)
@@ -44,7 +48,7 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 			}
 			results[i] = fc.AttemptResult{Outcome: out, Err: err}
 		}
-		return st.counts.flush(ctx, tx)
+		return flushRollups(ctx, tx, st.counts, stmts)
 	})
 	if err != nil {
 		return nil, err
@@ -55,7 +59,7 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 // bind returns the statements of one batch, bound to its transaction.
 func bind(ctx context.Context, tx *sql.Tx, stmts []*sql.Stmt) *attemptStatements {
 	st := &attemptStatements{counts: newRollupCounter()}
-	for i, dst := range []**sql.Stmt{&st.count, &st.insertCheckin, &st.insertFailed, &st.getKey, &st.putKey} {
+	for i, dst := range []**sql.Stmt{&st.count, &st.insertCheckin, &st.insertFailed, &st.getKey, &st.putKey, &st.version} {
 		*dst = tx.StmtContext(ctx, stmts[i])
 	}
 	return st

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sync"
+
+	"github.com/failedcheckins/failedcheckins/sqlbuild"
 )
 
 // attemptSQL are the statements of RecordAttempts, in the order of the
@@ -15,7 +18,14 @@ var attemptSQL = []string{
 	insertFailedCheckin,
 	`SELECT fingerprint, accepted, record_id, reason, description, created_on FROM idempotency_keys WHERE user_id = ? AND key = ?`,
 	`INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	directoryVersionSQL,
 }
+
+// rollupStatement is the index in attemptSQL's prepared statements of
+// the first rollup upsert (sqlbuild.Rollups, in order), appended after
+// attemptSQL: with batches of a few attempts, preparing the rollups'
+// upserts in every transaction cost more than the upserts themselves.
+var rollupStatement = len(attemptSQL)
 
 // preparedAttempts holds attemptSQL prepared once on the writer
 // connection and reused by every batch (tx.StmtContext reuses a statement
@@ -36,8 +46,12 @@ func (p *preparedAttempts) statements(ctx context.Context, writer *sql.DB) ([]*s
 	if p.stmts != nil {
 		return p.stmts, nil
 	}
-	stmts := make([]*sql.Stmt, 0, len(attemptSQL))
-	for _, q := range attemptSQL {
+	all := slices.Clone(attemptSQL)
+	for _, ru := range sqlbuild.Rollups {
+		all = append(all, ru.Upsert(sqlbuild.SQLite()))
+	}
+	stmts := make([]*sql.Stmt, 0, len(all))
+	for _, q := range all {
 		s, err := writer.PrepareContext(ctx, q)
 		if err != nil {
 			closeAll(stmts)
@@ -61,4 +75,23 @@ func closeAll(stmts []*sql.Stmt) {
 	for _, s := range stmts {
 		s.Close()
 	}
+}
+
+// flushRollups is rollupCounter.flush with the upserts prepared once
+// (stmts from preparedAttempts.statements, bound to tx here).
+func flushRollups(ctx context.Context, tx *sql.Tx, c *rollupCounter, stmts []*sql.Stmt) error {
+	for i, ru := range sqlbuild.Rollups {
+		if len(c.counts[i]) == 0 {
+			continue
+		}
+		stmt := tx.StmtContext(ctx, stmts[rollupStatement+i])
+		for k, n := range c.counts[i] {
+			if _, err := stmt.ExecContext(ctx, rollupArgs(ru, k, n)...); err != nil {
+				stmt.Close()
+				return fmt.Errorf("count into %s: %w", ru.Name, err)
+			}
+		}
+		stmt.Close()
+	}
+	return nil
 }

@@ -71,28 +71,37 @@ func (db *DB) Directory(ctx context.Context) (*fc.Directory, error) {
 // the stored version has not moved.
 func (db *DB) loadDirectory(ctx context.Context, q queryer) (*fc.Directory, int64, error) {
 	var version int64
-	if err := q.QueryRowContext(ctx, `SELECT version FROM directory WHERE id = 1`).Scan(&version); err != nil {
+	if err := q.QueryRowContext(ctx, directoryVersionSQL).Scan(&version); err != nil {
 		return nil, 0, fmt.Errorf("read the directory version: %w", err)
 	}
+	d, err := db.directoryAt(ctx, q, version)
+	return d, version, err
+}
+
+const directoryVersionSQL = `SELECT version FROM directory WHERE id = 1`
+
+// directoryAt returns the directory of the version q has just read, from
+// the cache when it is that version.
+func (db *DB) directoryAt(ctx context.Context, q queryer, version int64) (*fc.Directory, error) {
 	c := &db.dir
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dir != nil && c.version == version {
-		return c.dir, version, nil
+		return c.dir, nil
 	}
 	var doc string
 	if err := q.QueryRowContext(ctx, `SELECT document FROM directory WHERE id = 1`).Scan(&doc); err != nil {
-		return nil, 0, fmt.Errorf("read the directory: %w", err)
+		return nil, fmt.Errorf("read the directory: %w", err)
 	}
 	// A stored directory that fails to load is an internal error, not the
 	// client's: %v on purpose, so its ErrInvalid code does not become a 400.
 	d, err := fc.ParseDirectory(strings.NewReader(doc))
 	if err != nil {
-		return nil, 0, fmt.Errorf("the stored directory does not parse: %v", err)
+		return nil, fmt.Errorf("the stored directory does not parse: %v", err)
 	}
 	if err := d.Index(); err != nil {
-		return nil, 0, fmt.Errorf("the stored directory is not valid: %v", err)
+		return nil, fmt.Errorf("the stored directory is not valid: %v", err)
 	}
 	c.version, c.dir = version, d
-	return d, version, nil
+	return d, nil
 }
