@@ -40,9 +40,12 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 		if err := db.purgeKeys(ctx, tx, now); err != nil {
 			return err
 		}
-		b := &attemptBatch{tx: tx, dir: dir, now: now}
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM failed_checkins`).Scan(&b.maxID); err != nil {
-			return fmt.Errorf("read the largest id: %w", err)
+		b := &attemptBatch{tx: tx, dir: dir, now: now, writes: &pgx.Batch{},
+			monthly: map[monthKey]int{}, keys: map[keyID]*keyed{}}
+		err = tx.QueryRow(ctx, `SELECT (SELECT coalesce(max(id), 0) FROM failed_checkins), (SELECT coalesce(max(id), 0) FROM checkins)`).
+			Scan(&b.maxFailed, &b.maxCheckin)
+		if err != nil {
+			return fmt.Errorf("read the largest ids: %w", err)
 		}
 		for i, a := range attempts {
 			out, err := b.record(ctx, a)
@@ -50,6 +53,9 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 				return fmt.Errorf("attempt %d: %w", i+1, err)
 			}
 			results[i] = fc.AttemptResult{Outcome: out, Err: err}
+		}
+		if err := tx.SendBatch(ctx, b.writes).Close(); err != nil {
+			return fmt.Errorf("write the batch: %w", err)
 		}
 		return nil
 	})
@@ -59,13 +65,38 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 	return results, nil
 }
 
-// attemptBatch is the state of one RecordAttempts transaction. pgx
-// prepares each statement once per connection and caches it.
+// attemptBatch is the state of one RecordAttempts transaction. Reads
+// happen as the attempts are judged (an idempotency key not seen in this
+// batch, the first count of a coworker's month); every write is queued and
+// sent in one round trip at the end (pgx.Batch), so a batch costs a few
+// round trips rather than two or three per attempt. Ids are assigned here,
+// one past the largest, which the write lock makes safe.
 type attemptBatch struct {
-	tx    pgx.Tx
-	dir   *fc.Directory
-	now   time.Time
-	maxID int64 // the largest FailedCheckin Id so far
+	tx         pgx.Tx
+	dir        *fc.Directory
+	now        time.Time
+	writes     *pgx.Batch
+	maxFailed  int64            // the largest FailedCheckin Id so far
+	maxCheckin int64            // the largest Checkin Id so far
+	monthly    map[monthKey]int // accepted check-ins per coworker and month, counting this batch
+	keys       map[keyID]*keyed // idempotency keys written by this batch
+}
+
+type monthKey struct {
+	coworker int64
+	from     int64 // Unix seconds of the month's start
+}
+
+type keyID struct {
+	user int64
+	key  string
+}
+
+// keyed is a remembered answer, as stored in idempotency_keys.
+type keyed struct {
+	fingerprint string
+	created     time.Time
+	out         fc.Outcome
 }
 
 // record judges one attempt and writes its record and idempotency key.
@@ -76,9 +107,16 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 		}
 	}
 	count := func(coworker int64, from, until time.Time) (int, error) {
+		k := monthKey{coworker, from.Unix()}
+		if n, ok := b.monthly[k]; ok {
+			return n, nil
+		}
 		var n int
 		err := b.tx.QueryRow(ctx, `SELECT count(*) FROM checkins WHERE coworker_id = $1 AND from_time >= $2 AND from_time < $3`,
 			coworker, from, until).Scan(&n)
+		if err == nil {
+			b.monthly[k] = n
+		}
 		return n, err
 	}
 	v, err := fc.Evaluate(b.dir, a, count)
@@ -87,22 +125,21 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 	}
 	out := &fc.Outcome{Accepted: v.Accepted(), Reason: v.Reason, Description: v.Description}
 	if out.Accepted {
-		out.ID, err = b.insertCheckin(ctx, v.Checkin(a))
-	} else {
-		out.ID, err = b.insertFailed(ctx, v.FailedCheckin(a))
-	}
-	if err != nil {
+		out.ID = b.insertCheckin(v.Checkin(a))
+		from, _ := fc.MonthBounds(a.FromTime.In(v.Business.Location()))
+		if k := (monthKey{v.Coworker.ID, from.Unix()}); v.Tariff != nil && v.Tariff.MonthlyCheckinLimit > 0 {
+			b.monthly[k]++ // counted already (the limit asked), so the map holds the stored count
+		}
+	} else if out.ID, err = b.insertFailed(v.FailedCheckin(a)); err != nil {
 		return nil, err
 	}
 	if k := a.Idempotency; k != nil {
-		_, err = b.tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on)
+		b.keys[keyID{k.UserID, k.Key}] = &keyed{fingerprint: k.Fingerprint, created: b.now, out: *out}
+		b.writes.Queue(`INSERT INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, accepted = excluded.accepted,
 			record_id = excluded.record_id, reason = excluded.reason, description = excluded.description, created_on = excluded.created_on`,
 			k.UserID, k.Key, k.Fingerprint, out.Accepted, out.ID, out.Reason, out.Description, b.now)
-		if err != nil {
-			return nil, fmt.Errorf("remember the idempotency key: %w", err)
-		}
 	}
 	return out, nil
 }
@@ -110,42 +147,44 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 // replay returns the stored outcome of a key seen within the window; the
 // same key with another request is an ErrConflict.
 func (b *attemptBatch) replay(ctx context.Context, k *fc.IdempotencyKey) (*fc.Outcome, bool, error) {
-	var fingerprint string
-	var created time.Time
-	out := &fc.Outcome{}
-	err := b.tx.QueryRow(ctx, `SELECT fingerprint, accepted, record_id, reason, description, created_on
-		FROM idempotency_keys WHERE user_id = $1 AND key = $2`, k.UserID, k.Key).
-		Scan(&fingerprint, &out.Accepted, &out.ID, &out.Reason, &out.Description, &created)
+	stored, ok := b.keys[keyID{k.UserID, k.Key}]
+	if !ok {
+		stored = &keyed{}
+		o := &stored.out
+		err := b.tx.QueryRow(ctx, `SELECT fingerprint, accepted, record_id, reason, description, created_on
+			FROM idempotency_keys WHERE user_id = $1 AND key = $2`, k.UserID, k.Key).
+			Scan(&stored.fingerprint, &o.Accepted, &o.ID, &o.Reason, &o.Description, &stored.created)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return nil, false, nil
+		case err != nil:
+			return nil, false, fmt.Errorf("read the idempotency key: %w", err)
+		}
+	}
 	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return nil, false, nil
-	case err != nil:
-		return nil, false, fmt.Errorf("read the idempotency key: %w", err)
-	case !created.After(b.now.Add(-fc.IdempotencyWindow)):
+	case !stored.created.After(b.now.Add(-fc.IdempotencyWindow)):
 		return nil, false, nil // expired: the key starts afresh
-	case fingerprint != k.Fingerprint:
+	case stored.fingerprint != k.Fingerprint:
 		return nil, true, fc.Errorf(fc.ErrConflict, "This Idempotency-Key was already used with a different request.")
 	}
-	return out, true, nil
+	out := stored.out
+	return &out, true, nil
 }
 
-// insertFailed writes a refusal with the next Id (one past the largest,
+// insertFailed queues a refusal with the next Id (one past the largest,
 // SQLite's rule; the write lock makes it safe).
-func (b *attemptBatch) insertFailed(ctx context.Context, r *fc.FailedCheckin) (int64, error) {
+func (b *attemptBatch) insertFailed(r *fc.FailedCheckin) (int64, error) {
 	row, err := sqlbuild.PrepareRow(r, b.now)
 	if err != nil {
 		return 0, fmt.Errorf("failed check-in record: %v", err) // our own record: a bug, never the client's 400
 	}
-	id := b.maxID + 1
-	if _, err := b.tx.Exec(ctx, insertOne, rowValues(id, row)...); err != nil {
-		return 0, fmt.Errorf("insert failed check-in: %w", err)
-	}
-	b.maxID = id
-	return id, nil
+	b.maxFailed++
+	b.writes.Queue(insertOne, rowValues(b.maxFailed, row)...)
+	return b.maxFailed, nil
 }
 
-// insertCheckin writes an accepted check-in and returns its Id.
-func (b *attemptBatch) insertCheckin(ctx context.Context, c *fc.Checkin) (int64, error) {
+// insertCheckin queues an accepted check-in with the next Id.
+func (b *attemptBatch) insertCheckin(c *fc.Checkin) int64 {
 	var to, toLocal *time.Time
 	if c.ToTime != nil {
 		t := c.ToTime.UTC()
@@ -155,24 +194,20 @@ func (b *attemptBatch) insertCheckin(ctx context.Context, c *fc.Checkin) (int64,
 		t := wallClock(*c.ToTimeLocal)
 		toLocal = &t
 	}
-	var id int64
-	err := b.tx.QueryRow(ctx, insertCheckin,
+	b.maxCheckin++
+	b.writes.Queue(insertCheckin, b.maxCheckin,
 		uuid.NewString(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
 		int64(c.Source), c.FromTime.UTC(), to, wallClock(c.FromTimeLocal), toLocal, c.MacAddresses, fc.Fold(c.MacAddresses),
 		c.Teams, fc.Fold(c.Teams), c.Tariff, fc.Fold(c.Tariff), b.now, b.now,
-		c.UpdatedBy, foldOptional(c.UpdatedBy), c.SystemID, foldOptional(c.SystemID)).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("insert check-in: %w", err)
-	}
-	return id, nil
+		c.UpdatedBy, foldOptional(c.UpdatedBy), c.SystemID, foldOptional(c.SystemID))
+	return b.maxCheckin
 }
 
 const insertCheckin = `INSERT INTO checkins (
-	unique_id, coworker_id, coworker_full_name, coworker_full_name_fold, business_id, business_name, business_name_fold,
+	id, unique_id, coworker_id, coworker_full_name, coworker_full_name_fold, business_id, business_name, business_name_fold,
 	source, from_time, to_time, from_time_local, to_time_local, mac_addresses, mac_addresses_fold, teams, teams_fold,
 	tariff, tariff_fold, created_on, updated_on, updated_by, updated_by_fold, system_id, system_id_fold
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
-RETURNING id`
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`
 
 func foldOptional(s *string) string {
 	if s == nil {
