@@ -1,8 +1,13 @@
 // Package demo generates a realistic, deterministic set of FailedCheckin
-// records, so that `failedcheckins serve --demo` shows a new user something
-// worth searching: 200 locations of very different sizes in a dozen time
-// zones, thousands of coworkers with teams and plans, a few repeat
-// offenders, and the failure reasons and sources an operator would see.
+// records: 200 locations of very different sizes in a dozen time zones,
+// thousands of coworkers with teams and plans, a few repeat offenders, and
+// the failure reasons and sources an operator would see.
+//
+// `failedcheckins serve --demo` uses History (history.go): the same
+// locations and people as a directory with real time zones and plan
+// rules, and simulated attempts that the product's own evaluator judges,
+// so the demo shows exactly what the product does. Generate keeps
+// producing plain records (benchmarks, tests).
 //
 // The tables and the distribution are adapted from the project's shared
 // benchmark generator (bench/datagen, described in its README.md), so the
