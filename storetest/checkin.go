@@ -27,6 +27,7 @@ func RunCheckins(t *testing.T, open func(t *testing.T) CheckinBackend) {
 	}{
 		{"DirectoryImport", testDirectoryImport},
 		{"RecordAttempts", testRecordAttempts},
+		{"UnknownCoworkerKeepsId", testUnknownCoworkerKeepsID},
 		{"MonthlyLimitInOneBatch", testMonthlyLimitInOneBatch},
 		{"Idempotency", testIdempotency},
 		{"CheckinSearch", testCheckinSearch},
@@ -119,6 +120,24 @@ func testRecordAttempts(t *testing.T, s CheckinBackend) {
 	if err != nil || *f.CoworkerID != 11 || f.CoworkerFullName != "Ben Okafor" || f.Tariff != "London only" || *f.Reason != fc.ReasonLocationNotAllowed ||
 		f.CheckinAttemptTimeLocal.Format(time.DateTime) != "2026-07-01 12:00:00" || f.BusinessName != "Paris" {
 		t.Errorf("FindFailedCheckinByID = %+v, %v; want Ben's refusal at 12:00 Paris time", f, err)
+	}
+}
+
+// testUnknownCoworkerKeepsID: the refusal of an id the directory does
+// not know keeps the id the device sent (to trace it), with no name.
+func testUnknownCoworkerKeepsID(t *testing.T, s CheckinBackend) {
+	ImportTestDirectory(t, s)
+	a := attemptAt(1, "2026-07-01T10:00:00Z")
+	id := int64(999)
+	a.CoworkerID = &id
+	res := record(t, s, a)
+	o := res[0].Outcome
+	if res[0].Err != nil || o.Accepted || o.Reason != fc.ReasonUnknownCoworker {
+		t.Fatalf("RecordAttempts = %+v, %v; want UnknownCoworker", o, res[0].Err)
+	}
+	f, err := s.FindFailedCheckinByID(context.Background(), fc.AllBusinesses(), o.ID)
+	if err != nil || f.CoworkerID == nil || *f.CoworkerID != 999 || f.CoworkerFullName != "" || f.Description != "Unknown coworker" {
+		t.Errorf("FindFailedCheckinByID = %+v, %v; want CoworkerId 999 kept, no name", f, err)
 	}
 }
 
