@@ -43,6 +43,14 @@ type Verdict struct {
 // Accepted reports whether the attempt passed every rule.
 func (v *Verdict) Accepted() bool { return v.Reason == "" }
 
+// UnknownBusinessError is the answer to an attempt at a business that is
+// not in the directory. The API gives the same answer for a business the
+// caller may not post at, so a device cannot learn which other ids exist.
+func UnknownBusinessError(id int64) error {
+	return InvalidFields([]FieldError{{Property: "BusinessId", Message: "names no business in the directory",
+		AttemptedValue: strconv.FormatInt(id, 10)}})
+}
+
 // Evaluate applies the rules of CHECKINS.md section 3 in their order to
 // the attempt; the first that fails decides. count is called only for a
 // plan with a monthly limit. An unknown business is an ErrInvalid error:
@@ -50,8 +58,7 @@ func (v *Verdict) Accepted() bool { return v.Reason == "" }
 func Evaluate(d *Directory, a *Attempt, count MonthlyCount) (*Verdict, error) {
 	b := d.Business(a.BusinessID)
 	if b == nil {
-		return nil, InvalidFields([]FieldError{{Property: "BusinessId", Message: "names no business in the directory",
-			AttemptedValue: strconv.FormatInt(a.BusinessID, 10)}})
+		return nil, UnknownBusinessError(a.BusinessID)
 	}
 	at := a.FromTime.In(b.Location())
 	v := &Verdict{Business: b, Local: wallClock(at)}

@@ -89,6 +89,12 @@ func (s *Server) createCheckin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// A device bound to some locations may not write elsewhere; it gets the
+	// unknown-business answer so other locations' ids stay hidden.
+	if caller == nil || !caller.Scope.Allows(a.BusinessID) {
+		s.writeError(w, r, fc.UnknownBusinessError(a.BusinessID))
+		return
+	}
 	if a.Idempotency, err = idempotencyKey(r, caller, body); err != nil {
 		s.writeError(w, r, err)
 		return

@@ -17,7 +17,8 @@ import (
 )
 
 // checkinAuth: "admin" is a full administrator, "door" a device account
-// with Checkin-Create, "viewer" may list and read check-ins at location 1,
+// with Checkin-Create at every location, "door1" one bound to location 1,
+// "viewer" may list and read check-ins at location 1,
 // "lister" holds only the FailedCheckin roles.
 type checkinAuth struct{}
 
@@ -28,7 +29,9 @@ func (checkinAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
 	case "admin":
 		return &fc.Caller{UserID: 1, Admin: true, Scope: fc.AllBusinesses()}, nil
 	case "door":
-		return &fc.Caller{UserID: 2, Roles: []string{"checkin-create"}, Scope: fc.BusinessScope(1)}, nil
+		return &fc.Caller{UserID: 2, Roles: []string{"checkin-create"}, Scope: fc.AllBusinesses()}, nil
+	case "door1":
+		return &fc.Caller{UserID: 5, Roles: []string{fc.RoleCheckinCreate}, Scope: fc.BusinessScope(1)}, nil
 	case "viewer":
 		return &fc.Caller{UserID: 3, Roles: []string{fc.RoleCheckinList, fc.RoleCheckinRead}, Scope: fc.BusinessScope(1)}, nil
 	case "lister":
@@ -108,6 +111,28 @@ func TestCreateCheckin(t *testing.T) {
 	w := send(t, h, "GET", "/api/spaces/failedcheckins?FailedCheckin_Reason=locationnotallowed,UnrecognisedDevice", "admin", "")
 	if !strings.Contains(w.Body.String(), `"TotalItems":2`) {
 		t.Errorf("search by FailedCheckin_Reason = %s; want 2 records", w.Body)
+	}
+}
+
+// TestCreateCheckinOutOfScope: a device bound to location 1 posting at
+// location 2 gets the answer of an unknown business (so it learns nothing
+// about location 2) and nothing is written there.
+func TestCreateCheckinOutOfScope(t *testing.T) {
+	h, _ := newCheckinServer(t)
+	const at = `, "Source": "DoorAccess", "AccessCardId": "04a2b3c4", "FromTime": "2026-07-01T09:00:00Z"}`
+	unknown := send(t, h, "POST", "/api/spaces/checkins", "door1", `{"BusinessId": 9`+at)
+	other := send(t, h, "POST", "/api/spaces/checkins", "door1", `{"BusinessId": 2`+at)
+	want := strings.ReplaceAll(unknown.Body.String(), `"9"`, `"2"`)
+	if other.Code != 400 || unknown.Code != 400 || other.Body.String() != want {
+		t.Errorf("POST at location 2 by a device of location 1 = %d %s; want 400 %s", other.Code, other.Body, want)
+	}
+	for _, target := range []string{"/api/spaces/failedcheckins", "/api/spaces/checkins"} {
+		if w := send(t, h, "GET", target, "admin", ""); !strings.Contains(w.Body.String(), `"TotalItems":0`) {
+			t.Errorf("GET %s after the refused post = %s; want no records", target, w.Body)
+		}
+	}
+	if w := send(t, h, "POST", "/api/spaces/checkins", "door1", `{"BusinessId": 1`+at); w.Code != 200 {
+		t.Errorf("POST at its own location = %d %s; want 200", w.Code, w.Body)
 	}
 }
 
