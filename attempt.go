@@ -2,6 +2,7 @@ package failedcheckins
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,37 @@ type AttemptResult struct {
 	Err     error
 }
 
+// Limits of the identities an attempt carries: they are stored with every
+// record (twice for a FailedCheckin), so a device must not be able to make
+// one request write a megabyte. A real device sends a handful of addresses.
+const (
+	MaxMACAddresses      = 32
+	MaxMACAddressesBytes = 1024
+	MaxAccessCardLength  = 64
+)
+
+// checkMACs returns what is wrong with a MacAddresses value, or "".
+func checkMACs(list string) string {
+	if len(list) > MaxMACAddressesBytes || strings.Count(list, ",") >= MaxMACAddresses {
+		return fmt.Sprintf("must be at most %d MAC addresses and at most %d bytes", MaxMACAddresses, MaxMACAddressesBytes)
+	}
+	for mac := range strings.SplitSeq(list, ",") {
+		if _, ok := NormalizeMAC(strings.TrimSpace(mac)); !ok {
+			return "must be MAC addresses such as a4-5e-60-c2-19-0b, comma-separated"
+		}
+	}
+	return ""
+}
+
+// shorten keeps an error's AttemptedValue small when the value is not.
+func shorten(v string) string {
+	const keep = 64
+	if len(v) <= keep {
+		return v
+	}
+	return strings.ToValidUTF8(v[:keep], "") + "..."
+}
+
 // Validate checks what can be checked without the directory; now is the
 // server's clock. Every problem is listed.
 func (a *Attempt) Validate(now time.Time) error {
@@ -89,15 +121,15 @@ func (a *Attempt) Validate(now time.Time) error {
 	}
 	if a.MacAddresses != "" {
 		n++
-		for mac := range strings.SplitSeq(a.MacAddresses, ",") {
-			if _, ok := NormalizeMAC(strings.TrimSpace(mac)); !ok {
-				add("MacAddresses", "must be MAC addresses such as a4-5e-60-c2-19-0b, comma-separated", a.MacAddresses)
-				break
-			}
+		if msg := checkMACs(a.MacAddresses); msg != "" {
+			add("MacAddresses", msg, shorten(a.MacAddresses))
 		}
 	}
 	if strings.TrimSpace(a.AccessCardID) != "" {
 		n++
+	}
+	if len(a.AccessCardID) > MaxAccessCardLength {
+		add("AccessCardId", fmt.Sprintf("must be at most %d bytes", MaxAccessCardLength), shorten(a.AccessCardID))
 	}
 	if n != 1 {
 		add("CoworkerId", "give exactly one of CoworkerId, MacAddresses or AccessCardId", "")
