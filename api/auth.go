@@ -15,7 +15,7 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// Default per-token request rate: generous enough for any integration that
+// Default per-user request rate: generous enough for any integration that
 // pages through results, low enough to stop a runaway loop.
 const (
 	DefaultRateLimit = 20  // requests per second, sustained
@@ -35,8 +35,8 @@ type AuthConfig struct {
 	AccessTokenLifetime time.Duration
 	// DisableBasic refuses Authorization: Basic, leaving bearer tokens only.
 	DisableBasic bool
-	// RateLimit is the sustained requests per second one access token (or
-	// one Basic-auth user) may make, RateBurst how many at once; 0 means the
+	// RateLimit is the sustained requests per second one user may make
+	// (all their access tokens and Basic auth together), RateBurst how many at once; 0 means the
 	// defaults and a negative RateLimit turns the limit off.
 	RateLimit float64
 	RateBurst int
@@ -143,8 +143,10 @@ func (a *Auth) bearer(ctx context.Context, token string) (*fc.Caller, error) {
 	if !u.Enabled {
 		return nil, errBadCredentials
 	}
-	if wait := a.limiter.allow("token:"+hash, now); wait > 0 {
-		return nil, tooMany(wait, "Too many requests with this token.")
+	// The bucket is the user's, not the token's: getting a new token must
+	// not reset the limit. Basic auth shares the same bucket.
+	if wait := a.limiter.allow(userBucket(u), now); wait > 0 {
+		return nil, tooMany(wait, "Too many requests for this user.")
 	}
 	return u.Caller(), nil
 }
@@ -160,11 +162,14 @@ func (a *Auth) basicAuth(ctx context.Context, email, password, addr string) (*fc
 		}
 		a.basicCache.remember(u, email, password, a.now())
 	}
-	if wait := a.limiter.allow(fmt.Sprintf("user:%d", u.ID), a.now()); wait > 0 {
+	if wait := a.limiter.allow(userBucket(u), a.now()); wait > 0 {
 		return nil, tooMany(wait, "Too many requests for this user.")
 	}
 	return u.Caller(), nil
 }
+
+// userBucket is the rate-limit key of a user, whatever the credentials.
+func userBucket(u *fc.User) string { return "user:" + strconv.FormatInt(u.ID, 10) }
 
 // cachedBasic returns the user if these Basic credentials were verified
 // recently against the user's current password, and nil otherwise. Users

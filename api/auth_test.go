@@ -217,8 +217,13 @@ func TestTokenRateLimit(t *testing.T) {
 	if w.Code != 429 || w.Header().Get("Retry-After") != "1" {
 		t.Fatalf("request past the burst = %d Retry-After %q; want 429 and 1", w.Code, w.Header().Get("Retry-After"))
 	}
-	if w := e.get(path, b); w.Code != 200 {
-		t.Errorf("another token = %d; want 200 (limits are per token)", w.Code)
+	// The limit is per user: a fresh token does not reset it.
+	if w := e.get(path, b); w.Code != 429 {
+		t.Errorf("another token of the same user = %d; want 429 (limits are per user)", w.Code)
+	}
+	e.addUser("ben@example.com", true, nil)
+	if w := e.get(path, "Bearer "+e.login("ben@example.com").AccessToken); w.Code != 200 {
+		t.Errorf("another user's token = %d; want 200", w.Code)
 	}
 	e.clock.Advance(500 * time.Millisecond)
 	if w := e.get(path, a); w.Code != 200 {

@@ -28,7 +28,7 @@ func defaultAuthConfig() authConfig {
 func (c *authConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.AccessTokenLifetime, "access-token-lifetime", c.AccessTokenLifetime, "how long an access token is valid (expires_in)")
 	fs.BoolVar(&c.NoBasicAuth, "no-basic-auth", c.NoBasicAuth, "refuse Authorization: Basic; accept bearer tokens only")
-	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second one access token may make (per server); negative turns the limit off")
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second one user may make, all their access tokens and Basic auth together (per server); negative turns the limit off")
 	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "requests one access token may make at once")
 }
 
