@@ -33,7 +33,8 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 ) STRICT`
 
 // Migrate applies every pending migration, each in its own transaction and
-// recorded in schema_migrations, so a failure leaves the schema at the last
+// recorded in schema_migrations (a migration another process applied
+// meanwhile is skipped, so two processes may migrate at once), so a failure leaves the schema at the last
 // complete version. Running it on an up-to-date database changes nothing;
 // on a database newer than this binary it refuses.
 func (db *DB) Migrate(ctx context.Context) error {
@@ -53,6 +54,15 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	for _, m := range ms[current:] {
 		err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+			// Another process may have migrated since the version was read:
+			// the transaction holds the write lock, so this read is final.
+			var applied int
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&applied); err != nil {
+				return err
+			}
+			if applied >= m.Version {
+				return nil
+			}
 			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
