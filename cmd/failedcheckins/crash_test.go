@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -50,7 +51,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	for _, args := range [][]string{
 		{"migrate", "--db", dbPath},
 		{"directory", "import", "--db", dbPath, dirFile},
-		{"users", "add", "--db", dbPath, "--email", "door@example.com", "--password", "door-pw", "--roles", fc.RoleCheckinCreate},
+		{"users", "add", "--db", dbPath, "--email", "door@example.com", "--password", "door-pw", "--roles", fc.RoleCheckinCreate, "--businesses", "1"},
 	} {
 		if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out)
@@ -106,8 +107,11 @@ func submitUntilKilled(t *testing.T, base string, proc *os.Process) []ack {
 		wg.Go(func() {
 			for i := 0; i < 100_000; i++ {
 				from := start.Add(time.Duration(i*clients+c) * time.Second)
-				a, ok := postAttempt(client, base, i%3, from)
-				if !ok {
+				a, why := postAttempt(client, base, i%3, from)
+				if why != "" {
+					if n.Load() == 0 {
+						t.Logf("client %d stopped before any acknowledgement: %s", c, why)
+					}
 					return // the server is gone
 				}
 				mu.Lock()
@@ -128,8 +132,8 @@ func submitUntilKilled(t *testing.T, base string, proc *os.Process) []ack {
 }
 
 // postAttempt submits one attempt, accepted (kind 0) or refused (1:
-// inactive, 2: unknown card), and reports whether it got a 200.
-func postAttempt(client *http.Client, base string, kind int, from time.Time) (ack, bool) {
+// inactive, 2: unknown card), and says why it got no 200 ("" when it did).
+func postAttempt(client *http.Client, base string, kind int, from time.Time) (ack, string) {
 	body := map[string]any{"BusinessId": 1, "Source": "DoorAccess", "FromTime": from.Format(time.RFC3339)}
 	switch kind {
 	case 0:
@@ -145,17 +149,18 @@ func postAttempt(client *http.Client, base string, kind int, from time.Time) (ac
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return ack{}, false
+		return ack{}, err.Error()
 	}
 	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
 	var out struct {
 		WasSuccessful bool
 		Value         struct{ Id, FailedCheckinId int64 }
 	}
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil {
-		return ack{}, false
+	if err != nil || resp.StatusCode != http.StatusOK || json.Unmarshal(answer, &out) != nil {
+		return ack{}, fmt.Sprintf("%d %s (%v)", resp.StatusCode, answer, err)
 	}
-	return ack{from: from, accepted: out.WasSuccessful, id: out.Value.Id + out.Value.FailedCheckinId}, true
+	return ack{from: from, accepted: out.WasSuccessful, id: out.Value.Id + out.Value.FailedCheckinId}, ""
 }
 
 func getWithBasic(t *testing.T, target, user, password string) int {
