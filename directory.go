@@ -133,8 +133,9 @@ func NormalizeMAC(mac string) (string, bool) {
 	return b.String(), b.Len() == 12
 }
 
-// Merge returns a new directory holding base's entries replaced or
-// extended by upd's, by Id (the upsert of an import), sorted by Id.
+// Merge returns a new directory holding copies of base's entries replaced
+// or extended by upd's, by Id (the upsert of an import), sorted by Id.
+// Neither base nor upd is changed, then or by indexing the result.
 func Merge(base, upd *Directory) *Directory {
 	out := &Directory{
 		Businesses: mergeByID(base.Businesses, upd.Businesses, func(b *Business) int64 { return b.ID }),
@@ -144,18 +145,22 @@ func Merge(base, upd *Directory) *Directory {
 	return out
 }
 
-func mergeByID[T any](base, upd []T, id func(T) int64) []T {
-	byID := map[int64]T{}
-	for _, v := range base {
-		byID[id(v)] = v
+// mergeByID copies every element (a shallow copy: Index writes only
+// top-level fields), so the merged directory owns its elements and
+// indexing it never writes to base, which may be a shared, cached
+// directory that attempts are reading.
+func mergeByID[E any](base, upd []*E, id func(*E) int64) []*E {
+	byID := map[int64]*E{}
+	for _, list := range [][]*E{base, upd} {
+		for _, v := range list {
+			c := *v
+			byID[id(v)] = &c
+		}
 	}
-	for _, v := range upd {
-		byID[id(v)] = v
-	}
-	out := make([]T, 0, len(byID))
+	out := make([]*E, 0, len(byID))
 	for _, v := range byID {
 		out = append(out, v)
 	}
-	slices.SortFunc(out, func(a, b T) int { return int(min(max(id(a)-id(b), -1), 1)) })
+	slices.SortFunc(out, func(a, b *E) int { return int(min(max(id(a)-id(b), -1), 1)) })
 	return out
 }

@@ -11,6 +11,9 @@ import (
 // reference names present, MAC addresses and access cards owned by one
 // coworker only. A bad directory is an ErrInvalid error listing every
 // problem, each under a path such as "Coworkers[3] (Id 100004).TariffId".
+// Index records each Business's time zone in it, so d must own its
+// elements (a parsed directory, or Merge's result, never one that is
+// already shared).
 func (d *Directory) Index() error {
 	var bad []FieldError
 	add := func(path, msg, value string) {

@@ -105,3 +105,39 @@ func TestAttemptValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeLeavesTheCachedDirectoryAlone: a store keeps its indexed
+// directory in a cache that attempts read while an import merges into it
+// and indexes the result. Run with -race: Index must not write the
+// elements the merged directory shares with the cached one.
+func TestMergeLeavesTheCachedDirectoryAlone(t *testing.T) {
+	cached := testDirectory(t)
+	upd, err := ParseDirectory(strings.NewReader(`{"Businesses": [{"Id": 1008, "Name": "Berlin", "TimeZone": "Europe/Berlin"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &Attempt{BusinessID: 1007, Source: SourceDoorAccess, CoworkerID: id(6), FromTime: at("2026-02-02T10:00:00Z")}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			if err := Merge(cached, upd).Index(); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for range 200 {
+		if _, err := Evaluate(cached, a, func(int64, time.Time, time.Time) (int, error) { return 0, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	m := Merge(cached, upd)
+	if err := m.Index(); err != nil {
+		t.Fatal(err)
+	}
+	if m.Business(1007) == cached.Business(1007) || m.Business(1007).Location().String() != "Europe/Paris" {
+		t.Errorf("merged Business(1007) = %p (%v); want a copy of %p in Europe/Paris", m.Business(1007), m.Business(1007).Location(), cached.Business(1007))
+	}
+}
