@@ -53,7 +53,7 @@ func TestUsersAdd(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, stdin, want string
-		args             []string
+		args              []string
 	}{
 		{"duplicate", "", "already exists", []string{"--email", "ROOT@example.com", "--password", "x"}},
 		{"no email", "", "--email is required", []string{"--password", "x"}},
