@@ -41,7 +41,7 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 			return err
 		}
 		b := &attemptBatch{tx: tx, dir: dir, now: now, writes: &pgx.Batch{},
-			monthly: map[monthKey]int{}, keys: map[keyID]*keyed{}}
+			stored: map[monthKey]int{}, accepted: map[int64][]time.Time{}, keys: map[keyID]*keyed{}}
 		err = tx.QueryRow(ctx, `SELECT (SELECT coalesce(max(id), 0) FROM failed_checkins), (SELECT coalesce(max(id), 0) FROM checkins)`).
 			Scan(&b.maxFailed, &b.maxCheckin)
 		if err != nil {
@@ -76,15 +76,21 @@ type attemptBatch struct {
 	dir        *fc.Directory
 	now        time.Time
 	writes     *pgx.Batch
-	maxFailed  int64            // the largest FailedCheckin Id so far
-	maxCheckin int64            // the largest Checkin Id so far
-	monthly    map[monthKey]int // accepted check-ins per coworker and month, counting this batch
-	keys       map[keyID]*keyed // idempotency keys written by this batch
+	maxFailed  int64 // the largest FailedCheckin Id so far
+	maxCheckin int64 // the largest Checkin Id so far
+	// stored caches the database's count of a coworker's check-ins in a
+	// month; the batch's own check-ins are queued, not yet in the table,
+	// so accepted keeps their FromTimes and count adds those in range (a
+	// month starts at different instants in different zones, so a count
+	// keyed by the month's start alone would miss the other zones').
+	stored   map[monthKey]int
+	accepted map[int64][]time.Time // coworker -> FromTime of each check-in accepted by this batch
+	keys     map[keyID]*keyed      // idempotency keys written by this batch
 }
 
 type monthKey struct {
-	coworker int64
-	from     int64 // Unix seconds of the month's start
+	coworker    int64
+	from, until int64 // Unix seconds of the month's bounds
 }
 
 type keyID struct {
@@ -106,30 +112,16 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 			return out, err
 		}
 	}
-	count := func(coworker int64, from, until time.Time) (int, error) {
-		k := monthKey{coworker, from.Unix()}
-		if n, ok := b.monthly[k]; ok {
-			return n, nil
-		}
-		var n int
-		err := b.tx.QueryRow(ctx, `SELECT count(*) FROM checkins WHERE coworker_id = $1 AND from_time >= $2 AND from_time < $3`,
-			coworker, from, until).Scan(&n)
-		if err == nil {
-			b.monthly[k] = n
-		}
-		return n, err
-	}
-	v, err := fc.Evaluate(b.dir, a, count)
+	v, err := fc.Evaluate(b.dir, a, func(coworker int64, from, until time.Time) (int, error) {
+		return b.count(ctx, coworker, from, until)
+	})
 	if err != nil {
 		return nil, err
 	}
 	out := &fc.Outcome{Accepted: v.Accepted(), Reason: v.Reason, Description: v.Description}
 	if out.Accepted {
 		out.ID = b.insertCheckin(v.Checkin(a))
-		from, _ := fc.MonthBounds(a.FromTime.In(v.Business.Location()))
-		if k := (monthKey{v.Coworker.ID, from.Unix()}); v.Tariff != nil && v.Tariff.MonthlyCheckinLimit > 0 {
-			b.monthly[k]++ // counted already (the limit asked), so the map holds the stored count
-		}
+		b.accepted[v.Coworker.ID] = append(b.accepted[v.Coworker.ID], a.FromTime)
 	} else if out.ID, err = b.insertFailed(v.FailedCheckin(a)); err != nil {
 		return nil, err
 	}
@@ -142,6 +134,27 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 			k.UserID, k.Key, k.Fingerprint, out.Accepted, out.ID, out.Reason, out.Description, b.now)
 	}
 	return out, nil
+}
+
+// count is the monthly limit's count: the check-ins stored in
+// [from, until) (read once per batch) plus those this batch accepted then.
+func (b *attemptBatch) count(ctx context.Context, coworker int64, from, until time.Time) (int, error) {
+	k := monthKey{coworker, from.Unix(), until.Unix()}
+	n, ok := b.stored[k]
+	if !ok {
+		err := b.tx.QueryRow(ctx, `SELECT count(*) FROM checkins WHERE coworker_id = $1 AND from_time >= $2 AND from_time < $3`,
+			coworker, from, until).Scan(&n)
+		if err != nil {
+			return 0, err
+		}
+		b.stored[k] = n
+	}
+	for _, t := range b.accepted[coworker] {
+		if !t.Before(from) && t.Before(until) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // replay returns the stored outcome of a key seen within the window; the

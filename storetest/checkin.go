@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -158,6 +159,23 @@ func testMonthlyLimitInOneBatch(t *testing.T, s CheckinBackend) {
 	for i, r := range res {
 		if r.Err != nil || r.Outcome.Reason != want[i] {
 			t.Errorf("attempt %d = %+v, %v; want reason %q", i, r.Outcome, r.Err, want[i])
+		}
+	}
+	// One coworker alternating between London and Paris in one batch: the
+	// months start at different instants in the two zones, yet the
+	// attempts of both count against one limit of 3.
+	as = nil
+	for i := range 6 {
+		a := attemptAt(int64(1+i%2), fmt.Sprintf("2026-08-%02dT10:00:00Z", 10+i))
+		a.CoworkerID = new(int64)
+		*a.CoworkerID = 10
+		as = append(as, a)
+	}
+	res = record(t, s, as...)
+	want = []string{"", "", "", fc.ReasonCheckinLimitReached, fc.ReasonCheckinLimitReached, fc.ReasonCheckinLimitReached}
+	for i, r := range res {
+		if r.Err != nil || r.Outcome.Reason != want[i] {
+			t.Errorf("two zones: attempt %d at business %d = %+v, %v; want reason %q", i, as[i].BusinessID, r.Outcome, r.Err, want[i])
 		}
 	}
 }
