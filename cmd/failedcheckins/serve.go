@@ -32,6 +32,10 @@ type serveConfig struct {
 	// addresses, comma-separated, or "none") that may read /metrics without
 	// credentials; everyone else needs a full administrator.
 	MetricsAllow string
+	// onShutdown, when set, is called once the server has begun its
+	// graceful shutdown (listeners closed, in-flight requests running);
+	// tests use it instead of polling the log.
+	onShutdown func()
 }
 
 func defaultServeConfig() serveConfig {
@@ -142,6 +146,9 @@ func serveHTTP(ctx context.Context, cfg serveConfig, handler http.Handler, logge
 	}
 	srv := api.NewHTTPServer(ln.Addr().String(), handler)
 	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	if cfg.onShutdown != nil {
+		srv.RegisterOnShutdown(cfg.onShutdown)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("serving the API", "addr", ln.Addr().String(), "db", displayDB(cfg.DB))
