@@ -53,6 +53,19 @@ type StatsQuery struct {
 	GroupBy []StatsGroupBy
 }
 
+// MaxStatsGroups bounds the groups of one statistic: an answer is held in
+// memory whole (and sent as one JSON document), and groupBy=CoworkerId,Day
+// over millions of records would otherwise make hundreds of thousands.
+// A larger answer is refused (TooManyStatsGroups) rather than truncated,
+// so every answer stays exact.
+const MaxStatsGroups = 10_000
+
+// TooManyStatsGroups is the ErrInvalid error of a statistic that would
+// have more than MaxStatsGroups groups.
+func TooManyStatsGroups() error {
+	return Errorf(ErrInvalid, "too many groups (more than %d): narrow the filter or group by fewer fields", MaxStatsGroups)
+}
+
 // Validate returns an ErrInvalid error unless GroupBy holds one to
 // MaxStatsGroupBy distinct known groupings.
 func (q StatsQuery) Validate() error {

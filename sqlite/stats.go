@@ -53,7 +53,8 @@ func (db *DB) CountFailedCheckins(ctx context.Context, q fc.StatsQuery) (*fc.Sta
 		sel = append(sel, fmt.Sprintf("%s AS k%d", c.key, i), label)
 		group = append(group, fmt.Sprintf("k%d", i))
 	}
-	query := "SELECT " + strings.Join(sel, ", ") + ", count(*) FROM failed_checkins" + where + " GROUP BY " + strings.Join(group, ", ")
+	query := "SELECT " + strings.Join(sel, ", ") + ", count(*) FROM failed_checkins" + where + " GROUP BY " + strings.Join(group, ", ") +
+		fmt.Sprintf(" LIMIT %d", fc.MaxStatsGroups+1) // one more tells that there are too many
 	err = db.withReadTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
@@ -64,6 +65,9 @@ func (db *DB) CountFailedCheckins(ctx context.Context, q fc.StatsQuery) (*fc.Sta
 			g, err := scanStatsGroup(rows, q.GroupBy)
 			if err != nil {
 				return err
+			}
+			if len(res.Groups) == fc.MaxStatsGroups {
+				return fc.TooManyStatsGroups()
 			}
 			res.Groups = append(res.Groups, g)
 			res.Total += g.Count

@@ -29,6 +29,7 @@ func RunReports(t *testing.T, open func(t *testing.T) ReportStore) {
 		{"StatsEmptyScope", testStatsEmptyScope},
 		{"StatsInvalid", testStatsInvalid},
 		{"StatsReference", testStatsReference},
+		{"StatsTooManyGroups", testStatsTooManyGroups},
 		{"ExportEmptyScope", testExportEmptyScope},
 		{"ExportStopEarly", testExportStopEarly},
 		{"ExportReference", testExportReference},
@@ -89,6 +90,30 @@ func testStatsInvalid(t *testing.T, s ReportStore) {
 			t.Errorf("CountFailedCheckins(groupBy %v) error = %v; want an ErrInvalid error", gs, err)
 		}
 	}
+}
+
+// testStatsTooManyGroups: an answer of more than fc.MaxStatsGroups groups
+// is refused (ErrInvalid) instead of held in memory; a narrower filter
+// over the same records answers.
+func testStatsTooManyGroups(t *testing.T, s ReportStore) {
+	base := fixtures()[0]
+	rs := make([]*fc.FailedCheckin, fc.MaxStatsGroups+1)
+	for i := range rs {
+		r := *base
+		r.ID = int64(i + 1)
+		r.UniqueID = fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1)
+		r.CoworkerID = new(int64)
+		*r.CoworkerID = int64(i + 1)
+		rs[i] = &r
+	}
+	seed(t, s, rs)
+	q := fc.StatsQuery{Scope: fc.AllBusinesses(), GroupBy: []fc.StatsGroupBy{fc.GroupByCoworker, fc.GroupByDay}}
+	_, err := s.CountFailedCheckins(context.Background(), q)
+	if fc.ErrorCode(err) != fc.ErrInvalid || !strings.Contains(fc.ErrorMessage(err), "too many groups") {
+		t.Errorf("CountFailedCheckins(%d groups) error = %v; want ErrInvalid saying too many groups", len(rs), err)
+	}
+	q.Conditions = []fc.Condition{{Field: fc.FieldCoworkerID, Match: fc.MatchIntRange, Min: 1, Max: fc.MaxStatsGroups}}
+	checkStats(t, s, rs, q)
 }
 
 // testStatsReference compares random statistics over the sample with the
