@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -60,13 +61,27 @@ type Auth struct {
 	accountPolicy, addrPol fc.LoginPolicy
 	log                    *slog.Logger
 	basicCache             *basicCache
+	// hashSlots bounds concurrent password checks: argon2id takes 19 MiB
+	// and ~25 ms each, so hundreds of parallel sign-ins would exhaust
+	// memory. A sign-in waits up to hashWait for a slot, then gets a 429.
+	hashSlots chan struct{}
+	hashWait  time.Duration
 }
+
+// hashSlotsPerCPU times GOMAXPROCS password checks may run at once: enough
+// to keep every core busy while a few wait on the database.
+const hashSlotsPerCPU = 2
+
+// defaultHashWait is how long a sign-in waits for a password-check slot
+// before it is told to retry: a few checks' time, so a short burst passes.
+const defaultHashWait = time.Second
 
 // NewAuth returns an Auth for cfg with the defaults filled in.
 func NewAuth(cfg AuthConfig) *Auth {
 	a := &Auth{users: cfg.Users, tokens: cfg.Tokens, failures: cfg.Failures, now: cfg.Now,
 		accessLifetime: cfg.AccessTokenLifetime, basic: !cfg.DisableBasic, log: cfg.Logger,
-		accountPolicy: fc.DefaultAccountPolicy(), addrPol: fc.DefaultAddressPolicy(), basicCache: newBasicCache()}
+		accountPolicy: fc.DefaultAccountPolicy(), addrPol: fc.DefaultAddressPolicy(), basicCache: newBasicCache(),
+		hashSlots: make(chan struct{}, hashSlotsPerCPU*runtime.GOMAXPROCS(0)), hashWait: defaultHashWait}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -195,10 +210,20 @@ func (a *Auth) cachedBasic(ctx context.Context, email, password string) (*fc.Use
 func (a *Auth) signIn(ctx context.Context, email, password, code, addr string) (*fc.User, error) {
 	now := a.now()
 	accountKey, addrKey := fc.AccountKey(email), fc.AddressKey(addr)
-	accountFailures, err := a.checkThrottle(ctx, accountKey, addrKey, now)
+	seen, err := a.checkThrottle(ctx, accountKey, addrKey, now)
 	if err != nil {
 		return nil, err
 	}
+	// The account's failure is counted before the password is hashed and
+	// cleared on success, so guesses sent at once see each other.
+	if err := a.pendingFailure(ctx, accountKey, seen, now); err != nil {
+		return nil, err
+	}
+	release, err := a.acquireHashSlot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	u, err := a.users.FindUserByEmail(ctx, email)
 	if fc.ErrorCode(err) == fc.ErrNotFound {
 		u = nil
@@ -210,24 +235,59 @@ func (a *Auth) signIn(ctx context.Context, email, password, code, addr string) (
 	ok := fc.CheckUserPassword(u, password) && len(email) <= maxCredentialLength
 	ok = ok && u.Enabled && (u.TOTPSecret == "" || fc.CheckTOTP(u.TOTPSecret, code, now))
 	if !ok {
-		for _, f := range []struct {
-			key string
-			p   fc.LoginPolicy
-		}{{accountKey, a.accountPolicy}, {addrKey, a.addrPol}} {
-			if _, err := a.failures.RecordLoginFailure(ctx, f.key, now, now.Add(-f.p.ResetAfter)); err != nil {
-				return nil, fmt.Errorf("record failed sign-in: %w", err)
-			}
+		if _, err := a.failures.RecordLoginFailure(ctx, addrKey, now, now.Add(-a.addrPol.ResetAfter)); err != nil {
+			return nil, fmt.Errorf("record failed sign-in: %w", err)
 		}
 		return nil, errBadCredentials
 	}
-	// Only the account's counter is cleared: one good password must not
-	// wipe an address's record of guessing at other accounts.
-	if accountFailures.Count > 0 {
-		if err := a.failures.ClearLoginFailures(ctx, accountKey); err != nil {
-			return nil, fmt.Errorf("clear failed sign-ins: %w", err)
-		}
+	// Only the account's counter is cleared (with the pending failure):
+	// one good password must not wipe an address's record of guessing at
+	// other accounts.
+	if err := a.failures.ClearLoginFailures(ctx, accountKey); err != nil {
+		return nil, fmt.Errorf("clear failed sign-ins: %w", err)
 	}
 	return u, nil
+}
+
+// pendingFailure counts this attempt as a failure of the account before
+// the password is checked, and refuses it when the failures counted before
+// it (including concurrent attempts') already call for a wait. seen is the
+// counter checkThrottle read: when nothing was counted since, its Last is
+// the last failure; otherwise a concurrent attempt's failure, just now.
+func (a *Auth) pendingFailure(ctx context.Context, accountKey string, seen fc.LoginFailures, now time.Time) error {
+	f, err := a.failures.RecordLoginFailure(ctx, accountKey, now, now.Add(-a.accountPolicy.ResetAfter))
+	if err != nil {
+		return fmt.Errorf("record sign-in attempt: %w", err)
+	}
+	before := fc.LoginFailures{Count: f.Count - 1, Last: now}
+	if before.Count <= seen.Count {
+		before.Last = seen.Last
+	}
+	if wait := a.accountPolicy.Wait(before, now); wait > 0 {
+		return tooMany(wait, "Too many failed sign-in attempts; try again later.")
+	}
+	return nil
+}
+
+// acquireHashSlot waits up to hashWait (or until ctx ends) for a
+// password-check slot; release gives it back.
+func (a *Auth) acquireHashSlot(ctx context.Context) (release func(), err error) {
+	release = func() { <-a.hashSlots }
+	select {
+	case a.hashSlots <- struct{}{}:
+		return release, nil
+	default:
+	}
+	timer := time.NewTimer(a.hashWait)
+	defer timer.Stop()
+	select {
+	case a.hashSlots <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timer.C:
+		return nil, tooMany(time.Second, "Too many sign-ins at once; try again shortly.")
+	}
 }
 
 // checkThrottle refuses a sign-in while either counter says to wait.
