@@ -6,6 +6,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"time"
 )
 
 // StatsGroupBy names what a statistic groups FailedCheckin records by.
@@ -145,4 +146,24 @@ type FailedCheckinReportStore interface {
 	// CountFailedCheckins returns the exact number of records per group.
 	// A query that fails Validate is an ErrInvalid error.
 	CountFailedCheckins(ctx context.Context, q StatsQuery) (*StatsResult, error)
+}
+
+// Export limits. An export streams from one database snapshot, holding a
+// pooled connection (and, on SQLite, one of a few readers that sign-in
+// also needs) until the client has read the last record; a slow client
+// must not hold it for ever, and a few must not starve everyone else.
+const (
+	// MaxConcurrentExports is how many exports one store runs at once;
+	// one more is refused with TooManyExports.
+	MaxConcurrentExports = 2
+	// MaxExportDuration ends an export that is still running: at the
+	// slowest rate a client may read (one batch a minute) it would
+	// otherwise hold its connection indefinitely.
+	MaxExportDuration = 30 * time.Minute
+)
+
+// TooManyExports is the ErrTooMany error of an export refused because
+// MaxConcurrentExports are already running.
+func TooManyExports() error {
+	return Errorf(ErrTooMany, "%d exports are already running: try again in a minute", MaxConcurrentExports)
 }

@@ -20,6 +20,8 @@ type DB struct {
 	name string // host/database, for messages: never the password
 	now  func() time.Time
 	dir  directoryCache // directory.go
+	// exports holds a token per running export (export.go).
+	exports chan struct{}
 }
 
 // Open connects to the database that dsn names (a postgres:// or
@@ -32,7 +34,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// The parse error may quote the DSN, password included: keep it out.
 		return nil, fc.Errorf(fc.ErrInvalid, "the PostgreSQL connection string %s is not valid", Redact(dsn))
 	}
-	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now}
+	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
+		exports: make(chan struct{}, fc.MaxConcurrentExports)}
 	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, db.unavailable(err)

@@ -31,8 +31,14 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 			yield(nil, err)
 			return
 		}
+		release, err := db.startExport()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer release()
 		args := append(s.Args[:len(s.Args):len(s.Args)], int64(math.MaxInt64), int64(0))
-		ctx, cancel := context.WithCancel(ctx)
+		ctx, cancel := context.WithTimeout(ctx, fc.MaxExportDuration)
 		defer cancel()
 		rows, err := db.pool.Query(ctx, s.Page, args...)
 		if err != nil {
@@ -54,5 +60,17 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 		if err := rows.Err(); err != nil {
 			yield(nil, fmt.Errorf("export: read rows: %w", err))
 		}
+	}
+}
+
+// startExport takes one of the fc.MaxConcurrentExports slots, or refuses
+// with fc.TooManyExports at once (a waiting export would hold its HTTP
+// request open for nothing); release gives the slot back.
+func (db *DB) startExport() (release func(), err error) {
+	select {
+	case db.exports <- struct{}{}:
+		return func() { <-db.exports }, nil
+	default:
+		return nil, fc.TooManyExports()
 	}
 }

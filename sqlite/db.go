@@ -36,6 +36,8 @@ type DB struct {
 	dir    directoryCache // directory.go
 	// attemptStmts are RecordAttempts' statements, prepared once (attempt.go).
 	attemptStmts preparedAttempts
+	// exports holds a token per running export (export.go).
+	exports chan struct{}
 }
 
 // Open opens the database file at path, creating it when it does not exist.
@@ -45,7 +47,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, fc.Errorf(fc.ErrInvalid, "the database path is empty")
 	}
-	db := &DB{path: path, now: time.Now}
+	db := &DB{path: path, now: time.Now, exports: make(chan struct{}, fc.MaxConcurrentExports)}
 	var err error
 	// The writer opens first so that the file exists and is in WAL mode
 	// before a read-only connection looks at it.

@@ -31,6 +31,14 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 			yield(nil, err)
 			return
 		}
+		release, err := db.startExport()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer release()
+		ctx, cancel := context.WithTimeout(ctx, fc.MaxExportDuration)
+		defer cancel()
 		args := append(s.Args[:len(s.Args):len(s.Args)], int64(math.MaxInt64), int64(0))
 		stopped := false
 		err = db.withReadTx(ctx, func(tx *sql.Tx) error {
@@ -57,5 +65,17 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 		if err != nil && !stopped {
 			yield(nil, err)
 		}
+	}
+}
+
+// startExport takes one of the fc.MaxConcurrentExports slots, or refuses
+// with fc.TooManyExports at once (a waiting export would hold its HTTP
+// request open for nothing); release gives the slot back.
+func (db *DB) startExport() (release func(), err error) {
+	select {
+	case db.exports <- struct{}{}:
+		return func() { <-db.exports }, nil
+	default:
+		return nil, fc.TooManyExports()
 	}
 }

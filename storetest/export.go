@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"iter"
 	"testing"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -64,5 +65,34 @@ func testExportReference(t *testing.T, s ReportStore) {
 				t.Fatalf("ExportFailedCheckins(%s) record %d = %s; want %s (seed %d)", describeQuery(q), i, describe(got[i]), describe(want[i]), seed1)
 			}
 		}
+	}
+}
+
+// testExportSlots holds fc.MaxConcurrentExports exports open: one more is
+// refused at once with ErrTooMany, and once one ends a new one runs.
+func testExportSlots(t *testing.T, s ReportStore) {
+	seed(t, s, fixtures())
+	var stops []func()
+	for i := range fc.MaxConcurrentExports {
+		next, stop := iter.Pull2(s.ExportFailedCheckins(context.Background(), all()))
+		stops = append(stops, stop)
+		if r, err, ok := next(); !ok || err != nil || r == nil {
+			t.Fatalf("export %d of %d: first record = %v, %v, %v; want a record", i+1, fc.MaxConcurrentExports, r, err, ok)
+		}
+	}
+	defer func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}()
+	for _, err := range s.ExportFailedCheckins(context.Background(), all()) {
+		if fc.ErrorCode(err) != fc.ErrTooMany {
+			t.Errorf("export beyond the limit yielded %v; want an %s error", err, fc.ErrTooMany)
+		}
+		break
+	}
+	stops[0]()
+	if got := len(export(t, s, all())); got != len(fixtures()) {
+		t.Errorf("export after one ended = %d records; want %d", got, len(fixtures()))
 	}
 }

@@ -33,6 +33,7 @@ func RunReports(t *testing.T, open func(t *testing.T) ReportStore) {
 		{"ExportEmptyScope", testExportEmptyScope},
 		{"ExportStopEarly", testExportStopEarly},
 		{"ExportReference", testExportReference},
+		{"ExportSlots", testExportSlots},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
