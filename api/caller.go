@@ -55,7 +55,8 @@ func callerFrom(ctx context.Context) *fc.Caller {
 // require wraps h so that it runs only for a caller holding role: no or bad
 // credentials get 401 (with WWW-Authenticate: Bearer), a caller without the
 // role 403. An authenticator failure other than bad credentials is answered
-// with its own status (an outage is a 503, not a 401).
+// with its own status (an outage is a 503, not a 401). An empty role asks
+// only for a valid caller; the handler makes its own check (requireAdmin).
 func (s *Server) require(role string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		res, _ := r.Context().Value(authResultKey{}).(*authResult)
@@ -68,7 +69,7 @@ func (s *Server) require(role string, h http.HandlerFunc) http.Handler {
 			s.writeError(w, r, res.err)
 		case res == nil || res.caller == nil:
 			s.writeError(w, r, fc.Errorf(fc.ErrUnauthorized, "Authentication is required."))
-		case !res.caller.HasRole(role):
+		case role != "" && !res.caller.HasRole(role):
 			s.writeError(w, r, fc.Errorf(fc.ErrForbidden, "The %s role is required.", role))
 		default:
 			h(w, r)

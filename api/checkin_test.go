@@ -90,11 +90,24 @@ func TestCreateCheckin(t *testing.T) {
 		{"unknown business", "door", `{"BusinessId": 9, "Source": 2, "CoworkerId": 10}`, 400, `"PropertyName":"BusinessId"`},
 		{"no identity", "door", `{"BusinessId": 1, "Source": 2}`, 400, `exactly one`},
 		{"bad source", "door", `{"BusinessId": 1, "Source": "Teleport", "CoworkerId": 10}`, 400, `"PropertyName":"Source"`},
-		{"future", "door", `{"BusinessId": 1, "CoworkerId": 10, "FromTime": "2026-07-01T10:06:00Z"}`, 400, `"PropertyName":"FromTime"`},
-		{"not JSON", "door", `BusinessId=1`, 400, `must be a JSON object`},
+		{"future", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "2026-07-01T10:06:00Z"}`, 400, `"PropertyName":"FromTime"`},
+		{"not JSON", "door", `BusinessId=1`, 400, `"PropertyName":"body","Message":"is not valid JSON (at byte 1)`},
 		{"wrong type", "door", `{"BusinessId": "one"}`, 400, `"PropertyName":"BusinessId"`},
+		// Malformed bodies (CHECKINS.md: a 400, no record written).
+		{"zero time", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "0001-01-01T00:00:00Z"}`, 400,
+			`"PropertyName":"FromTime","Message":"must be 2000-01-01T00:00:00Z or later`},
+		{"zero time with offset", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "0001-01-01T00:00:00+05:00"}`, 400, `"PropertyName":"FromTime"`},
+		{"trailing data", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 10}{"x":1}`, 400,
+			`"PropertyName":"body","Message":"must be one JSON object with nothing after it"`},
+		{"duplicate key", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "BusinessId": 2}`, 400,
+			`"PropertyName":"BusinessId","Message":"appears more than once`},
+		{"duplicate key in another case", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "businessid": 2}`, 400, `"PropertyName":"BusinessId"`},
+		{"no source", "door", `{"BusinessId": 1, "CoworkerId": 10}`, 400, `"PropertyName":"Source","Message":"is required`},
+		{"array body", "door", `[]`, 400, `{"PropertyName":"body","Message":"must be a JSON object such as`},
+		{"number as string", "door", `{"BusinessId": "1141", "Source": 2, "CoworkerId": 10}`, 400,
+			`{"PropertyName":"BusinessId","Message":"must be a whole number","AttemptedValue":"\"1141\""}`},
 		{"no credentials", "", `{}`, 401, ``},
-		{"no role", "lister", `{"BusinessId": 1, "CoworkerId": 10}`, 403, `Checkin-Create`},
+		{"no role", "lister", `{"BusinessId": 1, "Source": 2, "CoworkerId": 10}`, 403, `Checkin-Create`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,9 +180,9 @@ func TestIdempotencyKey(t *testing.T) {
 func TestSearchCheckins(t *testing.T) {
 	h, _ := newCheckinServer(t)
 	for _, b := range []string{
-		`{"BusinessId": 1, "CoworkerId": 10, "FromTime": "2026-06-30T08:00:00Z"}`,
-		`{"BusinessId": 2, "CoworkerId": 10, "FromTime": "2026-06-30T09:00:00Z"}`,
-		`{"BusinessId": 1, "CoworkerId": 10, "FromTime": "2026-06-30T10:00:00Z"}`,
+		`{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "2026-06-30T08:00:00Z"}`,
+		`{"BusinessId": 2, "Source": 2, "CoworkerId": 10, "FromTime": "2026-06-30T09:00:00Z"}`,
+		`{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "2026-06-30T10:00:00Z"}`,
 	} {
 		if w := send(t, h, "POST", "/api/spaces/checkins", "door", b); !strings.Contains(w.Body.String(), `"WasSuccessful":true`) {
 			t.Fatalf("POST %s = %s", b, w.Body)
@@ -222,6 +235,11 @@ func TestDirectoryEndpoints(t *testing.T) {
 	if w := send(t, h, "GET", "/api/directory", "door", ""); w.Code != 403 {
 		t.Errorf("GET /api/directory as a device = %d; want 403", w.Code)
 	}
+	// A caller with no Checkin role is told what the directory needs, not
+	// a role that would not be enough.
+	if w := send(t, h, "GET", "/api/directory", "lister", ""); w.Code != 403 || !strings.Contains(w.Body.String(), "full administrators") {
+		t.Errorf("GET /api/directory without admin = %d %s; want 403 naming full administrators", w.Code, w.Body)
+	}
 	w := send(t, h, "PUT", "/api/directory", "admin", `{"Businesses": [{"Id": 3, "Name": "Berlin", "TimeZone": "Europe/Berlin"}]}`)
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `"Berlin"`) || !strings.Contains(w.Body.String(), `"London"`) {
 		t.Errorf("PUT /api/directory = %d %s; want the merged directory", w.Code, w.Body)
@@ -231,7 +249,7 @@ func TestDirectoryEndpoints(t *testing.T) {
 		t.Errorf("PUT bad directory = %d %s; want 400 naming Coworkers[0] (Id 5).TariffId", w.Code, w.Body)
 	}
 	// The new location takes attempts at once: the cache follows imports.
-	w = send(t, h, "POST", "/api/spaces/checkins", "door", `{"BusinessId": 3, "CoworkerId": 10}`)
+	w = send(t, h, "POST", "/api/spaces/checkins", "door", `{"BusinessId": 3, "Source": 2, "CoworkerId": 10}`)
 	if !strings.Contains(w.Body.String(), `"WasSuccessful":true`) {
 		t.Errorf("attempt at the imported location = %s; want accepted", w.Body)
 	}
