@@ -79,6 +79,11 @@ type Directory struct {
 	coworkers  map[int64]*Coworker
 	macs       map[string]*Coworker // NormalizeMAC(address) -> owner
 	cards      map[string]*Coworker // Fold(card) -> owner
+	// positions says where each entry stood in the parsed document (list
+	// name -> Id -> index), so that Index's errors about a merged
+	// directory point into the document sent, not into the merge; nil
+	// for a directory that was not parsed.
+	positions map[string]map[int64]int
 }
 
 // DirectoryStore keeps the directory.
@@ -141,6 +146,7 @@ func Merge(base, upd *Directory) *Directory {
 		Businesses: mergeByID(base.Businesses, upd.Businesses, func(b *Business) int64 { return b.ID }),
 		Tariffs:    mergeByID(base.Tariffs, upd.Tariffs, func(t *Tariff) int64 { return t.ID }),
 		Coworkers:  mergeByID(base.Coworkers, upd.Coworkers, func(c *Coworker) int64 { return c.ID }),
+		positions:  upd.positions, // the document sent; base's entries are "already in the directory"
 	}
 	return out
 }

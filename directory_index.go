@@ -2,6 +2,7 @@ package failedcheckins
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -21,22 +22,58 @@ func (d *Directory) Index() error {
 	}
 	d.businesses = make(map[int64]*Business, len(d.Businesses))
 	for i, b := range d.Businesses {
-		at := entryPath("Businesses", i, b.ID)
-		d.indexBusiness(b, at, add)
+		d.indexBusiness(b, d.entryPath("Businesses", i, b.ID), add)
 	}
 	d.tariffs = make(map[int64]*Tariff, len(d.Tariffs))
 	for i, t := range d.Tariffs {
-		d.indexTariff(t, entryPath("Tariffs", i, t.ID), add)
+		d.indexTariff(t, d.entryPath("Tariffs", i, t.ID), add)
 	}
 	d.coworkers = make(map[int64]*Coworker, len(d.Coworkers))
 	d.macs, d.cards = map[string]*Coworker{}, map[string]*Coworker{}
-	for i, c := range d.Coworkers {
-		d.indexCoworker(c, entryPath("Coworkers", i, c.ID), add)
+	// Stored coworkers first: a MAC address or card that the document
+	// gives to a second coworker is then reported on the document's entry.
+	for _, i := range d.storedFirst() {
+		c := d.Coworkers[i]
+		d.indexCoworker(c, d.entryPath("Coworkers", i, c.ID), add)
 	}
 	if len(bad) > 0 {
 		return InvalidFields(bad)
 	}
 	return nil
+}
+
+// storedFirst lists the indexes of d.Coworkers, those that are not from
+// the parsed document first, each part in its order.
+func (d *Directory) storedFirst() []int {
+	order := make([]int, len(d.Coworkers))
+	for i := range order {
+		order[i] = i
+	}
+	fromDoc := func(i int) bool { _, ok := d.positions["Coworkers"][d.Coworkers[i].ID]; return ok }
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch fa, fb := fromDoc(a), fromDoc(b); {
+		case fa == fb:
+			return 0
+		case fb:
+			return -1
+		}
+		return 1
+	})
+	return order
+}
+
+// entryPath names entry i of list for an error: by its position in the
+// parsed document when there is one (a merged entry that came from the
+// stored directory has none), else by i.
+func (d *Directory) entryPath(list string, i int, id int64) string {
+	if d.positions != nil {
+		p, ok := d.positions[list][id]
+		if !ok {
+			return fmt.Sprintf("%s (Id %d, already in the directory)", list, id)
+		}
+		i = p
+	}
+	return entryPath(list, i, id)
 }
 
 func entryPath(list string, i int, id int64) string {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -65,6 +67,9 @@ func ParseDirectory(r io.Reader) (*Directory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the directory: %w", err)
 	}
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] != '{' {
+		return nil, Errorf(ErrInvalid, "the directory must be a JSON object such as %s", directoryExample)
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var doc directoryDoc
@@ -77,6 +82,9 @@ func ParseDirectory(r io.Reader) (*Directory, error) {
 	return doc.directory()
 }
 
+// directoryExample shows the shape of a directory document in errors.
+const directoryExample = `{"Businesses": [...], "Tariffs": [...], "Coworkers": [...]}`
+
 // jsonError says where a document failed to decode, as line:column.
 func jsonError(data []byte, err error) error {
 	var syn *json.SyntaxError
@@ -85,13 +93,47 @@ func jsonError(data []byte, err error) error {
 	case errors.As(err, &syn):
 		return Errorf(ErrInvalid, "the directory is not valid JSON at %s: %s", position(data, syn.Offset), syn.Error())
 	case errors.As(err, &typ):
-		return Errorf(ErrInvalid, "the directory has a %s where %s wants %s, at %s", typ.Value, typ.Field, typ.Type, position(data, typ.Offset))
+		return Errorf(ErrInvalid, "the directory has %s where %s must be %s, at %s",
+			jsonKind(typ.Value), typ.Field, goKind(typ.Type), position(data, typ.Offset))
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
 		return Errorf(ErrInvalid, "the directory has an %s", strings.TrimPrefix(err.Error(), "json: "))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return Errorf(ErrInvalid, "the directory is empty or cut short")
 	}
 	return Errorf(ErrInvalid, "the directory is not valid JSON")
+}
+
+// jsonKind names a JSON value kind as encoding/json reports it ("array",
+// "number 1.5", "string") for a person.
+func jsonKind(v string) string {
+	switch {
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "an object"
+	case strings.HasPrefix(v, "number"):
+		return "a number"
+	case v == "bool":
+		return "true or false"
+	}
+	return "a " + v
+}
+
+// goKind says what a Go type needs, without Go's names for it.
+func goKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "a whole number"
+	case reflect.String:
+		return "text in double quotes"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Pointer:
+		return goKind(t.Elem()) + " or null"
+	}
+	return "an object"
 }
 
 func position(data []byte, offset int64) string {
@@ -108,19 +150,37 @@ func (doc *directoryDoc) directory() (*Directory, error) {
 	add := func(path, msg, value string) {
 		bad = append(bad, FieldError{Property: path, Message: msg, AttemptedValue: value})
 	}
-	for _, b := range doc.Businesses {
+	d.positions = map[string]map[int64]int{}
+	for i, b := range doc.Businesses {
 		d.Businesses = append(d.Businesses, &Business{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone})
+		d.place("Businesses", i, b.ID, add)
 	}
 	for i, t := range doc.Tariffs {
 		d.Tariffs = append(d.Tariffs, t.tariff(entryPath("Tariffs", i, t.ID), add))
+		d.place("Tariffs", i, t.ID, add)
 	}
 	for i, c := range doc.Coworkers {
 		d.Coworkers = append(d.Coworkers, c.coworker(entryPath("Coworkers", i, c.ID), add))
+		d.place("Coworkers", i, c.ID, add)
 	}
 	if len(bad) > 0 {
 		return nil, InvalidFields(bad)
 	}
 	return d, nil
+}
+
+// place records where entry i of list stands; an Id given twice in one
+// list is refused here, naming both places, since a merge by Id would
+// silently keep only the last.
+func (d *Directory) place(list string, i int, id int64, add addFunc) {
+	if d.positions[list] == nil {
+		d.positions[list] = map[int64]int{}
+	}
+	if first, dup := d.positions[list][id]; dup {
+		add(entryPath(list, i, id)+".Id", fmt.Sprintf("is given twice in %s, first at %s[%d]", list, list, first), strconv.FormatInt(id, 10))
+		return
+	}
+	d.positions[list][id] = i
 }
 
 func (t tariffDoc) tariff(at string, add addFunc) *Tariff {

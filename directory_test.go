@@ -20,6 +20,12 @@ func TestParseDirectoryErrors(t *testing.T) {
 		{"bad time", `{"Tariffs": [{"Id": 1, "Name": "t", "AccessHours": [{"Days": ["Mon"], "From": "8am", "To": "24:00"}]}]}`, "AccessHours[0].From"},
 		{"bad date", `{"Coworkers": [{"Id": 7, "FullName": "x", "PlanEnd": "2026-02-30"}]}`, "Coworkers[0] (Id 7).PlanEnd"},
 		{"two documents", `{} {}`, "one JSON object"},
+		{"null", `null`, "must be a JSON object"},
+		{"list", ` []`, "must be a JSON object"},
+		{"Go names", `{"Tariffs": {"Id": 1}}`, "the directory has an object where Tariffs must be a list, at line 1"},
+		{"Go names in a field", `{"Tariffs": [{"Id": "one"}]}`, "the directory has a string where Tariffs.Id must be a whole number"},
+		{"duplicate Id in a list", `{"Businesses": [{"Id": 1, "Name": "A", "TimeZone": "UTC"}, {"Id": 2, "Name": "B", "TimeZone": "UTC"},
+		 {"Id": 1, "Name": "C", "TimeZone": "UTC"}]}`, "Businesses[2] (Id 1).Id: is given twice in Businesses, first at Businesses[0]"},
 	}
 	for _, tt := range tests {
 		_, err := ParseDirectory(strings.NewReader(tt.doc))
@@ -32,7 +38,7 @@ func TestParseDirectoryErrors(t *testing.T) {
 // TestIndexErrors: references, duplicates and time zones are checked over
 // the whole (merged) directory, every problem listed.
 func TestIndexErrors(t *testing.T) {
-	doc := `{"Businesses": [{"Id": 1, "Name": "A", "TimeZone": "Mars/Base"}, {"Id": 1, "Name": "B", "TimeZone": "UTC"}],
+	doc := `{"Businesses": [{"Id": 1, "Name": "A", "TimeZone": "Mars/Base"}, {"Id": -1, "Name": "B", "TimeZone": "UTC"}],
 	 "Tariffs": [{"Id": 1, "Name": "T", "Businesses": [2]}],
 	 "Coworkers": [{"Id": 1, "FullName": "x", "TariffId": 9, "MacAddresses": ["zz"]},
 	  {"Id": 2, "FullName": "y", "AccessCards": ["AB"]}, {"Id": 3, "FullName": "z", "AccessCards": ["ab"]}]}`
@@ -41,7 +47,7 @@ func TestIndexErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = d.Index()
-	want := []string{"Businesses[0] (Id 1).TimeZone", "Businesses[1] (Id 1).Id", "Tariffs[0] (Id 1).Businesses[0]",
+	want := []string{"Businesses[0] (Id 1).TimeZone", "Businesses[1] (Id -1).Id", "Tariffs[0] (Id 1).Businesses[0]",
 		"Coworkers[0] (Id 1).TariffId", "Coworkers[0] (Id 1).MacAddresses[0]", "Coworkers[2] (Id 3).AccessCards[0]"}
 	for _, w := range want {
 		if !strings.Contains(ErrorMessage(err), w) {
@@ -139,5 +145,40 @@ func TestMergeLeavesTheCachedDirectoryAlone(t *testing.T) {
 	}
 	if m.Business(1007) == cached.Business(1007) || m.Business(1007).Location().String() != "Europe/Paris" {
 		t.Errorf("merged Business(1007) = %p (%v); want a copy of %p in Europe/Paris", m.Business(1007), m.Business(1007).Location(), cached.Business(1007))
+	}
+}
+
+// TestMergedErrorsPointIntoTheDocument: an import's errors name the entry's
+// position in the document sent, not in the merged directory, and an entry
+// that was already stored is named as such.
+func TestMergedErrorsPointIntoTheDocument(t *testing.T) {
+	base, err := ParseDirectory(strings.NewReader(`{"Businesses": [{"Id": 1, "Name": "A", "TimeZone": "UTC"},
+	 {"Id": 2, "Name": "B", "TimeZone": "UTC"}, {"Id": 3, "Name": "C", "TimeZone": "UTC"}],
+	 "Coworkers": [{"Id": 7, "FullName": "x", "AccessCards": ["c1"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := base.Index(); err != nil {
+		t.Fatal(err)
+	}
+	upd, err := ParseDirectory(strings.NewReader(`{"Businesses": [{"Id": 5001, "Name": "D", "TimeZone": "Mars/Base"}],
+	 "Coworkers": [{"Id": 9, "FullName": "z", "AccessCards": ["c2"]}, {"Id": 8, "FullName": "y", "TariffId": 9}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := ErrorMessage(Merge(base, upd).Index())
+	for _, w := range []string{"Businesses[0] (Id 5001).TimeZone", "Coworkers[1] (Id 8).TariffId"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("Merge(...).Index() = %s; want a problem at %s", msg, w)
+		}
+	}
+	if strings.Contains(msg, "Businesses[3]") || strings.Contains(msg, "Coworkers[2]") {
+		t.Errorf("Merge(...).Index() = %s; want no position in the merged directory", msg)
+	}
+	// A card the document gives to a second coworker is reported on the
+	// document's entry, even when the stored owner sorts after it.
+	upd, _ = ParseDirectory(strings.NewReader(`{"Coworkers": [{"Id": 6, "FullName": "w", "AccessCards": ["C1"]}]}`))
+	if msg := ErrorMessage(Merge(base, upd).Index()); !strings.Contains(msg, "Coworkers[0] (Id 6).AccessCards[0]: already belongs to coworker 7") {
+		t.Errorf("clash with a stored card = %s; want it on the document's entry", msg)
 	}
 }

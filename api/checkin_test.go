@@ -248,6 +248,18 @@ func TestDirectoryEndpoints(t *testing.T) {
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "Coworkers[0] (Id 5).TariffId") {
 		t.Errorf("PUT bad directory = %d %s; want 400 naming Coworkers[0] (Id 5).TariffId", w.Code, w.Body)
 	}
+	// The position is the one in the document sent, not in the merge
+	// (where Id 5001 comes after the stored locations 1-3).
+	w = send(t, h, "PUT", "/api/directory", "admin", `{"Businesses": [{"Id": 5001, "Name": "Mars", "TimeZone": "Mars/Base"}]}`)
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "Businesses[0] (Id 5001).TimeZone") {
+		t.Errorf("PUT a bad time zone = %d %s; want 400 naming Businesses[0] (Id 5001).TimeZone", w.Code, w.Body)
+	}
+	for _, body := range []string{`null`, `[]`} {
+		w = send(t, h, "PUT", "/api/directory", "admin", body)
+		if w.Code != 400 || !strings.Contains(w.Body.String(), "the directory must be a JSON object") {
+			t.Errorf("PUT /api/directory %s = %d %s; want 400, must be a JSON object", body, w.Code, w.Body)
+		}
+	}
 	// The new location takes attempts at once: the cache follows imports.
 	w = send(t, h, "POST", "/api/spaces/checkins", "door", `{"BusinessId": 3, "Source": 2, "CoworkerId": 10}`)
 	if !strings.Contains(w.Body.String(), `"WasSuccessful":true`) {
