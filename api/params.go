@@ -3,6 +3,7 @@ package api
 import (
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -82,6 +83,13 @@ func splitQuery(raw string) ([]rawParam, []fc.FieldError) {
 		value, err2 := url.QueryUnescape(rawValue)
 		if err1 != nil || err2 != nil {
 			errs = append(errs, fc.FieldError{Property: rawName, Message: "is not valid URL encoding", AttemptedValue: rawValue})
+			continue
+		}
+		if !utf8.ValidString(name) || !utf8.ValidString(value) {
+			// Matching a lone byte of a broken character against the
+			// stored text would find records nobody asked for.
+			errs = append(errs, fc.FieldError{Property: strings.ToValidUTF8(name, "\uFFFD"), Message: "must be valid UTF-8 text",
+				AttemptedValue: strings.ToValidUTF8(value, "\uFFFD")})
 			continue
 		}
 		params = append(params, rawParam{name: name, value: value})

@@ -5,8 +5,10 @@ import (
 	"math"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -58,6 +60,22 @@ func TestParseDefaults(t *testing.T) {
 	want := fc.Query{Page: 1, Size: 25, OrderBy: fc.FieldCreatedOn, Descending: true}
 	if err != nil || q.Page != want.Page || q.Size != want.Size || q.OrderBy != want.OrderBy || !q.Descending || len(q.Conditions) != 0 {
 		t.Errorf("parse(\"\") = %+v, %v; want %+v", q, err, want)
+	}
+}
+
+// TestParseInvalidUTF8: a value that is not UTF-8 is a 400, never a
+// filter on a lone byte; name and value are echoed with U+FFFD.
+func TestParseInvalidUTF8(t *testing.T) {
+	for _, raw := range []string{"FailedCheckin_Description=%C3", "FailedCheckin_Business=%ff", "FailedCheckin_%ff=1"} {
+		_, err := failedCheckinParams.parse(raw)
+		var e *fc.Error
+		if !errors.As(err, &e) || e.Code != fc.ErrInvalid || len(e.Fields) != 1 || e.Fields[0].Message != "must be valid UTF-8 text" {
+			t.Errorf("parse(%q) = %v; want one field error: must be valid UTF-8 text", raw, err)
+			continue
+		}
+		if f := e.Fields[0]; !utf8.ValidString(f.Property) || !utf8.ValidString(f.AttemptedValue) || !strings.Contains(f.Property+f.AttemptedValue, "\uFFFD") {
+			t.Errorf("parse(%q) field = %+v; want U+FFFD in place of the bad bytes", raw, f)
+		}
 	}
 }
 
