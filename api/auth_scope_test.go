@@ -77,7 +77,8 @@ func randomSearch(rnd *rand.Rand, sample []*fc.FailedCheckin) (url.Values, fc.Qu
 		v.Set("FailedCheckin_Source", fmt.Sprint(int(r.Source)))
 		q.Conditions = append(q.Conditions, fc.In(fc.FieldSource, int64(r.Source)))
 	case 1:
-		name := r.CoworkerFullName[:min(3, len(r.CoworkerFullName))]
+		runes := []rune(r.CoworkerFullName) // whole characters: a cut one is not UTF-8, a 400
+		name := string(runes[:min(3, len(runes))])
 		v.Set("FailedCheckin_Coworker_FullName", name)
 		q.Conditions = append(q.Conditions, fc.Contains(fc.FieldCoworkerFullName, name))
 	case 2:
