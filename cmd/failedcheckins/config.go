@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // envPrefix starts the environment variable of every flag: --db is read
@@ -39,6 +40,9 @@ func (c dbConfig) Validate() error {
 		return errors.New("--db is empty: give a SQLite file path such as " + defaultDB)
 	case isPostgresURL(db):
 		return nil // checked by the driver when it connects
+	}
+	if scheme, _, ok := strings.Cut(db, "://"); ok {
+		return fmt.Errorf("--db %s: unsupported database URL scheme %s: use a SQLite file path or postgres://user@host/db", db, scheme)
 	}
 	dir := filepath.Dir(db)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
@@ -92,12 +96,12 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		name := envName(f.Name)
 		if v := os.Getenv(name); v != "" {
 			if err := fs.Set(f.Name, v); err != nil {
-				errs = append(errs, fmt.Errorf("environment variable %s=%q: %w", name, v, err))
+				errs = append(errs, fmt.Errorf("environment variable %s=%q: %s", name, v, wantedFormat(f, err)))
 			}
 		}
 	})
 	if err := errors.Join(errs...); err != nil {
-		return err
+		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -117,6 +121,24 @@ func envName(flagName string) string {
 
 // helpIsSuccess turns the -h "error" into success: asking for help is not
 // a failure.
+// wantedFormat explains a flag value that did not parse: the flag
+// package's "parse error" does not say what it wanted.
+func wantedFormat(f *flag.Flag, err error) string {
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return err.Error()
+	}
+	switch g.Get().(type) {
+	case time.Duration:
+		return "want a Go duration such as 15s, 2m or 1h30m"
+	case bool:
+		return "want true or false"
+	case int, int64, uint, uint64:
+		return "want a whole number"
+	}
+	return err.Error()
+}
+
 func helpIsSuccess(err error) error {
 	if errors.Is(err, flag.ErrHelp) {
 		return nil

@@ -57,7 +57,7 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return &usageError{msg: fmt.Sprintf("copy takes no arguments, got %q", fs.Args())}
 	}
 	if err := cfg.Validate(); err != nil {
-		return err
+		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
 	from, err := openMigrated(ctx, dbConfig{DB: cfg.From})
 	if err != nil {

@@ -35,7 +35,7 @@ func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return &usageError{msg: "directory import takes exactly one FILE.json"}
 	}
 	if err := cfg.Validate(); err != nil {
-		return err
+		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {

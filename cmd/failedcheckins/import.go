@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -22,6 +23,14 @@ func (c importConfig) Validate() error {
 	if len(c.Files) == 0 {
 		return errors.New("import needs at least one CSV file: failedcheckins import [--db DB] FILE.csv...")
 	}
+	// The flag package stops at the first file, so a flag after it would
+	// be read as a file name after the earlier files went into the
+	// default database: refuse before importing anything.
+	for _, f := range c.Files {
+		if strings.HasPrefix(f, "-") {
+			return fmt.Errorf("%s after a file: flags must come before the files: failedcheckins import --db DB FILE.csv...", f)
+		}
+	}
 	return c.dbConfig.Validate()
 }
 
@@ -36,7 +45,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	cfg.Files = fs.Args()
 	if err := cfg.Validate(); err != nil {
-		return err
+		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
 	db, err := openMigrated(ctx, cfg.dbConfig)
 	if err != nil {

@@ -77,6 +77,31 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// TestWrongSettingsExit2: a missing argument or a setting that does not
+// parse is a wrong command line (exit status 2, README), and the message
+// says what was wanted.
+func TestWrongSettingsExit2(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	_, _, err := runCmd(t, "import", "--db", db)
+	if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "at least one CSV file") {
+		t.Errorf("run(import with no file) = %v; want exit 2 asking for a CSV file", err)
+	}
+	csv := filepath.Join(t.TempDir(), "a.csv")
+	t.Chdir(t.TempDir())
+	_, _, err = runCmd(t, "import", csv, "--db", db)
+	if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "flags must come before the files") {
+		t.Errorf("run(import FILE --db DB) = %v; want exit 2, flags must come before the files", err)
+	}
+	if _, err := os.Stat("failedcheckins.db"); err == nil {
+		t.Errorf("import FILE --db DB created ./failedcheckins.db; want nothing done")
+	}
+	t.Setenv("FAILEDCHECKINS_SHUTDOWN_TIMEOUT", "abc")
+	_, _, err = runCmd(t, "serve", "--db", db)
+	if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "a Go duration such as 15s") {
+		t.Errorf("run(serve) with FAILEDCHECKINS_SHUTDOWN_TIMEOUT=abc = %v; want exit 2 naming the duration format", err)
+	}
+}
+
 func TestMigrateTwice(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "fc.db")
 	stdout, _, err := runCmd(t, "migrate", "--db", db)

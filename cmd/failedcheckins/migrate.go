@@ -27,7 +27,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return &usageError{msg: fmt.Sprintf("migrate takes no arguments, got %q", fs.Args())}
 	}
 	if err := cfg.Validate(); err != nil {
-		return err
+		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
 	db, err := openStore(ctx, cfg.DB)
 	if err != nil {

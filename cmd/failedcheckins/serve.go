@@ -82,7 +82,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return &usageError{msg: fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
 	}
 	if err := cfg.Validate(); err != nil {
-		return err
+		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	db, err := openMigrated(ctx, cfg.dbConfig)

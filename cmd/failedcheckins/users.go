@@ -69,6 +69,10 @@ func (c usersAddConfig) Validate() error {
 		return errors.New("users add: --email is required")
 	case c.Password == "":
 		return errors.New("users add: --password is required (use --password - to read it from stdin)")
+	case strings.TrimSpace(c.Password) == "":
+		return errors.New("users add: --password is blank")
+	case c.Admin && c.Businesses != "":
+		return errors.New("users add: --admin sees every location; --businesses does not apply (leave out --admin to limit the user to some locations)")
 	}
 	return c.dbConfig.Validate()
 }
@@ -90,7 +94,7 @@ func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return &usageError{msg: fmt.Sprintf("users add takes no arguments, got %q", fs.Args())}
 	}
 	if err := cfg.Validate(); err != nil {
-		return err
+		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
 	u, err := cfg.user(stdin)
 	if err != nil {
@@ -136,8 +140,8 @@ func readPassword(stdin io.Reader) (string, error) {
 		return "", fmt.Errorf("read the password from stdin: %w", err)
 	}
 	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", errors.New("no password on stdin: pipe it in, such as: echo 'secret' | failedcheckins users ...")
+	if strings.TrimSpace(line) == "" {
+		return "", errors.New("no password on stdin (or a blank one): pipe it in, such as: echo 'secret' | failedcheckins users ...")
 	}
 	return line, nil
 }
@@ -178,7 +182,7 @@ func withUserDB(ctx context.Context, synopsis string, args []string, nargs int, 
 		return &usageError{msg: fmt.Sprintf("users %s: want %d argument(s), got %d", synopsis, nargs, fs.NArg())}
 	}
 	if err := cfg.Validate(); err != nil {
-		return err
+		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
 	db, err := openMigrated(ctx, cfg)
 	if err != nil {

@@ -54,18 +54,30 @@ func TestUsersAdd(t *testing.T) {
 	for _, tc := range []struct {
 		name, stdin, want string
 		args              []string
+		exit              int // 0: not checked
 	}{
-		{"duplicate", "", "already exists", []string{"--email", "ROOT@example.com", "--password", "x"}},
-		{"no email", "", "--email is required", []string{"--password", "x"}},
-		{"no password", "", "--password is required", []string{"--email", "a@b.c"}},
-		{"empty stdin", "", "no password on stdin", []string{"--email", "a@b.c", "--password", "-"}},
-		{"bad location", "", "not a location id", []string{"--email", "a@b.c", "--password", "x", "--businesses", "12,abc"}},
-		{"bad role", "", "Entity-Action", []string{"--email", "a@b.c", "--password", "x", "--roles", "admin"}},
+		{"duplicate", "", "already exists", []string{"--email", "ROOT@example.com", "--password", "x"}, 1},
+		{"no email", "", "--email is required", []string{"--password", "x"}, 2},
+		{"no password", "", "--password is required", []string{"--email", "a@b.c"}, 2},
+		{"password without a value", "", "flag needs an argument", []string{"--email", "a@b.c", "--password"}, 2},
+		{"blank password", "", "--password is blank", []string{"--email", "a@b.c", "--password", "  "}, 2},
+		{"empty stdin", "", "no password on stdin", []string{"--email", "a@b.c", "--password", "-"}, 0},
+		{"blank stdin", " \n", "no password on stdin", []string{"--email", "a@b.c", "--password", "-"}, 0},
+		{"admin with locations", "", "--businesses does not apply", []string{"--email", "a@b.c", "--password", "x", "--admin", "--businesses", "1"}, 2},
+		{"bad location", "", "not a location id", []string{"--email", "a@b.c", "--password", "x", "--businesses", "12,abc"}, 0},
+		{"bad role", "", "Entity-Action", []string{"--email", "a@b.c", "--password", "x", "--roles", "admin"}, 0},
 	} {
 		out, err := runUsersCmd(t, tc.stdin, append([]string{"add", "--db", path}, tc.args...)...)
 		if err == nil || !strings.Contains(err.Error()+out, tc.want) {
 			t.Errorf("%s: users add = %v (%s); want an error mentioning %q", tc.name, err, out, tc.want)
 		}
+		if tc.exit != 0 && err != nil && exitCode(err) != tc.exit {
+			t.Errorf("%s: users add exit status = %d; want %d", tc.name, exitCode(err), tc.exit)
+		}
+	}
+	if _, err := runUsersCmd(t, "", "add", "--db", "mysql://x/y", "--email", "a@b.c", "--password", "x"); err == nil ||
+		!strings.Contains(err.Error(), "unsupported database URL scheme mysql") || exitCode(err) != 2 {
+		t.Errorf("users add --db mysql://... = %v; want exit 2, unsupported database URL scheme mysql", err)
 	}
 }
 
