@@ -19,7 +19,9 @@ func findUser(ctx context.Context, db store, email string) (*fc.User, error) {
 
 // setEnabled disables or enables a user. A disabled user's tokens and
 // Basic credentials stop working at the next request, since every request
-// checks the flag.
+// checks the flag; disabling also revokes the tokens (as users passwd
+// does), so that enabling the user again does not bring back sessions that
+// may have been the reason for disabling.
 func setEnabled(ctx context.Context, db store, email string, enabled bool, stdout io.Writer) error {
 	u, err := findUser(ctx, db, email)
 	if err != nil {
@@ -29,7 +31,14 @@ func setEnabled(ctx context.Context, db store, email string, enabled bool, stdou
 	if err := db.UpdateUser(ctx, u); err != nil {
 		return fmt.Errorf("update %s: %w", email, err)
 	}
-	fmt.Fprintf(stdout, "%s is now %s\n", u.Email, map[bool]string{true: "enabled", false: "disabled"}[enabled])
+	if !enabled {
+		if err := db.DeleteUserTokens(ctx, u.ID); err != nil {
+			return fmt.Errorf("revoke the tokens of %s: %w", email, err)
+		}
+		fmt.Fprintf(stdout, "%s is now disabled and its tokens are revoked\n", u.Email)
+		return nil
+	}
+	fmt.Fprintf(stdout, "%s is now enabled\n", u.Email)
 	return nil
 }
 

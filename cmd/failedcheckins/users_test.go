@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlite"
@@ -31,6 +32,19 @@ func findTestUser(t *testing.T, path, email string) *fc.User {
 		t.Fatalf("FindUserByEmail(%s) = %v", email, err)
 	}
 	return u
+}
+
+// withTestDB runs f on the SQLite database at path.
+func withTestDB(t *testing.T, path string, f func(*sqlite.DB) error) {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := f(db); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestUsersAdd(t *testing.T) {
@@ -86,11 +100,28 @@ func TestUsersManage(t *testing.T) {
 	if out, err := runUsersCmd(t, "", "add", "--db", path, "--email", "ana@example.com", "--password", "old"); err != nil {
 		t.Fatalf("users add = %v: %s", err, out)
 	}
+	grant := &fc.TokenGrant{IssuedOn: time.Now(), UserID: findTestUser(t, path, "ana@example.com").ID, ClientID: "c",
+		AccessHash: fc.HashToken("access"), AccessExpiresOn: time.Now().Add(time.Hour),
+		RefreshHash: fc.HashToken("refresh"), RefreshExpiresOn: time.Now().Add(time.Hour)}
+	withTestDB(t, path, func(db *sqlite.DB) error { return db.CreateTokens(t.Context(), grant) })
 	if _, err := runUsersCmd(t, "", "disable", "--db", path, "ana@example.com"); err != nil {
 		t.Fatal(err)
 	}
 	if u := findTestUser(t, path, "ana@example.com"); u.Enabled {
 		t.Error("after users disable the user is enabled")
+	}
+	// Enabling again must not bring back the sessions of before.
+	if _, err := runUsersCmd(t, "", "enable", "--db", path, "ana@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	withTestDB(t, path, func(db *sqlite.DB) error {
+		if u, err := db.FindUserByAccessToken(t.Context(), fc.HashToken("access"), time.Now()); err == nil {
+			t.Errorf("after users disable and enable, the old access token still signs in %s", u.Email)
+		}
+		return nil
+	})
+	if _, err := runUsersCmd(t, "", "disable", "--db", path, "ana@example.com"); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := runUsersCmd(t, "new-password\n", "passwd", "--db", path, "ana@example.com"); err != nil {
 		t.Fatal(err)
