@@ -104,6 +104,12 @@ func (rd *Reader) next() (*fc.FailedCheckin, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, err
 		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && errors.Is(err, csv.ErrFieldCount) {
+			// encoding/csv says only "wrong number of fields".
+			return nil, &RowError{Line: pe.StartLine, Column: 1,
+				Err: fmt.Errorf("%d fields, want %d (the header's)", len(fields), len(rd.columns))}
+		}
 		return nil, csvError(err)
 	}
 	rd.line, _ = rd.csv.FieldPos(0)

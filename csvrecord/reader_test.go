@@ -3,6 +3,7 @@ package csvrecord_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -98,7 +99,7 @@ func TestReadErrors(t *testing.T) {
 		{"bad guid", header + strings.Replace(goodRow, "a1fc918c", "zzz", 1), 2, 2, "UniqueId", "GUID"},
 		{"zero coworker", header + strings.Replace(goodRow, ",109939,", ",0,", 1), 2, 3, "CoworkerId", "at least 1"},
 		{"invalid utf8", header + strings.Replace(goodRow, "Liam", "L\xffam", 1), 2, 4, "CoworkerFullName", "UTF-8"},
-		{"too few fields", header + "1,2\n", 2, 0, "", "wrong number of fields"},
+		{"too few fields", header + goodRow + "1,2\n", 3, 1, "", fmt.Sprintf("line 3, column 1: 2 fields, want %d (the header's)", strings.Count(header, ",")+1)},
 		{"stray quote", header + `1,"a"b` + "\n", 2, 0, "", "quote"},
 	}
 	for _, tt := range tests {
