@@ -59,6 +59,10 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM failed_checkins`).Scan(&maxID); err != nil {
 			return fmt.Errorf("read the largest id: %w", err)
 		}
+		counts, err := startBulkCounts(ctx, tx) // rollup.go: the exact counts searches sum
+		if err != nil {
+			return err
+		}
 		chunk := make([][]any, 0, copyChunk)
 		for r, err := range records {
 			if err != nil {
@@ -77,18 +81,22 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 			}
 			maxID = max(maxID, id)
 			chunk = append(chunk, rowValues(id, row))
+			counts.counts.Add(r)
 			if len(chunk) == copyChunk {
 				if err := copyRows(ctx, tx, n, chunk); err != nil {
 					return err
 				}
 				n, chunk = n+len(chunk), chunk[:0]
+				if err := counts.flushIfLarge(ctx, tx); err != nil {
+					return err
+				}
 			}
 		}
 		if err := copyRows(ctx, tx, n, chunk); err != nil {
 			return err
 		}
 		n += len(chunk)
-		return nil
+		return counts.flush(ctx, tx)
 	})
 	if err != nil {
 		return 0, err

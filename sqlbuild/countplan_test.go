@@ -79,3 +79,16 @@ func TestDayOf(t *testing.T) {
 		}
 	}
 }
+
+// TestRollupFieldsHaveValues: every rollup field is an integer or a text
+// that RollupCounts knows how to read, so no count is silently keyed by "".
+func TestRollupFieldsHaveValues(t *testing.T) {
+	r := &fc.FailedCheckin{BusinessID: 1, Source: 2, BusinessName: "b", CoworkerFullName: "c", Teams: "t", Tariff: "f", Description: "d"}
+	for _, ru := range Rollups {
+		for _, f := range ru.Fields {
+			if _, ok := intField(r, f); !ok && textField(r, f) == "" {
+				t.Errorf("%s: field %s has no value in RollupCounts", ru.Name, f)
+			}
+		}
+	}
+}

@@ -73,6 +73,12 @@ func (r *Rollup) Upsert(d Dialect) string {
 	cols := r.Columns()
 	a := &args{d: d}
 	ph := list(a, make([]any, len(cols)+1))
+	return "INSERT INTO " + r.Name + " (" + strings.Join(cols, ", ") + ", n) VALUES (" + ph + ")" + r.OnConflict()
+}
+
+// OnConflict is the clause that adds an inserted n to the stored count of
+// the same key.
+func (r *Rollup) OnConflict() string {
 	var key []string
 	for _, f := range r.Fields {
 		key = append(key, columnTable[f].name)
@@ -80,8 +86,7 @@ func (r *Rollup) Upsert(d Dialect) string {
 	if r.ByDay {
 		key = append(key, "day")
 	}
-	return "INSERT INTO " + r.Name + " (" + strings.Join(cols, ", ") + ", n) VALUES (" + ph + ") ON CONFLICT (" +
-		strings.Join(key, ", ") + ") DO UPDATE SET n = " + r.Name + ".n + excluded.n"
+	return " ON CONFLICT (" + strings.Join(key, ", ") + ") DO UPDATE SET n = " + r.Name + ".n + excluded.n"
 }
 
 // covers reports whether every condition (and the scope) tests only the

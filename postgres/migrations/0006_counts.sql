@@ -4,9 +4,9 @@
 -- counted by summing its rows; only the partial days at the edges of a
 -- CheckinAttemptTime range are counted from records. Records never change, so
 -- a statement-level trigger with a transition table keeps the counts for
--- every way rows arrive (COPY chunks of an import, a check-in attempt, any
--- future path), in the inserting transaction, one grouped upsert per
--- statement. day is the UTC day of CheckinAttemptTime.
+-- every way rows arrive (a check-in attempt, any future path), in the
+-- inserting transaction, one grouped upsert per statement; imports count
+-- in memory instead (see below). day is the UTC day of CheckinAttemptTime.
 
 CREATE TABLE fc_count_business (
     business_id bigint NOT NULL,
@@ -79,8 +79,15 @@ CREATE TABLE fc_count_business_day_source_description (
 INSERT INTO fc_count_business_day_source_description (business_id, source, description, description_fold, day, n)
     SELECT business_id, source, description, max(description_fold), floor(extract(epoch FROM checkin_attempt_time) / 86400)::bigint, count(*) FROM failed_checkins GROUP BY business_id, source, description, floor(extract(epoch FROM checkin_attempt_time) / 86400)::bigint;
 
+-- An import sets failedcheckins.bulk_counts for its transaction and writes
+-- the counts itself, once per key (postgres/rollup.go): updating the same
+-- counter rows once per COPY chunk inside one long transaction leaves a
+-- growing chain of row versions that every later upsert walks.
 CREATE FUNCTION fc_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('failedcheckins.bulk_counts', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO fc_count_business (business_id, business_name, business_name_fold, n)
         SELECT business_id, business_name, max(business_name_fold), count(*) FROM new_rows GROUP BY business_id, business_name
         ON CONFLICT (business_id, business_name) DO UPDATE SET n = fc_count_business.n + excluded.n;
