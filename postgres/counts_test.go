@@ -139,3 +139,16 @@ func pageIDs(p *fc.FailedCheckinPage) string {
 	}
 	return fmt.Sprintf("total %d ids %v", p.TotalItems, ids)
 }
+
+// TestCustomPlans: the store's connections plan each search for its own
+// values unless the connection string says otherwise.
+func TestCustomPlans(t *testing.T) {
+	db := openTest(t)
+	var mode string
+	if err := db.pool.QueryRow(context.Background(), "SHOW plan_cache_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "force_custom_plan" {
+		t.Errorf("plan_cache_mode = %q; want force_custom_plan", mode)
+	}
+}
