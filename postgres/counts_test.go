@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlbuild"
 	"github.com/failedcheckins/failedcheckins/storetest"
@@ -151,4 +153,39 @@ func TestCustomPlans(t *testing.T) {
 	if mode != "force_custom_plan" {
 		t.Errorf("plan_cache_mode = %q; want force_custom_plan", mode)
 	}
+}
+
+// TestBulkCountsFlushInChunks: an import's counts written in several
+// flushes of one transaction (as a large import does), with the trigger
+// standing aside, add up exactly: a double count by the trigger or a lost
+// flush would show.
+func TestBulkCountsFlushInChunks(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	sample := storetest.Sample(t)[:60]
+	err := db.withTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		b, err := startBulkCounts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		b.limit = 7
+		for i, r := range sample {
+			row, err := sqlbuild.PrepareRow(r, now)
+			if err != nil {
+				return err
+			}
+			if err := copyRows(ctx, tx, i, [][]any{rowValues(r.ID, row)}); err != nil {
+				return err
+			}
+			b.counts.Add(r)
+			if err := b.flushIfLarge(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return b.flush(ctx, tx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, db)
 }
