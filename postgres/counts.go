@@ -91,3 +91,23 @@ func seek(ctx context.Context, tx pgx.Tx, q fc.Query, offset int64) (fc.Query, i
 	last, ok := k.Last()
 	return last, offset - before, ok, nil
 }
+
+// narrow adds to q the business ids its business-name conditions imply
+// (sqlbuild.ImpliedBusinesses): the same answers, but the per-business
+// rollups and indexes then serve a name filter.
+func narrow(ctx context.Context, tx pgx.Tx, q fc.Query) (fc.Query, error) {
+	st, ok, err := sqlbuild.ImpliedBusinesses(sqlbuild.PostgreSQL(), q)
+	if err != nil || !ok {
+		return q, err
+	}
+	rows, err := tx.Query(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return q, fmt.Errorf("businesses: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return q, fmt.Errorf("businesses: %w", err)
+	}
+	q.Conditions = append(q.Conditions[:len(q.Conditions):len(q.Conditions)], fc.In(fc.FieldBusinessID, ids...))
+	return q, nil
+}

@@ -57,6 +57,9 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 		return nil, db.beginError(err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	if q, err = narrow(ctx, tx, q); err != nil {
+		return nil, err
+	}
 	// counts.go: exact totals from the rollups, deep pages by seek.
 	if page.TotalItems, err = countMatching(ctx, tx, q); err != nil {
 		return nil, err

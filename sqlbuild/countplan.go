@@ -165,3 +165,22 @@ func (r *Rollup) sum(d Dialect, rest fc.Query, dlo, dhi int64, what, tail string
 	}
 	return Statement{"SELECT " + what + " FROM " + r.Name + w + tail, a.vals}, nil
 }
+
+// ImpliedBusinesses returns the statement listing the business ids whose
+// names pass q's conditions on BusinessName (read from the per-business
+// rollup), or false when q has none. Every record q matches has one of
+// those ids, so adding BusinessId IN (ids) to q changes no answer, and it
+// lets the indexes and rollups keyed by business serve a name filter.
+func ImpliedBusinesses(d Dialect, q fc.Query) (Statement, bool, error) {
+	var conds []fc.Condition
+	for _, c := range q.Conditions {
+		if c.Field == fc.FieldBusinessName {
+			conds = append(conds, c)
+		}
+	}
+	if len(conds) == 0 {
+		return Statement{}, false, nil
+	}
+	st, err := businessRollup.sum(d, fc.Query{Scope: q.Scope, Conditions: conds}, math.MinInt64, math.MaxInt64, "DISTINCT business_id", "")
+	return st, true, err
+}

@@ -92,3 +92,18 @@ func TestRollupFieldsHaveValues(t *testing.T) {
 		}
 	}
 }
+
+// TestImpliedBusinesses: a business-name filter reads the ids it implies
+// from the per-business rollup, within the scope; a query without one
+// needs nothing.
+func TestImpliedBusinesses(t *testing.T) {
+	q := fc.Query{Scope: fc.BusinessScope(3, 4), Conditions: []fc.Condition{fc.In(fc.FieldSource, 1), fc.Contains(fc.FieldBusinessName, "Seoul")}}
+	st, ok, err := ImpliedBusinesses(SQLite(), q)
+	want := "SELECT DISTINCT business_id FROM fc_count_business WHERE business_id IN (?, ?) AND instr(business_name_fold, ?) > 0 [3 4 seoul]"
+	if got := fmt.Sprint(st.SQL, " ", st.Args); !ok || err != nil || got != want {
+		t.Errorf("ImpliedBusinesses = %q, %t, %v; want %q", got, ok, err, want)
+	}
+	if _, ok, _ := ImpliedBusinesses(SQLite(), fc.Query{Scope: fc.AllBusinesses()}); ok {
+		t.Error("ImpliedBusinesses without a name filter = true; want false")
+	}
+}

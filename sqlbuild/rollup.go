@@ -35,12 +35,16 @@ func newRollup(name string, byDay bool, fields ...fc.Field) *Rollup {
 	return &Rollup{Name: name, Fields: fields, ByDay: byDay, table: &Table{name: name, columns: cols}}
 }
 
+// businessRollup counts per business id and name; ImpliedBusinesses
+// reads it too.
+var businessRollup = newRollup("fc_count_business", false, fc.FieldBusinessID, fc.FieldBusinessName)
+
 // Rollups are the count tables of failed_checkins, smallest first: a
 // search is counted from the first one that covers it. Each costs one
 // upsert per distinct key per import transaction and its rows on disk;
 // docs/benchmarks.md says which shape each one serves.
 var Rollups = []*Rollup{
-	newRollup("fc_count_business", false, fc.FieldBusinessID, fc.FieldBusinessName),
+	businessRollup,
 	newRollup("fc_count_source_tariff", false, fc.FieldSource, fc.FieldTariff),
 	newRollup("fc_count_name", false, fc.FieldCoworkerFullName),
 	newRollup("fc_count_teams", false, fc.FieldTeams),

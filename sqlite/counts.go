@@ -103,3 +103,31 @@ func findDay(ctx context.Context, tx *sql.Tx, days sqlbuild.Statement, offset in
 	}
 	return 0, false, rows.Err()
 }
+
+// narrow adds to q the business ids its business-name conditions imply
+// (sqlbuild.ImpliedBusinesses): the same answers, but the per-business
+// rollups and indexes then serve a name filter.
+func narrow(ctx context.Context, tx *sql.Tx, q fc.Query) (fc.Query, error) {
+	st, ok, err := sqlbuild.ImpliedBusinesses(sqlbuild.SQLite(), q)
+	if err != nil || !ok {
+		return q, err
+	}
+	rows, err := tx.QueryContext(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return q, fmt.Errorf("businesses: %w", err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return q, fmt.Errorf("businesses: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return q, fmt.Errorf("businesses: %w", err)
+	}
+	q.Conditions = append(q.Conditions[:len(q.Conditions):len(q.Conditions)], fc.In(fc.FieldBusinessID, ids...))
+	return q, nil
+}

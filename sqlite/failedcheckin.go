@@ -53,7 +53,10 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 		return nil, err // a bad field or filter, before any statement runs
 	}
 	err := db.withReadTx(ctx, func(tx *sql.Tx) error {
-		var err error
+		q, err := narrow(ctx, tx, q)
+		if err != nil {
+			return err
+		}
 		// counts.go: exact totals from the rollups, deep pages by seek.
 		if page.TotalItems, err = countMatching(ctx, tx, q); err != nil {
 			return err
