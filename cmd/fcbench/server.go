@@ -97,8 +97,11 @@ func (s *server) stop() {
 }
 
 // cpu returns the server's user+system CPU time so far.
-func (s *server) cpu() (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+func (s *server) cpu() (time.Duration, error) { return procCPU(s.cmd.Process.Pid) }
+
+// procCPU returns a process's user+system CPU time from /proc/PID/stat.
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, fmt.Errorf("read server CPU: %w", err)
 	}
