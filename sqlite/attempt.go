@@ -48,7 +48,7 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 			}
 			results[i] = fc.AttemptResult{Outcome: out, Err: err}
 		}
-		return flushRollups(ctx, tx, st.counts, stmts)
+		return st.counts.flushWith(ctx, tx, stmts[rollupStatement:])
 	})
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (st *attemptStatements) insertFailedRow(ctx context.Context, r *fc.FailedCh
 	if err != nil {
 		return 0, fmt.Errorf("insert failed check-in: %w", err)
 	}
-	st.counts.add(r)
+	st.counts.Add(r)
 	return res.LastInsertId()
 }
 

@@ -76,22 +76,3 @@ func closeAll(stmts []*sql.Stmt) {
 		s.Close()
 	}
 }
-
-// flushRollups is rollupCounter.flush with the upserts prepared once
-// (stmts from preparedAttempts.statements, bound to tx here).
-func flushRollups(ctx context.Context, tx *sql.Tx, c *rollupCounter, stmts []*sql.Stmt) error {
-	for i, ru := range sqlbuild.Rollups {
-		if len(c.counts[i]) == 0 {
-			continue
-		}
-		stmt := tx.StmtContext(ctx, stmts[rollupStatement+i])
-		for k, n := range c.counts[i] {
-			if _, err := stmt.ExecContext(ctx, rollupArgs(ru, k, n)...); err != nil {
-				stmt.Close()
-				return fmt.Errorf("count into %s: %w", ru.Name, err)
-			}
-		}
-		stmt.Close()
-	}
-	return nil
-}

@@ -233,7 +233,7 @@ func TestRollupCounterFlushesInChunks(t *testing.T) {
 			if _, err := tx.ExecContext(ctx, insertFailedCheckin, args...); err != nil {
 				return err
 			}
-			c.add(r)
+			c.Add(r)
 			if err := c.flushIfLarge(ctx, tx); err != nil {
 				return err
 			}

@@ -60,7 +60,7 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 			if _, err := stmt.ExecContext(rowCtx, args...); err != nil {
 				return insertError(n+1, r, args[1].(string), err)
 			}
-			counts.add(r)
+			counts.Add(r)
 			if err := counts.flushIfLarge(rowCtx, tx); err != nil {
 				return err
 			}
