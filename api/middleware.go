@@ -29,11 +29,13 @@ func requestID(ctx context.Context) string {
 }
 
 // wrap applies every middleware to h, outermost first: request id,
-// security headers, logging, metrics, panic recovery, body limit, authentication.
+// security headers, logging, metrics, panic recovery, body limit, malformed
+// requests (cleanpath.go), authentication.
 // Recovery sits inside logging so that the log records the 500.
 func (s *Server) wrap(h http.Handler) http.Handler {
 	h = capturePattern(h)
 	h = s.authenticate(h)
+	h = s.rejectMalformed(h)
 	h = s.limitBody(h)
 	h = s.recoverPanic(h)
 	h = s.instrument(h) // metrics.go

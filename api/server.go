@@ -96,6 +96,7 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 
 // NewHTTPServer returns an http.Server for h with timeouts, so that a slow
 // or stalled client cannot hold a connection (and its goroutine) forever.
+// Its header limit is maxHeaderBytes (cleanpath.go).
 func NewHTTPServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{
 		Addr:              addr,
@@ -104,6 +105,6 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    maxHeaderBytes,
 	}
 }

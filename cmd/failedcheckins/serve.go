@@ -103,7 +103,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopCheckins()                                   // after the HTTP server: drains queued attempts
 	metricsAllow, _ := parseMetricsAllow(cfg.MetricsAllow) // checked by Validate
 	pools, _ := db.(api.PoolStatsReporter)                 // nil: no pool series
-	handler := api.New(api.Config{
+	apiServer := api.New(api.Config{
 		Pools:         pools,
 		MetricsAllow:  metricsAllow,
 		Store:         db,
@@ -112,12 +112,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Token:         http.HandlerFunc(auth.ServeToken),
 		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"
 		Logger:        logger,
-	}).Handler()
-	handler, err = withConsole(db, auth, handler, cfg.Addr, logger) // console.go
+	})
+	handler, err := withConsole(db, auth, apiServer.Handler(), cfg.Addr, logger) // console.go
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, cfg, handler, logger)
+	// Outermost, so that the console's mux never answers an unclean path
+	// with its text/html redirect: the API answers it in JSON.
+	return serveHTTP(ctx, cfg, apiServer.Guard(handler), logger)
 }
 
 // loadDemo fills an empty database with the demo: a directory and the

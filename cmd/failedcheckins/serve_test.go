@@ -69,6 +69,7 @@ func TestServeDemo(t *testing.T) {
 	if status != http.StatusUnauthorized || !strings.Contains(body, `"WasSuccessful":false`) {
 		t.Errorf("GET search without credentials = %d %s; want 401 with the error body", status, body)
 	}
+	checkMalformedAnswers(t, base)
 
 	cancel()
 	select {
@@ -151,5 +152,32 @@ func TestServeHTTPFinishesInFlight(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Errorf("serveHTTP after cancel = %v; want nil", err)
+	}
+}
+
+// checkMalformedAnswers checks that requests net/http or the console's mux
+// would answer themselves (an unclean path: a text/html redirect; a long
+// query: a plain 431) get the API's JSON error with a request id.
+func checkMalformedAnswers(t *testing.T, base string) {
+	t.Helper()
+	for _, tc := range []struct {
+		target string
+		status int
+	}{
+		{"/api/spaces/failedcheckins//1", http.StatusNotFound},
+		{"/console/./x", http.StatusNotFound},
+		{"/api/spaces/failedcheckins?Name=" + strings.Repeat("a", 70<<10), http.StatusRequestURITooLong},
+	} {
+		resp, err := http.Get(base + tc.target)
+		if err != nil {
+			t.Fatalf("GET %.60s = %v", tc.target, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != "application/json; charset=utf-8" ||
+			resp.Header.Get("X-Request-Id") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %.60s = %d %s %.200s (X-Request-Id %q); want JSON %d with a request id and security headers",
+				tc.target, resp.StatusCode, resp.Header.Get("Content-Type"), body, resp.Header.Get("X-Request-Id"), tc.status)
+		}
 	}
 }
