@@ -232,13 +232,7 @@ func foldOptional(s *string) string {
 // purgeKeys deletes expired idempotency keys, at most once a minute per
 // server.
 func (db *DB) purgeKeys(ctx context.Context, tx pgx.Tx, now time.Time) error {
-	db.dir.mu.Lock()
-	due := now.Sub(db.dir.purged) >= time.Minute
-	if due {
-		db.dir.purged = now
-	}
-	db.dir.mu.Unlock()
-	if !due {
+	if !db.dir.PurgeDue(now) {
 		return nil
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_on <= $1`, now.Add(-fc.IdempotencyWindow)); err != nil {

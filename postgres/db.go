@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/dircache"
 )
 
 // DB is an open PostgreSQL database. It is safe for concurrent use, and
@@ -19,7 +20,7 @@ type DB struct {
 	pool *pgxpool.Pool
 	name string // host/database, for messages: never the password
 	now  func() time.Time
-	dir  directoryCache // directory.go
+	dir  dircache.Cache // the parsed directory and the purge timer (directory.go, attempt.go)
 	// exports holds a token per running export (export.go).
 	exports chan struct{}
 }

@@ -3,27 +3,15 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/dircache"
 )
 
 var _ fc.DirectoryStore = (*DB)(nil)
-
-// directoryCache keeps the parsed directory of one version: attempts read
-// it thousands of times a second, and parsing it each time would dominate.
-// The version is read with every batch, so an import through another
-// server on the same database is seen at the next batch.
-type directoryCache struct {
-	mu      sync.Mutex
-	version int64
-	dir     *fc.Directory
-	purged  time.Time // when expired idempotency keys were last deleted (attempt.go)
-}
 
 // directoryLock serialises imports across servers: two merges of the same
 // document at once would lose one of them.
@@ -41,15 +29,11 @@ func (db *DB) ImportDirectory(ctx context.Context, d *fc.Directory) error {
 		if err != nil {
 			return err
 		}
-		merged := fc.Merge(current, d)
-		if err := merged.Index(); err != nil {
+		doc, err := dircache.Merge(current, d)
+		if err != nil {
 			return err
 		}
-		doc, err := fc.MarshalDirectory(merged)
-		if err != nil {
-			return fmt.Errorf("encode the directory: %w", err)
-		}
-		_, err = tx.Exec(ctx, `UPDATE directory SET version = version + 1, document = $1, updated_on = $2 WHERE id = 1`, string(doc), now)
+		_, err = tx.Exec(ctx, `UPDATE directory SET version = version + 1, document = $1, updated_on = $2 WHERE id = 1`, doc, now)
 		if err != nil {
 			return fmt.Errorf("store the directory: %w", err)
 		}
@@ -74,25 +58,9 @@ func (db *DB) loadDirectory(ctx context.Context, q queryRower) (*fc.Directory, e
 	if err := q.QueryRow(ctx, `SELECT version FROM directory WHERE id = 1`).Scan(&version); err != nil {
 		return nil, fmt.Errorf("read the directory version: %w", err)
 	}
-	c := &db.dir
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dir != nil && c.version == version {
-		return c.dir, nil
-	}
-	var doc string
-	if err := q.QueryRow(ctx, `SELECT document FROM directory WHERE id = 1`).Scan(&doc); err != nil {
-		return nil, fmt.Errorf("read the directory: %w", err)
-	}
-	// A stored directory that fails to load is an internal error, not the
-	// client's: %v on purpose, so its ErrInvalid code does not become a 400.
-	d, err := fc.ParseDirectory(strings.NewReader(doc))
-	if err != nil {
-		return nil, fmt.Errorf("the stored directory does not parse: %v", err)
-	}
-	if err := d.Index(); err != nil {
-		return nil, fmt.Errorf("the stored directory is not valid: %v", err)
-	}
-	c.version, c.dir = version, d
-	return d, nil
+	return db.dir.At(version, func() (string, error) {
+		var doc string
+		err := q.QueryRow(ctx, `SELECT document FROM directory WHERE id = 1`).Scan(&doc)
+		return doc, err
+	})
 }

@@ -142,13 +142,7 @@ func (st *attemptStatements) insertFailedRow(ctx context.Context, r *fc.FailedCh
 
 // purgeKeys deletes expired idempotency keys, at most once a minute.
 func (db *DB) purgeKeys(ctx context.Context, tx *sql.Tx, now time.Time) {
-	db.dir.mu.Lock()
-	due := now.Sub(db.dir.purged) >= time.Minute
-	if due {
-		db.dir.purged = now
-	}
-	db.dir.mu.Unlock()
-	if due {
+	if db.dir.PurgeDue(now) {
 		// Best effort: a failure only leaves old rows for the next purge.
 		tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_on <= ?`, now.Add(-fc.IdempotencyWindow).Unix())
 	}

@@ -12,6 +12,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the driver, chosen by measurement: docs/sqlite-driver.md
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/dircache"
 )
 
 // busyTimeout is how long a connection waits for a lock before failing.
@@ -33,7 +34,7 @@ type DB struct {
 	writer *sql.DB // exactly one connection: SQLite has a single writer
 	reader *sql.DB // a pool of read-only connections
 	now    func() time.Time
-	dir    directoryCache // directory.go
+	dir    dircache.Cache // the parsed directory and the purge timer (directory.go, attempt.go)
 	// attemptStmts are RecordAttempts' statements, prepared once (attempt.go).
 	attemptStmts preparedAttempts
 	// exports holds a token per running export (export.go).
