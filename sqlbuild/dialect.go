@@ -24,17 +24,40 @@ type Dialect struct {
 	// compares with: an int64 for SQLite's INTEGER columns, a time.Time for
 	// PostgreSQL's timestamp columns.
 	Time func(unixSeconds int64) any
+	// LocalDay and LocalHour read the local date (text YYYY-MM-DD) and
+	// hour (a whole number) of checkin_attempt_time_local, for stats.
+	LocalDay, LocalHour string
+	// ByteCollate follows a text column whose MAX must compare byte-wise:
+	// SQLite compares bytes already; PostgreSQL needs COLLATE "C" whatever
+	// the database's default collation.
+	ByteCollate string
+	// EmptyText is the literal of an empty text value, typed where the
+	// database would otherwise have to guess.
+	EmptyText string
 }
 
 // SQLite returns the dialect of the sqlite store: INTEGER Unix-second
 // times.
-func SQLite() Dialect { return Dialect{Time: func(s int64) any { return s }} }
+func SQLite() Dialect {
+	return Dialect{
+		Time: func(s int64) any { return s },
+		// Local times are Unix seconds of the wall clock, read as UTC.
+		LocalDay:  "strftime('%Y-%m-%d', checkin_attempt_time_local, 'unixepoch')",
+		LocalHour: "CAST(strftime('%H', checkin_attempt_time_local, 'unixepoch') AS INTEGER)",
+		EmptyText: "''",
+	}
+}
 
 // PostgreSQL returns the dialect of the postgres store: timestamp columns.
 func PostgreSQL() Dialect {
 	return Dialect{
 		Numbered: true, LikeContains: true, ExplicitNulls: true,
 		Time: func(s int64) any { return time.Unix(s, 0).UTC() },
+		// Local times are timestamps without time zone: the wall clock.
+		LocalDay:    "to_char(checkin_attempt_time_local, 'YYYY-MM-DD')",
+		LocalHour:   "extract(hour FROM checkin_attempt_time_local)::bigint",
+		ByteCollate: ` COLLATE "C"`,
+		EmptyText:   "''::text",
 	}
 }
 

@@ -1,0 +1,103 @@
+package sqlbuild
+
+import (
+	"fmt"
+	"strings"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// statsColumn is how one grouping reads in SQL: its key expression, a
+// label expression or "", and whether the key is text.
+type statsColumn struct {
+	key, label string
+	text       bool
+}
+
+// statsColumn maps a grouping to whitelisted SQL. Day and Hour read
+// checkin_attempt_time_local, the location's wall clock, through the
+// dialect. Labels are the largest name seen, compared byte-wise as the
+// StatsGroup contract says, whatever the database's default collation.
+func (d Dialect) statsColumn(g fc.StatsGroupBy) statsColumn {
+	switch g {
+	case fc.GroupByReason:
+		return statsColumn{key: "reason", text: true}
+	case fc.GroupByBusiness:
+		return statsColumn{key: "business_id", label: "MAX(business_name" + d.ByteCollate + ")"}
+	case fc.GroupBySource:
+		return statsColumn{key: "source"}
+	case fc.GroupByDay:
+		return statsColumn{key: d.LocalDay, text: true}
+	case fc.GroupByHour:
+		return statsColumn{key: d.LocalHour}
+	case fc.GroupByCoworker:
+		return statsColumn{key: "coworker_id", label: "MAX(coworker_full_name" + d.ByteCollate + ")"}
+	}
+	return statsColumn{}
+}
+
+// StatsKeyIsText reports whether the key of grouping g is text (otherwise
+// it is a whole number), which says what to scan it into.
+func StatsKeyIsText(g fc.StatsGroupBy) bool { return Dialect{}.statsColumn(g).text }
+
+// CountFailedCheckins returns the one GROUP BY statement that counts the
+// records q selects per group, with the scope inside its WHERE clause.
+// Each row holds a key and a label per grouping, then the count (read it
+// with ScanStatsGroup). It asks for one group more than
+// fc.MaxStatsGroups, so the caller can tell that there are too many. q
+// must be valid and its scope not empty (the caller answers those without
+// a query).
+func CountFailedCheckins(d Dialect, q fc.StatsQuery) (string, []any, error) {
+	where, args, err := BuildWhere(d, fc.Query{Scope: q.Scope, Conditions: q.Conditions})
+	if err != nil {
+		return "", nil, err
+	}
+	var sel, group []string
+	for i, g := range q.GroupBy {
+		c := d.statsColumn(g)
+		if c.key == "" {
+			return "", nil, fmt.Errorf("sqlbuild: no column for grouping %q", g)
+		}
+		label := d.EmptyText
+		if c.label != "" {
+			label = c.label
+		}
+		sel = append(sel, fmt.Sprintf("%s AS k%d", c.key, i), label)
+		group = append(group, fmt.Sprintf("k%d", i))
+	}
+	query := "SELECT " + strings.Join(sel, ", ") + ", count(*) FROM failed_checkins" + where +
+		" GROUP BY " + strings.Join(group, ", ") + fmt.Sprintf(" LIMIT %d", fc.MaxStatsGroups+1)
+	return query, args, nil
+}
+
+// ScanStatsGroup reads one row of CountFailedCheckins' statement through
+// scan (the Scan method of either driver's rows): a key and a label per
+// grouping, then the count. A NULL key is a StatsKey with Null set.
+func ScanStatsGroup(scan func(dest ...any) error, groupBy []fc.StatsGroupBy) (fc.StatsGroup, error) {
+	n := len(groupBy)
+	g := fc.StatsGroup{Keys: make([]fc.StatsKey, n), Labels: make([]string, n)}
+	ints, texts := make([]*int64, n), make([]*string, n)
+	dest := make([]any, 0, 2*n+1)
+	for i, gb := range groupBy {
+		if StatsKeyIsText(gb) {
+			dest = append(dest, &texts[i])
+		} else {
+			dest = append(dest, &ints[i])
+		}
+		dest = append(dest, &g.Labels[i])
+	}
+	if err := scan(append(dest, &g.Count)...); err != nil {
+		return g, fmt.Errorf("stats: scan: %w", err)
+	}
+	for i := range groupBy {
+		switch {
+		case texts[i] != nil:
+			g.Keys[i] = fc.StatsKey{Text: *texts[i]}
+		case ints[i] != nil:
+			g.Keys[i] = fc.StatsKey{Int: *ints[i]}
+		default:
+			g.Keys[i] = fc.StatsKey{Null: true}
+		}
+	}
+	return g, nil
+}
