@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"math"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlbuild"
@@ -23,10 +22,7 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 		if q.Scope.Empty() {
 			return
 		}
-		// The page statement with no limit: the same WHERE and ORDER BY as
-		// a search, so the export keeps exactly the search's order rules.
-		q.Page, q.Size = 1, 1
-		s, err := sqlbuild.BuildFind(sqlbuild.PostgreSQL(), q)
+		query, args, err := sqlbuild.BuildExport(sqlbuild.PostgreSQL(), q)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -37,10 +33,9 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 			return
 		}
 		defer release()
-		args := append(s.Args[:len(s.Args):len(s.Args)], int64(math.MaxInt64), int64(0))
 		ctx, cancel := context.WithTimeout(ctx, fc.MaxExportDuration)
 		defer cancel()
-		rows, err := db.pool.Query(ctx, s.Page, args...)
+		rows, err := db.pool.Query(ctx, query, args...)
 		if err != nil {
 			yield(nil, fmt.Errorf("export: %w", err))
 			return

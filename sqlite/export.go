@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
-	"math"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlbuild"
@@ -23,10 +22,7 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 		if q.Scope.Empty() {
 			return
 		}
-		// The page statement with no limit: the same WHERE and ORDER BY as
-		// a search, so the export keeps exactly the search's order rules.
-		q.Page, q.Size = 1, 1
-		s, err := sqlbuild.BuildFind(sqlbuild.SQLite(), q)
+		query, args, err := sqlbuild.BuildExport(sqlbuild.SQLite(), q)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -39,10 +35,9 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 		defer release()
 		ctx, cancel := context.WithTimeout(ctx, fc.MaxExportDuration)
 		defer cancel()
-		args := append(s.Args[:len(s.Args):len(s.Args)], int64(math.MaxInt64), int64(0))
 		stopped := false
 		err = db.withReadTx(ctx, func(tx *sql.Tx) error {
-			rows, err := tx.QueryContext(ctx, s.Page, args...)
+			rows, err := tx.QueryContext(ctx, query, args...)
 			if err != nil {
 				return fmt.Errorf("export: %w", err)
 			}
