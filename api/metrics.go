@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,6 +43,36 @@ type Metrics struct {
 	searchPage  *prometheus.HistogramVec
 	tokens      *prometheus.CounterVec
 	verdicts    *prometheus.CounterVec
+	// routeSeries caches, per route pattern and status, the series
+	// instrument feeds (a routeKey's *routeSeries): looking a series up by
+	// label values hashes the labels every time. Routes and statuses are
+	// bounded, so is the cache.
+	routeSeries sync.Map
+}
+
+// routeKey names the series of one route pattern and status code.
+type routeKey struct {
+	route  string
+	status int
+}
+
+// routeSeries are the series one request of a routeKey updates.
+type routeSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// seriesFor returns the cached series of route and status, creating them
+// on first use.
+func (m *Metrics) seriesFor(route string, status int) *routeSeries {
+	key := routeKey{route, status}
+	if v, ok := m.routeSeries.Load(key); ok {
+		return v.(*routeSeries)
+	}
+	rs := &routeSeries{requests: m.requests.WithLabelValues(route, strconv.Itoa(status)),
+		duration: m.duration.WithLabelValues(route)}
+	v, _ := m.routeSeries.LoadOrStore(key, rs)
+	return v.(*routeSeries)
 }
 
 // newMetrics registers every series; pools may be nil (no pool metrics).
@@ -126,8 +157,9 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 		if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok && info.pattern != "" {
 			route = info.pattern
 		}
-		s.metrics.requests.WithLabelValues(route, strconv.Itoa(cmpOr(rec.status, http.StatusOK))).Inc()
-		s.metrics.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		rs := s.metrics.seriesFor(route, cmpOr(rec.status, http.StatusOK))
+		rs.requests.Inc()
+		rs.duration.Observe(time.Since(start).Seconds())
 	})
 }
 

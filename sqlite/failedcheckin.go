@@ -24,11 +24,9 @@ func (db *DB) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int6
 	if err != nil {
 		return nil, err
 	}
-	var found []*fc.FailedCheckin
-	err = db.withReadTx(ctx, func(tx *sql.Tx) error {
-		found, err = queryRecords(ctx, tx, "SELECT "+selectColumns+" FROM failed_checkins"+where, args)
-		return err
-	})
+	// A single SELECT reads one snapshot, so it needs no transaction:
+	// BEGIN and COMMIT would be two more calls into SQLite per request.
+	found, err := queryRecords(ctx, db.reader, "SELECT "+selectColumns+" FROM failed_checkins"+where, args)
 	if err != nil {
 		return nil, err
 	}
@@ -77,8 +75,8 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 	return page, nil
 }
 
-func queryRecords(ctx context.Context, tx *sql.Tx, query string, args []any) ([]*fc.FailedCheckin, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
+func queryRecords(ctx context.Context, q rowsQueryer, query string, args []any) ([]*fc.FailedCheckin, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}
@@ -95,6 +93,12 @@ func queryRecords(ctx context.Context, tx *sql.Tx, query string, args []any) ([]
 		return nil, fmt.Errorf("read rows: %w", err)
 	}
 	return records, nil
+}
+
+// rowsQueryer is what queryRecords needs: a read transaction, or the
+// reader pool for a single statement.
+type rowsQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // scanRecord reads one row of selectColumns.
