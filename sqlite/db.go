@@ -37,6 +37,10 @@ type DB struct {
 	dir    dircache.Cache // the parsed directory and the purge timer (directory.go, attempt.go)
 	// attemptStmts are RecordAttempts' statements, prepared once (attempt.go).
 	attemptStmts preparedAttempts
+	// reads are the hot read lookups, prepared once (readstmt.go).
+	reads readStatements
+	// lists caches decoded user roles and businesses (readstmt.go).
+	lists decodedLists
 	// exports holds a token per running export (export.go).
 	exports chan struct{}
 }
@@ -107,6 +111,7 @@ func unavailable(path string, err error) error {
 func (db *DB) Close() error {
 	var errs []error
 	db.attemptStmts.close()
+	db.reads.close()
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())
 	}

@@ -19,21 +19,33 @@ func (db *DB) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int6
 	if scope.Empty() {
 		return nil, notFound
 	}
-	// One statement, no count: the same WHERE builder keeps the scope in SQL.
-	where, args, err := buildWhere(fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}})
+	// One prepared statement by id, no count and no transaction (a single
+	// SELECT reads one snapshot). The scope is checked on the row's
+	// business_id rather than in SQL, so one statement serves every scope;
+	// a record outside it gets the same answer as a missing one.
+	p, err := db.reads.get(ctx, db.reader)
 	if err != nil {
 		return nil, err
 	}
-	// A single SELECT reads one snapshot, so it needs no transaction:
-	// BEGIN and COMMIT would be two more calls into SQLite per request.
-	found, err := queryRecords(ctx, db.reader, "SELECT "+selectColumns+" FROM failed_checkins"+where, args)
+	rows, err := p.getOne.QueryContext(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("query: %w", err)
 	}
-	if len(found) == 0 {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read rows: %w", err)
+		}
 		return nil, notFound
 	}
-	return found[0], nil
+	r, err := scanRecord(rows)
+	if err != nil {
+		return nil, err
+	}
+	if !scope.Allows(r.BusinessID) {
+		return nil, notFound
+	}
+	return r, nil
 }
 
 // FindFailedCheckins returns the page q selects and the exact total, both

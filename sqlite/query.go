@@ -26,8 +26,3 @@ func buildFind(q fc.Query) (findSQL, error) {
 	f, err := sqlbuild.BuildFind(sqlbuild.SQLite(), q)
 	return findSQL{count: f.Count, page: f.Page, args: f.Args}, err
 }
-
-// buildWhere returns " WHERE ..." (or "") and its arguments.
-func buildWhere(q fc.Query) (string, []any, error) {
-	return sqlbuild.BuildWhere(sqlbuild.SQLite(), q)
-}

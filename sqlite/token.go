@@ -64,7 +64,7 @@ func (db *DB) RotateRefreshToken(ctx context.Context, refreshHash, clientID stri
 		if err != nil {
 			return fmt.Errorf("consume refresh token: %w", err)
 		}
-		owner, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, userID))
+		owner, err = db.scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, userID))
 		if err != nil {
 			return err
 		}
@@ -88,12 +88,15 @@ func (db *DB) RotateRefreshToken(ctx context.Context, refreshHash, clientID stri
 // FindUserByAccessToken returns the owner of the access token whose hash is
 // accessHash when the token is unexpired at now, or an ErrNotFound error.
 // The lookup is by index on the hash, so no secret is compared in Go.
-// It runs on every authenticated request, so it is one statement outside a
-// transaction: a single SELECT reads one snapshot anyway, and BEGIN and
-// COMMIT would be two more calls into SQLite per request.
+// It runs on every authenticated request, so it is one prepared statement
+// (readstmt.go) outside a transaction: a single SELECT reads one snapshot
+// anyway, and BEGIN and COMMIT would be two more calls into SQLite.
 func (db *DB) FindUserByAccessToken(ctx context.Context, accessHash string, now time.Time) (*fc.User, error) {
-	return scanUser(db.reader.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id =
-		(SELECT user_id FROM access_tokens WHERE token_hash = ? AND expires_on > ?)`, accessHash, now.UnixMilli()))
+	p, err := db.reads.get(ctx, db.reader)
+	if err != nil {
+		return nil, err
+	}
+	return db.scanUser(p.tokenUser.QueryRowContext(ctx, accessHash, now.UnixMilli()))
 }
 
 // DeleteUserTokens revokes every access and refresh token of a user.

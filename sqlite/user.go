@@ -109,7 +109,7 @@ func (db *DB) findUser(ctx context.Context, query string, args ...any) (*fc.User
 	var u *fc.User
 	err := db.withReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, query, args...))
+		u, err = db.scanUser(tx.QueryRowContext(ctx, query, args...))
 		return err
 	})
 	return u, err
@@ -125,7 +125,7 @@ func (db *DB) FindUsers(ctx context.Context) ([]*fc.User, error) {
 		}
 		defer rows.Close()
 		for rows.Next() {
-			u, err := scanUser(rows)
+			u, err := db.scanUser(rows)
 			if err != nil {
 				return err
 			}
@@ -139,7 +139,9 @@ func (db *DB) FindUsers(ctx context.Context) ([]*fc.User, error) {
 // userScanner is a *sql.Row or *sql.Rows.
 type userScanner interface{ Scan(dest ...any) error }
 
-func scanUser(s userScanner) (*fc.User, error) {
+// scanUser reads one row of userColumns; the roles and businesses JSON
+// goes through db.lists, so a known list is not decoded again.
+func (db *DB) scanUser(s userScanner) (*fc.User, error) {
 	var u fc.User
 	var roles, businesses string
 	var created int64
@@ -150,10 +152,10 @@ func scanUser(s userScanner) (*fc.User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read user: %w", err)
 	}
-	if err := json.Unmarshal([]byte(roles), &u.Roles); err != nil {
+	if u.Roles, err = db.lists.decodeRoles(roles); err != nil {
 		return nil, fmt.Errorf("user %d roles: %w", u.ID, err)
 	}
-	if err := json.Unmarshal([]byte(businesses), &u.Businesses); err != nil {
+	if u.Businesses, err = db.lists.decodeBusinesses(businesses); err != nil {
 		return nil, fmt.Errorf("user %d businesses: %w", u.ID, err)
 	}
 	u.CreatedOn = time.UnixMilli(created).UTC()
