@@ -90,7 +90,7 @@ func (s *Server) createCheckin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, outcomeJSON(out))
+	writeOutcome(w, out)
 }
 
 // outcomeJSON is the answer for an outcome; a replayed outcome gives the

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,8 +41,8 @@ var attemptFieldNames = [...]string{"BusinessId", "Source", "CoworkerId", "MacAd
 // The body must be exactly one JSON object, each field at most once;
 // unknown fields are ignored, as Nexudus clients send extras.
 func parseAttempt(body []byte, now time.Time) (*fc.Attempt, error) {
-	fields, err := readObject(body)
-	if err != nil {
+	var fields attemptFields
+	if err := readObject(body, &fields); err != nil {
 		return nil, err
 	}
 	a := &fc.Attempt{FromTime: now.UTC().Truncate(time.Second)}
@@ -50,70 +52,98 @@ func parseAttempt(body []byte, now time.Time) (*fc.Attempt, error) {
 			bad = append(bad, *fe)
 		}
 	}
-	add(requiredInt(fields, "BusinessId", &a.BusinessID))
-	add(source(fields, &a.Source))
-	add(optionalInt(fields, "CoworkerId", &a.CoworkerID))
-	add(optionalString(fields, "MacAddresses", &a.MacAddresses))
-	add(optionalString(fields, "AccessCardId", &a.AccessCardID))
-	add(fromTime(fields, &a.FromTime))
+	add(requiredInt(fields[fieldBusinessID], "BusinessId", &a.BusinessID))
+	add(source(fields[fieldSource], &a.Source))
+	add(optionalInt(fields[fieldCoworkerID], "CoworkerId", &a.CoworkerID))
+	add(optionalString(fields[fieldMacAddresses], "MacAddresses", &a.MacAddresses))
+	add(optionalString(fields[fieldAccessCardID], "AccessCardId", &a.AccessCardID))
+	add(fromTime(fields[fieldFromTime], &a.FromTime))
 	if len(bad) > 0 {
 		return nil, fc.InvalidFields(bad)
 	}
 	return a, a.Validate(now)
 }
 
-// readObject splits a body holding exactly one JSON object into its
-// fields. Trailing data and duplicate keys are refused: a body that two
-// JSON readers could understand differently is not recorded.
-func readObject(body []byte) (map[string]json.RawMessage, error) {
+// Indexes of attemptFieldNames in attemptFields.
+const (
+	fieldBusinessID = iota
+	fieldSource
+	fieldCoworkerID
+	fieldMacAddresses
+	fieldAccessCardID
+	fieldFromTime
+)
+
+// attemptFields holds the raw value of each known field, indexed like
+// attemptFieldNames: a fixed array rather than a map, as this runs on
+// every check-in attempt.
+type attemptFields [len(attemptFieldNames)]json.RawMessage
+
+// readObject splits a body holding exactly one JSON object into its known
+// fields. Trailing data and duplicate keys (known or not) are refused: a
+// body that two JSON readers could understand differently is not
+// recorded. The body is tokenised once; the field readers below convert
+// the common values without a second JSON pass.
+func readObject(body []byte, fields *attemptFields) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, malformedBody(body, err)
+		return malformedBody(body, err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, bodyError("must be a JSON object such as "+attemptExample, body)
+		return bodyError("must be a JSON object such as "+attemptExample, body)
 	}
-	fields := map[string]json.RawMessage{}
+	var seen [len(attemptFieldNames)]bool
+	var unknown map[string]bool // made only when a body has extra fields
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, malformedBody(body, err)
+			return malformedBody(body, err)
 		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, malformedBody(body, err)
+			return malformedBody(body, err)
 		}
 		key, ok := tok.(string)
 		if !ok {
-			return nil, bodyError("must be a JSON object such as "+attemptExample, body)
+			return bodyError("must be a JSON object such as "+attemptExample, body)
 		}
-		name := canonicalField(key)
-		if _, dup := fields[name]; dup {
-			if name == "" {
-				name = bodyProperty // an empty key, twice
+		dup := false
+		if i := fieldIndex(key); i >= 0 {
+			dup, seen[i], fields[i] = seen[i], true, raw
+			key = attemptFieldNames[i]
+		} else {
+			if unknown == nil {
+				unknown = map[string]bool{}
 			}
-			return nil, fc.InvalidFields([]fc.FieldError{{Property: name,
+			dup, unknown[key] = unknown[key], true
+		}
+		if dup {
+			if key == "" {
+				key = bodyProperty // an empty key, twice
+			}
+			return fc.InvalidFields([]fc.FieldError{{Property: key,
 				Message: "appears more than once in the body; give each field once", AttemptedValue: attempted(raw)}})
 		}
-		fields[name] = raw
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, malformedBody(body, err)
+		return malformedBody(body, err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, bodyError("must be one JSON object with nothing after it", body)
+		return bodyError("must be one JSON object with nothing after it", body)
 	}
-	return fields, nil
+	return nil
 }
 
-func canonicalField(key string) string {
-	for _, name := range attemptFieldNames {
+// fieldIndex is the index in attemptFieldNames of key in any case, as
+// encoding/json would match it, or -1 for another field.
+func fieldIndex(key string) int {
+	for i, name := range attemptFieldNames {
 		if strings.EqualFold(key, name) {
-			return name
+			return i
 		}
 	}
-	return key
+	return -1
 }
 
 // malformedBody describes a body that is not JSON at all; an oversized
@@ -154,55 +184,79 @@ func isAbsent(raw json.RawMessage) bool {
 	return len(raw) == 0 || string(raw) == "null"
 }
 
-func requiredInt(fields map[string]json.RawMessage, name string, dst *int64) *fc.FieldError {
-	raw := fields[name]
+// jsonInt reads a whole number from one JSON value the decoder has
+// already checked: for such a value strconv.ParseInt accepts exactly what
+// json.Unmarshal into an int64 does (a number literal without fraction or
+// exponent, in range), without scanning it again.
+func jsonInt(raw json.RawMessage) (int64, bool) {
+	n, err := strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64)
+	return n, err == nil
+}
+
+// jsonString reads a JSON string value. A string without escapes in valid
+// UTF-8 (what devices send) is its own text; anything else goes through
+// encoding/json, which undoes escapes and replaces invalid UTF-8.
+func jsonString(raw json.RawMessage) (string, bool) {
+	v := bytes.TrimSpace(raw)
+	if n := len(v); n >= 2 && v[0] == '"' && v[n-1] == '"' {
+		if inner := v[1 : n-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			return string(inner), true
+		}
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func requiredInt(raw json.RawMessage, name string, dst *int64) *fc.FieldError {
 	if isAbsent(raw) {
 		return &fc.FieldError{Property: name, Message: "is required: a whole number", AttemptedValue: attempted(raw)}
 	}
-	if err := json.Unmarshal(raw, dst); err != nil {
+	n, ok := jsonInt(raw)
+	if !ok {
 		return &fc.FieldError{Property: name, Message: "must be a whole number", AttemptedValue: attempted(raw)}
 	}
+	*dst = n
 	return nil
 }
 
-func optionalInt(fields map[string]json.RawMessage, name string, dst **int64) *fc.FieldError {
-	raw := fields[name]
+func optionalInt(raw json.RawMessage, name string, dst **int64) *fc.FieldError {
 	if isAbsent(raw) {
 		return nil
 	}
-	var n int64
-	if err := json.Unmarshal(raw, &n); err != nil {
+	n, ok := jsonInt(raw)
+	if !ok {
 		return &fc.FieldError{Property: name, Message: "must be a whole number", AttemptedValue: attempted(raw)}
 	}
 	*dst = &n
 	return nil
 }
 
-func optionalString(fields map[string]json.RawMessage, name string, dst *string) *fc.FieldError {
-	raw := fields[name]
+func optionalString(raw json.RawMessage, name string, dst *string) *fc.FieldError {
 	if isAbsent(raw) {
 		return nil
 	}
-	if err := json.Unmarshal(raw, dst); err != nil {
+	s, ok := jsonString(raw)
+	if !ok {
 		return &fc.FieldError{Property: name, Message: "must be text in double quotes", AttemptedValue: attempted(raw)}
 	}
+	*dst = s
 	return nil
 }
 
 // source reads Source, which CHECKINS.md always gives: 0-5 or a name.
-func source(fields map[string]json.RawMessage, dst *fc.Source) *fc.FieldError {
+func source(raw json.RawMessage, dst *fc.Source) *fc.FieldError {
 	const want = "0-5 or a source name such as DoorAccess"
-	raw := fields["Source"]
 	if isAbsent(raw) {
 		return &fc.FieldError{Property: "Source", Message: "is required: " + want, AttemptedValue: attempted(raw)}
 	}
-	var n int
-	if err := json.Unmarshal(raw, &n); err == nil && fc.Source(n).Valid() {
+	if n, ok := jsonInt(raw); ok && n >= math.MinInt && n <= math.MaxInt && fc.Source(n).Valid() {
 		*dst = fc.Source(n)
 		return nil
 	}
-	var name string
-	if err := json.Unmarshal(raw, &name); err == nil {
+	if name, ok := jsonString(raw); ok {
 		if s, err := fc.ParseSource(name); err == nil {
 			*dst = s
 			return nil
@@ -212,14 +266,13 @@ func source(fields map[string]json.RawMessage, dst *fc.Source) *fc.FieldError {
 }
 
 // fromTime reads FromTime; absent keeps the default (now).
-func fromTime(fields map[string]json.RawMessage, dst *time.Time) *fc.FieldError {
-	raw := fields["FromTime"]
+func fromTime(raw json.RawMessage, dst *time.Time) *fc.FieldError {
 	if isAbsent(raw) {
 		return nil
 	}
 	bad := &fc.FieldError{Property: "FromTime", Message: "must be a time such as 2026-03-29T00:30:00Z", AttemptedValue: attempted(raw)}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, ok := jsonString(raw)
+	if !ok {
 		return bad
 	}
 	t, err := time.Parse(time.RFC3339, s)

@@ -13,6 +13,7 @@ package groupcommit
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -40,6 +41,11 @@ type Queue struct {
 	stop     chan struct{} // closed by Close: accept nothing new
 	done     chan struct{} // closed when the writer has drained and exited
 	maxBatch int
+	// requests recycles requests and their result channels: one of each
+	// per attempt otherwise. Only a request whose result was received goes
+	// back, so the writer never holds a recycled one.
+	requests sync.Pool
+	attempts []*fc.Attempt // the writer's batch buffer, reused
 }
 
 type request struct {
@@ -57,7 +63,8 @@ func New(store fc.AttemptStore, opt Options) *Queue {
 		opt.MaxBatch = DefaultMaxBatch
 	}
 	q := &Queue{store: store, reqs: make(chan *request, opt.QueueSize), stop: make(chan struct{}),
-		done: make(chan struct{}), maxBatch: opt.MaxBatch}
+		done: make(chan struct{}), maxBatch: opt.MaxBatch, attempts: make([]*fc.Attempt, 0, opt.MaxBatch)}
+	q.requests.New = func() any { return &request{res: make(chan fc.AttemptResult, 1)} }
 	go q.write()
 	return q
 }
@@ -74,7 +81,8 @@ func (q *Queue) Submit(ctx context.Context, a *fc.Attempt) (*fc.Outcome, error) 
 		return nil, unavailable()
 	default:
 	}
-	r := &request{ctx: ctx, a: a, res: make(chan fc.AttemptResult, 1)}
+	r := q.requests.Get().(*request)
+	r.ctx, r.a = ctx, a
 	select {
 	case q.reqs <- r:
 	case <-ctx.Done():
@@ -84,6 +92,7 @@ func (q *Queue) Submit(ctx context.Context, a *fc.Attempt) (*fc.Outcome, error) 
 	}
 	select {
 	case res := <-r.res:
+		q.recycle(r)
 		return res.Outcome, res.Err
 	case <-ctx.Done():
 		return nil, cancelled(ctx)
@@ -92,11 +101,19 @@ func (q *Queue) Submit(ctx context.Context, a *fc.Attempt) (*fc.Outcome, error) 
 		// ready) or never taken.
 		select {
 		case res := <-r.res:
+			q.recycle(r)
 			return res.Outcome, res.Err
 		default:
 			return nil, unavailable()
 		}
 	}
+}
+
+// recycle returns a request whose result was received: the writer is
+// done with it and its channel is empty.
+func (q *Queue) recycle(r *request) {
+	r.ctx, r.a = nil, nil
+	q.requests.Put(r)
 }
 
 func cancelled(ctx context.Context) error {
@@ -152,7 +169,8 @@ func (q *Queue) fill(batch []*request) []*request {
 // commit records the batch, skipping requests whose caller has gone.
 func (q *Queue) commit(batch []*request) {
 	live := batch[:0:0]
-	attempts := make([]*fc.Attempt, 0, len(batch))
+	attempts := q.attempts[:0]
+	defer clear(attempts[:cap(attempts)]) // keep no attempt alive between batches
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.res <- fc.AttemptResult{Err: cancelled(r.ctx)}
