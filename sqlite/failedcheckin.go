@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -20,14 +21,12 @@ func (db *DB) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int6
 		return nil, notFound
 	}
 	// One prepared statement by id, no count and no transaction (a single
-	// SELECT reads one snapshot). The scope is checked on the row's
-	// business_id rather than in SQL, so one statement serves every scope;
-	// a record outside it gets the same answer as a missing one.
+	// SELECT reads one snapshot), with the scope inside it (getOneSQL).
 	p, err := db.reads.get(ctx, db.reader)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := p.getOne.QueryContext(ctx, id)
+	rows, err := p.getOne.QueryContext(ctx, id, scope.All(), scopeJSON(scope))
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}
@@ -41,9 +40,6 @@ func (db *DB) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int6
 	r, err := scanRecord(rows)
 	if err != nil {
 		return nil, err
-	}
-	if !scope.Allows(r.BusinessID) {
-		return nil, notFound
 	}
 	return r, nil
 }
@@ -153,4 +149,17 @@ func wallUnix(t time.Time) int64 {
 	y, mo, d := t.Date()
 	h, mi, s := t.Clock()
 	return time.Date(y, mo, d, h, mi, s, 0, time.UTC).Unix()
+}
+
+// scopeJSON is the business ids of a restricted scope as a JSON array
+// ("[]" for AllBusinesses, whose query does not read it).
+func scopeJSON(scope fc.Scope) string {
+	b := []byte{'['}
+	for i, id := range scope.Businesses() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }

@@ -19,10 +19,13 @@ import (
 const (
 	tokenUserSQL = `SELECT ` + userColumns + ` FROM users WHERE id =
 		(SELECT user_id FROM access_tokens WHERE token_hash = ? AND expires_on > ?)`
-	// getOneSQL reads a record by id alone; the caller applies the scope
-	// to the row's business_id (Scope.Allows), so that one statement
-	// serves every scope instead of one per number of locations.
-	getOneSQL = `SELECT ` + selectColumns + ` FROM failed_checkins WHERE id = ?`
+	// getOneSQL reads a record by id within the caller's scope: the second
+	// argument is true for every location, the third the allowed business
+	// ids as a JSON array, so that one prepared statement serves every
+	// scope while the scope stays inside the query (never a filter on rows
+	// already read).
+	getOneSQL = `SELECT ` + selectColumns + ` FROM failed_checkins WHERE id = ?
+		AND (? OR business_id IN (SELECT value FROM json_each(?)))`
 )
 
 // preparedReads are the prepared hot lookups.
