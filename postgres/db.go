@@ -21,8 +21,8 @@ type DB struct {
 	name string // host/database, for messages: never the password
 	now  func() time.Time
 	dir  dircache.Cache // the parsed directory and the purge timer (directory.go, attempt.go)
-	// exports holds a token per running export (export.go).
-	exports chan struct{}
+	// exports admits a few exports at a time (export.go).
+	exports *fc.ExportGate
 }
 
 // Open connects to the database that dsn names (a postgres:// or
@@ -43,7 +43,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
 	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
-		exports: make(chan struct{}, fc.MaxConcurrentExports)}
+		exports: fc.NewExportGate()}
 	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, db.unavailable(err)

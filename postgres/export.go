@@ -27,7 +27,7 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 			yield(nil, err)
 			return
 		}
-		release, err := db.startExport()
+		release, err := db.exports.Start()
 		if err != nil {
 			yield(nil, err)
 			return
@@ -55,17 +55,5 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 		if err := rows.Err(); err != nil {
 			yield(nil, fmt.Errorf("export: read rows: %w", err))
 		}
-	}
-}
-
-// startExport takes one of the fc.MaxConcurrentExports slots, or refuses
-// with fc.TooManyExports at once (a waiting export would hold its HTTP
-// request open for nothing); release gives the slot back.
-func (db *DB) startExport() (release func(), err error) {
-	select {
-	case db.exports <- struct{}{}:
-		return func() { <-db.exports }, nil
-	default:
-		return nil, fc.TooManyExports()
 	}
 }

@@ -41,8 +41,8 @@ type DB struct {
 	reads readStatements
 	// lists caches decoded user roles and businesses (readstmt.go).
 	lists decodedLists
-	// exports holds a token per running export (export.go).
-	exports chan struct{}
+	// exports admits a few exports at a time (export.go).
+	exports *fc.ExportGate
 }
 
 // Open opens the database file at path, creating it when it does not exist.
@@ -52,7 +52,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, fc.Errorf(fc.ErrInvalid, "the database path is empty")
 	}
-	db := &DB{path: path, now: time.Now, exports: make(chan struct{}, fc.MaxConcurrentExports)}
+	db := &DB{path: path, now: time.Now, exports: fc.NewExportGate()}
 	var err error
 	// The writer opens first so that the file exists and is in WAL mode
 	// before a read-only connection looks at it.
