@@ -57,19 +57,21 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 		return nil, db.beginError(err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if q, err = narrow(ctx, tx, q); err != nil {
+	// sqlbuild/run.go: names narrowed to their businesses, exact totals
+	// from the rollups, deep pages by seek.
+	d, run := sqlbuild.PostgreSQL(), runInts(tx)
+	if q, err = sqlbuild.Narrow(ctx, d, run, q); err != nil {
 		return nil, err
 	}
-	// counts.go: exact totals from the rollups, deep pages by seek.
-	if page.TotalItems, err = countMatching(ctx, tx, q); err != nil {
+	if page.TotalItems, err = sqlbuild.CountMatching(ctx, d, run, q); err != nil {
 		return nil, err
 	}
 	if q.Offset() < page.TotalItems {
-		query, args, err := pageStatement(ctx, tx, q)
+		st, err := sqlbuild.PageStatement(ctx, d, run, q)
 		if err != nil {
 			return nil, err
 		}
-		if page.Records, err = queryRecords(ctx, tx, query, args); err != nil {
+		if page.Records, err = queryRecords(ctx, tx, st.SQL, st.Args); err != nil {
 			return nil, err
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlbuild"
 )
 
 var _ fc.FailedCheckinStore = (*DB)(nil)
@@ -59,22 +60,24 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 		return nil, err // a bad field or filter, before any statement runs
 	}
 	err := db.withReadTx(ctx, func(tx *sql.Tx) error {
-		q, err := narrow(ctx, tx, q)
+		// sqlbuild/run.go: names narrowed to their businesses, exact totals
+		// from the rollups, deep pages by seek.
+		d, run := sqlbuild.SQLite(), runInts(tx)
+		q, err := sqlbuild.Narrow(ctx, d, run, q)
 		if err != nil {
 			return err
 		}
-		// counts.go: exact totals from the rollups, deep pages by seek.
-		if page.TotalItems, err = countMatching(ctx, tx, q); err != nil {
+		if page.TotalItems, err = sqlbuild.CountMatching(ctx, d, run, q); err != nil {
 			return err
 		}
 		if q.Offset() >= page.TotalItems {
 			return nil
 		}
-		query, args, err := pageStatement(ctx, tx, q)
+		st, err := sqlbuild.PageStatement(ctx, d, run, q)
 		if err != nil {
 			return err
 		}
-		page.Records, err = queryRecords(ctx, tx, query, args)
+		page.Records, err = queryRecords(ctx, tx, st.SQL, st.Args)
 		return err
 	})
 	if err != nil {

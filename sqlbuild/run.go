@@ -1,0 +1,111 @@
+package sqlbuild
+
+import (
+	"context"
+	"fmt"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// RunInts runs st and calls row with each result row, whose columns are
+// all integers (width of them), until row returns false. Each store
+// adapts its driver to it once, so that the plans below (counts, seeks,
+// implied businesses) are carried out by one piece of code for both.
+type RunInts func(ctx context.Context, st Statement, width int, row func(vals []int64) bool) error
+
+// SeekMinOffset is the offset from which a page ordered by
+// CheckinAttemptTime is reached through the per-day counts instead of
+// walking the index past every earlier record. Below it the walk is
+// cheaper than the extra statements.
+const SeekMinOffset = 1000
+
+// CountMatching returns the exact number of records q matches: the sum of
+// PlanCount's statements (rollup sums and the records of the partial days
+// at the edges of a time range, or one plain count).
+func CountMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int64, error) {
+	parts, err := PlanCount(d, q)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, p := range parts {
+		if err := run(ctx, p, 1, func(v []int64) bool { total += v[0]; return false }); err != nil {
+			return 0, fmt.Errorf("count: %w", err)
+		}
+	}
+	return total, nil
+}
+
+// PageStatement returns q's page statement with its LIMIT and OFFSET
+// arguments. A deep page ordered by CheckinAttemptTime starts at the day
+// where it begins (PlanSeek), with the offset left within that day.
+func PageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query) (Statement, error) {
+	offset := q.Offset()
+	if offset >= SeekMinOffset {
+		sq, left, ok, err := seek(ctx, d, run, q, offset)
+		if err != nil {
+			return Statement{}, err
+		}
+		if ok {
+			q, offset = sq, left
+		}
+	}
+	f, err := BuildFind(d, q)
+	if err != nil {
+		return Statement{}, err
+	}
+	return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], q.Size, offset)}, nil
+}
+
+// seek finds the day where the record at offset lies and returns the
+// query restricted to that day on, with the offset left; false when q has
+// no seek plan or the page starts in the first partial day.
+func seek(ctx context.Context, d Dialect, run RunInts, q fc.Query, offset int64) (fc.Query, int64, bool, error) {
+	k, ok, err := PlanSeek(d, q)
+	if err != nil || !ok {
+		return q, offset, false, err
+	}
+	var before int64
+	if k.First != nil {
+		if err := run(ctx, *k.First, 1, func(v []int64) bool { before = v[0]; return false }); err != nil {
+			return q, offset, false, fmt.Errorf("seek: %w", err)
+		}
+		if offset < before {
+			return q, offset, false, nil
+		}
+	}
+	var day int64
+	found := false
+	err = run(ctx, k.Days, 2, func(v []int64) bool {
+		if before+v[1] > offset {
+			day, found = v[0], true
+			return false
+		}
+		before += v[1]
+		return true
+	})
+	if err != nil {
+		return q, offset, false, fmt.Errorf("seek: %w", err)
+	}
+	if found {
+		return k.Cut(day), offset - before, true, nil
+	}
+	last, ok := k.Last()
+	return last, offset - before, ok, nil
+}
+
+// Narrow adds to q the business ids its business-name conditions imply
+// (ImpliedBusinesses): the same answers, but the per-business rollups and
+// indexes then serve a name filter.
+func Narrow(ctx context.Context, d Dialect, run RunInts, q fc.Query) (fc.Query, error) {
+	st, ok, err := ImpliedBusinesses(d, q)
+	if err != nil || !ok {
+		return q, err
+	}
+	ids := []int64{}
+	if err := run(ctx, st, 1, func(v []int64) bool { ids = append(ids, v[0]); return true }); err != nil {
+		return q, fmt.Errorf("businesses: %w", err)
+	}
+	q.Conditions = append(q.Conditions[:len(q.Conditions):len(q.Conditions)], fc.In(fc.FieldBusinessID, ids...))
+	return q, nil
+}
