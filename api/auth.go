@@ -307,8 +307,11 @@ func (a *Auth) checkThrottle(ctx context.Context, accountKey, addrKey string, no
 	return account, nil
 }
 
-// clientAddress is the address the request came from. X-Forwarded-For is
-// ignored on purpose: a client could forge it to escape the throttle.
+// clientAddress is the address the request came from: the TCP peer, or
+// the client a trusted reverse proxy forwarded for (serve
+// --trusted-proxies rewrites RemoteAddr, package proxyaddr). The
+// X-Forwarded-For header itself is never read here: a client could forge it
+// to escape the throttle.
 func clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -216,8 +216,9 @@ func (s *Server) serveMetrics(h http.Handler) http.HandlerFunc {
 }
 
 // metricsAllowed reports whether the request comes from an address that
-// may read the metrics without credentials. X-Forwarded-For is ignored: a
-// client could forge it.
+// may read the metrics without credentials. The address is RemoteAddr
+// (set from X-Forwarded-For only behind --trusted-proxies); the header
+// itself is never read, since a client could forge it.
 func (s *Server) metricsAllowed(r *http.Request) bool {
 	addr, err := netip.ParseAddr(clientAddress(r))
 	if err != nil {

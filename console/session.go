@@ -131,8 +131,9 @@ func (c *Console) secureCookie(r *http.Request) bool {
 }
 
 // clientAddress is the address the request came from, for the sign-in
-// throttle. X-Forwarded-For is ignored, as in the API: a client could
-// forge it to escape the throttle.
+// throttle: RemoteAddr, which serve sets from X-Forwarded-For only for
+// requests from --trusted-proxies (package proxyaddr), as in the API; the
+// header itself is never read here, since a client could forge it.
 func clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

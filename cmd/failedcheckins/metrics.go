@@ -14,6 +14,13 @@ const defaultMetricsAllow = "127.0.0.0/8,::1/128"
 // addresses, comma-separated; "none" (or nothing) allows no address, so
 // /metrics always needs an administrator's credentials.
 func parseMetricsAllow(s string) ([]netip.Prefix, error) {
+	return parsePrefixes("--metrics-allow", s)
+}
+
+// parsePrefixes reads a comma-separated list of CIDR prefixes or single
+// addresses for the flag named; "none" or nothing is the empty (non-nil)
+// list.
+func parsePrefixes(flagName, s string) ([]netip.Prefix, error) {
 	out := []netip.Prefix{} // non-nil: the API reads nil as its default
 	if strings.EqualFold(strings.TrimSpace(s), "none") {
 		return out, nil
@@ -29,7 +36,7 @@ func parseMetricsAllow(s string) ([]netip.Prefix, error) {
 		}
 		a, err := netip.ParseAddr(part)
 		if err != nil {
-			return nil, fmt.Errorf("--metrics-allow %q: %q is neither an address nor a CIDR prefix such as 10.0.0.0/8", s, part)
+			return nil, fmt.Errorf("%s %q: %q is neither an address nor a CIDR prefix such as 10.0.0.0/8", flagName, s, part)
 		}
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}

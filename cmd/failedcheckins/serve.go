@@ -13,6 +13,7 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/api"
+	"github.com/failedcheckins/failedcheckins/proxyaddr"
 )
 
 // demoSeed fixes the demo data set, so every demo shows the same locations
@@ -32,6 +33,10 @@ type serveConfig struct {
 	// addresses, comma-separated, or "none") that may read /metrics without
 	// credentials; everyone else needs a full administrator.
 	MetricsAllow string
+	// TrustedProxies lists the reverse proxies (CIDR prefixes or single
+	// addresses, comma-separated, or "none") whose X-Forwarded-For names
+	// the client; see package proxyaddr.
+	TrustedProxies string
 	// onShutdown, when set, is called once the server has begun its
 	// graceful shutdown (listeners closed, in-flight requests running);
 	// tests use it instead of polling the log.
@@ -40,7 +45,7 @@ type serveConfig struct {
 
 func defaultServeConfig() serveConfig {
 	return serveConfig{dbConfig: defaultDBConfig(), Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, Auth: defaultAuthConfig(),
-		MetricsAllow: defaultMetricsAllow}
+		MetricsAllow: defaultMetricsAllow, TrustedProxies: "none"}
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -50,6 +55,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGINT/SIGTERM")
 	c.Auth.register(fs)
 	fs.StringVar(&c.MetricsAllow, "metrics-allow", c.MetricsAllow, "client `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) that may read /metrics without credentials; others need an administrator")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxy `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) whose X-Forwarded-For names the client, for the sign-in throttle, /metrics and the log")
 }
 
 func (c serveConfig) Validate() error {
@@ -63,6 +69,9 @@ func (c serveConfig) Validate() error {
 		return err
 	}
 	if _, err := parseMetricsAllow(c.MetricsAllow); err != nil {
+		return err
+	}
+	if _, err := parsePrefixes("--trusted-proxies", c.TrustedProxies); err != nil {
 		return err
 	}
 	return c.dbConfig.Validate()
@@ -119,7 +128,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// Outermost, so that the console's mux never answers an unclean path
 	// with its text/html redirect: the API answers it in JSON.
-	return serveHTTP(ctx, cfg, apiServer.Guard(handler), logger)
+	// Outside that, the client's address is settled before anything
+	// (the log, the throttle, /metrics) reads it.
+	proxies, _ := parsePrefixes("--trusted-proxies", cfg.TrustedProxies) // checked by Validate
+	return serveHTTP(ctx, cfg, proxyaddr.Trusted(proxies).Wrap(apiServer.Guard(handler)), logger)
 }
 
 // loadDemo fills an empty database with the demo: a directory and the
