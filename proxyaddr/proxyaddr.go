@@ -1,7 +1,7 @@
 // Package proxyaddr finds a request's client address behind the reverse
-// proxies an operator trusts, so that the sign-in throttle, the /metrics
-// allow-list, the console and the request log see the client rather than
-// the proxy every client shares.
+// proxies an operator trusts, so that the sign-in throttles of the API and
+// the console and the /metrics allow-list see the client rather than the
+// proxy every client shares.
 //
 // Only X-Forwarded-For is read, and only when the TCP peer is a trusted
 // proxy: the header is walked from its right end (the hop our proxy

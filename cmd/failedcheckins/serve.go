@@ -55,7 +55,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGINT/SIGTERM")
 	c.Auth.register(fs)
 	fs.StringVar(&c.MetricsAllow, "metrics-allow", c.MetricsAllow, "client `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) that may read /metrics without credentials; others need an administrator")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxy `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) whose X-Forwarded-For names the client, for the sign-in throttle, /metrics and the log")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxy `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) whose X-Forwarded-For names the client, for the sign-in throttle and /metrics")
 }
 
 func (c serveConfig) Validate() error {
@@ -129,7 +129,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Outermost, so that the console's mux never answers an unclean path
 	// with its text/html redirect: the API answers it in JSON.
 	// Outside that, the client's address is settled before anything
-	// (the log, the throttle, /metrics) reads it.
+	// (the sign-in throttles, /metrics) reads it.
 	proxies, _ := parsePrefixes("--trusted-proxies", cfg.TrustedProxies) // checked by Validate
 	return serveHTTP(ctx, cfg, proxyaddr.Trusted(proxies).Wrap(apiServer.Guard(handler)), logger)
 }
