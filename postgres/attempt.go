@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -209,7 +208,7 @@ func (b *attemptBatch) insertCheckin(c *fc.Checkin) int64 {
 	}
 	b.maxCheckin++
 	b.writes.Queue(insertCheckin, b.maxCheckin,
-		uuid.NewString(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
+		sqlbuild.NewUniqueID(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
 		int64(c.Source), c.FromTime.UTC(), to, wallClock(c.FromTimeLocal), toLocal, c.MacAddresses, fc.Fold(c.MacAddresses),
 		c.Teams, fc.Fold(c.Teams), c.Tariff, fc.Fold(c.Tariff), b.now, b.now,
 		c.UpdatedBy, foldOptional(c.UpdatedBy), c.SystemID, foldOptional(c.SystemID))

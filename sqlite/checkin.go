@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlbuild"
 )
@@ -31,7 +29,7 @@ func (st *attemptStatements) insertCheckinRow(ctx context.Context, c *fc.Checkin
 		toLocal = wallUnix(*c.ToTimeLocal)
 	}
 	res, err := st.insertCheckin.ExecContext(ctx,
-		uuid.NewString(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
+		sqlbuild.NewUniqueID(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
 		int64(c.Source), c.FromTime.Unix(), to, wallUnix(c.FromTimeLocal), toLocal, c.MacAddresses, fc.Fold(c.MacAddresses),
 		c.Teams, fc.Fold(c.Teams), c.Tariff, fc.Fold(c.Tariff), now.Unix(), now.Unix(),
 		optional(c.UpdatedBy), foldOptional(c.UpdatedBy), optional(c.SystemID), foldOptional(c.SystemID))
