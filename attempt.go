@@ -48,6 +48,10 @@ type Outcome struct {
 	ID          int64  // the Checkin's Id when accepted, the FailedCheckin's otherwise
 	Reason      string // the reason code; "" when accepted
 	Description string // the Nexudus message of a refusal
+	// Replayed marks the stored outcome of an idempotency key seen
+	// before: nothing was judged or written this time, so it is not
+	// counted as a verdict.
+	Replayed bool
 }
 
 // AttemptStore judges and records attempts.

@@ -90,6 +90,9 @@ func (s *Server) createCheckin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if !out.Replayed { // a retry's stored answer was judged once already
+		s.metrics.ObserveVerdict(out.Reason)
+	}
 	writeOutcome(w, out)
 }
 

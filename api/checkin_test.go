@@ -160,6 +160,8 @@ func TestIdempotencyKey(t *testing.T) {
 	if first.Code != 200 || again.Code != 200 || first.Body.String() != again.Body.String() {
 		t.Errorf("retry = %d %s; want the first answer %d %s", again.Code, again.Body, first.Code, first.Body)
 	}
+	// The retry was answered from the stored outcome, not judged: one verdict.
+	wantSeries(t, scrape(t, h), `failedcheckins_checkin_verdicts_total{reason="Accepted"} 1`)
 	other := send(t, h, "POST", "/api/spaces/checkins", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 11}`, IdempotencyHeader, "retry-1")
 	if other.Code != http.StatusConflict {
 		t.Errorf("same key, other body = %d %s; want 409", other.Code, other.Body)

@@ -180,6 +180,7 @@ func (b *attemptBatch) replay(ctx context.Context, k *fc.IdempotencyKey) (*fc.Ou
 		return nil, true, fc.Errorf(fc.ErrConflict, "This Idempotency-Key was already used with a different request.")
 	}
 	out := stored.out
+	out.Replayed = true
 	return &out, true, nil
 }
 

@@ -112,7 +112,7 @@ func (st *attemptStatements) record(ctx context.Context, dir *fc.Directory, a *f
 func (st *attemptStatements) replay(ctx context.Context, k *fc.IdempotencyKey, now time.Time) (*fc.Outcome, bool, error) {
 	var fingerprint string
 	var created int64
-	out := &fc.Outcome{}
+	out := &fc.Outcome{Replayed: true}
 	err := st.getKey.QueryRowContext(ctx, k.UserID, k.Key).Scan(&fingerprint, &out.Accepted, &out.ID, &out.Reason, &out.Description, &created)
 	switch {
 	case err == sql.ErrNoRows:
