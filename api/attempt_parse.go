@@ -82,9 +82,19 @@ type attemptFields [len(attemptFieldNames)]json.RawMessage
 // readObject splits a body holding exactly one JSON object into its known
 // fields. Trailing data and duplicate keys (known or not) are refused: a
 // body that two JSON readers could understand differently is not
-// recorded. The body is tokenised once; the field readers below convert
-// the common values without a second JSON pass.
+// recorded. The bodies devices send are read in one pass by scanObject;
+// any other is tokenised once by encoding/json's decoder. The field
+// readers below convert the common values without a second JSON pass.
 func readObject(body []byte, fields *attemptFields) error {
+	if scanObject(body, fields) {
+		return nil
+	}
+	*fields = attemptFields{}
+	return decodeObject(body, fields)
+}
+
+// decodeObject is readObject with encoding/json's decoder, for any body.
+func decodeObject(body []byte, fields *attemptFields) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	tok, err := dec.Token()
 	if err != nil {
