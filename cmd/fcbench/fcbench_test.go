@@ -1,7 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +68,152 @@ func TestServerCPU(t *testing.T) {
 	cpu, err := procCPU(os.Getpid())
 	if err != nil || cpu <= 0 {
 		t.Errorf("procCPU(self) = %v, %v; want a positive duration, nil", cpu, err)
+	}
+}
+
+// read parses one answer from text with the load client's parser.
+func read(t *testing.T, r *bufio.Reader) (int, bool, string, error) {
+	t.Helper()
+	var body []byte
+	status, keep, err := readResponse(r, &body)
+	return status, keep, string(body), err
+}
+
+// TestReadResponse: Content-Length and chunked bodies, keep-alive and
+// close, two answers back to back on one connection.
+func TestReadResponse(t *testing.T) {
+	in := "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 5\r\n\r\nhello" +
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: a\r\n\r\n" +
+		"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}" +
+		"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n" +
+		"HTTP/1.1 204 No Content\r\n\r\n" +
+		"HTTP/1.1 200 OK\r\n\r\nto the end"
+	r := bufio.NewReader(strings.NewReader(in))
+	for i, want := range []struct {
+		status int
+		keep   bool
+		body   string
+	}{{200, true, "hello"}, {200, true, "hello world"}, {404, false, "{}"}, {200, false, ""}, {204, true, ""}, {200, false, "to the end"}} {
+		status, keep, body, err := read(t, r)
+		if err != nil || status != want.status || keep != want.keep || body != want.body {
+			t.Errorf("answer %d = %d, keep %v, %q, %v; want %d, keep %v, %q, nil", i, status, keep, body, err, want.status, want.keep, want.body)
+		}
+	}
+	// Discarding the body (nil) reads the same bytes.
+	r = bufio.NewReader(strings.NewReader("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"))
+	for _, want := range []int{200, 201} {
+		if status, _, err := readResponse(r, nil); err != nil || status != want {
+			t.Errorf("readResponse(nil body) = %d, %v; want %d, nil", status, err, want)
+		}
+	}
+}
+
+// TestReadResponseMalformed: answers that are not HTTP/1.1 fail.
+func TestReadResponseMalformed(t *testing.T) {
+	for _, in := range []string{
+		"",
+		"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+		"HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/2 200\r\nContent-Length: 0\r\n\r\n",
+		"SSH-2.0-OpenSSH\r\n\r\n",
+		"HTTP/1.1 200OK\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+		"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab",
+		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n", // headers cut off
+	} {
+		if status, _, body, err := read(t, bufio.NewReader(strings.NewReader(in))); err == nil {
+			t.Errorf("readResponse(%q) = %d, %q, nil; want an error", in, status, body)
+		}
+	}
+}
+
+// TestClient drives a real HTTP server: the token is sent, TotalItems is
+// read from a large (chunked) answer and a Content-Length one, a server
+// that closes every connection is redialled, and a bad status counts as
+// an error on every request and fails the TotalItems check.
+func TestClient(t *testing.T) {
+	big := `{"TotalItems":8323,"Items":["` + strings.Repeat("x", 100_000) + `"]}`
+	mux := http.NewServeMux()
+	mux.HandleFunc("/chunked", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		_, _ = io.WriteString(w, big) // no Content-Length: net/http chunks it
+	})
+	mux.HandleFunc("/length", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "17")
+		_, _ = io.WriteString(w, `{"TotalItems":42}`)
+	})
+	mux.HandleFunc("/close", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		_, _ = io.WriteString(w, `{"Id":1}`)
+	})
+	mux.HandleFunc("/fail", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"Status":500}`, http.StatusInternalServerError)
+	})
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	cl := newClient(ts.URL, "tok", 2)
+	for path, want := range map[string]int64{"/chunked": 8323, "/length": 42, "/close": -1} {
+		if n, err := cl.totalItems(path); err != nil || n != want {
+			t.Errorf("totalItems(%s) = %d, %v; want %d, nil", path, n, err, want)
+		}
+	}
+	if _, err := newClient(ts.URL, "wrong", 1).totalItems("/chunked"); err == nil || !strings.Contains(err.Error(), "HTTP 401") {
+		t.Errorf("totalItems with a wrong token: error %v; want HTTP 401", err)
+	}
+	if _, err := cl.totalItems("/fail"); err == nil || !strings.Contains(err.Error(), "HTTP 500") {
+		t.Errorf("totalItems(/fail) error = %v; want HTTP 500", err)
+	}
+	for _, path := range []string{"/chunked", "/close"} {
+		r := cl.run(context.Background(), path, 100*time.Millisecond)
+		if r.requests == 0 || r.errors != 0 {
+			t.Errorf("run(%s): %d requests, %d errors (%v); want some and none", path, r.requests, r.errors, r.firstErr)
+		}
+	}
+	r := cl.run(context.Background(), "/fail", 100*time.Millisecond)
+	if r.requests == 0 || r.errors != r.requests {
+		t.Errorf("run(/fail): %d requests, %d errors; want every request an error", r.requests, r.errors)
+	}
+}
+
+// TestClientMalformed: a server that answers garbage gives errors, not
+// a hang or a crash.
+func TestClientMalformed(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				for {
+					if _, err := c.Read(buf); err != nil {
+						return
+					}
+					if _, err := io.WriteString(c, "HTTP/1.1 OK\r\n\r\n"); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	cl := newClient("http://"+l.Addr().String(), "tok", 1)
+	r := cl.run(context.Background(), "/", 50*time.Millisecond)
+	if r.requests == 0 || r.errors != r.requests || !errors.Is(r.firstErr, errMalformed) {
+		t.Errorf("run: %d requests, %d errors, first %v; want every request a malformed-answer error", r.requests, r.errors, r.firstErr)
 	}
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -14,9 +14,12 @@ import (
 // result is one measured run of one shape.
 type result struct {
 	requests int
-	errors   int // transport errors and non-2xx answers
+	errors   int   // transport errors, malformed answers and statuses other than 200
+	firstErr error // the first of them, for the log
 	elapsed  time.Duration
-	cpu      time.Duration // server user+system time over the run
+	cpu      time.Duration // service user+system time over the run: the server and, on PostgreSQL, its backends
+	pgCPU    time.Duration // of which the PostgreSQL backends serving the server's connections
+	client   time.Duration // fcbench's own user+system time over the run (the load client)
 	lats     []time.Duration
 }
 
@@ -33,50 +36,57 @@ func (r result) percentile(p float64) time.Duration {
 
 // cpuPerRequest is the server's CPU time per request, in milliseconds.
 func (r result) cpuPerRequest() float64 {
-	if r.requests == 0 {
-		return 0
-	}
-	return float64(r.cpu.Microseconds()) / 1000 / float64(r.requests)
+	return perRequest(r.cpu, r.requests)
 }
 
-// client drives one server with a fixed number of connections, closed
-// loop: each connection sends its next request when the last answer is
-// read, like wrk.
+// pgPerRequest is the PostgreSQL backends' part of cpuPerRequest.
+func (r result) pgPerRequest() float64 { return perRequest(r.pgCPU, r.requests) }
+
+// clientPerRequest is the load client's CPU time per request, in ms.
+func (r result) clientPerRequest() float64 { return perRequest(r.client, r.requests) }
+
+func perRequest(d time.Duration, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(d.Microseconds()) / 1000 / float64(n)
+}
+
+// client drives one server with a fixed number of keep-alive connections,
+// closed loop: each connection sends its next request when the last answer
+// is read, like wrk. It is the raw client of httpconn.go, not net/http.
 type client struct {
-	http  *http.Client
-	base  string
-	auth  string
-	conns int
+	host  string // 127.0.0.1:port
+	token string
+	conns []*rawConn
 }
 
 func newClient(base, token string, conns int) *client {
-	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
-	return &client{http: &http.Client{Transport: tr, Timeout: 10 * time.Second}, base: base, auth: "Bearer " + token, conns: conns}
+	host := strings.TrimPrefix(base, "http://")
+	c := &client{host: host, token: token}
+	for range conns {
+		c.conns = append(c.conns, &rawConn{addr: host})
+	}
+	return c
 }
 
-// get sends one request and drains its body; ok is false for a transport
-// error or a non-2xx status.
-func (c *client) get(ctx context.Context, path string) (body []byte, ok bool) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
-	if err != nil {
-		return nil, false
-	}
-	req.Header.Set("Authorization", c.auth)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, false
-	}
-	defer resp.Body.Close()
-	body, err = io.ReadAll(resp.Body)
-	return body, err == nil && resp.StatusCode/100 == 2
+// get sends one request on the first connection and returns its status
+// and body.
+func (c *client) get(path string) (int, []byte, error) {
+	var body []byte
+	status, err := c.conns[0].do(buildRequest(c.host, path, c.token), &body, time.Now().Add(10*time.Second))
+	return status, body, err
 }
 
 // totalItems fetches path once and returns its TotalItems (-1 for a
 // get-one) or an error naming the status.
-func (c *client) totalItems(ctx context.Context, path string) (int64, error) {
-	body, ok := c.get(ctx, path)
-	if !ok {
-		return 0, fmt.Errorf("GET %s failed: %.200s", path, body)
+func (c *client) totalItems(path string) (int64, error) {
+	status, body, err := c.get(path)
+	if err != nil {
+		return 0, fmt.Errorf("GET %s: %w", path, err)
+	}
+	if status != http.StatusOK {
+		return 0, fmt.Errorf("GET %s: HTTP %d: %.200s", path, status, body)
 	}
 	var p struct {
 		TotalItems *int64 `json:"TotalItems"`
@@ -90,38 +100,57 @@ func (c *client) totalItems(ctx context.Context, path string) (int64, error) {
 	return *p.TotalItems, nil
 }
 
-// run sends requests for d on every connection and returns their
-// latencies (sorted), the request and error counts.
+// run sends requests for d on every connection and returns the latencies
+// (sorted) of the answers completed within d, and the request and error
+// counts. An answer that is not HTTP 200 or not valid HTTP/1.1 is an
+// error. A request still in flight at the end is waited for but not
+// counted (the CPU read after run includes its small tail).
 func (c *client) run(ctx context.Context, path string, d time.Duration) result {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
+	req := buildRequest(c.host, path, c.token)
 	var mu sync.Mutex
 	var all result
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range c.conns {
+	end := start.Add(d)
+	deadline := end.Add(10 * time.Second) // a hung server fails the run, not the tool
+	for _, k := range c.conns {
 		wg.Go(func() {
-			var lats []time.Duration
+			k.setDeadline(deadline)
+			lats := make([]time.Duration, 0, 1024)
 			errs := 0
+			var firstErr error
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				_, ok := c.get(ctx, path)
-				if ctx.Err() != nil {
+				if !t0.Before(end) {
+					break
+				}
+				status, err := k.do(req, nil, deadline)
+				t1 := time.Now()
+				if t1.After(end) || ctx.Err() != nil {
 					break // cut off by the end of the run: not counted
 				}
-				lats = append(lats, time.Since(t0))
-				if !ok {
+				lats = append(lats, t1.Sub(t0))
+				if err == nil && status != http.StatusOK {
+					err = fmt.Errorf("HTTP %d", status)
+				}
+				if err != nil {
 					errs++
+					if firstErr == nil {
+						firstErr = err
+					}
 				}
 			}
 			mu.Lock()
 			all.lats = append(all.lats, lats...)
 			all.errors += errs
+			if all.firstErr == nil {
+				all.firstErr = firstErr
+			}
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	all.elapsed = time.Since(start)
+	all.elapsed = min(time.Since(start), d)
 	all.requests = len(all.lats)
 	slices.Sort(all.lats)
 	return all

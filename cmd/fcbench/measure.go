@@ -74,8 +74,8 @@ func measureServer(ctx context.Context, c config, shapes []shape, floors map[str
 				return err
 			}
 			results[s.name] = append(results[s.name], r)
-			logf("round %d %s: %.0f rps, p50 %.2f ms, p99 %.2f ms, %d errors, %.3f ms CPU/req",
-				round, s.name, r.rps(), ms(r.percentile(50)), ms(r.percentile(99)), r.errors, r.cpuPerRequest())
+			logf("round %d %s: %.0f rps, p50 %.2f ms, p99 %.2f ms, %d errors, %.3f ms CPU/req, client %.3f ms CPU/req",
+				round, s.name, r.rps(), ms(r.percentile(50)), ms(r.percentile(99)), r.errors, r.cpuPerRequest(), r.clientPerRequest())
 			if err := appendRound(c.out, round, s.name, r); err != nil {
 				return err
 			}
@@ -95,7 +95,7 @@ func measureServer(ctx context.Context, c config, shapes []shape, floors map[str
 func checkTotals(ctx context.Context, cl *client, shapes []shape, strict bool) (map[string]int64, error) {
 	out := map[string]int64{}
 	for _, s := range shapes {
-		n, err := cl.totalItems(ctx, s.path)
+		n, err := cl.totalItems(s.path)
 		if err != nil {
 			return nil, err
 		}
@@ -116,12 +116,23 @@ func measureOnce(ctx context.Context, c config, srv *server, cl *client, s shape
 	if err != nil {
 		return result{}, err
 	}
+	self0, err := procCPU(os.Getpid())
+	if err != nil {
+		return result{}, err
+	}
 	r := cl.run(ctx, s.path, c.duration)
+	self1, err := procCPU(os.Getpid())
+	if err != nil {
+		return result{}, err
+	}
 	c1, err := srv.cpu()
 	if err != nil {
 		return result{}, err
 	}
-	r.cpu = c1 - c0
+	r.cpu, r.client = c1-c0, self1-self0
+	if r.errors > 0 {
+		logf("%s: %d errors, the first: %v", s.name, r.errors, r.firstErr)
+	}
 	return r, ctx.Err()
 }
 
@@ -134,8 +145,8 @@ func appendRound(path string, round int, name string, r result) error {
 		return fmt.Errorf("rounds file: %w", err)
 	}
 	defer f.Close()
-	_, err = fmt.Fprintf(f, "%s\t%d\t%s\t%d\t%.1f\t%.3f\t%.3f\t%d\t%.4f\n", time.Now().Format(time.RFC3339), round, name,
-		r.requests, r.rps(), ms(r.percentile(50)), ms(r.percentile(99)), r.errors, r.cpuPerRequest())
+	_, err = fmt.Fprintf(f, "%s\t%d\t%s\t%d\t%.1f\t%.3f\t%.3f\t%d\t%.4f\t%.4f\n", time.Now().Format(time.RFC3339), round, name,
+		r.requests, r.rps(), ms(r.percentile(50)), ms(r.percentile(99)), r.errors, r.cpuPerRequest(), r.clientPerRequest())
 	return err
 }
 

@@ -103,7 +103,7 @@ func (s *server) cpu() (time.Duration, error) { return procCPU(s.cmd.Process.Pid
 func procCPU(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, fmt.Errorf("read server CPU: %w", err)
+		return 0, fmt.Errorf("read CPU time: %w", err)
 	}
 	// The command name (field 2) may contain spaces: count from its ')'.
 	rest := string(b[strings.LastIndexByte(string(b), ')')+2:])

@@ -16,13 +16,7 @@ func printSummary(c config, shapes []shape, results map[string][]result, floors 
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, s := range shapes {
 		rs := results[s.name]
-		pick := func(f func(result) float64) float64 {
-			vs := make([]float64, len(rs))
-			for i, r := range rs {
-				vs[i] = f(r)
-			}
-			return median(vs)
-		}
+		pick := func(f func(result) float64) float64 { return medianOf(rs, f) }
 		errs := 0
 		for _, r := range rs {
 			errs += r.errors
@@ -39,4 +33,27 @@ func printSummary(c config, shapes []shape, results map[string][]result, floors 
 			pick(result.rps), pick(func(r result) float64 { return ms(r.percentile(50)) }),
 			pick(func(r result) float64 { return ms(r.percentile(99)) }), errs, pick(result.cpuPerRequest), floor)
 	}
+	// The load client's own CPU (this process, from /proc/self/stat), to
+	// compare with the server's: both share the machine's cores.
+	fmt.Print("\nload client (fcbench) CPU ms/req, median:")
+	for i, s := range shapes {
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Printf("%s %s %.3f", sep, s.name, medianOf(results[s.name], result.clientPerRequest))
+	}
+	fmt.Println()
+}
+
+// medianOf returns the median of f over the rounds.
+func medianOf(rs []result, f func(result) float64) float64 {
+	if len(rs) == 0 {
+		return 0
+	}
+	vs := make([]float64, len(rs))
+	for i, r := range rs {
+		vs[i] = f(r)
+	}
+	return median(vs)
 }
