@@ -16,6 +16,17 @@ var _ fc.AttemptStore = (*DB)(nil)
 type attemptStatements struct {
 	count, insertCheckin, insertFailed, getKey, putKey, version *sql.Stmt
 	counts                                                      *rollupCounter // rollup.go: counts of the failed check-ins inserted
+	// months caches the monthly limit's counts read in this batch, kept
+	// current as the batch inserts check-ins: a device retrying, or one
+	// coworker's several doors, asks for the same count within a batch.
+	months map[int64][]monthCount // by coworker; nil until the first count
+}
+
+// monthCount is a coworker's number of check-ins in [from, until), Unix
+// seconds: count(*) as it stands in the batch's transaction.
+type monthCount struct {
+	from, until int64
+	n           int
 }
 
 // RecordAttempts judges and records a batch of attempts in one write
@@ -80,18 +91,18 @@ func (st *attemptStatements) record(ctx context.Context, dir *fc.Directory, a *f
 			return out, err
 		}
 	}
-	count := func(coworker int64, from, until time.Time) (int, error) {
-		var n int
-		err := st.count.QueryRowContext(ctx, coworker, from.Unix(), until.Unix()).Scan(&n)
-		return n, err
-	}
-	v, err := fc.Evaluate(dir, a, count)
+	v, err := fc.Evaluate(dir, a, func(coworker int64, from, until time.Time) (int, error) {
+		return st.monthCount(ctx, coworker, from.Unix(), until.Unix())
+	})
 	if err != nil {
 		return nil, err
 	}
 	out := &fc.Outcome{Accepted: v.Accepted(), Reason: v.Reason, Description: v.Description}
 	if out.Accepted {
-		out.ID, err = st.insertCheckinRow(ctx, v.Checkin(a), now)
+		c := v.Checkin(a)
+		if out.ID, err = st.insertCheckinRow(ctx, c, now); err == nil {
+			st.countCheckin(c.CoworkerID, c.FromTime.Unix())
+		}
 	} else {
 		out.ID, err = st.insertFailedRow(ctx, v.FailedCheckin(a), now)
 	}
@@ -105,6 +116,36 @@ func (st *attemptStatements) record(ctx context.Context, dir *fc.Directory, a *f
 		}
 	}
 	return out, nil
+}
+
+// monthCount returns the count of the monthly limit, read once per batch
+// for each coworker and month.
+func (st *attemptStatements) monthCount(ctx context.Context, coworker, from, until int64) (int, error) {
+	for _, m := range st.months[coworker] {
+		if m.from == from && m.until == until {
+			return m.n, nil
+		}
+	}
+	var n int
+	if err := st.count.QueryRowContext(ctx, coworker, from, until).Scan(&n); err != nil {
+		return 0, err
+	}
+	if st.months == nil {
+		st.months = map[int64][]monthCount{}
+	}
+	st.months[coworker] = append(st.months[coworker], monthCount{from, until, n})
+	return n, nil
+}
+
+// countCheckin adds a check-in just inserted to the cached counts whose
+// range holds it, as count(*) would now see it.
+func (st *attemptStatements) countCheckin(coworker, fromTime int64) {
+	months := st.months[coworker]
+	for i := range months {
+		if m := &months[i]; m.from <= fromTime && fromTime < m.until {
+			m.n++
+		}
+	}
 }
 
 // replay returns the stored outcome of a key seen within the window; the
