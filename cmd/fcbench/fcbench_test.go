@@ -217,3 +217,66 @@ func TestClientMalformed(t *testing.T) {
 		t.Errorf("run: %d requests, %d errors, first %v; want every request a malformed-answer error", r.requests, r.errors, r.firstErr)
 	}
 }
+
+// TestFloorSQL: the PostgreSQL floor statements have their arguments as
+// literals (text quotes doubled, times in UTC, the page's LIMIT and
+// OFFSET), and psql's output is read back into runs.
+func TestFloorSQL(t *testing.T) {
+	byName := map[string]shape{}
+	for _, s := range benchShapes() {
+		byName[s.name] = s
+	}
+	st, err := floorSQL(sqlbuild.PostgreSQL(), byName["q1"])
+	if err != nil || len(st) != 2 {
+		t.Fatalf("floorSQL(q1) = %q, %v", st, err)
+	}
+	if want := "SELECT count(*) FROM failed_checkins WHERE business_id IN (1001) AND checkin_attempt_time >= '2026-10-02 00:00:00+00'"; st[0] != want {
+		t.Errorf("q1 count = %q; want %q", st[0], want)
+	}
+	if !strings.HasSuffix(st[1], " LIMIT 25 OFFSET 0") || strings.Contains(st[1], "$") {
+		t.Errorf("q1 page = %q; want literals and LIMIT 25 OFFSET 0", st[1])
+	}
+	if st, err := floorSQL(sqlbuild.PostgreSQL(), byName["q5"]); err != nil || len(st) != 1 || !strings.HasSuffix(st[0], "WHERE id = 500000") {
+		t.Errorf("floorSQL(q5) = %q, %v", st, err)
+	}
+	if got, err := inlineArgs("a = $1 AND b LIKE $2 AND c = $10", []any{int64(1), `%o'k\%`, 3, 4, 5, 6, 7, 8, 9, "ten"}); err != nil ||
+		got != `a = 1 AND b LIKE '%o''k\%' AND c = 'ten'` {
+		t.Errorf("inlineArgs = %q, %v", got, err)
+	}
+	if _, err := inlineArgs("a = $2", []any{1}); err == nil {
+		t.Error("inlineArgs with a missing argument: error = nil")
+	}
+	if _, err := inlineArgs("a = $1", []any{[]int64{1}}); err == nil {
+		t.Error("inlineArgs with a slice: error = nil")
+	}
+	out := []byte("8323\nTime: 1.500 ms\nTime: 0.250 ms\nTime: 0.900 ms\nTime: 1234.125 ms (00:01.234)\nTime: 0.700 ms\nTime: 0.300 ms\n")
+	times, total, err := parsePsqlTiming(out, true, 2, 2)
+	if err != nil || total != 8323 || len(times) != 2 || times[0] != 1234*time.Millisecond+1025*time.Microsecond || times[1] != time.Millisecond {
+		t.Errorf("parsePsqlTiming = %v, %d, %v; want [1235.025ms 1ms], 8323, nil", times, total, err)
+	}
+	if _, _, err := parsePsqlTiming(out, true, 2, 3); err == nil {
+		t.Error("parsePsqlTiming with too few timings: error = nil")
+	}
+	if got, err := libpqURL("postgres://u@h:5432/db?sslmode=disable&pool_max_conns=4&plan_cache_mode=auto"); err != nil || got != "postgres://u@h:5432/db?sslmode=disable" {
+		t.Errorf("libpqURL = %q, %v", got, err)
+	}
+}
+
+// TestPGBackends: the server's DSN gets an application_name unless it has
+// one, and the backends' CPU is the growth of each, new ones from zero.
+func TestPGBackends(t *testing.T) {
+	got, app, err := withAppName("postgres://u@h/db?sslmode=disable", serverAppName, false)
+	if err != nil || app != serverAppName || got != "postgres://u@h/db?application_name=fcbench-server&sslmode=disable" {
+		t.Errorf("withAppName = %q, %q, %v", got, app, err)
+	}
+	if got, app, _ := withAppName("postgres://u@h/db?application_name=mine", serverAppName, false); app != "mine" || got != "postgres://u@h/db?application_name=mine" {
+		t.Errorf("withAppName(own name) = %q, %q; want it kept", got, app)
+	}
+	if _, app, _ := withAppName("postgres://u@h/db?application_name=mine", "mon", true); app != "mon" {
+		t.Errorf("withAppName(force) name = %q; want mon", app)
+	}
+	d, gone := backendDelta(map[int]time.Duration{1: 10, 2: 20, 3: 5}, map[int]time.Duration{1: 15, 2: 20, 4: 7})
+	if d != 12 || gone != 1 {
+		t.Errorf("backendDelta = %v, %d; want 12, 1", d, gone)
+	}
+}

@@ -9,13 +9,14 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for the PostgreSQL floor
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for the PostgreSQL backend monitor
 	_ "github.com/mattn/go-sqlite3"    // the driver the sqlite store uses, for the SQLite floor
 
 	"github.com/failedcheckins/failedcheckins/sqlbuild"
 )
 
-// floorDB runs a shape's plain SQL directly on the database: the COUNT(*)
+// floorDB runs a shape's plain SQL directly on a SQLite database (the
+// PostgreSQL floor is timed with psql: psqlfloor.go): the COUNT(*)
 // and the LIMIT/OFFSET page that sqlbuild writes for it, the naive plan
 // with no help from the store's precomputed structures. Its time is the
 // floor of that plan with no HTTP, JSON or authentication around it.
@@ -29,13 +30,6 @@ func isPostgres(db string) bool {
 }
 
 func openFloor(db string) (*floorDB, error) {
-	if isPostgres(db) {
-		d, err := sql.Open("pgx", db)
-		if err != nil {
-			return nil, fmt.Errorf("open floor: %w", err)
-		}
-		return &floorDB{db: d, dialect: sqlbuild.PostgreSQL()}, nil
-	}
 	d, err := sql.Open("sqlite3", "file:"+url.PathEscape(db)+"?mode=ro&_query_only=on&_cache_size=-16384")
 	if err != nil {
 		return nil, fmt.Errorf("open floor: %w", err)

@@ -34,6 +34,7 @@ type config struct {
 	duration, warmup     time.Duration
 	out                  string
 	check                bool
+	psql                 string
 }
 
 func main() {
@@ -48,6 +49,7 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 15*time.Second, "measured time per shape and round")
 	flag.DurationVar(&c.warmup, "warmup", 3*time.Second, "unmeasured load before each measurement")
 	flag.StringVar(&c.out, "rounds-out", "", "write every round's figures to this TSV file")
+	flag.StringVar(&c.psql, "psql", "psql", "psql binary that times the PostgreSQL floor")
 	flag.BoolVar(&c.check, "check", true, "fail when a bench shape's TotalItems differs from the README (1M rows, seed 1)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -109,10 +111,22 @@ type floorResult struct {
 }
 
 // measureFloors times every shape's raw SQL with the server stopped, as
-// the peer's script does.
+// the peer's script does: through the driver on SQLite, with psql on
+// PostgreSQL (psqlfloor.go).
 func measureFloors(ctx context.Context, c config, shapes []shape) (map[string]floorResult, error) {
 	out := map[string]floorResult{}
 	if c.floor == 0 {
+		return out, nil
+	}
+	if isPostgres(c.db) {
+		for _, s := range shapes {
+			d, n, err := psqlFloor(ctx, c.psql, c.db, s, c.floor)
+			if err != nil {
+				return nil, err
+			}
+			out[s.name] = floorResult{d, n}
+			logf("floor %s (psql): %.3f ms (count %d)", s.name, ms(d), n)
+		}
 		return out, nil
 	}
 	f, err := openFloor(c.db)

@@ -52,11 +52,27 @@ func ensureUser(ctx context.Context, bin, db string) {
 // measureServer starts the server and runs the rounds.
 func measureServer(ctx context.Context, c config, shapes []shape, floors map[string]floorResult) error {
 	ensureUser(ctx, c.bin, c.db)
-	srv, err := startServer(ctx, c.bin, c.db, filepath.Join(os.TempDir(), "fcbench-server.log"))
+	dsn := c.db
+	var pg *pgBackends
+	if isPostgres(c.db) {
+		// The server's connections carry an application_name, so that
+		// the PostgreSQL backends serving them are counted too.
+		var app string
+		var err error
+		if dsn, app, err = withAppName(c.db, serverAppName, false); err != nil {
+			return err
+		}
+		if pg, err = openPGBackends(c.db, app); err != nil {
+			return err
+		}
+		defer pg.close()
+	}
+	srv, err := startServer(ctx, c.bin, dsn, filepath.Join(os.TempDir(), "fcbench-server.log"))
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
+	srv.pg = pg
 	tok, err := srv.token(benchEmail, benchPassword)
 	if err != nil {
 		return err
@@ -112,6 +128,15 @@ func checkTotals(ctx context.Context, cl *client, shapes []shape, strict bool) (
 
 func measureOnce(ctx context.Context, c config, srv *server, cl *client, s shape) (result, error) {
 	cl.run(ctx, s.path, c.warmup)
+	var pg0, pg1 map[int]time.Duration
+	var all0 time.Duration
+	var err error
+	if srv.pg != nil {
+		if pg0, err = srv.pg.snapshot(ctx); err != nil {
+			return result{}, err
+		}
+		all0 = allPostgresCPU()
+	}
 	c0, err := srv.cpu()
 	if err != nil {
 		return result{}, err
@@ -130,6 +155,17 @@ func measureOnce(ctx context.Context, c config, srv *server, cl *client, s shape
 		return result{}, err
 	}
 	r.cpu, r.client = c1-c0, self1-self0
+	if srv.pg != nil {
+		if pg1, err = srv.pg.snapshot(ctx); err != nil {
+			return result{}, err
+		}
+		all1 := allPostgresCPU()
+		d, gone := backendDelta(pg0, pg1)
+		r.pgCPU = d
+		r.cpu += d
+		logf("%s: PostgreSQL: %d backends of the server, %.3f ms CPU/req (every postgres process: %.3f ms/req)%s",
+			s.name, len(pg1), r.pgPerRequest(), perRequest(all1-all0, r.requests), goneNote(gone))
+	}
 	if r.errors > 0 {
 		logf("%s: %d errors, the first: %v", s.name, r.errors, r.firstErr)
 	}
@@ -145,8 +181,8 @@ func appendRound(path string, round int, name string, r result) error {
 		return fmt.Errorf("rounds file: %w", err)
 	}
 	defer f.Close()
-	_, err = fmt.Fprintf(f, "%s\t%d\t%s\t%d\t%.1f\t%.3f\t%.3f\t%d\t%.4f\t%.4f\n", time.Now().Format(time.RFC3339), round, name,
-		r.requests, r.rps(), ms(r.percentile(50)), ms(r.percentile(99)), r.errors, r.cpuPerRequest(), r.clientPerRequest())
+	_, err = fmt.Fprintf(f, "%s\t%d\t%s\t%d\t%.1f\t%.3f\t%.3f\t%d\t%.4f\t%.4f\t%.4f\n", time.Now().Format(time.RFC3339), round, name,
+		r.requests, r.rps(), ms(r.percentile(50)), ms(r.percentile(99)), r.errors, r.cpuPerRequest(), r.clientPerRequest(), r.pgPerRequest())
 	return err
 }
 
@@ -155,4 +191,11 @@ func median(vs []float64) float64 {
 	s := slices.Clone(vs)
 	slices.Sort(s)
 	return s[(len(s)-1)/2]
+}
+
+func goneNote(gone int) string {
+	if gone == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d backends ended during the run, their CPU is not counted", gone)
 }

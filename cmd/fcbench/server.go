@@ -27,6 +27,7 @@ type server struct {
 	cmd  *exec.Cmd
 	base string // http://127.0.0.1:port
 	log  *os.File
+	pg   *pgBackends // PostgreSQL: the backends serving it; nil for SQLite
 }
 
 // startServer runs `bin serve` on a free loopback port without rate limit

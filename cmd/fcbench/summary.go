@@ -44,6 +44,17 @@ func printSummary(c config, shapes []shape, results map[string][]result, floors 
 		fmt.Printf("%s %s %.3f", sep, s.name, medianOf(results[s.name], result.clientPerRequest))
 	}
 	fmt.Println()
+	if isPostgres(c.db) {
+		fmt.Print("server CPU on PostgreSQL = the Go server + the PostgreSQL backends of its connections; the backends' part, ms/req, median:")
+		for i, s := range shapes {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Printf("%s %s %.3f", sep, s.name, medianOf(results[s.name], result.pgPerRequest))
+		}
+		fmt.Println()
+	}
 }
 
 // medianOf returns the median of f over the rounds.
