@@ -3,8 +3,358 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"iter"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlbuild"
 )
+
+// uniqueIDIndex is the index that keeps UniqueIds unique (migration 0006).
+const uniqueIDIndex = "failed_checkins_unique_id"
+
+// Batches of prepared rows travel from the goroutine that reads and
+// prepares the records to the one that inserts them: batchRows rows at a
+// time, at most batchesAhead batches ahead of the inserts.
+const (
+	batchRows    = 256
+	batchesAhead = 8
+)
+
+// bulkFlushEvery is flushEvery for a first import into the empty table:
+// the rollup counts of a million records take tens of MiB in memory, and
+// flushing them ten times less often saves most of the upserts of the keys
+// that recur from one chunk to the next (a coworker at a location).
+var bulkFlushEvery = 4_000_000
+
+// rowBatch is a run of consecutive records, ready for the insert.
+type rowBatch struct {
+	first int     // position of rows[0] in the sequence, 1-based
+	rows  [][]any // insertFailedCheckin's arguments, one slice per record
+	// upserts add counts to the rollups (after the rows): the counts of
+	// records up to here, built by the reading goroutine too.
+	upserts []rollupUpsert
+	// err, when set, is the error of the record after the last row: the
+	// sequence's, or a validation failure. It ends the import.
+	err error
+}
+
+// rollupUpsert is one execution of a rollup's upsert statement.
+type rollupUpsert struct {
+	rollup int // index in sqlbuild.Rollups
+	args   []any
+}
+
+// insertRecords inserts every record of the sequence in tx and keeps the
+// rollup counts; it returns the number inserted, or the error of the
+// first record that fails (in sequence order, as if one record were read,
+// checked and inserted after the other).
+//
+// Two goroutines share the work: this one runs the inserts (SQLite is
+// single-threaded per connection) while another reads the sequence (for
+// an import, parses the CSV), validates, folds and counts, a few batches
+// ahead. On a 2-core machine that takes the Go share of an import off the
+// insert path.
+//
+// A first import into the empty table drops the secondary indexes and
+// builds them after the last row (bulk.go, dropIndexesIfEmpty), the
+// UniqueId index included: duplicate UniqueIds are then found when it is
+// built, and reported as the insert would have, naming the first record
+// whose UniqueId an earlier one already had.
+func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.Seq2[*fc.FailedCheckin, error]) (int, error) {
+	stmt, err := tx.PrepareContext(ctx, insertFailedCheckin)
+	if err != nil {
+		return 0, fmt.Errorf("prepare insert: %w", err)
+	}
+	defer stmt.Close()
+	indexes, err := dropIndexesIfEmpty(ctx, tx) // a first import builds them at the end
+	if err != nil {
+		return 0, err
+	}
+	bulk := newBulkLoad(indexes)
+	limit := flushEvery
+	if bulk.first {
+		limit = bulkFlushEvery
+	}
+
+	upserts := make([]*sql.Stmt, len(sqlbuild.Rollups))
+	for i, ru := range sqlbuild.Rollups {
+		if upserts[i], err = tx.PrepareContext(ctx, ru.Upsert(sqlbuild.SQLite())); err != nil {
+			return 0, fmt.Errorf("prepare %s: %w", ru.Name, err)
+		}
+		defer upserts[i].Close()
+	}
+
+	batches := make(chan *rowBatch, batchesAhead)
+	free := make(chan *rowBatch, batchesAhead+2)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { prepareRecords(records, now, limit, batches, free, stop) })
+	defer func() {
+		close(stop)
+		for range batches { // let the reader finish its last send
+		}
+		wg.Wait()
+	}()
+
+	// The driver starts a goroutine per statement to interrupt it when a
+	// cancellable context ends; per row that cost a third of an import.
+	// Cancellation is checked here once per batch instead.
+	rowCtx := context.WithoutCancel(ctx)
+	n := 0
+	for b := range batches {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		for i, args := range b.rows {
+			pos := b.first + i
+			if err := bulk.beforeInsert(rowCtx, tx, args[0]); err != nil {
+				return 0, err
+			}
+			if _, err := stmt.ExecContext(rowCtx, args...); err != nil {
+				return 0, bulk.failed(rowCtx, tx, pos, insertError(pos, args, err))
+			}
+			n++
+		}
+		for _, u := range b.upserts {
+			if _, err := upserts[u.rollup].ExecContext(rowCtx, u.args...); err != nil {
+				return 0, fmt.Errorf("count into %s: %w", sqlbuild.Rollups[u.rollup].Name, err)
+			}
+		}
+		if b.err != nil {
+			return 0, bulk.failed(rowCtx, tx, b.first+len(b.rows), b.err)
+		}
+		b.rows, b.upserts = b.rows[:0], b.upserts[:0]
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	return n, bulk.finish(ctx, tx)
+}
+
+// prepareRecords reads the sequence, turns each record into its insert
+// arguments and counts it, and sends the rows in batches until the
+// sequence ends, a record fails or stop is closed; it closes batches when
+// it returns. After every limit records, and after the last, the rollup
+// upserts of the counts so far follow in batches of their own.
+func prepareRecords(records iter.Seq2[*fc.FailedCheckin, error], now time.Time, limit int,
+	batches chan<- *rowBatch, free <-chan *rowBatch, stop <-chan struct{}) {
+	defer close(batches)
+	counts := newRollupCounter()
+	pos := 0
+	b := &rowBatch{first: 1}
+	send := func() bool {
+		select {
+		case batches <- b:
+		case <-stop:
+			return false
+		}
+		select {
+		case b = <-free:
+		default:
+			b = &rowBatch{rows: make([][]any, 0, batchRows), upserts: make([]rollupUpsert, 0, batchRows)}
+		}
+		b.first = pos + 1
+		return true
+	}
+	rollup := map[*sqlbuild.Rollup]int{}
+	for i, ru := range sqlbuild.Rollups {
+		rollup[ru] = i
+	}
+	errStop := errors.New("stopped")
+	flush := func() bool {
+		err := counts.Flush(func(ru *sqlbuild.Rollup, args []any) error {
+			b.upserts = append(b.upserts, rollupUpsert{rollup[ru], args})
+			if len(b.upserts) == batchRows && !send() {
+				return errStop
+			}
+			return nil
+		})
+		return err == nil
+	}
+	for r, err := range records {
+		pos++
+		if err != nil {
+			b.err = fmt.Errorf("record %d: %w", pos, err)
+			send()
+			return
+		}
+		args, err := insertArgs(r, now)
+		if err != nil {
+			b.err = sqlbuild.RecordError(pos, err)
+			send()
+			return
+		}
+		b.rows = append(b.rows, args)
+		counts.Add(r)
+		if len(b.rows) == batchRows && !send() {
+			return
+		}
+		if counts.Added() >= limit && !flush() {
+			return
+		}
+	}
+	if flush() {
+		send()
+	}
+}
+
+// bulkLoad is what a first import into the empty table must do besides
+// the inserts: build the indexes dropIndexesIfEmpty dropped, and, while
+// the UniqueId index is one of them, keep the rowids of the rows growing
+// (they are then also their order in the sequence, which the report of a
+// duplicate UniqueId needs).
+type bulkLoad struct {
+	first   bool             // the table was empty: indexes holds what was dropped
+	indexes []secondaryIndex // to build after the last row, the UniqueId index first
+	// uniqueLater: the UniqueId index is not built yet; maxID is the
+	// largest rowid inserted so far (0 before the first).
+	uniqueLater bool
+	maxID       int64
+}
+
+func newBulkLoad(indexes []secondaryIndex) *bulkLoad {
+	b := &bulkLoad{first: indexes != nil}
+	for _, s := range indexes {
+		if s.name == uniqueIDIndex {
+			b.uniqueLater = true
+			b.indexes = append([]secondaryIndex{s}, b.indexes...)
+		} else {
+			b.indexes = append(b.indexes, s)
+		}
+	}
+	return b
+}
+
+// beforeInsert is called with the id argument of each row (nil: SQLite
+// picks the largest rowid + 1) before it is inserted. A row that would
+// not get a larger rowid than every earlier one (the file's Ids are not
+// in increasing order) makes the rows' order unknowable from their
+// rowids, so the UniqueId index is built there and then, reporting a
+// duplicate among the rows so far, and the remaining rows are checked as
+// they are inserted.
+func (b *bulkLoad) beforeInsert(ctx context.Context, tx *sql.Tx, id any) error {
+	if !b.uniqueLater {
+		return nil
+	}
+	next, ok := id.(int64)
+	if !ok { // nil: SQLite's next rowid, unless the largest is taken
+		if b.maxID == math.MaxInt64 {
+			return b.buildUniqueNow(ctx, tx)
+		}
+		next = b.maxID + 1
+	}
+	if next <= b.maxID {
+		return b.buildUniqueNow(ctx, tx)
+	}
+	b.maxID = next
+	return nil
+}
+
+// buildUniqueNow builds the UniqueId index before the remaining rows.
+func (b *bulkLoad) buildUniqueNow(ctx context.Context, tx *sql.Tx) error {
+	if err := b.buildUnique(ctx, tx); err != nil {
+		return err
+	}
+	b.indexes = b.indexes[1:]
+	return nil
+}
+
+// buildUnique creates the UniqueId index (b.indexes[0]); when two rows
+// share a UniqueId the error names the later one, as its insert would
+// have.
+func (b *bulkLoad) buildUnique(ctx context.Context, tx *sql.Tx) error {
+	b.uniqueLater = false
+	_, err := tx.ExecContext(ctx, b.indexes[0].sql)
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
+		if dup, derr := firstDuplicate(ctx, tx, err); dup != nil || derr != nil {
+			return errors.Join(dup, derr)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("build index %s: %w", uniqueIDIndex, err)
+	}
+	return nil
+}
+
+// failed returns the error that ends an import at record pos: err, or,
+// while the UniqueId index is not built, the duplicate UniqueId of an
+// earlier record if there is one (the rows before pos are all inserted).
+func (b *bulkLoad) failed(ctx context.Context, tx *sql.Tx, pos int, err error) error {
+	if !b.uniqueLater {
+		return err
+	}
+	dup, derr := firstDuplicate(ctx, tx, err)
+	if derr != nil {
+		return errors.Join(err, derr)
+	}
+	if dup != nil {
+		return dup
+	}
+	return err
+}
+
+// finish builds the dropped indexes, the UniqueId index first.
+func (b *bulkLoad) finish(ctx context.Context, tx *sql.Tx) error {
+	if b.uniqueLater {
+		if err := b.buildUnique(ctx, tx); err != nil {
+			return err
+		}
+		b.indexes = b.indexes[1:]
+	}
+	return rebuildIndexes(ctx, tx, b.indexes)
+}
+
+// firstDuplicate returns the ErrConflict error of the first row (in
+// rowid order, which is the sequence's order here) whose UniqueId an
+// earlier row has, wrapping cause; nil when every UniqueId is distinct.
+// It reads the whole table, and runs only when an import fails.
+func firstDuplicate(ctx context.Context, tx *sql.Tx, cause error) (error, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, unique_id FROM failed_checkins
+		WHERE unique_id IN (SELECT unique_id FROM failed_checkins GROUP BY unique_id HAVING count(*) > 1)
+		ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("look for a duplicate UniqueId: %w", err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	var id int64
+	var uid string
+	found := false
+	for rows.Next() {
+		if err := rows.Scan(&id, &uid); err != nil {
+			return nil, fmt.Errorf("look for a duplicate UniqueId: %w", err)
+		}
+		if seen[uid] {
+			found = true
+			break
+		}
+		seen[uid] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look for a duplicate UniqueId: %w", err)
+	}
+	rows.Close()
+	if !found {
+		return nil, nil
+	}
+	var pos int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM failed_checkins WHERE id <= ?`, id).Scan(&pos); err != nil {
+		return nil, fmt.Errorf("look for a duplicate UniqueId: %w", err)
+	}
+	return sqlbuild.UniqueIDConflict(pos, uid, cause), nil
+}
 
 // secondaryIndex is a CREATE INDEX statement of failed_checkins.
 type secondaryIndex struct{ name, sql string }

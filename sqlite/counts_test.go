@@ -135,7 +135,8 @@ func TestMigrationBackfillsRollups(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.writer.Exec("DELETE FROM schema_migrations WHERE name = '0005_counts.sql'"); err != nil {
+	// 0005 and the later ones run again (0006 is a no-op the second time).
+	if _, err := db.writer.Exec("DELETE FROM schema_migrations WHERE version >= 5"); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Migrate(ctx); err != nil {

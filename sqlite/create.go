@@ -24,7 +24,9 @@ const insertFailedCheckin = `INSERT INTO failed_checkins (
 
 // CreateFailedCheckins writes every record of the sequence in one write
 // transaction through one prepared statement, reading the sequence as it
-// goes so an import never holds the whole file in memory. The first error
+// goes so an import never holds the whole file in memory (another
+// goroutine ranges over it, a few batches ahead of the inserts: bulk.go,
+// insertRecords). The first error
 // (yielded by the sequence, a validation failure, a duplicate Id or
 // UniqueId, or ctx being cancelled) rolls everything back and is returned;
 // an error from the sequence comes back wrapped, unchanged, so the caller
@@ -32,44 +34,9 @@ const insertFailedCheckin = `INSERT INTO failed_checkins (
 func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.FailedCheckin, error]) (int, error) {
 	n := 0
 	err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
-		stmt, err := tx.PrepareContext(ctx, insertFailedCheckin)
-		if err != nil {
-			return fmt.Errorf("prepare insert: %w", err)
-		}
-		defer stmt.Close()
-		counts := newRollupCounter()                // rollup.go: the exact counts searches sum
-		indexes, err := dropIndexesIfEmpty(ctx, tx) // bulk.go: a first import builds them at the end
-		if err != nil {
-			return err
-		}
-		// The driver starts a goroutine per statement to interrupt it when a
-		// cancellable context ends; per row that cost a third of an import.
-		// Cancellation is checked here once per row instead.
-		rowCtx := context.WithoutCancel(ctx)
-		for r, err := range records {
-			if err != nil {
-				return fmt.Errorf("record %d: %w", n+1, err)
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			args, err := insertArgs(r, now)
-			if err != nil {
-				return sqlbuild.RecordError(n+1, err)
-			}
-			if _, err := stmt.ExecContext(rowCtx, args...); err != nil {
-				return insertError(n+1, r, args[1].(string), err)
-			}
-			counts.Add(r)
-			if err := counts.flushIfLarge(rowCtx, tx); err != nil {
-				return err
-			}
-			n++
-		}
-		if err := counts.flush(ctx, tx); err != nil {
-			return err
-		}
-		return rebuildIndexes(ctx, tx, indexes)
+		var err error
+		n, err = insertRecords(ctx, tx, now, records) // bulk.go
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -111,15 +78,17 @@ func optional(s *string) any {
 }
 
 // insertError turns a constraint violation into an ErrConflict naming the
-// clashing Id or UniqueId; anything else is internal.
-func insertError(pos int, r *fc.FailedCheckin, uid string, err error) error {
+// clashing Id or UniqueId (arguments 0 and 1 of insertFailedCheckin);
+// anything else is internal.
+func insertError(pos int, args []any, err error) error {
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		switch se.ExtendedCode {
 		case sqlite3.ErrConstraintPrimaryKey:
-			return sqlbuild.IDConflict(pos, r.ID, err)
+			id, _ := args[0].(int64)
+			return sqlbuild.IDConflict(pos, id, err)
 		case sqlite3.ErrConstraintUnique:
-			return sqlbuild.UniqueIDConflict(pos, uid, err)
+			return sqlbuild.UniqueIDConflict(pos, args[1].(string), err)
 		}
 	}
 	return fmt.Errorf("record %d: insert: %w", pos, err)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -63,7 +65,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 			if applied >= m.Version {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			if edit, ok := schemaEdits[m.Name]; ok {
+				if err := applySchemaEdit(ctx, tx, m.SQL, edit); err != nil {
+					return err
+				}
+			} else if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_on) VALUES (?, ?, ?)`,
@@ -73,6 +79,90 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
+	}
+	return nil
+}
+
+// schemaEdits are the migrations that rewrite rows of sqlite_schema
+// instead of running DDL, by file name, each with the function that
+// finishes and checks the edit before the commit (a failed check rolls the
+// migration back).
+var schemaEdits = map[string]func(context.Context, *sql.Tx) error{
+	"0006_unique_id_index.sql": finishUniqueIDIndex,
+}
+
+// applySchemaEdit runs a migration that updates sqlite_schema, the
+// procedure of https://sqlite.org/lang_altertable.html#otheralter for
+// changes that leave the stored b-trees as they are: writable_schema on,
+// the UPDATEs, the schema version incremented so that every connection
+// (this one included) reloads the schema, writable_schema off, then
+// finish checks that the schema reads back as intended.
+func applySchemaEdit(ctx context.Context, tx *sql.Tx, edit string, finish func(context.Context, *sql.Tx) error) error {
+	var version int64
+	if err := tx.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&version); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `PRAGMA writable_schema = ON`); err != nil {
+		return err
+	}
+	off := func() error {
+		_, err := tx.ExecContext(context.WithoutCancel(ctx), `PRAGMA writable_schema = OFF`)
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, edit); err != nil {
+		off()
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA schema_version = %d`, version+1)); err != nil {
+		off()
+		return err
+	}
+	if err := off(); err != nil {
+		return err
+	}
+	return finish(ctx, tx)
+}
+
+// finishUniqueIDIndex completes migration 0006: statistics an ANALYZE
+// kept under the automatic index's name move to the new name, and the
+// schema must now show failed_checkins_unique_id as the one unique index
+// on exactly unique_id, and no UNIQUE constraint left in the table.
+func finishUniqueIDIndex(ctx context.Context, tx *sql.Tx) error {
+	var stat1 int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat1'`).Scan(&stat1); err != nil {
+		return err
+	}
+	if stat1 == 1 {
+		if _, err := tx.ExecContext(ctx, `UPDATE sqlite_stat1 SET idx = 'failed_checkins_unique_id'
+			WHERE tbl = 'failed_checkins' AND idx = 'sqlite_autoindex_failed_checkins_1'`); err != nil {
+			return err
+		}
+	}
+	var table string
+	if err := tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'failed_checkins'`).Scan(&table); err != nil {
+		return err
+	}
+	var indexes []string
+	rows, err := tx.QueryContext(ctx, `SELECT l.name, l."unique", l.origin, group_concat(i.name)
+		FROM pragma_index_list('failed_checkins') AS l, pragma_index_info(l.name) AS i
+		WHERE l."unique" = 1 GROUP BY l.name ORDER BY l.name`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, origin, cols string
+		var unique int
+		if err := rows.Scan(&name, &unique, &origin, &cols); err != nil {
+			return err
+		}
+		indexes = append(indexes, fmt.Sprintf("%s %s (%s)", name, origin, cols))
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if strings.Contains(table, "NOT NULL UNIQUE") || !slices.Equal(indexes, []string{"failed_checkins_unique_id c (unique_id)"}) {
+		return fmt.Errorf("failed_checkins does not have the schema of migrations 0001-0005 (unique indexes after the edit: %v)", indexes)
 	}
 	return nil
 }

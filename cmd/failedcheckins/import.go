@@ -1,11 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,12 +105,13 @@ func importFile(ctx context.Context, store fc.FailedCheckinStore, path string, p
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", path, err)
 	}
-	// The line of the last row handed to the store: the store writes row by
-	// row, so when it refuses one (a duplicate Id) this is the line to show.
-	var line int
+	// The store reads ahead of its inserts, and finds a duplicate UniqueId
+	// of a first import only at the end, so the line of the record it
+	// refuses ("record N: ...") comes from lines, not from the last read.
+	var lines recordLines
 	records := func(yield func(*fc.FailedCheckin, error) bool) {
 		for rec, err := range rd.All() {
-			line = rd.Line()
+			lines.add(rd.Line())
 			if !yield(rec, err) {
 				return
 			}
@@ -115,22 +119,69 @@ func importFile(ctx context.Context, store fc.FailedCheckinStore, path string, p
 	}
 	n, err := store.CreateFailedCheckins(ctx, records)
 	if err != nil {
-		return 0, describeImportError(ctx, path, err, line)
+		return 0, describeImportError(ctx, path, err, &lines)
 	}
 	return n, nil
+}
+
+// recordLines maps the position of each record read (1, 2, ...) to the
+// line it starts on, in a few bytes per file: record N is on line N + 1
+// (after the header) until a field spanning lines or a blank line shifts
+// the rest, and only the shifts are kept.
+type recordLines struct {
+	n      int      // records read
+	last   int      // the line of record n
+	shifts [][2]int // {first record, its line - its position} from there on
+}
+
+func (l *recordLines) add(line int) {
+	l.n++
+	l.last = line
+	if len(l.shifts) == 0 || l.shifts[len(l.shifts)-1][1] != line-l.n {
+		l.shifts = append(l.shifts, [2]int{l.n, line - l.n})
+	}
+}
+
+// line returns the line of record pos, or 0 when pos was not read.
+func (l *recordLines) line(pos int) int {
+	if pos < 1 || pos > l.n {
+		return 0
+	}
+	i, _ := slices.BinarySearchFunc(l.shifts, pos, func(s [2]int, pos int) int { return cmp.Compare(s[0], pos) })
+	if i == len(l.shifts) || l.shifts[i][0] > pos {
+		i--
+	}
+	return pos + l.shifts[i][1]
+}
+
+// recordPosition returns N of a store message "record N: ...", the form
+// of the errors that blame one record (sqlbuild.RecordError, IDConflict,
+// UniqueIDConflict).
+func recordPosition(msg string) (int, bool) {
+	rest, ok := strings.CutPrefix(msg, "record ")
+	if !ok {
+		return 0, false
+	}
+	num, _, ok := strings.Cut(rest, ":")
+	n, err := strconv.Atoi(num)
+	return n, ok && err == nil
 }
 
 // describeImportError words err for the operator: which file, which line,
 // and what is wrong. The store's client-safe message is enough here; the
 // driver's detail would only repeat it.
-func describeImportError(ctx context.Context, path string, err error, line int) error {
+func describeImportError(ctx context.Context, path string, err error, lines *recordLines) error {
 	var rowErr *csvrecord.RowError
 	switch {
 	case errors.As(err, &rowErr):
 		return fmt.Errorf("%s: %w", path, rowErr)
 	case ctx.Err() != nil:
-		return fmt.Errorf("%s: interrupted after line %d: %w", path, line, ctx.Err())
+		return fmt.Errorf("%s: interrupted after line %d: %w", path, lines.last, ctx.Err())
 	case fc.ErrorCode(err) == fc.ErrConflict || fc.ErrorCode(err) == fc.ErrInvalid:
+		line := lines.last
+		if pos, ok := recordPosition(fc.ErrorMessage(err)); ok && lines.line(pos) > 0 {
+			line = lines.line(pos)
+		}
 		return fmt.Errorf("%s: line %d: %s", path, line, fc.ErrorMessage(err))
 	}
 	return fmt.Errorf("%s: %w", path, err)

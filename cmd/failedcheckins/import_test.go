@@ -115,3 +115,49 @@ func TestImportNeedsFiles(t *testing.T) {
 		t.Errorf("import without files = %v; want at least one CSV file asked for", err)
 	}
 }
+
+// TestImportDuplicateUniqueID: a first import finds a UniqueId used twice
+// only when it builds the index after the last row, and still names the
+// line of the later record (here after a field spanning two lines and a
+// blank line, which shift the lines), the record and the UniqueId.
+func TestImportDuplicateUniqueID(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fc.db")
+	const u1, u2 = "0b7d3f4e-1c2a-4d5e-8f90-123456789abc", "1b7d3f4e-1c2a-4d5e-8f90-123456789abc"
+	row := func(id, uid, desc string) string {
+		return id + "," + uid + ",100001,Ana Silva,1001,Location 001 – Lisbon,2025-03-20T17:15:36Z" +
+			",2,,,Hot Desk Monthly," + desc + ",2025-03-20T18:15:36,2025-03-20T18:15:38Z,2025-03-20T18:15:38Z\n"
+	}
+	dup := writeFile(t, "dup.csv", csvHeader+row("1", u1, "Plan expired")+row("2", u2, "\"two\nlines\"")+"\n"+
+		row("3", "", "Plan expired")+row("4", strings.ToUpper(u1), "Plan expired")+row("5", "", "Plan expired"))
+	_, stderr, err := runCmd(t, "import", "--db", db, dup)
+	if err == nil {
+		t.Fatalf("import of a duplicate UniqueId = nil; want an error")
+	}
+	want := dup + ": line 7: record 4: a record with UniqueId " + u1 + " already exists"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("import stderr = %q; want it to contain %q", stderr, want)
+	}
+	if n := countRecords(t, db); n != 0 {
+		t.Errorf("records after a refused first import = %d; want 0", n)
+	}
+}
+
+func TestRecordLines(t *testing.T) {
+	var l recordLines
+	for _, line := range []int{2, 3, 5, 6, 7, 10, 11} { // record 3 after a blank line, 6 after a two-line field
+		l.add(line)
+	}
+	for pos, want := range map[int]int{0: 0, 1: 2, 2: 3, 3: 5, 4: 6, 5: 7, 6: 10, 7: 11, 8: 0} {
+		if got := l.line(pos); got != want {
+			t.Errorf("line(%d) = %d; want %d", pos, got, want)
+		}
+	}
+	if len(l.shifts) != 3 || l.last != 11 {
+		t.Errorf("shifts = %v, last = %d; want 3 shifts, last 11", l.shifts, l.last)
+	}
+	for msg, want := range map[string]int{"record 12: a record with Id 5 already exists": 12, "record x: y": 0, "records 1: y": 0, "nothing": 0} {
+		if got, ok := recordPosition(msg); got != want || ok != (want > 0) {
+			t.Errorf("recordPosition(%q) = %d, %v; want %d", msg, got, ok, want)
+		}
+	}
+}

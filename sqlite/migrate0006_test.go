@@ -1,0 +1,147 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// openAtVersion opens a new database migrated up to version (included).
+func openAtVersion(t *testing.T, version int) *DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "old.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.writer.Exec(createMigrationsTable); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:version] {
+		if _, err := db.writer.Exec(m.SQL); err != nil {
+			t.Fatalf("%s: %v", m.Name, err)
+		}
+		if _, err := db.writer.Exec(`INSERT INTO schema_migrations (version, name, applied_on) VALUES (?, ?, 0)`, m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.SetNow(func() time.Time { return time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC) })
+	return db
+}
+
+// TestMigration0006 turns the UNIQUE constraint of a database holding
+// records into the named index failed_checkins_unique_id without
+// rebuilding anything: the index keeps its b-tree (root page), the records
+// and their ids are unchanged, the file passes integrity_check, every
+// connection sees the new schema, and the index still refuses a taken
+// UniqueId and serves lookups by it.
+func TestMigration0006(t *testing.T) {
+	ctx := context.Background()
+	db := openAtVersion(t, 5)
+	if _, err := db.CreateFailedCheckins(ctx, withUniqueIDs(3000, nil, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.writer.Exec(`ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	const dump = `SELECT id, unique_id, business_id, checkin_attempt_time, created_on FROM failed_checkins ORDER BY id`
+	records := readRows(t, db, dump)
+	root := readRows(t, db, `SELECT rootpage FROM sqlite_schema WHERE name = 'sqlite_autoindex_failed_checkins_1'`)
+	if len(root) != 1 {
+		t.Fatalf("automatic index before 0006: %v; want one", root)
+	}
+	// A reader connection that has read the old schema.
+	var readerIndexes int
+	if err := db.reader.QueryRow(`SELECT count(*) FROM pragma_index_list('failed_checkins')`).Scan(&readerIndexes); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	if got := readRows(t, db, `SELECT rootpage FROM sqlite_schema WHERE name = 'failed_checkins_unique_id'`); !slices.Equal(got, root) {
+		t.Errorf("root page of failed_checkins_unique_id = %v; want the automatic index's %v (no rebuild)", got, root)
+	}
+	if got := readRows(t, db, `SELECT count(*) FROM sqlite_schema WHERE name LIKE 'sqlite_autoindex_failed_checkins%'`); !slices.Equal(got, []string{"0"}) {
+		t.Errorf("automatic indexes left: %v; want 0", got)
+	}
+	if got := readRows(t, db, `SELECT sql FROM sqlite_schema WHERE name = 'failed_checkins'`); len(got) != 1 || strings.Contains(got[0], "UNIQUE") ||
+		!strings.Contains(got[0], "unique_id                  TEXT    NOT NULL,") {
+		t.Errorf("table SQL after 0006 = %v; want unique_id without UNIQUE", got)
+	}
+	if got := readRows(t, db, `SELECT idx FROM sqlite_stat1 WHERE tbl = 'failed_checkins' AND idx LIKE '%unique%'`); !slices.Equal(got, []string{"failed_checkins_unique_id"}) {
+		t.Errorf("sqlite_stat1 after 0006 = %v; want the statistics under the new name", got)
+	}
+	if got := readRows(t, db, `PRAGMA integrity_check`); !slices.Equal(got, []string{"ok"}) {
+		t.Errorf("integrity_check after 0006 = %v", got)
+	}
+	if got := readRows(t, db, dump); !slices.Equal(got, records) {
+		t.Errorf("records changed by 0006")
+	}
+	var name string
+	var unique int
+	for role, q := range map[string]func() error{
+		"writer": func() error {
+			return db.writer.QueryRow(`SELECT name, "unique" FROM pragma_index_list('failed_checkins') WHERE name LIKE '%unique%'`).Scan(&name, &unique)
+		},
+		"reader": func() error {
+			return db.reader.QueryRow(`SELECT name, "unique" FROM pragma_index_list('failed_checkins') WHERE name LIKE '%unique%'`).Scan(&name, &unique)
+		},
+	} {
+		if err := q(); err != nil || name != "failed_checkins_unique_id" || unique != 1 {
+			t.Errorf("%s connection sees %q unique=%d (%v); want failed_checkins_unique_id, unique", role, name, unique, err)
+		}
+	}
+	if got := readRows(t, db, `EXPLAIN QUERY PLAN SELECT id FROM failed_checkins WHERE unique_id = 'x'`); len(got) != 1 ||
+		!strings.Contains(got[0], "USING COVERING INDEX failed_checkins_unique_id (unique_id=?)") {
+		t.Errorf("plan of a lookup by UniqueId = %v; want the new index", got)
+	}
+	taken := func(yield func(*fc.FailedCheckin, error) bool) {
+		yield(&fc.FailedCheckin{UniqueID: uid(42), BusinessID: 1, CheckinAttemptTime: at0, CheckinAttemptTimeLocal: at0}, nil)
+	}
+	if _, err := db.CreateFailedCheckins(ctx, taken); fc.ErrorCode(err) != fc.ErrConflict || !strings.Contains(fc.ErrorMessage(err), uid(42)) {
+		t.Errorf("insert of a taken UniqueId after 0006 = %v; want ErrConflict naming it", err)
+	}
+	// Running the edit again (a copy restored from before the version
+	// was recorded) changes nothing and still passes its check.
+	if _, err := db.writer.Exec(`DELETE FROM schema_migrations WHERE version = 6`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate again: %v", err)
+	}
+	if got := readRows(t, db, `PRAGMA integrity_check`); !slices.Equal(got, []string{"ok"}) {
+		t.Errorf("integrity_check after 0006 twice = %v", got)
+	}
+}
+
+// TestMigration0006RefusesUnknownSchema: a failed_checkins table that is
+// not the one of 0001-0005 is left alone, with an error.
+func TestMigration0006RefusesUnknownSchema(t *testing.T) {
+	db := openAtVersion(t, 5)
+	if _, err := db.writer.Exec(`CREATE UNIQUE INDEX other_unique ON failed_checkins (coworker_id, unique_id)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(context.Background()); err == nil || !strings.Contains(err.Error(), "0006") {
+		t.Fatalf("Migrate with another unique index = %v; want an error from 0006", err)
+	}
+	if v, _ := db.SchemaVersion(context.Background()); v != 5 {
+		t.Errorf("schema version after the refused migration = %d; want 5", v)
+	}
+	if got := readRows(t, db, `SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_autoindex_failed_checkins_1'`); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("automatic index after the refused migration: %v; want it still there", got)
+	}
+	if got := readRows(t, db, `PRAGMA integrity_check`); !slices.Equal(got, []string{"ok"}) {
+		t.Errorf("integrity_check = %v", got)
+	}
+}
