@@ -59,17 +59,42 @@ func containsTerm(a *args, col column, c fc.Condition) (string, error) {
 		return "", mismatch(c)
 	}
 	needle := fc.Fold(c.Strings[0])
-	var term string
-	if a.d.LikeContains {
-		term = col.fold + " LIKE " + a.add(likePattern(needle))
-	} else {
-		term = "instr(" + col.fold + ", " + a.add(needle) + ") > 0"
+	if dict := dictionaries[c.Field]; dict != nil && a.t.rollup != nil && col.kind == kindText {
+		return dictionaryTerm(a, dict, c.Field, col, needle), nil
 	}
+	term := substringTerm(a, col, needle)
 	if col.kind == kindNullText {
 		// The folded copy of NULL is '', which contains the empty needle.
 		term = "(" + col.name + " IS NOT NULL AND " + term + ")"
 	}
 	return term, nil
+}
+
+// substringTerm tests whether col's folded copy contains the folded
+// needle.
+func substringTerm(a *args, col column, needle string) string {
+	if a.d.LikeContains {
+		return col.fold + " LIKE " + a.add(likePattern(needle))
+	}
+	return "instr(" + col.fold + ", " + a.add(needle) + ") > 0"
+}
+
+// dictionaryTerm is a substring condition on a rollup (a.t). On the
+// field's dictionary itself it is the plain test, narrowed first to the
+// values holding the needle's picked trigram when there is one; on any
+// other rollup it is "col IN (those values of the dictionary)", which
+// matches the same rows (see dictionaries) and lets the rollup's primary
+// key seek on them.
+func dictionaryTerm(a *args, dict *Rollup, f fc.Field, col column, needle string) string {
+	var term string
+	if tri, ok := a.d.picked[trigramKey{f, needle}]; ok {
+		term = col.name + " IN (SELECT " + col.name + " FROM " + trigramTables[f] + " WHERE trigram = " + a.add(tri) + ") AND "
+	}
+	term += substringTerm(a, col, needle)
+	if a.t.rollup == dict {
+		return term
+	}
+	return col.name + " IN (SELECT " + col.name + " FROM " + dict.Name + " WHERE " + term + ")"
 }
 
 func equalFoldTerm(a *args, col column, c fc.Condition) (string, error) {

@@ -1,6 +1,7 @@
 package sqlbuild
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func TestPlanCount(t *testing.T) {
 	}, {
 		name: "name substring within a scope",
 		q:    fc.Query{Scope: fc.BusinessScope(7), Conditions: []fc.Condition{fc.Contains(fc.FieldCoworkerFullName, "smith")}},
-		want: []string{"SELECT coalesce(sum(n), 0) FROM fc_count_business_name WHERE business_id IN (?) AND instr(coworker_full_name_fold, ?) > 0 [7 smith]"},
+		want: []string{"SELECT coalesce(sum(n), 0) FROM fc_count_business_name WHERE business_id IN (?) AND coworker_full_name IN (SELECT coworker_full_name FROM fc_count_name WHERE instr(coworker_full_name_fold, ?) > 0) [7 smith]"},
 	}, {
 		name: "aligned open range: whole days only",
 		q:    fc.Query{Scope: all, Conditions: []fc.Condition{fc.In(fc.FieldBusinessID, 1001), fc.TimeRange(at, day, time.Time{})}},
@@ -49,6 +50,16 @@ func TestPlanCount(t *testing.T) {
 		name: "range within one day: records only",
 		q:    fc.Query{Scope: all, Conditions: []fc.Condition{fc.TimeRange(at, day.Add(time.Hour), day.Add(2*time.Hour))}},
 		want: []string{fmt.Sprintf("SELECT count(*) FROM failed_checkins WHERE (checkin_attempt_time >= ? AND checkin_attempt_time < ?) [%d %d]", day.Unix()+3600, day.Unix()+7200)},
+	}, {
+		name: "description substring on a day rollup: its values from the dictionary",
+		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.In(fc.FieldBusinessID, 1001), fc.In(fc.FieldSource, 2),
+			fc.Contains(fc.FieldDescription, "Plan"), fc.TimeRange(at, day, time.Time{})}},
+		want: []string{fmt.Sprintf("SELECT coalesce(sum(n), 0) FROM fc_count_business_day_source_description WHERE business_id IN (?) AND source IN (?) AND "+
+			"description IN (SELECT description FROM fc_count_description WHERE instr(description_fold, ?) > 0) AND day >= ? [1001 2 plan %d]", day.Unix()/86400)},
+	}, {
+		name: "description substring alone: the dictionary itself",
+		q:    fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "plan")}},
+		want: []string{"SELECT coalesce(sum(n), 0) FROM fc_count_description WHERE instr(description_fold, ?) > 0 [plan]"},
 	}, {
 		name: "a field no rollup has: plain count",
 		q:    fc.Query{Scope: all, Conditions: []fc.Condition{fc.In(fc.FieldCoworkerID, 5)}},
@@ -105,5 +116,74 @@ func TestImpliedBusinesses(t *testing.T) {
 	}
 	if _, ok, _ := ImpliedBusinesses(SQLite(), fc.Query{Scope: fc.AllBusinesses()}); ok {
 		t.Error("ImpliedBusinesses without a name filter = true; want false")
+	}
+}
+
+// TestNeedleTrigrams: every three-byte piece of a short needle, at most
+// maxTrigramsTried spread over a long one (both ends included), none
+// twice, and none for fewer than three bytes.
+func TestNeedleTrigrams(t *testing.T) {
+	str := func(ts [][]byte) string {
+		var out []string
+		for _, t := range ts {
+			out = append(out, string(t))
+		}
+		return strings.Join(out, "|")
+	}
+	for _, tt := range []struct{ needle, want string }{
+		{"", ""}, {"ab", ""}, {"abc", "abc"}, {"smith", "smi|mit|ith"}, {"aaaa", "aaa"},
+		{"abcdefghijklmnop", "abc|bcd|def|fgh|hij|jkl|lmn|nop"},
+		{"zoë", "zo\xc3|o\xc3\xab"},
+	} {
+		want := tt.want
+		if got := str(needleTrigrams(tt.needle)); got != want {
+			t.Errorf("needleTrigrams(%q) = %q; want %q", tt.needle, got, want)
+		}
+	}
+}
+
+// TestPickTrigrams: the count of a name substring reads only the names
+// under the needle's rarest trigram, and scans every name when each of
+// its trigrams lists maxTrigramValues names or more (or the needle is too
+// short to have one).
+func TestPickTrigrams(t *testing.T) {
+	name := func(needle string) fc.Query {
+		return fc.Query{Scope: fc.BusinessScope(7), Conditions: []fc.Condition{fc.Contains(fc.FieldCoworkerFullName, needle)}}
+	}
+	counts := func(ns ...int64) RunInts {
+		return func(ctx context.Context, st Statement, width int, row func([]int64) bool) error {
+			if !strings.Contains(st.SQL, "fc_name_trigram") {
+				row([]int64{5})
+				return nil
+			}
+			if width != len(ns) {
+				t.Fatalf("trigram counts: width %d for %d trigrams", width, len(ns))
+			}
+			row(ns)
+			return nil
+		}
+	}
+	ctx := context.Background()
+	d, err := pickTrigrams(ctx, SQLite(), counts(212, 238, 120), name("SMITH"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := PlanCount(d, name("SMITH"))
+	want := "SELECT coalesce(sum(n), 0) FROM fc_count_business_name WHERE business_id IN (?) AND coworker_full_name IN (SELECT coworker_full_name FROM fc_count_name WHERE " +
+		"coworker_full_name IN (SELECT coworker_full_name FROM fc_name_trigram WHERE trigram = ?) AND instr(coworker_full_name_fold, ?) > 0) [7 [105 116 104] smith]"
+	if err != nil || len(got) != 1 || fmt.Sprint(got[0].SQL, " ", got[0].Args) != want {
+		t.Errorf("PlanCount with picked trigrams = %v, %v; want %s", got, err, want)
+	}
+	for _, tt := range []struct {
+		needle string
+		run    RunInts
+	}{{"smith", counts(maxTrigramValues, maxTrigramValues, maxTrigramValues)}, {"sm", counts()}} {
+		d, err := pickTrigrams(ctx, SQLite(), tt.run, name(tt.needle))
+		if err != nil || len(d.picked) != 0 {
+			t.Errorf("pickTrigrams(%q) = %v, %v; want no pick", tt.needle, d.picked, err)
+		}
+	}
+	if d, err := pickTrigrams(ctx, PostgreSQL(), nil, name("smith")); err != nil || len(d.picked) != 0 {
+		t.Errorf("pickTrigrams on PostgreSQL = %v, %v; want no pick and no statement", d.picked, err)
 	}
 }

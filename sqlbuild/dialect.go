@@ -34,13 +34,23 @@ type Dialect struct {
 	// EmptyText is the literal of an empty text value, typed where the
 	// database would otherwise have to guess.
 	EmptyText string
+	// Trigrams says the database has the trigram tables of the
+	// dictionaries (trigramTables: sqlite migration 0007), so a substring
+	// search in a large dictionary reads only the values that hold one of
+	// the needle's trigrams (PostgreSQL has pg_trgm instead).
+	Trigrams bool
+
+	// picked is, per substring condition, the trigram chosen to narrow
+	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
+	picked map[trigramKey][]byte
 }
 
 // SQLite returns the dialect of the sqlite store: INTEGER Unix-second
 // times.
 func SQLite() Dialect {
 	return Dialect{
-		Time: func(s int64) any { return s },
+		Time:     func(s int64) any { return s },
+		Trigrams: true,
 		// Local times are Unix seconds of the wall clock, read as UTC.
 		LocalDay:  "strftime('%Y-%m-%d', checkin_attempt_time_local, 'unixepoch')",
 		LocalHour: "CAST(strftime('%H', checkin_attempt_time_local, 'unixepoch') AS INTEGER)",

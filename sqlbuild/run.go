@@ -23,6 +23,12 @@ const SeekMinOffset = 1000
 // PlanCount's statements (rollup sums and the records of the partial days
 // at the edges of a time range, or one plain count).
 func CountMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int64, error) {
+	if rest, s := splitAttempt(q); pickRollup(rest, s) != nil {
+		var err error
+		if d, err = pickTrigrams(ctx, d, run, q); err != nil {
+			return 0, err
+		}
+	}
 	parts, err := PlanCount(d, q)
 	if err != nil {
 		return 0, err
@@ -61,6 +67,8 @@ func PageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query) (Sta
 // query restricted to that day on, with the offset left; false when q has
 // no seek plan or the page starts in the first partial day.
 func seek(ctx context.Context, d Dialect, run RunInts, q fc.Query, offset int64) (fc.Query, int64, bool, error) {
+	// No rollup with day buckets has a field with a trigram table, so the
+	// day sums need no pickTrigrams.
 	k, ok, err := PlanSeek(d, q)
 	if err != nil || !ok {
 		return q, offset, false, err

@@ -9,6 +9,7 @@ type Table struct {
 	name          string
 	selectColumns string
 	columns       map[fc.Field]column
+	rollup        *Rollup // the rollup this table is, nil for a table of records
 }
 
 // Checkins is the table of Checkin records (CHECKINS.md section 4).

@@ -117,22 +117,25 @@ func TestRollupsAfterCheckinAttempts(t *testing.T) {
 	})
 }
 
-// TestMigrationBackfillsRollups: migration 0005 on a database that already
-// holds records fills the rollups from them.
+// TestMigrationBackfillsRollups: migrations 0005 and 0007 on a database
+// that already holds records fill the rollups from them.
 func TestMigrationBackfillsRollups(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	if _, err := db.CreateFailedCheckins(ctx, generated(2000)); err != nil {
 		t.Fatal(err)
 	}
-	text, err := migrationFiles.ReadFile("migrations/0005_counts.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Undo the migration: drop what it creates, then run it again.
-	for _, m := range regexp.MustCompile(`CREATE (TABLE|INDEX) (\w+)`).FindAllStringSubmatch(string(text), -1) {
-		if _, err := db.writer.Exec("DROP " + m[1] + " " + m[2]); err != nil {
+	// Undo the migrations that create rollups (0005, and 0007's description
+	// rollup): drop what they create, then run them again.
+	for _, name := range []string{"0005_counts.sql", "0007_search_dictionaries.sql"} {
+		text, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
 			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`CREATE (TABLE|INDEX|TRIGGER) (\w+)`).FindAllStringSubmatch(string(text), -1) {
+			if _, err := db.writer.Exec("DROP " + m[1] + " IF EXISTS " + m[2]); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	// 0005 and the later ones run again (0006 is a no-op the second time).

@@ -1,11 +1,14 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlbuild"
 )
 
 // TestQueryPlans: the benchmark shapes read an index in the requested
@@ -48,4 +51,74 @@ func TestQueryPlans(t *testing.T) {
 			t.Errorf("plan of %q = %q; want index %s and no sort step", s.page, got, tt.index)
 		}
 	}
+}
+
+// TestSubstringCountPlans: the counts of q2 (name substring) and q3
+// (business, source, description substring, from a day) seek the primary
+// keys of their rollups on the dictionary's values instead of testing
+// every row, and q2's page reads the folded name from the time index.
+func TestSubstringCountPlans(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	at := fc.FieldCheckinAttemptTime
+	q2 := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldCoworkerFullName, "smith")}, OrderBy: at, Descending: true, Size: 25, Page: 1}
+	q3 := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.In(fc.FieldBusinessID, 1001), fc.In(fc.FieldSource, 2),
+		fc.Contains(fc.FieldDescription, "plan"), fc.TimeRange(at, time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC), time.Time{})}, OrderBy: at, Descending: true, Size: 25, Page: 1}
+	tests := []struct {
+		q    fc.Query
+		want []string // in the plan of the last count statement
+	}{
+		{q2, []string{"SEARCH fc_count_name USING PRIMARY KEY (coworker_full_name=?)", "SEARCH fc_name_trigram USING PRIMARY KEY (trigram=?)"}},
+		{q3, []string{"SEARCH fc_count_business_day_source_description USING PRIMARY KEY (business_id=? AND source=? AND description=? AND day>?)"}},
+	}
+	for _, tt := range tests {
+		tx, err := db.reader.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var last sqlbuild.Statement
+		run := runInts(tx)
+		record := func(ctx context.Context, st sqlbuild.Statement, width int, row func([]int64) bool) error {
+			last = st
+			return run(ctx, st, width, row)
+		}
+		if _, err := sqlbuild.CountMatching(ctx, sqlbuild.SQLite(), record, tt.q); err != nil {
+			t.Fatal(err)
+		}
+		got := explain(t, tx, last.SQL, last.Args)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("plan of %q = %q; want %q", last.SQL, got, w)
+			}
+		}
+		page, err := sqlbuild.PageStatement(ctx, sqlbuild.SQLite(), run, tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := explain(t, tx, page.SQL, page.Args); strings.Contains(got, "TEMP B-TREE") {
+			t.Errorf("plan of the page %q = %q; want an index in order", page.SQL, got)
+		} else if tt.q.Scope.All() && len(tt.q.Conditions) == 1 && !strings.Contains(got, "SCAN failed_checkins USING INDEX failed_checkins_time") {
+			t.Errorf("plan of q2's page = %q; want the time index", got)
+		}
+		tx.Rollback()
+	}
+}
+
+func explain(t *testing.T, tx *sql.Tx, query string, args []any) string {
+	t.Helper()
+	rows, err := tx.Query("EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; ")
 }
