@@ -97,7 +97,9 @@ func backendDelta(before, after map[int]time.Duration) (d time.Duration, gone in
 
 // allPostgresCPU is the CPU time so far of every process named postgres
 // on the machine (backends, checkpointer, WAL writer, autovacuum, the
-// postmaster), a cross-check of the backends' figure.
+// postmaster) and of those that ended (parallel query workers, closed
+// backends: their time moves to the postmaster's children time), a
+// cross-check of the backends' figure.
 func allPostgresCPU() time.Duration {
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
@@ -113,8 +115,8 @@ func allPostgresCPU() time.Duration {
 		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
 			continue
 		}
-		if t, err := procCPU(pid); err == nil {
-			sum += t
+		if own, children, err := procTimes(pid); err == nil {
+			sum += own + children
 		}
 	}
 	return sum

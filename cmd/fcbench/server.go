@@ -102,22 +102,32 @@ func (s *server) cpu() (time.Duration, error) { return procCPU(s.cmd.Process.Pid
 
 // procCPU returns a process's user+system CPU time from /proc/PID/stat.
 func procCPU(pid int) (time.Duration, error) {
+	own, _, err := procTimes(pid)
+	return own, err
+}
+
+// procTimes returns a process's user+system CPU time and that of its
+// children it has waited for (utime+stime, cutime+cstime of
+// /proc/PID/stat).
+func procTimes(pid int) (own, children time.Duration, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, fmt.Errorf("read CPU time: %w", err)
+		return 0, 0, fmt.Errorf("read CPU time: %w", err)
 	}
 	// The command name (field 2) may contain spaces: count from its ')'.
 	rest := string(b[strings.LastIndexByte(string(b), ')')+2:])
 	f := strings.Fields(rest) // f[0] is field 3 (state): utime is field 14
-	if len(f) < 13 {
-		return 0, errors.New("short /proc/PID/stat")
+	if len(f) < 15 {
+		return 0, 0, errors.New("short /proc/PID/stat")
 	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, fmt.Errorf("parse /proc/PID/stat: %w", err)
+	var v [4]int64
+	for i := range v {
+		if v[i], err = strconv.ParseInt(f[11+i], 10, 64); err != nil {
+			return 0, 0, fmt.Errorf("parse /proc/PID/stat: %w", err)
+		}
 	}
-	return time.Duration(ut+st) * time.Second / clockTicks, nil
+	tick := func(n int64) time.Duration { return time.Duration(n) * time.Second / clockTicks }
+	return tick(v[0] + v[1]), tick(v[2] + v[3]), nil
 }
 
 // memory returns the server's resident set now and its peak (VmRSS,
