@@ -2,15 +2,15 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/failedcheckins/failedcheckins/sqlbuild"
 )
 
-// runInts adapts a read transaction to sqlbuild.RunInts, so that the
-// shared count, seek and narrowing plans (sqlbuild/run.go) run here.
-func runInts(tx *sql.Tx) sqlbuild.RunInts {
+// runInts adapts a read transaction (a *sql.Tx, or one through the
+// prepared search statements, DB.searchTx) to sqlbuild.RunInts, so that
+// the shared count, seek and narrowing plans (sqlbuild/run.go) run here.
+func runInts(tx rowsQueryer) sqlbuild.RunInts {
 	return func(ctx context.Context, st sqlbuild.Statement, width int, row func([]int64) bool) error {
 		rows, err := tx.QueryContext(ctx, st.SQL, st.Args...)
 		if err != nil {

@@ -62,7 +62,8 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 	err := db.withReadTx(ctx, func(tx *sql.Tx) error {
 		// sqlbuild/run.go: names narrowed to their businesses, exact totals
 		// from the rollups, deep pages by seek.
-		d, run := sqlbuild.SQLite(), runInts(tx)
+		ptx := db.searchTx(tx) // statements prepared once (readstmt.go)
+		d, run := sqlbuild.SQLite(), runInts(ptx)
 		q, err := sqlbuild.Narrow(ctx, d, run, q)
 		if err != nil {
 			return err
@@ -77,7 +78,7 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 		if err != nil {
 			return err
 		}
-		page.Records, err = queryRecords(ctx, tx, st.SQL, st.Args)
+		page.Records, err = queryRecords(ctx, ptx, st.SQL, st.Args)
 		return err
 	})
 	if err != nil {

@@ -39,6 +39,8 @@ type preparedReads struct {
 type readStatements struct {
 	mu    sync.Mutex
 	ready atomic.Pointer[preparedReads]
+	// search are the search path's statements, by SQL text.
+	search searchStatements
 }
 
 // get returns the statements, preparing them on reader the first time. A
@@ -74,6 +76,7 @@ func (r *readStatements) close() {
 		p.tokenUser.Close()
 		p.getOne.Close()
 	}
+	r.search.close()
 }
 
 // maxDecodedLists bounds each map of decodedLists. Users share few
@@ -132,4 +135,97 @@ func remember[V any](m map[string]V, raw string, v V) map[string]V {
 	}
 	m[raw] = v
 	return m
+}
+
+// maxSearchStatements bounds the search statements kept prepared. The
+// bench shapes use a handful of SQL texts (values travel as arguments);
+// once full, further texts are prepared per query as before, so an
+// unusual client cannot grow it.
+const maxSearchStatements = 256
+
+// searchStatements are the search path's statements (counts, trigram
+// picks, seeks, pages), prepared once per SQL text on the reader pool and
+// bound to each read transaction with tx.StmtContext, which reuses the
+// statement already prepared on the transaction's connection. Preparing
+// them per query was several percent of a search's server CPU (the
+// parser and code generator of SQLite, for each of 3-5 statements).
+//
+// A text not seen before runs unprepared while a goroutine prepares it:
+// preparing on the pool needs a free connection, and the caller holds one
+// in its transaction, so waiting for another there could deadlock when
+// every connection is in the same situation.
+type searchStatements struct {
+	mu      sync.Mutex
+	stmts   map[string]*sql.Stmt // nil value: being prepared
+	closed  bool
+	pending sync.WaitGroup
+}
+
+// get returns the statement of query prepared on reader, or nil when it
+// is not ready yet (its preparation then starts, unless the cache is
+// full) or its preparation failed.
+func (s *searchStatements) get(reader *sql.DB, query string) *sql.Stmt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.stmts[query]; ok || s.closed || len(s.stmts) >= maxSearchStatements {
+		return st
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[query] = nil
+	s.pending.Add(1)
+	go func() {
+		defer s.pending.Done()
+		st, err := reader.Prepare(query)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		switch {
+		case err != nil:
+			delete(s.stmts, query) // tried again on a later search
+		case s.closed:
+			st.Close()
+		default:
+			s.stmts[query] = st
+		}
+	}()
+	return nil
+}
+
+// close releases the statements (DB.Close, before the connections),
+// after any preparation under way.
+func (s *searchStatements) close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.pending.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.stmts {
+		if st != nil {
+			st.Close()
+		}
+	}
+	s.stmts = nil
+}
+
+// preparedTx runs queries in tx from searchStatements. Statements bound
+// to tx are closed with it.
+type preparedTx struct {
+	tx     *sql.Tx
+	reader *sql.DB
+	cache  *searchStatements
+}
+
+// searchTx returns tx's queries through the prepared search statements.
+func (db *DB) searchTx(tx *sql.Tx) preparedTx {
+	return preparedTx{tx: tx, reader: db.reader, cache: &db.reads.search}
+}
+
+func (p preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st := p.cache.get(p.reader, query)
+	if st == nil {
+		return p.tx.QueryContext(ctx, query, args...)
+	}
+	return p.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 }

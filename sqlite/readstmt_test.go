@@ -2,11 +2,14 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/storetest"
 )
 
 // TestTokenLookupSeesUserChanges checks the decoded-lists cache behind the
@@ -69,5 +72,78 @@ func TestGetOneScope(t *testing.T) {
 	}
 	if _, err := db.FindFailedCheckinByID(ctx, fc.AllBusinesses(), 1<<40); fc.ErrorCode(err) != fc.ErrNotFound {
 		t.Errorf("missing id: err = %v; want not found", err)
+	}
+}
+
+// TestSearchStatementsPrepared: many concurrent searches (more than the
+// reader pool's connections, each holding one in its transaction while
+// new SQL texts get prepared) neither deadlock nor change an answer, and
+// the texts end up prepared once.
+func TestSearchStatementsPrepared(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	var all []*fc.FailedCheckin
+	for r := range generated(2000) {
+		all = append(all, r)
+	}
+	if _, err := db.CreateFailedCheckins(ctx, storetestRecords(all)); err != nil {
+		t.Fatal(err)
+	}
+	at := fc.FieldCheckinAttemptTime
+	queries := []fc.Query{
+		{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldCoworkerFullName, "smith")}, OrderBy: at, Descending: true},
+		{Scope: fc.BusinessScope(1001), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "plan")}, OrderBy: at},
+		{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.In(fc.FieldBusinessID, 1001)}, OrderBy: at, Descending: true, Page: 7},
+		{Scope: fc.AllBusinesses(), OrderBy: fc.FieldCreatedOn, Descending: true},
+	}
+	for i := range queries {
+		queries[i].Size = 25
+		if queries[i].Page == 0 {
+			queries[i].Page = 1
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for w := range 32 {
+		wg.Go(func() {
+			errs <- func() error {
+				for i := range 20 {
+					q := queries[(w+i)%len(queries)]
+					got, err := db.FindFailedCheckins(ctx, q)
+					if err != nil {
+						return err
+					}
+					if g, w := pageIDs(got), pageIDs(storetest.Search(all, q)); g != w {
+						return fmt.Errorf("query %+v = %s; want %s", q, g, w)
+					}
+				}
+				return nil
+			}()
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("concurrent searches still running after 60 s: deadlock?")
+	}
+	db.reads.search.pending.Wait()
+	db.reads.search.mu.Lock()
+	n := 0
+	for _, st := range db.reads.search.stmts {
+		if st != nil {
+			n++
+		}
+	}
+	db.reads.search.mu.Unlock()
+	if n == 0 {
+		t.Error("no search statement prepared")
 	}
 }
