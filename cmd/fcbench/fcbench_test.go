@@ -280,3 +280,21 @@ func TestPGBackends(t *testing.T) {
 		t.Errorf("backendDelta = %v, %d; want 12, 1", d, gone)
 	}
 }
+
+// TestClientDeadline: a request after an earlier run's deadline has passed
+// gets its own deadline instead of failing on the old one.
+func TestClientDeadline(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"TotalItems":1}`)
+	}))
+	defer ts.Close()
+	cl := newClient(ts.URL, "tok", 1)
+	k := cl.conns[0]
+	if _, err := k.do(buildRequest(cl.host, "/", "tok"), nil, time.Now().Add(20*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond)
+	if n, err := cl.totalItems("/"); err != nil || n != 1 {
+		t.Errorf("totalItems after an old deadline = %d, %v; want 1, nil", n, err)
+	}
+}

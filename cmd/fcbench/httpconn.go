@@ -28,7 +28,8 @@ type rawConn struct {
 	addr string // host:port
 	c    net.Conn
 	r    *bufio.Reader
-	used bool // at least one answer was read on c
+	used bool      // at least one answer was read on c
+	dl   time.Time // the deadline set on c
 }
 
 // buildRequest returns the bytes of a GET of path with the bearer token.
@@ -42,7 +43,7 @@ func (k *rawConn) dial() error {
 	if err != nil {
 		return err
 	}
-	k.c, k.used = c, false
+	k.c, k.used, k.dl = c, false, time.Time{}
 	if k.r == nil {
 		k.r = bufio.NewReaderSize(c, 64<<10)
 	} else {
@@ -58,11 +59,12 @@ func (k *rawConn) close() {
 	}
 }
 
-// setDeadline bounds every read and write until t (one call per run, not
-// per request).
+// setDeadline bounds every read and write until t; the connection keeps
+// it until another is set (once per run, not per request).
 func (k *rawConn) setDeadline(t time.Time) {
-	if k.c != nil {
+	if k.c != nil && !t.Equal(k.dl) {
 		_ = k.c.SetDeadline(t)
+		k.dl = t
 	}
 }
 
@@ -76,8 +78,8 @@ func (k *rawConn) do(req []byte, body *[]byte, deadline time.Time) (int, error) 
 			if err := k.dial(); err != nil {
 				return 0, err
 			}
-			k.setDeadline(deadline)
 		}
+		k.setDeadline(deadline)
 		reused := k.used
 		status, keep, err := k.roundTrip(req, body)
 		if err == nil {
