@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlbuild"
@@ -48,7 +47,7 @@ func (db *DB) FindCheckins(ctx context.Context, q fc.Query) (*fc.CheckinPage, er
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := db.pool.BeginTx(ctx, searchTxOptions)
 	if err != nil {
 		return nil, db.beginError(err)
 	}

@@ -142,16 +142,43 @@ func pageIDs(p *fc.FailedCheckinPage) string {
 	return fmt.Sprintf("total %d ids %v", p.TotalItems, ids)
 }
 
-// TestCustomPlans: the store's connections plan each search for its own
-// values unless the connection string says otherwise.
+// TestCustomPlans: a search's snapshot plans each statement for its own
+// values, and the connection goes back to the pool with PostgreSQL's
+// default (generic plans for the repeated point lookups).
 func TestCustomPlans(t *testing.T) {
 	db := openTest(t)
-	var mode string
-	if err := db.pool.QueryRow(context.Background(), "SHOW plan_cache_mode").Scan(&mode); err != nil {
+	ctx := context.Background()
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if mode != "force_custom_plan" {
-		t.Errorf("plan_cache_mode = %q; want force_custom_plan", mode)
+	defer conn.Release()
+	show := func(q interface {
+		QueryRow(context.Context, string, ...any) pgx.Row
+	}) string {
+		var mode string
+		if err := q.QueryRow(ctx, "SHOW plan_cache_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		return mode
+	}
+	tx, err := conn.BeginTx(ctx, searchTxOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := show(tx); mode != "force_custom_plan" {
+		t.Errorf("plan_cache_mode in a search = %q; want force_custom_plan", mode)
+	}
+	var readOnly, isolation string
+	if err := tx.QueryRow(ctx, "SELECT current_setting('transaction_read_only'), current_setting('transaction_isolation')").Scan(&readOnly, &isolation); err != nil {
+		t.Fatal(err)
+	}
+	if readOnly != "on" || isolation != "repeatable read" {
+		t.Errorf("a search's transaction: read only %q, isolation %q; want on, repeatable read", readOnly, isolation)
+	}
+	tx.Rollback(ctx)
+	if mode := show(conn); mode != "auto" {
+		t.Errorf("plan_cache_mode after a search = %q; want auto (the SET is LOCAL)", mode)
 	}
 }
 

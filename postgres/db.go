@@ -35,13 +35,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// The parse error may quote the DSN, password included: keep it out.
 		return nil, fc.Errorf(fc.ErrInvalid, "the PostgreSQL connection string %s is not valid", Redact(dsn))
 	}
-	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
-		// pgx prepares every statement; after five runs PostgreSQL may
-		// switch to a generic plan, blind to the search's values. For q3
-		// of the bench (a location, a source, a substring) that plan is
-		// 50 rps against 900 with a plan per run (docs/benchmarks.md).
-		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-	}
+	// Connections keep PostgreSQL's plan_cache_mode (auto): the point
+	// lookups of every request (token, user, get-one) reuse a generic
+	// plan instead of planning each run. Searches, stats and exports plan
+	// each run for its own values (searchTxOptions, customPlan).
 	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
 		exports: fc.NewExportGate()}
 	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
@@ -104,6 +101,23 @@ func (db *DB) withTx(ctx context.Context, fn func(tx pgx.Tx, now time.Time) erro
 	}
 	return nil
 }
+
+// searchTxOptions starts the read-only snapshot of a search with a plan
+// per statement: pgx prepares every statement, and after five runs
+// PostgreSQL may switch to a generic plan blind to the search's values.
+// For q3 of the bench (a location, a source, a substring) that plan was
+// 50 rps against 900 with a plan per run (docs/benchmarks.md). SET LOCAL
+// ends with the transaction, so the connection goes back to the pool
+// unchanged; it travels in the same round trip as the BEGIN.
+var searchTxOptions = pgx.TxOptions{
+	BeginQuery: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan",
+}
+
+// customPlan, first among a query's arguments, runs it as an unnamed
+// statement whose description pgx caches: PostgreSQL plans an unnamed
+// statement for the values bound to it, every run, as the searches do.
+// Stats and exports use it: one statement each, no transaction to SET.
+const customPlan = pgx.QueryExecModeCacheDescribe
 
 // beginError marks a failure to start a transaction (the server is gone,
 // the pool cannot connect) as ErrUnavailable.

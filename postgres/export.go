@@ -35,7 +35,7 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 		defer release()
 		ctx, cancel := context.WithTimeout(ctx, fc.MaxExportDuration)
 		defer cancel()
-		rows, err := db.pool.Query(ctx, query, args...)
+		rows, err := db.pool.Query(ctx, query, append([]any{customPlan}, args...)...)
 		if err != nil {
 			yield(nil, fmt.Errorf("export: %w", err))
 			return

@@ -52,7 +52,7 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 	if _, err := sqlbuild.BuildFind(sqlbuild.PostgreSQL(), q); err != nil {
 		return nil, err // a bad field or filter, before any statement runs
 	}
-	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := db.pool.BeginTx(ctx, searchTxOptions)
 	if err != nil {
 		return nil, db.beginError(err)
 	}

@@ -24,7 +24,7 @@ func (db *DB) CountFailedCheckins(ctx context.Context, q fc.StatsQuery) (*fc.Sta
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, query, args...)
+	rows, err := db.pool.Query(ctx, query, append([]any{customPlan}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
