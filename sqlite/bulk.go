@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"runtime"
 	"sync"
 	"time"
 
@@ -263,6 +264,7 @@ func (b *bulkLoad) beforeInsert(ctx context.Context, tx *sql.Tx, id any) error {
 
 // buildUniqueNow builds the UniqueId index before the remaining rows.
 func (b *bulkLoad) buildUniqueNow(ctx context.Context, tx *sql.Tx) error {
+	defer sortThreads(ctx, tx)()
 	if err := b.buildUnique(ctx, tx); err != nil {
 		return err
 	}
@@ -307,6 +309,10 @@ func (b *bulkLoad) failed(ctx context.Context, tx *sql.Tx, pos int, err error) e
 
 // finish builds the dropped indexes, the UniqueId index first.
 func (b *bulkLoad) finish(ctx context.Context, tx *sql.Tx) error {
+	if len(b.indexes) == 0 {
+		return nil
+	}
+	defer sortThreads(ctx, tx)()
 	if b.uniqueLater {
 		if err := b.buildUnique(ctx, tx); err != nil {
 			return err
@@ -314,6 +320,21 @@ func (b *bulkLoad) finish(ctx context.Context, tx *sql.Tx) error {
 		b.indexes = b.indexes[1:]
 	}
 	return rebuildIndexes(ctx, tx, b.indexes)
+}
+
+// sortThreads lets SQLite sort with helper threads (PRAGMA threads) while
+// the indexes are built, and returns the function that turns them off
+// again. Nothing else runs on the writer connection meanwhile, and the Go
+// side of the import has finished, so the other cores are idle: building
+// the (business_id, coworker_full_name_fold) index of 10M rows took 10-12 s
+// with 1-3 helpers instead of 18.8 s (2 cores, 128 MiB cache; a larger
+// cache makes fewer, larger runs to sort and took 18 s even with helpers).
+func sortThreads(ctx context.Context, tx *sql.Tx) (off func()) {
+	ctx = context.WithoutCancel(ctx)
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, min(runtime.NumCPU(), 8))); err != nil {
+		return func() {} // a build without helpers is only slower
+	}
+	return func() { tx.ExecContext(ctx, `PRAGMA threads = 0`) }
 }
 
 // firstDuplicate returns the ErrConflict error of the first row (in

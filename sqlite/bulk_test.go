@@ -172,6 +172,9 @@ func TestFirstImportFlushesCountsInChunks(t *testing.T) {
 		t.Fatalf("CreateFailedCheckins = %d, %v; want 2000, nil", n, err)
 	}
 	checkRollups(t, db)
+	if got := readRows(t, db, "PRAGMA threads"); !slices.Equal(got, []string{"0"}) {
+		t.Errorf("PRAGMA threads after the import = %v; want 0 (helpers only while building indexes)", got)
+	}
 }
 
 var at0 = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
