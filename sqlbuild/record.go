@@ -93,18 +93,16 @@ func validate(r *fc.FailedCheckin) error {
 
 // NewUniqueID returns the UniqueId of a record the service creates (a
 // check-in attempt's FailedCheckin or Checkin, or a record created
-// without one): a time-ordered UUID, version 7 of RFC 9562, in lower-case
-// canonical form. Its first 48 bits are the Unix time in milliseconds and
-// the next 12 a sub-millisecond fraction that google/uuid keeps
-// increasing within the process, so new keys sort after the existing
-// ones and an insert appends to the unique_id index instead of dirtying a
-// random leaf page of it (the largest share of a small batch's WAL
-// writes with random v4 keys). The remaining 62 bits are random, so keys
-// made by several servers at once still do not collide. It is still a
-// valid UUID for any client; it reveals when the record was created,
-// which CreatedOn already does. Imported UniqueIds are kept as given.
+// without one): a random version 4 UUID in lower-case canonical form, as
+// API.md section 1 says.
+//
+// A time-ordered version 7 UUID would be cheaper to insert: random keys
+// dirty a random leaf page of the unique_id index on every insert, v7 keys
+// append. Measured (docs/benchmarks.md, check-in attempts): about +20%
+// attempts/s at store level with 16 clients, p99 3.7 -> 2.4 ms. It departs
+// from the contract, so it is proposed there rather than done here.
 func NewUniqueID() string {
-	return uuid.Must(uuid.NewV7()).String()
+	return uuid.NewString()
 }
 
 // uniqueID returns NewUniqueID for an empty text and the lower-case

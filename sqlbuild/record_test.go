@@ -6,20 +6,19 @@ import (
 	"github.com/google/uuid"
 )
 
-// TestNewUniqueIDTimeOrdered: new UniqueIds are lower-case RFC 9562
-// version 7 UUIDs, and each sorts after the previous one as text, which
-// is what makes an insert append to the unique_id index.
-func TestNewUniqueIDTimeOrdered(t *testing.T) {
-	prev := ""
-	for i := range 10000 {
+// TestNewUniqueIDIsRandomV4: new UniqueIds are lower-case canonical
+// random (version 4) UUIDs, as API.md section 1 says, and do not repeat.
+func TestNewUniqueIDIsRandomV4(t *testing.T) {
+	seen := make(map[string]bool)
+	for range 10000 {
 		s := NewUniqueID()
 		u, err := uuid.Parse(s)
-		if err != nil || u.Version() != 7 || u.Variant() != uuid.RFC4122 || u.String() != s {
-			t.Fatalf("NewUniqueID() = %q (version %d, variant %v, err %v); want a lower-case canonical version 7 UUID", s, u.Version(), u.Variant(), err)
+		if err != nil || u.Version() != 4 || u.Variant() != uuid.RFC4122 || u.String() != s {
+			t.Fatalf("NewUniqueID() = %q (version %d, variant %v, err %v); want a lower-case canonical version 4 UUID", s, u.Version(), u.Variant(), err)
 		}
-		if s <= prev {
-			t.Fatalf("NewUniqueID() #%d = %q, not after the previous %q", i, s, prev)
+		if seen[s] {
+			t.Fatalf("NewUniqueID() repeated %q", s)
 		}
-		prev = s
+		seen[s] = true
 	}
 }

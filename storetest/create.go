@@ -13,9 +13,9 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// uuidV7: a record created without a UniqueId gets a time-ordered one
-// (sqlbuild.NewUniqueID).
-var uuidV7 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+// uuidV4: a record created without a UniqueId gets a random one, as
+// API.md section 1 says (sqlbuild.NewUniqueID).
+var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // minimal returns a valid record with only the required fields set.
 func minimal(id int64) *fc.FailedCheckin {
@@ -41,8 +41,8 @@ func testCreateDefaults(t *testing.T, s fc.FailedCheckinStore) {
 	if len(got) != 3 || got[0].ID != 9 || got[1].ID != 10 || got[2].ID != 11 {
 		t.Fatalf("FindFailedCheckins(%s) = ids %v; want [9 10 11] (the next free ids)", describeQuery(q), ids(got))
 	}
-	if !uuidV7.MatchString(got[0].UniqueID) {
-		t.Errorf("new record UniqueId = %q; want a lower-case v7 UUID", got[0].UniqueID)
+	if !uuidV4.MatchString(got[0].UniqueID) {
+		t.Errorf("new record UniqueId = %q; want a lower-case v4 UUID", got[0].UniqueID)
 	}
 	if want := strings.ToLower(upper.UniqueID); got[1].UniqueID != want {
 		t.Errorf("UniqueId stored as %q; want %q", got[1].UniqueID, want)
