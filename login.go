@@ -23,6 +23,11 @@ type LoginFailureStore interface {
 	FindLoginFailures(ctx context.Context, key string) (LoginFailures, error)
 	// ClearLoginFailures forgets the failures of key.
 	ClearLoginFailures(ctx context.Context, key string) error
+	// ClaimTOTPStep atomically records step (MatchTOTP) as the last
+	// two-factor step the user signed in with and returns true, unless
+	// that step or a later one was claimed before (by any server on the
+	// database): a replayed code, or an older one, is then refused.
+	ClaimTOTPStep(ctx context.Context, userID, step int64) (bool, error)
 }
 
 // AccountKey and AddressKey name the two counters of a sign-in. The account

@@ -1,6 +1,7 @@
 package failedcheckins
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"time"
 
@@ -26,8 +27,31 @@ func NewTOTPSecret(email string) (secret, uri string, err error) {
 
 // CheckTOTP reports whether code is valid for secret at now.
 func CheckTOTP(secret, code string, now time.Time) bool {
-	ok, err := totp.ValidateCustom(code, secret, now, totpOptions())
-	return err == nil && ok
+	_, ok := MatchTOTP(secret, code, now)
+	return ok
+}
+
+// MatchTOTP reports whether code is valid for secret at now and, if so,
+// the 30-second time step it belongs to (Unix seconds / 30): the current
+// step or one on either side, for clock drift. The step is what a sign-in
+// claims (LoginFailureStore.ClaimTOTPStep), so that a code once accepted
+// is never accepted again (RFC 6238 section 5.2).
+func MatchTOTP(secret, code string, now time.Time) (step int64, ok bool) {
+	opts := totpOptions()
+	if len(code) != opts.Digits.Length() {
+		return 0, false
+	}
+	for _, skew := range []int64{0, -1, 1} {
+		at := now.Add(time.Duration(skew*int64(opts.Period)) * time.Second)
+		want, err := totp.GenerateCodeCustom(secret, at, opts)
+		if err != nil {
+			return 0, false
+		}
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return at.Unix() / int64(opts.Period), true
+		}
+	}
+	return 0, false
 }
 
 // TOTPCode returns the code of secret at now; tests and tools use it.

@@ -233,7 +233,18 @@ func (a *Auth) signIn(ctx context.Context, email, password, code, addr string) (
 	// The password is checked (against a dummy hash for an unknown user)
 	// before anything else, so every failure takes the same time.
 	ok := fc.CheckUserPassword(u, password) && len(email) <= maxCredentialLength
-	ok = ok && u.Enabled && (u.TOTPSecret == "" || fc.CheckTOTP(u.TOTPSecret, code, now))
+	ok = ok && u.Enabled
+	if ok && u.TOTPSecret != "" {
+		// A code is good once: a replayed one (seen over a shoulder, or
+		// in a log) is refused like a wrong one.
+		step, matched := fc.MatchTOTP(u.TOTPSecret, code, now)
+		ok = matched
+		if matched {
+			if ok, err = a.failures.ClaimTOTPStep(ctx, u.ID, step); err != nil {
+				return nil, fmt.Errorf("sign in: %w", err)
+			}
+		}
+	}
 	if !ok {
 		if _, err := a.failures.RecordLoginFailure(ctx, addrKey, now, now.Add(-a.addrPol.ResetAfter)); err != nil {
 			return nil, fmt.Errorf("record failed sign-in: %w", err)

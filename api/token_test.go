@@ -129,6 +129,22 @@ func TestTokenTOTP(t *testing.T) {
 	if w := e.postToken(form, nil); w.Code != 200 {
 		t.Errorf("password with TOTP = %d %s; want 200", w.Code, w.Body)
 	}
+	// RFC 6238 5.2: a code accepted once is not accepted again, even
+	// within its validity window.
+	wantOAuthError(t, "the same TOTP code again", e.postToken(form, nil), 400, "invalid_grant")
+	e.clock.Advance(30 * time.Second)
+	next, err := fc.TOTPCode(secret, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Set("totp", next)
+	if w := e.postToken(form, nil); w.Code != 200 {
+		t.Errorf("password with the next step's TOTP = %d %s; want 200", w.Code, w.Body)
+	}
+	// The first code is still inside the one-step drift window, but older
+	// than the one just used.
+	form.Set("totp", code)
+	wantOAuthError(t, "an older TOTP code after a newer one", e.postToken(form, nil), 400, "invalid_grant")
 }
 
 func TestConcurrentRefresh(t *testing.T) {

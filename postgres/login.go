@@ -29,6 +29,20 @@ func (db *DB) RecordLoginFailure(ctx context.Context, key string, now, resetBefo
 	return f, nil
 }
 
+// ClaimTOTPStep records step as the user's last two-factor step unless
+// that step or a later one is already recorded, in one upsert: the
+// conflicting row is locked, so of two servers claiming the same step one
+// updates and the other sees the new value and changes nothing.
+func (db *DB) ClaimTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	tag, err := db.pool.Exec(ctx, `INSERT INTO totp_steps AS t (user_id, last_step) VALUES ($1, $2)
+		ON CONFLICT (user_id) DO UPDATE SET last_step = excluded.last_step
+		WHERE t.last_step < excluded.last_step`, userID, step)
+	if err != nil {
+		return false, fmt.Errorf("claim TOTP step: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // FindLoginFailures returns the counters of key, zero when it has none.
 func (db *DB) FindLoginFailures(ctx context.Context, key string) (fc.LoginFailures, error) {
 	var f fc.LoginFailures

@@ -125,9 +125,10 @@ func TestMigrationBackfillsRollups(t *testing.T) {
 	if _, err := db.CreateFailedCheckins(ctx, generated(2000)); err != nil {
 		t.Fatal(err)
 	}
-	// Undo the migrations that create rollups (0005, and 0007's description
-	// rollup): drop what they create, then run them again.
-	for _, name := range []string{"0005_counts.sql", "0007_search_dictionaries.sql"} {
+	// Undo the migrations from 0005 on (0005's rollups, 0007's description
+	// rollup, 0008's table of two-factor steps): drop what they create,
+	// then run them again.
+	for _, name := range []string{"0005_counts.sql", "0007_search_dictionaries.sql", "0008_totp_steps.sql"} {
 		text, err := migrationFiles.ReadFile("migrations/" + name)
 		if err != nil {
 			t.Fatal(err)

@@ -49,6 +49,28 @@ func (db *DB) FindLoginFailures(ctx context.Context, key string) (fc.LoginFailur
 	return f, err
 }
 
+// ClaimTOTPStep records step as the user's last two-factor step unless
+// that step or a later one is already recorded, in one upsert: a conflict
+// whose WHERE is false changes nothing, so no row changed means a replay.
+func (db *DB) ClaimTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	var claimed bool
+	err := db.withWriteTx(ctx, func(tx *sql.Tx, _ time.Time) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO totp_steps (user_id, last_step) VALUES (?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET last_step = excluded.last_step
+			WHERE totp_steps.last_step < excluded.last_step`, userID, step)
+		if err != nil {
+			return fmt.Errorf("claim TOTP step: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("claim TOTP step: %w", err)
+		}
+		claimed = n == 1
+		return nil
+	})
+	return claimed, err
+}
+
 // ClearLoginFailures forgets the failures of key (after a good sign-in).
 func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
 	return db.withWriteTx(ctx, func(tx *sql.Tx, _ time.Time) error {

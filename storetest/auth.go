@@ -29,6 +29,7 @@ func RunAuth(t *testing.T, open func(t *testing.T) AuthStore) {
 		{"Tokens", testTokens},
 		{"RotateRefreshTokenConcurrently", testRotateRefreshTokenConcurrently},
 		{"LoginFailures", testLoginFailures},
+		{"ClaimTOTPStep", testClaimTOTPStep},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -183,5 +184,52 @@ func testLoginFailures(t *testing.T, db AuthStore) {
 	}
 	if f, err := db.FindLoginFailures(ctx, "account:a"); err != nil || f.Count != 0 {
 		t.Errorf("after Clear FindLoginFailures = %+v, %v; want zero", f, err)
+	}
+}
+
+// testClaimTOTPStep: a step is claimed once; an older step is refused
+// after a newer one; users are independent; of concurrent claims of one
+// step exactly one wins.
+func testClaimTOTPStep(t *testing.T, db AuthStore) {
+	ctx := context.Background()
+	ana, bob := addAuthUser(t, db, "ana@example.com"), addAuthUser(t, db, "bob@example.com")
+	for _, tc := range []struct {
+		user *fc.User
+		step int64
+		want bool
+	}{
+		{ana, 100, true},
+		{ana, 100, false}, // the same code again
+		{ana, 99, false},  // an older code after a newer one
+		{bob, 100, true},  // another user's claim is separate
+		{ana, 101, true},
+		{ana, 101, false},
+	} {
+		got, err := db.ClaimTOTPStep(ctx, tc.user.ID, tc.step)
+		if err != nil || got != tc.want {
+			t.Errorf("ClaimTOTPStep(%s, %d) = %v, %v; want %v", tc.user.Email, tc.step, got, err, tc.want)
+		}
+	}
+	const n = 8
+	var wg sync.WaitGroup
+	wins := make([]bool, n)
+	for i := range n {
+		wg.Go(func() {
+			ok, err := db.ClaimTOTPStep(ctx, bob.ID, 200)
+			if err != nil {
+				t.Errorf("concurrent ClaimTOTPStep = %v", err)
+			}
+			wins[i] = ok
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, w := range wins {
+		if w {
+			won++
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d of %d concurrent claims of one step won; want exactly 1", won, n)
 	}
 }
