@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ import (
 // same search), names are unique, and a list selects by name.
 func TestShapes(t *testing.T) {
 	seen := map[string]bool{}
-	for _, s := range append(benchShapes(), extraShapes()...) {
+	for _, s := range slices.Concat(benchShapes(), extraShapes(), sortShapes()) {
 		if seen[s.name] {
 			t.Errorf("shape %s appears twice", s.name)
 		}

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 )
@@ -42,7 +43,7 @@ func main() {
 	flag.StringVar(&c.bin, "bin", "", "failedcheckins binary to run (required; go build -o /tmp/fcbin ./cmd/failedcheckins)")
 	flag.StringVar(&c.db, "db", "", "SQLite database file or postgres:// URL (required)")
 	flag.StringVar(&c.importCSV, "import", "", "CSV to import first; a SQLite file is deleted and recreated, a PostgreSQL database must be empty")
-	flag.StringVar(&c.shapes, "shapes", "bench", "bench (q1..q6), extra (x1..x7), all, or a comma-separated list of names")
+	flag.StringVar(&c.shapes, "shapes", "bench", "bench (q1..q6), extra (x1..x7), all (both), sorts (s1..s4: sorts on unindexed text fields), or a comma-separated list of names")
 	flag.IntVar(&c.conns, "c", 8, "connections (closed loop)")
 	flag.IntVar(&c.rounds, "rounds", 3, "interleaved rounds over the shapes; figures are the median")
 	flag.IntVar(&c.floor, "floor-runs", 11, "runs of each shape's raw SQL for the floor (median); 0 skips the floor")
@@ -86,11 +87,13 @@ func selectShapes(spec string) ([]shape, error) {
 		return benchShapes(), nil
 	case "extra":
 		return extraShapes(), nil
+	case "sorts":
+		return sortShapes(), nil
 	case "all":
 		return append(benchShapes(), extraShapes()...), nil
 	}
 	byName := map[string]shape{}
-	for _, s := range append(benchShapes(), extraShapes()...) {
+	for _, s := range slices.Concat(benchShapes(), extraShapes(), sortShapes()) {
 		byName[s.name] = s
 	}
 	var out []shape

@@ -19,6 +19,7 @@ type shape struct {
 
 var (
 	atTime  = fc.FieldCheckinAttemptTime
+	oct1    = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	oct2    = time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)
 	aug3    = time.Date(2026, 8, 3, 0, 0, 0, 0, time.UTC)
 	jan5at8 = time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
@@ -71,5 +72,24 @@ func extraShapes() []shape {
 			list(fc.FieldDescription, false, 1, fc.In(fc.FieldCoworkerID, 100123)), 0, -1},
 		{"x7-business-name-deep", base + "?FailedCheckin_Business_Name=seoul&orderBy=CheckinAttemptTime&dir=0&page=3000&size=25",
 			list(atTime, false, 3000, fc.Contains(fc.FieldBusinessName, "seoul")), 0, -1},
+	}
+}
+
+// sortShapes sort large sets by text fields that have no index of their
+// own (issue 6's "any other combination"): each is a scan of the matching
+// records and a sort. They are measured to show that cost; the indexes
+// that would remove it are not built because they slow every check-in
+// attempt's insert (docs/benchmarks.md, "Sorts on other fields").
+func sortShapes() []shape {
+	const base = "/api/spaces/failedcheckins"
+	return []shape{
+		{"s1-teams-sort", base + "?orderBy=TeamsAtTheTimeOfCheckin&dir=0&size=25",
+			list(fc.FieldTeams, false, 1), 0, -1},
+		{"s2-location-sort-deep", base + "?orderBy=BusinessName&dir=0&page=10000&size=25",
+			list(fc.FieldBusinessName, false, 10000), 0, -1},
+		{"s3-description-sort-one-location", base + "?FailedCheckin_Business=1001&orderBy=Description&dir=0&page=100&size=25",
+			list(fc.FieldDescription, false, 100, fc.In(fc.FieldBusinessID, 1001)), 0, -1},
+		{"s4-location-sort-recent", base + "?FailedCheckin_Business=1001&from_FailedCheckin_CheckinAttemptTime=2026-10-01&orderBy=BusinessName&dir=1&size=25",
+			list(fc.FieldBusinessName, true, 1, fc.In(fc.FieldBusinessID, 1001), fc.TimeRange(atTime, oct1, time.Time{})), 0, -1},
 	}
 }
