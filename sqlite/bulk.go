@@ -290,6 +290,10 @@ func (b *bulkLoad) buildUnique(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// errDuplicateBeforeIndex is the cause, for the log, of a duplicate
+// UniqueId found after the rows were loaded without the UniqueId index.
+var errDuplicateBeforeIndex = errors.New("duplicate UniqueId found when the index was built after the rows")
+
 // failed returns the error that ends an import at record pos: err, or,
 // while the UniqueId index is not built, the duplicate UniqueId of an
 // earlier record if there is one (the rows before pos are all inserted).
@@ -297,7 +301,10 @@ func (b *bulkLoad) failed(ctx context.Context, tx *sql.Tx, pos int, err error) e
 	if !b.uniqueLater {
 		return err
 	}
-	dup, derr := firstDuplicate(ctx, tx, err)
+	// The duplicate comes first in the file, so it is the error: it must
+	// not wrap err, or errors.As would find a later row's error (the CLI
+	// reports a CSV row error it finds before anything else).
+	dup, derr := firstDuplicate(ctx, tx, errDuplicateBeforeIndex)
 	if derr != nil {
 		return errors.Join(err, derr)
 	}

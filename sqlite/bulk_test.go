@@ -39,6 +39,9 @@ func uid(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) 
 const indexList = `SELECT name || ': ' || sql FROM sqlite_schema
 	WHERE type = 'index' AND tbl_name = 'failed_checkins' AND sql IS NOT NULL ORDER BY name`
 
+// errBrokenLine stands for a CSV error after the records yielded so far.
+var errBrokenLine = errors.New("broken line")
+
 // TestFirstImportDuplicateUniqueID: a first import builds the UniqueId
 // index after the last row, and still refuses a file with a UniqueId
 // twice with the error its insert would have given: ErrConflict naming the
@@ -113,7 +116,7 @@ func TestFirstImportDuplicateUniqueID(t *testing.T) {
 					return
 				}
 			}
-			yield(nil, errors.New("broken line"))
+			yield(nil, errBrokenLine)
 		}, fc.ErrConflict, "record 50: a record with UniqueId " + uid(1) + " already exists"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -122,6 +125,11 @@ func TestFirstImportDuplicateUniqueID(t *testing.T) {
 			n, err := db.CreateFailedCheckins(ctx, tc.records)
 			if n != 0 || fc.ErrorCode(err) != tc.code || !strings.HasPrefix(fc.ErrorMessage(err), tc.msg) {
 				t.Errorf("CreateFailedCheckins = %d, %v (%s); want 0 and %s %q", n, err, fc.ErrorCode(err), tc.code, tc.msg)
+			}
+			// The earlier duplicate must not carry the later error with it:
+			// callers (the CLI) look for a row error with errors.As.
+			if tc.code == fc.ErrConflict && errors.Is(err, errBrokenLine) {
+				t.Errorf("CreateFailedCheckins = %v; the duplicate's error wraps the later sequence error", err)
 			}
 			if got := readRows(t, db, "SELECT count(*) FROM failed_checkins"); !slices.Equal(got, []string{"0"}) {
 				t.Errorf("records after the failed import = %v; want 0", got)
