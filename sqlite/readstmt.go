@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -143,6 +144,14 @@ func remember[V any](m map[string]V, raw string, v V) map[string]V {
 // unusual client cannot grow it.
 const maxSearchStatements = 256
 
+// maxCachedPlaceholders keeps texts with long value lists out of the
+// cache: a list of n ids is n placeholders, so every length is its own
+// text; a client sending lists of many lengths would otherwise fill the
+// cache for good with statements of hundreds of placeholders (tens of MB
+// each time they are prepared on a connection), and the hot shapes,
+// which have a few, would never be prepared.
+const maxCachedPlaceholders = 64
+
 // searchStatements are the search path's statements (counts, trigram
 // picks, seeks, pages), prepared once per SQL text on the reader pool and
 // bound to each read transaction with tx.StmtContext, which reuses the
@@ -167,7 +176,8 @@ type searchStatements struct {
 func (s *searchStatements) get(reader *sql.DB, query string) *sql.Stmt {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st, ok := s.stmts[query]; ok || s.closed || len(s.stmts) >= maxSearchStatements {
+	if st, ok := s.stmts[query]; ok || s.closed || len(s.stmts) >= maxSearchStatements ||
+		strings.Count(query, "?") > maxCachedPlaceholders {
 		return st
 	}
 	if s.stmts == nil {

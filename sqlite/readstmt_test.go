@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -145,5 +146,31 @@ func TestSearchStatementsPrepared(t *testing.T) {
 	db.reads.search.mu.Unlock()
 	if n == 0 {
 		t.Error("no search statement prepared")
+	}
+}
+
+// TestSearchStatementsSkipLongLists: a text with a long value list is not
+// kept prepared (each list length is a text of its own), a short one is.
+func TestSearchStatementsSkipLongLists(t *testing.T) {
+	db := openTest(t)
+	var s searchStatements
+	defer s.close()
+	const n = 100 // more than maxCachedPlaceholders, well under SQLite's limit
+	long := "SELECT count(*) FROM failed_checkins WHERE business_id IN (?" + strings.Repeat(", ?", n-1) + ")"
+	short := "SELECT count(*) FROM failed_checkins WHERE business_id IN (?, ?)"
+	for range 3 {
+		s.get(db.reader, long)
+		s.get(db.reader, short)
+		s.pending.Wait()
+	}
+	s.mu.Lock()
+	_, longKept := s.stmts[long]
+	shortStmt := s.stmts[short]
+	s.mu.Unlock()
+	if longKept {
+		t.Errorf("a text of %d placeholders was cached; want it run unprepared", n)
+	}
+	if shortStmt == nil {
+		t.Error("a text of 2 placeholders was not prepared")
 	}
 }
