@@ -8,7 +8,8 @@
 // appended) leftwards, skipping trusted proxies, and the first address that
 // is not one is the client. Entries left of it were written by the client
 // or by proxies nobody vouches for, so they are never believed; a client
-// cannot choose its address by sending the header itself.
+// cannot choose its address by sending the header itself. When every hop
+// is in a trusted range, the one our proxy wrote is the client.
 package proxyaddr
 
 import (
@@ -45,7 +46,7 @@ func (t Trusted) Client(r *http.Request) (netip.Addr, bool) {
 	if !ok || !t.trusts(peer) {
 		return netip.Addr{}, false
 	}
-	var last netip.Addr // the leftmost trusted hop seen so far
+	var nearest netip.Addr // the hop our own proxy wrote, the rightmost
 	found := false
 	headers := r.Header.Values("X-Forwarded-For")
 	for i := len(headers) - 1; i >= 0; i-- {
@@ -54,18 +55,22 @@ func (t Trusted) Client(r *http.Request) (netip.Addr, bool) {
 			hop, ok := parseHop(strings.TrimSpace(hops[j]))
 			if !ok {
 				// A hop we cannot read: what lies left of it cannot be
-				// vouched for, so the last address we could read stands.
-				return last, found
+				// vouched for.
+				return nearest, found
 			}
 			if !t.trusts(hop) {
 				return hop, true
 			}
-			last, found = hop, true
+			if !found {
+				nearest, found = hop, true
+			}
 		}
 	}
-	// Every hop is a trusted proxy: the leftmost is the closest we know
-	// to the client.
-	return last, found
+	// Every hop is in a trusted range. The leftmost entries may have been
+	// written by a client that lives in such a range (a client at
+	// 10.1.2.3 sending "X-Forwarded-For: 127.0.0.1" would pass a loopback
+	// allow-list), so only the hop our own proxy wrote is believed.
+	return nearest, found
 }
 
 func (t Trusted) trusts(a netip.Addr) bool {

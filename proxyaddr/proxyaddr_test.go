@@ -29,7 +29,8 @@ func TestClient(t *testing.T) {
 		{"mapped IPv4 peer counts as IPv4", trusted, "[::ffff:10.0.0.5]:5000", []string{"203.0.113.9"}, "203.0.113.9"},
 		{"garbage where our proxy writes: keep the peer", trusted, "127.0.0.1:5000", []string{"203.0.113.9, unknown"}, ""},
 		{"garbage left of a trusted hop: that hop", trusted, "127.0.0.1:5000", []string{"nonsense, 10.9.9.9"}, "10.9.9.9"},
-		{"only trusted hops: the leftmost", trusted, "127.0.0.1:5000", []string{"10.0.0.1, 10.0.0.2"}, "10.0.0.1"},
+		{"only trusted hops: the one our proxy wrote", trusted, "127.0.0.1:5000", []string{"10.0.0.1, 10.0.0.2"}, "10.0.0.2"},
+		{"a client inside a trusted range cannot claim loopback", trusted, "127.0.0.1:5000", []string{"127.0.0.1, 10.1.2.3"}, "10.1.2.3"},
 		{"empty header value", trusted, "127.0.0.1:5000", []string{""}, ""},
 	}
 	for _, tc := range tests {
