@@ -47,7 +47,7 @@ func (db *DB) FindCheckins(ctx context.Context, q fc.Query) (*fc.CheckinPage, er
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.pool.BeginTx(ctx, searchTxOptions)
+	tx, err := db.pool.BeginTx(ctx, db.searchTx)
 	if err != nil {
 		return nil, db.beginError(err)
 	}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"github.com/failedcheckins/failedcheckins/postgres/pgtest"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -162,7 +163,7 @@ func TestCustomPlans(t *testing.T) {
 		}
 		return mode
 	}
-	tx, err := conn.BeginTx(ctx, searchTxOptions)
+	tx, err := conn.BeginTx(ctx, db.searchTx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,4 +216,32 @@ func TestBulkCountsFlushInChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRollups(t, db)
+}
+
+// TestPlanCacheModeFromDSN: a plan_cache_mode in the connection string is
+// the operator's choice and holds inside searches too.
+func TestPlanCacheModeFromDSN(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	db, err := Open(ctx, dsn+sep+"plan_cache_mode=force_generic_plan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.pool.BeginTx(ctx, db.searchTx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	var mode, readOnly string
+	if err := tx.QueryRow(ctx, "SELECT current_setting('plan_cache_mode'), current_setting('transaction_read_only')").Scan(&mode, &readOnly); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "force_generic_plan" || readOnly != "on" {
+		t.Errorf("in a search: plan_cache_mode %q, read only %q; want the DSN's force_generic_plan, on", mode, readOnly)
+	}
 }

@@ -23,6 +23,9 @@ type DB struct {
 	dir  dircache.Cache // the parsed directory and the purge timer (directory.go, attempt.go)
 	// exports admits a few exports at a time (export.go).
 	exports *fc.ExportGate
+	// searchTx starts a search's snapshot: searchTxOptions, or without
+	// its SET when the connection string chose a plan_cache_mode.
+	searchTx pgx.TxOptions
 }
 
 // Open connects to the database that dsn names (a postgres:// or
@@ -38,9 +41,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// Connections keep PostgreSQL's plan_cache_mode (auto): the point
 	// lookups of every request (token, user, get-one) reuse a generic
 	// plan instead of planning each run. Searches, stats and exports plan
-	// each run for its own values (searchTxOptions, customPlan).
+	// each run for its own values (searchTxOptions, customPlan), unless
+	// the connection string sets plan_cache_mode: the operator's choice
+	// then holds for searches too.
 	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
-		exports: fc.NewExportGate()}
+		exports: fc.NewExportGate(), searchTx: searchTxOptions}
+	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
+		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	}
 	db.pool, err = pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, db.unavailable(err)

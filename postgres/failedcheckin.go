@@ -52,7 +52,7 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 	if _, err := sqlbuild.BuildFind(sqlbuild.PostgreSQL(), q); err != nil {
 		return nil, err // a bad field or filter, before any statement runs
 	}
-	tx, err := db.pool.BeginTx(ctx, searchTxOptions)
+	tx, err := db.pool.BeginTx(ctx, db.searchTx)
 	if err != nil {
 		return nil, db.beginError(err)
 	}
