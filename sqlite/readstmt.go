@@ -98,34 +98,28 @@ type decodedLists struct {
 }
 
 func (d *decodedLists) decodeRoles(raw string) ([]string, error) {
-	d.mu.Lock()
-	v, ok := d.roles[raw]
-	d.mu.Unlock()
-	if ok {
-		return slices.Clone(v), nil
-	}
-	if err := json.Unmarshal([]byte(raw), &v); err != nil {
-		return nil, err
-	}
-	d.mu.Lock()
-	d.roles = remember(d.roles, raw, v)
-	d.mu.Unlock()
-	return slices.Clone(v), nil
+	return decodeCached(&d.mu, &d.roles, raw)
 }
 
 func (d *decodedLists) decodeBusinesses(raw string) ([]int64, error) {
-	d.mu.Lock()
-	v, ok := d.businesses[raw]
-	d.mu.Unlock()
+	return decodeCached(&d.mu, &d.businesses, raw)
+}
+
+// decodeCached returns a copy of the list raw decodes to, from *m when it
+// is there, decoding and remembering it otherwise.
+func decodeCached[E any](mu *sync.Mutex, m *map[string][]E, raw string) ([]E, error) {
+	mu.Lock()
+	v, ok := (*m)[raw]
+	mu.Unlock()
 	if ok {
 		return slices.Clone(v), nil
 	}
 	if err := json.Unmarshal([]byte(raw), &v); err != nil {
 		return nil, err
 	}
-	d.mu.Lock()
-	d.businesses = remember(d.businesses, raw, v)
-	d.mu.Unlock()
+	mu.Lock()
+	*m = remember(*m, raw, v)
+	mu.Unlock()
 	return slices.Clone(v), nil
 }
 
