@@ -50,13 +50,12 @@ func (s *Server) exportFailedCheckins(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	reports, ok := s.store.(fc.FailedCheckinReportStore)
-	if !ok {
+	if s.reports == nil {
 		s.writeError(w, r, fmt.Errorf("store %T cannot export", s.store))
 		return
 	}
 	q.Scope = callerFrom(r.Context()).Scope
-	s.streamExport(w, r, format, reports.ExportFailedCheckins(r.Context(), q))
+	s.streamExport(w, r, format, s.reports.ExportFailedCheckins(r.Context(), q))
 }
 
 // streamExport writes the records of seq. An error before the first record

@@ -46,6 +46,7 @@ type Config struct {
 // Server serves any number of concurrent requests.
 type Server struct {
 	store        fc.FailedCheckinStore
+	reports      fc.FailedCheckinReportStore // store's export and stats; nil if it has none
 	auth         Authenticator
 	ready        func(context.Context) error
 	log          *slog.Logger
@@ -70,6 +71,7 @@ func New(cfg Config) *Server {
 		metrics:      newMetrics(cfg.Pools),
 		metricsAllow: cfg.MetricsAllow,
 	}
+	s.reports, _ = cfg.Store.(fc.FailedCheckinReportStore)
 	if s.metricsAllow == nil {
 		s.metricsAllow = DefaultMetricsAllow()
 	}

@@ -97,12 +97,11 @@ func (s *Server) failedCheckinStats(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	reports, ok := s.store.(fc.FailedCheckinReportStore)
-	if !ok {
+	if s.reports == nil {
 		s.writeError(w, r, fmt.Errorf("store %T cannot count", s.store))
 		return
 	}
-	res, err := reports.CountFailedCheckins(r.Context(), fc.StatsQuery{
+	res, err := s.reports.CountFailedCheckins(r.Context(), fc.StatsQuery{
 		Scope: callerFrom(r.Context()).Scope, Conditions: q.Conditions, GroupBy: groupBy})
 	if err != nil {
 		s.writeError(w, r, err)
