@@ -41,13 +41,13 @@ func FuzzScanObject(f *testing.F) {
 func TestScanObjectTakes(t *testing.T) {
 	for body, want := range map[string]bool{
 		`{"BusinessId": 1, "Source": 3, "MacAddresses": "a4-5e-60-c2-19-0b", "FromTime": "2026-07-01T10:00:00Z"}`: true,
-		`{"businessid":1,"source":"DoorAccess","coworkerId":12,"accesscardid":null}`:                             true,
-		"{\n  \"BusinessId\": 1001,\n  \"Source\": 2,\n  \"CoworkerId\": 100001\n}\n":                               true,
-		`{"BusinessId": 1, "BusinessId": 2}`: false, // duplicate: the decoder words the error
-		`{"BusinessId": 1, "Extra": 2}`:      false, // unknown fields: the decoder checks their duplicates
-		`{"BusinessId": 1} {}`:               false,
-		`{"MacAddresses": "a\"b"}`:           false,
-		`{"BusinessId": {"x": 1}}`:           false,
+		`{"businessid":1,"source":"DoorAccess","coworkerId":12,"accesscardid":null}`:                              true,
+		"{\n  \"BusinessId\": 1001,\n  \"Source\": 2,\n  \"CoworkerId\": 100001\n}\n":                             true,
+		`{"BusinessId": 1, "BusinessId": 2}`:                                                                      false, // duplicate: the decoder words the error
+		`{"BusinessId": 1, "Extra": 2}`:                                                                           false, // unknown fields: the decoder checks their duplicates
+		`{"BusinessId": 1} {}`:                                                                                    false,
+		`{"MacAddresses": "a\"b"}`:                                                                                false,
+		`{"BusinessId": {"x": 1}}`:                                                                                false,
 	} {
 		var fields attemptFields
 		if got := scanObject([]byte(body), &fields); got != want {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlbuild"
 )
