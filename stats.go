@@ -167,24 +167,3 @@ const (
 func TooManyExports() error {
 	return Errorf(ErrTooMany, "%d exports are already running: try again in a minute", MaxConcurrentExports)
 }
-
-// ExportGate admits at most MaxConcurrentExports exports at a time; each
-// store keeps one. The zero value is not usable: use NewExportGate.
-type ExportGate struct{ slots chan struct{} }
-
-// NewExportGate returns a gate with MaxConcurrentExports free slots.
-func NewExportGate() *ExportGate {
-	return &ExportGate{slots: make(chan struct{}, MaxConcurrentExports)}
-}
-
-// Start takes a slot, or refuses at once with TooManyExports (a waiting
-// export would hold its HTTP request open for nothing); release gives the
-// slot back.
-func (g *ExportGate) Start() (release func(), err error) {
-	select {
-	case g.slots <- struct{}{}:
-		return func() { <-g.slots }, nil
-	default:
-		return nil, TooManyExports()
-	}
-}

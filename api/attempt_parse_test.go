@@ -7,7 +7,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // fuzzDirectory is a small directory for FuzzParseAttempt: location 1 in
@@ -57,7 +57,7 @@ func FuzzParseAttempt(f *testing.F) {
 			return
 		}
 		if !v.Accepted() {
-			if _, err := sqlbuild.PrepareRow(v.FailedCheckin(a), now); err != nil {
+			if _, err := sqlstore.PrepareRow(v.FailedCheckin(a), now); err != nil {
 				t.Fatalf("the record of %q is invalid: %v", body, err)
 			}
 		}

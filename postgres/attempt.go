@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 var _ fc.AttemptStore = (*DB)(nil)
@@ -187,7 +187,7 @@ func (b *attemptBatch) replay(ctx context.Context, k *fc.IdempotencyKey) (*fc.Ou
 // insertFailed queues a refusal with the next Id (one past the largest,
 // SQLite's rule; the write lock makes it safe).
 func (b *attemptBatch) insertFailed(r *fc.FailedCheckin) (int64, error) {
-	row, err := sqlbuild.PrepareRow(r, b.now)
+	row, err := sqlstore.PrepareRow(r, b.now)
 	if err != nil {
 		return 0, fmt.Errorf("failed check-in record: %v", err) // our own record: a bug, never the client's 400
 	}
@@ -209,7 +209,7 @@ func (b *attemptBatch) insertCheckin(c *fc.Checkin) int64 {
 	}
 	b.maxCheckin++
 	b.writes.Queue(insertCheckin, b.maxCheckin,
-		sqlbuild.NewUniqueID(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
+		sqlstore.NewUniqueID(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
 		int64(c.Source), c.FromTime.UTC(), to, wallClock(c.FromTimeLocal), toLocal, c.MacAddresses, fc.Fold(c.MacAddresses),
 		c.Teams, fc.Fold(c.Teams), c.Tariff, fc.Fold(c.Tariff), b.now, b.now,
 		c.UpdatedBy, foldOptional(c.UpdatedBy), c.SystemID, foldOptional(c.SystemID))

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 var _ fc.CheckinStore = (*DB)(nil)
@@ -18,11 +18,11 @@ func (db *DB) FindCheckinByID(ctx context.Context, scope fc.Scope, id int64) (*f
 	if scope.Empty() {
 		return nil, notFound
 	}
-	where, args, err := sqlbuild.Checkins.BuildWhere(sqlbuild.PostgreSQL(), fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}})
+	where, args, err := sqlstore.Checkins.BuildWhere(sqlstore.PostgreSQL(), fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}})
 	if err != nil {
 		return nil, err
 	}
-	found, err := queryCheckins(ctx, db.pool, "SELECT "+sqlbuild.CheckinColumns+" FROM checkins"+where, args)
+	found, err := queryCheckins(ctx, db.pool, "SELECT "+sqlstore.CheckinColumns+" FROM checkins"+where, args)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (db *DB) FindCheckins(ctx context.Context, q fc.Query) (*fc.CheckinPage, er
 	if q.Size < 1 {
 		return nil, fc.Errorf(fc.ErrInvalid, "the page size must be at least 1")
 	}
-	s, err := sqlbuild.Checkins.BuildFind(sqlbuild.PostgreSQL(), q)
+	s, err := sqlstore.Checkins.BuildFind(sqlstore.PostgreSQL(), q)
 	if err != nil {
 		return nil, err
 	}

@@ -6,14 +6,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
-// runInts adapts a transaction to sqlbuild.RunInts, so that the shared
-// count, seek and narrowing plans (sqlbuild/run.go) run here; the rollup
+// runInts adapts a transaction to sqlstore.RunInts, so that the shared
+// count, seek and narrowing plans (sqlstore/run.go) run here; the rollup
 // sums they read are kept by the trigger of migration 0006.
-func runInts(tx pgx.Tx) sqlbuild.RunInts {
-	return func(ctx context.Context, st sqlbuild.Statement, width int, row func([]int64) bool) error {
+func runInts(tx pgx.Tx) sqlstore.RunInts {
+	return func(ctx context.Context, st sqlstore.Statement, width int, row func([]int64) bool) error {
 		rows, err := tx.Query(ctx, st.SQL, st.Args...)
 		if err != nil {
 			return err

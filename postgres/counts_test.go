@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 	"github.com/failedcheckins/failedcheckins/storetest"
 )
 
@@ -23,7 +23,7 @@ const dayExpr = "floor(extract(epoch FROM checkin_attempt_time) / 86400)::bigint
 // with the counts the trigger kept, row for row.
 func checkRollups(t testing.TB, db *DB) {
 	t.Helper()
-	for _, ru := range sqlbuild.Rollups {
+	for _, ru := range sqlstore.Rollups {
 		cols := ru.Columns()
 		group := slices.Clone(cols)
 		if ru.ByDay {
@@ -198,7 +198,7 @@ func TestBulkCountsFlushInChunks(t *testing.T) {
 		}
 		b.limit = 7
 		for i, r := range sample {
-			row, err := sqlbuild.PrepareRow(r, now)
+			row, err := sqlstore.PrepareRow(r, now)
 			if err != nil {
 				return err
 			}

@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // insertColumns are the columns a new record fills, in the order of
@@ -71,9 +71,9 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			row, err := sqlbuild.PrepareRow(r, now)
+			row, err := sqlstore.PrepareRow(r, now)
 			if err != nil {
-				return sqlbuild.RecordError(n+len(chunk)+1, err)
+				return sqlstore.RecordError(n+len(chunk)+1, err)
 			}
 			id := r.ID
 			if id == 0 {
@@ -105,7 +105,7 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 }
 
 // rowValues returns the values of insertColumns for a prepared row.
-func rowValues(id int64, row *sqlbuild.Row) []any {
+func rowValues(id int64, row *sqlstore.NewRecord) []any {
 	r := row.Record
 	return []any{
 		id, row.UniqueID, r.CoworkerID, r.CoworkerFullName, row.CoworkerFullName,
@@ -158,9 +158,9 @@ func insertError(pos int, values []any, err error) error {
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		switch pe.ConstraintName {
 		case "failed_checkins_pkey":
-			return sqlbuild.IDConflict(pos, values[0].(int64), err)
+			return sqlstore.IDConflict(pos, values[0].(int64), err)
 		case "failed_checkins_unique_id_key":
-			return sqlbuild.UniqueIDConflict(pos, values[1].(string), err)
+			return sqlstore.UniqueIDConflict(pos, values[1].(string), err)
 		}
 	}
 	return fmt.Errorf("record %d: insert: %w", pos, err)

@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/dircache"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // DB is an open PostgreSQL database. It is safe for concurrent use, and
@@ -20,9 +20,9 @@ type DB struct {
 	pool *pgxpool.Pool
 	name string // host/database, for messages: never the password
 	now  func() time.Time
-	dir  dircache.Cache // the parsed directory and the purge timer (directory.go, attempt.go)
+	dir  sqlstore.DirectoryCache // the parsed directory and the purge timer (directory.go, attempt.go)
 	// exports admits a few exports at a time (export.go).
-	exports *fc.ExportGate
+	exports *sqlstore.ExportGate
 	// searchTx starts a search's snapshot: searchTxOptions, or without
 	// its SET when the connection string chose a plan_cache_mode.
 	searchTx pgx.TxOptions
@@ -45,7 +45,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// the connection string sets plan_cache_mode: the operator's choice
 	// then holds for searches too.
 	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
-		exports: fc.NewExportGate(), searchTx: searchTxOptions}
+		exports: sqlstore.NewExportGate(), searchTx: searchTxOptions}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/dircache"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 var _ fc.DirectoryStore = (*DB)(nil)
@@ -29,7 +29,7 @@ func (db *DB) ImportDirectory(ctx context.Context, d *fc.Directory) error {
 		if err != nil {
 			return err
 		}
-		doc, err := dircache.Merge(current, d)
+		doc, err := sqlstore.MergeDirectory(current, d)
 		if err != nil {
 			return err
 		}

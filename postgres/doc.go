@@ -5,7 +5,7 @@
 // It speaks PostgreSQL through pgx and a pgxpool connection pool (pool
 // settings come from the DSN: pool_max_conns and friends, see
 // docs/postgres.md). The search SQL is shared with the sqlite store through
-// package sqlbuild; only the dialect differs. Its behaviour is the one the
+// package sqlstore; only the dialect differs. Its behaviour is the one the
 // store conformance suite (package storetest) pins for both stores: Unicode
 // case folding through folded copies computed with failedcheckins.Fold on
 // write, byte-order (COLLATE "C") sorting of the folded copies, null and ""

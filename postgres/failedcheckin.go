@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 var _ fc.FailedCheckinStore = (*DB)(nil)
@@ -22,11 +22,11 @@ func (db *DB) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int6
 		return nil, notFound
 	}
 	// One statement, no count: the shared WHERE builder keeps the scope in SQL.
-	where, args, err := sqlbuild.BuildWhere(sqlbuild.PostgreSQL(), fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}})
+	where, args, err := sqlstore.BuildWhere(sqlstore.PostgreSQL(), fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}})
 	if err != nil {
 		return nil, err
 	}
-	found, err := queryRecords(ctx, db.pool, "SELECT "+sqlbuild.SelectColumns+" FROM failed_checkins"+where, args)
+	found, err := queryRecords(ctx, db.pool, "SELECT "+sqlstore.SelectColumns+" FROM failed_checkins"+where, args)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 	if q.Size < 1 {
 		return nil, fc.Errorf(fc.ErrInvalid, "the page size must be at least 1")
 	}
-	if _, err := sqlbuild.BuildFind(sqlbuild.PostgreSQL(), q); err != nil {
+	if _, err := sqlstore.BuildFind(sqlstore.PostgreSQL(), q); err != nil {
 		return nil, err // a bad field or filter, before any statement runs
 	}
 	tx, err := db.pool.BeginTx(ctx, db.searchTx)
@@ -57,17 +57,17 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 		return nil, db.beginError(err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	// sqlbuild/run.go: names narrowed to their businesses, exact totals
+	// sqlstore/run.go: names narrowed to their businesses, exact totals
 	// from the rollups, deep pages by seek.
-	d, run := sqlbuild.PostgreSQL(), runInts(tx)
-	if q, err = sqlbuild.Narrow(ctx, d, run, q); err != nil {
+	d, run := sqlstore.PostgreSQL(), runInts(tx)
+	if q, err = sqlstore.Narrow(ctx, d, run, q); err != nil {
 		return nil, err
 	}
-	if page.TotalItems, err = sqlbuild.CountMatching(ctx, d, run, q); err != nil {
+	if page.TotalItems, err = sqlstore.CountMatching(ctx, d, run, q); err != nil {
 		return nil, err
 	}
 	if q.Offset() < page.TotalItems {
-		st, err := sqlbuild.PageStatement(ctx, d, run, q)
+		st, err := sqlstore.PageStatement(ctx, d, run, q)
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +106,7 @@ func queryRecords(ctx context.Context, q rowQuerier, query string, args []any) (
 	return records, nil
 }
 
-// scanRecord reads one row of sqlbuild.SelectColumns. Instants come back
+// scanRecord reads one row of sqlstore.SelectColumns. Instants come back
 // in UTC; the local wall clock (a timestamp without time zone) already
 // carries UTC as its location.
 func scanRecord(rows pgx.Rows) (*fc.FailedCheckin, error) {

@@ -11,14 +11,14 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/migration"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
 // migrations returns the embedded migrations in version order.
-func migrations() ([]migration.Migration, error) { return migration.Load(migrationFiles) }
+func migrations() ([]sqlstore.Migration, error) { return sqlstore.LoadMigrations(migrationFiles) }
 
 // migrateLock is the advisory lock key that serialises Migrate across
 // processes: several servers may start at once on one database.
@@ -50,7 +50,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // migrateOne applies the next pending migration, if any, holding the lock
 // for its transaction, and reports whether the schema is up to date.
-func (db *DB) migrateOne(ctx context.Context, ms []migration.Migration) (done bool, err error) {
+func (db *DB) migrateOne(ctx context.Context, ms []sqlstore.Migration) (done bool, err error) {
 	err = db.withTx(ctx, func(tx pgx.Tx, now time.Time) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLock)); err != nil {
 			return fmt.Errorf("lock for migration: %w", err)
@@ -63,7 +63,7 @@ func (db *DB) migrateOne(ctx context.Context, ms []migration.Migration) (done bo
 			return err
 		}
 		if current > len(ms) {
-			return migration.TooNew(current, len(ms))
+			return sqlstore.SchemaTooNew(current, len(ms))
 		}
 		if current == len(ms) {
 			done = true
@@ -114,5 +114,5 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return migration.Check(current, len(ms))
+	return sqlstore.CheckVersion(current, len(ms))
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // bulkFlushEvery bounds the memory of a large import: the counts are
@@ -19,7 +19,7 @@ const bulkFlushEvery = 500_000
 // records are added up in memory, then written with one COPY and one
 // upsert per rollup, each counter row updated once per flush.
 type bulkCounts struct {
-	counts *sqlbuild.RollupCounts
+	counts *sqlstore.RollupCounts
 	limit  int
 }
 
@@ -28,7 +28,7 @@ func startBulkCounts(ctx context.Context, tx pgx.Tx) (*bulkCounts, error) {
 	if _, err := tx.Exec(ctx, `SELECT set_config('failedcheckins.bulk_counts', 'on', true)`); err != nil {
 		return nil, fmt.Errorf("bulk counts: %w", err)
 	}
-	return &bulkCounts{counts: sqlbuild.NewRollupCounts(), limit: bulkFlushEvery}, nil
+	return &bulkCounts{counts: sqlstore.NewRollupCounts(), limit: bulkFlushEvery}, nil
 }
 
 // flushIfLarge writes the counts once limit records have been added.
@@ -42,15 +42,15 @@ func (b *bulkCounts) flushIfLarge(ctx context.Context, tx pgx.Tx) error {
 // flush copies each rollup's counts into a temporary table and adds them
 // to the rollup in one statement.
 func (b *bulkCounts) flush(ctx context.Context, tx pgx.Tx) error {
-	rows := map[*sqlbuild.Rollup][][]any{}
-	err := b.counts.Flush(func(ru *sqlbuild.Rollup, args []any) error {
+	rows := map[*sqlstore.Rollup][][]any{}
+	err := b.counts.Flush(func(ru *sqlstore.Rollup, args []any) error {
 		rows[ru] = append(rows[ru], args)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, ru := range sqlbuild.Rollups {
+	for _, ru := range sqlstore.Rollups {
 		if len(rows[ru]) > 0 {
 			if err := addCounts(ctx, tx, ru, rows[ru]); err != nil {
 				return fmt.Errorf("count into %s: %w", ru.Name, err)
@@ -60,7 +60,7 @@ func (b *bulkCounts) flush(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-func addCounts(ctx context.Context, tx pgx.Tx, ru *sqlbuild.Rollup, rows [][]any) error {
+func addCounts(ctx context.Context, tx pgx.Tx, ru *sqlstore.Rollup, rows [][]any) error {
 	tmp := "fc_bulk_" + ru.Name
 	cols := append(ru.Columns(), "n")
 	stmts := []string{

@@ -6,11 +6,11 @@ import (
 	"slices"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // CountFailedCheckins counts the records q selects per group, in one
-// statement (GROUP BY, written by sqlbuild) with the scope inside the
+// statement (GROUP BY, written by sqlstore) with the scope inside the
 // WHERE clause. An empty scope returns no groups without a query.
 func (db *DB) CountFailedCheckins(ctx context.Context, q fc.StatsQuery) (*fc.StatsResult, error) {
 	if err := q.Validate(); err != nil {
@@ -20,7 +20,7 @@ func (db *DB) CountFailedCheckins(ctx context.Context, q fc.StatsQuery) (*fc.Sta
 	if q.Scope.Empty() {
 		return res, nil
 	}
-	query, args, err := sqlbuild.CountFailedCheckins(sqlbuild.PostgreSQL(), q)
+	query, args, err := sqlstore.CountFailedCheckins(sqlstore.PostgreSQL(), q)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (db *DB) CountFailedCheckins(ctx context.Context, q fc.StatsQuery) (*fc.Sta
 	}
 	defer rows.Close()
 	for rows.Next() {
-		g, err := sqlbuild.ScanStatsGroup(rows.Scan, q.GroupBy)
+		g, err := sqlstore.ScanStatsGroup(rows.Scan, q.GroupBy)
 		if err != nil {
 			return nil, err
 		}

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // attemptSQL are the statements of RecordAttempts, in the order of the
@@ -22,7 +22,7 @@ var attemptSQL = []string{
 }
 
 // rollupStatement is the index in attemptSQL's prepared statements of
-// the first rollup upsert (sqlbuild.Rollups, in order), appended after
+// the first rollup upsert (sqlstore.Rollups, in order), appended after
 // attemptSQL: with batches of a few attempts, preparing the rollups'
 // upserts in every transaction cost more than the upserts themselves.
 var rollupStatement = len(attemptSQL)
@@ -47,8 +47,8 @@ func (p *preparedAttempts) statements(ctx context.Context, writer *sql.DB) ([]*s
 		return p.stmts, nil
 	}
 	all := slices.Clone(attemptSQL)
-	for _, ru := range sqlbuild.Rollups {
-		all = append(all, ru.Upsert(sqlbuild.SQLite()))
+	for _, ru := range sqlstore.Rollups {
+		all = append(all, ru.Upsert(sqlstore.SQLite()))
 	}
 	stmts := make([]*sql.Stmt, 0, len(all))
 	for _, q := range all {

@@ -14,7 +14,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // uniqueIDIndex is the index that keeps UniqueIds unique (migration 0006).
@@ -48,7 +48,7 @@ type rowBatch struct {
 
 // rollupUpsert is one execution of a rollup's upsert statement.
 type rollupUpsert struct {
-	rollup int // index in sqlbuild.Rollups
+	rollup int // index in sqlstore.Rollups
 	args   []any
 }
 
@@ -84,9 +84,9 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 		limit = bulkFlushEvery
 	}
 
-	upserts := make([]*sql.Stmt, len(sqlbuild.Rollups))
-	for i, ru := range sqlbuild.Rollups {
-		if upserts[i], err = tx.PrepareContext(ctx, ru.Upsert(sqlbuild.SQLite())); err != nil {
+	upserts := make([]*sql.Stmt, len(sqlstore.Rollups))
+	for i, ru := range sqlstore.Rollups {
+		if upserts[i], err = tx.PrepareContext(ctx, ru.Upsert(sqlstore.SQLite())); err != nil {
 			return 0, fmt.Errorf("prepare %s: %w", ru.Name, err)
 		}
 		defer upserts[i].Close()
@@ -125,7 +125,7 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 		}
 		for _, u := range b.upserts {
 			if _, err := upserts[u.rollup].ExecContext(rowCtx, u.args...); err != nil {
-				return 0, fmt.Errorf("count into %s: %w", sqlbuild.Rollups[u.rollup].Name, err)
+				return 0, fmt.Errorf("count into %s: %w", sqlstore.Rollups[u.rollup].Name, err)
 			}
 		}
 		if b.err != nil {
@@ -168,13 +168,13 @@ func prepareRecords(records iter.Seq2[*fc.FailedCheckin, error], now time.Time, 
 		b.first = pos + 1
 		return true
 	}
-	rollup := map[*sqlbuild.Rollup]int{}
-	for i, ru := range sqlbuild.Rollups {
+	rollup := map[*sqlstore.Rollup]int{}
+	for i, ru := range sqlstore.Rollups {
 		rollup[ru] = i
 	}
 	errStop := errors.New("stopped")
 	flush := func() bool {
-		err := counts.Flush(func(ru *sqlbuild.Rollup, args []any) error {
+		err := counts.Flush(func(ru *sqlstore.Rollup, args []any) error {
 			b.upserts = append(b.upserts, rollupUpsert{rollup[ru], args})
 			if len(b.upserts) == batchRows && !send() {
 				return errStop
@@ -192,7 +192,7 @@ func prepareRecords(records iter.Seq2[*fc.FailedCheckin, error], now time.Time, 
 		}
 		args, err := insertArgs(r, now)
 		if err != nil {
-			b.err = sqlbuild.RecordError(pos, err)
+			b.err = sqlstore.RecordError(pos, err)
 			send()
 			return
 		}
@@ -381,7 +381,7 @@ func firstDuplicate(ctx context.Context, tx *sql.Tx, cause error) (error, error)
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM failed_checkins WHERE id <= ?`, id).Scan(&pos); err != nil {
 		return nil, fmt.Errorf("look for a duplicate UniqueId: %w", err)
 	}
-	return sqlbuild.UniqueIDConflict(pos, uid, cause), nil
+	return sqlstore.UniqueIDConflict(pos, uid, cause), nil
 }
 
 // secondaryIndex is a CREATE INDEX statement of failed_checkins.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 var _ fc.CheckinStore = (*DB)(nil)
@@ -29,7 +29,7 @@ func (st *attemptStatements) insertCheckinRow(ctx context.Context, c *fc.Checkin
 		toLocal = wallUnix(*c.ToTimeLocal)
 	}
 	res, err := st.insertCheckin.ExecContext(ctx,
-		sqlbuild.NewUniqueID(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
+		sqlstore.NewUniqueID(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
 		int64(c.Source), c.FromTime.Unix(), to, wallUnix(c.FromTimeLocal), toLocal, c.MacAddresses, fc.Fold(c.MacAddresses),
 		c.Teams, fc.Fold(c.Teams), c.Tariff, fc.Fold(c.Tariff), now.Unix(), now.Unix(),
 		optional(c.UpdatedBy), foldOptional(c.UpdatedBy), optional(c.SystemID), foldOptional(c.SystemID))
@@ -53,13 +53,13 @@ func (db *DB) FindCheckinByID(ctx context.Context, scope fc.Scope, id int64) (*f
 	if scope.Empty() {
 		return nil, notFound
 	}
-	where, args, err := sqlbuild.Checkins.BuildWhere(sqlbuild.SQLite(), fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}})
+	where, args, err := sqlstore.Checkins.BuildWhere(sqlstore.SQLite(), fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}})
 	if err != nil {
 		return nil, err
 	}
 	var found []*fc.Checkin
 	err = db.withReadTx(ctx, func(tx *sql.Tx) error {
-		found, err = queryCheckins(ctx, tx, "SELECT "+sqlbuild.CheckinColumns+" FROM checkins"+where, args)
+		found, err = queryCheckins(ctx, tx, "SELECT "+sqlstore.CheckinColumns+" FROM checkins"+where, args)
 		return err
 	})
 	if err != nil {
@@ -81,7 +81,7 @@ func (db *DB) FindCheckins(ctx context.Context, q fc.Query) (*fc.CheckinPage, er
 	if q.Size < 1 {
 		return nil, fc.Errorf(fc.ErrInvalid, "the page size must be at least 1")
 	}
-	s, err := sqlbuild.Checkins.BuildFind(sqlbuild.SQLite(), q)
+	s, err := sqlstore.Checkins.BuildFind(sqlstore.SQLite(), q)
 	if err != nil {
 		return nil, err
 	}

@@ -4,14 +4,14 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // runInts adapts a read transaction (a *sql.Tx, or one through the
-// prepared search statements, DB.searchTx) to sqlbuild.RunInts, so that
-// the shared count, seek and narrowing plans (sqlbuild/run.go) run here.
-func runInts(tx rowsQueryer) sqlbuild.RunInts {
-	return func(ctx context.Context, st sqlbuild.Statement, width int, row func([]int64) bool) error {
+// prepared search statements, DB.searchTx) to sqlstore.RunInts, so that
+// the shared count, seek and narrowing plans (sqlstore/run.go) run here.
+func runInts(tx rowsQueryer) sqlstore.RunInts {
+	return func(ctx context.Context, st sqlstore.Statement, width int, row func([]int64) bool) error {
 		rows, err := tx.QueryContext(ctx, st.SQL, st.Args...)
 		if err != nil {
 			return err

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 	"github.com/failedcheckins/failedcheckins/storetest"
 )
 
@@ -23,7 +23,7 @@ const dayExpr = "(checkin_attempt_time - ((checkin_attempt_time % 86400) + 86400
 // with the stored counts, row for row.
 func checkRollups(t testing.TB, db *DB) {
 	t.Helper()
-	for _, ru := range sqlbuild.Rollups {
+	for _, ru := range sqlstore.Rollups {
 		cols := ru.Columns()
 		group := slices.Clone(cols)
 		if ru.ByDay {

@@ -11,7 +11,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 const insertFailedCheckin = `INSERT INTO failed_checkins (
@@ -45,11 +45,11 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 }
 
 // insertArgs validates r and returns the arguments of insertFailedCheckin,
-// filling in what the store decides (sqlbuild.PrepareRow): a new UniqueId,
+// filling in what the store decides (sqlstore.PrepareRow): a new UniqueId,
 // CreatedOn = now, UpdatedOn = CreatedOn, and the folded copies of the text
 // columns.
 func insertArgs(r *fc.FailedCheckin, now time.Time) ([]any, error) {
-	row, err := sqlbuild.PrepareRow(r, now)
+	row, err := sqlstore.PrepareRow(r, now)
 	if err != nil {
 		return nil, err
 	}
@@ -86,9 +86,9 @@ func insertError(pos int, args []any, err error) error {
 		switch se.ExtendedCode {
 		case sqlite3.ErrConstraintPrimaryKey:
 			id, _ := args[0].(int64)
-			return sqlbuild.IDConflict(pos, id, err)
+			return sqlstore.IDConflict(pos, id, err)
 		case sqlite3.ErrConstraintUnique:
-			return sqlbuild.UniqueIDConflict(pos, args[1].(string), err)
+			return sqlstore.UniqueIDConflict(pos, args[1].(string), err)
 		}
 	}
 	return fmt.Errorf("record %d: insert: %w", pos, err)

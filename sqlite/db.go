@@ -12,7 +12,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the driver, chosen by measurement: docs/sqlite-driver.md
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/dircache"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // busyTimeout is how long a connection waits for a lock before failing.
@@ -34,7 +34,7 @@ type DB struct {
 	writer *sql.DB // exactly one connection: SQLite has a single writer
 	reader *sql.DB // a pool of read-only connections
 	now    func() time.Time
-	dir    dircache.Cache // the parsed directory and the purge timer (directory.go, attempt.go)
+	dir    sqlstore.DirectoryCache // the parsed directory and the purge timer (directory.go, attempt.go)
 	// attemptStmts are RecordAttempts' statements, prepared once (attempt.go).
 	attemptStmts preparedAttempts
 	// reads are the hot read lookups, prepared once (readstmt.go).
@@ -42,7 +42,7 @@ type DB struct {
 	// lists caches decoded user roles and businesses (readstmt.go).
 	lists decodedLists
 	// exports admits a few exports at a time (export.go).
-	exports *fc.ExportGate
+	exports *sqlstore.ExportGate
 }
 
 // Open opens the database file at path, creating it when it does not exist.
@@ -52,7 +52,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, fc.Errorf(fc.ErrInvalid, "the database path is empty")
 	}
-	db := &DB{path: path, now: time.Now, exports: fc.NewExportGate()}
+	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	var err error
 	// The writer opens first so that the file exists and is in WAL mode
 	// before a read-only connection looks at it.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/dircache"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 var _ fc.DirectoryStore = (*DB)(nil)
@@ -26,7 +26,7 @@ func (db *DB) ImportDirectory(ctx context.Context, d *fc.Directory) error {
 		if err != nil {
 			return err
 		}
-		doc, err := dircache.Merge(current, d)
+		doc, err := sqlstore.MergeDirectory(current, d)
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,7 @@ import (
 	"iter"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 var _ fc.FailedCheckinReportStore = (*DB)(nil)
@@ -22,7 +22,7 @@ func (db *DB) ExportFailedCheckins(ctx context.Context, q fc.Query) iter.Seq2[*f
 		if q.Scope.Empty() {
 			return
 		}
-		query, args, err := sqlbuild.BuildExport(sqlbuild.SQLite(), q)
+		query, args, err := sqlstore.BuildExport(sqlstore.SQLite(), q)
 		if err != nil {
 			yield(nil, err)
 			return

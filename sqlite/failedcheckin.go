@@ -8,7 +8,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 var _ fc.FailedCheckinStore = (*DB)(nil)
@@ -60,21 +60,21 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 		return nil, err // a bad field or filter, before any statement runs
 	}
 	err := db.withReadTx(ctx, func(tx *sql.Tx) error {
-		// sqlbuild/run.go: names narrowed to their businesses, exact totals
+		// sqlstore/run.go: names narrowed to their businesses, exact totals
 		// from the rollups, deep pages by seek.
 		ptx := db.searchTx(tx) // statements prepared once (readstmt.go)
-		d, run := sqlbuild.SQLite(), runInts(ptx)
-		q, err := sqlbuild.Narrow(ctx, d, run, q)
+		d, run := sqlstore.SQLite(), runInts(ptx)
+		q, err := sqlstore.Narrow(ctx, d, run, q)
 		if err != nil {
 			return err
 		}
-		if page.TotalItems, err = sqlbuild.CountMatching(ctx, d, run, q); err != nil {
+		if page.TotalItems, err = sqlstore.CountMatching(ctx, d, run, q); err != nil {
 			return err
 		}
 		if q.Offset() >= page.TotalItems {
 			return nil
 		}
-		st, err := sqlbuild.PageStatement(ctx, d, run, q)
+		st, err := sqlstore.PageStatement(ctx, d, run, q)
 		if err != nil {
 			return err
 		}

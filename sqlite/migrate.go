@@ -10,14 +10,14 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/migration"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
 // migrations returns the embedded migrations in version order.
-func migrations() ([]migration.Migration, error) { return migration.Load(migrationFiles) }
+func migrations() ([]sqlstore.Migration, error) { return sqlstore.LoadMigrations(migrationFiles) }
 
 // latestVersion is the schema version this binary knows.
 func latestVersion() (int, error) {
@@ -52,7 +52,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	if current > len(ms) {
-		return migration.TooNew(current, len(ms))
+		return sqlstore.SchemaTooNew(current, len(ms))
 	}
 	for _, m := range ms[current:] {
 		err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
@@ -198,5 +198,5 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return migration.Check(current, latest)
+	return sqlstore.CheckVersion(current, latest)
 }

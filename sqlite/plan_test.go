@@ -8,7 +8,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // TestQueryPlans: the benchmark shapes read an index in the requested
@@ -76,13 +76,13 @@ func TestSubstringCountPlans(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var last sqlbuild.Statement
+		var last sqlstore.Statement
 		run := runInts(tx)
-		record := func(ctx context.Context, st sqlbuild.Statement, width int, row func([]int64) bool) error {
+		record := func(ctx context.Context, st sqlstore.Statement, width int, row func([]int64) bool) error {
 			last = st
 			return run(ctx, st, width, row)
 		}
-		if _, err := sqlbuild.CountMatching(ctx, sqlbuild.SQLite(), record, tt.q); err != nil {
+		if _, err := sqlstore.CountMatching(ctx, sqlstore.SQLite(), record, tt.q); err != nil {
 			t.Fatal(err)
 		}
 		got := explain(t, tx, last.SQL, last.Args)
@@ -91,7 +91,7 @@ func TestSubstringCountPlans(t *testing.T) {
 				t.Errorf("plan of %q = %q; want %q", last.SQL, got, w)
 			}
 		}
-		page, err := sqlbuild.PageStatement(ctx, sqlbuild.SQLite(), run, tt.q)
+		page, err := sqlstore.PageStatement(ctx, sqlstore.SQLite(), run, tt.q)
 		if err != nil {
 			t.Fatal(err)
 		}

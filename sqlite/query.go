@@ -2,15 +2,15 @@ package sqlite
 
 import (
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
-// The search SQL is written by package sqlbuild, shared with the postgres
+// The search SQL is written by package sqlstore, shared with the postgres
 // store; this file only picks SQLite's dialect (? placeholders, instr()
 // for substrings, INTEGER Unix-second times, SQLite's own NULL order).
 
 // selectColumns are read by scanRecord, in this order.
-const selectColumns = sqlbuild.SelectColumns
+const selectColumns = sqlstore.SelectColumns
 
 // findSQL is a search as SQL: the count and the page share the WHERE
 // clause and its arguments; the page adds LIMIT and OFFSET.
@@ -23,6 +23,6 @@ type findSQL struct {
 // buildFind turns q into SQLite SQL. The scope is applied inside the
 // query; the caller handles the empty scope (which must not query at all).
 func buildFind(q fc.Query) (findSQL, error) {
-	f, err := sqlbuild.BuildFind(sqlbuild.SQLite(), q)
+	f, err := sqlstore.BuildFind(sqlstore.SQLite(), q)
 	return findSQL{count: f.Count, page: f.Page, args: f.Args}, err
 }

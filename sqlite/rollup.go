@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // rollupCounter adds up, in memory, the counts an insert transaction adds
-// to every rollup (sqlbuild.RollupCounts, shared with the PostgreSQL
+// to every rollup (sqlstore.RollupCounts, shared with the PostgreSQL
 // store), and writes them in the same transaction as the records.
 type rollupCounter struct {
-	*sqlbuild.RollupCounts
+	*sqlstore.RollupCounts
 	limit int // flush after this many records (flushEvery; tests use less)
 }
 
@@ -23,7 +23,7 @@ type rollupCounter struct {
 const flushEvery = 100_000
 
 func newRollupCounter() *rollupCounter {
-	return &rollupCounter{RollupCounts: sqlbuild.NewRollupCounts(), limit: flushEvery}
+	return &rollupCounter{RollupCounts: sqlstore.NewRollupCounts(), limit: flushEvery}
 }
 
 // flushIfLarge writes the counts once flushEvery records have been added.
@@ -37,17 +37,17 @@ func (c *rollupCounter) flushIfLarge(ctx context.Context, tx *sql.Tx) error {
 // flush upserts every counted key into its rollup, preparing each
 // rollup's statement once for this flush.
 func (c *rollupCounter) flush(ctx context.Context, tx *sql.Tx) error {
-	stmts := map[*sqlbuild.Rollup]*sql.Stmt{}
+	stmts := map[*sqlstore.Rollup]*sql.Stmt{}
 	defer func() {
 		for _, s := range stmts {
 			s.Close()
 		}
 	}()
-	return c.Flush(func(ru *sqlbuild.Rollup, args []any) error {
+	return c.Flush(func(ru *sqlstore.Rollup, args []any) error {
 		stmt, ok := stmts[ru]
 		if !ok {
 			var err error
-			if stmt, err = tx.PrepareContext(ctx, ru.Upsert(sqlbuild.SQLite())); err != nil {
+			if stmt, err = tx.PrepareContext(ctx, ru.Upsert(sqlstore.SQLite())); err != nil {
 				return fmt.Errorf("prepare: %w", err)
 			}
 			stmts[ru] = stmt
@@ -58,20 +58,20 @@ func (c *rollupCounter) flush(ctx context.Context, tx *sql.Tx) error {
 }
 
 // flushWith is flush with the upserts prepared once on the writer
-// connection (prepared[i] is the upsert of sqlbuild.Rollups[i]), bound to
+// connection (prepared[i] is the upsert of sqlstore.Rollups[i]), bound to
 // tx here: the attempt path flushes a few records per batch, where
 // preparing the statements again would cost more than the work.
 func (c *rollupCounter) flushWith(ctx context.Context, tx *sql.Tx, prepared []*sql.Stmt) error {
-	bound := map[*sqlbuild.Rollup]*sql.Stmt{}
+	bound := map[*sqlstore.Rollup]*sql.Stmt{}
 	defer func() {
 		for _, s := range bound {
 			s.Close()
 		}
 	}()
-	return c.Flush(func(ru *sqlbuild.Rollup, args []any) error {
+	return c.Flush(func(ru *sqlstore.Rollup, args []any) error {
 		stmt, ok := bound[ru]
 		if !ok {
-			stmt = tx.StmtContext(ctx, prepared[slices.Index(sqlbuild.Rollups, ru)])
+			stmt = tx.StmtContext(ctx, prepared[slices.Index(sqlstore.Rollups, ru)])
 			bound[ru] = stmt
 		}
 		_, err := stmt.ExecContext(ctx, args...)

@@ -155,7 +155,7 @@ func (l *recordLines) line(pos int) int {
 }
 
 // recordPosition returns N of a store message "record N: ...", the form
-// of the errors that blame one record (sqlbuild.RecordError, IDConflict,
+// of the errors that blame one record (sqlstore.RecordError, IDConflict,
 // UniqueIDConflict).
 func recordPosition(msg string) (int, bool) {
 	rest, ok := strings.CutPrefix(msg, "record ")

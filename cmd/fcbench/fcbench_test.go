@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // TestShapes: every shape's store query builds (so the floor measures the
@@ -29,7 +29,7 @@ func TestShapes(t *testing.T) {
 		if s.query.Size == 0 {
 			continue
 		}
-		if _, err := sqlbuild.BuildFind(sqlbuild.SQLite(), s.query); err != nil {
+		if _, err := sqlstore.BuildFind(sqlstore.SQLite(), s.query); err != nil {
 			t.Errorf("shape %s: BuildFind error %v", s.name, err)
 		}
 	}
@@ -227,7 +227,7 @@ func TestFloorSQL(t *testing.T) {
 	for _, s := range benchShapes() {
 		byName[s.name] = s
 	}
-	st, err := floorSQL(sqlbuild.PostgreSQL(), byName["q1"])
+	st, err := floorSQL(sqlstore.PostgreSQL(), byName["q1"])
 	if err != nil || len(st) != 2 {
 		t.Fatalf("floorSQL(q1) = %q, %v", st, err)
 	}
@@ -237,7 +237,7 @@ func TestFloorSQL(t *testing.T) {
 	if !strings.HasSuffix(st[1], " LIMIT 25 OFFSET 0") || strings.Contains(st[1], "$") {
 		t.Errorf("q1 page = %q; want literals and LIMIT 25 OFFSET 0", st[1])
 	}
-	if st, err := floorSQL(sqlbuild.PostgreSQL(), byName["q5"]); err != nil || len(st) != 1 || !strings.HasSuffix(st[0], "WHERE id = 500000") {
+	if st, err := floorSQL(sqlstore.PostgreSQL(), byName["q5"]); err != nil || len(st) != 1 || !strings.HasSuffix(st[0], "WHERE id = 500000") {
 		t.Errorf("floorSQL(q5) = %q, %v", st, err)
 	}
 	if got, err := inlineArgs("a = $1 AND b LIKE $2 AND c = $10", []any{int64(1), `%o'k\%`, 3, 4, 5, 6, 7, 8, 9, "ten"}); err != nil ||

@@ -12,17 +12,17 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for the PostgreSQL backend monitor
 	_ "github.com/mattn/go-sqlite3"    // the driver the sqlite store uses, for the SQLite floor
 
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // floorDB runs a shape's plain SQL directly on a SQLite database (the
 // PostgreSQL floor is timed with psql: psqlfloor.go): the COUNT(*)
-// and the LIMIT/OFFSET page that sqlbuild writes for it, the naive plan
+// and the LIMIT/OFFSET page that sqlstore writes for it, the naive plan
 // with no help from the store's precomputed structures. Its time is the
 // floor of that plan with no HTTP, JSON or authentication around it.
 type floorDB struct {
 	db      *sql.DB
-	dialect sqlbuild.Dialect
+	dialect sqlstore.Dialect
 }
 
 func isPostgres(db string) bool {
@@ -34,7 +34,7 @@ func openFloor(db string) (*floorDB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open floor: %w", err)
 	}
-	return &floorDB{db: d, dialect: sqlbuild.SQLite()}, nil
+	return &floorDB{db: d, dialect: sqlstore.SQLite()}, nil
 }
 
 // measure returns the median time of one count + page of s over runs runs
@@ -59,10 +59,10 @@ func (f *floorDB) measure(ctx context.Context, s shape, runs int) (time.Duration
 
 func (f *floorDB) once(ctx context.Context, s shape) (int64, error) {
 	if s.query.Size == 0 {
-		q := "SELECT " + sqlbuild.SelectColumns + " FROM failed_checkins WHERE id = " + f.placeholder(1)
+		q := "SELECT " + sqlstore.SelectColumns + " FROM failed_checkins WHERE id = " + f.placeholder(1)
 		return -1, drain(f.db.QueryContext(ctx, q, s.getID))
 	}
-	find, err := sqlbuild.BuildFind(f.dialect, s.query)
+	find, err := sqlstore.BuildFind(f.dialect, s.query)
 	if err != nil {
 		return 0, err
 	}

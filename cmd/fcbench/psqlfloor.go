@@ -12,24 +12,24 @@ import (
 	"strings"
 	"time"
 
-	"github.com/failedcheckins/failedcheckins/sqlbuild"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // On PostgreSQL the floor is timed with the psql binary (issue 6: "the
 // floor measured with psql on the same database"): each shape's naive SQL
-// (floorSQL: sqlbuild's count(*) and LIMIT/OFFSET page, the arguments
+// (floorSQL: sqlstore's count(*) and LIMIT/OFFSET page, the arguments
 // written as literals, so each run is planned for its values) runs runs+1
 // times in one psql session with \timing; a run is the count's time plus
 // the page's, the first run is not counted, the floor is the median.
 
 // floorSQL returns the statements of one floor run of s: the count and the
 // page of a search, or the primary-key lookup of a get-one.
-func floorSQL(d sqlbuild.Dialect, s shape) ([]string, error) {
+func floorSQL(d sqlstore.Dialect, s shape) ([]string, error) {
 	if s.query.Size == 0 {
-		q, err := inlineArgs("SELECT "+sqlbuild.SelectColumns+" FROM failed_checkins WHERE id = $1", []any{s.getID})
+		q, err := inlineArgs("SELECT "+sqlstore.SelectColumns+" FROM failed_checkins WHERE id = $1", []any{s.getID})
 		return []string{q}, err
 	}
-	find, err := sqlbuild.BuildFind(d, s.query)
+	find, err := sqlstore.BuildFind(d, s.query)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func parsePsqlTiming(out []byte, counted bool, per, runs int) (times []time.Dura
 // psqlFloor times s's floor SQL with psql and returns the median run and
 // the count.
 func psqlFloor(ctx context.Context, psql, dsn string, s shape, runs int) (time.Duration, int64, error) {
-	stmts, err := floorSQL(sqlbuild.PostgreSQL(), s)
+	stmts, err := floorSQL(sqlstore.PostgreSQL(), s)
 	if err != nil {
 		return 0, 0, fmt.Errorf("floor %s: %w", s.name, err)
 	}

@@ -1,4 +1,4 @@
-package sqlbuild
+package sqlstore
 
 import (
 	"strings"

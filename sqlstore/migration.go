@@ -1,8 +1,9 @@
-// Package migration holds what the SQL stores share about schema
-// migrations: reading the numbered NNNN_name.sql files they embed, and the
-// rule that compares a database's version with the binary's. Each store
-// applies its own files in its own dialect and transaction.
-package migration
+// Schema migrations: reading the numbered NNNN_name.sql files each store
+// embeds, and the rule that compares a database's version with the
+// binary's. Each store applies its own files in its own dialect and
+// transaction.
+
+package sqlstore
 
 import (
 	"fmt"
@@ -22,10 +23,10 @@ type Migration struct {
 	SQL     string
 }
 
-// Load returns every migrations/NNNN_name.sql file of fsys in version
+// LoadMigrations returns every migrations/NNNN_name.sql file of fsys in version
 // order. The versions must run 1, 2, 3... without gaps or duplicates: a
 // mistake there is a build error, caught by every store's tests.
-func Load(fsys fs.FS) ([]Migration, error) {
+func LoadMigrations(fsys fs.FS) ([]Migration, error) {
 	names, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("list migrations: %w", err)
@@ -53,23 +54,23 @@ func Load(fsys fs.FS) ([]Migration, error) {
 	return ms, nil
 }
 
-// Check compares the database's schema version with the latest one the
+// CheckVersion compares the database's schema version with the latest one the
 // binary knows: nil when they are equal, otherwise an ErrUnavailable error
 // telling the operator what to do (migrate, or upgrade the binary).
-func Check(current, latest int) error {
+func CheckVersion(current, latest int) error {
 	switch {
 	case current < latest:
 		return fc.Errorf(fc.ErrUnavailable,
 			"the database schema is at version %d but this binary needs version %d: run failedcheckins migrate", current, latest)
 	case current > latest:
-		return TooNew(current, latest)
+		return SchemaTooNew(current, latest)
 	}
 	return nil
 }
 
-// TooNew is the error for a database migrated by a newer binary: this one
+// SchemaTooNew is the error for a database migrated by a newer binary: this one
 // must not touch it.
-func TooNew(current, latest int) error {
+func SchemaTooNew(current, latest int) error {
 	return fc.Errorf(fc.ErrUnavailable,
 		"the database schema is at version %d, newer than this binary knows (%d): upgrade the binary", current, latest)
 }

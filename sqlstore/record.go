@@ -1,4 +1,4 @@
-package sqlbuild
+package sqlstore
 
 import (
 	"errors"
@@ -11,10 +11,10 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// Row is a record ready to be written: validated, with the values the
+// NewRecord is a record ready to be written: validated, with the values the
 // store decides filled in and the folded copies of its text computed. Both
 // stores write the columns of failed_checkins from it.
-type Row struct {
+type NewRecord struct {
 	Record *fc.FailedCheckin // as given; never modified
 	// UniqueID is the record's UniqueId in lower-case canonical form, or a
 	// new one from NewUniqueID when it had none.
@@ -30,7 +30,7 @@ type Row struct {
 
 // PrepareRow validates r and returns the row to write at now. A bad record
 // is an ErrInvalid error listing every bad field.
-func PrepareRow(r *fc.FailedCheckin, now time.Time) (*Row, error) {
+func PrepareRow(r *fc.FailedCheckin, now time.Time) (*NewRecord, error) {
 	if r == nil {
 		return nil, fc.Errorf(fc.ErrInvalid, "the record is missing")
 	}
@@ -41,7 +41,7 @@ func PrepareRow(r *fc.FailedCheckin, now time.Time) (*Row, error) {
 	if err != nil {
 		return nil, err
 	}
-	row := &Row{Record: r, UniqueID: uid, CreatedOn: r.CreatedOn, UpdatedOn: r.UpdatedOn,
+	row := &NewRecord{Record: r, UniqueID: uid, CreatedOn: r.CreatedOn, UpdatedOn: r.UpdatedOn,
 		CoworkerFullName: fc.Fold(r.CoworkerFullName), BusinessName: fc.Fold(r.BusinessName),
 		MacAddresses: fc.Fold(r.MacAddresses), Teams: fc.Fold(r.Teams), Tariff: fc.Fold(r.Tariff),
 		Description: fc.Fold(r.Description),

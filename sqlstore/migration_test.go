@@ -1,4 +1,4 @@
-package migration_test
+package sqlstore_test
 
 import (
 	"strings"
@@ -6,7 +6,7 @@ import (
 	"testing/fstest"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/migration"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 func TestLoad(t *testing.T) {
@@ -15,7 +15,7 @@ func TestLoad(t *testing.T) {
 		"migrations/0001_records.sql": {Data: []byte("CREATE TABLE records (id INTEGER);")},
 		"migrations/README":           {Data: []byte("not a migration")},
 	}
-	ms, err := migration.Load(fsys)
+	ms, err := sqlstore.LoadMigrations(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestLoadRejects(t *testing.T) {
 		for _, f := range files {
 			fsys["migrations/"+f] = &fstest.MapFile{Data: []byte("SELECT 1;")}
 		}
-		if ms, err := migration.Load(fsys); err == nil {
+		if ms, err := sqlstore.LoadMigrations(fsys); err == nil {
 			t.Errorf("%s: Load(%v) = %+v; want an error", name, files, ms)
 		}
 	}
@@ -52,7 +52,7 @@ func TestCheck(t *testing.T) {
 		{0, 3, "run failedcheckins migrate"},
 		{4, 3, "upgrade the binary"},
 	} {
-		err := migration.Check(c.current, c.latest)
+		err := sqlstore.CheckVersion(c.current, c.latest)
 		switch {
 		case c.want == "" && err != nil:
 			t.Errorf("Check(%d, %d) = %v; want nil", c.current, c.latest, err)

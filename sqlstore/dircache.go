@@ -1,10 +1,9 @@
-// Package dircache holds what both SQL stores do with the stored directory
-// document apart from talking to their driver: the cache of the parsed
-// directory of one version, the merge-and-check of an import, and the
-// once-a-minute timer for purging idempotency keys. One copy here means a
-// fix to the merge or the cache reaches both stores at once. It imports
-// only the root package.
-package dircache
+// The stored directory document: what both SQL stores do with it apart
+// from talking to their driver (the cache of the parsed directory of one
+// version, the merge-and-check of an import, and the once-a-minute timer
+// for purging idempotency keys).
+
+package sqlstore
 
 import (
 	"fmt"
@@ -18,13 +17,13 @@ import (
 // PurgeInterval is how often a store deletes expired idempotency keys.
 const PurgeInterval = time.Minute
 
-// Cache keeps the parsed directory of one version. Attempts read the
+// DirectoryCache keeps the parsed directory of one version. Attempts read the
 // directory thousands of times a second; parsing it each time would
 // dominate. A store reads the version row with every batch (and every
 // Directory call) and asks the cache for that version, so an import by
 // another process or server on the same database is seen at the next
-// batch. The zero Cache is empty and ready to use.
-type Cache struct {
+// batch. The zero DirectoryCache is empty and ready to use.
+type DirectoryCache struct {
 	mu      sync.Mutex
 	version int64
 	dir     *fc.Directory
@@ -37,7 +36,7 @@ type Cache struct {
 // document that does not load is an internal error, not the client's: its
 // text is kept (%v) but its ErrInvalid code is dropped on purpose, so it
 // can never become a 400.
-func (c *Cache) At(version int64, load func() (string, error)) (*fc.Directory, error) {
+func (c *DirectoryCache) At(version int64, load func() (string, error)) (*fc.Directory, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.dir != nil && c.version == version {
@@ -61,7 +60,7 @@ func (c *Cache) At(version int64, load func() (string, error)) (*fc.Directory, e
 // PurgeDue reports whether PurgeInterval has passed since the last purge
 // this cache allowed and, when it has, records now as the last purge, so
 // of two concurrent callers only one purges.
-func (c *Cache) PurgeDue(now time.Time) bool {
+func (c *DirectoryCache) PurgeDue(now time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if now.Sub(c.purged) < PurgeInterval {
@@ -71,11 +70,11 @@ func (c *Cache) PurgeDue(now time.Time) bool {
 	return true
 }
 
-// Merge merges upd into current by Id, checks the result as a whole and
+// MergeDirectory merges upd into current by Id, checks the result as a whole and
 // returns the document to store. A merged directory that does not check
 // returns Index's ErrInvalid error unchanged, so the client learns where;
 // the store must then change nothing.
-func Merge(current, upd *fc.Directory) (string, error) {
+func MergeDirectory(current, upd *fc.Directory) (string, error) {
 	merged := fc.Merge(current, upd)
 	if err := merged.Index(); err != nil {
 		return "", err

@@ -1,4 +1,4 @@
-package dircache
+package sqlstore
 
 import (
 	"errors"
@@ -14,7 +14,7 @@ const oneBusiness = `{"Businesses": [{"Id": 1, "Name": "A", "TimeZone": "UTC"}]}
 // TestAtReadsOncePerVersion: the document is read and parsed again only
 // when the version moves.
 func TestAtReadsOncePerVersion(t *testing.T) {
-	var c Cache
+	var c DirectoryCache
 	loads := 0
 	load := func() (string, error) { loads++; return oneBusiness, nil }
 	for _, v := range []int64{1, 1, 2, 2, 1} {
@@ -31,7 +31,7 @@ func TestAtReadsOncePerVersion(t *testing.T) {
 // TestAtBadDocument: a stored document that does not load is an internal
 // error (ErrInternal, never a 400) and is not cached.
 func TestAtBadDocument(t *testing.T) {
-	var c Cache
+	var c DirectoryCache
 	for _, doc := range []string{`{"Businesses": [,]}`, `{"Businesses": [{"Id": 1, "Name": "A", "TimeZone": "Mars/Base"}]}`} {
 		_, err := c.At(1, func() (string, error) { return doc, nil })
 		if fc.ErrorCode(err) != fc.ErrInternal {
@@ -50,7 +50,7 @@ func TestAtBadDocument(t *testing.T) {
 
 // TestPurgeDue: once per PurgeInterval.
 func TestPurgeDue(t *testing.T) {
-	var c Cache
+	var c DirectoryCache
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	steps := []struct {
 		at   time.Time
@@ -65,7 +65,7 @@ func TestPurgeDue(t *testing.T) {
 
 // TestMerge: an import upserts by Id and a merged directory that does not
 // check is the client's ErrInvalid error, pointing into the document.
-func TestMerge(t *testing.T) {
+func TestMergeDirectory(t *testing.T) {
 	current, err := fc.ParseDirectory(strings.NewReader(oneBusiness))
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func TestMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := Merge(current, upd)
+	doc, err := MergeDirectory(current, upd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Merge(current, bad); fc.ErrorCode(err) != fc.ErrInvalid || !strings.Contains(fc.ErrorMessage(err), "Tariffs[0]") {
-		t.Errorf("Merge(unknown business) = %v; want ErrInvalid at Tariffs[0]", err)
+	if _, err := MergeDirectory(current, bad); fc.ErrorCode(err) != fc.ErrInvalid || !strings.Contains(fc.ErrorMessage(err), "Tariffs[0]") {
+		t.Errorf("MergeDirectory(unknown business) = %v; want ErrInvalid at Tariffs[0]", err)
 	}
 }

@@ -1,4 +1,4 @@
-package sqlbuild
+package sqlstore
 
 import (
 	"fmt"
@@ -56,7 +56,7 @@ func CountFailedCheckins(d Dialect, q fc.StatsQuery) (string, []any, error) {
 	for i, g := range q.GroupBy {
 		c := d.statsColumn(g)
 		if c.key == "" {
-			return "", nil, fmt.Errorf("sqlbuild: no column for grouping %q", g)
+			return "", nil, fmt.Errorf("sqlstore: no column for grouping %q", g)
 		}
 		label := d.EmptyText
 		if c.label != "" {

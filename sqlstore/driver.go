@@ -1,0 +1,54 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNoRows is what Row.Scan returns when the query returned no row,
+// whatever the driver (database/sql's sql.ErrNoRows, pgx's pgx.ErrNoRows).
+var ErrNoRows = errors.New("sqlstore: no rows in result set")
+
+// Tx is one transaction as the shared code runs it. Each store adapts its
+// driver's transaction to it (database/sql for SQLite, pgx for
+// PostgreSQL); the adapter is where the driver's own features live:
+// statements prepared once (SQLite), plan modes and batches (pgx).
+//
+// Statements are written once for both databases. Placeholders are $1,
+// $2, ... in order of first appearance: PostgreSQL reads them by number,
+// and SQLite numbers a $NAME parameter by its first appearance, so both
+// bind the same arguments to the same places with no rewriting of the
+// text. Times are passed and scanned as the Dialect says.
+type Tx interface {
+	// Exec runs a statement and returns the number of rows it changed.
+	Exec(ctx context.Context, sql string, args ...any) (int64, error)
+	// QueryRow runs a query that returns at most one row; its Scan
+	// returns ErrNoRows when there was none.
+	QueryRow(ctx context.Context, sql string, args ...any) Row
+	// Query runs a query; the caller must Close the rows.
+	Query(ctx context.Context, sql string, args ...any) (Rows, error)
+}
+
+// WriteTx is a write transaction. Queue runs a statement whose result
+// nobody reads: SQLite runs it at once, pgx holds it and sends every
+// queued statement in one round trip at Flush (or at commit), so a
+// caller must never read back what it queued in the same transaction.
+type WriteTx interface {
+	Tx
+	Queue(sql string, args ...any)
+	// Flush sends what was queued and reports its first error.
+	Flush(ctx context.Context) error
+}
+
+// Row is one row of QueryRow.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Rows is the result of Query.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
