@@ -12,40 +12,6 @@ import (
 
 var _ fc.CheckinStore = (*DB)(nil)
 
-const insertCheckin = `INSERT INTO checkins (
-	unique_id, coworker_id, coworker_full_name, coworker_full_name_fold, business_id, business_name, business_name_fold,
-	source, from_time, to_time, from_time_local, to_time_local, mac_addresses, mac_addresses_fold, teams, teams_fold,
-	tariff, tariff_fold, created_on, updated_on, updated_by, updated_by_fold, system_id, system_id_fold
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-// insertCheckinRow writes a new check-in made by the service at now and
-// returns its Id.
-func (st *attemptStatements) insertCheckinRow(ctx context.Context, c *fc.Checkin, now time.Time) (int64, error) {
-	var to, toLocal any
-	if c.ToTime != nil {
-		to = c.ToTime.Unix()
-	}
-	if c.ToTimeLocal != nil {
-		toLocal = wallUnix(*c.ToTimeLocal)
-	}
-	res, err := st.insertCheckin.ExecContext(ctx,
-		sqlstore.NewUniqueID(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
-		int64(c.Source), c.FromTime.Unix(), to, wallUnix(c.FromTimeLocal), toLocal, c.MacAddresses, fc.Fold(c.MacAddresses),
-		c.Teams, fc.Fold(c.Teams), c.Tariff, fc.Fold(c.Tariff), now.Unix(), now.Unix(),
-		optional(c.UpdatedBy), foldOptional(c.UpdatedBy), optional(c.SystemID), foldOptional(c.SystemID))
-	if err != nil {
-		return 0, fmt.Errorf("insert check-in: %w", err)
-	}
-	return res.LastInsertId()
-}
-
-func foldOptional(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return fc.Fold(*s)
-}
-
 // FindCheckinByID returns the check-in, or ErrNotFound when it does not
 // exist or lies outside scope (indistinguishable on purpose).
 func (db *DB) FindCheckinByID(ctx context.Context, scope fc.Scope, id int64) (*fc.Checkin, error) {

@@ -28,6 +28,11 @@ const (
 	readerCacheKiB = 16 << 10
 )
 
+// dialect is SQLite's: ? placeholders in built SQL, instr() for
+// substrings, INTEGER Unix-second times for records and millisecond ones
+// for accounts, SQLite's own NULL order.
+var dialect = sqlstore.SQLite()
+
 // DB is an open SQLite database. It is safe for concurrent use.
 type DB struct {
 	path   string
@@ -35,8 +40,8 @@ type DB struct {
 	reader *sql.DB // a pool of read-only connections
 	now    func() time.Time
 	dir    sqlstore.DirectoryCache // the parsed directory and the purge timer (directory.go, attempt.go)
-	// attemptStmts are RecordAttempts' statements, prepared once (attempt.go).
-	attemptStmts preparedAttempts
+	// writes are the write transactions' statements, prepared once (tx.go).
+	writes writeStatements
 	// reads are the hot read lookups, prepared once (readstmt.go).
 	reads readStatements
 	// lists caches decoded user roles and businesses (readstmt.go).
@@ -110,7 +115,7 @@ func unavailable(path string, err error) error {
 // Close closes every connection.
 func (db *DB) Close() error {
 	var errs []error
-	db.attemptStmts.close()
+	db.writes.close()
 	db.reads.close()
 	if db.reader != nil {
 		errs = append(errs, db.reader.Close())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 
 	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
@@ -51,28 +50,6 @@ func (c *rollupCounter) flush(ctx context.Context, tx *sql.Tx) error {
 				return fmt.Errorf("prepare: %w", err)
 			}
 			stmts[ru] = stmt
-		}
-		_, err := stmt.ExecContext(ctx, args...)
-		return err
-	})
-}
-
-// flushWith is flush with the upserts prepared once on the writer
-// connection (prepared[i] is the upsert of sqlstore.Rollups[i]), bound to
-// tx here: the attempt path flushes a few records per batch, where
-// preparing the statements again would cost more than the work.
-func (c *rollupCounter) flushWith(ctx context.Context, tx *sql.Tx, prepared []*sql.Stmt) error {
-	bound := map[*sqlstore.Rollup]*sql.Stmt{}
-	defer func() {
-		for _, s := range bound {
-			s.Close()
-		}
-	}()
-	return c.Flush(func(ru *sqlstore.Rollup, args []any) error {
-		stmt, ok := bound[ru]
-		if !ok {
-			stmt = tx.StmtContext(ctx, prepared[slices.Index(sqlstore.Rollups, ru)])
-			bound[ru] = stmt
 		}
 		_, err := stmt.ExecContext(ctx, args...)
 		return err

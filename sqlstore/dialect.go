@@ -40,6 +40,22 @@ type Dialect struct {
 	// the needle's trigrams (PostgreSQL has pg_trgm instead).
 	Trigrams bool
 
+	// Records is how records' times are stored (failed_checkins,
+	// checkins, idempotency_keys, directory), Accounts how users',
+	// tokens', sessions' and sign-in counters' are (timecoding.go).
+	Records, Accounts TimeCoding
+	// LockRecords is the statement, with no arguments, that serialises
+	// the writers of records for the rest of the transaction, so that
+	// the monthly limit and "one past the largest Id" hold across
+	// servers; empty when the database has one writer anyway (SQLite's
+	// single writer connection).
+	LockRecords string
+	// RollupTrigger says the database keeps the rollups itself on insert
+	// (PostgreSQL's trigger of migration 0006); otherwise the writer
+	// counts what it inserts (RollupCounts) and upserts it in the same
+	// transaction.
+	RollupTrigger bool
+
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
 	picked map[trigramKey][]byte
@@ -55,6 +71,7 @@ func SQLite() Dialect {
 		LocalDay:  "strftime('%Y-%m-%d', checkin_attempt_time_local, 'unixepoch')",
 		LocalHour: "CAST(strftime('%H', checkin_attempt_time_local, 'unixepoch') AS INTEGER)",
 		EmptyText: "''",
+		Records:   UnixSeconds, Accounts: UnixMillis,
 	}
 }
 
@@ -68,8 +85,15 @@ func PostgreSQL() Dialect {
 		LocalHour:   "extract(hour FROM checkin_attempt_time_local)::bigint",
 		ByteCollate: ` COLLATE "C"`,
 		EmptyText:   "''::text",
+		Records:     Timestamp, Accounts: TimestampMillis,
+		LockRecords:   "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(RecordsLock, 10) + ")",
+		RollupTrigger: true,
 	}
 }
+
+// RecordsLock is the PostgreSQL advisory lock key of LockRecords, which
+// imports take too.
+const RecordsLock = 0x6663726563 // "fcrec"
 
 // args collects the arguments of one statement and writes their
 // placeholders in the dialect's style.

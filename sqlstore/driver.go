@@ -10,15 +10,17 @@ import (
 var ErrNoRows = errors.New("sqlstore: no rows in result set")
 
 // Tx is one transaction as the shared code runs it. Each store adapts its
-// driver's transaction to it (database/sql for SQLite, pgx for
-// PostgreSQL); the adapter is where the driver's own features live:
-// statements prepared once (SQLite), plan modes and batches (pgx).
+// driver's transaction to it (sqlite/tx.go over database/sql,
+// postgres/tx.go over pgx); the adapter is where the driver's own
+// features live: statements prepared once (SQLite), plan modes and
+// batches (pgx).
 //
 // Statements are written once for both databases. Placeholders are $1,
-// $2, ... in order of first appearance: PostgreSQL reads them by number,
-// and SQLite numbers a $NAME parameter by its first appearance, so both
-// bind the same arguments to the same places with no rewriting of the
-// text. Times are passed and scanned as the Dialect says.
+// $2, ... in order of first appearance (TestSharedPlaceholders):
+// PostgreSQL reads them by number, and SQLite numbers a $NAME parameter
+// by its first appearance, so both bind the same arguments to the same
+// places with no rewriting of the text. Times are passed and scanned as
+// the Dialect says.
 type Tx interface {
 	// Exec runs a statement and returns the number of rows it changed.
 	Exec(ctx context.Context, sql string, args ...any) (int64, error)
@@ -29,14 +31,16 @@ type Tx interface {
 	Query(ctx context.Context, sql string, args ...any) (Rows, error)
 }
 
-// WriteTx is a write transaction. Queue runs a statement whose result
-// nobody reads: SQLite runs it at once, pgx holds it and sends every
-// queued statement in one round trip at Flush (or at commit), so a
-// caller must never read back what it queued in the same transaction.
+// WriteTx is a write transaction. Queue holds a statement whose result
+// nobody reads until Flush (or commit, which flushes): pgx sends every
+// queued statement in one round trip, SQLite runs them one after the
+// other through its prepared statements. On both stores a read in between
+// does not see what was queued, so the shared code behaves the same on
+// both: it keeps in memory what its own queued writes change.
 type WriteTx interface {
 	Tx
 	Queue(sql string, args ...any)
-	// Flush sends what was queued and reports its first error.
+	// Flush runs what was queued, in order, and reports its first error.
 	Flush(ctx context.Context) error
 }
 

@@ -1,0 +1,314 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// The check-in attempt pipeline, the one both stores run: each store only
+// opens the write transaction (its adapter of WriteTx) and calls
+// RecordAttempts in it.
+
+// The statements of the pipeline. Placeholders follow the shared rule
+// ($1, $2, ... in order of first appearance: TestSharedPlaceholders).
+const (
+	countCheckinsSQL = `SELECT count(*) FROM checkins WHERE coworker_id = $1 AND from_time >= $2 AND from_time < $3`
+	getKeySQL        = `SELECT fingerprint, accepted, record_id, reason, description, created_on
+		FROM idempotency_keys WHERE user_id = $1 AND key = $2`
+	// putKeySQL replaces an expired key of the same user and name. Both
+	// databases take the same upsert syntax (SQLite since 3.24).
+	putKeySQL = `INSERT INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, accepted = excluded.accepted,
+		record_id = excluded.record_id, reason = excluded.reason, description = excluded.description, created_on = excluded.created_on`
+	purgeKeysSQL = `DELETE FROM idempotency_keys WHERE created_on <= $1`
+
+	// InsertCheckinSQL writes a check-in with every column: CheckinValues.
+	InsertCheckinSQL = `INSERT INTO checkins (
+	id, unique_id, coworker_id, coworker_full_name, coworker_full_name_fold, business_id, business_name, business_name_fold,
+	source, from_time, to_time, from_time_local, to_time_local, mac_addresses, mac_addresses_fold, teams, teams_fold,
+	tariff, tariff_fold, created_on, updated_on, updated_by, updated_by_fold, system_id, system_id_fold
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`
+
+	// InsertFailedSQL writes a failed check-in with every column:
+	// FailedValues.
+	InsertFailedSQL = `INSERT INTO failed_checkins (id, unique_id, coworker_id, coworker_full_name, coworker_full_name_fold,
+	business_id, business_name, business_name_fold, checkin_attempt_time, source,
+	mac_addresses, mac_addresses_fold, teams, teams_fold, tariff, tariff_fold,
+	description, description_fold, checkin_attempt_time_local, created_on, updated_on,
+	updated_by, updated_by_fold, system_id, system_id_fold, reason, reason_fold)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+	$21, $22, $23, $24, $25, $26, $27)`
+)
+
+// largestIDsSQL reads both tables' largest Ids in one round trip, each
+// through LargestIDSQL (the one rule for "largest").
+var largestIDsSQL = `SELECT (` + LargestIDSQL("failed_checkins") + `), (` + LargestIDSQL("checkins") + `)`
+
+// FailedValues returns the arguments of InsertFailedSQL for a prepared
+// row with the Id id.
+func FailedValues(d Dialect, id int64, row *NewRecord) []any {
+	r, t := row.Record, d.Records
+	return []any{
+		id, row.UniqueID, r.CoworkerID, r.CoworkerFullName, row.CoworkerFullName,
+		r.BusinessID, r.BusinessName, row.BusinessName, t.Value(r.CheckinAttemptTime), int64(r.Source),
+		r.MacAddresses, row.MacAddresses, r.Teams, row.Teams, r.Tariff, row.Tariff,
+		r.Description, row.Description, t.Wall(r.CheckinAttemptTimeLocal), t.Value(row.CreatedOn), t.Value(row.UpdatedOn),
+		r.UpdatedBy, row.UpdatedBy, r.SystemID, row.SystemID, r.Reason, row.Reason,
+	}
+}
+
+// CheckinValues returns the arguments of InsertCheckinSQL for a check-in
+// the service accepts at now, with the Id id and a new UniqueId.
+func CheckinValues(d Dialect, id int64, c *fc.Checkin, now time.Time) []any {
+	t := d.Records
+	return []any{id,
+		NewUniqueID(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
+		int64(c.Source), t.Value(c.FromTime), t.Optional(c.ToTime), t.Wall(c.FromTimeLocal), t.OptionalWall(c.ToTimeLocal),
+		c.MacAddresses, fc.Fold(c.MacAddresses), c.Teams, fc.Fold(c.Teams), c.Tariff, fc.Fold(c.Tariff), t.Value(now), t.Value(now),
+		c.UpdatedBy, foldOptional(c.UpdatedBy), c.SystemID, foldOptional(c.SystemID)}
+}
+
+// RecordAttempts judges and records a batch of attempts in tx, a write
+// transaction the store commits: one commit for the whole batch (group
+// commit). Attempts are judged in order, so the monthly limit counts the
+// check-ins accepted earlier in the same batch.
+//
+// The batch first takes the records' write lock (d.LockRecords; on
+// SQLite the single writer connection already serialises batches), so
+// every count sees every check-in accepted before it, by any server, and
+// the Ids it gives (one past LargestIDSQL, read once) are free. Reads
+// happen as the attempts are judged (an idempotency key not seen in this
+// batch, the first count of a coworker's month); every write is queued
+// and flushed at the end, so on PostgreSQL a batch costs a few round
+// trips rather than two or three per attempt.
+//
+// An error of an attempt's own (ErrInvalid, ErrConflict) is its result;
+// any other fails the batch, and the store rolls it back.
+func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryCache, now time.Time, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
+	if d.LockRecords != "" {
+		if _, err := tx.Exec(ctx, d.LockRecords); err != nil {
+			return nil, fmt.Errorf("lock for writing: %w", err)
+		}
+	}
+	dir, err := LoadDirectory(ctx, tx, dirs)
+	if err != nil {
+		return nil, err
+	}
+	if dirs.PurgeDue(now) {
+		purgeKeys(ctx, d, tx, now)
+	}
+	b := &attemptBatch{d: d, tx: tx, dir: dir, now: now}
+	if !d.RollupTrigger {
+		b.counts = NewRollupCounts()
+	}
+	if err := tx.QueryRow(ctx, largestIDsSQL).Scan(&b.maxFailed, &b.maxCheckin); err != nil {
+		return nil, fmt.Errorf("read the largest ids: %w", err)
+	}
+	results := make([]fc.AttemptResult, len(attempts))
+	for i, a := range attempts {
+		out, err := b.record(ctx, a)
+		if code := fc.ErrorCode(err); code != "" && code != fc.ErrInvalid && code != fc.ErrConflict {
+			return nil, fmt.Errorf("attempt %d: %w", i+1, err)
+		}
+		results[i] = fc.AttemptResult{Outcome: out, Err: err}
+	}
+	if b.counts != nil {
+		upserts := rollupUpserts(d)
+		err := b.counts.Flush(func(ru *Rollup, args []any) error {
+			tx.Queue(upserts[ru], args...)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Flush(ctx); err != nil {
+		return nil, fmt.Errorf("write the batch: %w", err)
+	}
+	return results, nil
+}
+
+// upsertTexts are the rollups' Upsert statements, written once per
+// placeholder style: a batch of one attempt would otherwise spend a fifth
+// of its allocations writing them again.
+var upsertTexts [2]struct {
+	once  sync.Once
+	texts map[*Rollup]string
+}
+
+func rollupUpserts(d Dialect) map[*Rollup]string {
+	u := &upsertTexts[0]
+	if d.Numbered {
+		u = &upsertTexts[1]
+	}
+	u.once.Do(func() {
+		u.texts = make(map[*Rollup]string, len(Rollups))
+		for _, ru := range Rollups {
+			u.texts[ru] = ru.Upsert(d)
+		}
+	})
+	return u.texts
+}
+
+// purgeKeys deletes expired idempotency keys (at most once a minute per
+// server: DirectoryCache.PurgeDue), best effort on both stores. A key
+// past its window is already ignored by replay, so a purge that fails
+// only leaves rows for the next one; failing the batch for it would turn
+// away check-ins that can be committed. It runs in a savepoint because a
+// failed statement aborts the whole PostgreSQL transaction: rolling back
+// to the savepoint keeps the batch's. (Before this core, SQLite ignored
+// the error and PostgreSQL failed the batch.)
+func purgeKeys(ctx context.Context, d Dialect, tx Tx, now time.Time) {
+	if _, err := tx.Exec(ctx, `SAVEPOINT purge_keys`); err != nil {
+		return
+	}
+	if _, err := tx.Exec(ctx, purgeKeysSQL, d.Records.Value(now.Add(-fc.IdempotencyWindow))); err != nil {
+		tx.Exec(ctx, `ROLLBACK TO SAVEPOINT purge_keys`)
+	}
+	tx.Exec(ctx, `RELEASE SAVEPOINT purge_keys`)
+}
+
+// attemptBatch is the state of one RecordAttempts transaction.
+type attemptBatch struct {
+	d          Dialect
+	tx         WriteTx
+	dir        *fc.Directory
+	now        time.Time
+	maxFailed  int64 // the largest FailedCheckin Id so far
+	maxCheckin int64 // the largest Checkin Id so far
+	// stored caches the database's count of a coworker's check-ins in a
+	// month, read once per batch; the batch's own check-ins are queued,
+	// not yet in the table, so accepted keeps their FromTimes and count
+	// adds those in range (a month starts at different instants in
+	// different zones, so a count keyed by the month's start alone would
+	// miss the other zones').
+	// The maps are made when first written: most batches of a lightly
+	// loaded server hold one attempt.
+	stored   map[monthKey]int
+	accepted map[int64][]time.Time // coworker -> FromTime of each check-in accepted by this batch
+	keys     map[keyID]*keyed      // idempotency keys written by this batch
+	counts   *RollupCounts         // what the batch adds to the rollups; nil when a trigger keeps them
+}
+
+type monthKey struct {
+	coworker    int64
+	from, until int64 // Unix seconds of the month's bounds
+}
+
+type keyID struct {
+	user int64
+	key  string
+}
+
+// keyed is a remembered answer, as stored in idempotency_keys.
+type keyed struct {
+	fingerprint string
+	created     time.Time
+	out         fc.Outcome
+}
+
+// record judges one attempt and queues its record and idempotency key.
+func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, error) {
+	if k := a.Idempotency; k != nil {
+		if out, found, err := b.replay(ctx, k); found || err != nil {
+			return out, err
+		}
+	}
+	v, err := fc.Evaluate(b.dir, a, func(coworker int64, from, until time.Time) (int, error) {
+		return b.count(ctx, coworker, from, until)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &fc.Outcome{Accepted: v.Accepted(), Reason: v.Reason, Description: v.Description}
+	if out.Accepted {
+		b.maxCheckin++
+		out.ID = b.maxCheckin
+		b.tx.Queue(InsertCheckinSQL, CheckinValues(b.d, out.ID, v.Checkin(a), b.now)...)
+		if b.accepted == nil {
+			b.accepted = map[int64][]time.Time{}
+		}
+		b.accepted[v.Coworker.ID] = append(b.accepted[v.Coworker.ID], a.FromTime)
+	} else if out.ID, err = b.insertFailed(v.FailedCheckin(a)); err != nil {
+		return nil, err
+	}
+	if k := a.Idempotency; k != nil {
+		if b.keys == nil {
+			b.keys = map[keyID]*keyed{}
+		}
+		b.keys[keyID{k.UserID, k.Key}] = &keyed{fingerprint: k.Fingerprint, created: b.now, out: *out}
+		b.tx.Queue(putKeySQL, k.UserID, k.Key, k.Fingerprint, out.Accepted, out.ID, out.Reason, out.Description,
+			b.d.Records.Value(b.now))
+	}
+	return out, nil
+}
+
+// count is the monthly limit's count: the check-ins stored in
+// [from, until) (read once per batch) plus those this batch accepted then.
+func (b *attemptBatch) count(ctx context.Context, coworker int64, from, until time.Time) (int, error) {
+	k := monthKey{coworker, from.Unix(), until.Unix()}
+	n, ok := b.stored[k]
+	if !ok {
+		err := b.tx.QueryRow(ctx, countCheckinsSQL, coworker, b.d.Records.Value(from), b.d.Records.Value(until)).Scan(&n)
+		if err != nil {
+			return 0, err
+		}
+		if b.stored == nil {
+			b.stored = map[monthKey]int{}
+		}
+		b.stored[k] = n
+	}
+	for _, t := range b.accepted[coworker] {
+		if !t.Before(from) && t.Before(until) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// replay returns the stored outcome of a key seen within the window; the
+// same key with another request is an ErrConflict.
+func (b *attemptBatch) replay(ctx context.Context, k *fc.IdempotencyKey) (*fc.Outcome, bool, error) {
+	stored, ok := b.keys[keyID{k.UserID, k.Key}]
+	if !ok {
+		stored = &keyed{}
+		o := &stored.out
+		err := b.tx.QueryRow(ctx, getKeySQL, k.UserID, k.Key).
+			Scan(&stored.fingerprint, &o.Accepted, &o.ID, &o.Reason, &o.Description, b.d.Records.Dest(&stored.created))
+		switch {
+		case errors.Is(err, ErrNoRows):
+			return nil, false, nil
+		case err != nil:
+			return nil, false, fmt.Errorf("read the idempotency key: %w", err)
+		}
+	}
+	switch {
+	case !stored.created.After(b.now.Add(-fc.IdempotencyWindow)):
+		return nil, false, nil // expired: the key starts afresh
+	case stored.fingerprint != k.Fingerprint:
+		return nil, true, fc.Errorf(fc.ErrConflict, "This Idempotency-Key was already used with a different request.")
+	}
+	out := stored.out
+	out.Replayed = true
+	return &out, true, nil
+}
+
+// insertFailed queues a refusal with the next Id.
+func (b *attemptBatch) insertFailed(r *fc.FailedCheckin) (int64, error) {
+	row, err := PrepareRow(r, b.now)
+	if err != nil {
+		return 0, fmt.Errorf("failed check-in record: %v", err) // our own record: a bug, never the client's 400
+	}
+	b.maxFailed++
+	b.tx.Queue(InsertFailedSQL, FailedValues(b.d, b.maxFailed, row)...)
+	if b.counts != nil {
+		b.counts.Add(r)
+	}
+	return b.maxFailed, nil
+}
