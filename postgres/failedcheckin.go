@@ -59,7 +59,7 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	// sqlstore/run.go: names narrowed to their businesses, exact totals
 	// from the rollups, deep pages by seek.
-	d, run := sqlstore.PostgreSQL(), runInts(tx)
+	d, run := dialect, sqlstore.RunIntsOf(&pgTx{tx: tx})
 	if q, err = sqlstore.Narrow(ctx, d, run, q); err != nil {
 		return nil, err
 	}

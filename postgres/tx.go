@@ -126,3 +126,10 @@ func (db *DB) read(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 	}
 	return nil
 }
+
+// single runs fn's one statement on the pool, planned for its own values
+// (customPlan): stats and exports, where a transaction would only add a
+// round trip.
+func (db *DB) single(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+	return fn(&pgTx{tx: db.pool, custom: true})
+}

@@ -63,7 +63,7 @@ func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedChe
 		// sqlstore/run.go: names narrowed to their businesses, exact totals
 		// from the rollups, deep pages by seek.
 		ptx := db.searchTx(tx) // statements prepared once (readstmt.go)
-		d, run := sqlstore.SQLite(), runInts(ptx)
+		d, run := dialect, sqlstore.RunIntsOf(db.readTx(tx))
 		q, err := sqlstore.Narrow(ctx, d, run, q)
 		if err != nil {
 			return err

@@ -77,7 +77,7 @@ func TestSubstringCountPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 		var last sqlstore.Statement
-		run := runInts(tx)
+		run := sqlstore.RunIntsOf(&sqlTx{tx: tx, prepared: func(string) *sql.Stmt { return nil }})
 		record := func(ctx context.Context, st sqlstore.Statement, width int, row func([]int64) bool) error {
 			last = st
 			return run(ctx, st, width, row)

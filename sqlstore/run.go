@@ -117,3 +117,28 @@ func Narrow(ctx context.Context, d Dialect, run RunInts, q fc.Query) (fc.Query, 
 	q.Conditions = append(q.Conditions[:len(q.Conditions):len(q.Conditions)], fc.In(fc.FieldBusinessID, ids...))
 	return q, nil
 }
+
+// RunIntsOf adapts a transaction to RunInts, for both stores.
+func RunIntsOf(tx Tx) RunInts {
+	return func(ctx context.Context, st Statement, width int, row func([]int64) bool) error {
+		rows, err := tx.Query(ctx, st.SQL, st.Args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		vals := make([]int64, width)
+		dest := make([]any, width)
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return fmt.Errorf("scan: %w", err)
+			}
+			if !row(vals) {
+				return nil
+			}
+		}
+		return rows.Err()
+	}
+}

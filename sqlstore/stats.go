@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -100,4 +102,54 @@ func ScanStatsGroup(scan func(dest ...any) error, groupBy []fc.StatsGroupBy) (fc
 		}
 	}
 	return g, nil
+}
+
+// ReadFunc runs fn on a store's reading side: a snapshot, or on
+// PostgreSQL the pool with a plan per run for a single statement.
+type ReadFunc func(ctx context.Context, fn func(tx Tx) error) error
+
+// Stats counts the records q selects per group, in one statement
+// (CountFailedCheckins) with the scope inside the WHERE clause, run
+// through read. An empty scope returns no groups without a query.
+func Stats(ctx context.Context, d Dialect, read ReadFunc, q fc.StatsQuery) (*fc.StatsResult, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	res := &fc.StatsResult{GroupBy: slices.Clone(q.GroupBy), Groups: []fc.StatsGroup{}}
+	if q.Scope.Empty() {
+		return res, nil
+	}
+	query, args, err := CountFailedCheckins(d, q)
+	if err != nil {
+		return nil, err
+	}
+	err = read(ctx, func(tx Tx) error {
+		rows, err := tx.Query(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("stats: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			g, err := ScanStatsGroup(rows.Scan, q.GroupBy)
+			if err != nil {
+				return err
+			}
+			if len(res.Groups) == fc.MaxStatsGroups {
+				return fc.TooManyStatsGroups()
+			}
+			res.Groups = append(res.Groups, g)
+			res.Total += g.Count
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("stats: read rows: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Sorted in Go, not by ORDER BY, so the order is CompareStatsKeys'
+	// byte-wise one on both stores.
+	slices.SortFunc(res.Groups, func(a, b fc.StatsGroup) int { return fc.CompareStatsKeys(a.Keys, b.Keys) })
+	return res, nil
 }
