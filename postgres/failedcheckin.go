@@ -106,24 +106,10 @@ func queryRecords(ctx context.Context, q rowQuerier, query string, args []any) (
 	return records, nil
 }
 
-// scanRecord reads one row of sqlstore.SelectColumns. Instants come back
-// in UTC; the local wall clock (a timestamp without time zone) already
-// carries UTC as its location.
+// scanRecord reads one row of sqlstore.SelectColumns
+// (sqlstore.ScanFailedCheckin).
 func scanRecord(rows pgx.Rows) (*fc.FailedCheckin, error) {
-	var r fc.FailedCheckin
-	var source int64
-	var attempt, created, updated time.Time
-	err := rows.Scan(&r.ID, &r.UniqueID, &r.CoworkerID, &r.CoworkerFullName, &r.BusinessID, &r.BusinessName,
-		&attempt, &source, &r.MacAddresses, &r.Teams, &r.Tariff, &r.Description,
-		&r.CheckinAttemptTimeLocal, &created, &updated, &r.UpdatedBy, &r.SystemID, &r.Reason)
-	if err != nil {
-		return nil, fmt.Errorf("scan: %w", err)
-	}
-	r.Source = fc.Source(source)
-	r.CheckinAttemptTime = attempt.UTC()
-	r.CreatedOn = created.UTC()
-	r.UpdatedOn = updated.UTC()
-	return &r, nil
+	return sqlstore.ScanFailedCheckin(dialect, rows.Scan)
 }
 
 // wallClock reads the wall clock of t as if it were UTC: the storage form

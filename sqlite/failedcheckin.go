@@ -113,29 +113,9 @@ type rowsQueryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// scanRecord reads one row of selectColumns.
+// scanRecord reads one row of selectColumns (sqlstore.ScanFailedCheckin).
 func scanRecord(rows *sql.Rows) (*fc.FailedCheckin, error) {
-	var r fc.FailedCheckin
-	var coworker sql.NullInt64
-	var updatedBy, systemID, reason sql.NullString
-	var attempt, local, created, updated int64
-	err := rows.Scan(&r.ID, &r.UniqueID, &coworker, &r.CoworkerFullName, &r.BusinessID, &r.BusinessName,
-		&attempt, &r.Source, &r.MacAddresses, &r.Teams, &r.Tariff, &r.Description,
-		&local, &created, &updated, &updatedBy, &systemID, &reason)
-	if err != nil {
-		return nil, fmt.Errorf("scan: %w", err)
-	}
-	if coworker.Valid {
-		r.CoworkerID = &coworker.Int64
-	}
-	r.UpdatedBy = nullString(updatedBy)
-	r.SystemID = nullString(systemID)
-	r.Reason = nullString(reason)
-	r.CheckinAttemptTime = fromUnix(attempt)
-	r.CheckinAttemptTimeLocal = fromUnix(local)
-	r.CreatedOn = fromUnix(created)
-	r.UpdatedOn = fromUnix(updated)
-	return &r, nil
+	return sqlstore.ScanFailedCheckin(dialect, rows.Scan)
 }
 
 func nullString(s sql.NullString) *string {

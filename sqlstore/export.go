@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"context"
+	"fmt"
+	"iter"
 	"math"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -18,4 +21,57 @@ func BuildExport(d Dialect, q fc.Query) (string, []any, error) {
 	}
 	args := append(s.Args[:len(s.Args):len(s.Args)], int64(math.MaxInt64), int64(0))
 	return s.Page, args, nil
+}
+
+// Export yields every record q selects in q's order, reading them one at
+// a time from one statement run through read (one snapshot): memory stays
+// constant however many records match. The gate admits a few exports at
+// a time. The connection is held until the sequence ends or the caller
+// stops; stopping early cancels the statement rather than reading the
+// rest of the result.
+func Export(ctx context.Context, d Dialect, read ReadFunc, gate *ExportGate, q fc.Query) iter.Seq2[*fc.FailedCheckin, error] {
+	return func(yield func(*fc.FailedCheckin, error) bool) {
+		if q.Scope.Empty() {
+			return
+		}
+		query, args, err := BuildExport(d, q)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		release, err := gate.Start()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer release()
+		ctx, cancel := context.WithTimeout(ctx, fc.MaxExportDuration)
+		defer cancel()
+		stopped := false
+		err = read(ctx, func(tx Tx) error {
+			rows, err := tx.Query(ctx, query, args...)
+			if err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				r, err := ScanFailedCheckin(d, rows.Scan)
+				if err != nil {
+					return err
+				}
+				if !yield(r, nil) {
+					stopped = true
+					cancel() // before rows.Close, which would otherwise drain the result
+					return nil
+				}
+			}
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("export: read rows: %w", err)
+			}
+			return nil
+		})
+		if err != nil && !stopped {
+			yield(nil, err)
+		}
+	}
 }

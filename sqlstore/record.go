@@ -140,3 +140,19 @@ func IDConflict(pos int, id int64, err error) error {
 func UniqueIDConflict(pos int, uid string, err error) error {
 	return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrConflict, "record %d: a record with UniqueId %s already exists", pos, uid), err)
 }
+
+// ScanFailedCheckin reads one row of SelectColumns through scan (the Scan
+// method of either driver's rows), times as d says.
+func ScanFailedCheckin(d Dialect, scan func(dest ...any) error) (*fc.FailedCheckin, error) {
+	var r fc.FailedCheckin
+	var source int64
+	t := d.Records
+	err := scan(&r.ID, &r.UniqueID, &r.CoworkerID, &r.CoworkerFullName, &r.BusinessID, &r.BusinessName,
+		t.Dest(&r.CheckinAttemptTime), &source, &r.MacAddresses, &r.Teams, &r.Tariff, &r.Description,
+		t.Dest(&r.CheckinAttemptTimeLocal), t.Dest(&r.CreatedOn), t.Dest(&r.UpdatedOn), &r.UpdatedBy, &r.SystemID, &r.Reason)
+	if err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	r.Source = fc.Source(source)
+	return &r, nil
+}
