@@ -133,3 +133,9 @@ func (db *DB) read(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 func (db *DB) single(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 	return fn(&pgTx{tx: db.pool, custom: true})
 }
+
+// pooled runs fn's one statement on the pool, with the connection's plan
+// cache mode (point lookups reuse a generic plan).
+func (db *DB) pooled(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+	return fn(&pgTx{tx: db.pool})
+}

@@ -2,9 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlstore"
@@ -13,94 +10,13 @@ import (
 var _ fc.CheckinStore = (*DB)(nil)
 
 // FindCheckinByID returns the check-in, or ErrNotFound when it does not
-// exist or lies outside scope (indistinguishable on purpose).
+// exist or lies outside scope (sqlstore.FindCheckinByID).
 func (db *DB) FindCheckinByID(ctx context.Context, scope fc.Scope, id int64) (*fc.Checkin, error) {
-	notFound := fc.Errorf(fc.ErrNotFound, "no Checkin with Id %d", id)
-	if scope.Empty() {
-		return nil, notFound
-	}
-	where, args, err := sqlstore.Checkins.BuildWhere(sqlstore.SQLite(), fc.Query{Scope: scope, Conditions: []fc.Condition{fc.In(fc.FieldID, id)}})
-	if err != nil {
-		return nil, err
-	}
-	var found []*fc.Checkin
-	err = db.withReadTx(ctx, func(tx *sql.Tx) error {
-		found, err = queryCheckins(ctx, tx, "SELECT "+sqlstore.CheckinColumns+" FROM checkins"+where, args)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(found) == 0 {
-		return nil, notFound
-	}
-	return found[0], nil
+	return sqlstore.FindCheckinByID(ctx, dialect, db.read, scope, id)
 }
 
 // FindCheckins returns the page q selects and the exact total from one
-// snapshot, under the rules of FindFailedCheckins.
+// read transaction (sqlstore.FindCheckins).
 func (db *DB) FindCheckins(ctx context.Context, q fc.Query) (*fc.CheckinPage, error) {
-	page := &fc.CheckinPage{Records: []*fc.Checkin{}}
-	if q.Scope.Empty() {
-		return page, nil
-	}
-	if q.Size < 1 {
-		return nil, fc.Errorf(fc.ErrInvalid, "the page size must be at least 1")
-	}
-	s, err := sqlstore.Checkins.BuildFind(sqlstore.SQLite(), q)
-	if err != nil {
-		return nil, err
-	}
-	err = db.withReadTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, s.Count, s.Args...).Scan(&page.TotalItems); err != nil {
-			return fmt.Errorf("count: %w", err)
-		}
-		if q.Offset() >= page.TotalItems {
-			return nil
-		}
-		args := append(s.Args[:len(s.Args):len(s.Args)], q.Size, q.Offset())
-		page.Records, err = queryCheckins(ctx, tx, s.Page, args)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-func queryCheckins(ctx context.Context, tx *sql.Tx, query string, args []any) ([]*fc.Checkin, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query: %w", err)
-	}
-	defer rows.Close()
-	out := []*fc.Checkin{}
-	for rows.Next() {
-		var c fc.Checkin
-		var to, toLocal sql.NullInt64
-		var updatedBy, systemID sql.NullString
-		var from, fromLocal, created, updated int64
-		err := rows.Scan(&c.ID, &c.UniqueID, &c.CoworkerID, &c.CoworkerFullName, &c.BusinessID, &c.BusinessName,
-			&c.Source, &from, &to, &fromLocal, &toLocal, &c.MacAddresses, &c.Teams, &c.Tariff,
-			&created, &updated, &updatedBy, &systemID)
-		if err != nil {
-			return nil, fmt.Errorf("scan: %w", err)
-		}
-		c.FromTime, c.FromTimeLocal, c.CreatedOn, c.UpdatedOn = fromUnix(from), fromUnix(fromLocal), fromUnix(created), fromUnix(updated)
-		c.ToTime, c.ToTimeLocal = nullTime(to), nullTime(toLocal)
-		c.UpdatedBy, c.SystemID = nullString(updatedBy), nullString(systemID)
-		out = append(out, &c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read rows: %w", err)
-	}
-	return out, nil
-}
-
-func nullTime(n sql.NullInt64) *time.Time {
-	if !n.Valid {
-		return nil
-	}
-	t := fromUnix(n.Int64)
-	return &t
+	return sqlstore.FindCheckins(ctx, dialect, db.read, q)
 }

@@ -118,15 +118,6 @@ func scanRecord(rows *sql.Rows) (*fc.FailedCheckin, error) {
 	return sqlstore.ScanFailedCheckin(dialect, rows.Scan)
 }
 
-func nullString(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
-	}
-	return &s.String
-}
-
-func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
-
 // wallUnix reads the wall clock of t as if it were UTC: the storage form of
 // CheckinAttemptTimeLocal, which has no zone of its own.
 func wallUnix(t time.Time) int64 {
