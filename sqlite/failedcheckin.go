@@ -46,71 +46,10 @@ func (db *DB) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int6
 }
 
 // FindFailedCheckins returns the page q selects and the exact total, both
-// read from one snapshot. An empty scope returns nothing without a query;
-// a page past the end is empty but still carries the total.
+// read from one read transaction (sqlstore.FindFailedCheckins), through
+// the search statements prepared once (readstmt.go).
 func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedCheckinPage, error) {
-	page := &fc.FailedCheckinPage{Records: []*fc.FailedCheckin{}}
-	if q.Scope.Empty() {
-		return page, nil
-	}
-	if q.Size < 1 {
-		return nil, fc.Errorf(fc.ErrInvalid, "the page size must be at least 1")
-	}
-	if _, err := buildFind(q); err != nil {
-		return nil, err // a bad field or filter, before any statement runs
-	}
-	err := db.withReadTx(ctx, func(tx *sql.Tx) error {
-		// sqlstore/run.go: names narrowed to their businesses, exact totals
-		// from the rollups, deep pages by seek.
-		ptx := db.searchTx(tx) // statements prepared once (readstmt.go)
-		d, run := dialect, sqlstore.RunIntsOf(db.readTx(tx))
-		q, err := sqlstore.Narrow(ctx, d, run, q)
-		if err != nil {
-			return err
-		}
-		if page.TotalItems, err = sqlstore.CountMatching(ctx, d, run, q); err != nil {
-			return err
-		}
-		if q.Offset() >= page.TotalItems {
-			return nil
-		}
-		st, err := sqlstore.PageStatement(ctx, d, run, q)
-		if err != nil {
-			return err
-		}
-		page.Records, err = queryRecords(ctx, ptx, st.SQL, st.Args)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-func queryRecords(ctx context.Context, q rowsQueryer, query string, args []any) ([]*fc.FailedCheckin, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query: %w", err)
-	}
-	defer rows.Close()
-	records := []*fc.FailedCheckin{}
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		records = append(records, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read rows: %w", err)
-	}
-	return records, nil
-}
-
-// rowsQueryer is what queryRecords needs: a read transaction, or the
-// reader pool for a single statement.
-type rowsQueryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	return sqlstore.FindFailedCheckins(ctx, dialect, db.read, q)
 }
 
 // scanRecord reads one row of selectColumns (sqlstore.ScanFailedCheckin).

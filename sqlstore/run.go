@@ -142,3 +142,65 @@ func RunIntsOf(tx Tx) RunInts {
 		return rows.Err()
 	}
 }
+
+// FindFailedCheckins returns the page q selects and the exact total, both
+// from the one snapshot read gives: names narrowed to their businesses,
+// exact totals from the rollups, deep pages by seek. An empty scope
+// returns nothing without a query; a page past the end is empty but
+// still carries the total.
+func FindFailedCheckins(ctx context.Context, d Dialect, read ReadFunc, q fc.Query) (*fc.FailedCheckinPage, error) {
+	page := &fc.FailedCheckinPage{Records: []*fc.FailedCheckin{}}
+	if q.Scope.Empty() {
+		return page, nil
+	}
+	if q.Size < 1 {
+		return nil, fc.Errorf(fc.ErrInvalid, "the page size must be at least 1")
+	}
+	if _, err := BuildFind(d, q); err != nil {
+		return nil, err // a bad field or filter, before any statement runs
+	}
+	err := read(ctx, func(tx Tx) error {
+		run := RunIntsOf(tx)
+		q, err := Narrow(ctx, d, run, q)
+		if err != nil {
+			return err
+		}
+		if page.TotalItems, err = CountMatching(ctx, d, run, q); err != nil {
+			return err
+		}
+		if q.Offset() >= page.TotalItems {
+			return nil
+		}
+		st, err := PageStatement(ctx, d, run, q)
+		if err != nil {
+			return err
+		}
+		page.Records, err = QueryFailedCheckins(ctx, d, tx, st.SQL, st.Args)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// QueryFailedCheckins runs a query of SelectColumns and reads every row.
+func QueryFailedCheckins(ctx context.Context, d Dialect, tx Tx, query string, args []any) ([]*fc.FailedCheckin, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	records := []*fc.FailedCheckin{}
+	for rows.Next() {
+		r, err := ScanFailedCheckin(d, rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		records = append(records, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read rows: %w", err)
+	}
+	return records, nil
+}
