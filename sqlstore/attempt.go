@@ -46,9 +46,11 @@ const (
 	$21, $22, $23, $24, $25, $26, $27)`
 )
 
-// largestIDsSQL reads both tables' largest Ids in one round trip, each
-// through LargestIDSQL (the one rule for "largest").
-var largestIDsSQL = `SELECT (` + LargestIDSQL("failed_checkins") + `), (` + LargestIDSQL("checkins") + `)`
+// batchStartSQL reads, in one statement, the directory's version and
+// both tables' largest Ids, each through LargestIDSQL (the one rule for
+// "largest"): a batch of one attempt pays for every statement it runs.
+var batchStartSQL = `SELECT version, (` + LargestIDSQL("failed_checkins") + `), (` + LargestIDSQL("checkins") +
+	`) FROM directory WHERE id = 1`
 
 // FailedValues returns the arguments of InsertFailedSQL for a prepared
 // row with the Id id.
@@ -96,19 +98,20 @@ func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 			return nil, fmt.Errorf("lock for writing: %w", err)
 		}
 	}
-	dir, err := LoadDirectory(ctx, tx, dirs)
-	if err != nil {
+	b := &attemptBatch{d: d, tx: tx, now: now}
+	var version int64
+	if err := tx.QueryRow(ctx, batchStartSQL).Scan(&version, &b.maxFailed, &b.maxCheckin); err != nil {
+		return nil, fmt.Errorf("read the directory version and the largest ids: %w", err)
+	}
+	var err error
+	if b.dir, err = directoryAt(ctx, tx, dirs, version); err != nil {
 		return nil, err
 	}
 	if dirs.PurgeDue(now) {
 		purgeKeys(ctx, d, tx, now)
 	}
-	b := &attemptBatch{d: d, tx: tx, dir: dir, now: now}
 	if !d.RollupTrigger {
 		b.counts = NewRollupCounts()
-	}
-	if err := tx.QueryRow(ctx, largestIDsSQL).Scan(&b.maxFailed, &b.maxCheckin); err != nil {
-		return nil, fmt.Errorf("read the largest ids: %w", err)
 	}
 	results := make([]fc.AttemptResult, len(attempts))
 	for i, a := range attempts {

@@ -18,6 +18,11 @@ func LoadDirectory(ctx context.Context, tx Tx, c *DirectoryCache) (*fc.Directory
 	if err := tx.QueryRow(ctx, DirectoryVersionSQL).Scan(&version); err != nil {
 		return nil, fmt.Errorf("read the directory version: %w", err)
 	}
+	return directoryAt(ctx, tx, c, version)
+}
+
+// directoryAt returns the directory of the version tx has just read.
+func directoryAt(ctx context.Context, tx Tx, c *DirectoryCache, version int64) (*fc.Directory, error) {
 	return c.At(version, func() (string, error) {
 		var doc string
 		err := tx.QueryRow(ctx, `SELECT document FROM directory WHERE id = 1`).Scan(&doc)

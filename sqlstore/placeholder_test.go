@@ -93,7 +93,7 @@ func TestSharedPlaceholders(t *testing.T) {
 			return true
 		})
 	}
-	composed := []string{largestIDsSQL}
+	composed := []string{batchStartSQL}
 	for _, ru := range Rollups {
 		composed = append(composed, ru.Upsert(PostgreSQL()))
 	}
