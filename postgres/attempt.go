@@ -41,7 +41,7 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 		}
 		b := &attemptBatch{tx: tx, dir: dir, now: now, writes: &pgx.Batch{},
 			stored: map[monthKey]int{}, accepted: map[int64][]time.Time{}, keys: map[keyID]*keyed{}}
-		err = tx.QueryRow(ctx, `SELECT (SELECT coalesce(max(id), 0) FROM failed_checkins), (SELECT coalesce(max(id), 0) FROM checkins)`).
+		err = tx.QueryRow(ctx, `SELECT (`+sqlstore.LargestIDSQL("failed_checkins")+`), (`+sqlstore.LargestIDSQL("checkins")+`)`).
 			Scan(&b.maxFailed, &b.maxCheckin)
 		if err != nil {
 			return fmt.Errorf("read the largest ids: %w", err)

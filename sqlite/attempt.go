@@ -14,8 +14,12 @@ var _ fc.AttemptStore = (*DB)(nil)
 // attemptStatements are the statements of one batch, bound to its
 // transaction.
 type attemptStatements struct {
-	count, insertCheckin, insertFailed, getKey, putKey, version *sql.Stmt
-	counts                                                      *rollupCounter // rollup.go: counts of the failed check-ins inserted
+	count, insertCheckin, insertFailed, getKey, putKey, version, largestIDs *sql.Stmt
+	counts                                                                  *rollupCounter // rollup.go: counts of the failed check-ins inserted
+	// The largest Ids ever given (sqlstore.LargestIDSQL), read once per
+	// batch: each new record gets the next one explicitly, never SQLite's
+	// choice for a NULL rowid, which would reuse a deleted newest Id.
+	maxFailed, maxCheckin int64
 	// months caches the monthly limit's counts read in this batch, kept
 	// current as the batch inserts check-ins: a device retrying, or one
 	// coworker's several doors, asks for the same count within a batch.
@@ -47,6 +51,9 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 		if err := st.version.QueryRowContext(ctx).Scan(&version); err != nil {
 			return fmt.Errorf("read the directory version: %w", err)
 		}
+		if err := st.largestIDs.QueryRowContext(ctx).Scan(&st.maxFailed, &st.maxCheckin); err != nil {
+			return fmt.Errorf("read the largest ids: %w", err)
+		}
 		dir, err := db.directoryAt(ctx, tx, version)
 		if err != nil {
 			return err
@@ -70,14 +77,14 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 // bind returns the statements of one batch, bound to its transaction.
 func bind(ctx context.Context, tx *sql.Tx, stmts []*sql.Stmt) *attemptStatements {
 	st := &attemptStatements{counts: newRollupCounter()}
-	for i, dst := range []**sql.Stmt{&st.count, &st.insertCheckin, &st.insertFailed, &st.getKey, &st.putKey, &st.version} {
+	for i, dst := range []**sql.Stmt{&st.count, &st.insertCheckin, &st.insertFailed, &st.getKey, &st.putKey, &st.version, &st.largestIDs} {
 		*dst = tx.StmtContext(ctx, stmts[i])
 	}
 	return st
 }
 
 func (st *attemptStatements) close() {
-	for _, s := range []*sql.Stmt{st.count, st.insertCheckin, st.insertFailed, st.getKey, st.putKey} {
+	for _, s := range []*sql.Stmt{st.count, st.insertCheckin, st.insertFailed, st.getKey, st.putKey, st.largestIDs} {
 		if s != nil {
 			s.Close()
 		}
@@ -173,12 +180,13 @@ func (st *attemptStatements) insertFailedRow(ctx context.Context, r *fc.FailedCh
 	if err != nil {
 		return 0, fmt.Errorf("failed check-in record: %v", err) // our own record: a bug, never the client's 400
 	}
-	res, err := st.insertFailed.ExecContext(ctx, args...)
-	if err != nil {
+	args[0] = st.maxFailed + 1
+	if _, err := st.insertFailed.ExecContext(ctx, args...); err != nil {
 		return 0, fmt.Errorf("insert failed check-in: %w", err)
 	}
 	st.counts.Add(r)
-	return res.LastInsertId()
+	st.maxFailed++
+	return st.maxFailed, nil
 }
 
 // purgeKeys deletes expired idempotency keys, at most once a minute.

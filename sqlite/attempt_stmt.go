@@ -19,6 +19,7 @@ var attemptSQL = []string{
 	`SELECT fingerprint, accepted, record_id, reason, description, created_on FROM idempotency_keys WHERE user_id = ? AND key = ?`,
 	`INSERT OR REPLACE INTO idempotency_keys (user_id, key, fingerprint, accepted, record_id, reason, description, created_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	directoryVersionSQL,
+	`SELECT (` + sqlstore.LargestIDSQL("failed_checkins") + `), (` + sqlstore.LargestIDSQL("checkins") + `)`,
 }
 
 // rollupStatement is the index in attemptSQL's prepared statements of
