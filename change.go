@@ -24,7 +24,8 @@ type RecordChangeStore interface {
 	// from change ends the call, which then changes nothing and returns
 	// that error. The store sets nothing itself (UpdatedOn and UpdatedBy
 	// are change's to set). It returns the number of records that change
-	// altered.
+	// altered. change runs inside the write transaction: it must be quick
+	// and must not call the store.
 	UpdateFailedCheckins(ctx context.Context, ids []int64, change func(*FailedCheckin) error) (int, error)
 
 	// DeleteCheckins deletes the accepted check-ins with these Ids and
