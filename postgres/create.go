@@ -56,7 +56,7 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 			return fmt.Errorf("lock for writing: %w", err)
 		}
 		var maxID int64
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM failed_checkins`).Scan(&maxID); err != nil {
+		if err := tx.QueryRow(ctx, sqlstore.LargestIDSQL("failed_checkins")).Scan(&maxID); err != nil {
 			return fmt.Errorf("read the largest id: %w", err)
 		}
 		counts, err := startBulkCounts(ctx, tx) // rollup.go: the exact counts searches sum
@@ -77,7 +77,7 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 			}
 			id := r.ID
 			if id == 0 {
-				id = maxID + 1 // as SQLite assigns a rowid: one past the largest so far
+				id = maxID + 1 // one past the largest ever given, or inserted since
 			}
 			maxID = max(maxID, id)
 			chunk = append(chunk, rowValues(id, row))

@@ -79,6 +79,10 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 		return 0, err
 	}
 	bulk := newBulkLoad(indexes)
+	var largest int64 // the largest Id ever given, then the largest so far in this import
+	if err := tx.QueryRowContext(ctx, sqlstore.LargestIDSQL("failed_checkins")).Scan(&largest); err != nil {
+		return 0, fmt.Errorf("read the largest id: %w", err)
+	}
 	limit := flushEvery
 	if bulk.first {
 		limit = bulkFlushEvery
@@ -115,6 +119,9 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 		}
 		for i, args := range b.rows {
 			pos := b.first + i
+			if args[0], err = nextID(args[0], &largest); err != nil {
+				return 0, bulk.failed(rowCtx, tx, pos, sqlstore.RecordError(pos, err))
+			}
 			if err := bulk.beforeInsert(rowCtx, tx, args[0]); err != nil {
 				return 0, err
 			}
@@ -237,8 +244,24 @@ func newBulkLoad(indexes []secondaryIndex) *bulkLoad {
 	return b
 }
 
-// beforeInsert is called with the id argument of each row (nil: SQLite
-// picks the largest rowid + 1) before it is inserted. A row that would
+// nextID returns the Id a row is inserted with: its own, or (id nil) one
+// past largest, the largest Id ever given (sqlstore.LargestIDSQL) or
+// inserted since; largest follows. The rowid SQLite would pick for a NULL
+// (its largest + 1) would give the Id of a deleted newest record again.
+func nextID(id any, largest *int64) (int64, error) {
+	if id, ok := id.(int64); ok {
+		*largest = max(*largest, id)
+		return id, nil
+	}
+	if *largest == math.MaxInt64 {
+		return 0, fc.Errorf(fc.ErrConflict, "no Id is left after %d", *largest)
+	}
+	*largest++
+	return *largest, nil
+}
+
+// beforeInsert is called with the id argument of each row (an int64
+// since nextID) before it is inserted. A row that would
 // not get a larger rowid than every earlier one (the file's Ids are not
 // in increasing order) makes the rows' order unknowable from their
 // rowids, so the UniqueId index is built there and then, reporting a
@@ -248,13 +271,7 @@ func (b *bulkLoad) beforeInsert(ctx context.Context, tx *sql.Tx, id any) error {
 	if !b.uniqueLater {
 		return nil
 	}
-	next, ok := id.(int64)
-	if !ok { // nil: SQLite's next rowid, unless the largest is taken
-		if b.maxID == math.MaxInt64 {
-			return b.buildUniqueNow(ctx, tx)
-		}
-		next = b.maxID + 1
-	}
+	next := id.(int64)
 	if next <= b.maxID {
 		return b.buildUniqueNow(ctx, tx)
 	}

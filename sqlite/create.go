@@ -55,7 +55,7 @@ func insertArgs(r *fc.FailedCheckin, now time.Time) ([]any, error) {
 	}
 	var id, coworker any
 	if r.ID > 0 {
-		id = r.ID // 0 leaves it to SQLite: the next id after the largest
+		id = r.ID // 0 (nil): the writer gives the next Id (bulk.go, nextID)
 	}
 	if r.CoworkerID != nil {
 		coworker = *r.CoworkerID

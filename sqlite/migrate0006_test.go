@@ -48,16 +48,18 @@ func openAtVersion(t *testing.T, version int) *DB {
 func TestMigration0006(t *testing.T) {
 	ctx := context.Background()
 	db := openAtVersion(t, 5)
-	// This binary's store also counts into 0007's description rollup: the
-	// table exists while it writes at version 5, and goes before 0007 runs.
-	const descriptions = `CREATE TABLE fc_count_description (description TEXT NOT NULL, description_fold TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (description)) STRICT, WITHOUT ROWID`
+	// This binary's store also counts into 0007's description rollup and
+	// reads 0009's Id marks: the tables exist while it writes at version 5,
+	// and go before 0007 runs.
+	const descriptions = `CREATE TABLE fc_count_description (description TEXT NOT NULL, description_fold TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (description)) STRICT, WITHOUT ROWID;
+		CREATE TABLE record_ids (table_name TEXT PRIMARY KEY, largest INTEGER NOT NULL) STRICT, WITHOUT ROWID`
 	if _, err := db.writer.Exec(descriptions); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.CreateFailedCheckins(ctx, withUniqueIDs(3000, nil, nil)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.writer.Exec(`DROP TABLE fc_count_description`); err != nil {
+	if _, err := db.writer.Exec(`DROP TABLE fc_count_description; DROP TABLE record_ids`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.writer.Exec(`ANALYZE`); err != nil {

@@ -12,8 +12,10 @@ const SecondsPerDay = 86400
 
 // Rollup is a table of exact counts of failed_checkins, one row per
 // distinct combination of a few fields (and, when ByDay, the UTC day of
-// CheckinAttemptTime), kept in the same transaction as every insert.
-// Records never change, so the counts never go stale. A search whose
+// CheckinAttemptTime), kept in the same transaction as every write: an
+// insert adds to them, a delete subtracts (a row that reaches 0 goes), a
+// rewrite moves the record from its old key to its new one (Changes,
+// RollupCounts.Remove; on PostgreSQL the triggers of migration 0009). A search whose
 // conditions only test a rollup's fields is counted by summing its rows
 // instead of visiting every matching record. Its columns carry the names
 // of failed_checkins (text with its folded copy), so the one builder and

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -38,6 +39,17 @@ func (c *RollupCounts) Added() int { return c.added }
 
 // Add counts one stored record.
 func (c *RollupCounts) Add(r *fc.FailedCheckin) {
+	c.count(r, 1)
+	c.added++
+}
+
+// Remove counts one record removed: deleted, or the old version of a
+// rewritten record (whose new version is Added). Counts that go below
+// zero are written by WriteChanges, never by Flush.
+func (c *RollupCounts) Remove(r *fc.FailedCheckin) { c.count(r, -1) }
+
+// count adds delta to every rollup key of r.
+func (c *RollupCounts) count(r *fc.FailedCheckin, delta int64) {
 	day := DayOf(r.CheckinAttemptTime.Unix())
 	for i, ru := range Rollups {
 		var k rollupKey
@@ -57,12 +69,11 @@ func (c *RollupCounts) Add(r *fc.FailedCheckin) {
 			// line: copy them so the map does not keep every line alive.
 			k.texts[0], k.texts[1] = strings.Clone(k.texts[0]), strings.Clone(k.texts[1])
 		}
-		c.counts[i][k]++
+		c.counts[i][k] += delta
 	}
-	c.added++
 }
 
-// Flush calls upsert with each rollup and the arguments of its Upsert
+// Flush (for counts that were only Added) calls upsert with each rollup and the arguments of its Upsert
 // statement for every counted key, then forgets the counts.
 func (c *RollupCounts) Flush(upsert func(ru *Rollup, args []any) error) error {
 	for i, ru := range Rollups {
@@ -75,6 +86,77 @@ func (c *RollupCounts) Flush(upsert func(ru *Rollup, args []any) error) error {
 	}
 	c.added = 0
 	return nil
+}
+
+// WriteChanges writes counts that were Added and Removed in tx: a key
+// whose count grew is upserted as Flush does, one that shrank is
+// decremented and its row deleted when it reaches 0, so the dictionaries
+// (the distinct values of a field) list only values some record has. The
+// counts are forgotten afterwards.
+func (c *RollupCounts) WriteChanges(ctx context.Context, d Dialect, tx Tx) error {
+	for i, ru := range Rollups {
+		for k, n := range c.counts[i] {
+			var err error
+			switch {
+			case n > 0:
+				_, err = tx.Exec(ctx, ru.Upsert(d), ru.args(k, n)...)
+			case n < 0:
+				subtract, empty := ru.decrement(d)
+				key := ru.keyArgs(k)
+				if _, err = tx.Exec(ctx, subtract, append([]any{-n}, key...)...); err == nil {
+					_, err = tx.Exec(ctx, empty, key...)
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("count into %s: %w", ru.Name, err)
+			}
+		}
+		clear(c.counts[i])
+	}
+	c.added = 0
+	return nil
+}
+
+// decrement returns the statement subtracting its first argument from the
+// count of one key (the key columns' values follow), and the one deleting
+// that key's row once its count is 0 (the key's values).
+func (ru *Rollup) decrement(d Dialect) (subtract, empty string) {
+	var key []string
+	for _, f := range ru.Fields {
+		key = append(key, columnTable[f].name)
+	}
+	if ru.ByDay {
+		key = append(key, "day")
+	}
+	where := func(a *args) string {
+		terms := make([]string, len(key))
+		for i, col := range key {
+			terms[i] = col + " = " + a.add(nil)
+		}
+		return strings.Join(terms, " AND ")
+	}
+	a := &args{d: d}
+	subtract = "UPDATE " + ru.Name + " SET n = n - " + a.add(nil) + " WHERE " + where(a)
+	empty = "DELETE FROM " + ru.Name + " WHERE " + where(&args{d: d}) + " AND n <= 0"
+	return subtract, empty
+}
+
+// keyArgs returns the values of k's primary key columns (each field's
+// column, then day when ByDay), in the order of decrement's statements.
+func (ru *Rollup) keyArgs(k rollupKey) []any {
+	var out []any
+	ni, nt := 0, 0
+	for _, f := range ru.Fields {
+		if isInt(columnTable[f].kind) {
+			out, ni = append(out, k.ints[ni]), ni+1
+			continue
+		}
+		out, nt = append(out, k.texts[nt]), nt+1
+	}
+	if ru.ByDay {
+		out = append(out, k.day)
+	}
+	return out
 }
 
 // args returns the values of ru.Columns() for k, then n.

@@ -1,8 +1,12 @@
 package storetest
 
 import (
+	"context"
+	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,4 +137,152 @@ func (g *generator) timeRange(f fc.Field, t time.Time) fc.Condition {
 		c.From, c.Until = t.Add(-jitter()), t.Add(jitter())
 	}
 	return c
+}
+
+// changeRounds is how many rounds of random deletes and rewrites
+// testRandomChanges runs, each followed by random searches, statistics
+// and exports.
+const changeRounds = 5
+
+// testRandomChanges loads the sample, then in each round deletes and
+// rewrites random records (the newest among them now and then, and
+// rewrites that move every counted field to another record's value or a
+// new one) on the store and on the reference alike, and compares random
+// searches (page and exact total), statistics and exports with the
+// reference over what remains. New records then get Ids past every Id
+// deleted.
+func testRandomChanges(t *testing.T, s ChangeBackend, check func(*testing.T, ChangeBackend)) {
+	ctx := context.Background()
+	seed(t, s, Sample(t))
+	g := generator{rnd: rand.New(rand.NewPCG(Seed(t), 0xc4a6e)), records: Sample(t)}
+	largest := slices.Max(ids(g.records))
+	groupings := fc.StatsGroupings()
+	for round := range changeRounds {
+		// Deletes: about 4% of the records, and the newest every other round.
+		var gone []int64
+		for range len(g.records) / 25 {
+			gone = append(gone, g.pick().ID)
+		}
+		if round%2 == 0 {
+			gone = append(gone, slices.Max(ids(g.records)))
+		}
+		slices.Sort(gone)
+		gone = slices.Compact(gone)
+		if n, err := s.DeleteFailedCheckins(ctx, gone); err != nil || n != len(gone) {
+			t.Fatalf("round %d: DeleteFailedCheckins(%d ids) = %d, %v; want %d, nil", round, len(gone), n, err, len(gone))
+		}
+		g.records = without(g.records, gone...)
+
+		// Rewrites: about 4% of the records, each with its own change.
+		changes := map[int64]func(*fc.FailedCheckin){}
+		for range len(g.records) / 25 {
+			changes[g.pick().ID] = g.change(round)
+		}
+		n, err := s.UpdateFailedCheckins(ctx, slices.Collect(maps.Keys(changes)), func(r *fc.FailedCheckin) error {
+			changes[r.ID](r)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("round %d: UpdateFailedCheckins(%d ids) error: %v", round, len(changes), err)
+		}
+		altered := 0
+		for _, r := range g.records {
+			if ch, ok := changes[r.ID]; ok {
+				before := describe(r)
+				ch(r)
+				if describe(r) != before {
+					altered++
+				}
+			}
+		}
+		if n != altered {
+			t.Errorf("round %d: UpdateFailedCheckins = %d; want %d altered", round, n, altered)
+		}
+
+		check(t, s)
+		for range 60 {
+			checkQuery(t, s, g.records, g.query())
+		}
+		for range 30 {
+			q := g.query()
+			sq := fc.StatsQuery{Scope: q.Scope, Conditions: q.Conditions, GroupBy: []fc.StatsGroupBy{groupings[g.rnd.IntN(len(groupings))]}}
+			checkStats(t, s, g.records, sq)
+		}
+		for range 5 {
+			checkExport(t, s, g.records, g.query())
+		}
+		if t.Failed() {
+			t.Fatalf("round %d: the store and the reference differ", round)
+		}
+	}
+	seed(t, s, []*fc.FailedCheckin{minimal(0), minimal(0)})
+	fresh := find(t, s, all(fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: largest + 1, Max: math.MaxInt64}))
+	if got := ids(fresh.Records); !slices.Equal(got, []int64{largest + 1, largest + 2}) {
+		t.Errorf("new records after the deletes got Ids %v; want %d and %d (the largest ever given was %d)", got, largest+1, largest+2, largest)
+	}
+}
+
+// change returns a random rewrite of a record: each counted field, with
+// some chance, takes another record's value or a value no record had
+// (so dictionary rows both appear and go), as anonymization and
+// resolution will. The values are drawn now, so the same function gives
+// the store and the reference the same record.
+func (g *generator) change(round int) func(*fc.FailedCheckin) {
+	other := cloneForChange(g.pick())
+	coin := func() bool { return g.rnd.IntN(3) == 0 }
+	fresh := fmt.Sprintf("Ωnew %d-%d Straße", round, g.rnd.IntN(1000))
+	var steps []func(r *fc.FailedCheckin)
+	if coin() {
+		name := other.CoworkerFullName
+		if coin() {
+			name = fresh
+		}
+		steps = append(steps, func(r *fc.FailedCheckin) { r.CoworkerFullName, r.CoworkerID, r.MacAddresses = name, nil, "" })
+	}
+	if coin() {
+		steps = append(steps, func(r *fc.FailedCheckin) { r.BusinessID, r.BusinessName = other.BusinessID, other.BusinessName })
+	}
+	if coin() {
+		steps = append(steps, func(r *fc.FailedCheckin) { r.Source, r.Tariff = other.Source, other.Tariff })
+	}
+	if coin() {
+		teams := other.Teams
+		if coin() {
+			teams = fresh
+		}
+		steps = append(steps, func(r *fc.FailedCheckin) { r.Teams = teams })
+	}
+	if coin() {
+		desc := other.Description
+		if coin() {
+			desc = "anonymized " + fresh
+		}
+		steps = append(steps, func(r *fc.FailedCheckin) { r.Description, r.Reason = desc, other.Reason })
+	}
+	if coin() {
+		shift := time.Duration(g.rnd.IntN(200)-100) * time.Hour
+		steps = append(steps, func(r *fc.FailedCheckin) {
+			r.CheckinAttemptTime, r.CheckinAttemptTimeLocal = r.CheckinAttemptTime.Add(shift), r.CheckinAttemptTimeLocal.Add(shift)
+		})
+	}
+	if coin() {
+		by := fresh
+		steps = append(steps, func(r *fc.FailedCheckin) { r.UpdatedBy, r.UpdatedOn = &by, r.UpdatedOn.Add(time.Hour) })
+	}
+	return func(r *fc.FailedCheckin) {
+		for _, step := range steps {
+			step(r)
+		}
+	}
+}
+
+// cloneForChange copies the values a change takes from another record,
+// so that later changes to that record do not reach it.
+func cloneForChange(r *fc.FailedCheckin) *fc.FailedCheckin {
+	cp := *r
+	if r.Reason != nil {
+		reason := *r.Reason
+		cp.Reason = &reason
+	}
+	return &cp
 }

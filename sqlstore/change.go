@@ -1,0 +1,231 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// Changes carries out fc.RecordChangeStore for a store, inside the
+// store's write transaction (under its write lock), so that both stores
+// delete and rewrite records with the same statements and rules.
+type Changes struct {
+	Dialect Dialect
+	// CountInGo says the store keeps its rollups in Go, beside the inserts
+	// (SQLite): a change then subtracts what it removes and adds what it
+	// writes here. Otherwise the database's triggers do (PostgreSQL,
+	// migrations 0006 and 0009).
+	CountInGo bool
+}
+
+// changeChunk is how many Ids go into one statement's IN list.
+const changeChunk = 500
+
+// DeleteFailedCheckins deletes the records with ids and returns how many
+// there were. The high-water mark of Ids is raised first, so that an Id
+// deleted at the top is never given again.
+func (c Changes) DeleteFailedCheckins(ctx context.Context, tx Tx, ids []int64) (int, error) {
+	return c.delete(ctx, tx, "failed_checkins", ids, func(chunk []int64) error {
+		if !c.CountInGo {
+			return nil
+		}
+		old, err := c.readFailedCheckins(ctx, tx, chunk)
+		if err != nil {
+			return err
+		}
+		counts := NewRollupCounts()
+		for _, r := range old {
+			counts.Remove(r)
+		}
+		return counts.WriteChanges(ctx, c.Dialect, tx)
+	})
+}
+
+// DeleteCheckins deletes the accepted check-ins with ids and returns how
+// many there were (they have no rollups).
+func (c Changes) DeleteCheckins(ctx context.Context, tx Tx, ids []int64) (int, error) {
+	return c.delete(ctx, tx, "checkins", ids, func([]int64) error { return nil })
+}
+
+// delete raises table's high-water mark, then, per chunk of ids, calls
+// before (which uncounts the records) and deletes them.
+func (c Changes) delete(ctx context.Context, tx Tx, table string, ids []int64, before func([]int64) error) (int, error) {
+	if _, err := tx.Exec(ctx, MarkLargestIDSQL(table)); err != nil {
+		return 0, fmt.Errorf("mark the largest id: %w", err)
+	}
+	n := 0
+	for chunk := range slices.Chunk(ids, changeChunk) {
+		if err := before(chunk); err != nil {
+			return 0, err
+		}
+		a := &args{d: c.Dialect}
+		deleted, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE id IN (`+list(a, chunk)+`)`, a.vals...)
+		if err != nil {
+			return 0, fmt.Errorf("delete from %s: %w", table, err)
+		}
+		n += int(deleted)
+	}
+	return n, nil
+}
+
+// UpdateFailedCheckins calls change with a copy of each record of ids,
+// in Id order, and writes back those it altered, at now; see
+// fc.RecordChangeStore.
+func (c Changes) UpdateFailedCheckins(ctx context.Context, tx Tx, ids []int64, now time.Time,
+	change func(*fc.FailedCheckin) error) (int, error) {
+	ids = slices.Sorted(slices.Values(ids))
+	ids = slices.Compact(ids)
+	n := 0
+	for chunk := range slices.Chunk(ids, changeChunk) {
+		old, err := c.readFailedCheckins(ctx, tx, chunk)
+		if err != nil {
+			return 0, err
+		}
+		counts := NewRollupCounts()
+		for _, r := range old {
+			upd := cloneRecord(r)
+			if err := change(upd); err != nil {
+				return 0, err
+			}
+			if reflect.DeepEqual(r, upd) {
+				continue
+			}
+			if upd.ID != r.ID || upd.UniqueID != r.UniqueID || !upd.CreatedOn.Equal(r.CreatedOn) {
+				return 0, fc.Errorf(fc.ErrInvalid, "a change may not alter the Id, UniqueId or CreatedOn of record %d", r.ID)
+			}
+			row, err := PrepareRow(upd, now)
+			if err != nil {
+				return 0, err
+			}
+			if _, err := tx.Exec(ctx, c.updateSQL(), c.updateArgs(row)...); err != nil {
+				return 0, fmt.Errorf("update record %d: %w", r.ID, err)
+			}
+			if c.CountInGo {
+				counts.Remove(r)
+				counts.Add(upd)
+			}
+			n++
+		}
+		if err := counts.WriteChanges(ctx, c.Dialect, tx); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// updatedColumns are the columns a rewrite sets: all but id, unique_id
+// and created_on, which identify the record.
+var updatedColumns = []string{
+	"coworker_id", "coworker_full_name", "coworker_full_name_fold",
+	"business_id", "business_name", "business_name_fold", "checkin_attempt_time", "source",
+	"mac_addresses", "mac_addresses_fold", "teams", "teams_fold", "tariff", "tariff_fold",
+	"description", "description_fold", "checkin_attempt_time_local", "updated_on",
+	"updated_by", "updated_by_fold", "system_id", "system_id_fold", "reason", "reason_fold",
+}
+
+// updateSQL is the statement rewriting one record: updatedColumns' values,
+// then the id.
+func (c Changes) updateSQL() string {
+	a := &args{d: c.Dialect}
+	set := make([]string, len(updatedColumns))
+	for i, col := range updatedColumns {
+		set[i] = col + " = " + a.add(nil)
+	}
+	return `UPDATE failed_checkins SET ` + strings.Join(set, ", ") + ` WHERE id = ` + a.add(nil)
+}
+
+// updateArgs returns updateSQL's arguments for row. A local wall clock is
+// stored as the instant of the same clock reading in UTC, which the
+// dialect's Time writes for both stores.
+func (c Changes) updateArgs(row *NewRecord) []any {
+	r, t := row.Record, c.Dialect.Time
+	return []any{
+		r.CoworkerID, r.CoworkerFullName, row.CoworkerFullName,
+		r.BusinessID, r.BusinessName, row.BusinessName, t(r.CheckinAttemptTime.Unix()), int64(r.Source),
+		r.MacAddresses, row.MacAddresses, r.Teams, row.Teams, r.Tariff, row.Tariff,
+		r.Description, row.Description, t(wallUnix(r.CheckinAttemptTimeLocal)), t(row.UpdatedOn.Unix()),
+		r.UpdatedBy, row.UpdatedBy, r.SystemID, row.SystemID, r.Reason, row.Reason,
+		r.ID,
+	}
+}
+
+// readFailedCheckins returns the records of ids that exist, by Id, as
+// the transaction sees them.
+func (c Changes) readFailedCheckins(ctx context.Context, tx Tx, ids []int64) ([]*fc.FailedCheckin, error) {
+	a := &args{d: c.Dialect}
+	rows, err := tx.Query(ctx, `SELECT `+SelectColumns+` FROM failed_checkins WHERE id IN (`+list(a, ids)+`) ORDER BY id`, a.vals...)
+	if err != nil {
+		return nil, fmt.Errorf("read the records: %w", err)
+	}
+	defer rows.Close()
+	var out []*fc.FailedCheckin
+	for rows.Next() {
+		var r fc.FailedCheckin
+		var source int64
+		var attempt, local, created, updated any
+		err := rows.Scan(&r.ID, &r.UniqueID, &r.CoworkerID, &r.CoworkerFullName, &r.BusinessID, &r.BusinessName,
+			&attempt, &source, &r.MacAddresses, &r.Teams, &r.Tariff, &r.Description,
+			&local, &created, &updated, &r.UpdatedBy, &r.SystemID, &r.Reason)
+		if err != nil {
+			return nil, fmt.Errorf("read the records: %w", err)
+		}
+		r.Source = fc.Source(source)
+		for _, tv := range []struct {
+			dst *time.Time
+			v   any
+		}{{&r.CheckinAttemptTime, attempt}, {&r.CheckinAttemptTimeLocal, local}, {&r.CreatedOn, created}, {&r.UpdatedOn, updated}} {
+			if *tv.dst, err = scannedTime(tv.v); err != nil {
+				return nil, fmt.Errorf("read record %d: %w", r.ID, err)
+			}
+		}
+		out = append(out, &r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the records: %w", err)
+	}
+	return out, nil
+}
+
+// scannedTime turns a time column as a driver returns it into UTC: Unix
+// seconds (SQLite's INTEGER columns) or a time (PostgreSQL's timestamp
+// columns; a wall clock without a zone comes back in UTC).
+func scannedTime(v any) (time.Time, error) {
+	switch t := v.(type) {
+	case int64:
+		return time.Unix(t, 0).UTC(), nil
+	case time.Time:
+		return t.UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("a time column holds %T", v)
+}
+
+// wallUnix reads the wall clock of t as if it were UTC.
+func wallUnix(t time.Time) int64 {
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	return time.Date(y, mo, d, h, mi, s, 0, time.UTC).Unix()
+}
+
+// cloneRecord copies r and what its pointers point to, so that a change
+// to the copy leaves r as it was.
+func cloneRecord(r *fc.FailedCheckin) *fc.FailedCheckin {
+	cp := *r
+	clone := func(p *string) *string {
+		if p == nil {
+			return nil
+		}
+		s := *p
+		return &s
+	}
+	if r.CoworkerID != nil {
+		id := *r.CoworkerID
+		cp.CoworkerID = &id
+	}
+	cp.UpdatedBy, cp.SystemID, cp.Reason = clone(r.UpdatedBy), clone(r.SystemID), clone(r.Reason)
+	return &cp
+}

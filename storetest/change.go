@@ -1,0 +1,247 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// ChangeBackend is a store whose records may be deleted and rewritten
+// after they were written, with everything that reads them.
+type ChangeBackend interface {
+	ReportStore
+	CheckinBackend
+	fc.RecordChangeStore
+}
+
+// RunChanges is the conformance suite of records that change: deletes and
+// rewrites leave every search, total, statistic and export exactly as a
+// fresh computation over the remaining records says, and an Id once given
+// is never given again. open must return a new, empty, migrated store
+// each call. check, when not nil, is called after every change with the
+// store, to compare what only the store can see (its count tables) with
+// a fresh count of its records.
+func RunChanges(t *testing.T, open func(t *testing.T) ChangeBackend, check func(t *testing.T, s ChangeBackend)) {
+	if check == nil {
+		check = func(*testing.T, ChangeBackend) {}
+	}
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s ChangeBackend, check func(*testing.T, ChangeBackend))
+	}{
+		{"DeleteFailedCheckins", testDeleteFailedCheckins},
+		{"UpdateFailedCheckins", testUpdateFailedCheckins},
+		{"UpdateRefused", testUpdateRefused},
+		{"DeletedIdsNotGivenAgain", testDeletedIDsNotGivenAgain},
+		{"DeletedCheckinIdsNotGivenAgain", testDeletedCheckinIDsNotGivenAgain},
+		{"RandomChanges", testRandomChanges},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t), check) })
+	}
+}
+
+// checkEverything compares the store with the reference over want: a few
+// fixed searches, a statistic by every grouping and the whole export.
+func checkEverything(t *testing.T, s ChangeBackend, want []*fc.FailedCheckin) {
+	t.Helper()
+	checkQuery(t, s, want, all())
+	checkQuery(t, s, want, fc.Query{Scope: fc.BusinessScope(10, 20), OrderBy: fc.FieldCheckinAttemptTime, Descending: true, Page: 1, Size: 3})
+	for _, g := range fc.StatsGroupings() {
+		checkStats(t, s, want, fc.StatsQuery{Scope: fc.AllBusinesses(), GroupBy: []fc.StatsGroupBy{g}})
+	}
+	checkExport(t, s, want, all())
+}
+
+// checkExport compares the export of q with the reference, field by field.
+func checkExport(t *testing.T, s ReportStore, want []*fc.FailedCheckin, q fc.Query) {
+	t.Helper()
+	got, exp := export(t, s, q), Export(want, q)
+	if len(got) != len(exp) {
+		t.Errorf("ExportFailedCheckins(%s) = %d records; want %d", describeQuery(q), len(got), len(exp))
+		return
+	}
+	for i := range got {
+		if describe(got[i]) != describe(exp[i]) {
+			t.Errorf("ExportFailedCheckins(%s) record %d = %s; want %s", describeQuery(q), i, describe(got[i]), describe(exp[i]))
+			return
+		}
+	}
+}
+
+// without returns the records whose Id is not in ids.
+func without(records []*fc.FailedCheckin, ids ...int64) []*fc.FailedCheckin {
+	return slices.DeleteFunc(slices.Clone(records), func(r *fc.FailedCheckin) bool { return slices.Contains(ids, r.ID) })
+}
+
+func testDeleteFailedCheckins(t *testing.T, s ChangeBackend, check func(*testing.T, ChangeBackend)) {
+	ctx := context.Background()
+	seed(t, s, fixtures())
+	// 2 and 5 hold the only records of their names, so their rows in the
+	// dictionaries must go; 999 does not exist.
+	n, err := s.DeleteFailedCheckins(ctx, []int64{2, 5, 999})
+	if err != nil || n != 2 {
+		t.Fatalf("DeleteFailedCheckins(2, 5, 999) = %d, %v; want 2, nil", n, err)
+	}
+	want := without(fixtures(), 2, 5)
+	checkEverything(t, s, want)
+	check(t, s)
+	if _, err := s.FindFailedCheckinByID(ctx, fc.AllBusinesses(), 2); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("FindFailedCheckinByID(deleted 2) error = %v; want ErrNotFound", err)
+	}
+	if n, err := s.DeleteFailedCheckins(ctx, []int64{2, 5}); err != nil || n != 0 {
+		t.Errorf("DeleteFailedCheckins(2, 5) again = %d, %v; want 0, nil", n, err)
+	}
+	// Every record of a location: its business rows go.
+	n, err = s.DeleteFailedCheckins(ctx, []int64{6})
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteFailedCheckins(6) = %d, %v; want 1, nil", n, err)
+	}
+	want = without(want, 6)
+	checkEverything(t, s, want)
+	checkQuery(t, s, want, all(fc.Contains(fc.FieldCoworkerFullName, "bob")))
+	checkQuery(t, s, want, fc.Query{Scope: fc.BusinessScope(30), OrderBy: fc.FieldID, Page: 1, Size: 10})
+	check(t, s)
+	if n, err := s.DeleteFailedCheckins(ctx, ids(want)); err != nil || n != len(want) {
+		t.Fatalf("DeleteFailedCheckins(all) = %d, %v; want %d, nil", n, err, len(want))
+	}
+	checkEverything(t, s, nil)
+	check(t, s)
+}
+
+func testUpdateFailedCheckins(t *testing.T, s ChangeBackend, check func(*testing.T, ChangeBackend)) {
+	ctx := context.Background()
+	seed(t, s, fixtures())
+	want := fixtures()
+	// Every counted field moves: a name only record 4 had goes, one new
+	// to the store comes, and record 1 takes record 3's location.
+	later := base.Add(49 * time.Hour)
+	change := func(r *fc.FailedCheckin) error {
+		switch r.ID {
+		case 1:
+			r.BusinessID, r.BusinessName = 20, "Hauptstraße 5"
+			r.CheckinAttemptTime, r.CheckinAttemptTimeLocal = later, later.Add(2*time.Hour)
+		case 4:
+			r.CoworkerID, r.CoworkerFullName, r.MacAddresses = nil, "", ""
+			r.Teams, r.Tariff, r.Description, r.Source = "Ωmega team", "Nouveau", "Anonymized", fc.SourceManual
+			r.Reason, r.UpdatedBy, r.UpdatedOn = nil, ptr("privacy"), later
+		}
+		return nil
+	}
+	n, err := s.UpdateFailedCheckins(ctx, []int64{4, 1, 999, 1}, change)
+	if err != nil || n != 2 {
+		t.Fatalf("UpdateFailedCheckins(4, 1, 999, 1) = %d, %v; want 2, nil", n, err)
+	}
+	for _, r := range want {
+		change(r)
+	}
+	checkEverything(t, s, want)
+	checkQuery(t, s, want, all(fc.Contains(fc.FieldCoworkerFullName, "Ωmega")))
+	checkQuery(t, s, want, all(fc.Contains(fc.FieldTeams, "ωmega")))
+	checkQuery(t, s, want, fc.Query{Scope: fc.BusinessScope(20), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "anonym")}, OrderBy: fc.FieldID, Page: 1, Size: 5})
+	got, err := s.FindFailedCheckinByID(ctx, fc.AllBusinesses(), 4)
+	if err != nil || describe(got) != describe(want[3]) {
+		t.Errorf("FindFailedCheckinByID(4) = %s, %v; want %s", describe(got), err, describe(want[3]))
+	}
+	check(t, s)
+	// A change that alters nothing writes nothing.
+	if n, err := s.UpdateFailedCheckins(ctx, []int64{1, 2, 3}, func(*fc.FailedCheckin) error { return nil }); err != nil || n != 0 {
+		t.Errorf("UpdateFailedCheckins(no change) = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// testUpdateRefused: a change that alters a record's identity, makes it
+// invalid, or fails changes nothing at all, not even the records changed
+// before it in the same call.
+func testUpdateRefused(t *testing.T, s ChangeBackend, check func(*testing.T, ChangeBackend)) {
+	ctx := context.Background()
+	seed(t, s, fixtures())
+	boom := errors.New("boom")
+	cases := []struct {
+		name string
+		last func(r *fc.FailedCheckin) error // applied to record 3; records 1 and 2 get a new name first
+		code string
+		err  error
+	}{
+		{"Id", func(r *fc.FailedCheckin) error { r.ID = 100; return nil }, fc.ErrInvalid, nil},
+		{"UniqueId", func(r *fc.FailedCheckin) error { r.UniqueID = uniqueIDs[7]; return nil }, fc.ErrInvalid, nil},
+		{"CreatedOn", func(r *fc.FailedCheckin) error { r.CreatedOn = r.CreatedOn.Add(time.Second); return nil }, fc.ErrInvalid, nil},
+		{"Invalid", func(r *fc.FailedCheckin) error { r.BusinessID = 0; return nil }, fc.ErrInvalid, nil},
+		{"Error", func(r *fc.FailedCheckin) error { r.Teams = "x"; return boom }, "", boom},
+	}
+	for _, c := range cases {
+		_, err := s.UpdateFailedCheckins(ctx, []int64{1, 2, 3}, func(r *fc.FailedCheckin) error {
+			if r.ID == 3 {
+				return c.last(r)
+			}
+			r.CoworkerFullName = "Renamed"
+			return nil
+		})
+		if c.err != nil && !errors.Is(err, c.err) || c.err == nil && fc.ErrorCode(err) != c.code {
+			t.Errorf("UpdateFailedCheckins(%s) error = %v; want %v%v", c.name, err, c.code, c.err)
+		}
+		checkEverything(t, s, fixtures())
+	}
+	check(t, s)
+}
+
+// testDeletedIDsNotGivenAgain: records created without an Id get one
+// past the largest ever given, even when the newest were deleted, and
+// even when the table was emptied.
+func testDeletedIDsNotGivenAgain(t *testing.T, s ChangeBackend, check func(*testing.T, ChangeBackend)) {
+	ctx := context.Background()
+	seed(t, s, []*fc.FailedCheckin{minimal(0), minimal(0), minimal(0)})
+	if n, err := s.DeleteFailedCheckins(ctx, []int64{3}); err != nil || n != 1 {
+		t.Fatalf("DeleteFailedCheckins(3) = %d, %v; want 1, nil", n, err)
+	}
+	seed(t, s, []*fc.FailedCheckin{minimal(0)})
+	checkIDs(t, s, all(), 1, 2, 4)
+	// An explicit Id above the rest, deleted, still counts.
+	seed(t, s, []*fc.FailedCheckin{minimal(10)})
+	if n, err := s.DeleteFailedCheckins(ctx, []int64{1, 2, 4, 10}); err != nil || n != 4 {
+		t.Fatalf("DeleteFailedCheckins(all) = %d, %v; want 4, nil", n, err)
+	}
+	seed(t, s, []*fc.FailedCheckin{minimal(0), minimal(0)})
+	checkIDs(t, s, all(), 11, 12)
+	check(t, s)
+}
+
+// testDeletedCheckinIDsNotGivenAgain: the check-in pipeline gives both
+// kinds of record the next Id past every one deleted.
+func testDeletedCheckinIDsNotGivenAgain(t *testing.T, s ChangeBackend, check func(*testing.T, ChangeBackend)) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	attempts := func() []*fc.Attempt {
+		ok := attemptAt(1, "2026-07-01T10:00:00Z")
+		ok.MacAddresses = "a4-5e-60-c2-19-0b"
+		refused := attemptAt(2, "2026-07-01T10:00:00Z")
+		refused.AccessCardID = "04a2b3c4"
+		return []*fc.Attempt{ok, refused}
+	}
+	first := record(t, s, attempts()...)
+	checkin, failed := first[0].Outcome.ID, first[1].Outcome.ID
+	if n, err := s.DeleteCheckins(ctx, []int64{checkin}); err != nil || n != 1 {
+		t.Fatalf("DeleteCheckins(%d) = %d, %v; want 1, nil", checkin, n, err)
+	}
+	if n, err := s.DeleteFailedCheckins(ctx, []int64{failed}); err != nil || n != 1 {
+		t.Fatalf("DeleteFailedCheckins(%d) = %d, %v; want 1, nil", failed, n, err)
+	}
+	if _, err := s.FindCheckinByID(ctx, fc.AllBusinesses(), checkin); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("FindCheckinByID(deleted %d) error = %v; want ErrNotFound", checkin, err)
+	}
+	second := record(t, s, attempts()...)
+	if got := second[0].Outcome; second[0].Err != nil || !got.Accepted || got.ID != checkin+1 {
+		t.Errorf("RecordAttempts after deleting check-in %d = %+v, %v; want accepted with Id %d", checkin, got, second[0].Err, checkin+1)
+	}
+	if got := second[1].Outcome; second[1].Err != nil || got.Accepted || got.ID != failed+1 {
+		t.Errorf("RecordAttempts after deleting failed check-in %d = %+v, %v; want refused with Id %d", failed, got, second[1].Err, failed+1)
+	}
+	if n, err := s.DeleteCheckins(ctx, []int64{checkin}); err != nil || n != 0 {
+		t.Errorf("DeleteCheckins(%d) again = %d, %v; want 0, nil", checkin, n, err)
+	}
+	check(t, s)
+}
