@@ -4,9 +4,11 @@
 // with every filter of the API, read one record, see charts of the
 // current selection drawn as SVG on the server, and download it as CSV.
 //
-// The console imports only the domain. It parses searches and signs people
-// in with functions it is given (cmd wires the API's), so the console and
-// the API cannot disagree about a filter or a password. Every read carries
+// The console imports only the domain and the packages the API shares with
+// it: people sign in through package signin, the same Service as the API's
+// token endpoint, and searches are parsed by a function it is given (cmd
+// wires the API's), so the console and the API cannot disagree about a
+// filter or a password. Every read carries
 // the signed-in user's scope, exactly as in the API.
 //
 // Templates, CSS and the little JavaScript there is are embedded: there is
@@ -15,7 +17,6 @@
 package console
 
 import (
-	"context"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/signin"
 )
 
 // Path is where the console is mounted.
@@ -47,9 +49,9 @@ type Store interface {
 // ParseSearch are required.
 type Config struct {
 	Store Store
-	// SignIn checks credentials with the API's throttling (api.Auth.SignIn):
-	// ErrUnauthorized for bad ones, ErrTooMany when throttled.
-	SignIn func(ctx context.Context, email, password, code, addr string) (*fc.User, error)
+	// SignIn checks credentials, with the same throttling as the API's
+	// token endpoint and Basic auth (one Service serves both).
+	SignIn *signin.Service
 	// ParseSearch parses search parameters exactly as the API does
 	// (api.ParseFailedCheckinSearch).
 	ParseSearch func(rawQuery string) (fc.Query, error)

@@ -16,6 +16,7 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/console"
+	"github.com/failedcheckins/failedcheckins/signin"
 	"github.com/failedcheckins/failedcheckins/storetest"
 	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 )
@@ -62,9 +63,10 @@ func newEnv(t testing.TB) *env {
 	e.managerLoc, e.otherLoc, e.otherName = twoLocations(e.records)
 	addUser(t, db, "admin@example.com", &fc.User{Admin: true})
 	addUser(t, db, "manager@example.com", &fc.User{Roles: []string{fc.RoleFailedCheckinList, fc.RoleFailedCheckinRead}, Businesses: []int64{e.managerLoc}})
-	auth := api.NewAuth(api.AuthConfig{Users: db, Tokens: db, Failures: db})
+	svc := signin.New(signin.Config{Users: db, Tokens: db, Failures: db})
+	auth := api.NewAuth(svc, nil)
 	apiHandler := api.New(api.Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken)}).Handler()
-	c, err := console.New(console.Config{Store: db, SignIn: auth.SignIn, ParseSearch: api.ParseFailedCheckinSearch, InsecureCookie: true, Logger: testLogger(t)})
+	c, err := console.New(console.Config{Store: db, SignIn: svc, ParseSearch: api.ParseFailedCheckinSearch, InsecureCookie: true, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatalf("console.New: %v", err)
 	}

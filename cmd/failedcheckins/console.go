@@ -7,21 +7,22 @@ import (
 
 	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/console"
+	"github.com/failedcheckins/failedcheckins/signin"
 )
 
 // withConsole mounts the operator console at /console/ beside the API.
-// The console signs people in with the API's Auth (same throttling) and
-// parses filters with the API's parser. Its session cookie is Secure
+// The console signs people in with the API's sign-in service (same
+// throttling) and parses filters with the API's parser. Its session cookie is Secure
 // unless serve listens on a loopback address (plain HTTP for local use),
 // where a browser would otherwise drop it.
-func withConsole(db store, auth *api.Auth, apiHandler http.Handler, addr string, logger *slog.Logger) (http.Handler, error) {
+func withConsole(db store, signIn *signin.Service, apiHandler http.Handler, addr string, logger *slog.Logger) (http.Handler, error) {
 	cs, ok := db.(console.Store)
 	if !ok {
 		logger.Warn("this database backend has no console support yet: /console/ is not served")
 		return apiHandler, nil
 	}
 	c, err := console.New(console.Config{
-		Store: cs, SignIn: auth.SignIn, ParseSearch: api.ParseFailedCheckinSearch,
+		Store: cs, SignIn: signIn, ParseSearch: api.ParseFailedCheckinSearch,
 		InsecureCookie: isLoopback(addr), Logger: logger,
 	})
 	if err != nil {

@@ -107,7 +107,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	auth := cfg.Auth.newAuth(db, logger)
+	signIn := cfg.Auth.newSignIn(db) // auth.go
+	auth := api.NewAuth(signIn, logger)
 	checkins, stopCheckins := checkinConfig(db)            // directory.go
 	defer stopCheckins()                                   // after the HTTP server: drains queued attempts
 	metricsAllow, _ := parseMetricsAllow(cfg.MetricsAllow) // checked by Validate
@@ -122,7 +123,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"
 		Logger:        logger,
 	})
-	handler, err := withConsole(db, auth, apiServer.Handler(), cfg.Addr, logger) // console.go
+	handler, err := withConsole(db, signIn, apiServer.Handler(), cfg.Addr, logger) // console.go
 	if err != nil {
 		return err
 	}
