@@ -6,9 +6,9 @@
 //
 // The console imports only the domain and the packages the API shares with
 // it: people sign in through package signin, the same Service as the API's
-// token endpoint, and searches are parsed by a function it is given (cmd
-// wires the API's), so the console and the API cannot disagree about a
-// filter or a password. Every read carries
+// token endpoint, and searches are parsed by package searchparams, the
+// API's parser, so the console and the API cannot disagree about a filter
+// or a password. Every read carries
 // the signed-in user's scope, exactly as in the API.
 //
 // Templates, CSS and the little JavaScript there is are embedded: there is
@@ -45,16 +45,13 @@ type Store interface {
 	fc.ConsoleSessionStore
 }
 
-// Config is what the console needs from the outside. Store, SignIn and
-// ParseSearch are required.
+// Config is what the console needs from the outside. Store and SignIn are
+// required.
 type Config struct {
 	Store Store
 	// SignIn checks credentials, with the same throttling as the API's
 	// token endpoint and Basic auth (one Service serves both).
 	SignIn *signin.Service
-	// ParseSearch parses search parameters exactly as the API does
-	// (api.ParseFailedCheckinSearch).
-	ParseSearch func(rawQuery string) (fc.Query, error)
 	// InsecureCookie drops the Secure attribute of the session cookie. Set
 	// it only when serving plain HTTP on a loopback address (a browser does
 	// not send Secure cookies over plain HTTP, so sign-in would not stick);

@@ -66,7 +66,7 @@ func newEnv(t testing.TB) *env {
 	svc := signin.New(signin.Config{Users: db, Tokens: db, Failures: db})
 	auth := api.NewAuth(svc, nil)
 	apiHandler := api.New(api.Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken)}).Handler()
-	c, err := console.New(console.Config{Store: db, SignIn: svc, ParseSearch: api.ParseFailedCheckinSearch, InsecureCookie: true, Logger: testLogger(t)})
+	c, err := console.New(console.Config{Store: db, SignIn: svc, InsecureCookie: true, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatalf("console.New: %v", err)
 	}

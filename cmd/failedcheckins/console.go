@@ -5,14 +5,13 @@ import (
 	"net"
 	"net/http"
 
-	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/console"
 	"github.com/failedcheckins/failedcheckins/signin"
 )
 
 // withConsole mounts the operator console at /console/ beside the API.
 // The console signs people in with the API's sign-in service (same
-// throttling) and parses filters with the API's parser. Its session cookie is Secure
+// throttling); it parses filters with the API's parser (searchparams). Its session cookie is Secure
 // unless serve listens on a loopback address (plain HTTP for local use),
 // where a browser would otherwise drop it.
 func withConsole(db store, signIn *signin.Service, apiHandler http.Handler, addr string, logger *slog.Logger) (http.Handler, error) {
@@ -22,7 +21,7 @@ func withConsole(db store, signIn *signin.Service, apiHandler http.Handler, addr
 		return apiHandler, nil
 	}
 	c, err := console.New(console.Config{
-		Store: cs, SignIn: signIn, ParseSearch: api.ParseFailedCheckinSearch,
+		Store: cs, SignIn: signIn,
 		InsecureCookie: isLoopback(addr), Logger: logger,
 	})
 	if err != nil {
