@@ -34,6 +34,7 @@ type env struct {
 	otherLoc   int64 // a location the manager may not see
 	otherName  string
 	db         envStore
+	api        *api.Server // the one server: API and console
 }
 
 // envStore is everything the console and the API read from one store.
@@ -65,15 +66,12 @@ func newEnv(t testing.TB) *env {
 	addUser(t, db, "manager@example.com", &fc.User{Roles: []string{fc.RoleFailedCheckinList, fc.RoleFailedCheckinRead}, Businesses: []int64{e.managerLoc}})
 	svc := signin.New(signin.Config{Users: db, Tokens: db, Failures: db})
 	auth := api.NewAuth(svc, nil)
-	apiHandler := api.New(api.Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken)}).Handler()
 	c, err := console.New(console.Config{Store: db, SignIn: svc, InsecureCookie: true, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatalf("console.New: %v", err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle(console.Path, c.Handler())
-	mux.Handle("/", apiHandler)
-	e.srv = httptest.NewServer(mux)
+	e.api = api.New(api.Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken), Console: c})
+	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	return e
 }
