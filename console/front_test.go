@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/failedcheckins/failedcheckins/api"
+	"github.com/failedcheckins/failedcheckins/console"
 )
 
 // TestConsoleBehindTheSharedMiddleware: the real console, mounted on the
@@ -63,5 +66,13 @@ func TestConsoleSignInBodyLimit(t *testing.T) {
 	}
 	if code := post(100 << 10); code == http.StatusSeeOther {
 		t.Errorf("sign-in with 100 KiB of padding = %d; want it refused (the console's limit is 64 KiB)", code)
+	}
+}
+
+// TestMountedAtPath: the server mounts the console where its cookies and
+// redirects expect it.
+func TestMountedAtPath(t *testing.T) {
+	if api.ConsolePath != console.Path {
+		t.Errorf("api.ConsolePath = %q, console.Path = %q; want the same", api.ConsolePath, console.Path)
 	}
 }

@@ -120,10 +120,6 @@ func New(cfg Config) *Service {
 	return s
 }
 
-// Now returns the service's clock reading, so that callers stamp what they
-// issue with the same time the service checks against.
-func (s *Service) Now() time.Time { return s.now() }
-
 // ErrBadCredentials is the one answer for bad credentials of any kind: it
 // says nothing about which part was wrong or whether the account exists.
 var ErrBadCredentials = fc.Errorf(fc.ErrUnauthorized, "The credentials are not valid.")
