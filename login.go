@@ -23,23 +23,15 @@ type LoginFailureStore interface {
 	FindLoginFailures(ctx context.Context, key string) (LoginFailures, error)
 	// ClearLoginFailures forgets the failures of key.
 	ClearLoginFailures(ctx context.Context, key string) error
-	// ClaimTOTPStep atomically records step (MatchTOTP) as the last
+	// ClaimTOTPStep atomically records step (signin.MatchTOTP) as the last
 	// two-factor step the user signed in with and returns true, unless
 	// that step or a later one was claimed before (by any server on the
 	// database): a replayed code, or an older one, is then refused.
 	ClaimTOTPStep(ctx context.Context, userID, step int64) (bool, error)
 }
 
-// AccountKey and AddressKey name the two counters of a sign-in. The account
-// key is built from the name as typed (folded), whether or not such a user
-// exists, so that unknown and known accounts are throttled alike and the
-// answer reveals nothing.
-func AccountKey(email string) string { return "account:" + Fold(email) }
-
-// AddressKey names the counter of a client address.
-func AddressKey(addr string) string { return "address:" + addr }
-
-// LoginPolicy says how repeated failures slow down and then lock sign-ins.
+// LoginPolicy says how repeated failures slow down and then lock sign-ins
+// (package signin holds the defaults and applies them).
 // After Free failures each attempt must wait Delay, doubling with every
 // further failure up to MaxDelay; from Lock failures on, sign-ins wait
 // LockFor after the last failure. Counters older than ResetAfter start again.
@@ -50,18 +42,6 @@ type LoginPolicy struct {
 	Lock       int
 	LockFor    time.Duration
 	ResetAfter time.Duration
-}
-
-// DefaultAccountPolicy throttles one account: 3 free failures, then 1 s,
-// 2 s, 4 s ... up to 1 minute, and a 15-minute lock from the 10th failure.
-func DefaultAccountPolicy() LoginPolicy {
-	return LoginPolicy{Free: 3, Delay: time.Second, MaxDelay: time.Minute, Lock: 10, LockFor: 15 * time.Minute, ResetAfter: time.Hour}
-}
-
-// DefaultAddressPolicy throttles one client address, more loosely since
-// many people may share it (an office behind one NAT).
-func DefaultAddressPolicy() LoginPolicy {
-	return LoginPolicy{Free: 20, Delay: time.Second, MaxDelay: time.Minute, Lock: 100, LockFor: 15 * time.Minute, ResetAfter: time.Hour}
 }
 
 // Wait returns how long a new sign-in attempt must wait, given the

@@ -26,23 +26,6 @@ type AttemptSubmitter interface {
 	Submit(ctx context.Context, a *fc.Attempt) (*fc.Outcome, error)
 }
 
-// checkinRoutes registers the check-in and directory endpoints.
-func (s *Server) checkinRoutes(mux *http.ServeMux) {
-	if s.checkins == nil {
-		return
-	}
-	if s.checkins.Now == nil {
-		s.checkins.Now = time.Now
-	}
-	mux.Handle("GET /api/spaces/checkins", s.require(fc.RoleCheckinList, s.searchCheckins))
-	mux.Handle("POST /api/spaces/checkins", s.require(fc.RoleCheckinCreate, s.createCheckin))
-	mux.HandleFunc("/api/spaces/checkins", s.methodNotAllowed("GET, HEAD, POST"))
-	s.readOnly(mux, "/api/spaces/checkins/{id}", s.require(fc.RoleCheckinRead, s.getCheckin))
-	mux.Handle("GET /api/directory", s.requireAdmin(s.getDirectory))
-	mux.Handle("PUT /api/directory", s.requireAdmin(s.putDirectory))
-	mux.HandleFunc("/api/directory", s.methodNotAllowed("GET, HEAD, PUT"))
-}
-
 // commandJSON is the Nexudus answer to a command: a refusal is a failed
 // command with status 200, not an HTTP error.
 type commandJSON struct {

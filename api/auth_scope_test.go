@@ -10,6 +10,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/signin"
 	"github.com/failedcheckins/failedcheckins/storetest"
 )
 
@@ -18,7 +19,7 @@ import (
 // no record outside the scope ever comes back, and the page equals
 // storetest.Search's for that scope. The seed is logged on failure.
 func TestScopeProperty(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{RateLimit: -1})
+	e := newAuthEnv(t, signin.Config{RateLimit: -1})
 	seed := uint64(time.Now().UnixNano())
 	rnd := rand.New(rand.NewPCG(seed, 0xa11))
 	t.Cleanup(func() {

@@ -11,11 +11,12 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/signin"
 )
 
 // TestAuthScenarios checks every kind of caller against both endpoints.
 func TestAuthScenarios(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{})
+	e := newAuthEnv(t, signin.Config{})
 	ctx := context.Background()
 	rec := e.sample[0]
 	other := e.sample[slices.IndexFunc(e.sample, func(r *fc.FailedCheckin) bool { return r.BusinessID != rec.BusinessID })]
@@ -101,7 +102,7 @@ func basic(user, pw string) string {
 }
 
 func TestBasicAuth(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{})
+	e := newAuthEnv(t, signin.Config{})
 	e.addUser("ana@example.com", true, nil)
 	for _, tc := range []struct {
 		name, header string
@@ -116,7 +117,7 @@ func TestBasicAuth(t *testing.T) {
 			t.Errorf("%s: GET with Basic = %d %s; want %d", tc.name, w.Code, w.Body, tc.want)
 		}
 	}
-	off := newAuthEnv(t, AuthConfig{DisableBasic: true})
+	off := newAuthEnv(t, signin.Config{DisableBasic: true})
 	off.addUser("ana@example.com", true, nil)
 	if w := off.get("/api/spaces/failedcheckins/1", basic("ana@example.com", "pw-ana@example.com")); w.Code != 401 {
 		t.Errorf("Basic with DisableBasic = %d; want 401", w.Code)
@@ -129,7 +130,7 @@ func TestBasicAuth(t *testing.T) {
 func TestLoginThrottle(t *testing.T) {
 	account := fc.LoginPolicy{Free: 2, Delay: time.Second, MaxDelay: 4 * time.Second, Lock: 5, LockFor: 10 * time.Minute, ResetAfter: time.Hour}
 	address := fc.LoginPolicy{Free: 100, Delay: time.Second, MaxDelay: time.Second, Lock: 1000, LockFor: time.Hour, ResetAfter: time.Hour}
-	e := newAuthEnv(t, AuthConfig{AccountPolicy: &account, AddressPolicy: &address})
+	e := newAuthEnv(t, signin.Config{AccountPolicy: &account, AddressPolicy: &address})
 	e.addUser("ana@example.com", false, nil)
 	for _, email := range []string{"ana@example.com", "ghost@example.com"} {
 		t.Run(email, func(t *testing.T) {
@@ -172,7 +173,7 @@ func TestLoginThrottle(t *testing.T) {
 
 func TestAddressThrottle(t *testing.T) {
 	address := fc.LoginPolicy{Free: 3, Delay: time.Minute, MaxDelay: time.Minute, Lock: 100, LockFor: time.Hour, ResetAfter: time.Hour}
-	e := newAuthEnv(t, AuthConfig{AddressPolicy: &address})
+	e := newAuthEnv(t, signin.Config{AddressPolicy: &address})
 	e.addUser("ana@example.com", false, nil)
 	// One address guessing at three different accounts...
 	for _, who := range []string{"a@example.com", "b@example.com", "c@example.com"} {
@@ -192,7 +193,7 @@ func TestAddressThrottle(t *testing.T) {
 
 func TestBasicAuthThrottle(t *testing.T) {
 	account := fc.LoginPolicy{Free: 1, Delay: time.Minute, MaxDelay: time.Minute, Lock: 100, LockFor: time.Hour, ResetAfter: time.Hour}
-	e := newAuthEnv(t, AuthConfig{AccountPolicy: &account})
+	e := newAuthEnv(t, signin.Config{AccountPolicy: &account})
 	e.addUser("ana@example.com", true, nil)
 	if w := e.get("/api/spaces/failedcheckins/1", basic("ana@example.com", "wrong")); w.Code != 401 {
 		t.Fatalf("bad Basic = %d; want 401", w.Code)
@@ -204,7 +205,7 @@ func TestBasicAuthThrottle(t *testing.T) {
 }
 
 func TestTokenRateLimit(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{RateLimit: 2, RateBurst: 3})
+	e := newAuthEnv(t, signin.Config{RateLimit: 2, RateBurst: 3})
 	e.addUser("ana@example.com", true, nil)
 	a, b := "Bearer "+e.login("ana@example.com").AccessToken, "Bearer "+e.login("ana@example.com").AccessToken
 	path := "/api/spaces/failedcheckins/1"
@@ -234,25 +235,10 @@ func TestTokenRateLimit(t *testing.T) {
 	}
 }
 
-func TestRateLimiterEvictsIdleBuckets(t *testing.T) {
-	l := newRateLimiter(1, 1)
-	l.maxKeys = 4
-	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 10 {
-		l.allow(fmt.Sprint(i), t0.Add(time.Duration(i)*time.Second))
-	}
-	if n := len(l.buckets); n > 4 {
-		t.Errorf("buckets = %d; want at most maxKeys 4", n)
-	}
-	if wait := l.allow("9", t0.Add(9*time.Second)); wait != time.Second {
-		t.Errorf("allow(recent key) wait = %v; want 1s (its bucket was kept)", wait)
-	}
-}
-
 // TestBasicAuthCache checks that remembered Basic credentials stop working
 // as soon as the user is disabled or the password changes.
 func TestBasicAuthCache(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{})
+	e := newAuthEnv(t, signin.Config{})
 	u := e.addUser("ana@example.com", true, nil)
 	good := basic("ana@example.com", "pw-ana@example.com")
 	path := "/api/spaces/failedcheckins/1"

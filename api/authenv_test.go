@@ -13,6 +13,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/signin"
 	"github.com/failedcheckins/failedcheckins/storetest"
 	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 )
@@ -43,11 +44,12 @@ type authEnv struct {
 	db      teststore.Store
 	clock   *authClock
 	auth    *Auth
+	signIn  *signin.Service
 	handler http.Handler
 	sample  []*fc.FailedCheckin
 }
 
-func newAuthEnv(t *testing.T, cfg AuthConfig) *authEnv {
+func newAuthEnv(t *testing.T, cfg signin.Config) *authEnv {
 	t.Helper()
 	ctx := context.Background()
 	db := teststore.Open(t) // SQLite, or PostgreSQL by FAILEDCHECKINS_TEST_DB
@@ -57,9 +59,10 @@ func newAuthEnv(t *testing.T, cfg AuthConfig) *authEnv {
 	}
 	clock := &authClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
 	cfg.Users, cfg.Tokens, cfg.Failures, cfg.Now = db, db, db, clock.Now
-	auth := NewAuth(cfg)
+	svc := signin.New(cfg)
+	auth := NewAuth(svc, nil)
 	srv := New(Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken)})
-	return &authEnv{t: t, db: db, clock: clock, auth: auth, handler: srv.Handler(), sample: sample}
+	return &authEnv{t: t, db: db, clock: clock, auth: auth, signIn: svc, handler: srv.Handler(), sample: sample}
 }
 
 func authSeq(rs []*fc.FailedCheckin) iter.Seq2[*fc.FailedCheckin, error] {

@@ -31,17 +31,16 @@ type authResult struct {
 
 type authResultKey struct{}
 
-// authenticate asks the Authenticator about every request and stores the
-// answer in the context. It never rejects: the require wrappers decide, so
-// public routes (health checks, the token endpoint) need no exception list.
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var res authResult
-		if s.auth != nil {
-			res.caller, res.err = s.auth.Authenticate(r)
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), authResultKey{}, &res)))
-	})
+// authenticate asks the Authenticator about r and returns r with the
+// answer in its context, for callerFrom. Only the routes that need a
+// caller call it (require, serveMetrics): public routes and the console
+// never pay for a credential check.
+func (s *Server) authenticate(r *http.Request) (*http.Request, *authResult) {
+	var res authResult
+	if s.auth != nil {
+		res.caller, res.err = s.auth.Authenticate(r)
+	}
+	return r.WithContext(context.WithValue(r.Context(), authResultKey{}, &res)), &res
 }
 
 // callerFrom returns the authenticated caller of ctx, or nil.
@@ -59,15 +58,15 @@ func callerFrom(ctx context.Context) *fc.Caller {
 // only for a valid caller; the handler makes its own check (requireAdmin).
 func (s *Server) require(role string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res, _ := r.Context().Value(authResultKey{}).(*authResult)
+		r, res := s.authenticate(r)
 		switch {
-		case res != nil && res.err != nil:
+		case res.err != nil:
 			if fc.ErrorCode(res.err) == fc.ErrUnauthorized {
 				s.writeError(w, r, fc.Errorf(fc.ErrUnauthorized, "The credentials are not valid."))
 				return
 			}
 			s.writeError(w, r, res.err)
-		case res == nil || res.caller == nil:
+		case res.caller == nil:
 			s.writeError(w, r, fc.Errorf(fc.ErrUnauthorized, "Authentication is required."))
 		case role != "" && !res.caller.HasRole(role):
 			s.writeError(w, r, fc.Errorf(fc.ErrForbidden, "The %s role is required.", role))

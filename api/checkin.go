@@ -5,6 +5,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
 // checkinJSON is the Checkin record on the wire (CHECKINS.md section 4).
@@ -52,7 +53,7 @@ func optionalTime(t *time.Time, format func(time.Time) string) *string {
 // searchCheckins serves GET /api/spaces/checkins with the generic search
 // parser and the Checkin parameter table.
 func (s *Server) searchCheckins(w http.ResponseWriter, r *http.Request) {
-	q, err := checkinParams.parse(r.URL.RawQuery)
+	q, err := searchparams.Checkins.Parse(r.URL.RawQuery)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

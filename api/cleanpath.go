@@ -20,22 +20,6 @@ const MaxQueryBytes = 64 << 10
 // 1 MiB of headers) meet that answer; the rest get the JSON 414.
 const maxHeaderBytes = 1 << 20
 
-// Guard sends every malformed request (malformedStatus) to the API, which
-// answers it with its JSON error, request id and security headers, and
-// every other request to next. It exists for servers that mount the API
-// beside other handlers under an outer http.ServeMux (the console): that
-// mux would otherwise answer an unclean path itself with a text/html 307
-// before the API sees it. Apply it outermost.
-func (s *Server) Guard(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if malformedStatus(r) != 0 {
-			s.handler.ServeHTTP(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // rejectMalformed answers a malformed request (malformedStatus) with a JSON
 // error before the mux, which would redirect an unclean path with a
 // text/html 307, and before authentication, since there is nothing to

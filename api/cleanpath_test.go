@@ -32,11 +32,8 @@ func checkJSONError(t *testing.T, what string, status int, header http.Header, b
 }
 
 func TestUncleanPathIsJSON404(t *testing.T) {
-	s := newTestServer(t, nil)
-	outer := http.NewServeMux() // what serve builds: a mux around the API
-	outer.Handle("/other/", http.NotFoundHandler())
-	outer.Handle("/", s.Handler())
-	handlers := map[string]http.Handler{"api": s.Handler(), "guarded mux": s.Guard(outer)}
+	handlers := map[string]http.Handler{"api": newTestServer(t, nil).Handler(),
+		"api and console": New(Config{Store: newStore(t), Authenticator: fakeAuth{}, Console: fakeConsole{}}).Handler()}
 	for name, h := range handlers {
 		for _, target := range []string{searchPath + "//1", searchPath + "/./1", "/api/spaces/../spaces/failedcheckins/1",
 			"//healthz", searchPath + "/1/.", "/other//x"} {

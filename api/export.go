@@ -7,11 +7,11 @@ import (
 	"iter"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/csvrecord"
+	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
 // exportWriteWindow is how long the client may take to read the next batch
@@ -35,7 +35,7 @@ var exportFormats = map[string]string{
 // one JSON record per line. page and size are parsed like a search's and
 // then ignored: the export has no page cap.
 func (s *Server) exportFailedCheckins(w http.ResponseWriter, r *http.Request) {
-	format, err := queryParamFold(r.URL.RawQuery, "format", "csv")
+	format, err := searchparams.ParamFold(r.URL.RawQuery, "format", "csv")
 	if err == nil {
 		if _, ok := exportFormats[format]; !ok {
 			err = fc.InvalidFields([]fc.FieldError{{Property: "format", Message: "must be csv or ndjson", AttemptedValue: format}})
@@ -45,7 +45,7 @@ func (s *Server) exportFailedCheckins(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q, err := failedCheckinParams.parse(r.URL.RawQuery)
+	q, err := searchparams.FailedCheckins.Parse(r.URL.RawQuery)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -115,24 +115,4 @@ func writeNDJSON(w http.ResponseWriter, records iter.Seq[*fc.FailedCheckin]) err
 		return fmt.Errorf("write ndjson: %w", err)
 	}
 	return nil
-}
-
-// queryParamFold returns the value of the parameter named name (compared
-// case-insensitively, like every parameter name), lower-cased, or def when
-// it is absent or empty. Two different values are a 400, as for filters.
-func queryParamFold(rawQuery, name, def string) (string, error) {
-	params, errs := splitQuery(rawQuery)
-	params, dupErrs := collapse(params)
-	errs = append(errs, dupErrs...)
-	for _, e := range errs {
-		if fc.Fold(e.Property) == fc.Fold(name) {
-			return "", fc.InvalidFields([]fc.FieldError{e})
-		}
-	}
-	for _, p := range params {
-		if fc.Fold(p.name) == fc.Fold(name) {
-			return strings.ToLower(strings.TrimSpace(p.value)), nil
-		}
-	}
-	return def, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
 // Wire formats of times (API.md section 1): UTC with a Z, local without offset.
@@ -73,7 +74,7 @@ func formatLocal(t time.Time) string { return t.Truncate(time.Second).Format(loc
 
 // searchFailedCheckins serves GET /api/spaces/failedcheckins.
 func (s *Server) searchFailedCheckins(w http.ResponseWriter, r *http.Request) {
-	q, err := failedCheckinParams.parse(r.URL.RawQuery)
+	q, err := searchparams.FailedCheckins.Parse(r.URL.RawQuery)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

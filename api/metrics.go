@@ -198,12 +198,12 @@ func DefaultMetricsAllow() []netip.Prefix {
 func (s *Server) serveMetrics(h http.Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !s.metricsAllowed(r) {
-			res, _ := r.Context().Value(authResultKey{}).(*authResult)
+			_, res := s.authenticate(r)
 			switch {
-			case res != nil && res.err != nil && fc.ErrorCode(res.err) != fc.ErrUnauthorized:
+			case res.err != nil && fc.ErrorCode(res.err) != fc.ErrUnauthorized:
 				s.writeError(w, r, res.err)
 				return
-			case res == nil || res.err != nil || res.caller == nil:
+			case res.err != nil || res.caller == nil:
 				s.writeError(w, r, fc.Errorf(fc.ErrUnauthorized, "Authentication is required."))
 				return
 			case !res.caller.Admin:

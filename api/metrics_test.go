@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/failedcheckins/failedcheckins/signin"
 )
 
 // scrape reads /metrics from the loopback address and returns the text.
@@ -33,7 +35,7 @@ func wantSeries(t *testing.T, text string, want ...string) {
 }
 
 func TestMetricsAfterRequests(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{})
+	e := newAuthEnv(t, signin.Config{})
 	e.addUser("admin@example.com", true, nil)
 	pools, ok := any(e.db).(PoolStatsReporter)
 	if !ok {

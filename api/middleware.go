@@ -29,15 +29,17 @@ func requestID(ctx context.Context) string {
 	return ""
 }
 
-// wrap applies every middleware to h, outermost first: request id,
-// security headers, logging, metrics, panic recovery, body limit, malformed
-// requests (cleanpath.go), authentication.
+// wrap applies every middleware to h, the mux of every route (API and
+// console alike), outermost first: request id, security headers, logging,
+// metrics, panic recovery, body limit, malformed requests (cleanpath.go).
 // Recovery sits inside logging so that the log records the 500.
+// Authentication is not here: the routes that need a caller ask for one
+// (require, caller.go), so the console's requests, which carry a session
+// instead, are never run through the API's credentials.
 func (s *Server) wrap(h http.Handler) http.Handler {
 	h = capturePattern(h)
-	h = s.authenticate(h)
 	h = s.rejectMalformed(h)
-	h = s.limitBody(h)
+	h = limitBody(s.maxBodyBytes, h)
 	h = s.recoverPanic(h)
 	h = s.instrument(h) // metrics.go
 	h = s.logRequest(h)
@@ -100,9 +102,11 @@ func capturePattern(mux http.Handler) http.Handler {
 	})
 }
 
-// securityHeaders sets the safe defaults of every response: API answers are
-// data, never pages to frame or sniff, and never cached (they depend on who
-// asks).
+// securityHeaders sets the safe defaults of every response: nothing is
+// framed or sniffed, no referrer leaves, and nothing is cached (answers
+// depend on who asks). The console's pages add their own
+// Content-Security-Policy and relax the referrer to same-origin, and its
+// static assets may be cached (package console).
 // The value slices are built once and shared by every response: Header.Set
 // and Add replace or grow a slice, never write into it, so sharing is safe
 // and saves four allocations per request.
@@ -190,13 +194,14 @@ func (s *Server) recoverPanic(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps the request body so a client cannot make a handler read
-// without end; a handler that hits the cap gets an *http.MaxBytesError,
-// which writeError answers with 413.
-func (s *Server) limitBody(next http.Handler) http.Handler {
+// limitBody caps the request body at n bytes so a client cannot make a
+// handler read without end; a handler that hits the cap gets an
+// *http.MaxBytesError, which writeError answers with 413. wrap applies it
+// to every request; routes.go applies it again, lower, to the console.
+func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, s.maxBodyBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, n)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
 // openAPI is the parsed document and its router, loaded once for the whole
@@ -168,19 +169,13 @@ func TestOpenAPIDocumentsEveryParameter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, sp := range map[string]*searchParams{searchPath: failedCheckinParams, "/api/spaces/checkins": checkinParams} {
+	for path, sp := range map[string]*searchparams.Table{searchPath: searchparams.FailedCheckins, "/api/spaces/checkins": searchparams.Checkins} {
 		op := spec.doc.Paths.Find(path).Get
 		var documented []string
 		for _, p := range op.Parameters {
 			documented = append(documented, p.Value.Name)
 		}
-		known := []string{paramPage, paramSize, "orderBy", paramDir}
-		for _, f := range sp.filters {
-			known = append(known, f.name)
-		}
-		for _, f := range sp.ranges {
-			known = append(known, prefixFrom+f.name, prefixTo+f.name)
-		}
+		known := sp.Names()
 		fold := func(names []string) []string {
 			out := make([]string, len(names))
 			for i, n := range names {

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/signin"
 	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 )
 
@@ -31,17 +31,16 @@ func BenchmarkGetOne(b *testing.B) {
 	if err := db.CreateUser(ctx, u); err != nil {
 		b.Fatal(err)
 	}
-	now := time.Now()
-	auth := NewAuth(AuthConfig{Users: db, Tokens: db, Failures: db, RateLimit: 1e9, RateBurst: 1 << 30})
-	g, tok := auth.newGrant(now)
-	g.UserID = u.ID
-	if err := db.CreateTokens(ctx, g); err != nil {
+	svc := signin.New(signin.Config{Users: db, Tokens: db, Failures: db, RateLimit: 1e9, RateBurst: 1 << 30})
+	auth := NewAuth(svc, nil)
+	tok, err := svc.Issue(ctx, u, "")
+	if err != nil {
 		b.Fatal(err)
 	}
 	h := New(Config{Store: db, Authenticator: auth, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}).Handler()
 	target := fmt.Sprintf("%s/%d", searchPath, fixtures()[0].ID)
 	r := httptest.NewRequest("GET", target, nil)
-	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	r.Header.Set("Authorization", "Bearer "+tok.Access)
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/searchparams"
 	"github.com/failedcheckins/failedcheckins/storetest"
 	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 )
@@ -45,7 +46,7 @@ func TestSearchMatchesReference(t *testing.T) {
 		{"lister", "orderBy=CoworkerFullName&dir=asc"},
 		{"lister", "FailedCheckin_Business=1001,1090"},
 	} {
-		q, err := failedCheckinParams.parse(c.query)
+		q, err := searchparams.FailedCheckins.Parse(c.query)
 		if err != nil {
 			t.Fatalf("parse(%q) = %v", c.query, err)
 		}
@@ -80,7 +81,7 @@ func TestSearchMatchesReference(t *testing.T) {
 func BenchmarkParseSearch(b *testing.B) {
 	const raw = "FailedCheckin_Business=1001&FailedCheckin_Source=2&FailedCheckin_Description=plan&from_FailedCheckin_CheckinAttemptTime=2026-08-03T00:00&orderBy=CheckinAttemptTime&dir=1&size=25"
 	for b.Loop() {
-		if _, err := failedCheckinParams.parse(raw); err != nil {
+		if _, err := searchparams.FailedCheckins.Parse(raw); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/csvrecord"
 	"github.com/failedcheckins/failedcheckins/demo"
+	"github.com/failedcheckins/failedcheckins/searchparams"
 	"github.com/failedcheckins/failedcheckins/storetest"
 	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 )
@@ -70,7 +71,7 @@ func TestStatsMatchesReference(t *testing.T) {
 		{"lister", "groupBy=Hour"},
 		{"admin", "groupBy=coworkerid&from_FailedCheckin_CheckinAttemptTime=2025-01-01"},
 	} {
-		q, err := failedCheckinParams.parse(c.query)
+		q, err := searchparams.FailedCheckins.Parse(c.query)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,24 +1,64 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
 
-// routes registers every route of the API. It is the one place that lists
-// them, so a reader sees the whole surface at a glance.
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// consoleMaxBodyBytes caps the body of a console request, well below the
+// API's limit: the console's forms are a few short fields.
+const consoleMaxBodyBytes = 64 << 10
+
+// routes registers every route the server answers: the API, the check-in
+// endpoints and the operator console. It is the one place that lists
+// them, so a reader sees the whole surface at a glance; every route gets
+// the middleware of wrap (middleware.go). Roles are checked here for the
+// API (require); the console's handlers check their session themselves.
 func (s *Server) routes(mux *http.ServeMux) {
+	// The FailedCheckin API (API.md sections 2-4).
 	s.readOnly(mux, "/api/spaces/failedcheckins", s.require(fcRoleList, s.searchFailedCheckins))
 	s.readOnly(mux, "/api/spaces/failedcheckins/{id}", s.require(fcRoleRead, s.getFailedCheckin))
 	// Other methods on these two fall to the {id} pattern's JSON 405.
 	mux.Handle("GET /api/spaces/failedcheckins/export", s.require(fcRoleList, s.exportFailedCheckins)) // export.go
 	mux.Handle("GET /api/spaces/failedcheckins/stats", s.require(fcRoleList, s.failedCheckinStats))    // stats.go
-	s.readOnly(mux, "/healthz", http.HandlerFunc(s.healthz))
-	s.readOnly(mux, "/readyz", http.HandlerFunc(s.readyz))
-	s.readOnly(mux, MetricsPath, s.serveMetrics(s.metrics.handler()))
-	s.readOnly(mux, OpenAPIPath, http.HandlerFunc(s.serveOpenAPI))
 	if s.token != nil {
 		mux.Handle("POST "+TokenPath, s.metrics.instrumentToken(s.token))
 		mux.HandleFunc(TokenPath, s.methodNotAllowed("POST"))
 	}
-	s.checkinRoutes(mux) // attempt.go
+
+	// Check-ins and the directory (CHECKINS.md; attempt.go, checkin.go).
+	if s.checkins != nil {
+		mux.Handle("GET /api/spaces/checkins", s.require(fc.RoleCheckinList, s.searchCheckins))
+		mux.Handle("POST /api/spaces/checkins", s.require(fc.RoleCheckinCreate, s.createCheckin))
+		mux.HandleFunc("/api/spaces/checkins", s.methodNotAllowed("GET, HEAD, POST"))
+		s.readOnly(mux, "/api/spaces/checkins/{id}", s.require(fc.RoleCheckinRead, s.getCheckin))
+		mux.Handle("GET /api/directory", s.requireAdmin(s.getDirectory))
+		mux.Handle("PUT /api/directory", s.requireAdmin(s.putDirectory))
+		mux.HandleFunc("/api/directory", s.methodNotAllowed("GET, HEAD, PUT"))
+	}
+
+	// Operations.
+	s.readOnly(mux, "/healthz", http.HandlerFunc(s.healthz))
+	s.readOnly(mux, "/readyz", http.HandlerFunc(s.readyz))
+	s.readOnly(mux, MetricsPath, s.serveMetrics(s.metrics.handler()))
+	s.readOnly(mux, OpenAPIPath, http.HandlerFunc(s.serveOpenAPI))
+
+	// The operator console (package console), HTML for people.
+	if c := s.console; c != nil {
+		mux.Handle("/console", http.RedirectHandler(ConsolePath, http.StatusMovedPermanently))
+		mux.Handle("GET /console/assets/", c.Assets())
+		mux.Handle("GET /console/{$}", c.Home())
+		mux.Handle("GET /console/signin", c.SignInPage())
+		mux.Handle("POST /console/signin", limitBody(consoleMaxBodyBytes, c.SignIn()))
+		mux.Handle("POST /console/signout", limitBody(consoleMaxBodyBytes, c.SignOut()))
+		mux.Handle("GET /console/failedcheckins", c.List())
+		mux.Handle("GET /console/failedcheckins/export", c.Export())
+		mux.Handle("GET /console/failedcheckins/{id}", c.Detail())
+		// The console's own HTML 404, for any other path and method under it.
+		mux.Handle(ConsolePath, limitBody(consoleMaxBodyBytes, c.NotFound()))
+	}
+
 	// Without a catch-all the mux would answer unknown paths in plain text.
 	mux.HandleFunc("/", s.notFound)
 }

@@ -25,6 +25,7 @@ type Config struct {
 	// errors; nil discards them.
 	Logger *slog.Logger
 	// MaxBodyBytes caps every request body; 0 means DefaultMaxBodyBytes.
+	// Console requests have a lower cap of their own (routes.go).
 	MaxBodyBytes int64
 	// Token serves POST /api/token (Auth.ServeToken); nil leaves the
 	// route out.
@@ -32,6 +33,9 @@ type Config struct {
 	// Checkins serves the check-in and directory endpoints (attempt.go);
 	// nil leaves them out.
 	Checkins *CheckinConfig
+	// Console is the operator console, served under ConsolePath behind
+	// the same middleware as the API; nil leaves it out.
+	Console Console
 	// Pools reports the database connection pools for /metrics; nil leaves
 	// the pool series out.
 	Pools PoolStatsReporter
@@ -42,7 +46,9 @@ type Config struct {
 	MetricsAllow []netip.Prefix
 }
 
-// Server is the HTTP API. It holds no mutable state of its own, so one
+// Server is the HTTP front of the service: the API, and the operator
+// console when Config.Console is set, on one mux behind one middleware
+// stack. It holds no mutable state of its own, so one
 // Server serves any number of concurrent requests.
 type Server struct {
 	store        fc.FailedCheckinStore
@@ -54,6 +60,7 @@ type Server struct {
 	token        http.Handler
 	handler      http.Handler
 	checkins     *CheckinConfig
+	console      Console
 	metrics      *Metrics
 	metricsAllow []netip.Prefix
 }
@@ -68,6 +75,7 @@ func New(cfg Config) *Server {
 		maxBodyBytes: cfg.MaxBodyBytes,
 		token:        cfg.Token,
 		checkins:     cfg.Checkins,
+		console:      cfg.Console,
 		metrics:      newMetrics(cfg.Pools),
 		metricsAllow: cfg.MetricsAllow,
 	}
@@ -84,13 +92,17 @@ func New(cfg Config) *Server {
 	if s.maxBodyBytes <= 0 {
 		s.maxBodyBytes = DefaultMaxBodyBytes
 	}
+	if s.checkins != nil && s.checkins.Now == nil {
+		s.checkins.Now = time.Now
+	}
 	mux := http.NewServeMux()
 	s.routes(mux)
 	s.handler = s.wrap(mux)
 	return s
 }
 
-// Handler returns the API with all middleware applied.
+// Handler returns every route (routes.go) with all middleware applied: the
+// one handler serve gives its http.Server.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Metrics returns the Prometheus series of this Server, served at /metrics.

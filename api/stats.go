@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
 // statsJSON is the answer of GET /api/spaces/failedcheckins/stats.
@@ -92,7 +93,7 @@ func (s *Server) failedCheckinStats(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q, err := failedCheckinParams.parse(r.URL.RawQuery)
+	q, err := searchparams.FailedCheckins.Parse(r.URL.RawQuery)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -113,7 +114,7 @@ func (s *Server) failedCheckinStats(w http.ResponseWriter, r *http.Request) {
 // parseGroupBy reads groupBy: one or two grouping names, case-insensitive,
 // comma-separated.
 func parseGroupBy(rawQuery string) ([]fc.StatsGroupBy, error) {
-	value, err := queryParamFold(rawQuery, "groupBy", "")
+	value, err := searchparams.ParamFold(rawQuery, "groupBy", "")
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +129,7 @@ func parseGroupBy(rawQuery string) ([]fc.StatsGroupBy, error) {
 		return nil, bad("is required: one of " + strings.Join(names, ", ") + ", or two of them like Day,Reason")
 	}
 	var out []fc.StatsGroupBy
-	for _, item := range splitList(value) {
+	for _, item := range searchparams.SplitList(value) {
 		g, ok := fc.ParseStatsGroupBy(item)
 		if !ok {
 			return nil, bad("must be one of " + strings.Join(names, ", ") + ", or two of them like Day,Reason")

@@ -1,14 +1,13 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
 	"mime"
 	"net/http"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/signin"
 )
 
 // tokenJSON is the successful answer of the token endpoint (RFC 6749 5.1).
@@ -65,23 +64,17 @@ func (a *Auth) passwordGrant(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "username and password are required.")
 		return
 	}
-	u, err := a.signIn(r.Context(), email, password, r.PostForm.Get("totp"), clientAddress(r))
+	u, err := a.svc.SignIn(r.Context(), email, password, r.PostForm.Get("totp"), clientAddress(r))
 	if err != nil {
 		a.writeGrantError(w, r, err)
 		return
 	}
-	clientID := requestClientID(r)
-	if clientID == "" {
-		clientID = fc.DefaultClientID(u.Email)
-	}
-	now := a.now()
-	g, body := a.newGrant(now)
-	g.UserID, g.ClientID = u.ID, clientID
-	if err := a.tokens.CreateTokens(r.Context(), g); err != nil {
+	t, err := a.svc.Issue(r.Context(), u, requestClientID(r))
+	if err != nil {
 		a.writeGrantError(w, r, err)
 		return
 	}
-	writeToken(w, body)
+	writeToken(w, t)
 }
 
 func (a *Auth) refreshGrant(w http.ResponseWriter, r *http.Request) {
@@ -90,21 +83,12 @@ func (a *Auth) refreshGrant(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "refresh_token is required.")
 		return
 	}
-	if len(refresh) > maxCredentialLength {
-		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", msgBadGrant)
-		return
-	}
-	now := a.now()
-	g, body := a.newGrant(now)
-	_, err := a.tokens.RotateRefreshToken(r.Context(), fc.HashToken(refresh), requestClientID(r), now, g)
-	if fc.ErrorCode(err) == fc.ErrNotFound {
-		err = errBadCredentials
-	}
+	t, err := a.svc.Refresh(r.Context(), refresh, requestClientID(r))
 	if err != nil {
 		a.writeGrantError(w, r, err)
 		return
 	}
-	writeToken(w, body)
+	writeToken(w, t)
 }
 
 // requestClientID is the client id of a token request: the client_id
@@ -119,15 +103,6 @@ func requestClientID(r *http.Request) string {
 	}
 	id, _, _ := r.BasicAuth()
 	return id
-}
-
-// newGrant makes fresh tokens; only their hashes go into the grant.
-func (a *Auth) newGrant(now time.Time) (*fc.TokenGrant, tokenJSON) {
-	access, refresh := fc.NewToken(), fc.NewToken()
-	g := &fc.TokenGrant{IssuedOn: now,
-		AccessHash: fc.HashToken(access), AccessExpiresOn: now.Add(a.accessLifetime),
-		RefreshHash: fc.HashToken(refresh), RefreshExpiresOn: now.Add(fc.RefreshTokenLifetime)}
-	return g, tokenJSON{AccessToken: access, TokenType: "bearer", ExpiresIn: int64(a.accessLifetime / time.Second), RefreshToken: refresh}
 }
 
 // writeGrantError answers a failed grant: bad credentials are invalid_grant,
@@ -147,13 +122,9 @@ func (a *Auth) writeGrantError(w http.ResponseWriter, r *http.Request, err error
 	}
 }
 
-func (a *Auth) logError(ctx context.Context, err error) {
-	a.log.LogAttrs(ctx, slog.LevelError, "token request failed",
-		slog.String("request_id", requestID(ctx)), slog.String("error", err.Error()))
-}
-
-func writeToken(w http.ResponseWriter, body tokenJSON) {
-	writeOAuthJSON(w, http.StatusOK, body)
+func writeToken(w http.ResponseWriter, t signin.Tokens) {
+	writeOAuthJSON(w, http.StatusOK, tokenJSON{AccessToken: t.Access, TokenType: "bearer",
+		ExpiresIn: int64(t.AccessLifetime / time.Second), RefreshToken: t.Refresh})
 }
 
 func writeOAuthError(w http.ResponseWriter, status int, code, description string) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/signin"
 	"golang.org/x/oauth2"
 )
 
@@ -36,7 +37,7 @@ func wantOAuthError(t *testing.T, name string, w *httptest.ResponseRecorder, sta
 }
 
 func TestTokenEndpointErrors(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{})
+	e := newAuthEnv(t, signin.Config{})
 	e.addUser("ana@example.com", true, nil)
 	off := e.addUser("off@example.com", true, nil)
 	off.Enabled = false
@@ -71,7 +72,7 @@ func TestTokenEndpointErrors(t *testing.T) {
 }
 
 func TestTokenGrants(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{AccessTokenLifetime: 10 * time.Minute})
+	e := newAuthEnv(t, signin.Config{AccessTokenLifetime: 10 * time.Minute})
 	e.addUser("ana@example.com", true, nil)
 	w := e.postToken(pwForm("Ana@Example.com", "pw-ana@example.com"), nil)
 	var tok tokenJSON
@@ -107,9 +108,9 @@ func TestTokenGrants(t *testing.T) {
 }
 
 func TestTokenTOTP(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{})
+	e := newAuthEnv(t, signin.Config{})
 	u := e.addUser("ana@example.com", true, nil)
-	secret, _, err := fc.NewTOTPSecret(u.Email)
+	secret, _, err := signin.NewTOTPSecret(u.Email)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestTokenTOTP(t *testing.T) {
 	wantOAuthError(t, "password without TOTP", e.postToken(form, nil), 400, "invalid_grant")
 	form.Set("totp", "000000")
 	wantOAuthError(t, "wrong TOTP", e.postToken(form, nil), 400, "invalid_grant")
-	code, err := fc.TOTPCode(secret, e.clock.Now())
+	code, err := signin.TOTPCode(secret, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func TestTokenTOTP(t *testing.T) {
 	// within its validity window.
 	wantOAuthError(t, "the same TOTP code again", e.postToken(form, nil), 400, "invalid_grant")
 	e.clock.Advance(30 * time.Second)
-	next, err := fc.TOTPCode(secret, e.clock.Now())
+	next, err := signin.TOTPCode(secret, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestTokenTOTP(t *testing.T) {
 }
 
 func TestConcurrentRefresh(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{})
+	e := newAuthEnv(t, signin.Config{})
 	e.addUser("ana@example.com", true, nil)
 	tok := e.login("ana@example.com")
 	var wg sync.WaitGroup
@@ -166,7 +167,7 @@ func TestConcurrentRefresh(t *testing.T) {
 // library most Go integrations use: password grant, then an automatic
 // refresh once the access token has expired.
 func TestOAuth2Client(t *testing.T) {
-	e := newAuthEnv(t, AuthConfig{})
+	e := newAuthEnv(t, signin.Config{})
 	e.addUser("ana@example.com", true, nil)
 	srv := httptest.NewServer(e.handler)
 	defer srv.Close()

@@ -4,10 +4,19 @@
 // with every filter of the API, read one record, see charts of the
 // current selection drawn as SVG on the server, and download it as CSV.
 //
-// The console imports only the domain. It parses searches and signs people
-// in with functions it is given (cmd wires the API's), so the console and
-// the API cannot disagree about a filter or a password. Every read carries
-// the signed-in user's scope, exactly as in the API.
+// The console imports only the domain and the packages the API shares with
+// it: people sign in through package signin, the same Service as the API's
+// token endpoint, and searches are parsed by package searchparams, the
+// API's parser, so the console and the API cannot disagree about a filter
+// or a password. Every read carries the signed-in user's scope, exactly as
+// in the API.
+//
+// The console has no mux or server of its own: it hands its handlers to
+// the server (package api, which lists every route in api/routes.go and
+// gives console requests the same request id, access log, metrics,
+// security headers, body limit and panic recovery as the API's). What it
+// adds is its own: sessions, CSRF protection, and the Content-Security-
+// Policy of its pages (middleware.go).
 //
 // Templates, CSS and the little JavaScript there is are embedded: there is
 // no build step. Sessions live in the database (only a hash of the cookie's
@@ -15,7 +24,6 @@
 package console
 
 import (
-	"context"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -24,6 +32,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/signin"
 )
 
 // Path is where the console is mounted.
@@ -43,16 +52,13 @@ type Store interface {
 	fc.ConsoleSessionStore
 }
 
-// Config is what the console needs from the outside. Store, SignIn and
-// ParseSearch are required.
+// Config is what the console needs from the outside. Store and SignIn are
+// required.
 type Config struct {
 	Store Store
-	// SignIn checks credentials with the API's throttling (api.Auth.SignIn):
-	// ErrUnauthorized for bad ones, ErrTooMany when throttled.
-	SignIn func(ctx context.Context, email, password, code, addr string) (*fc.User, error)
-	// ParseSearch parses search parameters exactly as the API does
-	// (api.ParseFailedCheckinSearch).
-	ParseSearch func(rawQuery string) (fc.Query, error)
+	// SignIn checks credentials, with the same throttling as the API's
+	// token endpoint and Basic auth (one Service serves both).
+	SignIn *signin.Service
 	// InsecureCookie drops the Secure attribute of the session cookie. Set
 	// it only when serving plain HTTP on a loopback address (a browser does
 	// not send Secure cookies over plain HTTP, so sign-in would not stick);
@@ -66,9 +72,9 @@ type Config struct {
 
 // Console serves the console pages. It holds no mutable state.
 type Console struct {
-	cfg     Config
-	pages   map[string]*template.Template
-	handler http.Handler
+	cfg         Config
+	pages       map[string]*template.Template
+	crossOrigin *http.CrossOriginProtection
 }
 
 // New returns the console for cfg. It fails only if an embedded template
@@ -84,31 +90,47 @@ func New(cfg Config) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{cfg: cfg, pages: pages}
-	c.handler = c.routes()
-	return c, nil
+	return &Console{cfg: cfg, pages: pages, crossOrigin: http.NewCrossOriginProtection()}, nil
 }
 
-// Handler returns the console with its middleware; mount it at Path.
-func (c *Console) Handler() http.Handler { return c.handler }
+// The handlers the server mounts (api.Console; the paths are in
+// api/routes.go, the one list of routes). Each is wrapped by page.
 
-// routes registers every page of the console in one place.
-func (c *Console) routes() http.Handler {
-	mux := http.NewServeMux()
+// Assets serves the embedded CSS and script, cacheable for an hour.
+func (c *Console) Assets() http.Handler {
 	assets, _ := fs.Sub(assetFiles, "assets")
-	mux.Handle("GET /console/assets/", http.StripPrefix("/console/assets/", cacheAssets(http.FileServerFS(assets))))
-	mux.HandleFunc("GET /console/{$}", c.home)
-	mux.HandleFunc("GET /console/signin", c.signInPage)
-	mux.HandleFunc("POST /console/signin", c.signIn)
-	mux.Handle("POST /console/signout", c.requireSession(c.signOut))
-	mux.Handle("GET /console/failedcheckins", c.requireRole(fc.RoleFailedCheckinList, c.listPage))
-	mux.Handle("GET /console/failedcheckins/export", c.requireRole(fc.RoleFailedCheckinList, c.export))
-	mux.Handle("GET /console/failedcheckins/{id}", c.requireRole(fc.RoleFailedCheckinRead, c.detailPage))
-	mux.HandleFunc("/console/", c.notFound)
-	// Go's cross-origin protection (Sec-Fetch-Site / Origin) refuses every
-	// cross-site POST before the handlers' own CSRF token is even checked.
-	return securityHeaders(recoverPanic(c.cfg.Logger, http.NewCrossOriginProtection().Handler(limitBody(mux))))
+	return c.page(http.StripPrefix(Path+"assets/", cacheAssets(http.FileServerFS(assets))))
 }
+
+// Home sends everyone to the records (and so, unless signed in, to sign in).
+func (c *Console) Home() http.Handler { return c.page(http.HandlerFunc(c.home)) }
+
+// SignInPage shows the sign-in form.
+func (c *Console) SignInPage() http.Handler { return c.page(http.HandlerFunc(c.signInPage)) }
+
+// SignIn checks the form and starts a session.
+func (c *Console) SignIn() http.Handler { return c.page(http.HandlerFunc(c.signIn)) }
+
+// SignOut ends the session; it needs the session's CSRF token.
+func (c *Console) SignOut() http.Handler { return c.page(c.requireSession(c.signOut)) }
+
+// List is the records page, for FailedCheckin-List.
+func (c *Console) List() http.Handler {
+	return c.page(c.requireRole(fc.RoleFailedCheckinList, c.listPage))
+}
+
+// Export downloads the selection as CSV, for FailedCheckin-List.
+func (c *Console) Export() http.Handler {
+	return c.page(c.requireRole(fc.RoleFailedCheckinList, c.export))
+}
+
+// Detail is one record's page, for FailedCheckin-Read.
+func (c *Console) Detail() http.Handler {
+	return c.page(c.requireRole(fc.RoleFailedCheckinRead, c.detailPage))
+}
+
+// NotFound is the console's 404 page, for every other path under Path.
+func (c *Console) NotFound() http.Handler { return c.page(http.HandlerFunc(c.notFound)) }
 
 // home sends a signed-in user to the records, anyone else to sign in.
 func (c *Console) home(w http.ResponseWriter, r *http.Request) {

@@ -16,6 +16,7 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/console"
+	"github.com/failedcheckins/failedcheckins/signin"
 	"github.com/failedcheckins/failedcheckins/storetest"
 	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 )
@@ -33,6 +34,7 @@ type env struct {
 	otherLoc   int64 // a location the manager may not see
 	otherName  string
 	db         envStore
+	api        *api.Server // the one server: API and console
 }
 
 // envStore is everything the console and the API read from one store.
@@ -62,16 +64,14 @@ func newEnv(t testing.TB) *env {
 	e.managerLoc, e.otherLoc, e.otherName = twoLocations(e.records)
 	addUser(t, db, "admin@example.com", &fc.User{Admin: true})
 	addUser(t, db, "manager@example.com", &fc.User{Roles: []string{fc.RoleFailedCheckinList, fc.RoleFailedCheckinRead}, Businesses: []int64{e.managerLoc}})
-	auth := api.NewAuth(api.AuthConfig{Users: db, Tokens: db, Failures: db})
-	apiHandler := api.New(api.Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken)}).Handler()
-	c, err := console.New(console.Config{Store: db, SignIn: auth.SignIn, ParseSearch: api.ParseFailedCheckinSearch, InsecureCookie: true, Logger: testLogger(t)})
+	svc := signin.New(signin.Config{Users: db, Tokens: db, Failures: db})
+	auth := api.NewAuth(svc, nil)
+	c, err := console.New(console.Config{Store: db, SignIn: svc, InsecureCookie: true, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatalf("console.New: %v", err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle(console.Path, c.Handler())
-	mux.Handle("/", apiHandler)
-	e.srv = httptest.NewServer(mux)
+	e.api = api.New(api.Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken), Console: c})
+	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	return e
 }

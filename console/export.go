@@ -7,6 +7,7 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/csvrecord"
+	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
 // export serves GET /console/failedcheckins/export: the current selection
@@ -15,7 +16,7 @@ import (
 // token on a download link, so the console serves it under its own
 // session, with the same store method as the API.
 func (c *Console) export(w http.ResponseWriter, r *http.Request) {
-	q, err := c.cfg.ParseSearch(APIQuery(r.URL.Query()))
+	q, err := searchparams.FailedCheckins.Parse(APIQuery(r.URL.Query()))
 	if fc.ErrorCode(err) == fc.ErrInvalid {
 		c.errorPage(w, r, http.StatusBadRequest, "The filter is not valid; go back to the records page to see why.")
 		return

@@ -25,7 +25,7 @@ func (c *Console) renderSignIn(w http.ResponseWriter, r *http.Request, status in
 	c.render(w, r, status, "signin", pageData{Title: "Sign in", Body: d})
 }
 
-// signIn checks the credentials with the API's sign-in (same throttling),
+// signIn checks the credentials with the sign-in service (the API's throttling),
 // then starts a session: a new random token in the cookie, its hash in the
 // database. Every failure gets the same message.
 func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
@@ -36,7 +36,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.renderSignIn(w, r, http.StatusForbidden, d)
 		return
 	}
-	u, err := c.cfg.SignIn(r.Context(), d.Email, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")), clientAddress(r))
+	u, err := c.cfg.SignIn.SignIn(r.Context(), d.Email, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")), clientAddress(r))
 	switch fc.ErrorCode(err) {
 	case "":
 	case fc.ErrUnauthorized:

@@ -6,11 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/api"
+	"github.com/failedcheckins/failedcheckins/signin"
 )
 
 // authConfig holds the authentication settings of `serve`.
@@ -22,7 +21,7 @@ type authConfig struct {
 }
 
 func defaultAuthConfig() authConfig {
-	return authConfig{AccessTokenLifetime: fc.DefaultAccessTokenLifetime, RateLimit: api.DefaultRateLimit, RateBurst: api.DefaultRateBurst}
+	return authConfig{AccessTokenLifetime: fc.DefaultAccessTokenLifetime, RateLimit: signin.DefaultRateLimit, RateBurst: signin.DefaultRateBurst}
 }
 
 func (c *authConfig) register(fs *flag.FlagSet) {
@@ -44,10 +43,11 @@ func (c authConfig) Validate() error {
 	return nil
 }
 
-// newAuth builds the authenticator and token endpoint on db.
-func (c authConfig) newAuth(db store, logger *slog.Logger) *api.Auth {
-	return api.NewAuth(api.AuthConfig{Users: db, Tokens: db, Failures: db, AccessTokenLifetime: c.AccessTokenLifetime,
-		DisableBasic: c.NoBasicAuth, RateLimit: c.RateLimit, RateBurst: c.RateBurst, Logger: logger})
+// newSignIn builds the sign-in service on db; the API and the console
+// share it, and with it the throttles and the rate limit.
+func (c authConfig) newSignIn(db store) *signin.Service {
+	return signin.New(signin.Config{Users: db, Tokens: db, Failures: db, AccessTokenLifetime: c.AccessTokenLifetime,
+		DisableBasic: c.NoBasicAuth, RateLimit: c.RateLimit, RateBurst: c.RateBurst})
 }
 
 // Demo accounts. Their passwords are random and printed once: a fixed,

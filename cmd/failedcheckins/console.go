@@ -3,35 +3,24 @@ package main
 import (
 	"log/slog"
 	"net"
-	"net/http"
 
-	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/console"
+	"github.com/failedcheckins/failedcheckins/signin"
 )
 
-// withConsole mounts the operator console at /console/ beside the API.
-// The console signs people in with the API's Auth (same throttling) and
-// parses filters with the API's parser. Its session cookie is Secure
-// unless serve listens on a loopback address (plain HTTP for local use),
-// where a browser would otherwise drop it.
-func withConsole(db store, auth *api.Auth, apiHandler http.Handler, addr string, logger *slog.Logger) (http.Handler, error) {
+// newConsole builds the operator console the API server mounts at
+// /console/, or returns nil when the database backend has no console
+// support. The console signs people in with the API's sign-in service
+// (same throttling). Its session cookie is Secure unless serve listens on
+// a loopback address (plain HTTP for local use), where a browser would
+// otherwise drop it.
+func newConsole(db store, signIn *signin.Service, addr string, logger *slog.Logger) (*console.Console, error) {
 	cs, ok := db.(console.Store)
 	if !ok {
 		logger.Warn("this database backend has no console support yet: /console/ is not served")
-		return apiHandler, nil
+		return nil, nil
 	}
-	c, err := console.New(console.Config{
-		Store: cs, SignIn: auth.SignIn, ParseSearch: api.ParseFailedCheckinSearch,
-		InsecureCookie: isLoopback(addr), Logger: logger,
-	})
-	if err != nil {
-		return nil, err
-	}
-	mux := http.NewServeMux()
-	mux.Handle(console.Path, c.Handler())
-	mux.Handle("/console", http.RedirectHandler(console.Path, http.StatusMovedPermanently))
-	mux.Handle("/", apiHandler)
-	return mux, nil
+	return console.New(console.Config{Store: cs, SignIn: signIn, InsecureCookie: isLoopback(addr), Logger: logger})
 }
 
 // isLoopback reports whether a listen address is on the loopback interface.

@@ -107,31 +107,37 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	auth := cfg.Auth.newAuth(db, logger)
+	signIn := cfg.Auth.newSignIn(db) // auth.go
+	auth := api.NewAuth(signIn, logger)
 	checkins, stopCheckins := checkinConfig(db)            // directory.go
 	defer stopCheckins()                                   // after the HTTP server: drains queued attempts
 	metricsAllow, _ := parseMetricsAllow(cfg.MetricsAllow) // checked by Validate
 	pools, _ := db.(api.PoolStatsReporter)                 // nil: no pool series
-	apiServer := api.New(api.Config{
+	c, err := newConsole(db, signIn, cfg.Addr, logger)     // console.go
+	if err != nil {
+		return err
+	}
+	var cons api.Console // stays a nil interface when there is no console
+	if c != nil {
+		cons = c
+	}
+	// One server for the API and the console: one mux, one middleware
+	// stack (api/routes.go lists every route).
+	server := api.New(api.Config{
 		Pools:         pools,
 		MetricsAllow:  metricsAllow,
 		Store:         db,
 		Authenticator: auth,
 		Checkins:      checkins,
 		Token:         http.HandlerFunc(auth.ServeToken),
+		Console:       cons,
 		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"
 		Logger:        logger,
 	})
-	handler, err := withConsole(db, auth, apiServer.Handler(), cfg.Addr, logger) // console.go
-	if err != nil {
-		return err
-	}
-	// Outermost, so that the console's mux never answers an unclean path
-	// with its text/html redirect: the API answers it in JSON.
-	// Outside that, the client's address is settled before anything
-	// (the sign-in throttles, /metrics) reads it.
+	// Outermost: the client's address is settled before anything (the
+	// sign-in throttles, /metrics, the access log) reads it.
 	proxies, _ := parsePrefixes("--trusted-proxies", cfg.TrustedProxies) // checked by Validate
-	return serveHTTP(ctx, cfg, proxyaddr.Trusted(proxies).Wrap(apiServer.Guard(handler)), logger)
+	return serveHTTP(ctx, cfg, proxyaddr.Trusted(proxies).Wrap(server.Handler()), logger)
 }
 
 // loadDemo fills an empty database with the demo: a directory and the

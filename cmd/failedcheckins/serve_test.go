@@ -155,7 +155,7 @@ func TestServeHTTPFinishesInFlight(t *testing.T) {
 	}
 }
 
-// checkMalformedAnswers checks that requests net/http or the console's mux
+// checkMalformedAnswers checks that requests net/http or the mux
 // would answer themselves (an unclean path: a text/html redirect; a long
 // query: a plain 431) get the API's JSON error with a request id.
 func checkMalformedAnswers(t *testing.T, base string) {

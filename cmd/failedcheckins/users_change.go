@@ -6,6 +6,7 @@ import (
 	"io"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/signin"
 )
 
 // findUser looks a user up by email with an error a person can act on.
@@ -73,7 +74,7 @@ func enableTOTP(ctx context.Context, db store, email string, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
-	secret, uri, err := fc.NewTOTPSecret(u.Email)
+	secret, uri, err := signin.NewTOTPSecret(u.Email)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,11 @@
-package api
+package searchparams
 
 import fc "github.com/failedcheckins/failedcheckins"
 
-// checkinParams is the parameter table of the Checkin search (CHECKINS.md
+// Checkins is the parameter table of the Checkin search (CHECKINS.md
 // section 4): the rules of API.md sections 2.1-2.4, the prefix Checkin_,
 // default order FromTime descending. Never modified after initialisation.
-var checkinParams = &searchParams{
+var Checkins = &Table{
 	filters: []param{
 		{"Id", fc.FieldID, kindIntList},
 		{"UniqueId", fc.FieldUniqueID, kindGUID},

@@ -1,4 +1,4 @@
-package api
+package searchparams
 
 import (
 	"errors"
@@ -35,7 +35,7 @@ func parseSize(p rawParam) (int, *fc.FieldError) {
 
 // parseOrderBy reads orderBy: a field name or alias, case-insensitive. The
 // answer is the canonical name, which the response echoes.
-func (sp *searchParams) parseOrderBy(p rawParam) (fc.Field, *fc.FieldError) {
+func (sp *Table) parseOrderBy(p rawParam) (fc.Field, *fc.FieldError) {
 	key := fc.Fold(strings.TrimSpace(p.value))
 	for _, f := range sp.sortFields {
 		if fc.Fold(string(f)) == key {
@@ -56,7 +56,7 @@ func (sp *searchParams) parseOrderBy(p rawParam) (fc.Field, *fc.FieldError) {
 }
 
 // aliasNote lists the orderBy aliases in a stable order for the error message.
-func (sp *searchParams) aliasNote() string {
+func (sp *Table) aliasNote() string {
 	if len(sp.sortAliases) == 0 {
 		return ""
 	}
@@ -80,51 +80,4 @@ func parseDir(p rawParam) (bool, *fc.FieldError) {
 		return true, nil
 	}
 	return true, &fc.FieldError{Property: p.name, Message: "must be 0, Ascending or asc, or 1, -1, Descending or desc", AttemptedValue: p.value}
-}
-
-// pageJSON is the search envelope of API.md section 2.5, for records of
-// any entity (T is the wire type of one record).
-type pageJSON[T any] struct {
-	Records              []T    `json:"Records"`
-	CurrentPage          int64  `json:"CurrentPage"`
-	CurrentPageSize      int    `json:"CurrentPageSize"`
-	CurrentOrderField    string `json:"CurrentOrderField"`
-	CurrentSortDirection int    `json:"CurrentSortDirection"`
-	FirstItem            int64  `json:"FirstItem"`
-	LastItem             int64  `json:"LastItem"`
-	TotalItems           int64  `json:"TotalItems"`
-	TotalPages           int64  `json:"TotalPages"`
-	HasNextPage          bool   `json:"HasNextPage"`
-	HasPreviousPage      bool   `json:"HasPreviousPage"`
-	PageNumber           int64  `json:"PageNumber"`
-	PageSize             int    `json:"PageSize"`
-}
-
-// newPageJSON builds the envelope for records, the page q asked for out of
-// total matches, converting each record with toWire. It avoids overflow for
-// absurd page numbers: such a page is empty, and an empty page has
-// FirstItem = LastItem = 0. Records is never null.
-func newPageJSON[R, T any](q fc.Query, records []R, total int64, toWire func(R) T) pageJSON[T] {
-	out := pageJSON[T]{
-		Records:     make([]T, 0, len(records)),
-		CurrentPage: q.Page, CurrentPageSize: q.Size, CurrentOrderField: string(q.OrderBy),
-		TotalItems: total, PageNumber: q.Page, PageSize: q.Size,
-	}
-	for _, r := range records {
-		out.Records = append(out.Records, toWire(r))
-	}
-	size := int64(max(q.Size, 1))
-	out.TotalPages = total / size
-	if total%size != 0 {
-		out.TotalPages++
-	}
-	if q.Descending {
-		out.CurrentSortDirection = 1
-	}
-	if len(records) > 0 {
-		out.FirstItem = q.Offset() + 1
-		out.LastItem = out.FirstItem + int64(len(records)) - 1
-	}
-	out.HasNextPage, out.HasPreviousPage = q.Page < out.TotalPages, q.Page > 1
-	return out
 }

@@ -1,4 +1,4 @@
-package api
+package searchparams
 
 import (
 	"errors"
@@ -39,7 +39,7 @@ func TestParseConditions(t *testing.T) {
 		{"to_FailedCheckin_Id=3", fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: math.MinInt64, Max: 3}},
 		{"to_FailedCheckin_CheckinAttemptTime=0001-01-01T01:59%2B02:00", fc.TimeRange(fc.FieldCheckinAttemptTime, time.Time{}, time.Time{}.Add(-time.Second))},
 	} {
-		q, err := failedCheckinParams.parse(c.query)
+		q, err := FailedCheckins.Parse(c.query)
 		if err != nil {
 			t.Errorf("parse(%q) = %v; want %+v", c.query, err, c.want)
 			continue
@@ -56,7 +56,7 @@ func equalCondition(a, b fc.Condition) bool {
 }
 
 func TestParseDefaults(t *testing.T) {
-	q, err := failedCheckinParams.parse("")
+	q, err := FailedCheckins.Parse("")
 	want := fc.Query{Page: 1, Size: 25, OrderBy: fc.FieldCreatedOn, Descending: true}
 	if err != nil || q.Page != want.Page || q.Size != want.Size || q.OrderBy != want.OrderBy || !q.Descending || len(q.Conditions) != 0 {
 		t.Errorf("parse(\"\") = %+v, %v; want %+v", q, err, want)
@@ -67,7 +67,7 @@ func TestParseDefaults(t *testing.T) {
 // filter on a lone byte; name and value are echoed with U+FFFD.
 func TestParseInvalidUTF8(t *testing.T) {
 	for _, raw := range []string{"FailedCheckin_Description=%C3", "FailedCheckin_Business=%ff", "FailedCheckin_%ff=1"} {
-		_, err := failedCheckinParams.parse(raw)
+		_, err := FailedCheckins.Parse(raw)
 		var e *fc.Error
 		if !errors.As(err, &e) || e.Code != fc.ErrInvalid || len(e.Fields) != 1 || e.Fields[0].Message != "must be valid UTF-8 text" {
 			t.Errorf("parse(%q) = %v; want one field error: must be valid UTF-8 text", raw, err)
@@ -87,10 +87,10 @@ func TestParseListLimit(t *testing.T) {
 		}
 		list = append(list, '7')
 	}
-	if _, err := failedCheckinParams.parse("Id=" + string(list[:len(list)-2])); err != nil {
+	if _, err := FailedCheckins.Parse("Id=" + string(list[:len(list)-2])); err != nil {
 		t.Errorf("parse(Id with %d values) = %v; want no error", maxListItems, err)
 	}
-	if _, err := failedCheckinParams.parse("Id=" + string(list)); fc.ErrorCode(err) != fc.ErrInvalid {
+	if _, err := FailedCheckins.Parse("Id=" + string(list)); fc.ErrorCode(err) != fc.ErrInvalid {
 		t.Errorf("parse(Id with %d values) = %v; want an invalid error", maxListItems+1, err)
 	}
 }
@@ -137,7 +137,7 @@ func FuzzParseSearch(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		q, err := failedCheckinParams.parse(raw)
+		q, err := FailedCheckins.Parse(raw)
 		if err != nil {
 			var e *fc.Error
 			if !errors.As(err, &e) || e.Code != fc.ErrInvalid || len(e.Fields) == 0 {
@@ -151,7 +151,7 @@ func FuzzParseSearch(f *testing.F) {
 		// A query that parses also parses after re-encoding through
 		// url.Values, which is how most clients build it.
 		if vals, err := url.ParseQuery(raw); err == nil && !containsSemicolon(raw) {
-			if _, err := failedCheckinParams.parse(vals.Encode()); err != nil && len(vals) == countPairs(raw) {
+			if _, err := FailedCheckins.Parse(vals.Encode()); err != nil && len(vals) == countPairs(raw) {
 				t.Fatalf("parse(%q) succeeded but parse(%q) = %v", raw, vals.Encode(), err)
 			}
 		}
@@ -182,4 +182,35 @@ func splitRaw(raw string) []string {
 		}
 	}
 	return out
+}
+
+func utc(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t.UTC()
+}
+
+// TestParamFold: one parameter read beside a search, by the search's
+// rules: any case of the name, repeats only with the same value, and a
+// bad encoding of that parameter (not of others) reported.
+func TestParamFold(t *testing.T) {
+	for _, c := range []struct {
+		raw, want string
+		invalid   bool
+	}{
+		{"", "csv", false},
+		{"format=", "csv", false},
+		{"FORMAT=%20NDJSON%20", "ndjson", false},
+		{"format=csv&Format=csv", "csv", false},
+		{"format=csv&format=ndjson", "", true},
+		{"format=%zz", "", true},
+		{"other=%zz&format=ndjson", "ndjson", false},
+	} {
+		got, err := ParamFold(c.raw, "format", "csv")
+		if c.invalid != (fc.ErrorCode(err) == fc.ErrInvalid) || got != c.want {
+			t.Errorf("ParamFold(%q) = %q, %v; want %q (invalid: %v)", c.raw, got, err, c.want, c.invalid)
+		}
+	}
 }

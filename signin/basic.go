@@ -1,14 +1,60 @@
-package api
+package signin
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"fmt"
 	"sync"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
+
+// Basic returns the caller of Basic credentials from client address addr:
+// a sign-in (throttled like any other) unless the same credentials were
+// verified recently, and the user's rate limit. With Config.DisableBasic
+// every Basic credential is ErrBadCredentials.
+func (s *Service) Basic(ctx context.Context, email, password, addr string) (*fc.Caller, error) {
+	if !s.basic {
+		return nil, ErrBadCredentials
+	}
+	u, err := s.cachedBasic(ctx, email, password)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		if u, err = s.SignIn(ctx, email, password, "", addr); err != nil {
+			return nil, err
+		}
+		s.basicCache.remember(u, email, password, s.now())
+	}
+	if wait := s.limiter.allow(userBucket(u), s.now()); wait > 0 {
+		return nil, tooMany(wait, "Too many requests for this user.")
+	}
+	return u.Caller(), nil
+}
+
+// BasicEnabled reports whether Basic auth is accepted at all.
+func (s *Service) BasicEnabled() bool { return s.basic }
+
+// cachedBasic returns the user if these Basic credentials were verified
+// recently against the user's current password, and nil otherwise. Users
+// with two-factor sign-in cannot use Basic auth, which has no code field.
+func (s *Service) cachedBasic(ctx context.Context, email, password string) (*fc.User, error) {
+	u, err := s.users.FindUserByEmail(ctx, email)
+	if fc.ErrorCode(err) == fc.ErrNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("basic auth: %w", err)
+	}
+	if u.Enabled && u.TOTPSecret == "" && s.basicCache.verified(u, email, password, s.now()) {
+		return u, nil
+	}
+	return nil, nil
+}
 
 // basicCache remembers recently verified Basic credentials, so that a
 // client sending Basic auth on every request does not cost an argon2id hash

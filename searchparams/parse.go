@@ -1,4 +1,4 @@
-package api
+package searchparams
 
 import (
 	"strings"
@@ -9,7 +9,7 @@ import (
 // parse turns a raw query string into a Query (without Scope, which comes
 // from the caller). On bad input it returns an ErrInvalid *fc.Error that
 // lists every bad parameter, each under the name the client spelled.
-func (sp *searchParams) parse(rawQuery string) (fc.Query, error) {
+func (sp *Table) Parse(rawQuery string) (fc.Query, error) {
 	q := fc.Query{Page: 1, Size: fc.DefaultPageSize, OrderBy: sp.defaultOrder, Descending: true}
 	params, errs := splitQuery(rawQuery)
 	params, dupErrs := collapse(params)
@@ -55,7 +55,7 @@ func (sp *searchParams) parse(rawQuery string) (fc.Query, error) {
 // parseFilter reads a filter or range parameter. It returns a condition for
 // a filter, records a range bound in ranges, rejects an unknown name under a
 // strict prefix and ignores any other unknown name.
-func (sp *searchParams) parseFilter(p rawParam, key string, ranges map[fc.Field]*rangeBounds, order *[]fc.Field) (*fc.Condition, *fc.FieldError) {
+func (sp *Table) parseFilter(p rawParam, key string, ranges map[fc.Field]*rangeBounds, order *[]fc.Field) (*fc.Condition, *fc.FieldError) {
 	if f, ok := findParam(sp.filters, key); ok {
 		cond, err := filterCondition(f, p)
 		if err != nil {

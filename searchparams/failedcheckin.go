@@ -1,10 +1,10 @@
-package api
+package searchparams
 
 import fc "github.com/failedcheckins/failedcheckins"
 
-// failedCheckinParams is the parameter table of the FailedCheckin search
+// FailedCheckins is the parameter table of the FailedCheckin search
 // (API.md sections 2.1-2.4). It is never modified after initialisation.
-var failedCheckinParams = &searchParams{
+var FailedCheckins = &Table{
 	filters: []param{
 		{"Id", fc.FieldID, kindIntList},
 		{"UniqueId", fc.FieldUniqueID, kindGUID},

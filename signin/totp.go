@@ -1,4 +1,4 @@
-package failedcheckins
+package signin
 
 import (
 	"crypto/subtle"

@@ -1,4 +1,15 @@
-package api
+// Package searchparams turns the query string of a Nexudus-style search
+// (API.md sections 2.1-2.4, CHECKINS.md section 4) into an fc.Query:
+// filters, ranges (from_/to_), paging, sorting and the date-time forms
+// they accept, or an fc.ErrInvalid error listing every bad parameter in
+// the Nexudus error shape, each under the name the client spelled.
+//
+// One Table per searchable entity (FailedCheckins, Checkins) says which
+// parameters exist; the rules are the same for all. The API's search,
+// export and statistics endpoints and the operator console parse with the
+// same Table, so a filter means the same thing everywhere. It imports only
+// the domain.
+package searchparams
 
 import (
 	"net/url"
@@ -35,10 +46,10 @@ type param struct {
 	kind  paramKind
 }
 
-// searchParams is the parameter table of one search endpoint. The same
-// parsing rules (API.md sections 2.1-2.4) serve every entity; only the
-// table differs (FailedCheckin here, Checkin with the prefix Checkin_ later).
-type searchParams struct {
+// Table is the parameter table of one search endpoint. The same parsing
+// rules (API.md sections 2.1-2.4) serve every entity; only the table
+// differs (FailedCheckins, and Checkins with the prefix Checkin_).
+type Table struct {
 	filters []param
 	ranges  []param
 	// strictPrefixes start parameter names that must name a filter: an
@@ -62,6 +73,43 @@ const (
 	// make a store build a query with an unbounded number of parameters.
 	maxListItems = 1000
 )
+
+// Names returns every parameter name the table accepts, as documented
+// (filters, from_ and to_ of every range, paging and sorting), for a test
+// that holds the API description to the parser.
+func (sp *Table) Names() []string {
+	names := []string{paramPage, paramSize, "orderBy", paramDir}
+	for _, f := range sp.filters {
+		names = append(names, f.name)
+	}
+	for _, f := range sp.ranges {
+		names = append(names, prefixFrom+f.name, prefixTo+f.name)
+	}
+	return names
+}
+
+// ParamFold returns the value of the parameter named name in rawQuery
+// (names compared case-insensitively, like every parameter name),
+// trimmed and lower-cased, or def when it is absent or empty. A bad
+// encoding of it, or two different values, is the same ErrInvalid error
+// a search gives; other parameters are not looked at. Endpoints use it for
+// their own parameters beside the search's (format=, groupBy=).
+func ParamFold(rawQuery, name, def string) (string, error) {
+	params, errs := splitQuery(rawQuery)
+	params, dupErrs := collapse(params)
+	errs = append(errs, dupErrs...)
+	for _, e := range errs {
+		if fc.Fold(e.Property) == fc.Fold(name) {
+			return "", fc.InvalidFields([]fc.FieldError{e})
+		}
+	}
+	for _, p := range params {
+		if fc.Fold(p.name) == fc.Fold(name) {
+			return strings.ToLower(strings.TrimSpace(p.value)), nil
+		}
+	}
+	return def, nil
+}
 
 // rawParam is one name=value pair of the query string as the client sent it.
 type rawParam struct {

@@ -1,4 +1,4 @@
-package api
+package searchparams
 
 import (
 	"math"
@@ -41,7 +41,7 @@ func filterCondition(f param, p rawParam) (fc.Condition, *fc.FieldError) {
 // listCondition reads a list filter: one item or several, written 1,2,3 or
 // [1,2,3]. Every bad item is named in the one message.
 func listCondition(f param, p rawParam) (fc.Condition, *fc.FieldError) {
-	items := splitList(p.value)
+	items := SplitList(p.value)
 	cond := fc.Condition{Field: f.field, Match: fc.MatchInts}
 	if f.kind == kindCodeList {
 		cond.Match = fc.MatchEqualFold
@@ -103,8 +103,10 @@ func listMessage(kind paramKind) string {
 	return "must be a whole number or a list of them like 1,2,3 or [1,2,3]"
 }
 
-// splitList splits "1, 2,3" or "[1,2,3]" into trimmed items.
-func splitList(value string) []string {
+// SplitList splits a list value, "1, 2,3" or "[1,2,3]", into trimmed
+// items: the list syntax of every list parameter, for endpoints that take
+// a list of their own (groupBy=).
+func SplitList(value string) []string {
 	value = strings.TrimSpace(value)
 	if inner, ok := strings.CutPrefix(value, "["); ok {
 		if inner, ok = strings.CutSuffix(inner, "]"); ok {

@@ -1,0 +1,26 @@
+package api
+
+import "net/http"
+
+// ConsolePath is where the operator console is mounted.
+const ConsolePath = "/console/"
+
+// Console is the operator console as the server mounts it under
+// ConsolePath (package console implements it; cmd passes it in Config).
+// The server gives console requests the same middleware as the API's
+// (request id, access log, metrics, security headers, body limit, panic
+// recovery); each handler here adds only what is the console's own: its
+// session and role checks, CSRF protection, and its Content-Security-Policy
+// and referrer policy for HTML pages. routes.go says which path each
+// serves.
+type Console interface {
+	Assets() http.Handler     // embedded CSS and script
+	Home() http.Handler       // /console/: to the records or to sign in
+	SignInPage() http.Handler // the sign-in form
+	SignIn() http.Handler     // the form's POST: starts a session
+	SignOut() http.Handler    // ends the session (CSRF token required)
+	List() http.Handler       // the records, filtered, with charts
+	Export() http.Handler     // the selection as CSV
+	Detail() http.Handler     // one record
+	NotFound() http.Handler   // the console's 404 page
+}

@@ -1,0 +1,50 @@
+package api
+
+import fc "github.com/failedcheckins/failedcheckins"
+
+// pageJSON is the search envelope of API.md section 2.5, for records of
+// any entity (T is the wire type of one record).
+type pageJSON[T any] struct {
+	Records              []T    `json:"Records"`
+	CurrentPage          int64  `json:"CurrentPage"`
+	CurrentPageSize      int    `json:"CurrentPageSize"`
+	CurrentOrderField    string `json:"CurrentOrderField"`
+	CurrentSortDirection int    `json:"CurrentSortDirection"`
+	FirstItem            int64  `json:"FirstItem"`
+	LastItem             int64  `json:"LastItem"`
+	TotalItems           int64  `json:"TotalItems"`
+	TotalPages           int64  `json:"TotalPages"`
+	HasNextPage          bool   `json:"HasNextPage"`
+	HasPreviousPage      bool   `json:"HasPreviousPage"`
+	PageNumber           int64  `json:"PageNumber"`
+	PageSize             int    `json:"PageSize"`
+}
+
+// newPageJSON builds the envelope for records, the page q asked for out of
+// total matches, converting each record with toWire. It avoids overflow for
+// absurd page numbers: such a page is empty, and an empty page has
+// FirstItem = LastItem = 0. Records is never null.
+func newPageJSON[R, T any](q fc.Query, records []R, total int64, toWire func(R) T) pageJSON[T] {
+	out := pageJSON[T]{
+		Records:     make([]T, 0, len(records)),
+		CurrentPage: q.Page, CurrentPageSize: q.Size, CurrentOrderField: string(q.OrderBy),
+		TotalItems: total, PageNumber: q.Page, PageSize: q.Size,
+	}
+	for _, r := range records {
+		out.Records = append(out.Records, toWire(r))
+	}
+	size := int64(max(q.Size, 1))
+	out.TotalPages = total / size
+	if total%size != 0 {
+		out.TotalPages++
+	}
+	if q.Descending {
+		out.CurrentSortDirection = 1
+	}
+	if len(records) > 0 {
+		out.FirstItem = q.Offset() + 1
+		out.LastItem = out.FirstItem + int64(len(records)) - 1
+	}
+	out.HasNextPage, out.HasPreviousPage = q.Page < out.TotalPages, q.Page > 1
+	return out
+}
