@@ -46,7 +46,10 @@ func TestGenerateCount(t *testing.T) {
 
 func TestGenerateStopsEarly(t *testing.T) {
 	seen := 0
-	for range Generate(1, 100, testNow) {
+	for _, err := range Generate(1, 100, testNow) {
+		if err != nil {
+			t.Fatal(err)
+		}
 		seen++
 		if seen == 3 {
 			break
@@ -159,7 +162,10 @@ func TestGenerateDistribution(t *testing.T) {
 
 func BenchmarkGenerate(b *testing.B) {
 	for b.Loop() {
-		for range Generate(1, DefaultSize, testNow) {
+		for _, err := range Generate(1, DefaultSize, testNow) {
+			if err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

@@ -20,7 +20,11 @@ func openStore(t testing.TB) *sqlite.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -136,7 +136,7 @@ func measureFloors(ctx context.Context, c config, shapes []shape) (map[string]fl
 	if err != nil {
 		return nil, err
 	}
-	defer f.db.Close()
+	defer func() { _ = f.db.Close() }() // a read-only (mode=ro) pool: closing it loses nothing
 	for _, s := range shapes {
 		d, n, err := f.measure(ctx, s, c.floor)
 		if err != nil {

@@ -180,9 +180,12 @@ func appendRound(path string, round int, name string, r result) error {
 	if err != nil {
 		return fmt.Errorf("rounds file: %w", err)
 	}
-	defer f.Close()
 	_, err = fmt.Fprintf(f, "%s\t%d\t%s\t%d\t%.1f\t%.3f\t%.3f\t%d\t%.4f\t%.4f\t%.4f\n", time.Now().Format(time.RFC3339), round, name,
 		r.requests, r.rps(), ms(r.percentile(50)), ms(r.percentile(99)), r.errors, r.cpuPerRequest(), r.clientPerRequest(), r.pgPerRequest())
+	// Close reports a failed write of the round too; the file is the result.
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("rounds file: %w", cerr)
+	}
 	return err
 }
 

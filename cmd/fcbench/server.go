@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -45,7 +44,7 @@ func startServer(ctx context.Context, bin, db, logPath string) (*server, error) 
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--rate-limit", "-1")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		logf.Close()
+		_ = logf.Close() // nothing was written; the start error is the one to report
 		return nil, fmt.Errorf("start %s serve: %w", bin, err)
 	}
 	s := &server{cmd: cmd, base: "http://" + addr, log: logf}
@@ -61,8 +60,12 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("find a free port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	// The server is about to bind this port: it must really be free.
+	if err := l.Close(); err != nil {
+		return 0, fmt.Errorf("free port %d: %w", port, err)
+	}
+	return port, nil
 }
 
 func (s *server) waitReady(ctx context.Context) error {
@@ -94,7 +97,7 @@ func (s *server) stop() {
 		_ = s.cmd.Process.Kill()
 		<-done
 	}
-	s.log.Close()
+	_ = s.log.Close() // the server process wrote the log through its own descriptor
 }
 
 // cpu returns the server's user+system CPU time so far.
@@ -133,14 +136,12 @@ func procTimes(pid int) (own, children time.Duration, err error) {
 // memory returns the server's resident set now and its peak (VmRSS,
 // VmHWM) in KiB.
 func (s *server) memory() (rss, peak int64, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
 	if err != nil {
 		return 0, 0, fmt.Errorf("read server memory: %w", err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), ":")
+	for line := range strings.Lines(string(data)) {
+		k, v, _ := strings.Cut(strings.TrimSuffix(line, "\n"), ":")
 		n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 		switch k {
 		case "VmRSS":
@@ -149,7 +150,7 @@ func (s *server) memory() (rss, peak int64, err error) {
 			peak = n
 		}
 	}
-	return rss, peak, sc.Err()
+	return rss, peak, nil
 }
 
 // token signs the bench user in with the password grant.
