@@ -12,8 +12,8 @@ import (
 // device clocks drift, but an attempt from tomorrow is a mistake.
 const MaxFutureSkew = 5 * time.Minute
 
-// Attempt is one check-in attempt as a device submits it (CHECKINS.md
-// section 2). Exactly one identity is set: CoworkerID, MacAddresses or
+// Attempt is one check-in attempt as a device submits it
+// (docs/checkins.md#check-in-attempts). Exactly one identity is set: CoworkerID, MacAddresses or
 // AccessCardID.
 type Attempt struct {
 	BusinessID   int64

@@ -2,7 +2,7 @@ package failedcheckins
 
 import "slices"
 
-// Roles are named <Entity>-<Action> and matched case-insensitively (API.md section 5).
+// Roles are named <Entity>-<Action> and matched case-insensitively (docs/api.md#authentication).
 const (
 	RoleFailedCheckinList = "FailedCheckin-List"
 	RoleFailedCheckinRead = "FailedCheckin-Read"

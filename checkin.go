@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Checkin is an accepted check-in (CHECKINS.md section 4).
+// Checkin is an accepted check-in (docs/api.md#searching-check-ins).
 type Checkin struct {
 	ID               int64
 	UniqueID         string // lower-case v4 UUID
@@ -38,8 +38,8 @@ const (
 	FieldToTimeLocal   Field = "ToTimeLocal"
 )
 
-// CheckinFields lists the fields of a Checkin in the order of CHECKINS.md
-// section 4; every one of them is a valid sort field.
+// CheckinFields lists the fields of a Checkin in the order of
+// docs/api.md#searching-check-ins; every one of them is a valid sort field.
 var CheckinFields = []Field{
 	FieldID, FieldUniqueID, FieldCoworkerID, FieldCoworkerFullName, FieldBusinessID, FieldBusinessName,
 	FieldSource, FieldFromTime, FieldToTime, FieldFromTimeLocal, FieldToTimeLocal, FieldMacAddresses,
@@ -64,7 +64,7 @@ type CheckinStore interface {
 	FindCheckins(ctx context.Context, q Query) (*CheckinPage, error)
 }
 
-// Roles of the check-in endpoints (CHECKINS.md sections 2 and 4).
+// Roles of the check-in endpoints (docs/api.md#roles-and-location-scope).
 const (
 	RoleCheckinCreate = "Checkin-Create"
 	RoleCheckinList   = "Checkin-List"

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Business is a location (CHECKINS.md section 1). Local times at the
+// Business is a location (docs/checkins.md#the-directory). Local times at the
 // location follow its IANA time zone, daylight-saving rules included.
 type Business struct {
 	ID       int64

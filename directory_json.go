@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// The directory document (CHECKINS.md section 1) is one format shared by
+// The directory document (docs/checkins.md#the-directory) is one format shared by
 // `directory import` and PUT/GET /api/directory, so it lives here rather
 // than in either package: both must read exactly the same thing.
 

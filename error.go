@@ -55,7 +55,7 @@ func Errorf(code, format string, args ...any) *Error {
 
 // InvalidFields returns an ErrInvalid error listing every bad field; its
 // message is "Property: Message" of each field, joined by "; " (one field
-// reads exactly as the example of API.md section 6).
+// reads exactly as the example of docs/api.md#errors).
 func InvalidFields(fields []FieldError) *Error {
 	e := &Error{Code: ErrInvalid, Fields: fields}
 	e.Message = e.Error()

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// FailedCheckin records one rejected check-in attempt (API.md section 1).
+// FailedCheckin records one rejected check-in attempt (docs/api.md#the-failedcheckin-record).
 // Records are written by the service when it rejects an attempt, or by a
 // bulk import of history, and never change afterwards.
 type FailedCheckin struct {

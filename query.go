@@ -10,7 +10,7 @@ import (
 // know is an error, never interpolated into SQL.
 type Field string
 
-// The fields of a FailedCheckin (API.md section 1).
+// The fields of a FailedCheckin (docs/api.md#the-failedcheckin-record).
 const (
 	FieldID                      Field = "Id"
 	FieldUniqueID                Field = "UniqueId"
@@ -34,7 +34,7 @@ const (
 )
 
 // FailedCheckinFields lists the fields of a FailedCheckin in the order of
-// API.md section 1; every one of them is a valid sort field.
+// docs/api.md#the-failedcheckin-record; every one of them is a valid sort field.
 var FailedCheckinFields = []Field{
 	FieldID, FieldUniqueID, FieldCoworkerID, FieldCoworkerFullName, FieldBusinessID, FieldBusinessName,
 	FieldCheckinAttemptTime, FieldSource, FieldMacAddresses, FieldTeams, FieldTariff, FieldDescription,
@@ -42,7 +42,7 @@ var FailedCheckinFields = []Field{
 	FieldReason,
 }
 
-// Page size limits (API.md section 2.1).
+// Page size limits (docs/api.md#paging-and-sorting).
 const (
 	DefaultPageSize = 25
 	MaxPageSize     = 1000

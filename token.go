@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// RefreshTokenLifetime is how long a refresh token stays valid (API.md
-// section 5).
+// RefreshTokenLifetime is how long a refresh token stays valid
+// (docs/api.md#authentication).
 const RefreshTokenLifetime = 15 * 24 * time.Hour
 
 // DefaultAccessTokenLifetime is the default lifetime of an access token

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// User is a person or a client program allowed to call the API (API.md
-// section 5). Passwords are kept only as hashes (see HashPassword).
+// User is a person or a client program allowed to call the API
+// (docs/api.md#authentication). Passwords are kept only as hashes (see HashPassword).
 type User struct {
 	ID    int64
 	Email string

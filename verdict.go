@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The reason codes of a refused attempt (CHECKINS.md section 3), in the
+// The reason codes of a refused attempt (docs/checkins.md#reason-codes), in the
 // order the rules are applied. They are stored and filterable: never rename.
 const (
 	ReasonUnrecognisedDevice  = "UnrecognisedDevice"
@@ -51,7 +51,7 @@ func UnknownBusinessError(id int64) error {
 		AttemptedValue: strconv.FormatInt(id, 10)}})
 }
 
-// Evaluate applies the rules of CHECKINS.md section 3 in their order to
+// Evaluate applies the rules of docs/checkins.md#the-verdict in their order to
 // the attempt; the first that fails decides. count is called only for a
 // plan with a monthly limit. An unknown business is an ErrInvalid error:
 // there is nothing to record.

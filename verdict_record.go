@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// describe returns the Nexudus message of a refusal (CHECKINS.md section 3).
+// describe returns the Nexudus message of a refusal (docs/checkins.md#reason-codes).
 func describe(reason string, v *Verdict, limit int) string {
 	switch reason {
 	case ReasonUnrecognisedDevice:

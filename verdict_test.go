@@ -57,7 +57,7 @@ func at(s string) time.Time {
 func id(n int64) *int64 { return &n }
 
 // TestEvaluate pins every rule, their order and the edge cases of
-// CHECKINS.md: plan end day, daylight-saving gaps and overlaps, windows
+// docs/checkins.md: plan end day, daylight-saving gaps and overlaps, windows
 // across midnight, MACs in other spellings.
 func TestEvaluate(t *testing.T) {
 	d := testDirectory(t)

@@ -1,7 +1,7 @@
 // Package api is the HTTP front of the service: one mux and one middleware
 // stack (request id, access log, metrics, security headers, body limit,
 // panic recovery; middleware.go) for everything served over HTTP. It
-// serves the Nexudus-compatible API (design/API.md): search, get-one,
+// serves the Nexudus-compatible API (docs/api.md): search, get-one,
 // export and statistics of FailedCheckin records, the check-in and
 // directory endpoints, the token endpoint, health checks, /metrics and
 // the OpenAPI document; and it mounts the operator console (package

@@ -9,7 +9,7 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// CheckinConfig wires the check-in endpoints (CHECKINS.md); a nil
+// CheckinConfig wires the check-in endpoints (docs/checkins.md); a nil
 // Config.Checkins leaves them out.
 type CheckinConfig struct {
 	Store     fc.CheckinStore

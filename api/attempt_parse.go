@@ -31,7 +31,7 @@ const bodyProperty = "body"
 // attemptExample shows a well-formed body in error messages.
 const attemptExample = `{"BusinessId": 1001, "Source": 2, "CoworkerId": 100001}`
 
-// attemptFieldNames are the body's fields as CHECKINS.md spells them;
+// attemptFieldNames are the body's fields as docs/checkins.md spells them;
 // other spellings in another case are the same field, as encoding/json
 // would read them, so that a duplicate in another case is still caught.
 var attemptFieldNames = [...]string{"BusinessId", "Source", "CoworkerId", "MacAddresses", "AccessCardId", "FromTime"}
@@ -256,7 +256,7 @@ func optionalString(raw json.RawMessage, name string, dst *string) *fc.FieldErro
 	return nil
 }
 
-// source reads Source, which CHECKINS.md always gives: 0-5 or a name.
+// source reads Source, which docs/checkins.md always gives: 0-5 or a name.
 func source(raw json.RawMessage, dst *fc.Source) *fc.FieldError {
 	const want = "0-5 or a source name such as DoorAccess"
 	if isAbsent(raw) {

@@ -15,7 +15,7 @@ import (
 
 // Auth is the API's side of sign-in: it reads credentials from the
 // Authorization header (bearer tokens and Basic auth) and serves the token
-// endpoint, POST /api/token (API.md section 5). The checking, throttling
+// endpoint, POST /api/token (docs/api.md#authentication). The checking, throttling
 // and rate limiting are the sign-in service's (package signin), which the
 // console uses too.
 type Auth struct {

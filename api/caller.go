@@ -17,7 +17,7 @@ type Authenticator interface {
 	Authenticate(r *http.Request) (*fc.Caller, error)
 }
 
-// Roles the FailedCheckin endpoints require (API.md sections 2 and 3).
+// Roles the FailedCheckin endpoints require (docs/api.md#roles-and-location-scope).
 const (
 	fcRoleList = fc.RoleFailedCheckinList
 	fcRoleRead = fc.RoleFailedCheckinRead

@@ -8,7 +8,7 @@ import (
 	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
-// checkinJSON is the Checkin record on the wire (CHECKINS.md section 4).
+// checkinJSON is the Checkin record on the wire (docs/api.md#searching-check-ins).
 type checkinJSON struct {
 	ID                       int64   `json:"Id"`
 	UniqueID                 string  `json:"UniqueId"`

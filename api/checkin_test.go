@@ -93,7 +93,7 @@ func TestCreateCheckin(t *testing.T) {
 		{"future", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "2026-07-01T10:06:00Z"}`, 400, `"PropertyName":"FromTime"`},
 		{"not JSON", "door", `BusinessId=1`, 400, `"PropertyName":"body","Message":"is not valid JSON (at byte 1)`},
 		{"wrong type", "door", `{"BusinessId": "one"}`, 400, `"PropertyName":"BusinessId"`},
-		// Malformed bodies (CHECKINS.md: a 400, no record written).
+		// Malformed bodies (docs/checkins.md: a 400, no record written).
 		{"zero time", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "0001-01-01T00:00:00Z"}`, 400,
 			`"PropertyName":"FromTime","Message":"must be 2000-01-01T00:00:00Z or later`},
 		{"zero time with offset", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "0001-01-01T00:00:00+05:00"}`, 400, `"PropertyName":"FromTime"`},

@@ -11,7 +11,7 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// errorJSON is the error body of API.md section 6.
+// errorJSON is the error body of docs/api.md#errors.
 type errorJSON struct {
 	Status        int              `json:"Status"`
 	Message       string           `json:"Message"`
@@ -49,7 +49,7 @@ const (
 	retryAfterSeconds = "60"
 )
 
-// writeError answers r with err as the JSON error body of API.md section 6.
+// writeError answers r with err as the JSON error body of docs/api.md#errors.
 // Internal and unavailable errors are logged once with the request id and
 // the client gets only a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {

@@ -9,14 +9,14 @@ import (
 	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
-// Wire formats of times (API.md section 1): UTC with a Z, local without offset.
+// Wire formats of times (docs/api.md#the-failedcheckin-record): UTC with a Z, local without offset.
 const (
 	utcLayout   = "2006-01-02T15:04:05Z"
 	localLayout = "2006-01-02T15:04:05"
 )
 
 // failedCheckinJSON is the FailedCheckin record on the wire, fields in the
-// order of API.md section 1. It is converted explicitly from the domain type
+// order of docs/api.md#the-failedcheckin-record. It is converted explicitly from the domain type
 // so that renaming a domain field never changes the JSON.
 type failedCheckinJSON struct {
 	ID                       int64   `json:"Id"`

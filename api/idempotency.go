@@ -8,7 +8,7 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// IdempotencyHeader makes a POST safe to retry (CHECKINS.md section 2).
+// IdempotencyHeader makes a POST safe to retry (docs/checkins.md#idempotency).
 //
 // The same key from the same user within 24 hours returns the first
 // answer (rebuilt from the stored outcome, so byte for byte the same) and

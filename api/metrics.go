@@ -110,8 +110,8 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
 // verdictAccepted is the reason label of an accepted attempt.
 const verdictAccepted = "Accepted"
 
-// isKnownReason bounds the reason label to the codes of CHECKINS.md
-// section 3, so a bug can never create unbounded series.
+// isKnownReason bounds the reason label to the codes of
+// docs/checkins.md#reason-codes, so a bug can never create unbounded series.
 func isKnownReason(reason string) bool {
 	switch reason {
 	case fc.ReasonUnrecognisedDevice, fc.ReasonUnknownCoworker, fc.ReasonAccountInactive,

@@ -10,7 +10,7 @@ import (
 const OpenAPIPath = "/openapi.json"
 
 // openAPIDocument is the OpenAPI 3.1 description of every public endpoint.
-// It is written by hand from the contracts (design/API.md, CHECKINS.md)
+// It is written by hand from the contracts (docs/api.md, docs/checkins.md)
 // rather than generated from the handlers: the contracts are the source of
 // truth, and the scenario tests validate every request and answer against
 // this file (openapi_test.go), so it cannot drift from the code unnoticed.

@@ -2,7 +2,7 @@ package api
 
 import fc "github.com/failedcheckins/failedcheckins"
 
-// pageJSON is the search envelope of API.md section 2.5, for records of
+// pageJSON is the search envelope of docs/api.md#the-search-answer, for records of
 // any entity (T is the wire type of one record).
 type pageJSON[T any] struct {
 	Records              []T    `json:"Records"`

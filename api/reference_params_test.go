@@ -19,7 +19,7 @@ import (
 
 // TestRandomSearchesMatchPlainRules sends a few hundred random searches over
 // the sample data through the whole stack and checks each answer against
-// the rules of API.md 2.1-2.5 applied here, from the parameters alone: the
+// the rules of docs/api.md#search applied here, from the parameters alone: the
 // test writes the parameters and judges every record itself, with none of
 // the production parsing, so a parser bug cannot hide behind a reference
 // that shares it.
@@ -331,7 +331,7 @@ func (s *plainSearch) pick(rng *rand.Rand, total int) {
 	}
 }
 
-// envelope is what API.md 2.5 says the answer must be for kept, in order.
+// envelope is what docs/api.md#the-search-answer says the answer must be for kept, in order.
 func (s *plainSearch) envelope(kept []*fc.FailedCheckin) envelope {
 	e := envelope{CurrentPage: int64(s.page), CurrentPageSize: int64(s.size), CurrentOrderField: s.order,
 		TotalItems: int64(len(kept)), TotalPages: int64((len(kept) + s.size - 1) / s.size)}

@@ -16,7 +16,7 @@ const consoleMaxBodyBytes = 64 << 10
 // the middleware of wrap (middleware.go). Roles are checked here for the
 // API (require); the console's handlers check their session themselves.
 func (s *Server) routes(mux *http.ServeMux) {
-	// The FailedCheckin API (API.md sections 2-4).
+	// The FailedCheckin API (docs/api.md#search).
 	s.readOnly(mux, "/api/spaces/failedcheckins", s.require(fcRoleList, s.searchFailedCheckins))
 	s.readOnly(mux, "/api/spaces/failedcheckins/{id}", s.require(fcRoleRead, s.getFailedCheckin))
 	// Other methods on these two fall to the {id} pattern's JSON 405.
@@ -27,7 +27,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc(TokenPath, s.methodNotAllowed("POST"))
 	}
 
-	// Check-ins and the directory (CHECKINS.md; attempt.go, checkin.go).
+	// Check-ins and the directory (docs/checkins.md; attempt.go, checkin.go).
 	if s.checkins != nil {
 		mux.Handle("GET /api/spaces/checkins", s.require(fc.RoleCheckinList, s.searchCheckins))
 		mux.Handle("POST /api/spaces/checkins", s.require(fc.RoleCheckinCreate, s.createCheckin))

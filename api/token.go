@@ -26,7 +26,7 @@ type oauthErrorJSON struct {
 
 // msgBadGrant is the one answer for every bad credential or refresh token,
 // so that it reveals neither which part was wrong nor whether the account
-// exists (API.md section 5 fixes the text).
+// exists (docs/api.md#authentication fixes the text).
 const msgBadGrant = "The user name or password is incorrect."
 
 // maxTokenFormBytes bounds the token request body, well below the API's
@@ -92,7 +92,7 @@ func (a *Auth) refreshGrant(w http.ResponseWriter, r *http.Request) {
 }
 
 // requestClientID is the client id of a token request: the client_id
-// header of API.md, else the RFC 6749 client_id form field, else the name
+// header of docs/api.md, else the RFC 6749 client_id form field, else the name
 // of Basic client credentials; "" means the default (the user's email).
 func requestClientID(r *http.Request) string {
 	if id := r.Header.Get("client_id"); id != "" {

@@ -28,7 +28,7 @@ const (
 
 var requiredColumns = []string{"Id", "BusinessId", "CheckinAttemptTime", "CheckinAttemptTimeLocal", "Source"}
 
-// columns is every field of API.md section 1, in its order. IsNew is
+// columns is every field of docs/api.md#the-failedcheckin-record, in its order. IsNew is
 // accepted (exports carry it) but must be false: imported records are
 // history, never new.
 var columns = []column{

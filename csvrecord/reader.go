@@ -1,6 +1,6 @@
 // Package csvrecord reads and writes FailedCheckin records as CSV, the
-// format of bulk imports (CLI.md `import`) and of the shared sample data:
-// a header row naming fields of API.md section 1, in any order, then one
+// format of bulk imports (docs/cli.md#failedcheckins-import) and of the shared sample data:
+// a header row naming fields of docs/api.md#the-failedcheckin-record, in any order, then one
 // record per row.
 package csvrecord
 

@@ -2,8 +2,8 @@ package searchparams
 
 import fc "github.com/failedcheckins/failedcheckins"
 
-// Checkins is the parameter table of the Checkin search (CHECKINS.md
-// section 4): the rules of API.md sections 2.1-2.4, the prefix Checkin_,
+// Checkins is the parameter table of the Checkin search
+// (docs/api.md#searching-check-ins): the rules of docs/api.md#search, the prefix Checkin_,
 // default order FromTime descending. Never modified after initialisation.
 var Checkins = &Table{
 	filters: []param{

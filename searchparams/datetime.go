@@ -20,7 +20,7 @@ var errDateTime = errors.New("must be a date-time like 2026-01-15, 2026-01-15T10
 
 // parseDateTime reads YYYY-MM-DD, YYYY-MM-DDTHH:mm or YYYY-MM-DDTHH:mm:ss,
 // the last optionally with up to 9 fractional digits, each optionally
-// ending in Z or ±hh:mm (API.md section 2.3; a date with an offset is that
+// ending in Z or ±hh:mm (docs/api.md#date-time-values; a date with an offset is that
 // day at that offset, so 2026-01-15+02:00 starts at 2026-01-14T22:00Z). The unit is
 // the precision given: a day, a minute, a second or the fraction's last
 // digit. 'T' may also be 't' or a space, and a space in place of the '+'

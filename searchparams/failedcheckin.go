@@ -3,7 +3,7 @@ package searchparams
 import fc "github.com/failedcheckins/failedcheckins"
 
 // FailedCheckins is the parameter table of the FailedCheckin search
-// (API.md sections 2.1-2.4). It is never modified after initialisation.
+// (docs/api.md#search). It is never modified after initialisation.
 var FailedCheckins = &Table{
 	filters: []param{
 		{"Id", fc.FieldID, kindIntList},

@@ -21,7 +21,7 @@ func parsePage(p rawParam) (int64, *fc.FieldError) {
 }
 
 // parseSize reads size: a whole number >= 1; anything above MaxPageSize,
-// however large, is served as MaxPageSize (API.md 2.1).
+// however large, is served as MaxPageSize (docs/api.md#paging-and-sorting).
 func parseSize(p rawParam) (int, *fc.FieldError) {
 	n, err := strconv.ParseInt(strings.TrimSpace(p.value), 10, 64)
 	if errors.Is(err, strconv.ErrRange) && n > 0 {

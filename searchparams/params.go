@@ -1,5 +1,5 @@
 // Package searchparams turns the query string of a Nexudus-style search
-// (API.md sections 2.1-2.4, CHECKINS.md section 4) into an fc.Query:
+// (docs/api.md#search, docs/api.md#searching-check-ins) into an fc.Query:
 // filters, ranges (from_/to_), paging, sorting and the date-time forms
 // they accept, or an fc.ErrInvalid error listing every bad parameter in
 // the Nexudus error shape, each under the name the client spelled.
@@ -23,7 +23,7 @@ import (
 // kind of condition it becomes.
 type paramKind int
 
-// The kinds of filter parameter (API.md sections 2.2 and 2.3).
+// The kinds of filter parameter (docs/api.md#filters and docs/api.md#range-filters).
 const (
 	kindIntList       paramKind = iota + 1 // one integer or a list: MatchInts
 	kindIntListOrNull                      // the same, and the word null matches null
@@ -47,7 +47,7 @@ type param struct {
 }
 
 // Table is the parameter table of one search endpoint. The same parsing
-// rules (API.md sections 2.1-2.4) serve every entity; only the table
+// rules (docs/api.md#search) serve every entity; only the table
 // differs (FailedCheckins, and Checkins with the prefix Checkin_).
 type Table struct {
 	filters []param

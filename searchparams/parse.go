@@ -83,7 +83,7 @@ func (sp *Table) parseFilter(p rawParam, key string, ranges map[fc.Field]*rangeB
 			return nil, &fc.FieldError{Property: p.name, Message: "is not a known filter parameter", AttemptedValue: p.value}
 		}
 	}
-	return nil, nil // other unknown parameters are ignored (API.md 2.4)
+	return nil, nil // other unknown parameters are ignored (docs/api.md#unknown-and-repeated-parameters)
 }
 
 // findParam looks a parameter up by its folded name.

@@ -94,7 +94,7 @@ func validate(r *fc.FailedCheckin) error {
 // NewUniqueID returns the UniqueId of a record the service creates (a
 // check-in attempt's FailedCheckin or Checkin, or a record created
 // without one): a random version 4 UUID in lower-case canonical form, as
-// API.md section 1 says.
+// docs/api.md#the-failedcheckin-record says.
 //
 // A time-ordered version 7 UUID would be cheaper to insert: random keys
 // dirty a random leaf page of the unique_id index on every insert, v7 keys

@@ -7,7 +7,7 @@ import (
 )
 
 // TestNewUniqueIDIsRandomV4: new UniqueIds are lower-case canonical
-// random (version 4) UUIDs, as API.md section 1 says, and do not repeat.
+// random (version 4) UUIDs, as docs/api.md#the-failedcheckin-record says, and do not repeat.
 func TestNewUniqueIDIsRandomV4(t *testing.T) {
 	seen := make(map[string]bool)
 	for range 10000 {

@@ -4,7 +4,7 @@ import fc "github.com/failedcheckins/failedcheckins"
 
 // Table is one searchable entity: its table name, the columns a record is
 // scanned from and its whitelist of fields. Every entity shares the rules
-// of API.md sections 2-4; only the table differs. Tables are read-only.
+// of docs/api.md#search; only the table differs. Tables are read-only.
 type Table struct {
 	name          string
 	selectColumns string
@@ -12,7 +12,7 @@ type Table struct {
 	rollup        *Rollup // the rollup this table is, nil for a table of records
 }
 
-// Checkins is the table of Checkin records (CHECKINS.md section 4).
+// Checkins is the table of Checkin records (docs/api.md#searching-check-ins).
 var Checkins = &Table{name: "checkins", selectColumns: CheckinColumns, columns: map[fc.Field]column{
 	fc.FieldID:               {name: "id", kind: kindInt},
 	fc.FieldUniqueID:         {name: "unique_id", fold: "unique_id", kind: kindText},

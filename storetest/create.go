@@ -14,7 +14,7 @@ import (
 )
 
 // uuidV4: a record created without a UniqueId gets a random one, as
-// API.md section 1 says (sqlstore.NewUniqueID).
+// docs/api.md#the-failedcheckin-record says (sqlstore.NewUniqueID).
 var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // minimal returns a valid record with only the required fields set.

@@ -10,8 +10,8 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// Search is the reference implementation of a search: the rules of API.md
-// sections 2.1-2.3 applied to a slice in the plainest Go, without SQL. Tests
+// Search is the reference implementation of a search: the rules of
+// docs/api.md#search applied to a slice in the plainest Go, without SQL. Tests
 // compare the stores (and the HTTP API) against it, so it must stay simple
 // enough to be checked by reading.
 func Search(records []*fc.FailedCheckin, q fc.Query) *fc.FailedCheckinPage {

@@ -1,6 +1,6 @@
 // Command failedcheckins is the failedcheckins service: it serves the
 // Nexudus-compatible FailedCheckins API, imports historical records from
-// CSV and manages the database schema (design/CLI.md).
+// CSV and manages the database schema (docs/cli.md).
 //
 // This is the only package that wires the others together: it opens the
 // store, builds the API on top of it and runs the HTTP server.

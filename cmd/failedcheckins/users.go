@@ -22,7 +22,7 @@ const usersUsage = `Usage:
   failedcheckins users totp    [--db DB] EMAIL     (turns on two-factor sign-in, prints the otpauth:// URI)
 `
 
-// runUsers manages the users who may call the API (CLI.md, API.md section 5).
+// runUsers manages the users who may call the API (docs/cli.md#failedcheckins-users, docs/api.md#authentication).
 func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usersUsage)
