@@ -65,12 +65,10 @@ func openMigrated(ctx context.Context, c dbConfig) (store, error) {
 		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("%s: %w", displayDB(c.DB), err)
+		return nil, errors.Join(fmt.Errorf("%s: %w", displayDB(c.DB), err), db.Close())
 	}
 	if err := db.CheckSchema(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("%s: %w", displayDB(c.DB), err)
+		return nil, errors.Join(fmt.Errorf("%s: %w", displayDB(c.DB), err), db.Close())
 	}
 	return db, nil
 }
@@ -144,4 +142,14 @@ func helpIsSuccess(err error) error {
 		return nil
 	}
 	return err
+}
+
+// closeWith closes c when a command ends and reports a failed close
+// through *err when nothing failed before it: a database or file whose
+// Close fails may not have written everything, and the exit status must
+// say so.
+func closeWith(c interface{ Close() error }, err *error) {
+	if cerr := c.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
 }

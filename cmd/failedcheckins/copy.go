@@ -44,7 +44,7 @@ func (c copyConfig) Validate() error {
 // counts. The target must be empty. Records keep every field, Id included;
 // users keep their password hashes, roles, locations and two-factor
 // secrets but get new ids. Tokens are not copied: clients sign in again.
-func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var cfg copyConfig
 	fs := newFlagSet("copy", "copy --from DB --to DB", stderr)
 	fs.StringVar(&cfg.From, "from", "", "the `DB` to read: a SQLite file or a PostgreSQL URL")
@@ -63,12 +63,12 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	defer from.Close()
+	defer closeWith(from, &err)
 	to, err := openMigrated(ctx, dbConfig{DB: cfg.To})
 	if err != nil {
 		return err
 	}
-	defer to.Close()
+	defer closeWith(to, &err)
 	start := time.Now()
 	records, users, err := copyAll(ctx, from, to)
 	if err != nil {

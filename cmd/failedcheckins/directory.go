@@ -20,7 +20,7 @@ type checkinBackend interface {
 }
 
 // runDirectory dispatches `failedcheckins directory import [--db DB] FILE.json`.
-func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	if len(args) == 0 || args[0] != "import" {
 		return &usageError{msg: "usage: failedcheckins directory import [--db DB] FILE.json"}
 	}
@@ -41,7 +41,7 @@ func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer closeWith(f, &err)
 	d, err := fc.ParseDirectory(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
@@ -50,7 +50,7 @@ func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeWith(db, &err)
 	if err := db.ImportDirectory(ctx, d); err != nil {
 		return fmt.Errorf("%s: nothing was imported: %w", fs.Arg(0), err)
 	}

@@ -24,14 +24,14 @@ type importConfig struct {
 
 func (c importConfig) Validate() error {
 	if len(c.Files) == 0 {
-		return errors.New("import needs at least one CSV file: failedcheckins import [--db DB] FILE.csv...")
+		return errors.New("import needs at least one CSV file (failedcheckins import [--db DB] FILE.csv ...)")
 	}
 	// The flag package stops at the first file, so a flag after it would
 	// be read as a file name after the earlier files went into the
 	// default database: refuse before importing anything.
 	for _, f := range c.Files {
 		if strings.HasPrefix(f, "-") {
-			return fmt.Errorf("%s after a file: flags must come before the files: failedcheckins import --db DB FILE.csv...", f)
+			return fmt.Errorf("%s after a file: flags must come before the files (failedcheckins import --db DB FILE.csv ...)", f)
 		}
 	}
 	return c.dbConfig.Validate()
@@ -39,7 +39,7 @@ func (c importConfig) Validate() error {
 
 // runImport loads each file in its own transaction: a bad file is reported
 // and left out entirely, and the other files are still imported.
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	cfg := importConfig{dbConfig: defaultDBConfig()}
 	fs := newFlagSet("import", "import [--db DB] FILE.csv...", stderr)
 	cfg.register(fs)
@@ -54,7 +54,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeWith(db, &err)
 	failed := 0
 	for _, path := range cfg.Files {
 		start := time.Now()
@@ -91,12 +91,12 @@ func importSummary(failed, total int) error {
 // importFile streams one file into one CreateFailedCheckins call, so the
 // store keeps either all of its rows or none. The error names the file and,
 // when a row is to blame, its line.
-func importFile(ctx context.Context, store fc.FailedCheckinStore, path string, p progress) (int, error) {
+func importFile(ctx context.Context, store fc.FailedCheckinStore, path string, p progress) (n int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err // *PathError: "open FILE: no such file or directory"
 	}
-	defer f.Close()
+	defer closeWith(f, &err)
 	if st, err := f.Stat(); err == nil {
 		p.start(st.Size())
 	}
@@ -117,7 +117,7 @@ func importFile(ctx context.Context, store fc.FailedCheckinStore, path string, p
 			}
 		}
 	}
-	n, err := store.CreateFailedCheckins(ctx, records)
+	n, err = store.CreateFailedCheckins(ctx, records)
 	if err != nil {
 		return 0, describeImportError(ctx, path, err, &lines)
 	}

@@ -15,7 +15,7 @@ func (c migrateConfig) Validate() error { return c.dbConfig.Validate() }
 
 // runMigrate applies pending migrations and prints the schema version, so
 // an operator can upgrade the schema before starting a new binary.
-func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	cfg := migrateConfig{dbConfig: defaultDBConfig()}
 	fs := newFlagSet("migrate", "migrate [--db DB]", stderr)
 	cfg.register(fs)
@@ -33,7 +33,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeWith(db, &err)
 	before, err := db.SchemaVersion(ctx)
 	if err != nil {
 		return err

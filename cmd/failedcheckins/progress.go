@@ -55,14 +55,16 @@ func (b *barProgress) start(size int64) {
 
 func (b *barProgress) Write(p []byte) (int, error) {
 	if b.bar != nil {
-		b.bar.Add(len(p))
+		// The bar only draws on the terminal: a failed redraw must not
+		// fail the import whose bytes it counts.
+		_ = b.bar.Add(len(p))
 	}
 	return len(p), nil
 }
 
 func (b *barProgress) finish() {
 	if b.bar != nil {
-		b.bar.Finish()
-		b.bar.Clear()
+		_ = b.bar.Finish() // drawing only, as in Write
+		_ = b.bar.Clear()
 	}
 }

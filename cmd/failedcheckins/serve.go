@@ -79,7 +79,7 @@ func (c serveConfig) Validate() error {
 
 // runServe migrates the schema, loads the demo data when asked, and serves
 // the API until ctx is cancelled, then lets in-flight requests finish.
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	cfg := defaultServeConfig()
 	fs := newFlagSet("serve", "serve [--db DB] [--addr 127.0.0.1:8080] [--demo]", stderr)
 	cfg.register(fs)
@@ -98,7 +98,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeWith(db, &err)
 	if cfg.Demo {
 		if err := loadDemo(ctx, db, logger, time.Now()); err != nil {
 			return err
@@ -181,8 +181,7 @@ func serveHTTP(ctx context.Context, cfg serveConfig, handler http.Handler, logge
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
-		return fmt.Errorf("shutdown: requests still running after %v were cut off: %w", cfg.ShutdownTimeout, err)
+		return errors.Join(fmt.Errorf("shutdown: requests still running after %v were cut off: %w", cfg.ShutdownTimeout, err), srv.Close())
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)

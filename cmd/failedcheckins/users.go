@@ -77,7 +77,7 @@ func (c usersAddConfig) Validate() error {
 	return c.dbConfig.Validate()
 }
 
-func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	cfg := usersAddConfig{dbConfig: defaultDBConfig()}
 	fs := newFlagSet("users add", "users add [--db DB] --email EMAIL --password PASSWORD|- [--admin] [--roles ROLE,...] [--businesses ID,...]", stderr)
 	cfg.register(fs)
@@ -104,7 +104,7 @@ func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeWith(db, &err)
 	if err := db.CreateUser(ctx, u); err != nil {
 		return fmt.Errorf("users add: %w", err)
 	}
@@ -141,7 +141,7 @@ func readPassword(stdin io.Reader) (string, error) {
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if strings.TrimSpace(line) == "" {
-		return "", errors.New("no password on stdin (or a blank one): pipe it in, such as: echo 'secret' | failedcheckins users ...")
+		return "", errors.New("no password on stdin (or a blank one): pipe it in, as in echo 'secret' | failedcheckins users add --password -")
 	}
 	return line, nil
 }
@@ -170,7 +170,7 @@ func parseIDs(s string) ([]int64, error) {
 
 // withUserDB parses the flags of a users subcommand that takes nargs
 // arguments (synopsis is its usage line), opens the database and runs fn.
-func withUserDB(ctx context.Context, synopsis string, args []string, nargs int, stderr io.Writer, fn func(store, []string) error) error {
+func withUserDB(ctx context.Context, synopsis string, args []string, nargs int, stderr io.Writer, fn func(store, []string) error) (err error) {
 	cfg := defaultDBConfig()
 	fs := newFlagSet("users", "users "+synopsis, stderr)
 	cfg.register(fs)
@@ -188,7 +188,7 @@ func withUserDB(ctx context.Context, synopsis string, args []string, nargs int, 
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer closeWith(db, &err)
 	return fn(db, fs.Args())
 }
 
