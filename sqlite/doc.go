@@ -1,6 +1,8 @@
-// Package sqlite is the embedded store: it keeps FailedCheckin records (and,
-// through helpers other files of this package add, users and tokens) in one
-// SQLite file.
+// Package sqlite is the embedded store: it keeps FailedCheckin and Checkin
+// records, the directory, users, tokens and sessions in one SQLite file.
+// What it shares with the postgres store (the attempt pipeline, searches,
+// statistics, exports, record changes) runs in package sqlstore over this
+// package's Tx adapter (tx.go).
 //
 // The file runs in WAL mode with synchronous=FULL, so a record is on disk
 // before CreateFailedCheckins returns: the service promises never to lose an
