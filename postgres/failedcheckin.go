@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
@@ -40,12 +38,6 @@ func (db *DB) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int6
 // so a concurrent write never makes the page disagree with the total.
 func (db *DB) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedCheckinPage, error) {
 	return sqlstore.FindFailedCheckins(ctx, dialect, db.read, q)
-}
-
-// scanRecord reads one row of sqlstore.SelectColumns
-// (sqlstore.ScanFailedCheckin).
-func scanRecord(rows pgx.Rows) (*fc.FailedCheckin, error) {
-	return sqlstore.ScanFailedCheckin(dialect, rows.Scan)
 }
 
 // wallClock reads the wall clock of t as if it were UTC: the storage form

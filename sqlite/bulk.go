@@ -280,8 +280,9 @@ func (b *bulkLoad) beforeInsert(ctx context.Context, tx *sql.Tx, id any) error {
 }
 
 // buildUniqueNow builds the UniqueId index before the remaining rows.
-func (b *bulkLoad) buildUniqueNow(ctx context.Context, tx *sql.Tx) error {
-	defer sortThreads(ctx, tx)()
+func (b *bulkLoad) buildUniqueNow(ctx context.Context, tx *sql.Tx) (err error) {
+	off := sortThreads(ctx, tx)
+	defer func() { err = errors.Join(err, off()) }()
 	if err := b.buildUnique(ctx, tx); err != nil {
 		return err
 	}
@@ -332,11 +333,12 @@ func (b *bulkLoad) failed(ctx context.Context, tx *sql.Tx, pos int, err error) e
 }
 
 // finish builds the dropped indexes, the UniqueId index first.
-func (b *bulkLoad) finish(ctx context.Context, tx *sql.Tx) error {
+func (b *bulkLoad) finish(ctx context.Context, tx *sql.Tx) (err error) {
 	if len(b.indexes) == 0 {
 		return nil
 	}
-	defer sortThreads(ctx, tx)()
+	off := sortThreads(ctx, tx)
+	defer func() { err = errors.Join(err, off()) }()
 	if b.uniqueLater {
 		if err := b.buildUnique(ctx, tx); err != nil {
 			return err
@@ -353,12 +355,19 @@ func (b *bulkLoad) finish(ctx context.Context, tx *sql.Tx) error {
 // the (business_id, coworker_full_name_fold) index of 10M rows took 10-12 s
 // with 1-3 helpers instead of 18.8 s (2 cores, 128 MiB cache; a larger
 // cache makes fewer, larger runs to sort and took 18 s even with helpers).
-func sortThreads(ctx context.Context, tx *sql.Tx) (off func()) {
+// A failed reset is an error of the import: the writer connection would
+// otherwise keep the helper threads for every later statement.
+func sortThreads(ctx context.Context, tx *sql.Tx) (off func() error) {
 	ctx = context.WithoutCancel(ctx)
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA threads = %d`, min(runtime.NumCPU(), 8))); err != nil {
-		return func() {} // a build without helpers is only slower
+		return func() error { return nil } // a build without helpers is only slower
 	}
-	return func() { tx.ExecContext(ctx, `PRAGMA threads = 0`) }
+	return func() error {
+		if _, err := tx.ExecContext(ctx, `PRAGMA threads = 0`); err != nil {
+			return fmt.Errorf("turn the sort helper threads off: %w", err)
+		}
+		return nil
+	}
 }
 
 // firstDuplicate returns the ErrConflict error of the first row (in

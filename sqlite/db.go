@@ -69,20 +69,17 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.writer.SetMaxIdleConns(1)
 	db.writer.SetConnMaxLifetime(0)
 	if err := db.writer.PingContext(ctx); err != nil {
-		db.writer.Close()
-		return nil, unavailable(path, err)
+		return nil, errors.Join(unavailable(path, err), db.writer.Close())
 	}
 	db.reader, err = sql.Open("sqlite3", dsn(path, true))
 	if err != nil {
-		db.writer.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("open %s: %w", path, err), db.writer.Close())
 	}
 	n := max(4, runtime.NumCPU())
 	db.reader.SetMaxOpenConns(n)
 	db.reader.SetMaxIdleConns(n)
 	if err := db.reader.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, unavailable(path, err)
+		return nil, errors.Join(unavailable(path, err), db.Close())
 	}
 	return db, nil
 }

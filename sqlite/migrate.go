@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -110,12 +111,10 @@ func applySchemaEdit(ctx context.Context, tx *sql.Tx, edit string, finish func(c
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, edit); err != nil {
-		off()
-		return err
+		return errors.Join(err, off())
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA schema_version = %d`, version+1)); err != nil {
-		off()
-		return err
+		return errors.Join(err, off())
 	}
 	if err := off(); err != nil {
 		return err

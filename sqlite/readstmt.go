@@ -212,24 +212,3 @@ func (s *searchStatements) close() {
 	}
 	s.stmts = nil
 }
-
-// preparedTx runs queries in tx from searchStatements. Statements bound
-// to tx are closed with it.
-type preparedTx struct {
-	tx     *sql.Tx
-	reader *sql.DB
-	cache  *searchStatements
-}
-
-// searchTx returns tx's queries through the prepared search statements.
-func (db *DB) searchTx(tx *sql.Tx) preparedTx {
-	return preparedTx{tx: tx, reader: db.reader, cache: &db.reads.search}
-}
-
-func (p preparedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st := p.cache.get(p.reader, query)
-	if st == nil {
-		return p.tx.QueryContext(ctx, query, args...)
-	}
-	return p.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-}

@@ -108,7 +108,9 @@ func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		return nil, err
 	}
 	if dirs.PurgeDue(now) {
-		purgeKeys(ctx, d, tx, now)
+		if err := purgeKeys(ctx, d, tx, now); err != nil {
+			return nil, err
+		}
 	}
 	if !d.RollupTrigger {
 		b.counts = NewRollupCounts()
@@ -166,15 +168,22 @@ func rollupUpserts(d Dialect) map[*Rollup]string {
 // away check-ins that can be committed. It runs in a savepoint because a
 // failed statement aborts the whole PostgreSQL transaction: rolling back
 // to the savepoint keeps the batch's. (Before this core, SQLite ignored
-// the error and PostgreSQL failed the batch.)
-func purgeKeys(ctx context.Context, d Dialect, tx Tx, now time.Time) {
+// the error and PostgreSQL failed the batch.) The savepoint statements
+// themselves are not best effort: if one fails, the transaction is in an
+// unknown state, so the error is returned and the batch is not committed.
+func purgeKeys(ctx context.Context, d Dialect, tx Tx, now time.Time) error {
 	if _, err := tx.Exec(ctx, `SAVEPOINT purge_keys`); err != nil {
-		return
+		return fmt.Errorf("purge idempotency keys: savepoint: %w", err)
 	}
 	if _, err := tx.Exec(ctx, purgeKeysSQL, d.Records.Value(now.Add(-fc.IdempotencyWindow))); err != nil {
-		tx.Exec(ctx, `ROLLBACK TO SAVEPOINT purge_keys`)
+		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT purge_keys`); err != nil {
+			return fmt.Errorf("purge idempotency keys: rollback to savepoint: %w", err)
+		}
 	}
-	tx.Exec(ctx, `RELEASE SAVEPOINT purge_keys`)
+	if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT purge_keys`); err != nil {
+		return fmt.Errorf("purge idempotency keys: release savepoint: %w", err)
+	}
+	return nil
 }
 
 // attemptBatch is the state of one RecordAttempts transaction.

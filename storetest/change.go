@@ -137,7 +137,9 @@ func testUpdateFailedCheckins(t *testing.T, s ChangeBackend, check func(*testing
 		t.Fatalf("UpdateFailedCheckins(4, 1, 999, 1) = %d, %v; want 2, nil", n, err)
 	}
 	for _, r := range want {
-		change(r)
+		if err := change(r); err != nil {
+			t.Fatalf("change(%d): %v", r.ID, err)
+		}
 	}
 	checkEverything(t, s, want)
 	checkQuery(t, s, want, all(fc.Contains(fc.FieldCoworkerFullName, "Ωmega")))

@@ -62,7 +62,7 @@ func NewDatabaseAt(t testing.TB, admin string) string {
 	if err != nil {
 		t.Fatalf("connect to %s: %v", EnvVar, err)
 	}
-	defer conn.Close(ctx)
+	defer closeConn(ctx, t, conn)
 	// The name is generated above (hex only), so quoting it is enough.
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		t.Fatalf("create database %s: %v", name, err)
@@ -82,8 +82,16 @@ func drop(t testing.TB, admin, name string) {
 		t.Errorf("drop database %s: %v", name, err)
 		return
 	}
-	defer conn.Close(ctx)
+	defer closeConn(ctx, t, conn)
 	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
 		t.Errorf("drop database %s: %v", name, err)
+	}
+}
+
+// closeConn closes the admin connection; a failure is the test's error,
+// since it may leave a connection that keeps a database from being dropped.
+func closeConn(ctx context.Context, t testing.TB, conn *pgx.Conn) {
+	if err := conn.Close(ctx); err != nil {
+		t.Errorf("close the admin connection: %v", err)
 	}
 }

@@ -42,7 +42,11 @@ func Open(t testing.TB) Store {
 		if err != nil {
 			t.Fatalf("sqlite.Open: %v", err)
 		}
-		t.Cleanup(func() { db.Close() })
+		t.Cleanup(func() {
+			if err := db.Close(); err != nil {
+				t.Errorf("close the store: %v", err)
+			}
+		})
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatalf("Migrate: %v", err)
 		}
@@ -55,7 +59,11 @@ func Open(t testing.TB) Store {
 	if err != nil {
 		t.Fatalf("postgres.Open: %v", err)
 	}
-	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("close the store: %v", err)
+		}
+	})
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
