@@ -8,7 +8,9 @@ import "context"
 // marked resolved by the check-in that followed it. Every search total,
 // statistic and export afterwards is exactly what it would be had the
 // remaining records been written that way in the first place, and the Id
-// of a deleted record is never given to another one.
+// of a deleted record is never given to another one by the store. (An
+// import that names Ids explicitly keeps them, a deleted one included:
+// restoring records is the operator's decision, docs/cli.md.)
 //
 // Each call is one transaction: all of its records change, or none does.
 // Ids that do not exist are skipped, so a call may be repeated.

@@ -44,7 +44,7 @@ func (db *DB) DeleteCheckins(ctx context.Context, ids []int64) (int, error) {
 func (db *DB) change(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time) (int, error)) (int, error) {
 	n := 0
 	err := db.withTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(writeLock)); err != nil {
+		if _, err := tx.Exec(ctx, dialect.LockRecords); err != nil {
 			return fmt.Errorf("lock for writing: %w", err)
 		}
 		var err error

@@ -32,11 +32,6 @@ const insertOne = `INSERT INTO failed_checkins (id, unique_id, coworker_id, cowo
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
 	$21, $22, $23, $24, $25, $26, $27)`
 
-// writeLock is the advisory lock key that serialises record writers across
-// every server on the database, so that "the next free id" is the same
-// rule as SQLite's (one more than the largest id) and never races.
-const writeLock = 0x6663726563 // "fcrec"
-
 // copyChunk is how many records go to the server in one COPY. A chunk is
 // kept in memory so that a conflict can be traced back to its record.
 const copyChunk = 5000
@@ -52,7 +47,7 @@ const copyChunk = 5000
 func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.FailedCheckin, error]) (int, error) {
 	n := 0
 	err := db.withTx(ctx, func(tx pgx.Tx, now time.Time) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(writeLock)); err != nil {
+		if _, err := tx.Exec(ctx, dialect.LockRecords); err != nil {
 			return fmt.Errorf("lock for writing: %w", err)
 		}
 		var maxID int64

@@ -139,16 +139,17 @@ func (c Changes) updateSQL() string {
 	return `UPDATE failed_checkins SET ` + strings.Join(set, ", ") + ` WHERE id = ` + a.add(nil)
 }
 
-// updateArgs returns updateSQL's arguments for row. A local wall clock is
-// stored as the instant of the same clock reading in UTC, which the
-// dialect's Time writes for both stores.
+// updateArgs returns updateSQL's arguments for row, its times encoded
+// exactly as an insert encodes them (d.Records: whole seconds on SQLite,
+// microseconds on PostgreSQL), so a rewrite never changes a time it was
+// not asked to change.
 func (c Changes) updateArgs(row *NewRecord) []any {
-	r, t := row.Record, c.Dialect.Time
+	r, t := row.Record, c.Dialect.Records
 	return []any{
 		r.CoworkerID, r.CoworkerFullName, row.CoworkerFullName,
-		r.BusinessID, r.BusinessName, row.BusinessName, t(r.CheckinAttemptTime.Unix()), int64(r.Source),
+		r.BusinessID, r.BusinessName, row.BusinessName, t.Value(r.CheckinAttemptTime), int64(r.Source),
 		r.MacAddresses, row.MacAddresses, r.Teams, row.Teams, r.Tariff, row.Tariff,
-		r.Description, row.Description, t(wallUnix(r.CheckinAttemptTimeLocal)), t(row.UpdatedOn.Unix()),
+		r.Description, row.Description, t.Wall(r.CheckinAttemptTimeLocal), t.Value(row.UpdatedOn),
 		r.UpdatedBy, row.UpdatedBy, r.SystemID, row.SystemID, r.Reason, row.Reason,
 		r.ID,
 	}
@@ -165,50 +166,16 @@ func (c Changes) readFailedCheckins(ctx context.Context, tx Tx, ids []int64) ([]
 	defer rows.Close()
 	var out []*fc.FailedCheckin
 	for rows.Next() {
-		var r fc.FailedCheckin
-		var source int64
-		var attempt, local, created, updated any
-		err := rows.Scan(&r.ID, &r.UniqueID, &r.CoworkerID, &r.CoworkerFullName, &r.BusinessID, &r.BusinessName,
-			&attempt, &source, &r.MacAddresses, &r.Teams, &r.Tariff, &r.Description,
-			&local, &created, &updated, &r.UpdatedBy, &r.SystemID, &r.Reason)
+		r, err := ScanFailedCheckin(c.Dialect, rows.Scan)
 		if err != nil {
 			return nil, fmt.Errorf("read the records: %w", err)
 		}
-		r.Source = fc.Source(source)
-		for _, tv := range []struct {
-			dst *time.Time
-			v   any
-		}{{&r.CheckinAttemptTime, attempt}, {&r.CheckinAttemptTimeLocal, local}, {&r.CreatedOn, created}, {&r.UpdatedOn, updated}} {
-			if *tv.dst, err = scannedTime(tv.v); err != nil {
-				return nil, fmt.Errorf("read record %d: %w", r.ID, err)
-			}
-		}
-		out = append(out, &r)
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read the records: %w", err)
 	}
 	return out, nil
-}
-
-// scannedTime turns a time column as a driver returns it into UTC: Unix
-// seconds (SQLite's INTEGER columns) or a time (PostgreSQL's timestamp
-// columns; a wall clock without a zone comes back in UTC).
-func scannedTime(v any) (time.Time, error) {
-	switch t := v.(type) {
-	case int64:
-		return time.Unix(t, 0).UTC(), nil
-	case time.Time:
-		return t.UTC(), nil
-	}
-	return time.Time{}, fmt.Errorf("a time column holds %T", v)
-}
-
-// wallUnix reads the wall clock of t as if it were UTC.
-func wallUnix(t time.Time) int64 {
-	y, mo, d := t.Date()
-	h, mi, s := t.Clock()
-	return time.Date(y, mo, d, h, mi, s, 0, time.UTC).Unix()
 }
 
 // cloneRecord copies r and what its pointers point to, so that a change

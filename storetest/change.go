@@ -36,6 +36,7 @@ func RunChanges(t *testing.T, open func(t *testing.T) ChangeBackend, check func(
 		{"DeleteFailedCheckins", testDeleteFailedCheckins},
 		{"UpdateFailedCheckins", testUpdateFailedCheckins},
 		{"UpdateRefused", testUpdateRefused},
+		{"UpdateKeepsTimes", testUpdateKeepsTimes},
 		{"DeletedIdsNotGivenAgain", testDeletedIDsNotGivenAgain},
 		{"DeletedCheckinIdsNotGivenAgain", testDeletedCheckinIDsNotGivenAgain},
 		{"RandomChanges", testRandomChanges},
@@ -154,6 +155,56 @@ func testUpdateFailedCheckins(t *testing.T, s ChangeBackend, check func(*testing
 	if n, err := s.UpdateFailedCheckins(ctx, []int64{1, 2, 3}, func(*fc.FailedCheckin) error { return nil }); err != nil || n != 0 {
 		t.Errorf("UpdateFailedCheckins(no change) = %d, %v; want 0, nil", n, err)
 	}
+}
+
+// testUpdateKeepsTimes: a rewrite that changes one text field leaves
+// every time of the record exactly as the store kept it, sub-second
+// digits included (PostgreSQL keeps microseconds, SQLite whole seconds):
+// a rewrite once wrote them back as whole seconds.
+func testUpdateKeepsTimes(t *testing.T, s ChangeBackend, check func(*testing.T, ChangeBackend)) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	// A refusal written by the check-in pipeline: its CreatedOn and
+	// UpdatedOn are the store's clock, with sub-second digits.
+	refused := attemptAt(2, "2026-07-01T10:00:00.123456Z")
+	refused.AccessCardID = "04a2b3c4"
+	out := record(t, s, refused)
+	if out[0].Err != nil || out[0].Outcome.Accepted {
+		t.Fatalf("RecordAttempts(refused) = %+v, %v; want a refusal", out[0].Outcome, out[0].Err)
+	}
+	id := out[0].Outcome.ID
+	before, err := s.FindFailedCheckinByID(ctx, fc.AllBusinesses(), id)
+	if err != nil {
+		t.Fatalf("FindFailedCheckinByID(%d): %v", id, err)
+	}
+	n, err := s.UpdateFailedCheckins(ctx, []int64{id}, func(r *fc.FailedCheckin) error {
+		r.Description = "Rewritten"
+		return nil
+	})
+	if err != nil || n != 1 {
+		t.Fatalf("UpdateFailedCheckins(%d) = %d, %v; want 1, nil", id, n, err)
+	}
+	after, err := s.FindFailedCheckinByID(ctx, fc.AllBusinesses(), id)
+	if err != nil {
+		t.Fatalf("FindFailedCheckinByID(%d) after the rewrite: %v", id, err)
+	}
+	for _, tt := range []struct {
+		name          string
+		before, after time.Time
+	}{
+		{"CheckinAttemptTime", before.CheckinAttemptTime, after.CheckinAttemptTime},
+		{"CheckinAttemptTimeLocal", before.CheckinAttemptTimeLocal, after.CheckinAttemptTimeLocal},
+		{"CreatedOn", before.CreatedOn, after.CreatedOn},
+		{"UpdatedOn", before.UpdatedOn, after.UpdatedOn},
+	} {
+		if !tt.after.Equal(tt.before) {
+			t.Errorf("%s after rewriting Description = %v; want %v as before", tt.name, tt.after, tt.before)
+		}
+	}
+	if after.Description != "Rewritten" {
+		t.Errorf("Description after the rewrite = %q; want Rewritten", after.Description)
+	}
+	check(t, s)
 }
 
 // testUpdateRefused: a change that alters a record's identity, makes it
