@@ -2,11 +2,8 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlstore"
@@ -43,47 +40,16 @@ func (db *DB) DeleteCheckins(ctx context.Context, ids []int64) (int, error) {
 // then covers every Id given before it.
 func (db *DB) change(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time) (int, error)) (int, error) {
 	n := 0
-	err := db.withTx(ctx, func(tx pgx.Tx, now time.Time) error {
+	err := db.write(ctx, func(tx sqlstore.WriteTx, now time.Time) error {
 		if _, err := tx.Exec(ctx, dialect.LockRecords); err != nil {
 			return fmt.Errorf("lock for writing: %w", err)
 		}
 		var err error
-		n, err = fn(changeTx{tx}, now)
+		n, err = fn(tx, now)
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
 	return n, nil
-}
-
-// changeTx adapts a pgx transaction to sqlstore.Tx for the record
-// changes. (Kept here, small, until the store core's own adapter
-// replaces it.)
-type changeTx struct{ tx pgx.Tx }
-
-func (t changeTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	tag, err := t.tx.Exec(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	return tag.RowsAffected(), nil
-}
-
-func (t changeTx) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return changeRow{t.tx.QueryRow(ctx, q, args...)}
-}
-
-func (t changeTx) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	return t.tx.Query(ctx, q, args...)
-}
-
-type changeRow struct{ row pgx.Row }
-
-func (r changeRow) Scan(dest ...any) error {
-	if err := r.row.Scan(dest...); errors.Is(err, pgx.ErrNoRows) {
-		return sqlstore.ErrNoRows
-	} else {
-		return err
-	}
 }

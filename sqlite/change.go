@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -36,12 +35,14 @@ func (db *DB) DeleteCheckins(ctx context.Context, ids []int64) (int, error) {
 	return db.change(ctx, func(tx sqlstore.Tx, _ time.Time) (int, error) { return changes.DeleteCheckins(ctx, tx, ids) })
 }
 
-// change runs fn in a write transaction through changeTx.
+// change runs fn in a write transaction through the store's Tx adapter
+// (tx.go), unprepared: a change's IN lists make texts that are rarely
+// run twice, which would only crowd the writer's prepared statements.
 func (db *DB) change(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time) (int, error)) (int, error) {
 	n := 0
 	err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
 		var err error
-		n, err = fn(changeTx{tx}, now)
+		n, err = fn(&sqlTx{tx: tx, prepared: func(string) *sql.Stmt { return nil }}, now)
 		return err
 	})
 	if err != nil {
@@ -49,42 +50,3 @@ func (db *DB) change(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time)
 	}
 	return n, nil
 }
-
-// changeTx adapts a database/sql transaction to sqlstore.Tx for the
-// record changes. (Kept here, small, until the store core's own adapter
-// replaces it.)
-type changeTx struct{ tx *sql.Tx }
-
-func (t changeTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
-func (t changeTx) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return changeRow{t.tx.QueryRowContext(ctx, q, args...)}
-}
-
-func (t changeTx) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	rows, err := t.tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	return changeRows{rows}, nil
-}
-
-type changeRow struct{ row *sql.Row }
-
-func (r changeRow) Scan(dest ...any) error {
-	if err := r.row.Scan(dest...); errors.Is(err, sql.ErrNoRows) {
-		return sqlstore.ErrNoRows
-	} else {
-		return err
-	}
-}
-
-type changeRows struct{ *sql.Rows }
-
-func (r changeRows) Close() { r.Rows.Close() }
