@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 var (
@@ -113,7 +114,7 @@ func (db *DB) FindUsers(ctx context.Context) ([]*fc.User, error) {
 func scanUser(row pgx.Row) (*fc.User, error) {
 	var u fc.User
 	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.Admin, &u.Roles, &u.Businesses, &u.TOTPSecret, &u.Enabled, &u.CreatedOn)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, sqlstore.ErrNoRows) {
 		return nil, fc.Errorf(fc.ErrNotFound, "no such user")
 	}
 	if err != nil {

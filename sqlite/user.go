@@ -9,6 +9,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 const userColumns = `id, email, password_hash, admin, roles, businesses, totp_secret, enabled, created_on`
@@ -146,7 +147,7 @@ func (db *DB) scanUser(s userScanner) (*fc.User, error) {
 	var roles, businesses string
 	var created int64
 	err := s.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.Admin, &roles, &businesses, &u.TOTPSecret, &u.Enabled, &created)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, sqlstore.ErrNoRows) {
 		return nil, fc.Errorf(fc.ErrNotFound, "no such user")
 	}
 	if err != nil {
