@@ -137,12 +137,9 @@ func (db *DB) FindUsers(ctx context.Context) ([]*fc.User, error) {
 	return users, err
 }
 
-// userScanner is a *sql.Row or *sql.Rows.
-type userScanner interface{ Scan(dest ...any) error }
-
 // scanUser reads one row of userColumns; the roles and businesses JSON
 // goes through db.lists, so a known list is not decoded again.
-func (db *DB) scanUser(s userScanner) (*fc.User, error) {
+func (db *DB) scanUser(s sqlstore.Row) (*fc.User, error) {
 	var u fc.User
 	var roles, businesses string
 	var created int64
