@@ -2,65 +2,53 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
-// RecordLoginFailure counts one failed sign-in of key at now in a single
-// upsert, so concurrent failures on several servers are all counted (the
-// conflicting row is locked and updated in turn). A counter whose last
-// failure is before resetBefore starts again from one.
+// Each of these is one statement, run on the pool (db.pooled): a
+// transaction around it would only add round trips.
+
+// RecordLoginFailure counts one failed sign-in of key at now
+// (sqlstore.RecordLoginFailure).
 func (db *DB) RecordLoginFailure(ctx context.Context, key string, now, resetBefore time.Time) (fc.LoginFailures, error) {
 	var f fc.LoginFailures
-	err := db.pool.QueryRow(ctx, `INSERT INTO login_failures AS lf (key, failures, last_failure) VALUES ($1, 1, $2)
-		ON CONFLICT (key) DO UPDATE SET
-			failures = CASE WHEN lf.last_failure < $3 THEN 1 ELSE lf.failures + 1 END,
-			last_failure = excluded.last_failure
-		RETURNING failures, last_failure`, key, millis(now), millis(resetBefore)).Scan(&f.Count, &f.Last)
-	if err != nil {
-		return fc.LoginFailures{}, fmt.Errorf("record login failure: %w", err)
-	}
-	f.Last = f.Last.UTC()
-	return f, nil
+	err := db.pooled(ctx, func(tx sqlstore.Tx) error {
+		var err error
+		f, err = sqlstore.RecordLoginFailure(ctx, dialect, tx, key, now, resetBefore)
+		return err
+	})
+	return f, err
 }
 
 // ClaimTOTPStep records step as the user's last two-factor step unless
-// that step or a later one is already recorded, in one upsert: the
-// conflicting row is locked, so of two servers claiming the same step one
-// updates and the other sees the new value and changes nothing.
+// that step or a later one is already recorded (sqlstore.ClaimTOTPStep).
 func (db *DB) ClaimTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
-	tag, err := db.pool.Exec(ctx, `INSERT INTO totp_steps AS t (user_id, last_step) VALUES ($1, $2)
-		ON CONFLICT (user_id) DO UPDATE SET last_step = excluded.last_step
-		WHERE t.last_step < excluded.last_step`, userID, step)
-	if err != nil {
-		return false, fmt.Errorf("claim TOTP step: %w", err)
-	}
-	return tag.RowsAffected() == 1, nil
+	var claimed bool
+	err := db.pooled(ctx, func(tx sqlstore.Tx) error {
+		var err error
+		claimed, err = sqlstore.ClaimTOTPStep(ctx, tx, userID, step)
+		return err
+	})
+	return claimed, err
 }
 
 // FindLoginFailures returns the counters of key, zero when it has none.
 func (db *DB) FindLoginFailures(ctx context.Context, key string) (fc.LoginFailures, error) {
 	var f fc.LoginFailures
-	err := db.pool.QueryRow(ctx, `SELECT failures, last_failure FROM login_failures WHERE key = $1`, key).Scan(&f.Count, &f.Last)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fc.LoginFailures{}, nil
-	}
-	if err != nil {
-		return fc.LoginFailures{}, fmt.Errorf("read login failures: %w", err)
-	}
-	f.Last = f.Last.UTC()
-	return f, nil
+	err := db.pooled(ctx, func(tx sqlstore.Tx) error {
+		var err error
+		f, err = sqlstore.FindLoginFailures(ctx, dialect, tx, key)
+		return err
+	})
+	return f, err
 }
 
 // ClearLoginFailures forgets the failures of key (after a good sign-in).
 func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
-	if _, err := db.pool.Exec(ctx, `DELETE FROM login_failures WHERE key = $1`, key); err != nil {
-		return fmt.Errorf("clear login failures: %w", err)
-	}
-	return nil
+	return db.pooled(ctx, func(tx sqlstore.Tx) error {
+		return sqlstore.ClearLoginFailures(ctx, tx, key)
+	})
 }

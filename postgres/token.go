@@ -2,90 +2,37 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
-// CreateTokens stores a new access token and refresh token, replacing the
-// refresh token the user had for the same client id. Expired tokens of
-// every user (expired at g.IssuedOn) are swept on the way, so the tables
-// do not grow without bound.
+// CreateTokens stores a new access and refresh token (sqlstore.CreateTokens).
 func (db *DB) CreateTokens(ctx context.Context, g *fc.TokenGrant) error {
-	return db.withTx(ctx, func(tx pgx.Tx, _ time.Time) error {
-		if err := sweepExpired(ctx, tx, g.IssuedOn); err != nil {
-			return err
-		}
-		return insertGrant(ctx, tx, g)
+	return db.write(ctx, func(tx sqlstore.WriteTx, _ time.Time) error {
+		return sqlstore.CreateTokens(ctx, dialect, tx, g)
 	})
 }
 
-func insertGrant(ctx context.Context, tx pgx.Tx, g *fc.TokenGrant) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO access_tokens (token_hash, user_id, client_id, expires_on) VALUES ($1, $2, $3, $4)`,
-		g.AccessHash, g.UserID, g.ClientID, millis(g.AccessExpiresOn)); err != nil {
-		return fmt.Errorf("insert access token: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO refresh_tokens (token_hash, user_id, client_id, expires_on) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (user_id, client_id) DO UPDATE SET token_hash = excluded.token_hash, expires_on = excluded.expires_on`,
-		g.RefreshHash, g.UserID, g.ClientID, millis(g.RefreshExpiresOn)); err != nil {
-		return fmt.Errorf("insert refresh token: %w", err)
-	}
-	return nil
-}
-
-func sweepExpired(ctx context.Context, tx pgx.Tx, now time.Time) error {
-	for _, table := range []string{"access_tokens", "refresh_tokens"} {
-		if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE expires_on <= $1`, millis(now)); err != nil {
-			return fmt.Errorf("sweep %s: %w", table, err)
-		}
-	}
-	return nil
-}
-
-// RotateRefreshToken consumes the refresh token whose hash is refreshHash
-// and stores next in its place, in one transaction. DELETE ... RETURNING
-// locks the row: of two concurrent callers (on any servers) the second
-// waits, then finds the row gone, so exactly one succeeds. The token must
-// be unexpired at now, belong to clientID ("" means the owner's folded
-// email) and to an enabled user; otherwise nothing changes and the error
-// is ErrNotFound.
+// RotateRefreshToken consumes a refresh token and stores next in its
+// place, in one transaction (sqlstore.RotateRefreshToken).
 func (db *DB) RotateRefreshToken(ctx context.Context, refreshHash, clientID string, now time.Time, next *fc.TokenGrant) (*fc.User, error) {
 	var owner *fc.User
-	notFound := fc.Errorf(fc.ErrNotFound, "no such refresh token")
-	err := db.withTx(ctx, func(tx pgx.Tx, _ time.Time) error {
-		var userID int64
-		var storedClient string
-		err := tx.QueryRow(ctx, `DELETE FROM refresh_tokens WHERE token_hash = $1 AND expires_on > $2
-			RETURNING user_id, client_id`, refreshHash, millis(now)).Scan(&userID, &storedClient)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound
-		}
-		if err != nil {
-			return fmt.Errorf("consume refresh token: %w", err)
-		}
-		owner, err = scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, userID))
-		if err != nil {
-			return err
-		}
-		if clientID == "" {
-			clientID = fc.DefaultClientID(owner.Email)
-		}
-		// Returning an error rolls the DELETE back: a request with the
-		// wrong client id or for a disabled user leaves the token alone.
-		if !owner.Enabled || storedClient != clientID {
-			return notFound
-		}
-		next.UserID, next.ClientID = userID, storedClient
-		return insertGrant(ctx, tx, next)
+	err := db.write(ctx, func(tx sqlstore.WriteTx, _ time.Time) error {
+		var err error
+		owner, err = sqlstore.RotateRefreshToken(ctx, dialect, tx, userByID, refreshHash, clientID, now, next)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return owner, nil
+}
+
+// userByID is the sqlstore.UserByID of this store.
+func userByID(ctx context.Context, tx sqlstore.Tx, id int64) (*fc.User, error) {
+	return scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 }
 
 // FindUserByAccessToken returns the owner of the access token whose hash is
@@ -98,12 +45,7 @@ func (db *DB) FindUserByAccessToken(ctx context.Context, accessHash string, now 
 
 // DeleteUserTokens revokes every access and refresh token of a user.
 func (db *DB) DeleteUserTokens(ctx context.Context, userID int64) error {
-	return db.withTx(ctx, func(tx pgx.Tx, _ time.Time) error {
-		for _, table := range []string{"access_tokens", "refresh_tokens"} {
-			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
-				return fmt.Errorf("revoke %s: %w", table, err)
-			}
-		}
-		return nil
+	return db.write(ctx, func(tx sqlstore.WriteTx, _ time.Time) error {
+		return sqlstore.DeleteUserTokens(ctx, tx, userID)
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 var (
@@ -110,10 +111,12 @@ func (db *DB) FindUsers(ctx context.Context) ([]*fc.User, error) {
 	return users, nil
 }
 
-func scanUser(row pgx.Row) (*fc.User, error) {
+// scanUser reads one row of userColumns (a pgx.Row or a sqlstore.Row);
+// it is the sqlstore.ScanUser of this store.
+func scanUser(row sqlstore.Row) (*fc.User, error) {
 	var u fc.User
 	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.Admin, &u.Roles, &u.Businesses, &u.TOTPSecret, &u.Enabled, &u.CreatedOn)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, sqlstore.ErrNoRows) {
 		return nil, fc.Errorf(fc.ErrNotFound, "no such user")
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 const userColumns = `id, email, password_hash, admin, roles, businesses, totp_secret, enabled, created_on`
@@ -136,17 +137,14 @@ func (db *DB) FindUsers(ctx context.Context) ([]*fc.User, error) {
 	return users, err
 }
 
-// userScanner is a *sql.Row or *sql.Rows.
-type userScanner interface{ Scan(dest ...any) error }
-
 // scanUser reads one row of userColumns; the roles and businesses JSON
 // goes through db.lists, so a known list is not decoded again.
-func (db *DB) scanUser(s userScanner) (*fc.User, error) {
+func (db *DB) scanUser(s sqlstore.Row) (*fc.User, error) {
 	var u fc.User
 	var roles, businesses string
 	var created int64
 	err := s.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.Admin, &roles, &businesses, &u.TOTPSecret, &u.Enabled, &created)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, sqlstore.ErrNoRows) {
 		return nil, fc.Errorf(fc.ErrNotFound, "no such user")
 	}
 	if err != nil {
