@@ -8,7 +8,7 @@ import (
 // Checkin is an accepted check-in (docs/api.md#searching-check-ins).
 type Checkin struct {
 	ID               int64
-	UniqueID         string // lower-case v4 UUID
+	UniqueID         string // lower-case UUID; v7 when the service made it
 	CoworkerID       int64
 	CoworkerFullName string
 	BusinessID       int64

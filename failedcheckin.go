@@ -11,7 +11,7 @@ import (
 // bulk import of history, and never change afterwards.
 type FailedCheckin struct {
 	ID               int64
-	UniqueID         string // lower-case v4 UUID
+	UniqueID         string // lower-case UUID; v7 when the service made it
 	CoworkerID       *int64 // nil when the attempt could not be tied to a coworker
 	CoworkerFullName string
 	BusinessID       int64

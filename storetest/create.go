@@ -13,9 +13,9 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// uuidV4: a record created without a UniqueId gets a random one, as
+// uuidV7: a record created without a UniqueId gets a time-ordered one, as
 // docs/api.md#the-failedcheckin-record says (sqlstore.NewUniqueID).
-var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+var uuidV7 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // minimal returns a valid record with only the required fields set.
 func minimal(id int64) *fc.FailedCheckin {
@@ -28,7 +28,9 @@ func count(t *testing.T, s fc.FailedCheckinStore) int64 {
 }
 
 // testCreateDefaults: the store fills in Id, UniqueId, CreatedOn and
-// UpdatedOn when they are zero, and normalises UniqueId to lower case.
+// UpdatedOn when they are zero, and normalises UniqueId to lower case. The
+// UniqueIds it makes are version 7 and sort by creation, within an import
+// and from one import to the next.
 func testCreateDefaults(t *testing.T, s fc.FailedCheckinStore) {
 	seed(t, s, fixtures())
 	upper := minimal(0)
@@ -41,8 +43,16 @@ func testCreateDefaults(t *testing.T, s fc.FailedCheckinStore) {
 	if len(got) != 3 || got[0].ID != 9 || got[1].ID != 10 || got[2].ID != 11 {
 		t.Fatalf("FindFailedCheckins(%s) = ids %v; want [9 10 11] (the next free ids)", describeQuery(q), ids(got))
 	}
-	if !uuidV4.MatchString(got[0].UniqueID) {
-		t.Errorf("new record UniqueId = %q; want a lower-case v4 UUID", got[0].UniqueID)
+	seed(t, s, []*fc.FailedCheckin{minimal(0)})
+	got = append(got, find(t, s, all(fc.In(fc.FieldID, 12))).Records...)
+	made := []string{got[0].UniqueID, got[2].UniqueID, got[len(got)-1].UniqueID} // in order of creation
+	for i, uid := range made {
+		if !uuidV7.MatchString(uid) {
+			t.Errorf("new record UniqueId = %q; want a lower-case v7 UUID", uid)
+		}
+		if i > 0 && uid <= made[i-1] {
+			t.Errorf("new record UniqueIds %q; want them sorted by creation", made)
+		}
 	}
 	if want := strings.ToLower(upper.UniqueID); got[1].UniqueID != want {
 		t.Errorf("UniqueId stored as %q; want %q", got[1].UniqueID, want)
