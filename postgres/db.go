@@ -26,7 +26,20 @@ type DB struct {
 	// searchTx starts a search's snapshot: searchTxOptions, or without
 	// its SET when the connection string chose a plan_cache_mode.
 	searchTx pgx.TxOptions
+	// users is the users store, the one both stores share: each read one
+	// statement on the pool, writes in a transaction.
+	users
 }
+
+// users is sqlstore.Users under a name that keeps the embedded field
+// unexported; its methods make DB an fc.UserStore.
+type users = sqlstore.Users
+
+var (
+	_ fc.UserStore         = (*DB)(nil)
+	_ fc.TokenStore        = (*DB)(nil)
+	_ fc.LoginFailureStore = (*DB)(nil)
+)
 
 // Open connects to the database that dsn names (a postgres:// or
 // postgresql:// URL, or a key=value string; pool settings such as
@@ -46,6 +59,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// then holds for searches too.
 	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
 		exports: sqlstore.NewExportGate(), searchTx: searchTxOptions}
+	db.users = sqlstore.Users{D: dialect, Read: db.pooled, Write: db.write}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	}
@@ -135,8 +149,3 @@ func (db *DB) beginError(err error) error {
 	}
 	return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrUnavailable, "the database does not answer"), err)
 }
-
-// millis truncates t to whole milliseconds in UTC, the precision the sqlite
-// store keeps for users, tokens and sign-in counters; both stores then
-// compare and return the same instants.
-func millis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }

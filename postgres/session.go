@@ -25,7 +25,7 @@ func (db *DB) FindUserByConsoleSession(ctx context.Context, tokenHash string, no
 	var u *fc.User
 	err := db.pooled(ctx, func(tx sqlstore.Tx) error {
 		var err error
-		u, err = sqlstore.FindUserByConsoleSession(ctx, dialect, tx, userColumns, scanUser, tokenHash, now)
+		u, err = sqlstore.FindUserByConsoleSession(ctx, dialect, tx, tokenHash, now)
 		return err
 	})
 	return u, err

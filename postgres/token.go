@@ -21,7 +21,7 @@ func (db *DB) RotateRefreshToken(ctx context.Context, refreshHash, clientID stri
 	var owner *fc.User
 	err := db.write(ctx, func(tx sqlstore.WriteTx, _ time.Time) error {
 		var err error
-		owner, err = sqlstore.RotateRefreshToken(ctx, dialect, tx, userByID, refreshHash, clientID, now, next)
+		owner, err = sqlstore.RotateRefreshToken(ctx, dialect, tx, refreshHash, clientID, now, next)
 		return err
 	})
 	if err != nil {
@@ -30,17 +30,11 @@ func (db *DB) RotateRefreshToken(ctx context.Context, refreshHash, clientID stri
 	return owner, nil
 }
 
-// userByID is the sqlstore.UserByID of this store.
-func userByID(ctx context.Context, tx sqlstore.Tx, id int64) (*fc.User, error) {
-	return scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
-}
-
 // FindUserByAccessToken returns the owner of the access token whose hash is
 // accessHash when the token is unexpired at now, or an ErrNotFound error.
 // The lookup is by index on the hash, so no secret is compared in Go.
 func (db *DB) FindUserByAccessToken(ctx context.Context, accessHash string, now time.Time) (*fc.User, error) {
-	return scanUser(db.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id =
-		(SELECT user_id FROM access_tokens WHERE token_hash = $1 AND expires_on > $2)`, accessHash, millis(now)))
+	return sqlstore.ScanUser(dialect, pgRow{db.pool.QueryRow(ctx, sqlstore.UserByAccessTokenSQL, accessHash, dialect.Accounts.Value(now))})
 }
 
 // DeleteUserTokens revokes every access and refresh token of a user.

@@ -44,11 +44,16 @@ type DB struct {
 	writes writeStatements
 	// reads are the hot read lookups, prepared once (readstmt.go).
 	reads readStatements
-	// lists caches decoded user roles and businesses (readstmt.go).
-	lists decodedLists
 	// exports admits a few exports at a time (export.go).
 	exports *sqlstore.ExportGate
+	// users is the users store, the one both stores share: reads in a
+	// read transaction, writes on the writer.
+	users
 }
+
+// users is sqlstore.Users under a name that keeps the embedded field
+// unexported; its methods make DB an fc.UserStore.
+type users = sqlstore.Users
 
 // Open opens the database file at path, creating it when it does not exist.
 // It does not touch the schema: call Migrate (the migrate command and serve)
@@ -58,6 +63,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fc.Errorf(fc.ErrInvalid, "the database path is empty")
 	}
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
+	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
 	var err error
 	// The writer opens first so that the file exists and is in WAL mode
 	// before a read-only connection looks at it.

@@ -3,12 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
 // Every authenticated GET runs the token lookup, and q5 the get-one
@@ -18,8 +18,7 @@ import (
 // time it runs there, and database/sql keeps those per-connection
 // statements until Close.
 const (
-	tokenUserSQL = `SELECT ` + userColumns + ` FROM users WHERE id =
-		(SELECT user_id FROM access_tokens WHERE token_hash = ? AND expires_on > ?)`
+	tokenUserSQL = sqlstore.UserByAccessTokenSQL
 	// getOneSQL reads a record by id within the caller's scope: the second
 	// argument is true for every location, the third the allowed business
 	// ids as a JSON array, so that one prepared statement serves every
@@ -78,58 +77,6 @@ func (r *readStatements) close() {
 		p.getOne.Close()
 	}
 	r.search.close()
-}
-
-// maxDecodedLists bounds each map of decodedLists. Users share few
-// distinct role and location lists, so a small map holds them all; a
-// full map is emptied rather than growing.
-const maxDecodedLists = 256
-
-// decodedLists caches the users' roles and businesses JSON decoded, keyed
-// by the stored JSON text itself: decoding them with encoding/json was a
-// measurable share of every authenticated request. Keying by the text
-// keeps it exact: a changed row has a different text, so the next request
-// sees the change; there is nothing to invalidate. Cached slices are
-// never handed out, only copies, so a caller cannot change the cache.
-type decodedLists struct {
-	mu         sync.Mutex
-	roles      map[string][]string
-	businesses map[string][]int64
-}
-
-func (d *decodedLists) decodeRoles(raw string) ([]string, error) {
-	return decodeCached(&d.mu, &d.roles, raw)
-}
-
-func (d *decodedLists) decodeBusinesses(raw string) ([]int64, error) {
-	return decodeCached(&d.mu, &d.businesses, raw)
-}
-
-// decodeCached returns a copy of the list raw decodes to, from *m when it
-// is there, decoding and remembering it otherwise.
-func decodeCached[E any](mu *sync.Mutex, m *map[string][]E, raw string) ([]E, error) {
-	mu.Lock()
-	v, ok := (*m)[raw]
-	mu.Unlock()
-	if ok {
-		return slices.Clone(v), nil
-	}
-	if err := json.Unmarshal([]byte(raw), &v); err != nil {
-		return nil, err
-	}
-	mu.Lock()
-	*m = remember(*m, raw, v)
-	mu.Unlock()
-	return slices.Clone(v), nil
-}
-
-// remember stores v under raw in m, emptying m first when it is full.
-func remember[V any](m map[string]V, raw string, v V) map[string]V {
-	if m == nil || len(m) >= maxDecodedLists {
-		m = make(map[string]V)
-	}
-	m[raw] = v
-	return m
 }
 
 // maxSearchStatements bounds the search statements kept prepared. The

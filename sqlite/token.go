@@ -21,18 +21,13 @@ func (db *DB) RotateRefreshToken(ctx context.Context, refreshHash, clientID stri
 	var owner *fc.User
 	err := db.write(ctx, func(tx sqlstore.WriteTx, _ time.Time) error {
 		var err error
-		owner, err = sqlstore.RotateRefreshToken(ctx, dialect, tx, db.userByID, refreshHash, clientID, now, next)
+		owner, err = sqlstore.RotateRefreshToken(ctx, dialect, tx, refreshHash, clientID, now, next)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return owner, nil
-}
-
-// userByID is the sqlstore.UserByID of this store.
-func (db *DB) userByID(ctx context.Context, tx sqlstore.Tx, id int64) (*fc.User, error) {
-	return db.scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 }
 
 // FindUserByAccessToken returns the owner of the access token whose hash is
@@ -46,7 +41,7 @@ func (db *DB) FindUserByAccessToken(ctx context.Context, accessHash string, now 
 	if err != nil {
 		return nil, err
 	}
-	return db.scanUser(p.tokenUser.QueryRowContext(ctx, accessHash, now.UnixMilli()))
+	return sqlstore.ScanUser(dialect, sqlRow{p.tokenUser.QueryRowContext(ctx, accessHash, dialect.Accounts.Value(now))})
 }
 
 // DeleteUserTokens revokes every access and refresh token of a user.

@@ -56,6 +56,17 @@ type Dialect struct {
 	// transaction.
 	RollupTrigger bool
 
+	// Lists is how a list is stored in one column (users' roles and
+	// location ids) and matched in SQL: JSON text on SQLite, arrays on
+	// PostgreSQL (lists.go).
+	Lists ListCodec
+	// LockUsers is the statement, with no arguments, that serialises the
+	// writers of users for the rest of the transaction, so that "is this
+	// email free" and the write that takes it hold across servers; empty
+	// when the database has one writer anyway (SQLite). The unique index
+	// on the folded email stays the last word on both.
+	LockUsers string
+
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
 	picked map[trigramKey][]byte
@@ -72,8 +83,13 @@ func SQLite() Dialect {
 		LocalHour: "CAST(strftime('%H', checkin_attempt_time_local, 'unixepoch') AS INTEGER)",
 		EmptyText: "''",
 		Records:   UnixSeconds, Accounts: UnixMillis,
+		Lists: sqliteLists,
 	}
 }
+
+// sqliteLists is the one list codec of every SQLite dialect, so that its
+// cache of decoded lists is shared.
+var sqliteLists = newJSONLists()
 
 // PostgreSQL returns the dialect of the postgres store: timestamp columns.
 func PostgreSQL() Dialect {
@@ -88,12 +104,17 @@ func PostgreSQL() Dialect {
 		Records:     Timestamp, Accounts: TimestampMillis,
 		LockRecords:   "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(RecordsLock, 10) + ")",
 		RollupTrigger: true,
+		Lists:         arrayLists{},
+		LockUsers:     "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(UsersLock, 10) + ")",
 	}
 }
 
 // RecordsLock is the PostgreSQL advisory lock key of LockRecords, which
 // imports take too.
 const RecordsLock = 0x6663726563 // "fcrec"
+
+// UsersLock is the PostgreSQL advisory lock key of LockUsers.
+const UsersLock = 0x6663757372 // "fcusr"
 
 // args collects the arguments of one statement and writes their
 // placeholders in the dialect's style.

@@ -8,11 +8,6 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// ScanUser reads one user row (the store's own user columns) or returns
-// an ErrNotFound error when there was none. Users are scanned per store:
-// SQLite decodes the JSON lists through a cache.
-type ScanUser func(Row) (*fc.User, error)
-
 // CreateConsoleSession stores s and sweeps the sessions that expired
 // before s was created. Times keep whole milliseconds on both stores
 // (Dialect.Accounts).
@@ -28,10 +23,9 @@ func CreateConsoleSession(ctx context.Context, d Dialect, tx Tx, s *fc.ConsoleSe
 }
 
 // FindUserByConsoleSession returns the owner of an unexpired session, or
-// an ErrNotFound error. The lookup is by index on the hash. columns are
-// the store's user columns, which scan reads.
-func FindUserByConsoleSession(ctx context.Context, d Dialect, tx Tx, columns string, scan ScanUser, tokenHash string, now time.Time) (*fc.User, error) {
-	return scan(tx.QueryRow(ctx, `SELECT `+columns+` FROM users WHERE id =
+// an ErrNotFound error. The lookup is by index on the hash.
+func FindUserByConsoleSession(ctx context.Context, d Dialect, tx Tx, tokenHash string, now time.Time) (*fc.User, error) {
+	return ScanUser(d, tx.QueryRow(ctx, `SELECT `+UserColumns+` FROM users WHERE id =
 		(SELECT user_id FROM console_sessions WHERE token_hash = $1 AND expires_on > $2)`, tokenHash, d.Accounts.Value(now)))
 }
 

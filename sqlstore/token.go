@@ -9,11 +9,6 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// UserByID reads the user whose id is given, in tx, or returns an
-// ErrNotFound error. Each store passes its own, because the user row is
-// scanned per store (SQLite decodes the JSON lists through a cache).
-type UserByID func(ctx context.Context, tx Tx, id int64) (*fc.User, error)
-
 // CreateTokens stores a new access token and refresh token, replacing the
 // refresh token the user had for the same client id. Expired tokens of
 // every user (expired at g.IssuedOn) are swept on the way, so the tables
@@ -49,7 +44,7 @@ func insertGrant(ctx context.Context, d Dialect, tx Tx, g *fc.TokenGrant) error 
 // token must be unexpired at now, belong to clientID ("" means the
 // owner's folded email) and to an enabled user; otherwise the error is
 // ErrNotFound.
-func RotateRefreshToken(ctx context.Context, d Dialect, tx Tx, user UserByID, refreshHash, clientID string, now time.Time, next *fc.TokenGrant) (*fc.User, error) {
+func RotateRefreshToken(ctx context.Context, d Dialect, tx Tx, refreshHash, clientID string, now time.Time, next *fc.TokenGrant) (*fc.User, error) {
 	notFound := fc.Errorf(fc.ErrNotFound, "no such refresh token")
 	var userID int64
 	var storedClient string
@@ -61,7 +56,7 @@ func RotateRefreshToken(ctx context.Context, d Dialect, tx Tx, user UserByID, re
 	if err != nil {
 		return nil, fmt.Errorf("consume refresh token: %w", err)
 	}
-	owner, err := user(ctx, tx, userID)
+	owner, err := FindUserByID(ctx, d, tx, userID)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ func RunAuth(t *testing.T, open func(t *testing.T) AuthStore) {
 		{"Users", testUsers},
 		{"Tokens", testTokens},
 		{"RotateRefreshTokenConcurrently", testRotateRefreshTokenConcurrently},
+		{"UserEmailsConcurrently", testUserEmailsConcurrently},
 		{"LoginFailures", testLoginFailures},
 		{"ClaimTOTPStep", testClaimTOTPStep},
 	}
@@ -128,6 +130,65 @@ func testTokens(t *testing.T, db AuthStore) {
 	}
 	if _, err := db.RotateRefreshToken(ctx, fc.HashToken(refresh3), "", now, n4); fc.ErrorCode(err) != fc.ErrNotFound {
 		t.Errorf("Rotate(revoked token) = %v; want %s", err, fc.ErrNotFound)
+	}
+}
+
+// testUserEmailsConcurrently: emails stay unique case-insensitively when
+// writers race (on PostgreSQL, connections of one pool stand for several
+// servers): of concurrent creates of one email exactly one succeeds, of
+// concurrent updates of different users to one new email exactly one, and
+// every other is an ErrConflict error, never an internal one. Taking
+// another user's email is a conflict too.
+func testUserEmailsConcurrently(t *testing.T, db AuthStore) {
+	ctx := context.Background()
+	const n = 8
+	race := func(what string, write func(i int) error) {
+		t.Helper()
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() { errs[i] = write(i) })
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case fc.ErrorCode(err) != fc.ErrConflict:
+				t.Errorf("concurrent %s error = %v; want nil or %s", what, err, fc.ErrConflict)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d of %d concurrent %s succeeded; want exactly 1", ok, n, what)
+		}
+	}
+	race("creates", func(i int) error {
+		email := "Same@Example.com"
+		if i%2 == 1 {
+			email = "same@EXAMPLE.com"
+		}
+		return db.CreateUser(ctx, &fc.User{Email: email, PasswordHash: "x", Enabled: true})
+	})
+	users := make([]*fc.User, n)
+	for i := range users {
+		users[i] = addAuthUser(t, db, fmt.Sprintf("user%d@example.com", i))
+	}
+	race("updates", func(i int) error {
+		u := *users[i]
+		u.Email = "New@Example.com"
+		if i%2 == 1 {
+			u.Email = "new@EXAMPLE.com"
+		}
+		return db.UpdateUser(ctx, &u)
+	})
+	taken := *users[0]
+	taken.Email = "SAME@example.com"
+	if err := db.UpdateUser(ctx, &taken); fc.ErrorCode(err) != fc.ErrConflict {
+		t.Errorf("UpdateUser(another user's email) = %v; want %s", err, fc.ErrConflict)
+	}
+	if all, err := db.FindUsers(ctx); err != nil || len(all) != n+1 {
+		t.Errorf("FindUsers = %d users, %v; want %d", len(all), err, n+1)
 	}
 }
 
