@@ -61,7 +61,7 @@ func Evaluate(d *Directory, a *Attempt, count MonthlyCount) (*Verdict, error) {
 		return nil, UnknownBusinessError(a.BusinessID)
 	}
 	at := a.FromTime.In(b.Location())
-	v := &Verdict{Business: b, Local: wallClock(at)}
+	v := &Verdict{Business: b, Local: WallClock(at)}
 	v.Coworker, v.Reason = identify(d, a)
 	if v.Reason != "" {
 		v.Description = describe(v.Reason, v, 0)
@@ -192,8 +192,11 @@ func hasDay(days []time.Weekday, d time.Weekday) bool {
 	return false
 }
 
-// wallClock keeps the wall clock of t in a UTC container.
-func wallClock(t time.Time) time.Time {
+// WallClock reads the wall clock of t (to the second) as if it were UTC:
+// the form of a local time such as Verdict.Local and
+// CheckinAttemptTimeLocal, which have no zone of their own, in memory and
+// in both stores (sqlstore.TimeCoding.Wall).
+func WallClock(t time.Time) time.Time {
 	y, mo, d := t.Date()
 	h, mi, s := t.Clock()
 	return time.Date(y, mo, d, h, mi, s, 0, time.UTC)

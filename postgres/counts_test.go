@@ -202,7 +202,7 @@ func TestBulkCountsFlushInChunks(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if err := copyRows(ctx, tx, i, [][]any{rowValues(r.ID, row)}); err != nil {
+			if err := copyRows(ctx, tx, i, [][]any{sqlstore.FailedValues(dialect, r.ID, row)}); err != nil {
 				return err
 			}
 			b.counts.Add(r)

@@ -14,24 +14,6 @@ import (
 	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
-// insertColumns are the columns a new record fills, in the order of
-// rowValues.
-var insertColumns = []string{
-	"id", "unique_id", "coworker_id", "coworker_full_name", "coworker_full_name_fold",
-	"business_id", "business_name", "business_name_fold", "checkin_attempt_time", "source",
-	"mac_addresses", "mac_addresses_fold", "teams", "teams_fold", "tariff", "tariff_fold",
-	"description", "description_fold", "checkin_attempt_time_local", "created_on", "updated_on",
-	"updated_by", "updated_by_fold", "system_id", "system_id_fold", "reason", "reason_fold",
-}
-
-const insertOne = `INSERT INTO failed_checkins (id, unique_id, coworker_id, coworker_full_name, coworker_full_name_fold,
-	business_id, business_name, business_name_fold, checkin_attempt_time, source,
-	mac_addresses, mac_addresses_fold, teams, teams_fold, tariff, tariff_fold,
-	description, description_fold, checkin_attempt_time_local, created_on, updated_on,
-	updated_by, updated_by_fold, system_id, system_id_fold, reason, reason_fold)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-	$21, $22, $23, $24, $25, $26, $27)`
-
 // copyChunk is how many records go to the server in one COPY. A chunk is
 // kept in memory so that a conflict can be traced back to its record.
 const copyChunk = 5000
@@ -75,7 +57,7 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 				id = maxID + 1 // one past the largest ever given, or inserted since
 			}
 			maxID = max(maxID, id)
-			chunk = append(chunk, rowValues(id, row))
+			chunk = append(chunk, sqlstore.FailedValues(dialect, id, row))
 			counts.counts.Add(r)
 			if len(chunk) == copyChunk {
 				if err := copyRows(ctx, tx, n, chunk); err != nil {
@@ -99,18 +81,6 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 	return n, nil
 }
 
-// rowValues returns the values of insertColumns for a prepared row.
-func rowValues(id int64, row *sqlstore.NewRecord) []any {
-	r := row.Record
-	return []any{
-		id, row.UniqueID, r.CoworkerID, r.CoworkerFullName, row.CoworkerFullName,
-		r.BusinessID, r.BusinessName, row.BusinessName, r.CheckinAttemptTime.UTC(), int64(r.Source),
-		r.MacAddresses, row.MacAddresses, r.Teams, row.Teams, r.Tariff, row.Tariff,
-		r.Description, row.Description, wallClock(r.CheckinAttemptTimeLocal), row.CreatedOn.UTC(), row.UpdatedOn.UTC(),
-		r.UpdatedBy, row.UpdatedBy, r.SystemID, row.SystemID, r.Reason, row.Reason,
-	}
-}
-
 // copyRows sends one chunk with COPY inside a savepoint. When the chunk
 // clashes with a stored record (or with itself), it rolls back to the
 // savepoint and inserts the chunk row by row to name the first record at
@@ -123,7 +93,7 @@ func copyRows(ctx context.Context, tx pgx.Tx, before int, chunk [][]any) error {
 	if err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
-	_, err = sp.CopyFrom(ctx, pgx.Identifier{"failed_checkins"}, insertColumns, pgx.CopyFromRows(chunk))
+	_, err = sp.CopyFrom(ctx, pgx.Identifier{"failed_checkins"}, sqlstore.FailedColumns, pgx.CopyFromRows(chunk))
 	if err == nil {
 		return sp.Commit(ctx)
 	}
@@ -134,7 +104,7 @@ func copyRows(ctx context.Context, tx pgx.Tx, before int, chunk [][]any) error {
 		return fmt.Errorf("roll back to savepoint: %w", rbErr)
 	}
 	for i, values := range chunk {
-		if _, err := tx.Exec(ctx, insertOne, values...); err != nil {
+		if _, err := tx.Exec(ctx, sqlstore.InsertFailedSQL, values...); err != nil {
 			return insertError(before+i+1, values, err)
 		}
 	}

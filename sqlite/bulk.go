@@ -37,7 +37,7 @@ var bulkFlushEvery = 4_000_000
 // rowBatch is a run of consecutive records, ready for the insert.
 type rowBatch struct {
 	first int     // position of rows[0] in the sequence, 1-based
-	rows  [][]any // insertFailedCheckin's arguments, one slice per record
+	rows  [][]any // sqlstore.InsertFailedSQL's arguments, one slice per record
 	// upserts add counts to the rollups (after the rows): the counts of
 	// records up to here, built by the reading goroutine too.
 	upserts []rollupUpsert
@@ -69,7 +69,7 @@ type rollupUpsert struct {
 // built, and reported as the insert would have, naming the first record
 // whose UniqueId an earlier one already had.
 func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.Seq2[*fc.FailedCheckin, error]) (int, error) {
-	stmt, err := tx.PrepareContext(ctx, insertFailedCheckin)
+	stmt, err := tx.PrepareContext(ctx, sqlstore.InsertFailedSQL)
 	if err != nil {
 		return 0, fmt.Errorf("prepare insert: %w", err)
 	}
@@ -244,12 +244,12 @@ func newBulkLoad(indexes []secondaryIndex) *bulkLoad {
 	return b
 }
 
-// nextID returns the Id a row is inserted with: its own, or (id nil) one
+// nextID returns the Id a row is inserted with: its own, or (id 0) one
 // past largest, the largest Id ever given (sqlstore.LargestIDSQL) or
 // inserted since; largest follows. The rowid SQLite would pick for a NULL
 // (its largest + 1) would give the Id of a deleted newest record again.
 func nextID(id any, largest *int64) (int64, error) {
-	if id, ok := id.(int64); ok {
+	if id := id.(int64); id != 0 {
 		*largest = max(*largest, id)
 		return id, nil
 	}

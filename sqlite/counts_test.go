@@ -235,7 +235,7 @@ func TestRollupCounterFlushesInChunks(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, insertFailedCheckin, args...); err != nil {
+			if _, err := tx.ExecContext(ctx, sqlstore.InsertFailedSQL, args...); err != nil {
 				return err
 			}
 			c.Add(r)

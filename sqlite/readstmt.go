@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -16,22 +17,73 @@ import (
 // CPU, so both are prepared once, lazily, on the reader pool: a *sql.Stmt
 // of a *sql.DB prepares itself again on each pooled connection the first
 // time it runs there, and database/sql keeps those per-connection
-// statements until Close.
-const (
+// statements until Close. Their texts are the shared core's.
+var (
 	tokenUserSQL = sqlstore.UserByAccessTokenSQL
-	// getOneSQL reads a record by id within the caller's scope: the second
-	// argument is true for every location, the third the allowed business
-	// ids as a JSON array, so that one prepared statement serves every
-	// scope while the scope stays inside the query (never a filter on rows
-	// already read).
-	getOneSQL = `SELECT ` + selectColumns + ` FROM failed_checkins WHERE id = ?
-		AND (? OR business_id IN (SELECT value FROM json_each(?)))`
+	getOneSQL    = sqlstore.FailedByIDSQL(dialect)
 )
 
 // preparedReads are the prepared hot lookups.
 type preparedReads struct {
 	tokenUser *sql.Stmt
 	getOne    *sql.Stmt
+}
+
+// pointTx is a sqlstore.Tx that runs the hot lookups through their
+// prepared statements on the reader pool, outside a transaction: a single
+// SELECT reads one snapshot anyway, and BEGIN and COMMIT would be two more
+// calls into SQLite. It runs no other text.
+type pointTx struct{ p *preparedReads }
+
+var _ sqlstore.Tx = pointTx{}
+
+func (t pointTx) stmt(query string) (*sql.Stmt, error) {
+	switch query {
+	case tokenUserSQL:
+		return t.p.tokenUser, nil
+	case getOneSQL:
+		return t.p.getOne, nil
+	}
+	return nil, fmt.Errorf("sqlite: no prepared lookup for %q", query)
+}
+
+func (t pointTx) Exec(context.Context, string, ...any) (int64, error) {
+	return 0, errors.New("sqlite: the prepared lookups only read")
+}
+
+func (t pointTx) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	st, err := t.stmt(query)
+	if err != nil {
+		return errRow{err}
+	}
+	return sqlRow{st.QueryRowContext(ctx, args...)}
+}
+
+func (t pointTx) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+// errRow is a Row whose Scan fails with err.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// point runs fn with the prepared hot lookups (pointTx), preparing them on
+// the first call.
+func (db *DB) point(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+	p, err := db.reads.get(ctx, db.reader)
+	if err != nil {
+		return err
+	}
+	return fn(pointTx{p})
 }
 
 // readStatements prepares preparedReads on first use. The atomic pointer

@@ -37,11 +37,7 @@ func (db *DB) RotateRefreshToken(ctx context.Context, refreshHash, clientID stri
 // (readstmt.go) outside a transaction: a single SELECT reads one snapshot
 // anyway, and BEGIN and COMMIT would be two more calls into SQLite.
 func (db *DB) FindUserByAccessToken(ctx context.Context, accessHash string, now time.Time) (*fc.User, error) {
-	p, err := db.reads.get(ctx, db.reader)
-	if err != nil {
-		return nil, err
-	}
-	return sqlstore.ScanUser(dialect, sqlRow{p.tokenUser.QueryRowContext(ctx, accessHash, dialect.Accounts.Value(now))})
+	return sqlstore.FindUserByAccessToken(ctx, dialect, db.point, accessHash, now)
 }
 
 // DeleteUserTokens revokes every access and refresh token of a user.

@@ -34,16 +34,6 @@ const (
 	source, from_time, to_time, from_time_local, to_time_local, mac_addresses, mac_addresses_fold, teams, teams_fold,
 	tariff, tariff_fold, created_on, updated_on, updated_by, updated_by_fold, system_id, system_id_fold
 ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`
-
-	// InsertFailedSQL writes a failed check-in with every column:
-	// FailedValues.
-	InsertFailedSQL = `INSERT INTO failed_checkins (id, unique_id, coworker_id, coworker_full_name, coworker_full_name_fold,
-	business_id, business_name, business_name_fold, checkin_attempt_time, source,
-	mac_addresses, mac_addresses_fold, teams, teams_fold, tariff, tariff_fold,
-	description, description_fold, checkin_attempt_time_local, created_on, updated_on,
-	updated_by, updated_by_fold, system_id, system_id_fold, reason, reason_fold)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-	$21, $22, $23, $24, $25, $26, $27)`
 )
 
 // batchStartSQL reads, in one statement, the directory's version and
@@ -51,19 +41,6 @@ const (
 // "largest"): a batch of one attempt pays for every statement it runs.
 var batchStartSQL = `SELECT version, (` + LargestIDSQL("failed_checkins") + `), (` + LargestIDSQL("checkins") +
 	`) FROM directory WHERE id = 1`
-
-// FailedValues returns the arguments of InsertFailedSQL for a prepared
-// row with the Id id.
-func FailedValues(d Dialect, id int64, row *NewRecord) []any {
-	r, t := row.Record, d.Records
-	return []any{
-		id, row.UniqueID, r.CoworkerID, r.CoworkerFullName, row.CoworkerFullName,
-		r.BusinessID, r.BusinessName, row.BusinessName, t.Value(r.CheckinAttemptTime), int64(r.Source),
-		r.MacAddresses, row.MacAddresses, r.Teams, row.Teams, r.Tariff, row.Tariff,
-		r.Description, row.Description, t.Wall(r.CheckinAttemptTimeLocal), t.Value(row.CreatedOn), t.Value(row.UpdatedOn),
-		r.UpdatedBy, row.UpdatedBy, r.SystemID, row.SystemID, r.Reason, row.Reason,
-	}
-}
 
 // CheckinValues returns the arguments of InsertCheckinSQL for a check-in
 // the service accepts at now, with the Id id and a new UniqueId.

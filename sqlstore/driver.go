@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // ErrNoRows is what Row.Scan returns when the query returned no row,
@@ -55,4 +56,36 @@ type Rows interface {
 	Scan(dest ...any) error
 	Err() error
 	Close()
+}
+
+// ReadValue runs fn through read (a store's snapshot, pool or prepared
+// lookups) and returns what fn returned: the one shape of a store method
+// that reads one value.
+func ReadValue[T any](ctx context.Context, read ReadFunc, fn func(tx Tx) (T, error)) (T, error) {
+	var v T
+	err := read(ctx, func(tx Tx) error {
+		var err error
+		v, err = fn(tx)
+		return err
+	})
+	return v, err
+}
+
+// ScanRows reads every row of rows with scan, and closes rows: the one
+// loop of a query that returns a list. An error reading the rows is
+// wrapped with what.
+func ScanRows[T any](rows Rows, what string, scan func(Rows) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }

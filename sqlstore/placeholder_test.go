@@ -93,7 +93,7 @@ func TestSharedPlaceholders(t *testing.T) {
 			return true
 		})
 	}
-	composed := []string{batchStartSQL}
+	composed := []string{batchStartSQL, InsertFailedSQL}
 	for _, ru := range Rollups {
 		composed = append(composed, ru.Upsert(PostgreSQL()))
 	}

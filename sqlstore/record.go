@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,6 +28,45 @@ type NewRecord struct {
 	// text folds to "".
 	CoworkerFullName, BusinessName, MacAddresses, Teams, Tariff, Description string
 	UpdatedBy, SystemID, Reason                                              string
+}
+
+// FailedColumns are the columns of failed_checkins a new record fills, in
+// the order of FailedValues: the one list that InsertFailedSQL, the
+// SQLite import and the PostgreSQL COPY all write.
+var FailedColumns = []string{
+	"id", "unique_id", "coworker_id", "coworker_full_name", "coworker_full_name_fold",
+	"business_id", "business_name", "business_name_fold", "checkin_attempt_time", "source",
+	"mac_addresses", "mac_addresses_fold", "teams", "teams_fold", "tariff", "tariff_fold",
+	"description", "description_fold", "checkin_attempt_time_local", "created_on", "updated_on",
+	"updated_by", "updated_by_fold", "system_id", "system_id_fold", "reason", "reason_fold",
+}
+
+// InsertFailedSQL writes a failed check-in with every column of
+// FailedColumns: FailedValues.
+var InsertFailedSQL = insertSQL("failed_checkins", FailedColumns)
+
+// insertSQL is the INSERT of one row of columns into table, with the
+// placeholders $1, $2, ... in column order.
+func insertSQL(table string, columns []string) string {
+	ph := make([]string, len(columns))
+	for i := range ph {
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	return "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")"
+}
+
+// FailedValues returns the arguments of InsertFailedSQL (the values of
+// FailedColumns) for a prepared row with the Id id, times as d stores
+// them. The SQLite import passes id 0 for "the next Id" (sqlite/bulk.go).
+func FailedValues(d Dialect, id int64, row *NewRecord) []any {
+	r, t := row.Record, d.Records
+	return []any{
+		id, row.UniqueID, r.CoworkerID, r.CoworkerFullName, row.CoworkerFullName,
+		r.BusinessID, r.BusinessName, row.BusinessName, t.Value(r.CheckinAttemptTime), int64(r.Source),
+		r.MacAddresses, row.MacAddresses, r.Teams, row.Teams, r.Tariff, row.Tariff,
+		r.Description, row.Description, t.Wall(r.CheckinAttemptTimeLocal), t.Value(row.CreatedOn), t.Value(row.UpdatedOn),
+		r.UpdatedBy, row.UpdatedBy, r.SystemID, row.SystemID, r.Reason, row.Reason,
+	}
 }
 
 // PrepareRow validates r and returns the row to write at now. A bad record
@@ -140,6 +181,40 @@ func IDConflict(pos int, id int64, err error) error {
 // UniqueIDConflict: see IDConflict.
 func UniqueIDConflict(pos int, uid string, err error) error {
 	return fmt.Errorf("%w: %w", fc.Errorf(fc.ErrConflict, "record %d: a record with UniqueId %s already exists", pos, uid), err)
+}
+
+// FailedByIDSQL reads one record by Id within a scope: arguments the Id,
+// true for every location, and the allowed location ids as d.Lists stores
+// a list. One text serves every scope, so a store can prepare it once,
+// and the scope stays inside the query (never a filter on rows already
+// read).
+func FailedByIDSQL(d Dialect) string {
+	return `SELECT ` + SelectColumns + ` FROM failed_checkins WHERE id = $1 AND ($2 OR ` + d.Lists.Member("business_id", "$3") + `)`
+}
+
+// FindFailedCheckinByID returns the record with the given id, or an
+// ErrNotFound error when it does not exist or lies outside scope (the two
+// are indistinguishable on purpose). It runs FailedByIDSQL through read,
+// with no count: each store gives its cheapest way to run one statement.
+func FindFailedCheckinByID(ctx context.Context, d Dialect, read ReadFunc, scope fc.Scope, id int64) (*fc.FailedCheckin, error) {
+	notFound := fc.Errorf(fc.ErrNotFound, "no FailedCheckin with Id %d", id)
+	if scope.Empty() {
+		return nil, notFound
+	}
+	businesses, err := d.Lists.Ints(scope.Businesses())
+	if err != nil {
+		return nil, err
+	}
+	found, err := ReadValue(ctx, read, func(tx Tx) ([]*fc.FailedCheckin, error) {
+		return QueryFailedCheckins(ctx, d, tx, FailedByIDSQL(d), []any{id, scope.All(), businesses})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, notFound
+	}
+	return found[0], nil
 }
 
 // ScanFailedCheckin reads one row of SelectColumns through scan (the Scan

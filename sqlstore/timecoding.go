@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
 )
 
 // TimeCoding is how a database stores an instant, said explicitly per
@@ -46,7 +48,7 @@ func (c TimeCoding) Optional(t *time.Time) any {
 
 // Wall is the argument that stores the wall clock of t (a local time,
 // which has no zone of its own) as if it were UTC.
-func (c TimeCoding) Wall(t time.Time) any { return c.Value(WallClock(t)) }
+func (c TimeCoding) Wall(t time.Time) any { return c.Value(fc.WallClock(t)) }
 
 // OptionalWall is Wall of *t, or NULL for nil.
 func (c TimeCoding) OptionalWall(t *time.Time) any {
@@ -54,14 +56,6 @@ func (c TimeCoding) OptionalWall(t *time.Time) any {
 		return nil
 	}
 	return c.Wall(*t)
-}
-
-// WallClock reads the wall clock of t as if it were UTC: the storage form
-// of a local time, such as CheckinAttemptTimeLocal.
-func WallClock(t time.Time) time.Time {
-	y, mo, d := t.Date()
-	h, mi, s := t.Clock()
-	return time.Date(y, mo, d, h, mi, s, 0, time.UTC)
 }
 
 // Dest is the scan destination that reads a NOT NULL time of this coding

@@ -21,6 +21,15 @@ const UserColumns = `id, email, password_hash, admin, roles, businesses, totp_se
 const UserByAccessTokenSQL = `SELECT ` + UserColumns + ` FROM users WHERE id =
 		(SELECT user_id FROM access_tokens WHERE token_hash = $1 AND expires_on > $2)`
 
+// FindUserByAccessToken returns the owner of the access token whose hash
+// is accessHash when the token is unexpired at now, or an ErrNotFound
+// error: UserByAccessTokenSQL, through read.
+func FindUserByAccessToken(ctx context.Context, d Dialect, read ReadFunc, accessHash string, now time.Time) (*fc.User, error) {
+	return ReadValue(ctx, read, func(tx Tx) (*fc.User, error) {
+		return ScanUser(d, tx.QueryRow(ctx, UserByAccessTokenSQL, accessHash, d.Accounts.Value(now)))
+	})
+}
+
 // ScanUser reads one row of UserColumns, or returns an ErrNotFound error
 // when there was none. The lists are decoded as d.Lists stores them.
 func ScanUser(d Dialect, row Row) (*fc.User, error) {
@@ -60,10 +69,7 @@ var _ fc.UserStore = Users{}
 // millisecond, as Dialect.Accounts keeps it on both databases). An email
 // that is already taken (case-insensitively) is an ErrConflict error.
 func (s Users) CreateUser(ctx context.Context, u *fc.User) error {
-	if err := u.Validate(); err != nil {
-		return err
-	}
-	roles, businesses, err := s.lists(u)
+	roles, businesses, err := s.check(u)
 	if err != nil {
 		return err
 	}
@@ -93,10 +99,7 @@ func (s Users) CreateUser(ctx context.Context, u *fc.User) error {
 // another user is an ErrConflict error, an unknown ID an ErrNotFound
 // error.
 func (s Users) UpdateUser(ctx context.Context, u *fc.User) error {
-	if err := u.Validate(); err != nil {
-		return err
-	}
-	roles, businesses, err := s.lists(u)
+	roles, businesses, err := s.check(u)
 	if err != nil {
 		return err
 	}
@@ -138,8 +141,12 @@ func (s Users) claimEmail(ctx context.Context, tx Tx, email string, id int64) er
 	return fc.Errorf(fc.ErrConflict, "a user with the email %s already exists", email)
 }
 
-// lists returns the arguments that store u's roles and businesses.
-func (s Users) lists(u *fc.User) (roles, businesses any, err error) {
+// check validates u and returns the arguments that store its roles and
+// businesses.
+func (s Users) check(u *fc.User) (roles, businesses any, err error) {
+	if err := u.Validate(); err != nil {
+		return nil, nil, err
+	}
 	if roles, err = s.D.Lists.Strings(u.Roles); err != nil {
 		return nil, nil, fmt.Errorf("encode roles: %w", err)
 	}
@@ -161,35 +168,18 @@ func (s Users) FindUserByEmail(ctx context.Context, email string) (*fc.User, err
 }
 
 func (s Users) findUser(ctx context.Context, query string, args ...any) (*fc.User, error) {
-	var u *fc.User
-	err := s.Read(ctx, func(tx Tx) error {
-		var err error
-		u, err = ScanUser(s.D, tx.QueryRow(ctx, query, args...))
-		return err
+	return ReadValue(ctx, s.Read, func(tx Tx) (*fc.User, error) {
+		return ScanUser(s.D, tx.QueryRow(ctx, query, args...))
 	})
-	return u, err
 }
 
 // FindUsers returns every user ordered by id.
 func (s Users) FindUsers(ctx context.Context) ([]*fc.User, error) {
-	var users []*fc.User
-	err := s.Read(ctx, func(tx Tx) error {
+	return ReadValue(ctx, s.Read, func(tx Tx) ([]*fc.User, error) {
 		rows, err := tx.Query(ctx, `SELECT `+UserColumns+` FROM users ORDER BY id`)
 		if err != nil {
-			return fmt.Errorf("list users: %w", err)
+			return nil, fmt.Errorf("list users: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			u, err := ScanUser(s.D, rows)
-			if err != nil {
-				return err
-			}
-			users = append(users, u)
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("list users: %w", err)
-		}
-		return nil
+		return ScanRows(rows, "list users", func(r Rows) (*fc.User, error) { return ScanUser(s.D, r) })
 	})
-	return users, err
 }

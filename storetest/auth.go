@@ -87,14 +87,22 @@ func authGrant(u *fc.User, client string, now time.Time) (*fc.TokenGrant, string
 		RefreshHash: fc.HashToken(refresh), RefreshExpiresOn: now.Add(fc.RefreshTokenLifetime)}, access, refresh
 }
 
-func testTokens(t *testing.T, db AuthStore) {
-	ctx := context.Background()
-	u := addAuthUser(t, db, "ana@example.com")
-	now := time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
-	g, access, refresh := authGrant(u, "ana@example.com", now)
-	if err := db.CreateTokens(ctx, g); err != nil {
+// addGrant adds the user ana@example.com and stores a grant of hers for
+// client at a fixed now; it returns her, now and the grant's tokens.
+func addGrant(t *testing.T, db AuthStore, client string) (u *fc.User, now time.Time, access, refresh string) {
+	t.Helper()
+	u = addAuthUser(t, db, "ana@example.com")
+	now = time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
+	g, access, refresh := authGrant(u, client, now)
+	if err := db.CreateTokens(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
+	return u, now, access, refresh
+}
+
+func testTokens(t *testing.T, db AuthStore) {
+	ctx := context.Background()
+	u, now, access, refresh := addGrant(t, db, "ana@example.com")
 	if got, err := db.FindUserByAccessToken(ctx, fc.HashToken(access), now.Add(59*time.Minute)); err != nil || got.ID != u.ID {
 		t.Errorf("FindUserByAccessToken(live) = %v, %v; want user %d", got, err, u.ID)
 	}
@@ -142,28 +150,7 @@ func testTokens(t *testing.T, db AuthStore) {
 func testUserEmailsConcurrently(t *testing.T, db AuthStore) {
 	ctx := context.Background()
 	const n = 8
-	race := func(what string, write func(i int) error) {
-		t.Helper()
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		for i := range n {
-			wg.Go(func() { errs[i] = write(i) })
-		}
-		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case fc.ErrorCode(err) != fc.ErrConflict:
-				t.Errorf("concurrent %s error = %v; want nil or %s", what, err, fc.ErrConflict)
-			}
-		}
-		if ok != 1 {
-			t.Errorf("%d of %d concurrent %s succeeded; want exactly 1", ok, n, what)
-		}
-	}
-	race("creates", func(i int) error {
+	raceOne(t, "creates", n, fc.ErrConflict, func(i int) error {
 		email := "Same@Example.com"
 		if i%2 == 1 {
 			email = "same@EXAMPLE.com"
@@ -174,7 +161,7 @@ func testUserEmailsConcurrently(t *testing.T, db AuthStore) {
 	for i := range users {
 		users[i] = addAuthUser(t, db, fmt.Sprintf("user%d@example.com", i))
 	}
-	race("updates", func(i int) error {
+	raceOne(t, "updates", n, fc.ErrConflict, func(i int) error {
 		u := *users[i]
 		u.Email = "New@Example.com"
 		if i%2 == 1 {
@@ -192,22 +179,14 @@ func testUserEmailsConcurrently(t *testing.T, db AuthStore) {
 	}
 }
 
-func testRotateRefreshTokenConcurrently(t *testing.T, db AuthStore) {
-	ctx := context.Background()
-	u := addAuthUser(t, db, "ana@example.com")
-	now := time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
-	g, _, refresh := authGrant(u, "app", now)
-	if err := db.CreateTokens(ctx, g); err != nil {
-		t.Fatal(err)
-	}
-	const n = 8
+// raceOne runs write(0) to write(n-1) concurrently and wants exactly one
+// to succeed and every other to fail with the code lose.
+func raceOne(t *testing.T, what string, n int, lose string, write func(i int) error) {
+	t.Helper()
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := range n {
-		wg.Go(func() {
-			next, _, _ := authGrant(u, "", now)
-			_, errs[i] = db.RotateRefreshToken(ctx, fc.HashToken(refresh), "app", now, next)
-		})
+		wg.Go(func() { errs[i] = write(i) })
 	}
 	wg.Wait()
 	ok := 0
@@ -215,13 +194,23 @@ func testRotateRefreshTokenConcurrently(t *testing.T, db AuthStore) {
 		switch {
 		case err == nil:
 			ok++
-		case fc.ErrorCode(err) != fc.ErrNotFound:
-			t.Errorf("concurrent rotate error = %v; want nil or %s", err, fc.ErrNotFound)
+		case fc.ErrorCode(err) != lose:
+			t.Errorf("concurrent %s error = %v; want nil or %s", what, err, lose)
 		}
 	}
 	if ok != 1 {
-		t.Errorf("%d of %d concurrent rotations succeeded; want exactly 1", ok, n)
+		t.Errorf("%d of %d concurrent %s succeeded; want exactly 1", ok, n, what)
 	}
+}
+
+func testRotateRefreshTokenConcurrently(t *testing.T, db AuthStore) {
+	ctx := context.Background()
+	u, now, _, refresh := addGrant(t, db, "app")
+	raceOne(t, "rotations", 8, fc.ErrNotFound, func(int) error {
+		next, _, _ := authGrant(u, "", now)
+		_, err := db.RotateRefreshToken(ctx, fc.HashToken(refresh), "app", now, next)
+		return err
+	})
 }
 
 func testLoginFailures(t *testing.T, db AuthStore) {
