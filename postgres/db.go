@@ -29,16 +29,25 @@ type DB struct {
 	// users is the users store, the one both stores share: each read one
 	// statement on the pool, writes in a transaction.
 	users
+	// failedReads are the record reads both stores share: a get-one on
+	// the pool, searches in one repeatable-read snapshot planned per run
+	// (searchTxOptions).
+	failedReads
 }
 
-// users is sqlstore.Users under a name that keeps the embedded field
-// unexported; its methods make DB an fc.UserStore.
-type users = sqlstore.Users
+// users and failedReads are the shared core's stores under names that
+// keep the embedded fields unexported; their methods make DB an
+// fc.UserStore and (with CreateFailedCheckins) an fc.FailedCheckinStore.
+type (
+	users       = sqlstore.Users
+	failedReads = sqlstore.FailedCheckinReads
+)
 
 var (
-	_ fc.UserStore         = (*DB)(nil)
-	_ fc.TokenStore        = (*DB)(nil)
-	_ fc.LoginFailureStore = (*DB)(nil)
+	_ fc.FailedCheckinStore = (*DB)(nil)
+	_ fc.UserStore          = (*DB)(nil)
+	_ fc.TokenStore         = (*DB)(nil)
+	_ fc.LoginFailureStore  = (*DB)(nil)
 )
 
 // Open connects to the database that dsn names (a postgres:// or
@@ -60,6 +69,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
 		exports: sqlstore.NewExportGate(), searchTx: searchTxOptions}
 	db.users = sqlstore.Users{D: dialect, Read: db.pooled, Write: db.write}
+	db.failedReads = sqlstore.FailedCheckinReads{D: dialect, Point: db.pooled, Search: db.read}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	}

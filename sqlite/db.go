@@ -49,11 +49,21 @@ type DB struct {
 	// users is the users store, the one both stores share: reads in a
 	// read transaction, writes on the writer.
 	users
+	// failedReads are the record reads both stores share: a get-one
+	// through the prepared lookups (pointTx, readstmt.go), searches in a
+	// read transaction through the search statements prepared once.
+	failedReads
 }
 
-// users is sqlstore.Users under a name that keeps the embedded field
-// unexported; its methods make DB an fc.UserStore.
-type users = sqlstore.Users
+// users and failedReads are the shared core's stores under names that
+// keep the embedded fields unexported; their methods make DB an
+// fc.UserStore and (with CreateFailedCheckins) an fc.FailedCheckinStore.
+type (
+	users       = sqlstore.Users
+	failedReads = sqlstore.FailedCheckinReads
+)
+
+var _ fc.FailedCheckinStore = (*DB)(nil)
 
 // Open opens the database file at path, creating it when it does not exist.
 // It does not touch the schema: call Migrate (the migrate command and serve)
@@ -64,6 +74,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
+	db.failedReads = sqlstore.FailedCheckinReads{D: dialect, Point: db.point, Search: db.read}
 	var err error
 	// The writer opens first so that the file exists and is in WAL mode
 	// before a read-only connection looks at it.

@@ -192,11 +192,31 @@ func FailedByIDSQL(d Dialect) string {
 	return `SELECT ` + SelectColumns + ` FROM failed_checkins WHERE id = $1 AND ($2 OR ` + d.Lists.Member("business_id", "$3") + `)`
 }
 
+// FailedCheckinReads are the reads of fc.FailedCheckinStore, the same on
+// both databases: each store's DB embeds them with its own ways to read.
+type FailedCheckinReads struct {
+	D Dialect
+	// Point runs one statement the store's cheapest way (SQLite's
+	// statements prepared on the reader pool, PostgreSQL's pool, where a
+	// point lookup may reuse a generic plan).
+	Point ReadFunc
+	// Search runs a search's statements in one snapshot, so a concurrent
+	// write never makes a page disagree with its total.
+	Search ReadFunc
+}
+
+// FindFailedCheckins returns the page q selects and the exact total
+// (FindFailedCheckins, in one Search snapshot).
+func (r FailedCheckinReads) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedCheckinPage, error) {
+	return FindFailedCheckins(ctx, r.D, r.Search, q)
+}
+
 // FindFailedCheckinByID returns the record with the given id, or an
 // ErrNotFound error when it does not exist or lies outside scope (the two
-// are indistinguishable on purpose). It runs FailedByIDSQL through read,
-// with no count: each store gives its cheapest way to run one statement.
-func FindFailedCheckinByID(ctx context.Context, d Dialect, read ReadFunc, scope fc.Scope, id int64) (*fc.FailedCheckin, error) {
+// are indistinguishable on purpose). It runs FailedByIDSQL through Point,
+// with no count.
+func (r FailedCheckinReads) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int64) (*fc.FailedCheckin, error) {
+	d := r.D
 	notFound := fc.Errorf(fc.ErrNotFound, "no FailedCheckin with Id %d", id)
 	if scope.Empty() {
 		return nil, notFound
@@ -205,7 +225,7 @@ func FindFailedCheckinByID(ctx context.Context, d Dialect, read ReadFunc, scope 
 	if err != nil {
 		return nil, err
 	}
-	found, err := ReadValue(ctx, read, func(tx Tx) ([]*fc.FailedCheckin, error) {
+	found, err := ReadValue(ctx, r.Point, func(tx Tx) ([]*fc.FailedCheckin, error) {
 		return QueryFailedCheckins(ctx, d, tx, FailedByIDSQL(d), []any{id, scope.All(), businesses})
 	})
 	if err != nil {
