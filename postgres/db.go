@@ -69,7 +69,6 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
 		exports: sqlstore.NewExportGate(), searchTx: searchTxOptions}
 	db.users = sqlstore.Users{D: dialect, Read: db.pooled, Write: db.write}
-	db.failedReads = sqlstore.FailedCheckinReads{D: dialect, Point: db.pooled, Search: db.read}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	}
@@ -81,6 +80,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.pool.Close()
 		return nil, db.unavailable(err)
 	}
+	// The point lookups run on the pool, so they are made once it exists.
+	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, &pgTx{tx: db.pool}, db.read)
 	return db, nil
 }
 

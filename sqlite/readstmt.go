@@ -30,19 +30,24 @@ type preparedReads struct {
 }
 
 // pointTx is a sqlstore.Tx that runs the hot lookups through their
-// prepared statements on the reader pool, outside a transaction: a single
-// SELECT reads one snapshot anyway, and BEGIN and COMMIT would be two more
-// calls into SQLite. It runs no other text.
-type pointTx struct{ p *preparedReads }
+// prepared statements on the reader pool (prepared on first use),
+// outside a transaction: a single SELECT reads one snapshot anyway, and
+// BEGIN and COMMIT would be two more calls into SQLite. It runs no other
+// text.
+type pointTx struct{ db *DB }
 
 var _ sqlstore.Tx = pointTx{}
 
-func (t pointTx) stmt(query string) (*sql.Stmt, error) {
+func (t pointTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	p, err := t.db.reads.get(ctx, t.db.reader)
+	if err != nil {
+		return nil, err
+	}
 	switch query {
 	case tokenUserSQL:
-		return t.p.tokenUser, nil
+		return p.tokenUser, nil
 	case getOneSQL:
-		return t.p.getOne, nil
+		return p.getOne, nil
 	}
 	return nil, fmt.Errorf("sqlite: no prepared lookup for %q", query)
 }
@@ -52,7 +57,7 @@ func (t pointTx) Exec(context.Context, string, ...any) (int64, error) {
 }
 
 func (t pointTx) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	st, err := t.stmt(query)
+	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return errRow{err}
 	}
@@ -60,7 +65,7 @@ func (t pointTx) QueryRow(ctx context.Context, query string, args ...any) sqlsto
 }
 
 func (t pointTx) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	st, err := t.stmt(query)
+	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -75,16 +80,6 @@ func (t pointTx) Query(ctx context.Context, query string, args ...any) (sqlstore
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
-
-// point runs fn with the prepared hot lookups (pointTx), preparing them on
-// the first call.
-func (db *DB) point(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
-	p, err := db.reads.get(ctx, db.reader)
-	if err != nil {
-		return err
-	}
-	return fn(pointTx{p})
-}
 
 // readStatements prepares preparedReads on first use. The atomic pointer
 // keeps the per-request path free of a lock once they exist.

@@ -193,41 +193,46 @@ func FailedByIDSQL(d Dialect) string {
 }
 
 // FailedCheckinReads are the reads of fc.FailedCheckinStore, the same on
-// both databases: each store's DB embeds them with its own ways to read.
+// both databases: each store's DB embeds them (NewFailedCheckinReads)
+// with its own ways to read.
 type FailedCheckinReads struct {
-	D Dialect
-	// Point runs one statement the store's cheapest way (SQLite's
-	// statements prepared on the reader pool, PostgreSQL's pool, where a
-	// point lookup may reuse a generic plan).
-	Point ReadFunc
-	// Search runs a search's statements in one snapshot, so a concurrent
+	d Dialect
+	// point runs single statements the store's cheapest way, outside a
+	// transaction (SQLite's statements prepared on the reader pool,
+	// PostgreSQL's pool, where a point lookup may reuse a generic plan).
+	point Tx
+	// search runs a search's statements in one snapshot, so a concurrent
 	// write never makes a page disagree with its total.
-	Search ReadFunc
+	search ReadFunc
+	byID   string // FailedByIDSQL(d), made once
+}
+
+// NewFailedCheckinReads returns the reads of a store of dialect d.
+func NewFailedCheckinReads(d Dialect, point Tx, search ReadFunc) FailedCheckinReads {
+	return FailedCheckinReads{d: d, point: point, search: search, byID: FailedByIDSQL(d)}
 }
 
 // FindFailedCheckins returns the page q selects and the exact total
 // (FindFailedCheckins, in one Search snapshot).
-func (r FailedCheckinReads) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedCheckinPage, error) {
-	return FindFailedCheckins(ctx, r.D, r.Search, q)
+func (r *FailedCheckinReads) FindFailedCheckins(ctx context.Context, q fc.Query) (*fc.FailedCheckinPage, error) {
+	return FindFailedCheckins(ctx, r.d, r.search, q)
 }
 
 // FindFailedCheckinByID returns the record with the given id, or an
 // ErrNotFound error when it does not exist or lies outside scope (the two
-// are indistinguishable on purpose). It runs FailedByIDSQL through Point,
-// with no count.
-func (r FailedCheckinReads) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int64) (*fc.FailedCheckin, error) {
-	d := r.D
+// are indistinguishable on purpose). It runs FailedByIDSQL as a point
+// lookup, with no count and no transaction (a single SELECT reads one
+// snapshot anyway).
+func (r *FailedCheckinReads) FindFailedCheckinByID(ctx context.Context, scope fc.Scope, id int64) (*fc.FailedCheckin, error) {
 	notFound := fc.Errorf(fc.ErrNotFound, "no FailedCheckin with Id %d", id)
 	if scope.Empty() {
 		return nil, notFound
 	}
-	businesses, err := d.Lists.Ints(scope.Businesses())
+	businesses, err := r.d.Lists.Ints(scope.Businesses())
 	if err != nil {
 		return nil, err
 	}
-	found, err := ReadValue(ctx, r.Point, func(tx Tx) ([]*fc.FailedCheckin, error) {
-		return QueryFailedCheckins(ctx, d, tx, FailedByIDSQL(d), []any{id, scope.All(), businesses})
-	})
+	found, err := QueryFailedCheckins(ctx, r.d, r.point, r.byID, []any{id, scope.All(), businesses})
 	if err != nil {
 		return nil, err
 	}

@@ -23,11 +23,10 @@ const UserByAccessTokenSQL = `SELECT ` + UserColumns + ` FROM users WHERE id =
 
 // FindUserByAccessToken returns the owner of the access token whose hash
 // is accessHash when the token is unexpired at now, or an ErrNotFound
-// error: UserByAccessTokenSQL, through read.
-func FindUserByAccessToken(ctx context.Context, d Dialect, read ReadFunc, accessHash string, now time.Time) (*fc.User, error) {
-	return ReadValue(ctx, read, func(tx Tx) (*fc.User, error) {
-		return ScanUser(d, tx.QueryRow(ctx, UserByAccessTokenSQL, accessHash, d.Accounts.Value(now)))
-	})
+// error: UserByAccessTokenSQL, run in tx (a store's point lookups, with
+// no transaction: this runs on every authenticated request).
+func FindUserByAccessToken(ctx context.Context, d Dialect, tx Tx, accessHash string, now time.Time) (*fc.User, error) {
+	return ScanUser(d, tx.QueryRow(ctx, UserByAccessTokenSQL, accessHash, d.Accounts.Value(now)))
 }
 
 // ScanUser reads one row of UserColumns, or returns an ErrNotFound error
