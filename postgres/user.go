@@ -94,7 +94,7 @@ func (db *DB) FindUserByEmail(ctx context.Context, email string) (*fc.User, erro
 func (db *DB) FindUsers(ctx context.Context) ([]*fc.User, error) {
 	rows, err := db.pool.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return nil, classify(fmt.Errorf("list users: %w", err))
 	}
 	defer rows.Close()
 	var users []*fc.User
@@ -106,7 +106,7 @@ func (db *DB) FindUsers(ctx context.Context) ([]*fc.User, error) {
 		users = append(users, u)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return nil, classify(fmt.Errorf("list users: %w", err))
 	}
 	return users, nil
 }
@@ -120,7 +120,7 @@ func scanUser(row sqlstore.Row) (*fc.User, error) {
 		return nil, fc.Errorf(fc.ErrNotFound, "no such user")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read user: %w", err)
+		return nil, classify(fmt.Errorf("read user: %w", err))
 	}
 	u.CreatedOn = u.CreatedOn.UTC()
 	return &u, nil

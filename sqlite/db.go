@@ -137,18 +137,20 @@ func (db *DB) SetNow(now func() time.Time) { db.now = now }
 
 // withWriteTx runs fn in a write transaction on the single writer
 // connection, with one "now" for the whole transaction. It commits when fn
-// returns nil and rolls back otherwise (or when ctx is cancelled).
+// returns nil and rolls back otherwise (or when ctx is cancelled). Its
+// errors are classified (errors.go): a full disk or a lock held past
+// busy_timeout is fc.ErrUnavailable.
 func (db *DB) withWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return classify(fmt.Errorf("begin write: %w", err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx, db.now().UTC()); err != nil {
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return classify(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
@@ -158,14 +160,14 @@ func (db *DB) withWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time
 func (db *DB) withReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.reader.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
+		return classify(fmt.Errorf("begin read: %w", err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("end read: %w", err)
+		return classify(fmt.Errorf("end read: %w", err))
 	}
 	return nil
 }
