@@ -20,7 +20,8 @@ import (
 // cannot connect, the connection broke, SQLSTATE class 08), the server
 // shutting down or restarting (57P01 admin_shutdown, 57P02
 // crash_shutdown, 57P03 cannot_connect_now), insufficient resources
-// (class 53: disk full, out of memory, too many connections).
+// (class 53: disk full, out of memory, too many connections), a lock not
+// obtained within an operator's lock_timeout (55P03).
 //
 // The request's: text the database cannot store (22021 invalid byte
 // sequence, such as invalid UTF-8 or a NUL; 22P05 untranslatable
@@ -34,7 +35,7 @@ func fault(err error) sqlstore.Fault {
 	if errors.As(err, &pe) {
 		switch c := pe.Code; {
 		case strings.HasPrefix(c, "08"), strings.HasPrefix(c, "53"),
-			c == "57P01", c == "57P02", c == "57P03":
+			c == "57P01", c == "57P02", c == "57P03", c == "55P03":
 			return sqlstore.FaultUnavailable
 		case c == "22021", c == "22P05", c == "22001", c == "54000":
 			return sqlstore.FaultValue

@@ -9,6 +9,7 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 
+	"github.com/failedcheckins/failedcheckins/postgres/pgtest"
 	"github.com/failedcheckins/failedcheckins/storetest"
 )
 
@@ -60,4 +61,29 @@ func TestInvalidKeyIsolated(t *testing.T) {
 			t.Errorf("attempt %d = %+v, %v; want accepted", i, r.Outcome, r.Err)
 		}
 	}
+}
+
+// TestImportBesideAttempts: an import on another server's handle beside
+// live check-ins (storetest.RunImportBeside).
+func TestImportBesideAttempts(t *testing.T) {
+	n := 50_000
+	if testing.Short() {
+		n = 10_000
+	}
+	storetest.RunImportBeside(t, n, func(t *testing.T) (fc.FailedCheckinStore, storetest.CheckinBackend) {
+		dsn := pgtest.NewDatabase(t)
+		var dbs [2]*DB
+		for i := range dbs {
+			db, err := Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			dbs[i] = db
+		}
+		if err := dbs[0].Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return dbs[0], dbs[1]
+	})
 }

@@ -18,7 +18,21 @@ import (
 // busyTimeout is how long a connection waits for a lock before failing.
 // With a single writer connection only a checkpoint or another process
 // can hold one, so this is a safety net rather than a queue.
-const busyTimeout = 10 * time.Second
+//
+// The writer waits less, writerBusyTimeout: the lock it waits for is the
+// database file's write lock, which another process (an import, a users
+// command) may hold for minutes. Group commit has one writer, so each
+// batch waiting its busy_timeout in turn made check-ins wait tens of
+// seconds and then fail with a 500 (issue 18); now they are answered
+// within a second, a 503 with Retry-After while the lock is taken
+// (SQLITE_BUSY is FaultUnavailable: errors.go). An attempt that arrives
+// while a batch waits waits for that batch, then for its own: twice the
+// bound. The serve process's own writes are short (a batch takes
+// milliseconds), so another process waiting for them has time enough.
+const (
+	busyTimeout       = 10 * time.Second
+	writerBusyTimeout = 400 * time.Millisecond
+)
 
 // Page cache per connection (negative cache_size = KiB). The writer's is
 // large because an import inserts random UUIDs into the unique_id index:
@@ -89,6 +103,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 func dsn(path string, readOnly bool) string {
 	v := url.Values{}
 	v.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	if !readOnly {
+		v.Set("_busy_timeout", fmt.Sprint(writerBusyTimeout.Milliseconds()))
+	}
 	v.Set("_foreign_keys", "on")
 	v.Set("_synchronous", "FULL")
 	if readOnly {

@@ -88,3 +88,21 @@ func TestFullDisk(t *testing.T) {
 		t.Errorf("RecordAttempts with room again = %v; want it to work without a restart", err)
 	}
 }
+
+// TestImportBesideAttempts: an import in another handle (another
+// process) beside live check-ins (storetest.RunImportBeside).
+func TestImportBesideAttempts(t *testing.T) {
+	n := 50_000
+	if testing.Short() {
+		n = 10_000
+	}
+	storetest.RunImportBeside(t, n, func(t *testing.T) (fc.FailedCheckinStore, storetest.CheckinBackend) {
+		server := openTest(t)
+		importer, err := Open(context.Background(), server.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { importer.Close() })
+		return importer, server
+	})
+}

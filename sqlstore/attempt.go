@@ -46,6 +46,11 @@ const (
 	$21, $22, $23, $24, $25, $26, $27)`
 )
 
+// msgImporting answers the check-ins that arrive while an import holds
+// the records' write lock (PostgreSQL; SQLite's writer waits
+// sqlite.writerBusyTimeout for it).
+const msgImporting = "Records are being imported; try again in a few seconds."
+
 // batchStartSQL reads, in one statement, the directory's version and
 // both tables' largest Ids, each through LargestIDSQL (the one rule for
 // "largest"): a batch of one attempt pays for every statement it runs.
@@ -174,7 +179,9 @@ func isolate(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCac
 // commit). Attempts are judged in order, so the monthly limit counts the
 // check-ins accepted earlier in the same batch.
 //
-// The batch first takes the records' write lock (d.LockRecords; on
+// The batch first takes the records' write lock
+// (d.LockRecordsUnlessImport: while an import runs, the batch is an
+// ErrUnavailable at once; on
 // SQLite the single writer connection already serialises batches), so
 // every count sees every check-in accepted before it, by any server, and
 // the Ids it gives (one past LargestIDSQL, read once) are free. Reads
@@ -187,9 +194,13 @@ func isolate(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCac
 // any other fails the batch, and the store rolls it back
 // (RecordAttemptBatch then finds the attempt it came from).
 func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryCache, now time.Time, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
-	if d.LockRecords != "" {
-		if _, err := tx.Exec(ctx, d.LockRecords); err != nil {
+	if d.LockRecordsUnlessImport != "" {
+		n, err := tx.Exec(ctx, d.LockRecordsUnlessImport)
+		if err != nil {
 			return nil, fmt.Errorf("lock for writing: %w", err)
+		}
+		if n == 0 {
+			return nil, fc.Errorf(fc.ErrUnavailable, msgImporting)
 		}
 	}
 	b := &attemptBatch{d: d, tx: tx, now: now}
