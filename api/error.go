@@ -69,6 +69,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		msg = msgInternal
 		if status == http.StatusServiceUnavailable {
 			msg = msgUnavailable
+			setRetryUnavailable(w)
 		}
 	case http.StatusNotFound:
 		msg = msgNotFound
@@ -86,6 +87,19 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		fields = e.Fields
 	}
 	s.writeErrorBody(w, status, msg, fields)
+}
+
+// retryUnavailableSeconds is the Retry-After of a 503: a database
+// restart or a failover takes seconds, and load balancers and clients
+// retry a 503 after it (a 500 says "bug" and is not retried).
+const retryUnavailableSeconds = "5"
+
+// setRetryUnavailable sets the Retry-After of a 503 (database
+// unavailable), unless the handler set its own.
+func setRetryUnavailable(w http.ResponseWriter) {
+	if w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", retryUnavailableSeconds)
+	}
 }
 
 // writeErrorBody writes the error body; Errors is always an array.

@@ -22,6 +22,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.ready(r.Context()); err != nil {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "not ready",
 			slog.String("request_id", requestID(r.Context())), slog.String("error", err.Error()))
+		setRetryUnavailable(w)
 		s.writeErrorBody(w, http.StatusServiceUnavailable, msgUnavailable, nil)
 		return
 	}

@@ -87,8 +87,8 @@ func TestInternalErrorIsLoggedNotShown(t *testing.T) {
 func TestUnavailableStoreIs503(t *testing.T) {
 	s := New(Config{Store: brokenStore{err: fc.Errorf(fc.ErrUnavailable, "database /srv/secret.db is locked")}, Authenticator: fakeAuth{}})
 	w := do(t, s.Handler(), "GET", searchPath, "admin")
-	if w.Code != 503 || strings.Contains(w.Body.String(), "secret") {
-		t.Errorf("unavailable store = %d %s; want 503 without the detail", w.Code, w.Body)
+	if w.Code != 503 || strings.Contains(w.Body.String(), "secret") || w.Header().Get("Retry-After") != retryUnavailableSeconds {
+		t.Errorf("unavailable store = %d %s (Retry-After %q); want 503 without the detail, with Retry-After", w.Code, w.Body, w.Header().Get("Retry-After"))
 	}
 }
 
@@ -97,7 +97,7 @@ func TestReadyz(t *testing.T) {
 		return errors.New("schema version 3 is behind 4 at /srv/secret.db")
 	}})
 	w := do(t, s.Handler(), "GET", "/readyz", "")
-	if w.Code != 503 || strings.Contains(w.Body.String(), "secret") || !strings.Contains(w.Body.String(), `"Status":503`) {
+	if w.Code != 503 || strings.Contains(w.Body.String(), "secret") || !strings.Contains(w.Body.String(), `"Status":503`) || w.Header().Get("Retry-After") == "" {
 		t.Errorf("GET /readyz when not ready = %d %s; want a JSON 503 without the reason", w.Code, w.Body)
 	}
 	if w := do(t, s.Handler(), "GET", "/healthz", ""); w.Code != 200 {

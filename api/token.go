@@ -106,7 +106,8 @@ func requestClientID(r *http.Request) string {
 }
 
 // writeGrantError answers a failed grant: bad credentials are invalid_grant,
-// throttling a 429 with Retry-After, anything else a logged 500.
+// throttling a 429 with Retry-After, an unavailable database a logged 503
+// with Retry-After, anything else a logged 500.
 func (a *Auth) writeGrantError(w http.ResponseWriter, r *http.Request, err error) {
 	switch fc.ErrorCode(err) {
 	case fc.ErrUnauthorized:
@@ -116,6 +117,10 @@ func (a *Auth) writeGrantError(w http.ResponseWriter, r *http.Request, err error
 			w.Header().Set("Retry-After", v)
 		}
 		writeOAuthError(w, http.StatusTooManyRequests, "invalid_grant", fc.ErrorMessage(err))
+	case fc.ErrUnavailable:
+		a.logError(r.Context(), err)
+		setRetryUnavailable(w)
+		writeOAuthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", msgUnavailable)
 	default:
 		a.logError(r.Context(), err)
 		writeOAuthError(w, http.StatusInternalServerError, "server_error", msgInternal)

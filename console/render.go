@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	fc "github.com/failedcheckins/failedcheckins"
 )
 
 // pageData is what every page template receives: the title, the signed-in
@@ -62,9 +64,16 @@ func (c *Console) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	c.render(w, r, status, "error", pageData{Title: http.StatusText(status), Body: msg})
 }
 
-// internalError logs the detail and shows a generic message.
+// internalError logs the detail and shows a generic message: a 503 with
+// Retry-After when the database is unavailable (a load balancer or a
+// person retries it), a 500 otherwise.
 func (c *Console) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	c.cfg.Logger.Error("console", "path", r.URL.Path, "err", err)
+	if fc.ErrorCode(err) == fc.ErrUnavailable {
+		w.Header().Set("Retry-After", "5")
+		c.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable. Please try again in a few seconds.")
+		return
+	}
 	c.errorPage(w, r, http.StatusInternalServerError, "Something went wrong on our side. Please try again.")
 }
 

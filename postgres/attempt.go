@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlstore"
@@ -24,14 +23,5 @@ var _ fc.AttemptStore = (*DB)(nil)
 // already needs the one lock, and with group commit one lock per batch
 // (not per attempt) costs little.
 func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
-	var results []fc.AttemptResult
-	err := db.write(ctx, func(tx sqlstore.WriteTx, now time.Time) error {
-		var err error
-		results, err = sqlstore.RecordAttempts(ctx, dialect, tx, &db.dir, now, attempts)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return results, nil
+	return sqlstore.RecordAttemptBatch(ctx, dialect, db.write, &db.dir, attempts)
 }

@@ -29,6 +29,11 @@ const copyChunk = 5000
 func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.FailedCheckin, error]) (int, error) {
 	n := 0
 	err := db.withTx(ctx, func(tx pgx.Tx, now time.Time) error {
+		// ImportLock first: check-ins are turned away (a 503 at once)
+		// until the import ends, rather than queueing behind it.
+		if _, err := tx.Exec(ctx, dialect.ImportLock); err != nil {
+			return fmt.Errorf("lock for importing: %w", err)
+		}
 		if _, err := tx.Exec(ctx, dialect.LockRecords); err != nil {
 			return fmt.Errorf("lock for writing: %w", err)
 		}

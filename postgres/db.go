@@ -119,7 +119,8 @@ func (db *DB) SetNow(now func() time.Time) { db.now = now }
 
 // withTx runs fn in a read-committed write transaction with one "now" for
 // the whole transaction. It commits when fn returns nil and rolls back
-// otherwise (or when ctx is cancelled).
+// otherwise (or when ctx is cancelled). Its errors are classified
+// (errors.go): a database that cannot serve is fc.ErrUnavailable.
 func (db *DB) withTx(ctx context.Context, fn func(tx pgx.Tx, now time.Time) error) error {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
@@ -127,10 +128,10 @@ func (db *DB) withTx(ctx context.Context, fn func(tx pgx.Tx, now time.Time) erro
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	if err := fn(tx, db.now().UTC()); err != nil {
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return classify(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }

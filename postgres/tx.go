@@ -119,10 +119,10 @@ func (db *DB) read(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	if err := fn(&pgTx{tx: tx}); err != nil {
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("end read: %w", err)
+		return classify(fmt.Errorf("end read: %w", err))
 	}
 	return nil
 }
@@ -131,11 +131,11 @@ func (db *DB) read(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 // (customPlan): stats and exports, where a transaction would only add a
 // round trip.
 func (db *DB) single(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
-	return fn(&pgTx{tx: db.pool, custom: true})
+	return classify(fn(&pgTx{tx: db.pool, custom: true}))
 }
 
 // pooled runs fn's one statement on the pool, with the connection's plan
 // cache mode (point lookups reuse a generic plan).
 func (db *DB) pooled(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
-	return fn(&pgTx{tx: db.pool})
+	return classify(fn(&pgTx{tx: db.pool}))
 }

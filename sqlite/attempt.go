@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlstore"
@@ -16,14 +15,5 @@ var _ fc.AttemptStore = (*DB)(nil)
 // connection serialises batches, so the monthly limit holds under any
 // concurrency.
 func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
-	var results []fc.AttemptResult
-	err := db.write(ctx, func(tx sqlstore.WriteTx, now time.Time) error {
-		var err error
-		results, err = sqlstore.RecordAttempts(ctx, dialect, tx, &db.dir, now, attempts)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return results, nil
+	return sqlstore.RecordAttemptBatch(ctx, dialect, db.write, &db.dir, attempts)
 }

@@ -18,7 +18,21 @@ import (
 // busyTimeout is how long a connection waits for a lock before failing.
 // With a single writer connection only a checkpoint or another process
 // can hold one, so this is a safety net rather than a queue.
-const busyTimeout = 10 * time.Second
+//
+// The writer waits less, writerBusyTimeout: the lock it waits for is the
+// database file's write lock, which another process (an import, a users
+// command) may hold for minutes. Group commit has one writer, so each
+// batch waiting its busy_timeout in turn made check-ins wait tens of
+// seconds and then fail with a 500 (issue 18); now they are answered
+// within a second, a 503 with Retry-After while the lock is taken
+// (SQLITE_BUSY is FaultUnavailable: errors.go). An attempt that arrives
+// while a batch waits waits for that batch, then for its own: twice the
+// bound. The serve process's own writes are short (a batch takes
+// milliseconds), so another process waiting for them has time enough.
+const (
+	busyTimeout       = 10 * time.Second
+	writerBusyTimeout = 400 * time.Millisecond
+)
 
 // Page cache per connection (negative cache_size = KiB). The writer's is
 // large because an import inserts random UUIDs into the unique_id index:
@@ -106,6 +120,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 func dsn(path string, readOnly bool) string {
 	v := url.Values{}
 	v.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	if !readOnly {
+		v.Set("_busy_timeout", fmt.Sprint(writerBusyTimeout.Milliseconds()))
+	}
 	v.Set("_foreign_keys", "on")
 	v.Set("_synchronous", "FULL")
 	if readOnly {
@@ -154,18 +171,20 @@ func (db *DB) SetNow(now func() time.Time) { db.now = now }
 
 // withWriteTx runs fn in a write transaction on the single writer
 // connection, with one "now" for the whole transaction. It commits when fn
-// returns nil and rolls back otherwise (or when ctx is cancelled).
+// returns nil and rolls back otherwise (or when ctx is cancelled). Its
+// errors are classified (errors.go): a full disk or a lock held past
+// busy_timeout is fc.ErrUnavailable.
 func (db *DB) withWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return classify(fmt.Errorf("begin write: %w", err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx, db.now().UTC()); err != nil {
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return classify(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
@@ -175,14 +194,14 @@ func (db *DB) withWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time
 func (db *DB) withReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.reader.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
+		return classify(fmt.Errorf("begin read: %w", err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("end read: %w", err)
+		return classify(fmt.Errorf("end read: %w", err))
 	}
 	return nil
 }

@@ -36,6 +36,11 @@ const (
 ) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`
 )
 
+// msgImporting answers the check-ins that arrive while an import holds
+// the records' write lock (PostgreSQL; SQLite's writer waits
+// sqlite.writerBusyTimeout for it).
+const msgImporting = "Records are being imported; try again in a few seconds."
+
 // batchStartSQL reads, in one statement, the directory's version and
 // both tables' largest Ids, each through LargestIDSQL (the one rule for
 // "largest"): a batch of one attempt pays for every statement it runs.
@@ -53,12 +58,107 @@ func CheckinValues(d Dialect, id int64, c *fc.Checkin, now time.Time) []any {
 		c.UpdatedBy, foldOptional(c.UpdatedBy), c.SystemID, foldOptional(c.SystemID)}
 }
 
+// WriteFunc runs fn in one write transaction of a store, which it
+// commits when fn returns nil and rolls back otherwise; its errors are
+// classified (Classify), so a database that cannot serve says
+// fc.ErrUnavailable. It is each store's DB.write.
+type WriteFunc func(ctx context.Context, fn func(tx WriteTx, now time.Time) error) error
+
+// RecordAttemptBatch records a batch of attempts, one transaction for the
+// batch (RecordAttempts), in which no attempt's failure fails another's.
+//
+// A batch fails as a whole when a statement of one attempt fails: on
+// PostgreSQL the failed statement aborts the transaction, and the writes
+// are sent together at the end anyway. So when the batch fails, it is
+// rolled back and its attempts are recorded again in halves, each half
+// in a transaction of its own, in order (the monthly limit still counts
+// the earlier attempts first); a half that fails is halved again, down to
+// the one attempt whose error is its own result. One bad attempt among n
+// costs about 2·log2(n) more transactions, and the normal batch nothing:
+// a savepoint per attempt would cost every batch two statements per
+// attempt, and would not even help PostgreSQL, which skips everything
+// after a failed statement of a pipelined batch, the ROLLBACK TO
+// SAVEPOINT included.
+//
+// An error that is the database's (fc.ErrUnavailable), or the end of ctx,
+// is not split: every attempt not yet committed gets it, since retrying
+// the halves would only fail again, twice as often.
+func RecordAttemptBatch(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCache, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
+	results, err := recordTx(ctx, d, write, dirs, attempts)
+	if err == nil || !isolable(ctx, err) {
+		return results, err
+	}
+	results = make([]fc.AttemptResult, len(attempts))
+	if len(attempts) == 1 {
+		results[0].Err = err
+		return results, nil
+	}
+	_ = isolate(ctx, d, write, dirs, attempts, results) // its error is in results
+	return results, nil
+}
+
+// recordTx records attempts in one transaction.
+func recordTx(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCache, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
+	var results []fc.AttemptResult
+	err := write(ctx, func(tx WriteTx, now time.Time) error {
+		var err error
+		results, err = RecordAttempts(ctx, d, tx, dirs, now, attempts)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// isolable reports whether a failed batch is worth splitting: its error
+// may be one attempt's.
+func isolable(ctx context.Context, err error) bool {
+	return ctx.Err() == nil && fc.ErrorCode(err) != fc.ErrUnavailable
+}
+
+// isolate records attempts, a batch that failed, in two halves and sets
+// results: each half committed alone, or halved again when it fails. It
+// stops at an error that is not isolable, which every attempt not yet
+// recorded then gets (the callers up the halving stop too).
+func isolate(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCache, attempts []*fc.Attempt, results []fc.AttemptResult) error {
+	mid := len(attempts) / 2
+	for _, half := range [2][2]int{{0, mid}, {mid, len(attempts)}} {
+		part, res := attempts[half[0]:half[1]], results[half[0]:half[1]]
+		out, err := recordTx(ctx, d, write, dirs, part)
+		switch {
+		case err == nil:
+			copy(res, out)
+			continue
+		case !isolable(ctx, err):
+		case len(part) == 1:
+			res[0].Err = fmt.Errorf("attempt alone: %w", err)
+			continue
+		default:
+			if err = isolate(ctx, d, write, dirs, part, res); err == nil {
+				continue
+			}
+		}
+		// The database went away (or time ran out): the rest gets its
+		// error; splitting further would only fail again.
+		for i := half[0]; i < len(attempts); i++ {
+			if results[i].Outcome == nil && results[i].Err == nil {
+				results[i].Err = err
+			}
+		}
+		return err
+	}
+	return nil
+}
+
 // RecordAttempts judges and records a batch of attempts in tx, a write
 // transaction the store commits: one commit for the whole batch (group
 // commit). Attempts are judged in order, so the monthly limit counts the
 // check-ins accepted earlier in the same batch.
 //
-// The batch first takes the records' write lock (d.LockRecords; on
+// The batch first takes the records' write lock
+// (d.LockRecordsUnlessImport: while an import runs, the batch is an
+// ErrUnavailable at once; on
 // SQLite the single writer connection already serialises batches), so
 // every count sees every check-in accepted before it, by any server, and
 // the Ids it gives (one past LargestIDSQL, read once) are free. Reads
@@ -68,11 +168,16 @@ func CheckinValues(d Dialect, id int64, c *fc.Checkin, now time.Time) []any {
 // trips rather than two or three per attempt.
 //
 // An error of an attempt's own (ErrInvalid, ErrConflict) is its result;
-// any other fails the batch, and the store rolls it back.
+// any other fails the batch, and the store rolls it back
+// (RecordAttemptBatch then finds the attempt it came from).
 func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryCache, now time.Time, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
-	if d.LockRecords != "" {
-		if _, err := tx.Exec(ctx, d.LockRecords); err != nil {
+	if d.LockRecordsUnlessImport != "" {
+		n, err := tx.Exec(ctx, d.LockRecordsUnlessImport)
+		if err != nil {
 			return nil, fmt.Errorf("lock for writing: %w", err)
+		}
+		if n == 0 {
+			return nil, fc.Errorf(fc.ErrUnavailable, msgImporting)
 		}
 	}
 	b := &attemptBatch{d: d, tx: tx, now: now}

@@ -50,6 +50,17 @@ type Dialect struct {
 	// servers; empty when the database has one writer anyway (SQLite's
 	// single writer connection).
 	LockRecords string
+	// LockRecordsUnlessImport is LockRecords for a check-in batch,
+	// unless an import holds ImportLock: then it returns no row at once
+	// and takes no lock (RecordAttempts answers ErrUnavailable, a 503),
+	// rather than queueing the check-ins behind the import for its whole
+	// length (a minute and then a 500, in issue 18). Empty with
+	// LockRecords.
+	LockRecordsUnlessImport string
+	// ImportLock is the statement, with no arguments, that an import runs
+	// first (before LockRecords): it waits for the check-in batches under
+	// way and turns the next ones away until the import ends.
+	ImportLock string
 	// RollupTrigger says the database keeps the rollups itself on insert
 	// (PostgreSQL's trigger of migration 0006); otherwise the writer
 	// counts what it inserts (RollupCounts) and upserts it in the same
@@ -102,12 +113,20 @@ func PostgreSQL() Dialect {
 		ByteCollate: ` COLLATE "C"`,
 		EmptyText:   "''::text",
 		Records:     Timestamp, Accounts: TimestampMillis,
-		LockRecords:   "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(RecordsLock, 10) + ")",
+		LockRecords: "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(RecordsLock, 10) + ")",
+		// A batch holds ImportLock shared, which never waits (try), so
+		// it cannot deadlock with an import waiting for it.
+		LockRecordsUnlessImport: "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(RecordsLock, 10) +
+			") WHERE pg_try_advisory_xact_lock_shared(" + strconv.FormatInt(ImportLockKey, 10) + ")",
+		ImportLock:    "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(ImportLockKey, 10) + ")",
 		RollupTrigger: true,
 		Lists:         arrayLists{},
 		LockUsers:     "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(UsersLock, 10) + ")",
 	}
 }
+
+// ImportLockKey is the PostgreSQL advisory lock key of ImportLock.
+const ImportLockKey = 0x6663696d70 // "fcimp"
 
 // RecordsLock is the PostgreSQL advisory lock key of LockRecords, which
 // imports take too.

@@ -1,0 +1,108 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+
+	"github.com/failedcheckins/failedcheckins/storetest"
+)
+
+// faultDB is a store whose database a test breaks on purpose.
+type faultDB struct{ *DB }
+
+// Poison makes the insert of the key storetest.PoisonKey raise.
+func (db faultDB) Poison(t *testing.T) {
+	t.Helper()
+	_, err := db.writer.ExecContext(context.Background(), `CREATE TRIGGER poison BEFORE INSERT ON idempotency_keys
+		WHEN NEW.key = '`+storetest.PoisonKey+`' BEGIN SELECT RAISE(ABORT, 'poisoned attempt'); END`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFaultConformance(t *testing.T) {
+	storetest.RunFaults(t, func(t *testing.T) storetest.FaultBackend { return faultDB{openTest(t)} })
+}
+
+// TestFullDisk is issue 18's full SQLite disk, without root or a tmpfs:
+// max_page_count caps the file, and SQLite then fails writes with
+// SQLITE_FULL as on a full disk. Attempts are then fc.ErrUnavailable (the
+// API's 503 with Retry-After), never an internal error, and are not
+// split one by one (a full disk is no attempt's fault); reads still
+// work; and once there is room again the same store writes, no restart.
+func TestFullDisk(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	storetest.ImportTestDirectory(t, db)
+	var pages int64
+	if err := db.writer.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.writer.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
+		t.Fatal(err)
+	}
+	batch := func(day int) []*fc.Attempt {
+		var as []*fc.Attempt
+		for i := range 64 {
+			as = append(as, &fc.Attempt{BusinessID: 2, Source: fc.SourceDoorAccess, AccessCardID: "04A2B3C4",
+				FromTime: time.Date(2026, 1, 1, 10, 0, i, 0, time.UTC).AddDate(0, 0, day)})
+		}
+		return as
+	}
+	full := false
+	for day := 0; day < 50 && !full; day++ {
+		res, err := db.RecordAttempts(ctx, batch(day))
+		if err == nil {
+			for _, r := range res {
+				if r.Err != nil {
+					err = r.Err
+				}
+			}
+		}
+		if err == nil {
+			continue
+		}
+		full = true
+		if code := fc.ErrorCode(err); code != fc.ErrUnavailable || !strings.Contains(err.Error(), "full") {
+			t.Errorf("RecordAttempts on a full disk = %v (code %q); want ErrUnavailable (a 503), the cause kept", err, code)
+		}
+		if res != nil {
+			t.Errorf("RecordAttempts on a full disk answered per attempt (%d results): a full disk was split like a bad attempt", len(res))
+		}
+	}
+	if !full {
+		t.Fatal("the database never filled up")
+	}
+	if _, err := db.FindCheckins(ctx, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 5}); err != nil {
+		t.Errorf("FindCheckins on a full disk: %v; want reads to work", err)
+	}
+	if _, err := db.writer.ExecContext(ctx, `PRAGMA max_page_count = 1073741823`); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := db.RecordAttempts(ctx, batch(60)); err != nil || res[0].Err != nil {
+		t.Errorf("RecordAttempts with room again = %v; want it to work without a restart", err)
+	}
+}
+
+// TestImportBesideAttempts: an import in another handle (another
+// process) beside live check-ins (storetest.RunImportBeside).
+func TestImportBesideAttempts(t *testing.T) {
+	n := 50_000
+	if testing.Short() {
+		n = 10_000
+	}
+	storetest.RunImportBeside(t, n, func(t *testing.T) (fc.FailedCheckinStore, storetest.CheckinBackend) {
+		server := openTest(t)
+		importer, err := Open(context.Background(), server.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { importer.Close() })
+		return importer, server
+	})
+}
