@@ -35,7 +35,7 @@ var mergeKeys = map[fc.Field]string{
 	fc.FieldCreatedOn:          "created_on",
 	fc.FieldCoworkerFullName:   "coworker_full_name_fold",
 	fc.FieldID:                 "",
-	fc.FieldIsNew:              "", // a constant: ordered by id
+	fc.FieldIsNew:              "",            // a constant: ordered by id
 	fc.FieldBusinessID:         "business_id", // constant within one location
 }
 
