@@ -56,6 +56,15 @@ type Dialect struct {
 	// transaction.
 	RollupTrigger bool
 
+	// BoundedArms writes each arm of a merged page (BuildMergedPage) as
+	// its own ordered subquery limited to offset + size rows: PostgreSQL
+	// only carries an outer ORDER BY into UNION ALL members that are bare
+	// tables, so without it each location is gathered and sorted; with it
+	// a Merge Append pulls from each arm's index scan only as far as the
+	// page needs. SQLite merges the plain arms of a compound SELECT in
+	// order, and would sort each such subquery again.
+	BoundedArms bool
+
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
 	picked map[trigramKey][]byte
@@ -88,6 +97,7 @@ func PostgreSQL() Dialect {
 		Records:     Timestamp, Accounts: TimestampMillis,
 		LockRecords:   "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(RecordsLock, 10) + ")",
 		RollupTrigger: true,
+		BoundedArms:   true,
 	}
 }
 

@@ -66,16 +66,16 @@ func mergeBusinesses(q fc.Query) ([]int64, bool) {
 	return set, true
 }
 
-// BuildMergedPage returns q's page as one ordered walk per location of
-// businesses, merged, or false when q's order has no index per location.
-// The arms select only the ids (and sort keys) from the index, so the
-// entries skipped by the offset never read their records; the page's
-// records are then read by id and sorted with the search's own ORDER BY.
-// It takes Args followed by the limit and the offset, like Find.Page.
-func (t *Table) BuildMergedPage(d Dialect, q fc.Query, businesses []int64) (Find, bool, error) {
+// BuildMergedPage returns the statement of size records from offset on
+// of q's order, read as one ordered walk per location of businesses,
+// merged, or false when q's order has no index per location. The arms
+// select only the ids (and sort keys) from the index, so the entries
+// skipped by the offset never read their records; the page's records are
+// then read by id and sorted with the search's own order.
+func (t *Table) BuildMergedPage(d Dialect, q fc.Query, businesses []int64, offset, size int64) (Statement, bool, error) {
 	key, ok := mergeKeys[q.OrderBy]
 	if !ok || t != failedCheckins {
-		return Find{}, false, nil
+		return Statement{}, false, nil
 	}
 	dir := " ASC"
 	if q.Descending {
@@ -83,17 +83,28 @@ func (t *Table) BuildMergedPage(d Dialect, q fc.Query, businesses []int64) (Find
 	}
 	// The same order as orderBy's: every key here is NOT NULL, text keys
 	// are folded copies.
-	sel, inner, outer := "SELECT id FROM ", " ORDER BY id"+dir, " ORDER BY f.id"+dir
+	sel, armOrder, order, outer := "SELECT id FROM ", " ORDER BY id"+dir, " ORDER BY id"+dir, " ORDER BY f.id"+dir
 	if key != "" {
-		sel, inner = "SELECT id, "+key+" AS k_ FROM ", " ORDER BY k_"+dir+", id"+dir
+		sel = "SELECT id, " + key + " AS k_ FROM "
+		armOrder, order = " ORDER BY "+key+dir+", id"+dir, " ORDER BY k_"+dir+", id"+dir
 		outer = " ORDER BY f." + key + dir + ", f.id" + dir
 	}
+	// Each arm tests business_id = b instead of the scope and the
+	// BusinessId conditions: b passes them all (mergeBusinesses), and
+	// PostgreSQL, seeing "business_id IN (...) AND business_id = b",
+	// multiplies the two selectivities, expects almost no rows and
+	// gathers and sorts the location instead of walking its index.
+	arm := q
+	arm.Scope = fc.AllBusinesses()
+	arm.Conditions = slices.DeleteFunc(slices.Clone(q.Conditions), func(c fc.Condition) bool {
+		return c.Field == fc.FieldBusinessID && c.Match == fc.MatchInts
+	})
 	a := &args{d: d, t: t}
 	arms := make([]string, len(businesses))
 	for i, b := range businesses {
-		w, err := where(a, q)
+		w, err := where(a, arm)
 		if err != nil {
-			return Find{}, false, err
+			return Statement{}, false, err
 		}
 		if w == "" {
 			w = " WHERE "
@@ -101,12 +112,13 @@ func (t *Table) BuildMergedPage(d Dialect, q fc.Query, businesses []int64) (Find
 			w += " AND "
 		}
 		arms[i] = sel + t.name + w + "business_id = " + a.add(b)
+		if d.BoundedArms {
+			arms[i] = "(" + arms[i] + armOrder + " LIMIT " + a.add(offset+size) + ")"
+		}
 	}
-	n := len(a.vals)
-	limit, offset := a.add(nil), a.add(nil)
-	page := "SELECT " + qualified("f.", t.selectColumns) + " FROM (" + strings.Join(arms, " UNION ALL ") + inner +
-		" LIMIT " + limit + " OFFSET " + offset + ") AS p JOIN " + t.name + " AS f ON f.id = p.id" + outer
-	return Find{Page: page, Args: a.vals[:n:n]}, true, nil
+	page := "SELECT " + qualified("f.", t.selectColumns) + " FROM (" + strings.Join(arms, " UNION ALL ") + order +
+		" LIMIT " + a.add(size) + " OFFSET " + a.add(offset) + ") AS p JOIN " + t.name + " AS f ON f.id = p.id" + outer
+	return Statement{SQL: page, Args: a.vals}, true, nil
 }
 
 // qualified prefixes each column of a comma-separated list.

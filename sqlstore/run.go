@@ -101,12 +101,9 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 			return Statement{}, err
 		}
 		if worth {
-			f, ok, err := failedCheckins.BuildMergedPage(d, q, bs)
-			if err != nil {
-				return Statement{}, err
-			}
-			if ok {
-				return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
+			st, ok, err := failedCheckins.BuildMergedPage(d, q, bs, offset, size)
+			if err != nil || ok {
+				return st, err
 			}
 		}
 	}
