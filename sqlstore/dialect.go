@@ -77,6 +77,14 @@ type Dialect struct {
 	// when the database has one writer anyway (SQLite). The unique index
 	// on the folded email stays the last word on both.
 	LockUsers string
+	// BoundedArms writes each arm of a merged page (BuildMergedPage) as
+	// its own ordered subquery limited to offset + size rows: PostgreSQL
+	// only carries an outer ORDER BY into UNION ALL members that are bare
+	// tables, so without it each location is gathered and sorted; with it
+	// a Merge Append pulls from each arm's index scan only as far as the
+	// page needs. SQLite merges the plain arms of a compound SELECT in
+	// order, and would sort each such subquery again.
+	BoundedArms bool
 
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
@@ -122,6 +130,7 @@ func PostgreSQL() Dialect {
 		RollupTrigger: true,
 		Lists:         arrayLists{},
 		LockUsers:     "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(UsersLock, 10) + ")",
+		BoundedArms:   true,
 	}
 }
 

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -46,7 +47,45 @@ func CountMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int
 // arguments. A deep page ordered by CheckinAttemptTime starts at the day
 // where it begins (PlanSeek), with the offset left within that day.
 func PageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query) (Statement, error) {
-	offset := q.Offset()
+	return pageStatement(ctx, d, run, q, q.Offset(), int64(q.Size), -1)
+}
+
+// PlannedPage is the statement of a page, and whether it reads the page
+// in the reverse order (the caller reverses the records it returns).
+type PlannedPage struct {
+	Statement
+	Reversed bool
+}
+
+// PlanPage returns the statement of q's page given the exact total of
+// matches, which must be more than q's offset. A page in the second half
+// of the matches is read as the mirror page in the opposite order (the
+// last page descending is the first ascending, reversed), so no index
+// walk or bounded sort goes past the middle of the matches: the order
+// (field, then id) is total, so the mirror holds exactly the same
+// records.
+func PlanPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int64) (PlannedPage, error) {
+	offset, size := q.Offset(), int64(q.Size)
+	end := total
+	if size <= total-offset {
+		end = offset + size
+	}
+	reversed := total-end < offset
+	if reversed {
+		q.Descending = !q.Descending
+		offset, size = total-end, end-offset
+	}
+	st, err := pageStatement(ctx, d, run, q, offset, size, total)
+	return PlannedPage{st, reversed}, err
+}
+
+// pageStatement returns the statement of the size records of q from
+// offset on. Deep pages ordered by CheckinAttemptTime start from the day
+// where they begin (seek); a search over a few locations ordered by a
+// field with an index per location merges one ordered walk per location
+// (BuildMergedPage) when mergeWorthIt says so. total is the exact number
+// of matches, -1 when unknown.
+func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offset, size, total int64) (Statement, error) {
 	if offset >= SeekMinOffset {
 		sq, left, ok, err := seek(ctx, d, run, q, offset)
 		if err != nil {
@@ -56,11 +95,52 @@ func PageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query) (Sta
 			q, offset = sq, left
 		}
 	}
+	if bs, ok := mergeBusinesses(q); ok && len(bs) > 1 && total >= 0 {
+		worth, err := mergeWorthIt(ctx, d, run, q, bs, offset+size, total)
+		if err != nil {
+			return Statement{}, err
+		}
+		if worth {
+			st, ok, err := failedCheckins.BuildMergedPage(d, q, bs, offset, size)
+			if err != nil || ok {
+				return st, err
+			}
+		}
+	}
 	f, err := BuildFind(d, q)
 	if err != nil {
 		return Statement{}, err
 	}
-	return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], q.Size, offset)}, nil
+	return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
+}
+
+// mergeWorthIt decides between walking the locations in the sort order
+// (the merge) and letting the database gather the matches and sort them,
+// from exact counts: the walk reads about reach * records / total entries
+// (reach = offset + size, records = the locations' records, total = the
+// matches, spread evenly), gathering reads at least total. When q has no
+// condition the walk cannot skip (only BusinessId conditions, or a range
+// on the order field itself, which the walk starts from) every entry read
+// is a match and the walk wins without a count; otherwise the locations'
+// records are counted from the per-business rollup (one small sum) and the
+// walk is taken when reach * records <= total * total.
+func mergeWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, businesses []int64, reach, total int64) (bool, error) {
+	dense := true
+	for _, c := range q.Conditions {
+		rangeOnOrder := c.Field == q.OrderBy && (c.Match == fc.MatchTimeRange || c.Match == fc.MatchIntRange) &&
+			(c.Field == fc.FieldCheckinAttemptTime || c.Field == fc.FieldCreatedOn || c.Field == fc.FieldID)
+		if c.Field != fc.FieldBusinessID && !rangeOnOrder {
+			dense = false
+		}
+	}
+	if dense {
+		return true, nil
+	}
+	records, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.BusinessScope(businesses...)})
+	if err != nil {
+		return false, err
+	}
+	return float64(reach)*float64(records) <= float64(total)*float64(total), nil
 }
 
 // seek finds the day where the record at offset lies and returns the
@@ -171,11 +251,14 @@ func FindFailedCheckins(ctx context.Context, d Dialect, read ReadFunc, q fc.Quer
 		if q.Offset() >= page.TotalItems {
 			return nil
 		}
-		st, err := PageStatement(ctx, d, run, q)
+		st, err := PlanPage(ctx, d, run, q, page.TotalItems)
 		if err != nil {
 			return err
 		}
 		page.Records, err = QueryFailedCheckins(ctx, d, tx, st.SQL, st.Args)
+		if st.Reversed {
+			slices.Reverse(page.Records)
+		}
 		return err
 	})
 	if err != nil {
