@@ -73,7 +73,7 @@ type hostileEnv struct {
 	session *http.Cookie
 	tried   int
 	written int64 // records that accepted attempts added
-	addr    int // varies the client address, so address throttling does not hide inputs
+	addr    int   // varies the client address, so address throttling does not hide inputs
 }
 
 func newHostileEnv(t *testing.T) *hostileEnv {
