@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -475,10 +476,10 @@ func (e *hostileEnv) hostileDirectories(texts []string) {
 	const doc = `{"Businesses": [{"Id": 1, "Name": %s, "TimeZone": %s}],
  "Tariffs": [{"Id": 1, "Name": %s, "MonthlyCheckinLimit": 3, "AccessHours": [{"Days": [%s], "From": %s, "To": "19:00"}]}],
  "Coworkers": [{"Id": 10, "FullName": %s, "Email": %s, "Active": true, "TariffId": 1, "Teams": [%s], "MacAddresses": [%s], "AccessCards": [%s]}]}`
-	good := []string{`"London"`, `"Europe/London"`, `"Three a month"`, `"Mon"`, `"00:00"`, `"Ana Silva"`, `"ana@example.com"`, `"Atlas", "Blue"`, `"A4:5E:60:C2:19:0B"`, `"04A2B3C4"`}
+	good := []string{`"London"`, `"Europe/London"`, `"Three a month"`, `"Mon"`, `"00:00"`, `"Ana Silva"`, `"ana@example.com"`, `"Atlas", "Blue"`, `"A4:5E:60:C2:19:0B"`, `"0BADCAFE"`}
 	names := []string{"Businesses[0].Name", "Businesses[0].TimeZone", "Tariffs[0].Name", "Tariffs[0].AccessHours[0].Days", "Tariffs[0].AccessHours[0].From",
 		"Coworkers[0].FullName", "Coworkers[0].Email", "Coworkers[0].Teams", "Coworkers[0].MacAddresses", "Coworkers[0].AccessCards"}
-	put := func(body, param string) {
+	put := func(body, param string) (status int) {
 		r := request("PUT", "/api/directory", "", body)
 		r.Header.Set("Authorization", "Bearer "+e.admin)
 		r.Header.Set("Content-Type", "application/json")
@@ -489,11 +490,11 @@ func (e *hostileEnv) hostileDirectories(texts []string) {
 			if e.directory() != before {
 				e.t.Errorf("PUT /api/directory %s: %d and the directory changed", param, w.Code)
 			}
-			return
+			return w.Code
 		}
 		// Accepted: the values reach records; attempts and searches must
 		// still work, then the test directory is put back.
-		for _, body := range []string{`{"BusinessId": 1, "Source": 2, "CoworkerId": 10}`, `{"BusinessId": 1, "Source": 2, "AccessCardId": "04A2B3C4"}`} {
+		for _, body := range []string{`{"BusinessId": 1, "Source": 2, "CoworkerId": 10}`, `{"BusinessId": 1, "Source": 2, "AccessCardId": "0BADCAFE"}`} {
 			r := request("POST", "/api/spaces/checkins", "", body)
 			r.Header.Set("Authorization", "Bearer "+e.door)
 			if w := e.serve(r); w.Code != http.StatusOK {
@@ -507,6 +508,14 @@ func (e *hostileEnv) hostileDirectories(texts []string) {
 		if w := e.serve(r); w.Code != http.StatusOK {
 			e.t.Fatalf("restore the directory: %d %s", w.Code, w.Body)
 		}
+		return http.StatusOK
+	}
+	args := make([]any, len(good))
+	for j := range good {
+		args[j] = good[j]
+	}
+	if status := put(fmt.Sprintf(doc, args...), "(the template)"); status != http.StatusOK {
+		e.t.Fatalf("the template document itself: %d", status)
 	}
 	for i := range good {
 		for _, v := range texts {
@@ -571,4 +580,38 @@ func (e *hostileEnv) hostileTokens(texts []string) {
 		post(form)
 	}
 	post("grant_type=password&username=victim@example.com&password=pw-victim@example.com", "client_id", "a", "client_id", "b")
+}
+
+// TestTokenRepeatedField (issue 18 item 15): RFC 6749 3.2 forbids a
+// parameter sent twice; grant_type=password twice was a 200.
+func TestTokenRepeatedField(t *testing.T) {
+	e := newHostileEnv(t)
+	for _, form := range []string{
+		"grant_type=password&grant_type=password&username=victim@example.com&password=pw-victim@example.com",
+		"grant_type=password&username=victim@example.com&password=pw-victim@example.com&password=pw-victim@example.com",
+	} {
+		r := request("POST", TokenPath, "", form)
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := e.serve(r)
+		var body oauthErrorJSON
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != http.StatusBadRequest || body.Error != "invalid_request" {
+			t.Errorf("%s: %d %s, want 400 invalid_request", form, w.Code, w.Body)
+		}
+	}
+}
+
+// TestFromTimeOffsetOutOfRange (issue 18 item 16): time.Parse accepts the
+// offsets +24:00 and +14:60, which RFC 3339 does not have.
+func TestFromTimeOffsetOutOfRange(t *testing.T) {
+	now := time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC)
+	for _, v := range []string{"2026-07-01T00:30:00+24:00", "2026-07-01T00:30:00-24:00", "2026-07-01T00:30:00+14:60"} {
+		_, err := parseAttempt([]byte(`{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "`+v+`"}`), now)
+		var e *fc.Error
+		if !errors.As(err, &e) || e.Code != fc.ErrInvalid || len(e.Fields) != 1 || e.Fields[0].Property != "FromTime" {
+			t.Errorf("FromTime %s: %v, want a 400 naming FromTime", v, err)
+		}
+	}
+	if _, err := parseAttempt([]byte(`{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "2026-07-01T00:30:00+23:59"}`), now); err != nil {
+		t.Errorf("FromTime +23:59: %v", err)
+	}
 }
