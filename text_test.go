@@ -104,3 +104,14 @@ func TestFailedCheckinCheckText(t *testing.T) {
 		t.Errorf("CheckText = %+v, want Description and SystemId", bad)
 	}
 }
+
+// TestUserEmailIsText: users add refused spaces but took a NUL or broken
+// UTF-8, which PostgreSQL cannot store.
+func TestUserEmailIsText(t *testing.T) {
+	for _, email := range []string{"a\x00@b.c", "a\xff@b.c", "a\x7f@b.c"} {
+		u := &User{Email: email, PasswordHash: "x"}
+		if err := u.Validate(); ErrorCode(err) != ErrInvalid || !strings.Contains(err.Error(), "Email") {
+			t.Errorf("Validate(%q) = %v, want an ErrInvalid naming Email", email, err)
+		}
+	}
+}
