@@ -357,7 +357,7 @@ func TestHostileInput(t *testing.T) {
 				continue
 			}
 			for _, raw := range []string{jsonQuote(v), v} {
-				if raw == v && !json.Valid([]byte(raw)) && !strings.ContainsAny(v, "\x00\xff") {
+				if raw == v && !json.Valid([]byte(raw)) && !strings.Contains(v, "\x00") && !strings.Contains(v, "\xff") {
 					continue // not a JSON value: the quoted form covers it
 				}
 				body := map[string]string{"BusinessId": "1", "Source": "2", "CoworkerId": "10"}
