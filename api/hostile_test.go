@@ -519,6 +519,7 @@ func (e *hostileEnv) hostileDirectories(texts []string) {
 		for _, body := range []string{`{"BusinessId": 1, "Source": 2, "CoworkerId": 10}`, `{"BusinessId": 1, "Source": 2, "AccessCardId": "0BADCAFE"}`} {
 			r := request("POST", "/api/spaces/checkins", "", body)
 			r.Header.Set("Authorization", "Bearer "+e.door)
+			r.Header.Set("Content-Type", "application/json")
 			if w := e.serve(r); w.Code != http.StatusOK {
 				e.t.Errorf("after PUT /api/directory %s: an attempt got %d %.200s", param, w.Code, w.Body)
 			} else {
@@ -527,6 +528,7 @@ func (e *hostileEnv) hostileDirectories(texts []string) {
 		}
 		r = request("PUT", "/api/directory", "", storetest.CheckinDirectory)
 		r.Header.Set("Authorization", "Bearer "+e.admin)
+		r.Header.Set("Content-Type", "application/json")
 		if w := e.serve(r); w.Code != http.StatusOK {
 			e.t.Fatalf("restore the directory: %d %s", w.Code, w.Body)
 		}
