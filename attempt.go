@@ -42,6 +42,17 @@ const IdempotencyWindow = 24 * time.Hour
 // MaxIdempotencyKeyLength bounds the Idempotency-Key header.
 const MaxIdempotencyKeyLength = 255
 
+// CheckIdempotencyKey returns what is wrong with an Idempotency-Key, or
+// "": 1 to MaxIdempotencyKeyLength bytes of text without control
+// characters (valid UTF-8: the stores keep the key as text, and
+// PostgreSQL refuses anything else).
+func CheckIdempotencyKey(key string) string {
+	if key == "" || len(key) > MaxIdempotencyKeyLength {
+		return fmt.Sprintf("must be 1 to %d characters", MaxIdempotencyKeyLength)
+	}
+	return LineText.Problem(key)
+}
+
 // Outcome is the answer to an attempt: the record written and why.
 type Outcome struct {
 	Accepted    bool
@@ -134,6 +145,8 @@ func (a *Attempt) Validate(now time.Time) error {
 	}
 	if len(a.AccessCardID) > MaxAccessCardLength {
 		add("AccessCardId", fmt.Sprintf("must be at most %d bytes", MaxAccessCardLength), shorten(a.AccessCardID))
+	} else if msg := LineText.Problem(a.AccessCardID); msg != "" {
+		add("AccessCardId", msg, ShortValue(a.AccessCardID))
 	}
 	if n != 1 {
 		add("CoworkerId", "give exactly one of CoworkerId, MacAddresses or AccessCardId", "")
@@ -141,8 +154,10 @@ func (a *Attempt) Validate(now time.Time) error {
 	if a.FromTime.After(now.Add(MaxFutureSkew)) {
 		add("FromTime", "must not be more than 5 minutes in the future", a.FromTime.UTC().Format(time.RFC3339))
 	}
-	if k := a.Idempotency; k != nil && (k.Key == "" || len(k.Key) > MaxIdempotencyKeyLength) {
-		add("Idempotency-Key", "must be 1 to 255 characters", k.Key)
+	if k := a.Idempotency; k != nil {
+		if msg := CheckIdempotencyKey(k.Key); msg != "" {
+			add("Idempotency-Key", msg, ShortValue(k.Key))
+		}
 	}
 	if len(bad) > 0 {
 		return InvalidFields(bad)

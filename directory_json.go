@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The directory document (docs/checkins.md#the-directory) is one format shared by
@@ -70,6 +71,14 @@ func ParseDirectory(r io.Reader) (*Directory, error) {
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] != '{' {
 		return nil, Errorf(ErrInvalid, "the directory must be a JSON object such as %s", directoryExample)
 	}
+	// JSON is UTF-8 (RFC 8259); encoding/json would quietly replace a
+	// broken character with U+FFFD and store a name nobody wrote.
+	if !utf8.Valid(data) {
+		return nil, Errorf(ErrInvalid, "the directory is not valid UTF-8 at %s; save it as UTF-8", position(data, int64(invalidUTF8At(data))))
+	}
+	if err := checkKeys(data); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var doc directoryDoc
@@ -80,6 +89,112 @@ func ParseDirectory(r io.Reader) (*Directory, error) {
 		return nil, Errorf(ErrInvalid, "the directory must be one JSON object")
 	}
 	return doc.directory()
+}
+
+// invalidUTF8At returns the offset of the first byte of data that is not
+// valid UTF-8.
+func invalidUTF8At(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
+}
+
+// maxKeyErrors bounds the key problems one answer lists.
+const maxKeyErrors = 100
+
+// checkKeys refuses what encoding/json would quietly accept in a
+// directory document: a key given twice in one object (it keeps the last,
+// so two readers could see two directories) and a field name in another
+// case than the contract's (it matches "fullname" to FullName). The
+// contract spells every field one way (docs/checkins.md#the-directory),
+// and that is how clients send them. Syntax errors and unknown fields are
+// left to the decoder, which reports them with their position.
+func checkKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var bad []FieldError
+	walkKeys(dec, reflect.TypeFor[directoryDoc](), "", &bad)
+	if len(bad) > 0 {
+		return InvalidFields(bad)
+	}
+	return nil
+}
+
+// walkKeys reads one JSON value from dec, checking the keys of every
+// object in it against t (the Go type it decodes into; nil when unknown).
+// It stops quietly at a syntax error.
+func walkKeys(dec *json.Decoder, t reflect.Type, path string, bad *[]FieldError) bool {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return false
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return false
+			}
+			key, _ := kt.(string)
+			name, ft := jsonField(t, key)
+			at := strings.TrimPrefix(path+"."+key, ".")
+			switch {
+			case seen[strings.ToLower(key)]:
+				addKeyError(bad, at, "is given more than once in the same object; give each field once")
+			case name != "" && name != key:
+				addKeyError(bad, at, fmt.Sprintf("must be written %s: field names are case-sensitive", name))
+			}
+			seen[strings.ToLower(key)] = true
+			if !walkKeys(dec, ft, at, bad) {
+				return false
+			}
+		}
+	case json.Delim('['):
+		var elem reflect.Type
+		if t != nil && t.Kind() == reflect.Slice {
+			elem = t.Elem()
+		}
+		for i := 0; dec.More(); i++ {
+			if !walkKeys(dec, elem, fmt.Sprintf("%s[%d]", path, i), bad) {
+				return false
+			}
+		}
+	default:
+		return true // a scalar
+	}
+	_, err = dec.Token() // the closing } or ]
+	return err == nil
+}
+
+// jsonField finds the field of struct type t that encoding/json would
+// decode key into: its JSON name and type, or "" for none.
+func jsonField(t reflect.Type, key string) (string, reflect.Type) {
+	if t == nil || t.Kind() != reflect.Struct {
+		return "", nil
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if strings.EqualFold(name, key) {
+			return name, f.Type
+		}
+	}
+	return "", nil
+}
+
+func addKeyError(bad *[]FieldError, at, msg string) {
+	if len(*bad) < maxKeyErrors {
+		*bad = append(*bad, FieldError{Property: at, Message: msg, AttemptedValue: ShortValue(at)})
+	}
 }
 
 // directoryExample shows the shape of a directory document in errors.
@@ -151,17 +266,41 @@ func (doc *directoryDoc) directory() (*Directory, error) {
 		bad = append(bad, FieldError{Property: path, Message: msg, AttemptedValue: value})
 	}
 	d.positions = map[string]map[int64]int{}
+	text := func(path string, kind TextKind, s string) {
+		if fe := kind.Check(path, s); fe != nil {
+			bad = append(bad, *fe)
+		}
+	}
 	for i, b := range doc.Businesses {
 		d.Businesses = append(d.Businesses, &Business{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone})
 		d.place("Businesses", i, b.ID, add)
+		text(entryPath("Businesses", i, b.ID)+".Name", NameText, b.Name)
 	}
 	for i, t := range doc.Tariffs {
-		d.Tariffs = append(d.Tariffs, t.tariff(entryPath("Tariffs", i, t.ID), add))
+		at := entryPath("Tariffs", i, t.ID)
+		d.Tariffs = append(d.Tariffs, t.tariff(at, add))
 		d.place("Tariffs", i, t.ID, add)
+		text(at+".Name", NameText, t.Name)
+		if len(t.AccessHours) > MaxAccessHours {
+			add(at+".AccessHours", fmt.Sprintf("must list at most %d windows (this lists %d)", MaxAccessHours, len(t.AccessHours)), "")
+		}
 	}
 	for i, c := range doc.Coworkers {
-		d.Coworkers = append(d.Coworkers, c.coworker(entryPath("Coworkers", i, c.ID), add))
+		at := entryPath("Coworkers", i, c.ID)
+		d.Coworkers = append(d.Coworkers, c.coworker(at, add))
 		d.place("Coworkers", i, c.ID, add)
+		text(at+".FullName", NameText, c.FullName)
+		text(at+".Email", EmailText, c.Email)
+		for j, team := range c.Teams {
+			text(fmt.Sprintf("%s.Teams[%d]", at, j), NameText, team)
+		}
+		// Records keep the teams joined with ", " in one indexed column.
+		if n := utf8.RuneCountInString(strings.Join(c.Teams, ", ")); n > MaxTeamsLength {
+			add(at+".Teams", fmt.Sprintf("must be at most %d characters together, joined with \", \" (these are %d)", MaxTeamsLength, n), "")
+		}
+		for j, card := range c.AccessCards {
+			text(fmt.Sprintf("%s.AccessCards[%d]", at, j), TextKind{Max: MaxAccessCardLength}, card)
+		}
 	}
 	if len(bad) > 0 {
 		return nil, InvalidFields(bad)

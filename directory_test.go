@@ -2,6 +2,7 @@ package failedcheckins
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -180,5 +181,43 @@ func TestMergedErrorsPointIntoTheDocument(t *testing.T) {
 	upd, _ = ParseDirectory(strings.NewReader(`{"Coworkers": [{"Id": 6, "FullName": "w", "AccessCards": ["C1"]}]}`))
 	if msg := ErrorMessage(Merge(base, upd).Index()); !strings.Contains(msg, "Coworkers[0] (Id 6).AccessCards[0]: already belongs to coworker 7") {
 		t.Errorf("clash with a stored card = %s; want it on the document's entry", msg)
+	}
+}
+
+// TestParseDirectoryRefusesWhatAStoreCannotKeep (issue 18 items 2 and
+// 18): text PostgreSQL cannot store or index, keys given twice and keys in
+// another case than the contract's are 400s naming where, on every store.
+func TestParseDirectoryRefusesWhatAStoreCannotKeep(t *testing.T) {
+	const biz = `{"Id": 1, "Name": %s, "TimeZone": "UTC"}`
+	long := `"` + strings.Repeat("x", 3000) + `"`
+	for _, tt := range []struct{ doc, want string }{
+		{`{"Businesses": [` + fmt.Sprintf(biz, `"a\u0000b"`) + `]}`, "Businesses[0] (Id 1).Name"},
+		{`{"Businesses": [` + fmt.Sprintf(biz, long) + `]}`, "at most 200 characters"},
+		{`{"Tariffs": [{"Id": 1, "Name": ` + long + `}]}`, "Tariffs[0] (Id 1).Name"},
+		{`{"Coworkers": [{"Id": 1, "FullName": "A", "Teams": ["ok", "t\u0000"]}]}`, "Coworkers[0] (Id 1).Teams[1]"},
+		{`{"Coworkers": [{"Id": 1, "FullName": "A", "Teams": [` + strings.Repeat(`"`+strings.Repeat("t", 100)+`",`, 5) + `"t"]}]}`, "Coworkers[0] (Id 1).Teams"},
+		{`{"Coworkers": [{"Id": 1, "FullName": "A", "Email": "a\u0007@b"}]}`, "Coworkers[0] (Id 1).Email"},
+		{`{"Coworkers": [{"Id": 1, "FullName": "A", "AccessCards": ["c\u0000"]}]}`, "AccessCards[0]"},
+		{`{"Businesses": [{"Id": 1, "Name": "a", "Name": "b", "TimeZone": "UTC"}]}`, "Businesses[0].Name"},
+		{`{"Businesses": [], "Businesses": []}`, "Businesses: is given more than once"},
+		{`{"businesses": []}`, "must be written Businesses"},
+		{`{"Coworkers": [{"Id": 1, "fullName": "A"}]}`, "Coworkers[0].fullName: must be written FullName"},
+		{`{"Tariffs": [{"Id": 1, "Name": "T", "AccessHours": [{"days": ["Mon"], "From": "08:00", "To": "09:00"}]}]}`, "Tariffs[0].AccessHours[0].days"},
+		{"{\"Businesses\": [{\"Id\": 1, \"Name\": \"\xff\", \"TimeZone\": \"UTC\"}]}", "not valid UTF-8 at line 1"},
+		{`{"Tariffs": [{"Id": 1, "Name": "T", "AccessHours": [` + strings.Repeat(`{"Days": ["Mon"], "From": "08:00", "To": "09:00"},`, MaxAccessHours) + `{"Days": ["Mon"], "From": "08:00", "To": "09:00"}]}]}`, "at most 16 windows"},
+	} {
+		_, err := ParseDirectory(strings.NewReader(tt.doc))
+		if ErrorCode(err) != ErrInvalid || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseDirectory(%.80s) = %v, want ErrInvalid mentioning %q", tt.doc, err, tt.want)
+		}
+	}
+	// The contract's own spelling, with every field, still parses.
+	ok := `{"Businesses": [{"Id": 1, "Name": "Zürich\tx", "TimeZone": "UTC"}]}`
+	if _, err := ParseDirectory(strings.NewReader(ok)); err == nil || !strings.Contains(err.Error(), "U+0009") {
+		t.Errorf("a tab in a name: %v, want refused", err)
+	}
+	ok = `{"Businesses": [{"Id": 1, "Name": "Zürich", "TimeZone": "UTC"}], "Tariffs": [{"Id": 1, "Name": "T", "Businesses": [1], "AccessHours": [{"Days": ["Mon"], "From": "08:00", "To": "09:00"}], "MonthlyCheckinLimit": 0}], "Coworkers": [{"Id": 1, "FullName": "A", "Email": "a@b", "Active": true, "Suspended": false, "UnpaidInvoices": false, "TariffId": 1, "PlanStart": null, "PlanEnd": null, "Teams": ["x"], "MacAddresses": [], "AccessCards": []}]}`
+	if _, err := ParseDirectory(strings.NewReader(ok)); err != nil {
+		t.Errorf("a good document: %v", err)
 	}
 }

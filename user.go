@@ -46,7 +46,9 @@ func (u *User) Caller() *Caller {
 func (u *User) Validate() error {
 	var fields []FieldError
 	if !validEmail(u.Email) {
-		fields = append(fields, FieldError{Property: "Email", Message: "must be an email address", AttemptedValue: u.Email})
+		fields = append(fields, FieldError{Property: "Email", Message: "must be an email address", AttemptedValue: ShortValue(u.Email)})
+	} else if fe := EmailText.Check("Email", u.Email); fe != nil {
+		fields = append(fields, *fe) // a NUL or broken UTF-8: no store could look it up
 	}
 	if u.PasswordHash == "" {
 		fields = append(fields, FieldError{Property: "Password", Message: "must not be empty"})

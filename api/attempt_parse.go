@@ -285,7 +285,7 @@ func fromTime(raw json.RawMessage, dst *time.Time) *fc.FieldError {
 	if !ok {
 		return bad
 	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := fc.ParseRFC3339(s)
 	if err != nil {
 		return bad
 	}

@@ -56,6 +56,10 @@ func (a *Auth) Authenticate(r *http.Request) (*fc.Caller, error) {
 		if !ok {
 			return nil, signin.ErrBadCredentials
 		}
+		if msg := fc.EmailText.Problem(email); msg != "" {
+			return nil, fc.InvalidFields([]fc.FieldError{{Property: "Authorization",
+				Message: "the user name of the Basic credentials " + msg, AttemptedValue: fc.ShortValue(email)}})
+		}
 		return a.svc.Basic(r.Context(), email, password, clientAddress(r))
 	}
 	return nil, signin.ErrBadCredentials

@@ -26,8 +26,13 @@ func idempotencyKey(r *http.Request, caller *fc.Caller, body []byte) (*fc.Idempo
 		return nil, nil
 	}
 	key := values[0]
-	if len(values) > 1 || key == "" || len(key) > fc.MaxIdempotencyKeyLength {
-		return nil, fc.InvalidFields([]fc.FieldError{{Property: IdempotencyHeader, Message: "must be given once, 1 to 255 characters", AttemptedValue: key}})
+	if len(values) > 1 {
+		return nil, fc.InvalidFields([]fc.FieldError{{Property: IdempotencyHeader, Message: "must be given once", AttemptedValue: fc.ShortValue(key)}})
+	}
+	// Checked here, before the attempt joins a batch: a key the store
+	// cannot keep (not UTF-8, a NUL) is this request's 400 alone.
+	if msg := fc.CheckIdempotencyKey(key); msg != "" {
+		return nil, fc.InvalidFields([]fc.FieldError{{Property: IdempotencyHeader, Message: msg, AttemptedValue: fc.ShortValue(key)}})
 	}
 	sum := sha256.Sum256(body)
 	return &fc.IdempotencyKey{UserID: caller.UserID, Key: key, Fingerprint: hex.EncodeToString(sum[:])}, nil

@@ -46,6 +46,14 @@ func (a *Auth) ServeToken(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "The form body cannot be read.")
 		return
 	}
+	// RFC 6749 3.2: a parameter must not be sent more than once (which
+	// one would count?).
+	for name, values := range r.PostForm {
+		if len(values) > 1 {
+			writeOAuthError(w, http.StatusBadRequest, "invalid_request", name+" is given more than once; give it once.")
+			return
+		}
+	}
 	switch grant := r.PostForm.Get("grant_type"); grant {
 	case "password":
 		a.passwordGrant(w, r)
@@ -64,12 +72,22 @@ func (a *Auth) passwordGrant(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "username and password are required.")
 		return
 	}
+	// A name no account can have (not UTF-8, a NUL, longer than an
+	// email) is refused before it reaches the store or a counter.
+	if msg := fc.EmailText.Problem(email); msg != "" {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "username "+msg+".")
+		return
+	}
+	clientID, ok := requestClientID(w, r)
+	if !ok {
+		return
+	}
 	u, err := a.svc.SignIn(r.Context(), email, password, r.PostForm.Get("totp"), clientAddress(r))
 	if err != nil {
 		a.writeGrantError(w, r, err)
 		return
 	}
-	t, err := a.svc.Issue(r.Context(), u, requestClientID(r))
+	t, err := a.svc.Issue(r.Context(), u, clientID)
 	if err != nil {
 		a.writeGrantError(w, r, err)
 		return
@@ -83,7 +101,11 @@ func (a *Auth) refreshGrant(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, "invalid_request", "refresh_token is required.")
 		return
 	}
-	t, err := a.svc.Refresh(r.Context(), refresh, requestClientID(r))
+	clientID, ok := requestClientID(w, r)
+	if !ok {
+		return
+	}
+	t, err := a.svc.Refresh(r.Context(), refresh, clientID)
 	if err != nil {
 		a.writeGrantError(w, r, err)
 		return
@@ -94,15 +116,28 @@ func (a *Auth) refreshGrant(w http.ResponseWriter, r *http.Request) {
 // requestClientID is the client id of a token request: the client_id
 // header of docs/api.md, else the RFC 6749 client_id form field, else the name
 // of Basic client credentials; "" means the default (the user's email).
-func requestClientID(r *http.Request) string {
-	if id := r.Header.Get("client_id"); id != "" {
-		return id
+// A client id the store cannot keep (fc.ClientIDText), or a header given
+// twice, is answered here with invalid_request, naming where it came
+// from, and ok is false.
+func requestClientID(w http.ResponseWriter, r *http.Request) (id string, ok bool) {
+	source := "the client_id header"
+	if values := r.Header.Values("client_id"); len(values) > 1 {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_request", source+" is given more than once; give it once.")
+		return "", false
 	}
-	if id := r.PostForm.Get("client_id"); id != "" {
-		return id
+	id = r.Header.Get("client_id")
+	if id == "" {
+		source, id = "client_id", r.PostForm.Get("client_id")
 	}
-	id, _, _ := r.BasicAuth()
-	return id
+	if id == "" {
+		source = "the client id of the Basic credentials"
+		id, _, _ = r.BasicAuth()
+	}
+	if msg := fc.ClientIDText.Problem(id); msg != "" {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_request", source+" "+msg+".")
+		return "", false
+	}
+	return id, true
 }
 
 // writeGrantError answers a failed grant: bad credentials are invalid_grant,
@@ -112,6 +147,8 @@ func (a *Auth) writeGrantError(w http.ResponseWriter, r *http.Request, err error
 	switch fc.ErrorCode(err) {
 	case fc.ErrUnauthorized:
 		writeOAuthError(w, http.StatusBadRequest, "invalid_grant", msgBadGrant)
+	case fc.ErrInvalid:
+		writeOAuthError(w, http.StatusBadRequest, "invalid_request", fc.ErrorMessage(err))
 	case fc.ErrTooMany:
 		if v, ok := retryAfter(err); ok {
 			w.Header().Set("Retry-After", v)

@@ -36,6 +36,15 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.renderSignIn(w, r, http.StatusForbidden, d)
 		return
 	}
+	// An email no account can have (not UTF-8, a control character,
+	// longer than an address) is a 400 that says so; the store never
+	// sees it.
+	if msg := fc.EmailText.Problem(d.Email); msg != "" {
+		d.Error = "Email: " + msg + "."
+		d.Email = fc.ShortValue(d.Email)
+		c.renderSignIn(w, r, http.StatusBadRequest, d)
+		return
+	}
 	u, err := c.cfg.SignIn.SignIn(r.Context(), d.Email, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")), clientAddress(r))
 	switch fc.ErrorCode(err) {
 	case "":

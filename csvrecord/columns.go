@@ -36,34 +36,34 @@ var columns = []column{
 		func(r *fc.FailedCheckin) string { return strconv.FormatInt(r.ID, 10) }},
 	{"UniqueId", parseUniqueID, func(r *fc.FailedCheckin) string { return r.UniqueID }},
 	{"CoworkerId", parseCoworkerID, func(r *fc.FailedCheckin) string { return formatOptInt(r.CoworkerID) }},
-	{"CoworkerFullName", text(func(r *fc.FailedCheckin) *string { return &r.CoworkerFullName }),
+	{"CoworkerFullName", text(fc.FieldCoworkerFullName, func(r *fc.FailedCheckin) *string { return &r.CoworkerFullName }),
 		func(r *fc.FailedCheckin) string { return r.CoworkerFullName }},
 	{"BusinessId", func(r *fc.FailedCheckin, s string) (err error) { r.BusinessID, err = parseID(s); return err },
 		func(r *fc.FailedCheckin) string { return strconv.FormatInt(r.BusinessID, 10) }},
-	{"BusinessName", text(func(r *fc.FailedCheckin) *string { return &r.BusinessName }),
+	{"BusinessName", text(fc.FieldBusinessName, func(r *fc.FailedCheckin) *string { return &r.BusinessName }),
 		func(r *fc.FailedCheckin) string { return r.BusinessName }},
 	{"CheckinAttemptTime", utcTime(func(r *fc.FailedCheckin) *time.Time { return &r.CheckinAttemptTime }, true),
 		func(r *fc.FailedCheckin) string { return formatUTC(r.CheckinAttemptTime) }},
 	{"Source", parseSource, func(r *fc.FailedCheckin) string { return strconv.Itoa(int(r.Source)) }},
-	{"MacAddresses", text(func(r *fc.FailedCheckin) *string { return &r.MacAddresses }),
+	{"MacAddresses", text(fc.FieldMacAddresses, func(r *fc.FailedCheckin) *string { return &r.MacAddresses }),
 		func(r *fc.FailedCheckin) string { return r.MacAddresses }},
-	{"TeamsAtTheTimeOfCheckin", text(func(r *fc.FailedCheckin) *string { return &r.Teams }),
+	{"TeamsAtTheTimeOfCheckin", text(fc.FieldTeams, func(r *fc.FailedCheckin) *string { return &r.Teams }),
 		func(r *fc.FailedCheckin) string { return r.Teams }},
-	{"TariffAtTheTimeOfCheckin", text(func(r *fc.FailedCheckin) *string { return &r.Tariff }),
+	{"TariffAtTheTimeOfCheckin", text(fc.FieldTariff, func(r *fc.FailedCheckin) *string { return &r.Tariff }),
 		func(r *fc.FailedCheckin) string { return r.Tariff }},
-	{"Description", text(func(r *fc.FailedCheckin) *string { return &r.Description }),
+	{"Description", text(fc.FieldDescription, func(r *fc.FailedCheckin) *string { return &r.Description }),
 		func(r *fc.FailedCheckin) string { return r.Description }},
 	{"CheckinAttemptTimeLocal", parseLocalTime, func(r *fc.FailedCheckin) string { return r.CheckinAttemptTimeLocal.Format(localLayout) }},
 	{"CreatedOn", utcTime(func(r *fc.FailedCheckin) *time.Time { return &r.CreatedOn }, false),
 		func(r *fc.FailedCheckin) string { return formatUTC(r.CreatedOn) }},
 	{"UpdatedOn", utcTime(func(r *fc.FailedCheckin) *time.Time { return &r.UpdatedOn }, false),
 		func(r *fc.FailedCheckin) string { return formatUTC(r.UpdatedOn) }},
-	{"UpdatedBy", optText(func(r *fc.FailedCheckin) **string { return &r.UpdatedBy }),
+	{"UpdatedBy", optText(fc.FieldUpdatedBy, func(r *fc.FailedCheckin) **string { return &r.UpdatedBy }),
 		func(r *fc.FailedCheckin) string { return formatOptText(r.UpdatedBy) }},
 	{"IsNew", parseIsNew, func(*fc.FailedCheckin) string { return "false" }},
-	{"SystemId", optText(func(r *fc.FailedCheckin) **string { return &r.SystemID }),
+	{"SystemId", optText(fc.FieldSystemID, func(r *fc.FailedCheckin) **string { return &r.SystemID }),
 		func(r *fc.FailedCheckin) string { return formatOptText(r.SystemID) }},
-	{"Reason", optText(func(r *fc.FailedCheckin) **string { return &r.Reason }),
+	{"Reason", optText(fc.FieldReason, func(r *fc.FailedCheckin) **string { return &r.Reason }),
 		func(r *fc.FailedCheckin) string { return formatOptText(r.Reason) }},
 }
 
@@ -128,27 +128,42 @@ func parseIsNew(_ *fc.FailedCheckin, s string) error {
 	return nil
 }
 
-func text(field func(*fc.FailedCheckin) *string) func(*fc.FailedCheckin, string) error {
+// text reads a text column, checked as text of its field's kind
+// (fc.FieldText): what one store keeps, the other keeps too.
+func text(f fc.Field, field func(*fc.FailedCheckin) *string) func(*fc.FailedCheckin, string) error {
+	kind, _ := fc.FieldText(f)
 	return func(r *fc.FailedCheckin, s string) error {
-		if !utf8.ValidString(s) {
-			return errors.New("the text is not valid UTF-8; save the file as UTF-8")
+		if err := checkText(kind, s); err != nil {
+			return err
 		}
 		*field(r) = s
 		return nil
 	}
 }
 
-func optText(field func(*fc.FailedCheckin) **string) func(*fc.FailedCheckin, string) error {
+// optText reads a nullable text column: empty is null.
+func optText(f fc.Field, field func(*fc.FailedCheckin) **string) func(*fc.FailedCheckin, string) error {
+	kind, _ := fc.FieldText(f)
 	return func(r *fc.FailedCheckin, s string) error {
 		if s == "" {
 			return nil
 		}
-		if !utf8.ValidString(s) {
-			return errors.New("the text is not valid UTF-8; save the file as UTF-8")
+		if err := checkText(kind, s); err != nil {
+			return err
 		}
 		*field(r) = &s
 		return nil
 	}
+}
+
+func checkText(kind fc.TextKind, s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("the text is not valid UTF-8; save the file as UTF-8")
+	}
+	if msg := kind.Problem(s); msg != "" {
+		return errors.New("the text " + msg)
+	}
+	return nil
 }
 
 // utcTime reads an RFC 3339 time with Z or an offset and keeps it in UTC,
@@ -158,7 +173,7 @@ func utcTime(field func(*fc.FailedCheckin) *time.Time, required bool) func(*fc.F
 		if s == "" && !required {
 			return nil
 		}
-		t, err := time.Parse(time.RFC3339Nano, s)
+		t, err := fc.ParseRFC3339(s)
 		if err != nil {
 			return fmt.Errorf("%q is not a UTC time such as 2026-01-15T10:30:00Z", s)
 		}

@@ -18,9 +18,15 @@ func filterCondition(f param, p rawParam) (fc.Condition, *fc.FieldError) {
 	case kindIntList, kindIntListOrNull, kindSourceList, kindCodeList:
 		return listCondition(f, p)
 	case kindText:
+		if fe := checkText(f, p.name, p.value); fe != nil {
+			return fc.Condition{}, fe
+		}
 		// The value is literal: %, _ and \ are characters, never wildcards.
 		return fc.Contains(f.field, p.value), nil
 	case kindExact:
+		if fe := checkText(f, p.name, p.value); fe != nil {
+			return fc.Condition{}, fe
+		}
 		return fc.Condition{Field: f.field, Match: fc.MatchExact, Strings: []string{p.value}}, nil
 	case kindGUID:
 		guid := strings.TrimSpace(p.value)
@@ -49,7 +55,7 @@ func listCondition(f param, p rawParam) (fc.Condition, *fc.FieldError) {
 	var badItems []string
 	for _, item := range items {
 		if !addListItem(&cond, f.kind, item) {
-			badItems = append(badItems, strconv.Quote(item))
+			badItems = append(badItems, strconv.Quote(fc.ShortValue(item)))
 		}
 	}
 	switch {
@@ -81,9 +87,22 @@ func addListItem(cond *fc.Condition, kind paramKind, item string) bool {
 		return err == nil
 	case kindCodeList:
 		cond.Strings = append(cond.Strings, item)
-		return true
+		return fc.LineText.Problem(item) == ""
 	}
 	return false
+}
+
+// checkText checks the value of a text filter as text of the field it
+// filters (fc.FieldText): a value that field could never hold (a NUL,
+// which PostgreSQL cannot even compare, a control character, more
+// characters than the field keeps) is a 400 naming the parameter on
+// every store, rather than a 500 on one and "no match" on the other.
+func checkText(f param, name, value string) *fc.FieldError {
+	kind, ok := fc.FieldText(f.field)
+	if !ok {
+		kind = fc.LineText
+	}
+	return kind.Check(name, value)
 }
 
 // listMessage says what a list of the given kind accepts.

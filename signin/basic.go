@@ -20,6 +20,9 @@ func (s *Service) Basic(ctx context.Context, email, password, addr string) (*fc.
 	if !s.basic {
 		return nil, ErrBadCredentials
 	}
+	if fe := fc.EmailText.Check("email", email); fe != nil {
+		return nil, fc.InvalidFields([]fc.FieldError{*fe}) // before the store sees it (SignIn's backstop)
+	}
 	u, err := s.cachedBasic(ctx, email, password)
 	if err != nil {
 		return nil, err

@@ -149,6 +149,13 @@ func addressKey(addr string) string { return "address:" + addr }
 // A bad answer is ErrBadCredentials; a throttled one is an fc.ErrTooMany
 // error whose delay RetryAfter reports.
 func (s *Service) SignIn(ctx context.Context, email, password, code, addr string) (*fc.User, error) {
+	// A name no account can have is refused before it reaches the store
+	// or a failure counter (whose key holds it): PostgreSQL cannot
+	// compare a NUL or invalid UTF-8, nor index a key of kilobytes.
+	// Callers check first, to name their own field; this is the backstop.
+	if fe := fc.EmailText.Check("email", email); fe != nil {
+		return nil, fc.InvalidFields([]fc.FieldError{*fe})
+	}
 	now := s.now()
 	acctKey, addrKey := accountKey(email), addressKey(addr)
 	seen, err := s.checkThrottle(ctx, acctKey, addrKey, now)

@@ -19,6 +19,9 @@ type Tokens struct {
 // Issue creates tokens for u, a user SignIn has just returned, for the
 // client clientID ("" means the default, the user's folded email).
 func (s *Service) Issue(ctx context.Context, u *fc.User, clientID string) (Tokens, error) {
+	if fe := fc.ClientIDText.Check("client_id", clientID); fe != nil {
+		return Tokens{}, fc.InvalidFields([]fc.FieldError{*fe})
+	}
 	if clientID == "" {
 		clientID = fc.DefaultClientID(u.Email)
 	}
@@ -36,6 +39,9 @@ func (s *Service) Issue(ctx context.Context, u *fc.User, clientID string) (Token
 func (s *Service) Refresh(ctx context.Context, refresh, clientID string) (Tokens, error) {
 	if len(refresh) > MaxCredentialLength {
 		return Tokens{}, ErrBadCredentials
+	}
+	if fe := fc.ClientIDText.Check("client_id", clientID); fe != nil {
+		return Tokens{}, fc.InvalidFields([]fc.FieldError{*fe})
 	}
 	now := s.now()
 	g, t := s.newGrant(now)

@@ -126,6 +126,9 @@ func validate(r *fc.FailedCheckin) error {
 	if !r.Source.Valid() {
 		add(string(fc.FieldSource), "must be one of 0-5 (None, Manual, DoorAccess, NetworkActivity, Tile, Sensor)", r.Source.String())
 	}
+	// The text both stores can keep (fc.TextKind): a record one store
+	// takes, the other takes too, so imports and copies between them agree.
+	bad = append(bad, r.CheckText()...)
 	if len(bad) > 0 {
 		return fc.InvalidFields(bad)
 	}
