@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -80,6 +81,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		} else if w.Header().Get("Retry-After") == "" {
 			w.Header().Set("Retry-After", retryAfterSeconds)
 		}
+		msg = waitMessage(msg, w.Header().Get("Retry-After"))
 	}
 	var fields []fc.FieldError
 	if e := (*fc.Error)(nil); errors.As(err, &e) && status == http.StatusBadRequest {
@@ -130,4 +132,18 @@ func (s *Server) methodNotAllowed(allow string) http.HandlerFunc {
 		w.Header().Set("Allow", allow)
 		s.writeErrorBody(w, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed here; use "+allow+".", nil)
 	}
+}
+
+// waitMessage ends a 429's message with "Wait N seconds.", N being its
+// Retry-After value (docs/api.md#rate-limits): existing Nexudus clients
+// pace their retries by parsing that sentence rather than the header.
+func waitMessage(msg, retryAfter string) string {
+	msg = strings.TrimRight(msg, " ")
+	if msg != "" && !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	if msg != "" {
+		msg += " "
+	}
+	return msg + "Wait " + retryAfter + " seconds."
 }
