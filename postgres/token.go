@@ -43,7 +43,7 @@ func (db *DB) FindUserByAccessToken(ctx context.Context, accessHash string, now 
 		(SELECT user_id FROM access_tokens WHERE token_hash = $1 AND expires_on > $2)`, accessHash, millis(now)))
 }
 
-// DeleteUserTokens revokes every access and refresh token of a user.
+// DeleteUserTokens revokes every token and console session of a user.
 func (db *DB) DeleteUserTokens(ctx context.Context, userID int64) error {
 	return db.write(ctx, func(tx sqlstore.WriteTx, _ time.Time) error {
 		return sqlstore.DeleteUserTokens(ctx, tx, userID)
