@@ -78,7 +78,7 @@ func (c *Console) listPage(w http.ResponseWriter, r *http.Request) {
 // locationOptions lists the locations the caller may see (those that have
 // records), by name; the selected one is kept even if it has none.
 func (c *Console) locationOptions(r *http.Request, scope fc.Scope, selected string) ([]option, error) {
-	res, err := c.cfg.Store.CountFailedCheckins(r.Context(), fc.StatsQuery{Scope: scope, GroupBy: []fc.StatsGroupBy{fc.GroupByBusiness}})
+	res, err := c.cfg.Store.CountFailedCheckins(r.Context(), fc.StatsQuery{Scope: scope, GroupBy: []fc.StatsGroupBy{fc.GroupByBusiness}, Limit: fc.MaxStatsGroups})
 	if err != nil {
 		return nil, err
 	}
