@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
 // listData fills the records page.
@@ -42,7 +41,7 @@ func (c *Console) listPage(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
-	q, err := searchparams.FailedCheckins.Parse(APIQuery(v))
+	q, err := parseQuery(v)
 	var fe *fc.Error
 	if errors.As(err, &fe) && fe.Code == fc.ErrInvalid {
 		d.Errors = fe.Fields
