@@ -200,6 +200,10 @@ const (
 	// MaxConcurrentExports is how many exports one store runs at once;
 	// one more is refused with TooManyExports.
 	MaxConcurrentExports = 2
+	// MaxExportsPerUser is how many of them one user (Query.Requester)
+	// may run at once; one more is refused with TooManyUserExports, so
+	// one person reading two exports slowly does not take every slot.
+	MaxExportsPerUser = 1
 	// MaxExportDuration ends an export that is still running: at the
 	// slowest rate a client may read (one batch a minute) it would
 	// otherwise hold its connection indefinitely.
@@ -209,5 +213,11 @@ const (
 // TooManyExports is the ErrTooMany error of an export refused because
 // MaxConcurrentExports are already running.
 func TooManyExports() error {
-	return Errorf(ErrTooMany, "%d exports are already running: try again in a minute", MaxConcurrentExports)
+	return Errorf(ErrTooMany, "%d exports are already running", MaxConcurrentExports)
+}
+
+// TooManyUserExports is the ErrTooMany error of an export refused because
+// its requester already runs MaxExportsPerUser.
+func TooManyUserExports() error {
+	return Errorf(ErrTooMany, "you already run %d export at a time, the most one user may; let it finish", MaxExportsPerUser)
 }

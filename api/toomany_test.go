@@ -19,7 +19,7 @@ func checkWaitMessage(t *testing.T, what string, code int, retryAfter string, bo
 	t.Helper()
 	var e errorJSON
 	if err := json.Unmarshal(body, &e); err != nil {
-		t.Fatalf("%s: body %q is not the error JSON: %v", what, body, err)
+		t.Fatalf("%s = %d: body %.200q is not the error JSON: %v", what, code, body, err)
 	}
 	m := waitSentence.FindStringSubmatch(e.Message)
 	if code != 429 || m == nil || m[1] != retryAfter || e.Status != 429 {

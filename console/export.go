@@ -31,7 +31,8 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
-	q.Scope = sessionFrom(r.Context()).caller.Scope
+	s := sessionFrom(r.Context())
+	q.Scope, q.Requester = s.caller.Scope, s.user.ID
 	if r.Method == http.MethodHead {
 		// HEAD (which the GET route also serves) answers the headers of
 		// the download without running it: an export holds one of a few

@@ -35,6 +35,7 @@ func RunReports(t *testing.T, open func(t *testing.T) ReportStore) {
 		{"ExportStopEarly", testExportStopEarly},
 		{"ExportReference", testExportReference},
 		{"ExportSlots", testExportSlots},
+		{"ExportSlotsPerUser", testExportSlotsPerUser},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
