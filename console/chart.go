@@ -148,6 +148,20 @@ func rankChart(id, title, noun string, res *fc.StatsResult) chart {
 // with a reason, whose labels never hold a NUL.
 const unsplit = "\x00unsplit"
 
+// otherReasons is the legend entry of the reasons without a colour of
+// their own, shown as "Other". It is a key no reason can have, so a
+// reason literally called "Other" keeps its own entry and is not counted
+// twice.
+const otherReasons = "\x00other"
+
+// legendLabel is how a legend entry reads.
+func legendLabel(reason string) string {
+	if reason == otherReasons {
+		return "Other"
+	}
+	return reason
+}
+
 // dayChart draws failures per local day, stacked by reason: the seven
 // most frequent reasons get their own colour, the rest share "Other".
 // days holds the latest days (newest first) with their exact totals,
@@ -208,7 +222,7 @@ func topReasons(totals map[string]int64, n int, rest bool) []string {
 	}
 	slices.SortFunc(rs, func(a, b string) int { return cmp.Or(cmp.Compare(totals[b], totals[a]), strings.Compare(a, b)) })
 	if len(rs) > n || rest {
-		rs = append(rs[:min(len(rs), n)], "Other")
+		rs = append(rs[:min(len(rs), n)], otherReasons)
 	}
 	return rs
 }
@@ -240,7 +254,7 @@ func drawStacked(days []string, perDay map[string]map[string]int64, reasons []st
 			h := plotH * float64(n) / float64(dayMax)
 			y -= h
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s, %s: %d</title></rect>`,
-				x+slot*0.1, y, slot*0.8, h, palette[j%len(palette)], esc(d), esc(reason), n)
+				x+slot*0.1, y, slot*0.8, h, palette[j%len(palette)], esc(d), esc(legendLabel(reason)), n)
 		}
 		if i%every == 0 {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle" class="axis">%s</text>`, x+slot/2, height-bottom+16, esc(d))
@@ -249,16 +263,16 @@ func drawStacked(days []string, perDay map[string]map[string]int64, reasons []st
 	for j, reason := range reasons { // the legend, four to a row
 		x, y := left+(j%4)*170, height+(j/4)*20
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d" class="label">%s</text>`,
-			x, y-10, palette[j%len(palette)], x+16, y, esc(truncate(reason, 22)))
+			x, y-10, palette[j%len(palette)], x+16, y, esc(truncate(legendLabel(reason), 22)))
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
 }
 
-// countFor is the day's count for a legend entry; "Other" sums the
-// reasons without an entry of their own.
+// countFor is the day's count for a legend entry; otherReasons sums the
+// reasons without an entry of their own (and the unsplit rest).
 func countFor(day map[string]int64, reason string, legend []string) int64 {
-	if reason != "Other" || slices.Contains(legend[:len(legend)-1], "Other") {
+	if reason != otherReasons {
 		return day[reason]
 	}
 	var n int64
