@@ -94,6 +94,11 @@ func TestConsoleParamsOnceAndKnown(t *testing.T) {
 			}
 		}
 	}
+	// Every invalid parameter is listed, the console's and the API's.
+	if code, body := get(t, c, e.srv.URL+"/console/failedcheckins?zone=mars&size=0"); code != http.StatusBadRequest ||
+		!strings.Contains(body, "<strong>zone</strong>") || !strings.Contains(body, "<strong>size</strong>") {
+		t.Errorf("GET ?zone=mars&size=0 = %d; want 400 naming zone and size", code)
+	}
 	for _, q := range []string{"zone=UTC&from=2025-01-01", "zone=local", "zone=", ""} {
 		if code, _ := get(t, c, e.srv.URL+"/console/failedcheckins?"+q); code != http.StatusOK {
 			t.Errorf("GET /console/failedcheckins?%s = %d; want 200", q, code)

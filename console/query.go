@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -52,7 +53,8 @@ func APIQuery(v url.Values) string {
 // the first of two would otherwise win silently, and a link edited by
 // hand would show something other than it says. zone is local or utc
 // (any case, or empty for local); anything else is refused rather than
-// read as local. Errors are ErrInvalid with one field per parameter.
+// read as local. Errors are ErrInvalid with one field per parameter,
+// those of the console's parameters first, then the API parser's.
 func parseQuery(v url.Values) (fc.Query, error) {
 	var fields []fc.FieldError
 	for _, p := range []string{paramFrom, paramTo, paramZone} {
@@ -64,10 +66,17 @@ func parseQuery(v url.Values) (fc.Query, error) {
 	if z := v.Get(paramZone); len(v[paramZone]) == 1 && z != "" && !strings.EqualFold(z, "local") && !strings.EqualFold(z, "utc") {
 		fields = append(fields, fc.FieldError{Property: paramZone, Message: "must be local (the location's time) or utc", AttemptedValue: z})
 	}
-	if len(fields) > 0 {
-		return fc.Query{}, fc.InvalidFields(fields)
+	q, err := searchparams.FailedCheckins.Parse(APIQuery(v))
+	if len(fields) == 0 {
+		return q, err
 	}
-	return searchparams.FailedCheckins.Parse(APIQuery(v))
+	var fe *fc.Error
+	if errors.As(err, &fe) && fe.Code == fc.ErrInvalid {
+		fields = append(fields, fe.Fields...)
+	} else if err != nil {
+		return q, err
+	}
+	return fc.Query{}, fc.InvalidFields(fields)
 }
 
 // with returns v's encoding with the given parameters replaced (an empty
