@@ -102,6 +102,10 @@ type Query struct {
 	Descending bool
 	Page       int64 // 1-based
 	Size       int   // 1..MaxPageSize
+	// Requester is the id of the user an export is for, or 0 (the command
+	// line, tests): an export counts against MaxExportsPerUser of its
+	// requester as well as against MaxConcurrentExports. Searches ignore it.
+	Requester int64
 }
 
 // Offset returns the number of records before the page, saturating instead

@@ -52,6 +52,37 @@ type StatsQuery struct {
 	Conditions []Condition
 	// GroupBy holds one to MaxStatsGroupBy distinct groupings.
 	GroupBy []StatsGroupBy
+	// Order is the order of the answer's groups; the zero value is by key.
+	Order StatsOrder
+	// Limit, when 1 to MaxStatsGroups, keeps only the first Limit groups
+	// in Order and is never refused for having too many: "the ten
+	// coworkers with the most failures" of a selection with any number of
+	// coworkers. The store does the cut (a LIMIT in its statement), so a
+	// selection of millions of groups costs one pass, not one group each
+	// in memory. 0 means every group, refused beyond MaxStatsGroups.
+	Limit int
+}
+
+// StatsOrder is the order of a statistic's groups.
+type StatsOrder int
+
+// The orders of a statistic's groups. Keys compare as CompareStatsKeys
+// says (null first, numbers, then text byte by byte) on every store.
+const (
+	StatsByKey     StatsOrder = iota // keys ascending (the default)
+	StatsByKeyDesc                   // keys descending: the latest days first
+	StatsByCount                     // the largest groups first, ties by keys ascending
+)
+
+// CompareStatsGroups orders groups as order says.
+func CompareStatsGroups(order StatsOrder, a, b StatsGroup) int {
+	switch order {
+	case StatsByKeyDesc:
+		return CompareStatsKeys(b.Keys, a.Keys)
+	case StatsByCount:
+		return cmp.Or(cmp.Compare(b.Count, a.Count), CompareStatsKeys(a.Keys, b.Keys))
+	}
+	return CompareStatsKeys(a.Keys, b.Keys)
 }
 
 // MaxStatsGroups bounds the groups of one statistic: an answer is held in
@@ -68,8 +99,15 @@ func TooManyStatsGroups() error {
 }
 
 // Validate returns an ErrInvalid error unless GroupBy holds one to
-// MaxStatsGroupBy distinct known groupings.
+// MaxStatsGroupBy distinct known groupings, Order is known and Limit is 0
+// to MaxStatsGroups.
 func (q StatsQuery) Validate() error {
+	if q.Limit < 0 || q.Limit > MaxStatsGroups {
+		return Errorf(ErrInvalid, "limit: must be 0 (every group) to %d", MaxStatsGroups)
+	}
+	if q.Order < StatsByKey || q.Order > StatsByCount {
+		return Errorf(ErrInvalid, "order: unknown order %d", q.Order)
+	}
 	if len(q.GroupBy) < 1 || len(q.GroupBy) > MaxStatsGroupBy {
 		return Errorf(ErrInvalid, "groupBy: give one or %d groupings", MaxStatsGroupBy)
 	}
@@ -125,12 +163,18 @@ type StatsGroup struct {
 	Count  int64
 }
 
-// StatsResult is a statistic: its groups ordered by their keys (ascending,
-// null first, then by the second key) and the total of all counts.
+// StatsResult is a statistic: its groups in the query's Order (by their
+// keys unless asked otherwise: ascending, null first, then by the second
+// key), the total of all counts and the number of groups.
 type StatsResult struct {
 	GroupBy []StatsGroupBy
 	Groups  []StatsGroup
-	Total   int64
+	// Total is the number of records selected, of every group: with a
+	// Limit it also counts those of the groups left out.
+	Total int64
+	// GroupCount is the number of groups in all: len(Groups), or more
+	// when a Limit left some out ("top 10 of GroupCount").
+	GroupCount int64
 }
 
 // FailedCheckinReportStore reads FailedCheckin records in bulk, for the
@@ -156,6 +200,10 @@ const (
 	// MaxConcurrentExports is how many exports one store runs at once;
 	// one more is refused with TooManyExports.
 	MaxConcurrentExports = 2
+	// MaxExportsPerUser is how many of them one user (Query.Requester)
+	// may run at once; one more is refused with TooManyUserExports, so
+	// one person reading two exports slowly does not take every slot.
+	MaxExportsPerUser = 1
 	// MaxExportDuration ends an export that is still running: at the
 	// slowest rate a client may read (one batch a minute) it would
 	// otherwise hold its connection indefinitely.
@@ -165,5 +213,11 @@ const (
 // TooManyExports is the ErrTooMany error of an export refused because
 // MaxConcurrentExports are already running.
 func TooManyExports() error {
-	return Errorf(ErrTooMany, "%d exports are already running: try again in a minute", MaxConcurrentExports)
+	return Errorf(ErrTooMany, "%d exports are already running", MaxConcurrentExports)
+}
+
+// TooManyUserExports is the ErrTooMany error of an export refused because
+// its requester already runs MaxExportsPerUser.
+func TooManyUserExports() error {
+	return Errorf(ErrTooMany, "you already run %d export at a time, the most one user may; let it finish", MaxExportsPerUser)
 }

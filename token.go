@@ -67,7 +67,9 @@ type TokenStore interface {
 	// is accessHash if it is unexpired at now, or an ErrNotFound error. It
 	// does not check whether the user is enabled; callers must.
 	FindUserByAccessToken(ctx context.Context, accessHash string, now time.Time) (*User, error)
-	// DeleteUserTokens revokes every access and refresh token of a user.
+	// DeleteUserTokens revokes every access and refresh token of a user
+	// and ends their console sessions, all at once: a changed password or
+	// a disabled account leaves no way in that predates it.
 	DeleteUserTokens(ctx context.Context, userID int64) error
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -57,6 +58,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.writeErrorBody(w, http.StatusRequestEntityTooLarge, msgTooLarge, nil)
 		return
 	}
+	if bodyErr := (*bodyReadError)(nil); errors.As(err, &bodyErr) { // middleware.go
+		s.writeBodyReadError(w, r, bodyErr)
+		return
+	}
 	status, ok := statusByCode[fc.ErrorCode(err)]
 	if !ok {
 		status = http.StatusInternalServerError
@@ -81,6 +86,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		} else if w.Header().Get("Retry-After") == "" {
 			w.Header().Set("Retry-After", retryAfterSeconds)
 		}
+		msg = waitMessage(msg, w.Header().Get("Retry-After"))
 	}
 	var fields []fc.FieldError
 	if e := (*fc.Error)(nil); errors.As(err, &e) && status == http.StatusBadRequest {
@@ -144,4 +150,33 @@ func (s *Server) methodNotAllowed(allow string) http.HandlerFunc {
 		w.Header().Set("Allow", allow)
 		s.writeErrorBody(w, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed here; use "+allow+".", nil)
 	}
+}
+
+// waitMessage ends a 429's message with "Wait N seconds.", N being its
+// Retry-After value (docs/api.md#rate-limits): existing Nexudus clients
+// pace their retries by parsing that sentence rather than the header.
+func waitMessage(msg, retryAfter string) string {
+	msg = strings.TrimRight(msg, " ")
+	if msg != "" && !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	if msg != "" {
+		msg += " "
+	}
+	return msg + "Wait " + retryAfter + " seconds."
+}
+
+// writeBodyReadError answers a request whose body could not be read: 408
+// when it did not arrive in time, 400 when it was cut short. The client
+// caused it, so it is no 500; it is logged as a warning, since many of
+// them may mean a broken client or a slow attack.
+func (s *Server) writeBodyReadError(w http.ResponseWriter, r *http.Request, err *bodyReadError) {
+	status, msg := http.StatusBadRequest, "The request body ended before its declared length."
+	if err.timeout() {
+		status, msg = http.StatusRequestTimeout, "The request body did not arrive in time."
+		w.Header().Set("Connection", "close")
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelWarn, "request body unreadable",
+		slog.String("request_id", requestID(r.Context())), slog.Int("status", status), slog.String("error", err.Error()))
+	s.writeErrorBody(w, status, msg, []fc.FieldError{{Property: "body", Message: msg}})
 }

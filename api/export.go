@@ -54,8 +54,25 @@ func (s *Server) exportFailedCheckins(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fmt.Errorf("store %T cannot export", s.store))
 		return
 	}
-	q.Scope = callerFrom(r.Context()).Scope
+	caller := callerFrom(r.Context())
+	q.Scope, q.Requester = caller.Scope, caller.UserID
+	if r.Method == http.MethodHead {
+		// HEAD (served by the GET route) answers the headers of the
+		// download, after the same checks, without running it: an export
+		// holds one of a few slots and a database snapshot until its last
+		// record is read, and a HEAD would read them all only to drop them.
+		exportHeaders(w, format)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	s.streamExport(w, r, format, s.reports.ExportFailedCheckins(r.Context(), q))
+}
+
+// exportHeaders are the headers of an export's download.
+func exportHeaders(w http.ResponseWriter, format string) {
+	h := w.Header()
+	h.Set("Content-Type", exportFormats[format])
+	h.Set("Content-Disposition", `attachment; filename="failedcheckins.`+format+`"`)
 }
 
 // streamExport writes the records of seq. An error before the first record
@@ -71,9 +88,7 @@ func (s *Server) streamExport(w http.ResponseWriter, r *http.Request, format str
 		return
 	}
 	rc := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", exportFormats[format])
-	h.Set("Content-Disposition", `attachment; filename="failedcheckins.`+format+`"`)
+	exportHeaders(w, format)
 	w.WriteHeader(http.StatusOK)
 	var readErr error
 	records := func(yield func(*fc.FailedCheckin) bool) {

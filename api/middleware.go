@@ -4,9 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"io"
 	"log/slog"
+	"mime"
+	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -17,6 +23,9 @@ import (
 type requestInfo struct {
 	id      string
 	pattern string
+	// body is the request body before the server-wide limit, which a
+	// route with a larger limit of its own (withBodyLimit) reads through.
+	body io.ReadCloser
 }
 
 type requestInfoKey struct{}
@@ -39,7 +48,7 @@ func requestID(ctx context.Context) string {
 func (s *Server) wrap(h http.Handler) http.Handler {
 	h = capturePattern(h)
 	h = s.rejectMalformed(h)
-	h = limitBody(s.maxBodyBytes, h)
+	h = s.limitRequestBody(h)
 	h = s.recoverPanic(h)
 	h = s.instrument(h) // metrics.go
 	h = s.logRequest(h)
@@ -194,10 +203,110 @@ func (s *Server) recoverPanic(next http.Handler) http.Handler {
 	})
 }
 
+// limitRequestBody is the server-wide body layer of wrap: read errors of
+// the connection are marked (bodyReader) so that they are answered 400 or
+// 408 rather than 500, and the body is capped at the server's limit
+// (limitBody), except for a route that sets a larger one with
+// withBodyLimit, which reads the unlimited body it keeps here.
+func (s *Server) limitRequestBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = &bodyReader{ReadCloser: r.Body}
+			if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+				info.body = r.Body
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, s.maxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withBodyLimit gives one route a body limit of its own, n bytes or the
+// server's limit if that is larger: PUT /api/directory takes the whole
+// directory, which for a large operator is several times the server-wide
+// limit meant for attempts and forms.
+func (s *Server) withBodyLimit(n int64, next http.Handler) http.Handler {
+	n = max(n, s.maxBodyBytes)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok && info.body != nil {
+			r.Body = http.MaxBytesReader(w, info.body, n)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// bodyReader marks the errors of reading the request body from the
+// client: a body cut short (the client sent less than its Content-Length
+// or closed the connection) or one that did not arrive in time (the
+// server's ReadTimeout). They are the client's doing, so writeError
+// answers 400 or 408, not 500 (issue 18).
+type bodyReader struct{ io.ReadCloser }
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = &bodyReadError{err: err}
+	}
+	return n, err
+}
+
+// bodyReadError is a failed read of the request body.
+type bodyReadError struct{ err error }
+
+func (e *bodyReadError) Error() string { return "read the request body: " + e.err.Error() }
+func (e *bodyReadError) Unwrap() error { return e.err }
+
+// timeout reports whether the read failed because its deadline passed.
+func (e *bodyReadError) timeout() bool {
+	var ne net.Error
+	return errors.Is(e.err, os.ErrDeadlineExceeded) || (errors.As(e.err, &ne) && ne.Timeout())
+}
+
+// requireJSON refuses, with 415, a body the JSON endpoints cannot read as
+// sent: a Content-Type other than application/json (in UTF-8, the only
+// charset JSON has) and any Content-Encoding (none is decoded; a gzip body would
+// otherwise be judged as broken JSON). A request without Content-Type is
+// read as JSON, as clients written against the Nexudus API often send none.
+func (s *Server) requireJSON(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ce := r.Header.Values("Content-Encoding"); len(ce) > 0 && !(len(ce) == 1 && strings.EqualFold(strings.TrimSpace(ce[0]), "identity")) {
+			w.Header().Set("Accept-Encoding", "identity")
+			s.writeErrorBody(w, http.StatusUnsupportedMediaType,
+				"Content-Encoding "+strings.Join(ce, ", ")+" is not supported: send the body uncompressed.", nil)
+			return
+		}
+		if ct := r.Header.Values("Content-Type"); len(ct) > 0 && !jsonMediaType(ct) {
+			s.writeErrorBody(w, http.StatusUnsupportedMediaType,
+				"Content-Type must be application/json (UTF-8), not "+strings.Join(ct, ", ")+".", nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// jsonMediaType reports whether the Content-Type values ct (one, given)
+// name JSON in UTF-8.
+func jsonMediaType(ct []string) bool {
+	if len(ct) != 1 {
+		return false
+	}
+	mt, params, err := mime.ParseMediaType(ct[0])
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	for k, v := range params {
+		if k != "charset" || !strings.EqualFold(v, "utf-8") {
+			return false
+		}
+	}
+	return true
+}
+
 // limitBody caps the request body at n bytes so a client cannot make a
 // handler read without end; a handler that hits the cap gets an
-// *http.MaxBytesError, which writeError answers with 413. wrap applies it
-// to every request; routes.go applies it again, lower, to the console.
+// *http.MaxBytesError, which writeError answers with 413. wrap applies
+// the server's limit to every request (limitRequestBody); routes.go
+// applies it again, lower, to the console.
 func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {

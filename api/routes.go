@@ -6,6 +6,11 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
+// directoryMaxBodyBytes is the body limit of PUT /api/directory: the
+// whole directory in one document (GET /api/directory of the demo's
+// 10,000 coworkers is about 3 MB), well above the server-wide limit.
+const directoryMaxBodyBytes = 32 << 20
+
 // consoleMaxBodyBytes caps the body of a console request, well below the
 // API's limit: the console's forms are a few short fields.
 const consoleMaxBodyBytes = 64 << 10
@@ -30,11 +35,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Check-ins and the directory (docs/checkins.md; attempt.go, checkin.go).
 	if s.checkins != nil {
 		mux.Handle("GET /api/spaces/checkins", s.require(fc.RoleCheckinList, s.searchCheckins))
-		mux.Handle("POST /api/spaces/checkins", s.require(fc.RoleCheckinCreate, s.createCheckin))
+		mux.Handle("POST /api/spaces/checkins", s.require(fc.RoleCheckinCreate, s.requireJSON(http.HandlerFunc(s.createCheckin)).ServeHTTP))
 		mux.HandleFunc("/api/spaces/checkins", s.methodNotAllowed("GET, HEAD, POST"))
 		s.readOnly(mux, "/api/spaces/checkins/{id}", s.require(fc.RoleCheckinRead, s.getCheckin))
 		mux.Handle("GET /api/directory", s.requireAdmin(s.getDirectory))
-		mux.Handle("PUT /api/directory", s.requireAdmin(s.putDirectory))
+		mux.Handle("PUT /api/directory", s.requireAdmin(s.requireJSON(s.withBodyLimit(directoryMaxBodyBytes, http.HandlerFunc(s.putDirectory))).ServeHTTP))
 		mux.HandleFunc("/api/directory", s.methodNotAllowed("GET, HEAD, PUT"))
 	}
 

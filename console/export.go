@@ -1,14 +1,20 @@
 package console
 
 import (
+	"fmt"
 	"iter"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/csvrecord"
-	"github.com/failedcheckins/failedcheckins/searchparams"
 )
+
+// exportRetryAfter is the Retry-After, in seconds, of an export refused
+// because the export slots are busy: the API's default for a 429.
+const exportRetryAfter = 60
 
 // export serves GET /console/failedcheckins/export: the current selection
 // as CSV (the API export's format), streamed from the store in the table's
@@ -16,25 +22,42 @@ import (
 // token on a download link, so the console serves it under its own
 // session, with the same store method as the API.
 func (c *Console) export(w http.ResponseWriter, r *http.Request) {
-	q, err := searchparams.FailedCheckins.Parse(APIQuery(r.URL.Query()))
+	q, err := parseQuery(r.URL.Query())
 	if fc.ErrorCode(err) == fc.ErrInvalid {
-		c.errorPage(w, r, http.StatusBadRequest, "The filter is not valid; go back to the records page to see why.")
+		c.errorPage(w, r, http.StatusBadRequest, "The filter is not valid ("+fc.ErrorMessage(err)+"); go back to the records page to see why.")
 		return
 	}
 	if err != nil {
 		c.internalError(w, r, err)
 		return
 	}
-	q.Scope = sessionFrom(r.Context()).caller.Scope
+	s := sessionFrom(r.Context())
+	q.Scope, q.Requester = s.caller.Scope, s.user.ID
+	if r.Method == http.MethodHead {
+		// HEAD (which the GET route also serves) answers the headers of
+		// the download without running it: an export holds one of a few
+		// slots and a database snapshot until its last record is read,
+		// and a HEAD would read every record only to drop them.
+		downloadHeaders(w)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	next, stop := iter.Pull2(c.cfg.Store.ExportFailedCheckins(r.Context(), q))
 	defer stop()
 	first, err, _ := next()
+	if fc.ErrorCode(err) == fc.ErrTooMany {
+		// The export slots are busy: a 429 as the API answers, with the
+		// same Retry-After and the sentence Nexudus clients read.
+		w.Header().Set("Retry-After", strconv.Itoa(exportRetryAfter))
+		c.errorPage(w, r, http.StatusTooManyRequests, fmt.Sprintf("%s. Wait %d seconds.",
+			strings.TrimRight(fc.ErrorMessage(err), ". "), exportRetryAfter))
+		return
+	}
 	if err != nil {
 		c.internalError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="failedcheckins.csv"`)
+	downloadHeaders(w)
 	rc := http.NewResponseController(w)
 	var readErr error
 	records := func(yield func(*fc.FailedCheckin) bool) {
@@ -54,4 +77,10 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request) {
 		c.cfg.Logger.Error("console export aborted", "write_error", err, "read_error", readErr)
 		panic(http.ErrAbortHandler) // a truncated download must look failed
 	}
+}
+
+// downloadHeaders are the headers of the CSV download.
+func downloadHeaders(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="failedcheckins.csv"`)
 }

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	fc "github.com/failedcheckins/failedcheckins"
-	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
 // listData fills the records page.
@@ -42,7 +41,7 @@ func (c *Console) listPage(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
-	q, err := searchparams.FailedCheckins.Parse(APIQuery(v))
+	q, err := parseQuery(v)
 	var fe *fc.Error
 	if errors.As(err, &fe) && fe.Code == fc.ErrInvalid {
 		d.Errors = fe.Fields
@@ -78,7 +77,7 @@ func (c *Console) listPage(w http.ResponseWriter, r *http.Request) {
 // locationOptions lists the locations the caller may see (those that have
 // records), by name; the selected one is kept even if it has none.
 func (c *Console) locationOptions(r *http.Request, scope fc.Scope, selected string) ([]option, error) {
-	res, err := c.cfg.Store.CountFailedCheckins(r.Context(), fc.StatsQuery{Scope: scope, GroupBy: []fc.StatsGroupBy{fc.GroupByBusiness}})
+	res, err := c.cfg.Store.CountFailedCheckins(r.Context(), fc.StatsQuery{Scope: scope, GroupBy: []fc.StatsGroupBy{fc.GroupByBusiness}, Limit: fc.MaxStatsGroups})
 	if err != nil {
 		return nil, err
 	}

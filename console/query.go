@@ -1,11 +1,13 @@
 package console
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
 // Console-only parameters: one date-time range and the zone it is read in,
@@ -34,7 +36,7 @@ func APIQuery(v url.Values) string {
 		}
 	}
 	field := "FailedCheckin_CheckinAttemptTimeLocal"
-	if v.Get(paramZone) == "utc" {
+	if strings.EqualFold(v.Get(paramZone), "utc") {
 		field = "FailedCheckin_CheckinAttemptTime"
 	}
 	if f := strings.TrimSpace(v.Get(paramFrom)); f != "" {
@@ -44,6 +46,37 @@ func APIQuery(v url.Values) string {
 		out.Set("to_"+field, t)
 	}
 	return out.Encode()
+}
+
+// parseQuery checks the console's own parameters and has the API's parser
+// judge the rest (APIQuery). Each of from, to and zone may be given once:
+// the first of two would otherwise win silently, and a link edited by
+// hand would show something other than it says. zone is local or utc
+// (any case, or empty for local); anything else is refused rather than
+// read as local. Errors are ErrInvalid with one field per parameter,
+// those of the console's parameters first, then the API parser's.
+func parseQuery(v url.Values) (fc.Query, error) {
+	var fields []fc.FieldError
+	for _, p := range []string{paramFrom, paramTo, paramZone} {
+		if len(v[p]) > 1 {
+			fields = append(fields, fc.FieldError{Property: p, Message: "give it once, not " + strconv.Itoa(len(v[p])) + " times",
+				AttemptedValue: strings.Join(v[p], ", ")})
+		}
+	}
+	if z := v.Get(paramZone); len(v[paramZone]) == 1 && z != "" && !strings.EqualFold(z, "local") && !strings.EqualFold(z, "utc") {
+		fields = append(fields, fc.FieldError{Property: paramZone, Message: "must be local (the location's time) or utc", AttemptedValue: z})
+	}
+	q, err := searchparams.FailedCheckins.Parse(APIQuery(v))
+	if len(fields) == 0 {
+		return q, err
+	}
+	var fe *fc.Error
+	if errors.As(err, &fe) && fe.Code == fc.ErrInvalid {
+		fields = append(fields, fe.Fields...)
+	} else if err != nil {
+		return q, err
+	}
+	return fc.Query{}, fc.InvalidFields(fields)
 }
 
 // with returns v's encoding with the given parameters replaced (an empty

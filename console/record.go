@@ -70,12 +70,15 @@ var templateFuncs = template.FuncMap{
 		}
 		return ""
 	},
-	"list": func(items ...string) []string { return items },
-	"thousands": func(n int64) string {
-		s := strconv.FormatInt(n, 10)
-		for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-			s = s[:i] + "," + s[i:]
-		}
-		return s
-	},
+	"list":      func(items ...string) []string { return items },
+	"thousands": thousands,
+}
+
+// thousands writes n with a comma between groups of three digits.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -40,7 +40,7 @@ func (db *DB) FindUserByAccessToken(ctx context.Context, accessHash string, now 
 	return sqlstore.FindUserByAccessToken(ctx, dialect, pointTx{db}, accessHash, now)
 }
 
-// DeleteUserTokens revokes every access and refresh token of a user.
+// DeleteUserTokens revokes every token and console session of a user.
 func (db *DB) DeleteUserTokens(ctx context.Context, userID int64) error {
 	return db.write(ctx, func(tx sqlstore.WriteTx, _ time.Time) error {
 		return sqlstore.DeleteUserTokens(ctx, tx, userID)

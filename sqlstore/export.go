@@ -26,9 +26,9 @@ func BuildExport(d Dialect, q fc.Query) (string, []any, error) {
 // Export yields every record q selects in q's order, reading them one at
 // a time from one statement run through read (one snapshot): memory stays
 // constant however many records match. The gate admits a few exports at
-// a time. The connection is held until the sequence ends or the caller
-// stops; stopping early cancels the statement rather than reading the
-// rest of the result.
+// a time, and fewer of one requester (q.Requester). The connection is
+// held until the sequence ends or the caller stops; stopping early
+// cancels the statement rather than reading the rest of the result.
 func Export(ctx context.Context, d Dialect, read ReadFunc, gate *ExportGate, q fc.Query) iter.Seq2[*fc.FailedCheckin, error] {
 	return func(yield func(*fc.FailedCheckin, error) bool) {
 		if q.Scope.Empty() {
@@ -39,7 +39,7 @@ func Export(ctx context.Context, d Dialect, read ReadFunc, gate *ExportGate, q f
 			yield(nil, err)
 			return
 		}
-		release, err := gate.Start()
+		release, err := gate.Start(q.Requester)
 		if err != nil {
 			yield(nil, err)
 			return

@@ -73,9 +73,12 @@ func RotateRefreshToken(ctx context.Context, d Dialect, tx Tx, refreshHash, clie
 	return owner, nil
 }
 
-// DeleteUserTokens revokes every access and refresh token of a user.
+// DeleteUserTokens revokes every access token, refresh token and console
+// session of a user, in tx: whatever ends a user's API access (a new
+// password, a disabled account) ends their signed-in browsers too, and
+// enabling the account again brings none of them back (issue 18).
 func DeleteUserTokens(ctx context.Context, tx Tx, userID int64) error {
-	for _, table := range []string{"access_tokens", "refresh_tokens"} {
+	for _, table := range []string{"access_tokens", "refresh_tokens", "console_sessions"} {
 		if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, userID); err != nil {
 			return fmt.Errorf("revoke %s: %w", table, err)
 		}

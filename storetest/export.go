@@ -96,3 +96,40 @@ func testExportSlots(t *testing.T, s ReportStore) {
 		t.Errorf("export after one ended = %d records; want %d", got, len(fixtures()))
 	}
 }
+
+// testExportSlotsPerUser: one requester may hold fc.MaxExportsPerUser
+// exports; one more of theirs is refused with ErrTooMany while another
+// requester's still runs (slots were only global: one manager reading two
+// exports slowly blocked everyone's, issue 18 item 14).
+func testExportSlotsPerUser(t *testing.T, s ReportStore) {
+	seed(t, s, fixtures())
+	as := func(user int64) fc.Query { q := all(); q.Requester = user; return q }
+	var stops []func()
+	defer func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}()
+	for i := range fc.MaxExportsPerUser {
+		next, stop := iter.Pull2(s.ExportFailedCheckins(context.Background(), as(7)))
+		stops = append(stops, stop)
+		if r, err, ok := next(); !ok || err != nil || r == nil {
+			t.Fatalf("export %d of user 7: first record = %v, %v, %v; want a record", i+1, r, err, ok)
+		}
+	}
+	for _, err := range s.ExportFailedCheckins(context.Background(), as(7)) {
+		if fc.ErrorCode(err) != fc.ErrTooMany {
+			t.Errorf("user 7's export beyond their limit yielded %v; want an %s error", err, fc.ErrTooMany)
+		}
+		break
+	}
+	if fc.MaxExportsPerUser < fc.MaxConcurrentExports {
+		if got := len(export(t, s, as(8))); got != len(fixtures()) {
+			t.Errorf("user 8's export beside user 7's = %d records; want %d", got, len(fixtures()))
+		}
+	}
+	stops[0]()
+	if got := len(export(t, s, as(7))); got != len(fixtures()) {
+		t.Errorf("user 7's export after theirs ended = %d records; want %d", got, len(fixtures()))
+	}
+}

@@ -25,6 +25,7 @@ func RunSessions(t *testing.T, open func(t *testing.T) SessionStore) {
 		{"Lifecycle", testSessionLifecycle},
 		{"Expiry", testSessionExpiry},
 		{"Sweep", testSessionSweep},
+		{"EndWithUserTokens", testSessionsEndWithUserTokens},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -108,4 +109,20 @@ func testSessionSweep(t *testing.T, s SessionStore) {
 	addSession(t, s, bo, sessionEpoch.Add(fc.ConsoleSessionLifetime))
 	wantSessionUser(t, s, old, sessionEpoch.Add(time.Minute), nil)
 	wantSessionUser(t, s, live, sessionEpoch.Add(fc.ConsoleSessionLifetime), bo)
+}
+
+// testSessionsEndWithUserTokens: revoking a user's tokens (users passwd,
+// users disable) ends every console session of that user, and only theirs,
+// so that a new password or enabling the account again revives none.
+func testSessionsEndWithUserTokens(t *testing.T, s SessionStore) {
+	ana, bo := addAuthUser(t, s, "ana@example.com"), addAuthUser(t, s, "bo@example.com")
+	a1, a2 := addSession(t, s, ana, sessionEpoch), addSession(t, s, ana, sessionEpoch.Add(time.Minute))
+	b := addSession(t, s, bo, sessionEpoch)
+	if err := s.DeleteUserTokens(context.Background(), ana.ID); err != nil {
+		t.Fatalf("DeleteUserTokens: %v", err)
+	}
+	now := sessionEpoch.Add(time.Hour)
+	wantSessionUser(t, s, a1, now, nil)
+	wantSessionUser(t, s, a2, now, nil)
+	wantSessionUser(t, s, b, now, bo)
 }

@@ -9,7 +9,9 @@ import (
 
 // Stats is the reference implementation of a statistic: the records that
 // q's scope and conditions select (exactly as Search selects them), counted
-// per group in plain Go. Stores and the HTTP API are compared against it.
+// per group in plain Go, in q's Order, cut at q.Limit (Total and
+// GroupCount still count every group). Stores and the HTTP API are
+// compared against it.
 func Stats(records []*fc.FailedCheckin, q fc.StatsQuery) *fc.StatsResult {
 	res := &fc.StatsResult{GroupBy: slices.Clone(q.GroupBy), Groups: []fc.StatsGroup{}}
 	index := map[string]int{} // describeKeys -> index in res.Groups
@@ -32,7 +34,11 @@ func Stats(records []*fc.FailedCheckin, q fc.StatsQuery) *fc.StatsResult {
 		}
 		res.Total++
 	}
-	slices.SortFunc(res.Groups, func(a, b fc.StatsGroup) int { return fc.CompareStatsKeys(a.Keys, b.Keys) })
+	slices.SortFunc(res.Groups, func(a, b fc.StatsGroup) int { return fc.CompareStatsGroups(q.Order, a, b) })
+	res.GroupCount = int64(len(res.Groups))
+	if q.Limit > 0 && len(res.Groups) > q.Limit {
+		res.Groups = res.Groups[:q.Limit]
+	}
 	return res
 }
 

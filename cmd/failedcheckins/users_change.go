@@ -20,9 +20,9 @@ func findUser(ctx context.Context, db store, email string) (*fc.User, error) {
 
 // setEnabled disables or enables a user. A disabled user's tokens and
 // Basic credentials stop working at the next request, since every request
-// checks the flag; disabling also revokes the tokens (as users passwd
-// does), so that enabling the user again does not bring back sessions that
-// may have been the reason for disabling.
+// checks the flag; disabling also revokes the tokens and ends the console
+// sessions (as users passwd does), so that enabling the user again does
+// not bring back sessions that may have been the reason for disabling.
 func setEnabled(ctx context.Context, db store, email string, enabled bool, stdout io.Writer) error {
 	u, err := findUser(ctx, db, email)
 	if err != nil {
@@ -36,15 +36,17 @@ func setEnabled(ctx context.Context, db store, email string, enabled bool, stdou
 		if err := db.DeleteUserTokens(ctx, u.ID); err != nil {
 			return fmt.Errorf("revoke the tokens of %s: %w", email, err)
 		}
-		fmt.Fprintf(stdout, "%s is now disabled and its tokens are revoked\n", u.Email)
+		fmt.Fprintf(stdout, "%s is now disabled; its tokens are revoked and its console sessions ended\n", u.Email)
 		return nil
 	}
 	fmt.Fprintf(stdout, "%s is now enabled\n", u.Email)
 	return nil
 }
 
-// changePassword sets a new password read from stdin and revokes the
-// user's tokens, so a leaked password's sessions end with it.
+// changePassword sets a new password read from stdin, revokes the user's
+// tokens and ends their console sessions, so whoever signed in with the
+// old (perhaps leaked) password is out. The command line has no session
+// of its own to keep.
 func changePassword(ctx context.Context, db store, email string, stdin io.Reader, stdout io.Writer) error {
 	u, err := findUser(ctx, db, email)
 	if err != nil {
@@ -63,7 +65,7 @@ func changePassword(ctx context.Context, db store, email string, stdin io.Reader
 	if err := db.DeleteUserTokens(ctx, u.ID); err != nil {
 		return fmt.Errorf("revoke the tokens of %s: %w", email, err)
 	}
-	fmt.Fprintf(stdout, "changed the password of %s and revoked its tokens\n", u.Email)
+	fmt.Fprintf(stdout, "changed the password of %s; its tokens are revoked and its console sessions ended\n", u.Email)
 	return nil
 }
 

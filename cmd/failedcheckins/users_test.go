@@ -145,3 +145,45 @@ func TestUsersManage(t *testing.T) {
 		t.Errorf("users frobnicate = %v; want a usage error", err)
 	}
 }
+
+// TestUsersEndConsoleSessions: users passwd ends the user's console
+// sessions (they used to work for up to 12 hours), and users disable ends
+// them so that users enable does not revive an old one (issue 18 item 9).
+func TestUsersEndConsoleSessions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.db")
+	if out, err := runUsersCmd(t, "", "add", "--db", path, "--email", "ana@example.com", "--password", "old"); err != nil {
+		t.Fatalf("users add = %v: %s", err, out)
+	}
+	id := findTestUser(t, path, "ana@example.com").ID
+	newSession := func() string {
+		cs := &fc.ConsoleSession{TokenHash: fc.HashToken(fc.NewToken()), UserID: id, CreatedOn: time.Now(),
+			ExpiresOn: time.Now().Add(fc.ConsoleSessionLifetime)}
+		withTestDB(t, path, func(db *sqlite.DB) error { return db.CreateConsoleSession(t.Context(), cs) })
+		return cs.TokenHash
+	}
+	live := func(hash string) bool {
+		var found bool
+		withTestDB(t, path, func(db *sqlite.DB) error {
+			_, err := db.FindUserByConsoleSession(t.Context(), hash, time.Now())
+			found = err == nil
+			return nil
+		})
+		return found
+	}
+	h := newSession()
+	if out, err := runUsersCmd(t, "new-password\n", "passwd", "--db", path, "ana@example.com"); err != nil {
+		t.Fatalf("users passwd = %v: %s", err, out)
+	}
+	if live(h) {
+		t.Error("after users passwd, the console session of before still signs in")
+	}
+	h = newSession()
+	for _, cmd := range []string{"disable", "enable"} {
+		if out, err := runUsersCmd(t, "", cmd, "--db", path, "ana@example.com"); err != nil {
+			t.Fatalf("users %s = %v: %s", cmd, err, out)
+		}
+	}
+	if live(h) {
+		t.Error("after users disable and enable, the console session of before signs in again")
+	}
+}
