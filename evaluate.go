@@ -43,14 +43,15 @@ type Evaluation struct {
 func EvaluateAll(d *Directory, a *Attempt, count MonthlyCount) (*Evaluation, error) {
 	count = cachedCount(count)
 	var outs [len(rules)]outcome
-	j, err := judge(d, a, count, &outs)
-	if err != nil {
+	j := &judgement{}
+	if err := judge(j, d, a, count, &outs); err != nil {
 		return nil, err
 	}
 	e := &Evaluation{Verdict: j.v, Checks: make([]Check, len(rules))}
 	for i := range rules {
-		e.Checks[i] = Check{Rule: rules[i].code, Passed: outs[i] == passed, Detail: j.detail(rules[i].code, outs[i])}
+		e.Checks[i] = Check{Rule: rules[i], Passed: outs[i] == passed, Detail: j.detail(rules[i], outs[i])}
 	}
+	var err error
 	if e.NextAdmission, err = nextAdmission(j, &outs); err != nil {
 		return nil, err
 	}
@@ -223,12 +224,12 @@ func (j *judgement) fixes(outs *[len(rules)]outcome, next *time.Time) []string {
 		fixes = append(fixes, "Wait until "+local.Format("Mon 2 Jan 2006 15:04")+" local time ("+next.UTC().Format(time.RFC3339)+")")
 	}
 	c, t, b, a := j.v.Coworker, j.v.Tariff, j.v.Business, j.a
-	for i, r := range rules {
+	for i, code := range rules {
 		if outs[i] != failed {
 			continue
 		}
 		var fix string
-		switch r.code {
+		switch code {
 		case ReasonUnrecognisedDevice:
 			if a.MacAddresses != "" {
 				fix = "If the device belongs to a member, add its MAC address (" + a.MacAddresses + ") to their MacAddresses in the directory"

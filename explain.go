@@ -211,8 +211,8 @@ var catalogue = map[string]reasonTexts{
 // texts with {Placeholders}.
 func Reasons() []ReasonExplanation {
 	out := make([]ReasonExplanation, len(rules))
-	for i, r := range rules {
-		out[i] = explainWith(r.code, placeholders)
+	for i, code := range rules {
+		out[i] = explainWith(code, placeholders)
 	}
 	return out
 }

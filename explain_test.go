@@ -166,7 +166,7 @@ func TestEvaluateAllAgrees(t *testing.T) {
 		}
 		first := ""
 		for i, c := range e.Checks {
-			if c.Rule != rules[i].code || c.Detail == "" {
+			if c.Rule != rules[i] || c.Detail == "" {
 				t.Fatalf("%+v: check %d = %+v", a, i, c)
 			}
 			if !c.Passed && first == "" {

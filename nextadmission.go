@@ -43,8 +43,8 @@ func nextAdmission(j *judgement, outs *[len(rules)]outcome) (*time.Time, error) 
 		t := j.a.FromTime
 		return &t, nil
 	}
-	for i, r := range rules {
-		if outs[i] != passed && timeless[r.code] {
+	for i, code := range rules {
+		if outs[i] != passed && timeless[code] {
 			return nil, nil
 		}
 	}
@@ -60,7 +60,8 @@ func nextAdmission(j *judgement, outs *[len(rules)]outcome) (*time.Time, error) 
 	try := func(t time.Time) (bool, error) {
 		a := *j.a
 		a.FromTime = t
-		k, err := judge(j.d, &a, j.count, nil)
+		var k judgement
+		err := judge(&k, j.d, &a, j.count, nil)
 		return err == nil && k.v.Accepted(), err
 	}
 	for start := j.a.FromTime; !start.After(limit); {

@@ -57,8 +57,8 @@ func UnknownBusinessError(id int64) error {
 // passed. An unknown business is an ErrInvalid error: there is nothing to
 // record.
 func Evaluate(d *Directory, a *Attempt, count MonthlyCount) (*Verdict, error) {
-	j, err := judge(d, a, count, nil)
-	if err != nil {
+	var j judgement
+	if err := judge(&j, d, a, count, nil); err != nil {
 		return nil, err
 	}
 	return j.v, nil
@@ -91,50 +91,65 @@ const (
 	unchecked
 )
 
-// rule is one rule of the verdict: its code and its test.
-type rule struct {
-	code  string
-	check func(j *judgement) (outcome, error)
+// rules are the reason codes in the order their rules apply. The rules
+// themselves are written once, in judgement.check: the pipeline stops at
+// the first that fails, the dry run (EvaluateAll) and NextAdmission apply
+// the same ones.
+var rules = [...]string{
+	ReasonUnrecognisedDevice, ReasonUnknownCoworker, ReasonAccountInactive, ReasonAccountSuspended,
+	ReasonNoActivePlan, ReasonPlanNotStarted, ReasonPlanExpired, ReasonLocationNotAllowed,
+	ReasonOutsideAllowedHours, ReasonCheckinLimitReached, ReasonUnpaidInvoices,
 }
 
-// rules are the rules in the order they apply. This is the only place
-// they are written: the pipeline stops at the first that fails, the dry
-// run (EvaluateAll) and NextAdmission run the same functions.
-var rules = [...]rule{
-	{ReasonUnrecognisedDevice, func(j *judgement) (outcome, error) {
-		return verdictOf(j.a.CoworkerID != nil || j.v.Coworker != nil), nil
-	}},
-	{ReasonUnknownCoworker, func(j *judgement) (outcome, error) {
-		return verdictOf(j.a.CoworkerID == nil || j.v.Coworker != nil), nil
-	}},
-	{ReasonAccountInactive, onCoworker(func(j *judgement, c *Coworker) bool { return c.Active })},
-	{ReasonAccountSuspended, onCoworker(func(j *judgement, c *Coworker) bool { return !c.Suspended })},
-	{ReasonNoActivePlan, onCoworker(func(j *judgement, c *Coworker) bool { return j.v.Tariff != nil })},
-	{ReasonPlanNotStarted, onCoworker(func(j *judgement, c *Coworker) bool {
-		return c.PlanStart.IsZero() || !j.date.Before(c.PlanStart)
-	})},
-	{ReasonPlanExpired, onCoworker(func(j *judgement, c *Coworker) bool {
-		return c.PlanEnd == nil || !j.date.After(*c.PlanEnd)
-	})},
-	{ReasonLocationNotAllowed, onTariff(func(j *judgement, t *Tariff) bool { return includes(t.Businesses, j.v.Business.ID) })},
-	{ReasonOutsideAllowedHours, onTariff(func(j *judgement, t *Tariff) bool { return withinHours(t.AccessHours, j.at) })},
-	{ReasonCheckinLimitReached, func(j *judgement) (outcome, error) {
-		t := j.v.Tariff
-		switch {
-		case j.v.Coworker == nil || t == nil:
-			return unchecked, nil
-		case t.MonthlyCheckinLimit == 0:
+// check applies the rule of code. A switch rather than a table of
+// functions: the judgement then stays on the stack of the pipeline, which
+// judges every attempt.
+func (j *judgement) check(code string) (outcome, error) {
+	c, t := j.v.Coworker, j.v.Tariff
+	switch code {
+	case ReasonUnrecognisedDevice:
+		return verdictOf(j.a.CoworkerID != nil || c != nil), nil
+	case ReasonUnknownCoworker:
+		return verdictOf(j.a.CoworkerID == nil || c != nil), nil
+	}
+	if c == nil {
+		return unchecked, nil
+	}
+	switch code {
+	case ReasonAccountInactive:
+		return verdictOf(c.Active), nil
+	case ReasonAccountSuspended:
+		return verdictOf(!c.Suspended), nil
+	case ReasonNoActivePlan:
+		return verdictOf(t != nil), nil
+	case ReasonPlanNotStarted:
+		return verdictOf(c.PlanStart.IsZero() || !j.date.Before(c.PlanStart)), nil
+	case ReasonPlanExpired:
+		return verdictOf(c.PlanEnd == nil || !j.date.After(*c.PlanEnd)), nil
+	case ReasonUnpaidInvoices:
+		return verdictOf(!c.UnpaidInvoices), nil
+	}
+	if t == nil {
+		return unchecked, nil
+	}
+	switch code {
+	case ReasonLocationNotAllowed:
+		return verdictOf(includes(t.Businesses, j.v.Business.ID)), nil
+	case ReasonOutsideAllowedHours:
+		return verdictOf(withinHours(t.AccessHours, j.at)), nil
+	case ReasonCheckinLimitReached:
+		if t.MonthlyCheckinLimit == 0 {
 			return passed, nil
 		}
 		from, until := MonthBounds(j.at)
-		n, err := j.count(j.v.Coworker.ID, from, until)
+		n, err := j.count(c.ID, from, until)
 		if err != nil {
 			return 0, fmt.Errorf("count this month's check-ins: %w", err)
 		}
 		j.used = n
 		return verdictOf(n < t.MonthlyCheckinLimit), nil
-	}},
-	{ReasonUnpaidInvoices, onCoworker(func(j *judgement, c *Coworker) bool { return !c.UnpaidInvoices })},
+	}
+	panic("no rule for " + code) // rules and check list the same codes: TestEvaluateAllAgrees
 }
 
 func verdictOf(ok bool) outcome {
@@ -144,54 +159,34 @@ func verdictOf(ok bool) outcome {
 	return failed
 }
 
-// onCoworker is a rule about the identified coworker.
-func onCoworker(test func(*judgement, *Coworker) bool) func(*judgement) (outcome, error) {
-	return func(j *judgement) (outcome, error) {
-		if j.v.Coworker == nil {
-			return unchecked, nil
-		}
-		return verdictOf(test(j, j.v.Coworker)), nil
-	}
-}
-
-// onTariff is a rule about the coworker's plan.
-func onTariff(test func(*judgement, *Tariff) bool) func(*judgement) (outcome, error) {
-	return func(j *judgement) (outcome, error) {
-		if j.v.Coworker == nil || j.v.Tariff == nil {
-			return unchecked, nil
-		}
-		return verdictOf(test(j, j.v.Tariff)), nil
-	}
-}
-
-// judge identifies the coworker and applies the rules in order. With all
-// nil it stops at the first rule that fails, as the pipeline must (a
-// monthly count is a database read); otherwise it applies every rule and
-// stores each outcome in all (indexed like rules). The verdict's Reason
-// is the first rule that failed either way.
-func judge(d *Directory, a *Attempt, count MonthlyCount, all *[len(rules)]outcome) (*judgement, error) {
+// judge identifies the coworker and applies the rules in order, filling
+// j. With all nil it stops at the first rule that fails, as the pipeline
+// must (a monthly count is a database read); otherwise it applies every
+// rule and stores each outcome in all (indexed like rules). The verdict's
+// Reason is the first rule that failed either way.
+func judge(j *judgement, d *Directory, a *Attempt, count MonthlyCount, all *[len(rules)]outcome) error {
 	b := d.Business(a.BusinessID)
 	if b == nil {
-		return nil, UnknownBusinessError(a.BusinessID)
+		return UnknownBusinessError(a.BusinessID)
 	}
 	at := a.FromTime.In(b.Location())
-	j := &judgement{d: d, a: a, at: at, count: count, used: -1,
+	*j = judgement{d: d, a: a, at: at, count: count, used: -1,
 		date: time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC),
 		v:    &Verdict{Business: b, Local: wallClock(at)}}
 	j.v.Coworker = identify(d, a)
 	if c := j.v.Coworker; c != nil && c.TariffID != nil {
 		j.v.Tariff = d.Tariff(*c.TariffID)
 	}
-	for i := range rules {
-		out, err := rules[i].check(j)
+	for i, code := range rules {
+		out, err := j.check(code)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if all != nil {
 			all[i] = out
 		}
 		if out != passed && j.v.Reason == "" {
-			j.v.Reason = rules[i].code
+			j.v.Reason = code
 			if all == nil {
 				break
 			}
@@ -204,7 +199,7 @@ func judge(d *Directory, a *Attempt, count MonthlyCount, all *[len(rules)]outcom
 		}
 		j.v.Description = describe(j.v.Reason, j.v, limit)
 	}
-	return j, nil
+	return nil
 }
 
 // identify finds the coworker the attempt names, or nil.
