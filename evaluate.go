@@ -1,6 +1,7 @@
 package failedcheckins
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -70,8 +71,8 @@ func (a *Attempt) ValidateEvaluation(now time.Time) error {
 	c := *a
 	c.FromTime = now // its future limit is the one above
 	if err := c.Validate(now); err != nil {
-		e, ok := err.(*Error)
-		if !ok {
+		var e *Error
+		if !errors.As(err, &e) {
 			return err
 		}
 		bad = append(e.Fields, bad...)
