@@ -53,91 +53,170 @@ func UnknownBusinessError(id int64) error {
 
 // Evaluate applies the rules of docs/checkins.md#the-verdict in their order to
 // the attempt; the first that fails decides. count is called only for a
-// plan with a monthly limit. An unknown business is an ErrInvalid error:
-// there is nothing to record.
+// plan with a monthly limit, and only when every rule before that one
+// passed. An unknown business is an ErrInvalid error: there is nothing to
+// record.
 func Evaluate(d *Directory, a *Attempt, count MonthlyCount) (*Verdict, error) {
-	b := d.Business(a.BusinessID)
-	if b == nil {
-		return nil, UnknownBusinessError(a.BusinessID)
-	}
-	at := a.FromTime.In(b.Location())
-	v := &Verdict{Business: b, Local: WallClock(at)}
-	v.Coworker, v.Reason = identify(d, a)
-	if v.Reason != "" {
-		v.Description = describe(v.Reason, v, 0)
-		return v, nil
-	}
-	if v.Coworker.TariffID != nil {
-		v.Tariff = d.Tariff(*v.Coworker.TariffID)
-	}
-	reason, limit, err := judge(v, at, count)
-	if err != nil {
+	var j judgement
+	if err := judge(&j, d, a, count, nil); err != nil {
 		return nil, err
 	}
-	v.Reason = reason
-	if reason != "" {
-		v.Description = describe(reason, v, limit)
-	}
-	return v, nil
+	return j.v, nil
 }
 
-// identify finds the coworker the attempt names, or the reason it cannot.
-func identify(d *Directory, a *Attempt) (*Coworker, string) {
+// judgement is one attempt being judged: what the rules read and what the
+// monthly rule found. The pipeline (Evaluate) and the dry run
+// (EvaluateAll) both fill it through judge, so they apply the same rules.
+type judgement struct {
+	d     *Directory
+	a     *Attempt
+	v     *Verdict
+	at    time.Time // the attempt's instant in the location's time zone
+	date  time.Time // its local date (midnight, UTC container)
+	count MonthlyCount
+	// used is the coworker's accepted check-ins this local month, read by
+	// the monthly rule when the plan has a limit (-1: not read).
+	used int
+}
+
+// outcome is what a rule found.
+type outcome int8
+
+const (
+	passed outcome = iota
+	failed
+	// unchecked: the rule needs something an earlier rule found missing
+	// (a coworker, a plan). It only happens after a failure, so it never
+	// decides a verdict.
+	unchecked
+)
+
+// rules are the reason codes in the order their rules apply. The rules
+// themselves are written once, in judgement.check: the pipeline stops at
+// the first that fails, the dry run (EvaluateAll) and NextAdmission apply
+// the same ones.
+var rules = [...]string{
+	ReasonUnrecognisedDevice, ReasonUnknownCoworker, ReasonAccountInactive, ReasonAccountSuspended,
+	ReasonNoActivePlan, ReasonPlanNotStarted, ReasonPlanExpired, ReasonLocationNotAllowed,
+	ReasonOutsideAllowedHours, ReasonCheckinLimitReached, ReasonUnpaidInvoices,
+}
+
+// check applies the rule of code. A switch rather than a table of
+// functions: the judgement then stays on the stack of the pipeline, which
+// judges every attempt.
+func (j *judgement) check(code string) (outcome, error) {
+	c, t := j.v.Coworker, j.v.Tariff
+	switch code {
+	case ReasonUnrecognisedDevice:
+		return verdictOf(j.a.CoworkerID != nil || c != nil), nil
+	case ReasonUnknownCoworker:
+		return verdictOf(j.a.CoworkerID == nil || c != nil), nil
+	}
+	if c == nil {
+		return unchecked, nil
+	}
+	switch code {
+	case ReasonAccountInactive:
+		return verdictOf(c.Active), nil
+	case ReasonAccountSuspended:
+		return verdictOf(!c.Suspended), nil
+	case ReasonNoActivePlan:
+		return verdictOf(t != nil), nil
+	case ReasonPlanNotStarted:
+		return verdictOf(c.PlanStart.IsZero() || !j.date.Before(c.PlanStart)), nil
+	case ReasonPlanExpired:
+		return verdictOf(c.PlanEnd == nil || !j.date.After(*c.PlanEnd)), nil
+	case ReasonUnpaidInvoices:
+		return verdictOf(!c.UnpaidInvoices), nil
+	}
+	if t == nil {
+		return unchecked, nil
+	}
+	switch code {
+	case ReasonLocationNotAllowed:
+		return verdictOf(includes(t.Businesses, j.v.Business.ID)), nil
+	case ReasonOutsideAllowedHours:
+		return verdictOf(withinHours(t.AccessHours, j.at)), nil
+	case ReasonCheckinLimitReached:
+		if t.MonthlyCheckinLimit == 0 {
+			return passed, nil
+		}
+		from, until := MonthBounds(j.at)
+		n, err := j.count(c.ID, from, until)
+		if err != nil {
+			return 0, fmt.Errorf("count this month's check-ins: %w", err)
+		}
+		j.used = n
+		return verdictOf(n < t.MonthlyCheckinLimit), nil
+	}
+	panic("no rule for " + code) // rules and check list the same codes: TestEvaluateAllAgrees
+}
+
+func verdictOf(ok bool) outcome {
+	if ok {
+		return passed
+	}
+	return failed
+}
+
+// judge identifies the coworker and applies the rules in order, filling
+// j. With all nil it stops at the first rule that fails, as the pipeline
+// must (a monthly count is a database read); otherwise it applies every
+// rule and stores each outcome in all (indexed like rules). The verdict's
+// Reason is the first rule that failed either way.
+func judge(j *judgement, d *Directory, a *Attempt, count MonthlyCount, all *[len(rules)]outcome) error {
+	b := d.Business(a.BusinessID)
+	if b == nil {
+		return UnknownBusinessError(a.BusinessID)
+	}
+	at := a.FromTime.In(b.Location())
+	*j = judgement{d: d, a: a, at: at, count: count, used: -1,
+		date: time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC),
+		v:    &Verdict{Business: b, Local: WallClock(at)}}
+	j.v.Coworker = identify(d, a)
+	if c := j.v.Coworker; c != nil && c.TariffID != nil {
+		j.v.Tariff = d.Tariff(*c.TariffID)
+	}
+	for i, code := range rules {
+		out, err := j.check(code)
+		if err != nil {
+			return err
+		}
+		if all != nil {
+			all[i] = out
+		}
+		if out != passed && j.v.Reason == "" {
+			j.v.Reason = code
+			if all == nil {
+				break
+			}
+		}
+	}
+	if j.v.Reason != "" {
+		limit := 0
+		if j.v.Tariff != nil {
+			limit = j.v.Tariff.MonthlyCheckinLimit
+		}
+		j.v.Description = describe(j.v.Reason, j.v, limit)
+	}
+	return nil
+}
+
+// identify finds the coworker the attempt names, or nil.
+func identify(d *Directory, a *Attempt) *Coworker {
 	switch {
 	case a.CoworkerID != nil:
-		if c := d.Coworker(*a.CoworkerID); c != nil {
-			return c, ""
-		}
-		return nil, ReasonUnknownCoworker
+		return d.Coworker(*a.CoworkerID)
 	case a.MacAddresses != "":
 		for mac := range strings.SplitSeq(a.MacAddresses, ",") {
 			if c := d.CoworkerByMAC(strings.TrimSpace(mac)); c != nil {
-				return c, ""
+				return c
 			}
 		}
+		return nil
 	default:
-		if c := d.CoworkerByCard(a.AccessCardID); c != nil {
-			return c, ""
-		}
+		return d.CoworkerByCard(a.AccessCardID)
 	}
-	return nil, ReasonUnrecognisedDevice
-}
-
-// judge applies the rules after identification; it returns the reason (""
-// when accepted) and, for CheckinLimitReached, the limit.
-func judge(v *Verdict, at time.Time, count MonthlyCount) (string, int, error) {
-	c, t := v.Coworker, v.Tariff
-	localDate := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
-	switch {
-	case !c.Active:
-		return ReasonAccountInactive, 0, nil
-	case c.Suspended:
-		return ReasonAccountSuspended, 0, nil
-	case t == nil:
-		return ReasonNoActivePlan, 0, nil
-	case !c.PlanStart.IsZero() && localDate.Before(c.PlanStart):
-		return ReasonPlanNotStarted, 0, nil
-	case c.PlanEnd != nil && localDate.After(*c.PlanEnd):
-		return ReasonPlanExpired, 0, nil
-	case !includes(t.Businesses, v.Business.ID):
-		return ReasonLocationNotAllowed, 0, nil
-	case !withinHours(t.AccessHours, at):
-		return ReasonOutsideAllowedHours, 0, nil
-	}
-	if t.MonthlyCheckinLimit > 0 {
-		from, until := MonthBounds(at)
-		n, err := count(c.ID, from, until)
-		if err != nil {
-			return "", 0, fmt.Errorf("count this month's check-ins: %w", err)
-		}
-		if n >= t.MonthlyCheckinLimit {
-			return ReasonCheckinLimitReached, t.MonthlyCheckinLimit, nil
-		}
-	}
-	if c.UnpaidInvoices {
-		return ReasonUnpaidInvoices, 0, nil
-	}
-	return "", 0, nil
 }
 
 // MonthBounds returns the UTC instants where the local calendar month of

@@ -6,6 +6,15 @@ import (
 	"time"
 )
 
+// The forms of the Descriptions that carry a value; describedValues
+// (explain.go) reads the values back with them.
+const (
+	planStartsPrefix  = "Plan starts on "
+	planExpiredPrefix = "Plan expired on "
+	hoursPrefix       = "Outside allowed hours ("
+	limitFormat       = "Monthly check-in limit of %d reached"
+)
+
 // describe returns the Nexudus message of a refusal (docs/checkins.md#reason-codes).
 func describe(reason string, v *Verdict, limit int) string {
 	switch reason {
@@ -20,15 +29,15 @@ func describe(reason string, v *Verdict, limit int) string {
 	case ReasonNoActivePlan:
 		return "No active plan"
 	case ReasonPlanNotStarted:
-		return "Plan starts on " + v.Coworker.PlanStart.Format(time.DateOnly)
+		return planStartsPrefix + v.Coworker.PlanStart.Format(time.DateOnly)
 	case ReasonPlanExpired:
-		return "Plan expired on " + v.Coworker.PlanEnd.Format(time.DateOnly)
+		return planExpiredPrefix + v.Coworker.PlanEnd.Format(time.DateOnly)
 	case ReasonLocationNotAllowed:
 		return fmt.Sprintf("Plan %s does not include %s", v.Tariff.Name, v.Business.Name)
 	case ReasonOutsideAllowedHours:
-		return "Outside allowed hours (" + describeHours(v.Tariff.AccessHours) + ")"
+		return hoursPrefix + describeHours(v.Tariff.AccessHours) + ")"
 	case ReasonCheckinLimitReached:
-		return fmt.Sprintf("Monthly check-in limit of %d reached", limit)
+		return fmt.Sprintf(limitFormat, limit)
 	case ReasonUnpaidInvoices:
 		return "Unpaid invoices"
 	}

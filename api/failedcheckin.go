@@ -96,12 +96,17 @@ func (s *Server) getFailedCheckin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	explain, err := explainParam(r.URL.Query()) // explain.go
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	rec, err := s.store.FindFailedCheckinByID(r.Context(), callerFrom(r.Context()).Scope, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toFailedCheckinJSON(rec))
+	writeJSON(w, http.StatusOK, withExplanation(rec, explain))
 }
 
 // parseID reads a record id from the path: a positive integer, or 400. A

@@ -24,6 +24,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// The FailedCheckin API (docs/api.md#search).
 	s.readOnly(mux, "/api/spaces/failedcheckins", s.require(fcRoleList, s.searchFailedCheckins))
 	s.readOnly(mux, "/api/spaces/failedcheckins/{id}", s.require(fcRoleRead, s.getFailedCheckin))
+	mux.Handle("GET /api/spaces/failedcheckins/reasons", s.require("", s.listReasons)) // explain.go; any FailedCheckin role
 	// Other methods on these two fall to the {id} pattern's JSON 405.
 	mux.Handle("GET /api/spaces/failedcheckins/export", s.require(fcRoleList, s.exportFailedCheckins)) // export.go
 	mux.Handle("GET /api/spaces/failedcheckins/stats", s.require(fcRoleList, s.failedCheckinStats))    // stats.go
@@ -38,6 +39,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST /api/spaces/checkins", s.require(fc.RoleCheckinCreate, s.requireJSON(http.HandlerFunc(s.createCheckin)).ServeHTTP))
 		mux.HandleFunc("/api/spaces/checkins", s.methodNotAllowed("GET, HEAD, POST"))
 		s.readOnly(mux, "/api/spaces/checkins/{id}", s.require(fc.RoleCheckinRead, s.getCheckin))
+		// The dry run (evaluate.go). Each other method is named, so that it
+		// wins over the {id} patterns and gets this path's 405.
+		mux.Handle("POST "+EvaluatePath, s.require(fc.RoleCheckinEvaluate, s.requireJSON(http.HandlerFunc(s.evaluateCheckin)).ServeHTTP))
+		for _, m := range []string{"GET", "PUT", "PATCH", "DELETE"} {
+			mux.HandleFunc(m+" "+EvaluatePath, s.methodNotAllowed("POST"))
+		}
 		mux.Handle("GET /api/directory", s.requireAdmin(s.getDirectory))
 		mux.Handle("PUT /api/directory", s.requireAdmin(s.requireJSON(s.withBodyLimit(directoryMaxBodyBytes, http.HandlerFunc(s.putDirectory))).ServeHTTP))
 		mux.HandleFunc("/api/directory", s.methodNotAllowed("GET, HEAD, PUT"))

@@ -22,6 +22,19 @@ type recordView struct {
 	MacAddresses, Teams, Tariff string
 	CreatedOn, UpdatedOn        string
 	UpdatedBy, SystemID         string
+
+	rec *fc.FailedCheckin // for Explanation, which only the record page asks for
+}
+
+// Explanation is what the record's Reason means, what staff can do and
+// what to tell the member, filled with the record's values
+// (docs/checkins.md#what-to-do-about-each-reason); nil without a known
+// reason. A method, so the list page never pays for it.
+func (v recordView) Explanation() *fc.ReasonExplanation {
+	if v.rec == nil {
+		return nil
+	}
+	return fc.Explain(v.rec)
 }
 
 // viewRecord formats r. The local time is a wall clock with no zone of
@@ -42,7 +55,7 @@ func viewRecord(r *fc.FailedCheckin) recordView {
 		Source: r.Source.String(), Reason: opt(r.Reason), Description: r.Description,
 		MacAddresses: r.MacAddresses, Teams: r.Teams, Tariff: r.Tariff,
 		CreatedOn: formatUTC(r.CreatedOn), UpdatedOn: formatUTC(r.UpdatedOn),
-		UpdatedBy: opt(r.UpdatedBy), SystemID: opt(r.SystemID),
+		UpdatedBy: opt(r.UpdatedBy), SystemID: opt(r.SystemID), rec: r,
 	}
 	if r.CoworkerID != nil {
 		v.CoworkerID = strconv.FormatInt(*r.CoworkerID, 10)
