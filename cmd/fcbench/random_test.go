@@ -27,7 +27,7 @@ func testSample() *sample {
 			utc: t0.Add(48 * time.Hour), local: t0.Add(57 * time.Hour)},
 		{id: 30, business: 1003, uniqueID: "2b0c5a3e-6d5c-4c3b-9f1e-2a3b4c5d6e7f",
 			text: map[fc.Field]string{fc.FieldBusinessName: "Location 003 – Lima", fc.FieldDescription: "Unrecognised device"},
-			utc: t0.Add(400 * 24 * time.Hour), local: t0.Add(400*24*time.Hour - 5*time.Hour)},
+			utc:  t0.Add(400 * 24 * time.Hour), local: t0.Add(400*24*time.Hour - 5*time.Hour)},
 	}
 	s := &sample{minID: 10, maxID: 30, text: map[fc.Field][]string{}, anchors: recs, oneID: 20}
 	for _, a := range recs {
@@ -231,8 +231,8 @@ func TestSummaryLine(t *testing.T) {
 		return result{requests: n, cpu: cpu, lats: []time.Duration{p99}}
 	}
 	results := []randomResult{
-		{shape: randomShape{name: "a"}, r: mk(10*time.Millisecond, 100*time.Millisecond, 100)}, // 5x, 10x: within
-		{shape: randomShape{name: "b"}, r: mk(30*time.Millisecond, 100*time.Millisecond, 100)}, // 15x p99
+		{shape: randomShape{name: "a"}, r: mk(10*time.Millisecond, 100*time.Millisecond, 100)},                   // 5x, 10x: within
+		{shape: randomShape{name: "b"}, r: mk(30*time.Millisecond, 100*time.Millisecond, 100)},                   // 15x p99
 		{shape: randomShape{name: "c", manager: []int64{1}}, r: mk(time.Millisecond, 300*time.Millisecond, 100)}, // 30x CPU
 		{shape: randomShape{name: "d"}, err: fmt.Errorf("HTTP 400")},
 	}
