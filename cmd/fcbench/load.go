@@ -83,7 +83,9 @@ func (c *client) tokenOr(token string) string {
 // client's own) and returns its status and body.
 func (c *client) get(token, path string) (int, []byte, error) {
 	var body []byte
-	status, err := c.conns[0].do(buildRequest(c.host, path, c.tokenOr(token)), &body, time.Now().Add(10*time.Second))
+	// A minute: a random shape's TotalItems read can take seconds on a
+	// busy machine, and its failure would be reported as the shape's error.
+	status, err := c.conns[0].do(buildRequest(c.host, path, c.tokenOr(token)), &body, time.Now().Add(time.Minute))
 	return status, body, err
 }
 
