@@ -247,6 +247,11 @@ func measureOnce(ctx context.Context, srv *server, cl *client, name string, req 
 	if r.errors > 0 {
 		logf("%s: %d errors, the first: %v", name, r.errors, r.firstErr)
 	}
+	if r.requests == 0 {
+		// Without tail, requests slower than the run are not counted:
+		// say so rather than print zeros as if they were figures.
+		logf("%s: no request completed within %s: its figures are empty (a longer -duration, or -random, which counts them)", name, d)
+	}
 	return r, ctx.Err()
 }
 
