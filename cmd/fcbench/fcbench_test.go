@@ -162,14 +162,14 @@ func TestClient(t *testing.T) {
 	defer ts.Close()
 	cl := newClient(ts.URL, "tok", 2)
 	for path, want := range map[string]int64{"/chunked": 8323, "/length": 42, "/close": -1} {
-		if n, err := cl.totalItems(path); err != nil || n != want {
+		if n, err := cl.totalItems("", path); err != nil || n != want {
 			t.Errorf("totalItems(%s) = %d, %v; want %d, nil", path, n, err, want)
 		}
 	}
-	if _, err := newClient(ts.URL, "wrong", 1).totalItems("/chunked"); err == nil || !strings.Contains(err.Error(), "HTTP 401") {
+	if _, err := newClient(ts.URL, "wrong", 1).totalItems("", "/chunked"); err == nil || !strings.Contains(err.Error(), "HTTP 401") {
 		t.Errorf("totalItems with a wrong token: error %v; want HTTP 401", err)
 	}
-	if _, err := cl.totalItems("/fail"); err == nil || !strings.Contains(err.Error(), "HTTP 500") {
+	if _, err := cl.totalItems("", "/fail"); err == nil || !strings.Contains(err.Error(), "HTTP 500") {
 		t.Errorf("totalItems(/fail) error = %v; want HTTP 500", err)
 	}
 	for _, path := range []string{"/chunked", "/close"} {
@@ -295,7 +295,7 @@ func TestClientDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(30 * time.Millisecond)
-	if n, err := cl.totalItems("/"); err != nil || n != 1 {
+	if n, err := cl.totalItems("", "/"); err != nil || n != 1 {
 		t.Errorf("totalItems after an old deadline = %d, %v; want 1, nil", n, err)
 	}
 }

@@ -13,6 +13,16 @@
 //	go build -o /tmp/fcbin ./cmd/failedcheckins && go build -o /tmp/fcbench ./cmd/fcbench
 //	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -import /tmp/fc-1m.csv
 //	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -duration 3s -warmup 1s -rounds 1   # smoke run
+//
+// With -random N it instead draws N random search shapes with -seed
+// (random.go: every filter, sort, direction, page position and size, a
+// third asked by location managers it creates) and measures each for
+// -shape-duration, with a get-one by id measured between them; it prints
+// every shape's p50, p99, max and server CPU per request, their ratios to
+// the get-one's (issue 17's targets are ratios), the worst ten with their
+// query strings and how many exceed the targets:
+//
+//	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -random 200 -seed 1 -random-out /tmp/random.tsv
 package main
 
 import (
@@ -36,6 +46,14 @@ type config struct {
 	out                  string
 	check                bool
 	psql                 string
+
+	// The random-shape benchmark (random.go, randrun.go).
+	random                     int
+	seed                       uint64
+	shapeDuration, shapeWarmup time.Duration
+	getOneEvery                int
+	randomOut                  string
+	maxP99Ratio, maxCPURatio   float64
 }
 
 func main() {
@@ -43,7 +61,7 @@ func main() {
 	flag.StringVar(&c.bin, "bin", "", "failedcheckins binary to run (required; go build -o /tmp/fcbin ./cmd/failedcheckins)")
 	flag.StringVar(&c.db, "db", "", "SQLite database file or postgres:// URL (required)")
 	flag.StringVar(&c.importCSV, "import", "", "CSV to import first; a SQLite file is deleted and recreated, a PostgreSQL database must be empty")
-	flag.StringVar(&c.shapes, "shapes", "bench", "bench (q1..q6), extra (x1..x7), all (both), sorts (s1..s4: sorts on unindexed text fields), or a comma-separated list of names")
+	flag.StringVar(&c.shapes, "shapes", "bench", "bench (q1..q7a), extra (x1..x7), all (both), sorts (s1..s4: sorts on unindexed text fields), or a comma-separated list of names")
 	flag.IntVar(&c.conns, "c", 8, "connections (closed loop)")
 	flag.IntVar(&c.rounds, "rounds", 3, "interleaved rounds over the shapes; figures are the median")
 	flag.IntVar(&c.floor, "floor-runs", 11, "runs of each shape's raw SQL for the floor (median); 0 skips the floor")
@@ -52,6 +70,14 @@ func main() {
 	flag.StringVar(&c.out, "rounds-out", "", "write every round's figures to this TSV file")
 	flag.StringVar(&c.psql, "psql", "psql", "psql binary that times the PostgreSQL floor")
 	flag.BoolVar(&c.check, "check", true, "fail when a bench shape's TotalItems differs from the README (1M rows, seed 1)")
+	flag.IntVar(&c.random, "random", 0, "instead of -shapes, draw and measure this many random shapes (issue 17)")
+	flag.Uint64Var(&c.seed, "seed", 1, "seed of the random shapes (the same seed on the same data draws the same shapes)")
+	flag.DurationVar(&c.shapeDuration, "shape-duration", 2*time.Second, "-random: measured time per shape (requests in flight at its end are counted)")
+	flag.DurationVar(&c.shapeWarmup, "shape-warmup", 0, "-random: unmeasured load before each shape (the TotalItems read before it is one request of warm-up)")
+	flag.IntVar(&c.getOneEvery, "getone-every", 20, "-random: measure the get-one reference again after every this many shapes")
+	flag.StringVar(&c.randomOut, "random-out", "", "-random: write every shape's figures to this TSV file")
+	flag.Float64Var(&c.maxP99Ratio, "max-p99-ratio", 0, "-random: p99 target as a multiple of get-one's (0: 10 on SQLite, 20 on PostgreSQL)")
+	flag.Float64Var(&c.maxCPURatio, "max-cpu-ratio", 0, "-random: CPU per request target as a multiple of get-one's (0: 20)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -73,6 +99,9 @@ func run(ctx context.Context, c config) error {
 		if err := importCSV(ctx, c.bin, c.db, c.importCSV); err != nil {
 			return err
 		}
+	}
+	if c.random > 0 {
+		return runRandom(ctx, c)
 	}
 	floors, err := measureFloors(ctx, c, shapes)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -49,8 +51,46 @@ func ensureUser(ctx context.Context, bin, db string) {
 	}
 }
 
-// measureServer starts the server and runs the rounds.
-func measureServer(ctx context.Context, c config, shapes []shape, floors map[string]floorResult) error {
+// ensureManager creates the location manager of ids (roles to search and
+// read FailedCheckins, those locations only) and returns its email; an
+// existing one is fine, as for ensureUser.
+func ensureManager(ctx context.Context, bin, db string, ids []int64) string {
+	email := managerEmail(ids)
+	bs := make([]string, len(ids))
+	for i, id := range ids {
+		bs[i] = strconv.FormatInt(id, 10)
+	}
+	out, err := exec.CommandContext(ctx, bin, "users", "add", "--db", db, "--email", email, "--password", benchPassword,
+		"--roles", "FailedCheckin-List,FailedCheckin-Read", "--businesses", strings.Join(bs, ",")).CombinedOutput()
+	if err != nil {
+		logf("users add %s: %v: %s (continuing: the user may exist)", email, err, out)
+	}
+	return email
+}
+
+// managerTokens creates and signs in the manager of each set of
+// locations, and returns their tokens by email.
+func managerTokens(ctx context.Context, c config, srv *server, sets [][]int64) (map[string]string, error) {
+	out := map[string]string{}
+	for _, ids := range sets {
+		email := managerEmail(ids)
+		if _, ok := out[email]; ok {
+			continue
+		}
+		ensureManager(ctx, c.bin, c.db, ids)
+		tok, err := srv.token(email, benchPassword)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", email, err)
+		}
+		out[email] = tok
+	}
+	return out, nil
+}
+
+// startMeasured creates the bench administrator, starts the server (on
+// PostgreSQL with the monitor of its backends) and signs in; stop ends
+// both.
+func startMeasured(ctx context.Context, c config) (srv *server, tok string, stop func(), err error) {
 	ensureUser(ctx, c.bin, c.db)
 	dsn := c.db
 	var pg *pgBackends
@@ -58,34 +98,67 @@ func measureServer(ctx context.Context, c config, shapes []shape, floors map[str
 		// The server's connections carry an application_name, so that
 		// the PostgreSQL backends serving them are counted too.
 		var app string
-		var err error
 		if dsn, app, err = withAppName(c.db, serverAppName, false); err != nil {
-			return err
+			return nil, "", nil, err
 		}
 		if pg, err = openPGBackends(c.db, app); err != nil {
-			return err
+			return nil, "", nil, err
 		}
-		defer pg.close()
 	}
-	srv, err := startServer(ctx, c.bin, dsn, filepath.Join(os.TempDir(), "fcbench-server.log"))
+	srv, err = startServer(ctx, c.bin, dsn, filepath.Join(os.TempDir(), "fcbench-server.log"))
 	if err != nil {
-		return err
+		if pg != nil {
+			pg.close()
+		}
+		return nil, "", nil, err
 	}
-	defer srv.stop()
 	srv.pg = pg
-	tok, err := srv.token(benchEmail, benchPassword)
+	stop = func() {
+		srv.stop()
+		if pg != nil {
+			pg.close()
+		}
+	}
+	if tok, err = srv.token(benchEmail, benchPassword); err != nil {
+		stop()
+		return nil, "", nil, err
+	}
+	return srv, tok, stop, nil
+}
+
+// measureServer starts the server and runs the rounds.
+func measureServer(ctx context.Context, c config, shapes []shape, floors map[string]floorResult) error {
+	srv, tok, stop, err := startMeasured(ctx, c)
 	if err != nil {
 		return err
 	}
+	defer stop()
 	cl := newClient(srv.base, tok, c.conns)
-	totals, err := checkTotals(ctx, cl, shapes, c.check)
+	var sets [][]int64
+	for _, s := range shapes {
+		if s.manager != nil {
+			sets = append(sets, s.manager)
+		}
+	}
+	tokens, err := managerTokens(ctx, c, srv, sets)
+	if err != nil {
+		return err
+	}
+	tokenOf := func(s shape) string {
+		if s.manager == nil {
+			return ""
+		}
+		return tokens[managerEmail(s.manager)]
+	}
+	totals, err := checkTotals(ctx, cl, shapes, tokenOf, c.check)
 	if err != nil {
 		return err
 	}
 	results := map[string][]result{}
 	for round := 1; round <= c.rounds; round++ {
 		for _, s := range shapes {
-			r, err := measureOnce(ctx, c, srv, cl, s)
+			req := buildRequest(cl.host, s.path, cl.tokenOr(tokenOf(s)))
+			r, err := measureOnce(ctx, srv, cl, s.name, req, c.warmup, c.duration, false)
 			if err != nil {
 				return err
 			}
@@ -108,10 +181,10 @@ func measureServer(ctx context.Context, c config, shapes []shape, floors map[str
 
 // checkTotals fetches each shape once and compares TotalItems with the
 // README's figure (and the floor's own count).
-func checkTotals(ctx context.Context, cl *client, shapes []shape, strict bool) (map[string]int64, error) {
+func checkTotals(ctx context.Context, cl *client, shapes []shape, tokenOf func(shape) string, strict bool) (map[string]int64, error) {
 	out := map[string]int64{}
 	for _, s := range shapes {
-		n, err := cl.totalItems(s.path)
+		n, err := cl.totalItems(tokenOf(s), s.path)
 		if err != nil {
 			return nil, err
 		}
@@ -126,8 +199,13 @@ func checkTotals(ctx context.Context, cl *client, shapes []shape, strict bool) (
 	return out, nil
 }
 
-func measureOnce(ctx context.Context, c config, srv *server, cl *client, s shape) (result, error) {
-	cl.run(ctx, s.path, c.warmup)
+// measureOnce loads req for warmup, then measures it for d: the answers,
+// the server's CPU (and its PostgreSQL backends') and the client's. With
+// tail, the requests in flight at the end are counted (runRequest).
+func measureOnce(ctx context.Context, srv *server, cl *client, name string, req []byte, warmup, d time.Duration, tail bool) (result, error) {
+	if warmup > 0 {
+		cl.runRequest(ctx, req, warmup, tail)
+	}
 	var pg0, pg1 map[int]time.Duration
 	var all0 time.Duration
 	var err error
@@ -145,7 +223,7 @@ func measureOnce(ctx context.Context, c config, srv *server, cl *client, s shape
 	if err != nil {
 		return result{}, err
 	}
-	r := cl.run(ctx, s.path, c.duration)
+	r := cl.runRequest(ctx, req, d, tail)
 	self1, err := procCPU(os.Getpid())
 	if err != nil {
 		return result{}, err
@@ -164,10 +242,15 @@ func measureOnce(ctx context.Context, c config, srv *server, cl *client, s shape
 		r.pgCPU = d
 		r.cpu += d
 		logf("%s: PostgreSQL: %d backends of the server, %.3f ms CPU/req (every postgres process: %.3f ms/req)%s",
-			s.name, len(pg1), r.pgPerRequest(), perRequest(all1-all0, r.requests), goneNote(gone))
+			name, len(pg1), r.pgPerRequest(), perRequest(all1-all0, r.requests), goneNote(gone))
 	}
 	if r.errors > 0 {
-		logf("%s: %d errors, the first: %v", s.name, r.errors, r.firstErr)
+		logf("%s: %d errors, the first: %v", name, r.errors, r.firstErr)
+	}
+	if r.requests == 0 {
+		// Without tail, requests slower than the run are not counted:
+		// say so rather than print zeros as if they were figures.
+		logf("%s: no request completed within %s: its figures are empty (a longer -duration, or -random, which counts them)", name, d)
 	}
 	return r, ctx.Err()
 }
