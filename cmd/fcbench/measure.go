@@ -69,12 +69,13 @@ func ensureManager(ctx context.Context, bin, db string, ids []int64) string {
 }
 
 // managerTokens creates and signs in the manager of each set of
-// locations, and returns their tokens by email.
-func managerTokens(ctx context.Context, c config, srv *server, sets [][]int64) (map[string]string, error) {
+// locations (nil: the administrator), and returns the token of a set
+// ("" for nil, which the client reads as the administrator's).
+func managerTokens(ctx context.Context, c config, srv *server, sets [][]int64) (func(manager []int64) string, error) {
 	out := map[string]string{}
 	for _, ids := range sets {
 		email := managerEmail(ids)
-		if _, ok := out[email]; ok {
+		if _, ok := out[email]; ok || ids == nil {
 			continue
 		}
 		ensureManager(ctx, c.bin, c.db, ids)
@@ -84,7 +85,12 @@ func managerTokens(ctx context.Context, c config, srv *server, sets [][]int64) (
 		}
 		out[email] = tok
 	}
-	return out, nil
+	return func(manager []int64) string {
+		if manager == nil {
+			return ""
+		}
+		return out[managerEmail(manager)]
+	}, nil
 }
 
 // startMeasured creates the bench administrator, starts the server (on
@@ -134,22 +140,15 @@ func measureServer(ctx context.Context, c config, shapes []shape, floors map[str
 	}
 	defer stop()
 	cl := newClient(srv.base, tok, c.conns)
-	var sets [][]int64
-	for _, s := range shapes {
-		if s.manager != nil {
-			sets = append(sets, s.manager)
-		}
+	sets := make([][]int64, len(shapes))
+	for i, s := range shapes {
+		sets[i] = s.manager
 	}
 	tokens, err := managerTokens(ctx, c, srv, sets)
 	if err != nil {
 		return err
 	}
-	tokenOf := func(s shape) string {
-		if s.manager == nil {
-			return ""
-		}
-		return tokens[managerEmail(s.manager)]
-	}
+	tokenOf := func(s shape) string { return tokens(s.manager) }
 	totals, err := checkTotals(ctx, cl, shapes, tokenOf, c.check)
 	if err != nil {
 		return err

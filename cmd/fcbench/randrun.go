@@ -50,22 +50,15 @@ func runRandom(ctx context.Context, c config) error {
 	logf("sample: %d records, Id %d..%d, %d locations", len(smp.businesses), smp.minID, smp.maxID, len(slices.Compact(slices.Sorted(slices.Values(smp.businesses)))))
 	gen := newGenerator(c.seed, smp)
 	shapes := gen.shapes(c.random)
-	var sets [][]int64
-	for _, s := range shapes {
-		if s.manager != nil {
-			sets = append(sets, s.manager)
-		}
+	sets := make([][]int64, len(shapes))
+	for i, s := range shapes {
+		sets[i] = s.manager
 	}
 	tokens, err := managerTokens(ctx, c, srv, sets)
 	if err != nil {
 		return err
 	}
-	tokenOf := func(s randomShape) string {
-		if s.manager == nil {
-			return ""
-		}
-		return tokens[managerEmail(s.manager)]
-	}
+	tokenOf := func(s randomShape) string { return tokens(s.manager) }
 	getOne := fmt.Sprintf("/api/spaces/failedcheckins/%d", smp.oneID)
 	if _, err := cl.totalItems("", getOne); err != nil {
 		return fmt.Errorf("get-one reference: %w", err)
