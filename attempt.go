@@ -90,7 +90,7 @@ type AttemptResult struct {
 // one request write a megabyte. A real device sends a handful of addresses.
 const (
 	MaxMACAddresses      = 32
-	MaxMACAddressesBytes = 1024
+	MaxMACAddressesBytes = MaxLineLength // a refusal keeps the list as sent, in a one-line text column
 	MaxAccessCardLength  = 64
 )
 
@@ -98,6 +98,11 @@ const (
 func checkMACs(list string) string {
 	if len(list) > MaxMACAddressesBytes || strings.Count(list, ",") >= MaxMACAddresses {
 		return fmt.Sprintf("must be at most %d MAC addresses and at most %d bytes", MaxMACAddresses, MaxMACAddressesBytes)
+	}
+	// A refusal record keeps the list as sent, so it must be text a
+	// record can hold (no tab or line break around an address either).
+	if p := LineText.Problem(list); p != "" {
+		return p
 	}
 	for mac := range strings.SplitSeq(list, ",") {
 		if _, ok := NormalizeMAC(strings.TrimSpace(mac)); !ok {

@@ -25,7 +25,12 @@ func TestAttemptValidateSizes(t *testing.T) {
 		{"32 MACs", macs(32), "", ""},
 		{"33 MACs", macs(33), "", "at most 32"},
 		{"58,000 MACs", macs(58_000), "", "at most 32"},
-		{"32 MACs over 1 KiB", strings.ReplaceAll(macs(32), ",", strings.Repeat(" ", 20)+","), "", "at most 1024"},
+		{"32 MACs over 1000 bytes", strings.ReplaceAll(macs(32), ",", strings.Repeat(" ", 20)+","), "", "at most 1000"},
+		// The refusal keeps the list as sent: whitespace that TrimSpace
+		// takes but a record cannot hold was a 500 that split its batch.
+		{"tab before a MAC", "\ta4-5e-60-c2-19-0c", "", "control characters"},
+		{"NEL after a MAC", "a4-5e-60-c2-19-0c\u0085", "", "control characters"},
+		{"a MAC and 990 spaces", "a4-5e-60-c2-19-0c" + strings.Repeat(" ", 990), "", "at most 1000"},
 		{"64-byte card", "", strings.Repeat("c", 64), ""},
 		{"65-byte card", "", strings.Repeat("c", 65), "at most 64"},
 		{"1 MiB card", "", strings.Repeat("c", 1<<20), "at most 64"},
