@@ -61,9 +61,24 @@ type coworkerDoc struct {
 var dayNames = [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 
 // ParseDirectory reads a directory document: unknown fields, bad JSON,
-// bad dates, days or times are an ErrInvalid error that says where. The
-// result is not indexed yet (an import merges it first; see Index).
+// bad dates, days or times, and text that breaks the text rules
+// (docs/api.md#text) are an ErrInvalid error that says where. The result
+// is not indexed yet (an import merges it first; see Index).
 func ParseDirectory(r io.Reader) (*Directory, error) {
+	return parseDirectory(r, true)
+}
+
+// ParseStoredDirectory reads the directory a store kept. It checks the
+// structure as ParseDirectory does, but not the text rules: a directory
+// stored before those rules existed may break them (a longer name, a tab),
+// and refusing it here would stop every check-in, evaluation and read of
+// the directory, and the PUT that would repair it. The rules apply to
+// what enters (ParseDirectory); what the service already holds is read.
+func ParseStoredDirectory(r io.Reader) (*Directory, error) {
+	return parseDirectory(r, false)
+}
+
+func parseDirectory(r io.Reader, strict bool) (*Directory, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read the directory: %w", err)
@@ -73,11 +88,13 @@ func ParseDirectory(r io.Reader) (*Directory, error) {
 	}
 	// JSON is UTF-8 (RFC 8259); encoding/json would quietly replace a
 	// broken character with U+FFFD and store a name nobody wrote.
-	if !utf8.Valid(data) {
+	if strict && !utf8.Valid(data) {
 		return nil, Errorf(ErrInvalid, "the directory is not valid UTF-8 at %s; save it as UTF-8", position(data, int64(invalidUTF8At(data))))
 	}
-	if err := checkKeys(data); err != nil {
-		return nil, err
+	if strict {
+		if err := checkKeys(data); err != nil {
+			return nil, err
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -88,7 +105,7 @@ func ParseDirectory(r io.Reader) (*Directory, error) {
 	if dec.More() {
 		return nil, Errorf(ErrInvalid, "the directory must be one JSON object")
 	}
-	return doc.directory()
+	return doc.directory(strict)
 }
 
 // invalidUTF8At returns the offset of the first byte of data that is not
@@ -259,7 +276,8 @@ func position(data []byte, offset int64) string {
 	return fmt.Sprintf("line %d, column %d", line, col)
 }
 
-func (doc *directoryDoc) directory() (*Directory, error) {
+// directory builds the Directory; strict also applies the text rules.
+func (doc *directoryDoc) directory(strict bool) (*Directory, error) {
 	d := &Directory{}
 	var bad []FieldError
 	add := func(path, msg, value string) {
@@ -267,6 +285,9 @@ func (doc *directoryDoc) directory() (*Directory, error) {
 	}
 	d.positions = map[string]map[int64]int{}
 	text := func(path string, kind TextKind, s string) {
+		if !strict {
+			return
+		}
 		if fe := kind.Check(path, s); fe != nil {
 			bad = append(bad, *fe)
 		}
@@ -281,7 +302,7 @@ func (doc *directoryDoc) directory() (*Directory, error) {
 		d.Tariffs = append(d.Tariffs, t.tariff(at, add))
 		d.place("Tariffs", i, t.ID, add)
 		text(at+".Name", NameText, t.Name)
-		if len(t.AccessHours) > MaxAccessHours {
+		if strict && len(t.AccessHours) > MaxAccessHours {
 			add(at+".AccessHours", fmt.Sprintf("must list at most %d windows (this lists %d)", MaxAccessHours, len(t.AccessHours)), "")
 		}
 	}
@@ -295,7 +316,7 @@ func (doc *directoryDoc) directory() (*Directory, error) {
 			text(fmt.Sprintf("%s.Teams[%d]", at, j), NameText, team)
 		}
 		// Records keep the teams joined with ", " in one indexed column.
-		if n := utf8.RuneCountInString(strings.Join(c.Teams, ", ")); n > MaxTeamsLength {
+		if n := utf8.RuneCountInString(strings.Join(c.Teams, ", ")); strict && n > MaxTeamsLength {
 			add(at+".Teams", fmt.Sprintf("must be at most %d characters together, joined with \", \" (these are %d)", MaxTeamsLength, n), "")
 		}
 		for j, card := range c.AccessCards {

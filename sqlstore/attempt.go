@@ -395,7 +395,7 @@ func (b *attemptBatch) replay(ctx context.Context, k *fc.IdempotencyKey) (*fc.Ou
 
 // insertFailed queues a refusal with the next Id.
 func (b *attemptBatch) insertFailed(r *fc.FailedCheckin) (int64, error) {
-	row, err := PrepareRow(r, b.now)
+	row, err := prepareOwnRow(r, b.now)
 	if err != nil {
 		return 0, fmt.Errorf("failed check-in record: %v", err) // our own record: a bug, never the client's 400
 	}

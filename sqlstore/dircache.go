@@ -46,7 +46,7 @@ func (c *DirectoryCache) At(version int64, load func() (string, error)) (*fc.Dir
 	if err != nil {
 		return nil, fmt.Errorf("read the directory: %w", err)
 	}
-	d, err := fc.ParseDirectory(strings.NewReader(doc))
+	d, err := fc.ParseStoredDirectory(strings.NewReader(doc))
 	if err != nil {
 		return nil, fmt.Errorf("the stored directory does not parse: %v", err)
 	}

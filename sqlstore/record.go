@@ -72,10 +72,23 @@ func FailedValues(d Dialect, id int64, row *NewRecord) []any {
 // PrepareRow validates r and returns the row to write at now. A bad record
 // is an ErrInvalid error listing every bad field.
 func PrepareRow(r *fc.FailedCheckin, now time.Time) (*NewRecord, error) {
+	return prepareRow(r, now, true)
+}
+
+// prepareOwnRow is PrepareRow for a refusal the attempt pipeline made. Its
+// text comes from the attempt, checked where it entered, and from the
+// stored directory, which may predate the text rules (a longer name kept
+// before they existed): such a refusal is recorded as the directory says
+// rather than failing the attempt (fc.ParseStoredDirectory).
+func prepareOwnRow(r *fc.FailedCheckin, now time.Time) (*NewRecord, error) {
+	return prepareRow(r, now, false)
+}
+
+func prepareRow(r *fc.FailedCheckin, now time.Time, checkText bool) (*NewRecord, error) {
 	if r == nil {
 		return nil, fc.Errorf(fc.ErrInvalid, "the record is missing")
 	}
-	if err := validate(r); err != nil {
+	if err := validate(r, checkText); err != nil {
 		return nil, err
 	}
 	uid, err := uniqueID(r.UniqueID)
@@ -106,7 +119,7 @@ func foldOptional(s *string) string {
 }
 
 // validate checks what the store cannot fill in, listing every bad field.
-func validate(r *fc.FailedCheckin) error {
+func validate(r *fc.FailedCheckin, checkText bool) error {
 	var bad []fc.FieldError
 	add := func(property, message, value string) {
 		bad = append(bad, fc.FieldError{Property: property, Message: message, AttemptedValue: value})
@@ -128,7 +141,9 @@ func validate(r *fc.FailedCheckin) error {
 	}
 	// The text both stores can keep (fc.TextKind): a record one store
 	// takes, the other takes too, so imports and copies between them agree.
-	bad = append(bad, r.CheckText()...)
+	if checkText {
+		bad = append(bad, r.CheckText()...)
+	}
 	if len(bad) > 0 {
 		return fc.InvalidFields(bad)
 	}

@@ -28,6 +28,7 @@ func RunCheckins(t *testing.T, open func(t *testing.T) CheckinBackend) {
 	}{
 		{"DirectoryImport", testDirectoryImport},
 		{"RecordAttempts", testRecordAttempts},
+		{"DirectoryStoredBeforeTextRules", testDirectoryStoredBeforeTextRules},
 		{"UnknownCoworkerKeepsId", testUnknownCoworkerKeepsID},
 		{"MonthlyLimitInOneBatch", testMonthlyLimitInOneBatch},
 		{"Idempotency", testIdempotency},
@@ -77,6 +78,42 @@ func testDirectoryImport(t *testing.T, s CheckinBackend) {
 	}
 	if len(d.Coworkers) != 2 || d.Coworker(11).FullName != "Ben Renamed" || d.Coworker(10).FullName != "Ana Silva" || d.Business(2) == nil {
 		t.Errorf("Directory() after update and failed import = %+v; want Ben renamed, Ana unchanged, no Id 12", d.Coworkers)
+	}
+}
+
+// testDirectoryStoredBeforeTextRules: a directory kept before the text
+// rules of issue 18 existed may break them (here a 201-character name and
+// a tab in a team). Reading it back refused it, which made every check-in,
+// evaluation and GET of the directory an internal error, and the PUT that
+// would repair it too. It is read as kept; refusals record its values.
+func testDirectoryStoredBeforeTextRules(t *testing.T, s CheckinBackend) {
+	ctx := context.Background()
+	d, err := fc.ParseDirectory(strings.NewReader(CheckinDirectory))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("n", fc.MaxNameLength+1)
+	d.Coworkers[1].FullName = long // built past ParseDirectory, as an old store kept it
+	d.Coworkers[1].Teams = []string{"Blue\tGreen"}
+	if err := s.ImportDirectory(ctx, d); err != nil {
+		t.Fatalf("ImportDirectory: %v", err)
+	}
+	got, err := s.Directory(ctx)
+	if err != nil || got.Coworker(11) == nil || got.Coworker(11).FullName != long {
+		t.Fatalf("Directory() = %v; want the stored directory as kept", err)
+	}
+	refused := attemptAt(2, "2026-07-01T10:00:00Z")
+	refused.AccessCardID = "04a2b3c4"
+	res := record(t, s, refused)
+	if o := res[0].Outcome; res[0].Err != nil || o.Accepted || o.Reason != fc.ReasonLocationNotAllowed {
+		t.Fatalf("RecordAttempts = %+v, %v; want a LocationNotAllowed refusal", o, res[0].Err)
+	}
+	again, err := fc.ParseDirectory(strings.NewReader(`{"Coworkers": [{"Id": 11, "FullName": "Ben Okafor", "Active": true, "TariffId": 2}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ImportDirectory(ctx, again); err != nil {
+		t.Errorf("ImportDirectory(repair) = %v; want the repair to go through", err)
 	}
 }
 
