@@ -81,7 +81,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, db.unavailable(err)
 	}
 	// The point lookups run on the pool, so they are made once it exists.
-	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, &pgTx{tx: db.pool}, db.read)
+	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	return db, nil
 }
 

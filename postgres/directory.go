@@ -29,5 +29,5 @@ func (db *DB) ImportDirectory(ctx context.Context, d *fc.Directory) error {
 
 // Directory returns the current directory, indexed and read-only.
 func (db *DB) Directory(ctx context.Context) (*fc.Directory, error) {
-	return sqlstore.LoadDirectory(ctx, &pgTx{tx: db.pool}, &db.dir)
+	return sqlstore.LoadDirectory(ctx, db.point(), &db.dir)
 }

@@ -34,7 +34,7 @@ func (db *DB) RotateRefreshToken(ctx context.Context, refreshHash, clientID stri
 // accessHash when the token is unexpired at now, or an ErrNotFound error.
 // The lookup is by index on the hash, so no secret is compared in Go.
 func (db *DB) FindUserByAccessToken(ctx context.Context, accessHash string, now time.Time) (*fc.User, error) {
-	return sqlstore.FindUserByAccessToken(ctx, dialect, &pgTx{tx: db.pool}, accessHash, now)
+	return sqlstore.FindUserByAccessToken(ctx, dialect, db.point(), accessHash, now)
 }
 
 // DeleteUserTokens revokes every token and console session of a user.

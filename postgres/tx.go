@@ -139,3 +139,8 @@ func (db *DB) single(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 func (db *DB) pooled(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 	return classify(fn(&pgTx{tx: db.pool}))
 }
+
+// point returns the pool as a Tx for single-statement lookups (a bearer
+// token, get-one, the directory) with its errors classified: they run
+// outside the transaction helpers that classify.
+func (db *DB) point() sqlstore.Tx { return sqlstore.ClassifiedTx(&pgTx{tx: db.pool}, fault) }

@@ -88,7 +88,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
-	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, pointTx{db}, db.read)
+	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	var err error
 	// The writer opens first so that the file exists and is in WAL mode
 	// before a read-only connection looks at it.

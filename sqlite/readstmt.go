@@ -206,3 +206,7 @@ func (s *searchStatements) close() {
 	}
 	s.stmts = nil
 }
+
+// point returns the prepared lookups (pointTx) with their errors
+// classified: they run outside the transaction helpers that classify.
+func (db *DB) point() sqlstore.Tx { return sqlstore.ClassifiedTx(pointTx{db}, fault) }

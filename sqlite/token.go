@@ -37,7 +37,7 @@ func (db *DB) RotateRefreshToken(ctx context.Context, refreshHash, clientID stri
 // (readstmt.go) outside a transaction: a single SELECT reads one snapshot
 // anyway, and BEGIN and COMMIT would be two more calls into SQLite.
 func (db *DB) FindUserByAccessToken(ctx context.Context, accessHash string, now time.Time) (*fc.User, error) {
-	return sqlstore.FindUserByAccessToken(ctx, dialect, pointTx{db}, accessHash, now)
+	return sqlstore.FindUserByAccessToken(ctx, dialect, db.point(), accessHash, now)
 }
 
 // DeleteUserTokens revokes every token and console session of a user.

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"fmt"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -46,3 +47,55 @@ func Classify(err error, fault func(error) Fault) error {
 	}
 	return err
 }
+
+// ClassifiedTx returns tx with every error it reports passed through
+// Classify. The stores' transaction helpers classify what their function
+// returns; lookups that run straight on a pool or on prepared statements
+// (the bearer-token check of every request, get-one, the directory) have
+// no such helper around them, and an outage there was an internal error.
+func ClassifiedTx(tx Tx, fault func(error) Fault) Tx {
+	return classifiedTx{tx, fault}
+}
+
+type classifiedTx struct {
+	tx    Tx
+	fault func(error) Fault
+}
+
+func (t classifiedTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	n, err := t.tx.Exec(ctx, query, args...)
+	return n, Classify(err, t.fault)
+}
+
+func (t classifiedTx) QueryRow(ctx context.Context, query string, args ...any) Row {
+	return classifiedRow{t.tx.QueryRow(ctx, query, args...), t.fault}
+}
+
+func (t classifiedTx) Query(ctx context.Context, query string, args ...any) (Rows, error) {
+	rows, err := t.tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, Classify(err, t.fault)
+	}
+	return classifiedRows{rows, t.fault}, nil
+}
+
+type classifiedRow struct {
+	row   Row
+	fault func(error) Fault
+}
+
+func (r classifiedRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if err == ErrNoRows {
+		return err
+	}
+	return Classify(err, r.fault)
+}
+
+type classifiedRows struct {
+	Rows
+	fault func(error) Fault
+}
+
+func (r classifiedRows) Scan(dest ...any) error { return Classify(r.Rows.Scan(dest...), r.fault) }
+func (r classifiedRows) Err() error             { return Classify(r.Rows.Err(), r.fault) }
