@@ -114,8 +114,17 @@ func recordTx(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCa
 // isolable reports whether a failed batch is worth splitting: its error
 // may be one attempt's.
 func isolable(ctx context.Context, err error) bool {
-	return ctx.Err() == nil && fc.ErrorCode(err) != fc.ErrUnavailable
+	var whole batchError
+	return ctx.Err() == nil && fc.ErrorCode(err) != fc.ErrUnavailable && !errors.As(err, &whole)
 }
+
+// batchError is an error of the batch's own steps, before any attempt is
+// judged (the lock, the largest ids, the directory, the key purge): no
+// attempt caused it, so halving the batch would only repeat it 2n-1 times.
+type batchError struct{ err error }
+
+func (e batchError) Error() string { return e.err.Error() }
+func (e batchError) Unwrap() error { return e.err }
 
 // isolate records attempts, a batch that failed, in two halves and sets
 // results: each half committed alone, or halved again when it fails. It
@@ -174,7 +183,7 @@ func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 	if d.LockRecordsUnlessImport != "" {
 		n, err := tx.Exec(ctx, d.LockRecordsUnlessImport)
 		if err != nil {
-			return nil, fmt.Errorf("lock for writing: %w", err)
+			return nil, batchError{fmt.Errorf("lock for writing: %w", err)}
 		}
 		if n == 0 {
 			return nil, fc.Errorf(fc.ErrUnavailable, msgImporting)
@@ -183,15 +192,15 @@ func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 	b := &attemptBatch{d: d, tx: tx, now: now}
 	var version int64
 	if err := tx.QueryRow(ctx, batchStartSQL).Scan(&version, &b.maxFailed, &b.maxCheckin); err != nil {
-		return nil, fmt.Errorf("read the directory version and the largest ids: %w", err)
+		return nil, batchError{fmt.Errorf("read the directory version and the largest ids: %w", err)}
 	}
 	var err error
 	if b.dir, err = directoryAt(ctx, tx, dirs, version); err != nil {
-		return nil, err
+		return nil, batchError{err}
 	}
 	if dirs.PurgeDue(now) {
 		if err := purgeKeys(ctx, d, tx, now); err != nil {
-			return nil, err
+			return nil, batchError{err}
 		}
 	}
 	if !d.RollupTrigger {
