@@ -27,8 +27,11 @@ import (
 //     the counts' keys, client ids, sign-in names) must fit in one index
 //     entry, about 2,700 bytes. A character is at most 4 bytes of UTF-8,
 //     and its folded copy (Fold, also indexed) at most 6, so each limit
-//     below times 6 stays under 2,700 bytes with room for the other
-//     columns of the key (TestTextLimitsFitAnIndexEntry holds them to it).
+//     of an indexed name below times 6 stays under 2,700 bytes with room
+//     for the other columns of the key (TestTextLimitsFitAnIndexEntry
+//     holds them to it). Description is not indexed whole: its limit,
+//     600, keeps the rollup keys that hold it (up to 4 bytes a
+//     character, with their other columns) inside one entry.
 //     The limits are far above real names, so a person never meets them.
 const (
 	// MaxNameLength bounds a name: a business (location), a tariff (plan),

@@ -69,6 +69,13 @@ func (c *Console) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 // person retries it), a 500 otherwise.
 func (c *Console) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	c.cfg.Logger.Error("console", "path", r.URL.Path, "err", err)
+	if fc.ErrorCode(err) == fc.ErrInvalid {
+		// The request's fault, found by the store (a filter it cannot
+		// run, a value it cannot keep): a 400 with the domain's message,
+		// which never holds the database's text (sqlstore.Classify).
+		c.errorPage(w, r, http.StatusBadRequest, fc.ErrorMessage(err))
+		return
+	}
 	if fc.ErrorCode(err) == fc.ErrUnavailable {
 		w.Header().Set("Retry-After", "5")
 		c.errorPage(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable. Please try again in a few seconds.")

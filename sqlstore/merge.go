@@ -25,9 +25,11 @@ import (
 // plan is kept.
 const maxMergeArms = 16
 
-// mergeKeys are the sort fields with an index per location whose entries
-// are in (field, id) order: the key column the arms select, "" when the
-// order is id alone. Indexes: failed_checkins_business_time,
+// mergeKeys are the sort fields with an index per location in field
+// order: the key column the arms select, "" when the order is id alone.
+// On SQLite every index entry ends with the id, so each arm is read in
+// (field, id) order; PostgreSQL's failed_checkins_business_name has no id
+// column, so that arm sorts its location's ties (a top-N, still exact). Indexes: failed_checkins_business_time,
 // failed_checkins_business_name (sqlite and postgres 0001/0006),
 // failed_checkins_business_created and failed_checkins_business (0010).
 var mergeKeys = map[fc.Field]string{
