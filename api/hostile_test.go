@@ -331,6 +331,16 @@ func TestHostileInput(t *testing.T) {
 		}
 	}
 
+	// ?explain on get-one, and the reasons catalogue with hostile queries.
+	for _, v := range append(append([]string{}, numbers...), texts...) {
+		r := request("GET", "/api/spaces/failedcheckins/1?explain="+url.QueryEscape(v), "", "")
+		r.Header.Set("Authorization", "Bearer "+e.admin)
+		e.apiError(e.serve(r), fmt.Sprintf("GET explain=%.40q", v), "explain")
+		r = request("GET", "/api/spaces/failedcheckins/reasons?x="+url.QueryEscape(v), "", "")
+		r.Header.Set("Authorization", "Bearer "+e.admin)
+		e.apiError(e.serve(r), fmt.Sprintf("GET reasons x=%.40q", v), "")
+	}
+
 	// Check-in attempts: every field with every value (as a JSON string,
 	// and as a raw JSON value for numbers), and the Idempotency-Key header.
 	attempt := func(body string, header ...string) {
@@ -350,6 +360,14 @@ func TestHostileInput(t *testing.T) {
 		if w.Code == http.StatusOK {
 			e.written++
 		}
+		if len(header) > 0 {
+			return
+		}
+		// The dry run reads the same body and writes nothing.
+		r = request("POST", EvaluatePath, "", body)
+		r.Header.Set("Authorization", "Bearer "+e.admin)
+		r.Header.Set("Content-Type", "application/json")
+		e.apiError(e.serve(r), fmt.Sprintf("POST evaluate %.80q", body), "")
 	}
 	for _, field := range []string{"BusinessId", "Source", "CoworkerId", "MacAddresses", "AccessCardId", "FromTime"} {
 		for i, v := range values {
@@ -395,7 +413,7 @@ func TestHostileInput(t *testing.T) {
 	// Wrong methods and media types on every API path.
 	for _, path := range []string{"/api/spaces/failedcheckins", "/api/spaces/failedcheckins/1", "/api/spaces/failedcheckins/export",
 		"/api/spaces/failedcheckins/stats", "/api/spaces/checkins", "/api/spaces/checkins/1", "/api/directory", TokenPath,
-		"/healthz", "/readyz", "/openapi.json", "/api/nothing"} {
+		EvaluatePath, "/api/spaces/failedcheckins/reasons", "/healthz", "/readyz", "/openapi.json", "/api/nothing"} {
 		for _, method := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "BREW"} {
 			for _, ct := range []string{"", "text/plain", "application/json; charset=latin1", "multipart/form-data; boundary=x"} {
 				r := request(method, path, "", `{"x": 1}`)
