@@ -22,5 +22,6 @@ type Console interface {
 	List() http.Handler       // the records, filtered, with charts
 	Export() http.Handler     // the selection as CSV
 	Detail() http.Handler     // one record
+	Evaluate() http.Handler   // "would they get in now?" on a record (POST, CSRF token)
 	NotFound() http.Handler   // the console's 404 page
 }
