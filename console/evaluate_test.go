@@ -174,7 +174,8 @@ func TestEvaluateOnRecordPage(t *testing.T) {
 	}{
 		{"refused: the monthly limit", ee.limited, 10, false,
 			[]string{"CheckinLimitReached", "2026-08-01 00:00:00 (UTC+01:00) local time, 2026-07-31 23:00:00 UTC"}},
-		{"admitted now that the suspension is lifted", ee.unsuspended, 11, true, []string{"Admitted"}},
+		{"admitted now that the suspension is lifted", ee.unsuspended, 11, true,
+			[]string{"Admitted", "2026-07-01 11:00:00 (UTC+01:00) local time, 2026-07-01 10:00:00 UTC"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			code, page := get(t, c, fmt.Sprintf("%s/console/failedcheckins/%d", ee.srv.URL, tt.id))
@@ -197,7 +198,8 @@ func TestEvaluateOnRecordPage(t *testing.T) {
 			if want.Verdict.Accepted() != tt.admitted {
 				t.Fatalf("fc.EvaluateAll admitted = %t; the fixture expects %t", want.Verdict.Accepted(), tt.admitted)
 			}
-			texts := append([]string{}, tt.want...)
+			// Judged now (the console's clock), not at the record's time.
+			texts := append([]string{"Checked for 2026-07-01 11:00:00 (UTC+01:00) at London, 2026-07-01 10:00:00 UTC."}, tt.want...)
 			if !tt.admitted {
 				texts = append(texts, "Refused: ", want.Verdict.Reason, want.Verdict.Description)
 			} else if strings.Contains(body, "Refused: ") {
