@@ -23,5 +23,6 @@ type Console interface {
 	Export() http.Handler     // the selection as CSV
 	Detail() http.Handler     // one record
 	Evaluate() http.Handler   // "would they get in now?" on a record (POST, CSRF token)
+	Coworker() http.Handler   // a coworker's attempts and directory view
 	NotFound() http.Handler   // the console's 404 page
 }

@@ -32,6 +32,7 @@ func (fakeConsole) List() http.Handler       { return page("list") }
 func (fakeConsole) Export() http.Handler     { return page("export") }
 func (fakeConsole) NotFound() http.Handler   { return page("notfound") }
 func (fakeConsole) Evaluate() http.Handler   { return page("evaluate") }
+func (fakeConsole) Coworker() http.Handler   { return page("coworker") }
 func (fakeConsole) Detail() http.Handler {
 	return http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("secret console panic") })
 }

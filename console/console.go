@@ -142,6 +142,12 @@ func (c *Console) Evaluate() http.Handler {
 	return c.page(c.requireRole(fc.RoleFailedCheckinRead, c.evaluateRecord))
 }
 
+// Coworker is a coworker's page: their attempts and the directory's view
+// of them, for FailedCheckin-List (coworker.go).
+func (c *Console) Coworker() http.Handler {
+	return c.page(c.requireRole(fc.RoleFailedCheckinList, c.coworkerPage))
+}
+
 // NotFound is the console's 404 page, for every other path under Path.
 func (c *Console) NotFound() http.Handler { return c.page(http.HandlerFunc(c.notFound)) }
 

@@ -89,6 +89,9 @@ func newEvalEnv(t *testing.T) *evalEnv {
 	importDoc(t, ee.db, `{"Coworkers": [{"Id": 11, "FullName": "Ben Okafor", "Active": true, "TariffId": 2, "AccessCards": ["04A2B3C4"]}]}`)
 	addUser(t, ee.db, "evalmgr@example.com", &fc.User{Roles: []string{fc.RoleFailedCheckinRead, fc.RoleCheckinEvaluate}, Businesses: []int64{1}})
 	addUser(t, ee.db, "reader@example.com", &fc.User{Roles: []string{fc.RoleFailedCheckinRead}, Businesses: []int64{1}})
+	addUser(t, ee.db, "staff@example.com", &fc.User{Roles: []string{fc.RoleFailedCheckinList, fc.RoleFailedCheckinRead,
+		fc.RoleCheckinEvaluate, fc.RoleCheckinList}, Businesses: []int64{1}})
+	addUser(t, ee.db, "lister@example.com", &fc.User{Roles: []string{fc.RoleFailedCheckinList}, Businesses: []int64{1}})
 	return ee
 }
 
