@@ -24,5 +24,7 @@ type Console interface {
 	Detail() http.Handler     // one record
 	Evaluate() http.Handler   // "would they get in now?" on a record (POST, CSRF token)
 	Coworker() http.Handler   // a coworker's attempts and directory view
-	NotFound() http.Handler   // the console's 404 page
+	// EvaluateCoworker is "would they get in now?" on a coworker (POST, CSRF token).
+	EvaluateCoworker() http.Handler
+	NotFound() http.Handler // the console's 404 page
 }

@@ -148,6 +148,13 @@ func (c *Console) Coworker() http.Handler {
 	return c.page(c.requireRole(fc.RoleFailedCheckinList, c.coworkerPage))
 }
 
+// EvaluateCoworker is the coworker page's "would they get in now?" check
+// at a chosen location, a POST with the session's CSRF token, for
+// FailedCheckin-List and Checkin-Evaluate (coworker.go).
+func (c *Console) EvaluateCoworker() http.Handler {
+	return c.page(c.requireRole(fc.RoleFailedCheckinList, c.evaluateCoworker))
+}
+
 // NotFound is the console's 404 page, for every other path under Path.
 func (c *Console) NotFound() http.Handler { return c.page(http.HandlerFunc(c.notFound)) }
 

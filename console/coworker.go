@@ -47,6 +47,10 @@ type coworkerData struct {
 	Directory       *coworkerDirectoryView
 	NotInDirectory  bool
 	CanSeeDirectory bool
+	// Locations are those of the directory the user may see, for the
+	// "would they get in now?" form; Evaluation is its answer.
+	Locations  []option
+	Evaluation *evaluationView
 }
 
 // coworkerPage serves GET /console/coworkers/{id}: the coworker's refused
@@ -57,20 +61,62 @@ type coworkerData struct {
 // (docs/checkins.md#in-the-console). A coworker with nothing the user may
 // see is a 404.
 func (c *Console) coworkerPage(w http.ResponseWriter, r *http.Request) {
+	if d, ok := c.coworker(w, r, 0); ok {
+		c.render(w, r, http.StatusOK, "coworker", pageData{Title: "Coworker " + strconv.FormatInt(d.ID, 10), Body: d})
+	}
+}
+
+// evaluateCoworker serves POST /console/coworkers/{id}/evaluate: the
+// coworker's page with the dry run of the coworker at the form's location
+// now, for users who may evaluate. As on a record: the CSRF token first,
+// the role, then the location through the session's scope (another
+// location is a 404 and nothing is evaluated).
+func (c *Console) evaluateCoworker(w http.ResponseWriter, r *http.Request) {
+	s := sessionFrom(r.Context())
+	if !s.validCSRF(r) {
+		c.errorPage(w, r, http.StatusForbidden, "The form was not sent from this console (missing or wrong CSRF token). Nothing was evaluated.")
+		return
+	}
+	if !c.canEvaluate(s) {
+		c.errorPage(w, r, http.StatusForbidden, "You need the "+fc.RoleCheckinEvaluate+" role to check whether someone would get in.")
+		return
+	}
+	loc, err := strconv.ParseInt(r.PostFormValue("location"), 10, 64)
+	if err != nil || loc < 1 || !s.caller.Scope.Allows(loc) {
+		c.errorPage(w, r, http.StatusNotFound, "There is no such location, or it is one you cannot see.")
+		return
+	}
+	d, ok := c.coworker(w, r, loc)
+	if !ok {
+		return
+	}
+	id := d.ID
+	if d.Evaluation, err = c.evaluateAttempt(r, &fc.Attempt{BusinessID: loc, Source: fc.SourceDoorAccess, CoworkerID: &id,
+		FromTime: c.cfg.Now().UTC().Truncate(time.Second)}); err != nil {
+		c.internalError(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "coworker", pageData{Title: "Coworker " + strconv.FormatInt(d.ID, 10), Body: d})
+}
+
+// coworker reads what the coworker page shows; selected is the location
+// chosen in its form (0: the newest attempt's). When there is nothing to
+// show it answers the 404 page itself and returns false.
+func (c *Console) coworker(w http.ResponseWriter, r *http.Request, selected int64) (*coworkerData, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		c.errorPage(w, r, http.StatusNotFound, "There is no such coworker.")
-		return
+		return nil, false
 	}
 	ctx := r.Context()
 	s := sessionFrom(ctx)
-	d := coworkerData{ID: id, CanSeeDirectory: c.canEvaluate(s)}
+	d := &coworkerData{ID: id, CanSeeDirectory: c.canEvaluate(s)}
 	refused, err := c.cfg.Store.FindFailedCheckins(ctx, fc.Query{Scope: s.caller.Scope,
 		Conditions: []fc.Condition{fc.In(fc.FieldCoworkerID, id)},
 		OrderBy:    fc.FieldCheckinAttemptTime, Descending: true, Page: 1, Size: timelineSize})
 	if err != nil {
 		c.internalError(w, r, err)
-		return
+		return nil, false
 	}
 	for _, rec := range refused.Records {
 		d.Name = rec.CoworkerFullName
@@ -89,7 +135,7 @@ func (c *Console) coworkerPage(w http.ResponseWriter, r *http.Request) {
 			OrderBy:    fc.FieldFromTime, Descending: true, Page: 1, Size: timelineSize})
 		if err != nil {
 			c.internalError(w, r, err)
-			return
+			return nil, false
 		}
 		for _, ck := range page.Records {
 			if d.Name == "" {
@@ -112,9 +158,23 @@ func (c *Console) coworkerPage(w http.ResponseWriter, r *http.Request) {
 		d.Timeline = d.Timeline[:timelineSize]
 	}
 	if d.CanSeeDirectory {
-		if d.Directory, err = c.directoryView(r, id, d.Timeline); err != nil {
+		dir, err := c.cfg.Directory.Directory(ctx)
+		if err != nil {
 			c.internalError(w, r, err)
-			return
+			return nil, false
+		}
+		if selected == 0 && len(d.Timeline) > 0 {
+			selected = d.Timeline[0].BusinessID
+		}
+		for _, b := range dir.Businesses {
+			if s.caller.Scope.Allows(b.ID) {
+				bid := strconv.FormatInt(b.ID, 10)
+				d.Locations = append(d.Locations, option{Value: bid, Label: b.Name + " (" + bid + ")", Selected: b.ID == selected})
+			}
+		}
+		if d.Directory, err = c.directoryView(r, dir, id, d.Timeline); err != nil {
+			c.internalError(w, r, err)
+			return nil, false
 		}
 		if d.Directory == nil {
 			d.NotInDirectory = true
@@ -124,9 +184,9 @@ func (c *Console) coworkerPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(d.Timeline) == 0 && d.Directory == nil {
 		c.errorPage(w, r, http.StatusNotFound, "There is no such coworker, or none of their attempts is at a location you can see.")
-		return
+		return nil, false
 	}
-	c.render(w, r, http.StatusOK, "coworker", pageData{Title: "Coworker " + strconv.FormatInt(id, 10), Body: d})
+	return d, true
 }
 
 func boolOrder(a, b bool) int {
@@ -144,11 +204,7 @@ func boolOrder(a, b bool) int {
 // rule counts them (fc.StoredCheckinCount, every location) in the local
 // month of the location of their newest attempt the user may see, or of
 // the first location of their plan.
-func (c *Console) directoryView(r *http.Request, id int64, timeline []attemptView) (*coworkerDirectoryView, error) {
-	dir, err := c.cfg.Directory.Directory(r.Context())
-	if err != nil {
-		return nil, err
-	}
+func (c *Console) directoryView(r *http.Request, dir *fc.Directory, id int64, timeline []attemptView) (*coworkerDirectoryView, error) {
 	cw := dir.Coworker(id)
 	if cw == nil {
 		return nil, nil
@@ -198,6 +254,7 @@ func (c *Console) directoryView(r *http.Request, id int64, timeline []attemptVie
 	}
 	now := c.cfg.Now().In(loc)
 	from, until := fc.MonthBounds(now)
+	var err error
 	if v.Used, err = fc.StoredCheckinCount(r.Context(), c.cfg.Checkins)(id, from, until); err != nil {
 		return nil, err
 	}

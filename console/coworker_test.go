@@ -1,11 +1,16 @@
 package console_test
 
 import (
+	"context"
 	"fmt"
 	"html"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	fc "github.com/failedcheckins/failedcheckins"
 )
 
 var timelineRow = regexp.MustCompile(`<tr class="(accepted|refused)"><td><time datetime="([^"]+)">`)
@@ -77,5 +82,81 @@ func TestCoworkerPage(t *testing.T) {
 	ee.signIn(t, reader, "reader@example.com")
 	if code, _ := get(t, reader, ee.srv.URL+"/console/coworkers/10"); code != 403 {
 		t.Errorf("reader without FailedCheckin-List: coworker 10 = %d; want 403", code)
+	}
+}
+
+// TestEvaluateOnCoworkerPage: the coworker page's check at a location of
+// the user's is fc.EvaluateAll's answer for that coworker there now;
+// another location is a 404, a missing token or role a 403, and none of
+// them reads the directory; nothing is written.
+func TestEvaluateOnCoworkerPage(t *testing.T) {
+	ee := newEvalEnv(t)
+	staff := ee.client(t)
+	ee.signIn(t, staff, "staff@example.com")
+	lister := ee.client(t)
+	ee.signIn(t, lister, "lister@example.com")
+	_, page := get(t, staff, ee.srv.URL+"/console/coworkers/10")
+	if !strings.Contains(page, `<option value="1" selected>London (1)</option>`) || strings.Contains(page, `value="2"`) {
+		t.Errorf("the form's locations are not London alone, selected")
+	}
+	token := csrfOf(t, page)
+	_, listerPage := get(t, lister, ee.srv.URL+"/console/coworkers/10")
+	post := func(c *http.Client, location, csrf string) (int, string) {
+		t.Helper()
+		resp, err := c.PostForm(ee.srv.URL+"/console/coworkers/10/evaluate", url.Values{"location": {location}, "csrf": {csrf}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode, readAll(t, resp)
+	}
+	before := ee.rowCounts(t)
+	for _, tt := range []struct {
+		name           string
+		c              *http.Client
+		location, csrf string
+		status         int
+	}{
+		{"no token", staff, "1", "", http.StatusForbidden},
+		{"out of scope", staff, "2", token, http.StatusNotFound},
+		{"not a location", staff, "x", token, http.StatusNotFound},
+		{"without Checkin-Evaluate", lister, "1", csrfOf(t, listerPage), http.StatusForbidden},
+	} {
+		reads := ee.dir.reads.Load()
+		if code, body := post(tt.c, tt.location, tt.csrf); code != tt.status || strings.Contains(body, `id="eval-outcome"`) {
+			t.Errorf("%s: evaluate = %d; want %d without an outcome", tt.name, code, tt.status)
+		}
+		if n := ee.dir.reads.Load() - reads; n != 0 {
+			t.Errorf("%s: the directory was read %d times; want none", tt.name, n)
+		}
+	}
+	code, body := post(staff, "1", token)
+	dir, err := ee.db.Directory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := int64(10)
+	want, err := fc.EvaluateAll(dir, &fc.Attempt{BusinessID: 1, Source: fc.SourceDoorAccess, CoworkerID: &id, FromTime: evalNow},
+		fc.StoredCheckinCount(context.Background(), ee.db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := html.UnescapeString(body)
+	texts := []string{"Refused: " + fc.ReasonCheckinLimitReached, want.Verdict.Description,
+		"2026-08-01 00:00:00 (UTC+01:00) local time, 2026-07-31 23:00:00 UTC"}
+	for _, ch := range want.Checks {
+		texts = append(texts, ch.Detail)
+	}
+	texts = append(texts, want.Fixes...)
+	for _, s := range texts {
+		if code != 200 || !strings.Contains(text, s) {
+			t.Errorf("evaluate = %d, lacks %q", code, s)
+		}
+	}
+	if want.Verdict.Reason != fc.ReasonCheckinLimitReached {
+		t.Errorf("fc.EvaluateAll = %s; the fixture expects CheckinLimitReached", want.Verdict.Reason)
+	}
+	if after := ee.rowCounts(t); after != before {
+		t.Errorf("rows %v before, %v after", before, after)
 	}
 }

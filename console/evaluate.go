@@ -79,13 +79,19 @@ func (c *Console) evaluate(r *http.Request, s *session, rec *fc.FailedCheckin) (
 	default:
 		return &evaluationView{Unavailable: "The record names no coworker and no device, so there is no one to check."}, nil
 	}
+	return c.evaluateAttempt(r, a)
+}
+
+// evaluateAttempt runs the dry run of a (whose location the caller has
+// been checked to see) against the current directory.
+func (c *Console) evaluateAttempt(r *http.Request, a *fc.Attempt) (*evaluationView, error) {
 	dir, err := c.cfg.Directory.Directory(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	b := dir.Business(rec.BusinessID)
+	b := dir.Business(a.BusinessID)
 	if b == nil {
-		return &evaluationView{Unavailable: "Location " + strconv.FormatInt(rec.BusinessID, 10) + " is no longer in the directory."}, nil
+		return &evaluationView{Unavailable: "Location " + strconv.FormatInt(a.BusinessID, 10) + " is no longer in the directory."}, nil
 	}
 	e, err := fc.EvaluateAll(dir, a, fc.StoredCheckinCount(r.Context(), c.cfg.Checkins))
 	if err != nil {
