@@ -1,6 +1,7 @@
 package failedcheckins
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -263,4 +264,27 @@ func (j *judgement) fixes(outs *[len(rules)]outcome, next *time.Time) []string {
 		fixes = append(fixes, fix)
 	}
 	return fixes
+}
+
+// StoredCheckinCount is the monthly rule's count read through the check-in
+// search of store: the coworker's accepted check-ins at every location
+// (the limit counts them all, whatever the caller may see) with from <=
+// FromTime < until, exactly what the pipeline counts in its transaction.
+// The API's dry run and the console's "would they get in now?" both use
+// it, so they count alike.
+func StoredCheckinCount(ctx context.Context, store CheckinStore) MonthlyCount {
+	return func(coworker int64, from, until time.Time) (int, error) {
+		page, err := store.FindCheckins(ctx, Query{
+			Scope: AllBusinesses(),
+			Conditions: []Condition{
+				In(FieldCoworkerID, coworker),
+				TimeRange(FieldFromTime, from, until),
+			},
+			OrderBy: FieldID, Page: 1, Size: 1,
+		})
+		if err != nil {
+			return 0, err
+		}
+		return int(page.TotalItems), nil
+	}
 }

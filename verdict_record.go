@@ -123,3 +123,13 @@ func (v *Verdict) Checkin(a *Attempt) *Checkin {
 	}
 	return c
 }
+
+// DescribeHours writes access hours as the refusals' descriptions do
+// ("Mon-Fri 08:00-19:00"), for pages that show a plan; "at any time" for
+// none.
+func DescribeHours(windows []AccessHours) string {
+	if len(windows) == 0 {
+		return "at any time"
+	}
+	return describeHours(windows)
+}

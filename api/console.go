@@ -22,5 +22,9 @@ type Console interface {
 	List() http.Handler       // the records, filtered, with charts
 	Export() http.Handler     // the selection as CSV
 	Detail() http.Handler     // one record
-	NotFound() http.Handler   // the console's 404 page
+	Evaluate() http.Handler   // "would they get in now?" on a record (POST, CSRF token)
+	Coworker() http.Handler   // a coworker's attempts and directory view
+	// EvaluateCoworker is "would they get in now?" on a coworker (POST, CSRF token).
+	EvaluateCoworker() http.Handler
+	NotFound() http.Handler // the console's 404 page
 }

@@ -31,6 +31,11 @@ func (fakeConsole) SignOut() http.Handler    { return page("signout") }
 func (fakeConsole) List() http.Handler       { return page("list") }
 func (fakeConsole) Export() http.Handler     { return page("export") }
 func (fakeConsole) NotFound() http.Handler   { return page("notfound") }
+func (fakeConsole) Evaluate() http.Handler   { return page("evaluate") }
+func (fakeConsole) Coworker() http.Handler   { return page("coworker") }
+func (fakeConsole) EvaluateCoworker() http.Handler {
+	return page("evaluate coworker")
+}
 func (fakeConsole) Detail() http.Handler {
 	return http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("secret console panic") })
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"time"
@@ -75,33 +74,12 @@ func (s *Server) evaluateCheckin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	e, err := fc.EvaluateAll(dir, a, s.countCheckins(ctx))
+	e, err := fc.EvaluateAll(dir, a, fc.StoredCheckinCount(ctx, s.checkins.Store))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, toEvaluationJSON(e))
-}
-
-// countCheckins is the monthly rule's count read through the check-in
-// search: the coworker's accepted check-ins at every location (the limit
-// counts them all, whatever the caller may see) with from <= FromTime <
-// until, exactly what the pipeline counts in its transaction.
-func (s *Server) countCheckins(ctx context.Context) fc.MonthlyCount {
-	return func(coworker int64, from, until time.Time) (int, error) {
-		page, err := s.checkins.Store.FindCheckins(ctx, fc.Query{
-			Scope: fc.AllBusinesses(),
-			Conditions: []fc.Condition{
-				fc.In(fc.FieldCoworkerID, coworker),
-				fc.TimeRange(fc.FieldFromTime, from, until),
-			},
-			OrderBy: fc.FieldID, Page: 1, Size: 1,
-		})
-		if err != nil {
-			return 0, err
-		}
-		return int(page.TotalItems), nil
-	}
 }
 
 // parseEvaluation reads the body of a dry run: an attempt's body, read by

@@ -67,6 +67,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("GET /console/failedcheckins", c.List())
 		mux.Handle("GET /console/failedcheckins/export", c.Export())
 		mux.Handle("GET /console/failedcheckins/{id}", c.Detail())
+		mux.Handle("POST /console/failedcheckins/{id}/evaluate", limitBody(consoleMaxBodyBytes, c.Evaluate()))
+		mux.Handle("GET /console/coworkers/{id}", c.Coworker())
+		mux.Handle("POST /console/coworkers/{id}/evaluate", limitBody(consoleMaxBodyBytes, c.EvaluateCoworker()))
 		// The console's own HTML 404, for any other path and method under it.
 		mux.Handle(ConsolePath, limitBody(consoleMaxBodyBytes, c.NotFound()))
 	}

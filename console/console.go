@@ -1,7 +1,8 @@
 // Package console is the operator console: server-rendered HTML pages at
 // /console/ for people who do not write curl commands. They sign in with
 // the API's users (email, password, TOTP), search FailedCheckin records
-// with every filter of the API, read one record, see charts of the
+// with every filter of the API, read one record (and ask whether its
+// coworker would get in now: the API's dry run, fc.EvaluateAll), see charts of the
 // current selection drawn as SVG on the server, and download it as CSV.
 //
 // The console imports only the domain and the packages the API shares with
@@ -64,6 +65,11 @@ type Config struct {
 	// not send Secure cookies over plain HTTP, so sign-in would not stick);
 	// anywhere else put TLS in front and leave it false.
 	InsecureCookie bool
+	// Checkins and Directory let the record page answer "would they get
+	// in now?" (fc.EvaluateAll, as POST /api/spaces/checkins/evaluate);
+	// either nil leaves the check out.
+	Checkins  fc.CheckinStore
+	Directory fc.DirectoryStore
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives internal errors; nil discards them.
@@ -127,6 +133,26 @@ func (c *Console) Export() http.Handler {
 // Detail is one record's page, for FailedCheckin-Read.
 func (c *Console) Detail() http.Handler {
 	return c.page(c.requireRole(fc.RoleFailedCheckinRead, c.detailPage))
+}
+
+// Evaluate is the record page's "would they get in now?" check, a POST
+// with the session's CSRF token, for FailedCheckin-Read and
+// Checkin-Evaluate (evaluate.go).
+func (c *Console) Evaluate() http.Handler {
+	return c.page(c.requireRole(fc.RoleFailedCheckinRead, c.evaluateRecord))
+}
+
+// Coworker is a coworker's page: their attempts and the directory's view
+// of them, for FailedCheckin-List (coworker.go).
+func (c *Console) Coworker() http.Handler {
+	return c.page(c.requireRole(fc.RoleFailedCheckinList, c.coworkerPage))
+}
+
+// EvaluateCoworker is the coworker page's "would they get in now?" check
+// at a chosen location, a POST with the session's CSRF token, for
+// FailedCheckin-List and Checkin-Evaluate (coworker.go).
+func (c *Console) EvaluateCoworker() http.Handler {
+	return c.page(c.requireRole(fc.RoleFailedCheckinList, c.evaluateCoworker))
 }
 
 // NotFound is the console's 404 page, for every other path under Path.

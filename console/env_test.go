@@ -45,6 +45,13 @@ type envStore interface {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with the console's Config adjusted by configure
+// (given the store) before the server is built.
+func newEnvWith(t testing.TB, configure func(envStore, *console.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	s := teststore.Open(t)
 	db, ok := s.(envStore)
@@ -66,7 +73,11 @@ func newEnv(t testing.TB) *env {
 	addUser(t, db, "manager@example.com", &fc.User{Roles: []string{fc.RoleFailedCheckinList, fc.RoleFailedCheckinRead}, Businesses: []int64{e.managerLoc}})
 	svc := signin.New(signin.Config{Users: db, Tokens: db, Failures: db})
 	auth := api.NewAuth(svc, nil)
-	c, err := console.New(console.Config{Store: db, SignIn: svc, InsecureCookie: true, Logger: testLogger(t)})
+	cfg := console.Config{Store: db, SignIn: svc, InsecureCookie: true, Logger: testLogger(t)}
+	if configure != nil {
+		configure(db, &cfg)
+	}
+	c, err := console.New(cfg)
 	if err != nil {
 		t.Fatalf("console.New: %v", err)
 	}

@@ -100,27 +100,49 @@ func sourceOptions(selected string) []option {
 // detailPage serves GET /console/failedcheckins/{id}: every field of one
 // record the caller may see; any other id is a 404, as in the API.
 func (c *Console) detailPage(w http.ResponseWriter, r *http.Request) {
+	if rec, ok := c.findRecord(w, r); ok {
+		c.renderRecord(w, r, rec, nil)
+	}
+}
+
+// findRecord reads the record of the path's id through the session's
+// scope; when there is none (or it lies outside the scope) it answers the
+// 404 page itself and returns false.
+func (c *Console) findRecord(w http.ResponseWriter, r *http.Request) (*fc.FailedCheckin, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		c.errorPage(w, r, http.StatusNotFound, "There is no such record.")
-		return
+		return nil, false
 	}
 	rec, err := c.cfg.Store.FindFailedCheckinByID(r.Context(), sessionFrom(r.Context()).caller.Scope, id)
 	if fc.ErrorCode(err) == fc.ErrNotFound {
 		c.errorPage(w, r, http.StatusNotFound, "There is no such record, or it belongs to a location you cannot see.")
-		return
+		return nil, false
 	}
 	if err != nil {
 		c.internalError(w, r, err)
-		return
+		return nil, false
 	}
+	return rec, true
+}
+
+// detailData fills the record page.
+type detailData struct {
+	Record      recordView
+	Back        string // the list, with the filter the record was opened from
+	BackQuery   string // that filter, carried by the evaluate form
+	CanEvaluate bool   // the "would they get in now?" form is offered
+	Evaluation  *evaluationView
+}
+
+// renderRecord shows rec's page, with the dry run's answer when ev is set.
+func (c *Console) renderRecord(w http.ResponseWriter, r *http.Request, rec *fc.FailedCheckin, ev *evaluationView) {
 	back := "/console/failedcheckins"
-	if q := r.URL.Query().Get("back"); q != "" {
+	q := r.URL.Query().Get("back")
+	if q != "" {
 		back += "?" + q
 	}
-	c.render(w, r, http.StatusOK, "detail", pageData{Title: "Failed check-in " + strconv.FormatInt(id, 10),
-		Body: struct {
-			Record recordView
-			Back   string
-		}{viewRecord(rec), back}})
+	c.render(w, r, http.StatusOK, "detail", pageData{Title: "Failed check-in " + strconv.FormatInt(rec.ID, 10),
+		Body: detailData{Record: viewRecord(rec), Back: back, BackQuery: q,
+			CanEvaluate: c.canEvaluate(sessionFrom(r.Context())), Evaluation: ev}})
 }

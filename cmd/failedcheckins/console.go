@@ -20,7 +20,7 @@ func newConsole(db store, signIn *signin.Service, addr string, logger *slog.Logg
 		logger.Warn("this database backend has no console support yet: /console/ is not served")
 		return nil, nil
 	}
-	return console.New(console.Config{Store: cs, SignIn: signIn, InsecureCookie: isLoopback(addr), Logger: logger})
+	return console.New(console.Config{Store: cs, Checkins: db, Directory: db, SignIn: signIn, InsecureCookie: isLoopback(addr), Logger: logger})
 }
 
 // isLoopback reports whether a listen address is on the loopback interface.
