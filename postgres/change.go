@@ -15,26 +15,6 @@ var _ fc.RecordChangeStore = (*DB)(nil)
 // migrations 0006 and 0009 keep the rollups.
 var changes = sqlstore.Changes{Dialect: sqlstore.PostgreSQL()}
 
-// DeleteFailedCheckins deletes the records with these Ids in one
-// transaction (sqlstore.Changes).
-func (db *DB) DeleteFailedCheckins(ctx context.Context, ids []int64) (int, error) {
-	return db.change(ctx, func(tx sqlstore.Tx, _ time.Time) (int, error) { return changes.DeleteFailedCheckins(ctx, tx, ids) })
-}
-
-// UpdateFailedCheckins rewrites the records with these Ids as change
-// makes them, in one transaction (sqlstore.Changes).
-func (db *DB) UpdateFailedCheckins(ctx context.Context, ids []int64, change func(*fc.FailedCheckin) error) (int, error) {
-	return db.change(ctx, func(tx sqlstore.Tx, now time.Time) (int, error) {
-		return changes.UpdateFailedCheckins(ctx, tx, ids, now, change)
-	})
-}
-
-// DeleteCheckins deletes the accepted check-ins with these Ids in one
-// transaction (sqlstore.Changes).
-func (db *DB) DeleteCheckins(ctx context.Context, ids []int64) (int, error) {
-	return db.change(ctx, func(tx sqlstore.Tx, _ time.Time) (int, error) { return changes.DeleteCheckins(ctx, tx, ids) })
-}
-
 // change runs fn in a transaction holding the records' write lock, which
 // every writer that gives Ids takes: the high-water mark a delete raises
 // then covers every Id given before it.

@@ -33,14 +33,18 @@ type DB struct {
 	// the pool, searches in one repeatable-read snapshot planned per run
 	// (searchTxOptions).
 	failedReads
+	// recordChanges deletes and rewrites records (change.go).
+	recordChanges
 }
 
-// users and failedReads are the shared core's stores under names that
-// keep the embedded fields unexported; their methods make DB an
-// fc.UserStore and (with CreateFailedCheckins) an fc.FailedCheckinStore.
+// users, failedReads and recordChanges are the shared core's stores
+// under names that keep the embedded fields unexported; their methods
+// make DB an fc.UserStore, an fc.RecordChangeStore and (with
+// CreateFailedCheckins) an fc.FailedCheckinStore.
 type (
-	users       = sqlstore.Users
-	failedReads = sqlstore.FailedCheckinReads
+	users         = sqlstore.Users
+	failedReads   = sqlstore.FailedCheckinReads
+	recordChanges = sqlstore.RecordChanges
 )
 
 var (
@@ -82,6 +86,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	// The point lookups run on the pool, so they are made once it exists.
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
+	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}
 	return db, nil
 }
 

@@ -15,29 +15,10 @@ var _ fc.RecordChangeStore = (*DB)(nil)
 // in Go, as the inserts count them (rollup.go).
 var changes = sqlstore.Changes{Dialect: sqlstore.SQLite(), CountInGo: true}
 
-// DeleteFailedCheckins deletes the records with these Ids in one write
-// transaction (sqlstore.Changes).
-func (db *DB) DeleteFailedCheckins(ctx context.Context, ids []int64) (int, error) {
-	return db.change(ctx, func(tx sqlstore.Tx, _ time.Time) (int, error) { return changes.DeleteFailedCheckins(ctx, tx, ids) })
-}
-
-// UpdateFailedCheckins rewrites the records with these Ids as change
-// makes them, in one write transaction (sqlstore.Changes).
-func (db *DB) UpdateFailedCheckins(ctx context.Context, ids []int64, change func(*fc.FailedCheckin) error) (int, error) {
-	return db.change(ctx, func(tx sqlstore.Tx, now time.Time) (int, error) {
-		return changes.UpdateFailedCheckins(ctx, tx, ids, now, change)
-	})
-}
-
-// DeleteCheckins deletes the accepted check-ins with these Ids in one
-// write transaction (sqlstore.Changes).
-func (db *DB) DeleteCheckins(ctx context.Context, ids []int64) (int, error) {
-	return db.change(ctx, func(tx sqlstore.Tx, _ time.Time) (int, error) { return changes.DeleteCheckins(ctx, tx, ids) })
-}
-
 // change runs fn in a write transaction through the store's Tx adapter
 // (tx.go), unprepared: a change's IN lists make texts that are rarely
 // run twice, which would only crowd the writer's prepared statements.
+// SQLite's single writer is the records' write lock.
 func (db *DB) change(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time) (int, error)) (int, error) {
 	n := 0
 	err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {

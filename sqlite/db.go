@@ -67,14 +67,18 @@ type DB struct {
 	// through the prepared lookups (pointTx, readstmt.go), searches in a
 	// read transaction through the search statements prepared once.
 	failedReads
+	// recordChanges deletes and rewrites records (change.go).
+	recordChanges
 }
 
-// users and failedReads are the shared core's stores under names that
-// keep the embedded fields unexported; their methods make DB an
-// fc.UserStore and (with CreateFailedCheckins) an fc.FailedCheckinStore.
+// users, failedReads and recordChanges are the shared core's stores
+// under names that keep the embedded fields unexported; their methods
+// make DB an fc.UserStore, an fc.RecordChangeStore and (with
+// CreateFailedCheckins) an fc.FailedCheckinStore.
 type (
-	users       = sqlstore.Users
-	failedReads = sqlstore.FailedCheckinReads
+	users         = sqlstore.Users
+	failedReads   = sqlstore.FailedCheckinReads
+	recordChanges = sqlstore.RecordChanges
 )
 
 var _ fc.FailedCheckinStore = (*DB)(nil)
@@ -89,6 +93,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
+	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}
 	var err error
 	// The writer opens first so that the file exists and is in WAL mode
 	// before a read-only connection looks at it.

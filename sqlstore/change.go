@@ -23,6 +23,35 @@ type Changes struct {
 	CountInGo bool
 }
 
+// RecordChanges is fc.RecordChangeStore for a store: the Changes run
+// in the store's own write transaction, which Write opens (under the
+// records' write lock, so that the high-water mark a delete raises covers
+// every Id given before it) and commits. Both stores embed it.
+type RecordChanges struct {
+	Changes Changes
+	Write   func(ctx context.Context, fn func(tx Tx, now time.Time) (int, error)) (int, error)
+}
+
+// DeleteFailedCheckins deletes the records with these Ids in one write
+// transaction.
+func (r RecordChanges) DeleteFailedCheckins(ctx context.Context, ids []int64) (int, error) {
+	return r.Write(ctx, func(tx Tx, _ time.Time) (int, error) { return r.Changes.DeleteFailedCheckins(ctx, tx, ids) })
+}
+
+// UpdateFailedCheckins rewrites the records with these Ids as change
+// makes them, in one write transaction.
+func (r RecordChanges) UpdateFailedCheckins(ctx context.Context, ids []int64, change func(*fc.FailedCheckin) error) (int, error) {
+	return r.Write(ctx, func(tx Tx, now time.Time) (int, error) {
+		return r.Changes.UpdateFailedCheckins(ctx, tx, ids, now, change)
+	})
+}
+
+// DeleteCheckins deletes the accepted check-ins with these Ids in one
+// write transaction.
+func (r RecordChanges) DeleteCheckins(ctx context.Context, ids []int64) (int, error) {
+	return r.Write(ctx, func(tx Tx, _ time.Time) (int, error) { return r.Changes.DeleteCheckins(ctx, tx, ids) })
+}
+
 // changeChunk is how many Ids go into one statement's IN list.
 const changeChunk = 500
 
