@@ -74,7 +74,7 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := csvrecord.Write(w, records); err != nil || readErr != nil {
-		c.cfg.Logger.Error("console export aborted", "write_error", err, "read_error", readErr)
+		c.cfg.Logger.ErrorContext(r.Context(), "console export aborted", "write_error", err, "read_error", readErr)
 		panic(http.ErrAbortHandler) // a truncated download must look failed
 	}
 }

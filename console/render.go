@@ -50,7 +50,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, pag
 	}
 	var buf bytes.Buffer
 	if err := c.pages[page].ExecuteTemplate(&buf, "layout", d); err != nil {
-		c.cfg.Logger.Error("console render", "page", page, "err", err)
+		c.cfg.Logger.ErrorContext(r.Context(), "console render", "page", page, "err", err)
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
 	}
@@ -68,7 +68,7 @@ func (c *Console) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 // Retry-After when the database is unavailable (a load balancer or a
 // person retries it), a 500 otherwise.
 func (c *Console) internalError(w http.ResponseWriter, r *http.Request, err error) {
-	c.cfg.Logger.Error("console", "path", r.URL.Path, "err", err)
+	c.cfg.Logger.ErrorContext(r.Context(), "console", "path", r.URL.Path, "err", err)
 	if fc.ErrorCode(err) == fc.ErrInvalid {
 		// The request's fault, found by the store (a filter it cannot
 		// run, a value it cannot keep): a 400 with the domain's message,

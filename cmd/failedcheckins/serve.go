@@ -93,7 +93,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err := cfg.Validate(); err != nil {
 		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := slog.New(api.LogHandler(slog.NewTextHandler(stderr, nil)))
 	db, err := openMigrated(ctx, cfg.dbConfig)
 	if err != nil {
 		return err
