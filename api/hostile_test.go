@@ -73,6 +73,7 @@ type hostileEnv struct {
 	door    string // bearer token of a device account (Checkin-Create)
 	session *http.Cookie
 	tried   int
+	failed  int   // answers with a 5xx status (each is also a test error)
 	written int64 // records that accepted attempts added
 	addr    int   // varies the client address, so address throttling does not hide inputs
 }
@@ -165,6 +166,9 @@ func (e *hostileEnv) serve(r *http.Request) *httptest.ResponseRecorder {
 	r.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:4321", e.addr>>16&255, e.addr>>8&255, e.addr&255)
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, r)
+	if w.Code >= 500 {
+		e.failed++
+	}
 	return w
 }
 
@@ -470,7 +474,10 @@ func TestHostileInput(t *testing.T) {
 	if got := after.failed + after.checkins - before.failed - before.checkins; got != e.written {
 		t.Errorf("%d records were written, want %d (one per accepted attempt)", got, e.written)
 	}
-	t.Logf("%d hostile inputs tried in %v (%s)", e.tried, time.Since(start).Round(time.Millisecond), storeName())
+	if e.failed > 0 {
+		t.Errorf("%d of the inputs were answered with a 5xx", e.failed)
+	}
+	t.Logf("%d hostile inputs tried in %v (%s), %d answered 5xx", e.tried, time.Since(start).Round(time.Millisecond), storeName(), e.failed)
 }
 
 func storeName() string {
