@@ -667,3 +667,56 @@ func TestFromTimeOffsetOutOfRange(t *testing.T) {
 		t.Errorf("FromTime +23:59: %v", err)
 	}
 }
+
+// TestCredentialsThatAreNotText (issue 18 item 5): a user name with a NUL
+// or invalid UTF-8 (token endpoint, Basic auth, console sign-in) and such
+// a client_id (header or form, after a correct password) were 500s on
+// PostgreSQL, which cannot compare them. Each is a 400 naming the field,
+// on every store; the password of a real account does not change that.
+func TestCredentialsThatAreNotText(t *testing.T) {
+	e := newHostileEnv(t)
+	const user, password = "victim@example.com", "pw-victim@example.com"
+	for _, name := range []string{"a\x00b@example.com", "\xff@example.com", "vic\xc3tim@example.com", "victim@example.com\x00"} {
+		form := url.Values{"grant_type": {"password"}, "username": {name}, "password": {password}}
+		e.wantInvalidRequest(form, "", "username")
+
+		r := request("GET", "/api/spaces/failedcheckins", "", "")
+		r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(name+":"+password)))
+		w := e.serve(r)
+		var body errorJSON
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != http.StatusBadRequest ||
+			len(body.Errors) != 1 || body.Errors[0].PropertyName != "Authorization" {
+			t.Errorf("Basic auth as %q = %d %.300s; want 400 naming Authorization", name, w.Code, w.Body)
+		}
+
+		if w := e.consoleSignIn(name, password); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "Email: ") {
+			t.Errorf("console sign-in as %q = %d; want 400 naming Email", name, w.Code)
+		}
+	}
+	for _, id := range []string{"\xff", "a\xc3", "a\x00b", "\u0085"} {
+		form := url.Values{"grant_type": {"password"}, "username": {user}, "password": {password}}
+		if !strings.ContainsAny(id, "\x00") { // the HTTP server refuses a NUL in a header itself
+			e.wantInvalidRequest(form, id, "client_id")
+		}
+		form.Set("client_id", id)
+		e.wantInvalidRequest(form, "", "client_id")
+	}
+}
+
+// wantInvalidRequest posts form to the token endpoint (with clientID as
+// the client_id header unless "") and wants a 400 invalid_request whose
+// description names field.
+func (e *hostileEnv) wantInvalidRequest(form url.Values, clientID, field string) {
+	e.t.Helper()
+	r := request("POST", TokenPath, "", form.Encode())
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if clientID != "" {
+		r.Header.Set("client_id", clientID)
+	}
+	w := e.serve(r)
+	var body oauthErrorJSON
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != http.StatusBadRequest ||
+		body.Error != "invalid_request" || !strings.Contains(body.Description, field) {
+		e.t.Errorf("token %q client_id header %q = %d %.300s; want 400 invalid_request naming %s", form.Encode(), clientID, w.Code, w.Body, field)
+	}
+}
