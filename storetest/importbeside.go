@@ -11,6 +11,7 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/groupcommit"
+	"github.com/failedcheckins/failedcheckins/signin"
 )
 
 // AnsweredWithin is the bound the import test asserts on every check-in
@@ -43,11 +44,33 @@ const answeredBeforeEnd = 200 * time.Millisecond
 // outcome or a 503 (fc.ErrUnavailable), never an internal error; some
 // must be answered while the import still runs (not queued behind it);
 // the import must complete; the latencies are logged (p50, p99, max).
+// Beside them a client signs in with a correct password again and again
+// (the sign-in's failure counters and the token are writes): each
+// sign-in is answered within AnsweredWithin, with a token or a 503, never
+// an internal error (on SQLite even a correct password failed, its
+// failure counter locked out by the import).
 func RunImportBeside(t *testing.T, n int, open func(t *testing.T) (importer fc.FailedCheckinStore, server CheckinBackend)) {
 	importer, server := open(t)
 	ImportTestDirectory(t, server)
 	q := groupcommit.New(server, groupcommit.Options{})
 	defer q.Close()
+	accounts, isAccounts := server.(interface {
+		fc.UserStore
+		fc.TokenStore
+		fc.LoginFailureStore
+	})
+	if !isAccounts {
+		t.Fatalf("%T has no users, tokens or sign-in counters", server)
+	}
+	hash, hashErr := fc.HashPassword("pw")
+	if hashErr != nil {
+		t.Fatal(hashErr)
+	}
+	if err := accounts.CreateUser(context.Background(), &fc.User{Email: "door@example.com", PasswordHash: hash, Enabled: true,
+		Roles: []string{fc.RoleCheckinCreate}}); err != nil {
+		t.Fatal(err)
+	}
+	svc := signin.New(signin.Config{Users: accounts, Tokens: accounts, Failures: accounts, RateLimit: -1})
 
 	ctx := context.Background()
 	importDone := make(chan error, 1)
@@ -66,9 +89,27 @@ func RunImportBeside(t *testing.T, n int, open func(t *testing.T) (importer fc.F
 		err  error
 	}
 	var mu sync.Mutex
-	var answers []answer
+	var answers, signIns []answer
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			start := time.Now()
+			u, err := svc.SignIn(ctx, "door@example.com", "pw", "", "10.0.0.1")
+			if err == nil {
+				_, err = svc.Issue(ctx, u, "")
+			}
+			mu.Lock()
+			signIns = append(signIns, answer{time.Since(start), time.Now(), err})
+			mu.Unlock()
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
 	for c := range 4 {
 		wg.Go(func() {
 			for i := 0; ; i++ {
@@ -119,6 +160,23 @@ func RunImportBeside(t *testing.T, n int, open func(t *testing.T) (importer fc.F
 	if len(took) == 0 {
 		t.Fatal("no attempt was answered during the import")
 	}
+	signedIn := 0
+	var slowestSignIn time.Duration
+	for _, a := range signIns {
+		switch code := fc.ErrorCode(a.err); code {
+		case "":
+			signedIn++
+		case fc.ErrUnavailable:
+		default:
+			t.Errorf("sign-in with the right password during the import: %v (code %s); want a token or ErrUnavailable (503)", a.err, code)
+		}
+		if a.took > AnsweredWithin {
+			t.Errorf("sign-in during the import answered after %v; want within %v", a.took, AnsweredWithin)
+		}
+		slowestSignIn = max(slowestSignIn, a.took)
+	}
+	t.Logf("%d sign-ins beside the import: %d signed in, %d answered 503; slowest %v",
+		len(signIns), signedIn, len(signIns)-signedIn, slowestSignIn)
 	slices.Sort(took)
 	pct := func(p int) time.Duration { return took[min(len(took)-1, len(took)*p/100)] }
 	t.Logf("import of %d records took %v; %d attempts beside it: %d recorded, %d answered 503, %d answered while the import ran; latency p50 %v, p99 %v, max %v",
