@@ -429,6 +429,13 @@ func TestHostileInput(t *testing.T) {
 				if method == "PUT" && path == "/api/directory" && w.Code == http.StatusOK {
 					t.Errorf("PUT /api/directory with an unknown field: 200")
 				}
+				// A 405 lists what the path does serve, and not the method
+				// refused (the dry run's path answered OPTIONS and TRACE
+				// with the {id} pattern's GET, HEAD).
+				if allow := w.Header().Get("Allow"); w.Code == http.StatusMethodNotAllowed &&
+					(allow == "" || strings.Contains(", "+allow+", ", ", "+method+", ") || path == EvaluatePath && allow != "POST") {
+					t.Errorf("%s %s: 405 with Allow %q", method, path, allow)
+				}
 				if path != "/healthz" && path != "/readyz" && path != "/openapi.json" && path != TokenPath && method != "HEAD" {
 					e.apiError(w, method+" "+path+" "+ct, "")
 				} else if w.Code >= 500 {
