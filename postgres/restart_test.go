@@ -46,14 +46,18 @@ func newPrivateServer(t *testing.T) *privateServer {
 		}
 		t.Skip(msg)
 	}
-	out, err := exec.Command("pg_config", "--bindir").Output()
-	if err != nil {
-		unavailable("no pg_config to find initdb and pg_ctl: %v", err)
+	// pg_config names the programs' directory; Debian's layout is the
+	// fallback (the server package does not always bring pg_config).
+	s := &privateServer{t: t}
+	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+		s.bin = strings.TrimSpace(string(out))
+	} else if found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb"); len(found) > 0 {
+		s.bin = filepath.Dir(found[len(found)-1])
 	}
-	s := &privateServer{t: t, bin: strings.TrimSpace(string(out))}
-	if _, err := os.Stat(filepath.Join(s.bin, "initdb")); err != nil {
-		unavailable("no initdb: %v", err)
+	if _, err := os.Stat(filepath.Join(s.bin, "initdb")); s.bin == "" || err != nil {
+		unavailable("no initdb (pg_config --bindir, /usr/lib/postgresql/*/bin): %v", err)
 	}
+	var err error
 	// Not t.TempDir: its parent is private to the test's user, and the
 	// server may run as another.
 	s.dir, err = os.MkdirTemp("", "fc-pg-")
