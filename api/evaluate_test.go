@@ -219,7 +219,10 @@ func TestEvaluateEndpoint(t *testing.T) {
 			}
 		})
 	}
-	for _, m := range []string{"GET", "PUT", "DELETE"} {
+	// Every other method, the ones without a pattern of their own too
+	// (OPTIONS, TRACE, an unknown one): the {id} pattern's fallback used
+	// to answer them with its own Allow: GET, HEAD (issue 18).
+	for _, m := range []string{"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "BREW"} {
 		// Not through serveChecked: the document's router takes GET
 		// .../evaluate for GET .../{id}, whose answers it lists, while
 		// the server answers this path's 405.

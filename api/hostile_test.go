@@ -73,6 +73,7 @@ type hostileEnv struct {
 	door    string // bearer token of a device account (Checkin-Create)
 	session *http.Cookie
 	tried   int
+	failed  int   // answers with a 5xx status (each is also a test error)
 	written int64 // records that accepted attempts added
 	addr    int   // varies the client address, so address throttling does not hide inputs
 }
@@ -165,6 +166,9 @@ func (e *hostileEnv) serve(r *http.Request) *httptest.ResponseRecorder {
 	r.RemoteAddr = fmt.Sprintf("10.%d.%d.%d:4321", e.addr>>16&255, e.addr>>8&255, e.addr&255)
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, r)
+	if w.Code >= 500 {
+		e.failed++
+	}
 	return w
 }
 
@@ -425,6 +429,13 @@ func TestHostileInput(t *testing.T) {
 				if method == "PUT" && path == "/api/directory" && w.Code == http.StatusOK {
 					t.Errorf("PUT /api/directory with an unknown field: 200")
 				}
+				// A 405 lists what the path does serve, and not the method
+				// refused (the dry run's path answered OPTIONS and TRACE
+				// with the {id} pattern's GET, HEAD).
+				if allow := w.Header().Get("Allow"); w.Code == http.StatusMethodNotAllowed &&
+					(allow == "" || strings.Contains(", "+allow+", ", ", "+method+", ") || path == EvaluatePath && allow != "POST") {
+					t.Errorf("%s %s: 405 with Allow %q", method, path, allow)
+				}
 				if path != "/healthz" && path != "/readyz" && path != "/openapi.json" && path != TokenPath && method != "HEAD" {
 					e.apiError(w, method+" "+path+" "+ct, "")
 				} else if w.Code >= 500 {
@@ -470,7 +481,10 @@ func TestHostileInput(t *testing.T) {
 	if got := after.failed + after.checkins - before.failed - before.checkins; got != e.written {
 		t.Errorf("%d records were written, want %d (one per accepted attempt)", got, e.written)
 	}
-	t.Logf("%d hostile inputs tried in %v (%s)", e.tried, time.Since(start).Round(time.Millisecond), storeName())
+	if e.failed > 0 {
+		t.Errorf("%d of the inputs were answered with a 5xx", e.failed)
+	}
+	t.Logf("%d hostile inputs tried in %v (%s), %d answered 5xx", e.tried, time.Since(start).Round(time.Millisecond), storeName(), e.failed)
 }
 
 func storeName() string {
@@ -658,5 +672,58 @@ func TestFromTimeOffsetOutOfRange(t *testing.T) {
 	}
 	if _, err := parseAttempt([]byte(`{"BusinessId": 1, "Source": 2, "CoworkerId": 10, "FromTime": "2026-07-01T00:30:00+23:59"}`), now); err != nil {
 		t.Errorf("FromTime +23:59: %v", err)
+	}
+}
+
+// TestCredentialsThatAreNotText (issue 18 item 5): a user name with a NUL
+// or invalid UTF-8 (token endpoint, Basic auth, console sign-in) and such
+// a client_id (header or form, after a correct password) were 500s on
+// PostgreSQL, which cannot compare them. Each is a 400 naming the field,
+// on every store; the password of a real account does not change that.
+func TestCredentialsThatAreNotText(t *testing.T) {
+	e := newHostileEnv(t)
+	const user, password = "victim@example.com", "pw-victim@example.com"
+	for _, name := range []string{"a\x00b@example.com", "\xff@example.com", "vic\xc3tim@example.com", "victim@example.com\x00"} {
+		form := url.Values{"grant_type": {"password"}, "username": {name}, "password": {password}}
+		e.wantInvalidRequest(form, "", "username")
+
+		r := request("GET", "/api/spaces/failedcheckins", "", "")
+		r.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(name+":"+password)))
+		w := e.serve(r)
+		var body errorJSON
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != http.StatusBadRequest ||
+			len(body.Errors) != 1 || body.Errors[0].PropertyName != "Authorization" {
+			t.Errorf("Basic auth as %q = %d %.300s; want 400 naming Authorization", name, w.Code, w.Body)
+		}
+
+		if w := e.consoleSignIn(name, password); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "Email: ") {
+			t.Errorf("console sign-in as %q = %d; want 400 naming Email", name, w.Code)
+		}
+	}
+	for _, id := range []string{"\xff", "a\xc3", "a\x00b", "\u0085"} {
+		form := url.Values{"grant_type": {"password"}, "username": {user}, "password": {password}}
+		if !strings.ContainsAny(id, "\x00") { // the HTTP server refuses a NUL in a header itself
+			e.wantInvalidRequest(form, id, "client_id")
+		}
+		form.Set("client_id", id)
+		e.wantInvalidRequest(form, "", "client_id")
+	}
+}
+
+// wantInvalidRequest posts form to the token endpoint (with clientID as
+// the client_id header unless "") and wants a 400 invalid_request whose
+// description names field.
+func (e *hostileEnv) wantInvalidRequest(form url.Values, clientID, field string) {
+	e.t.Helper()
+	r := request("POST", TokenPath, "", form.Encode())
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if clientID != "" {
+		r.Header.Set("client_id", clientID)
+	}
+	w := e.serve(r)
+	var body oauthErrorJSON
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != http.StatusBadRequest ||
+		body.Error != "invalid_request" || !strings.Contains(body.Description, field) {
+		e.t.Errorf("token %q client_id header %q = %d %.300s; want 400 invalid_request naming %s", form.Encode(), clientID, w.Code, w.Body, field)
 	}
 }

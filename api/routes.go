@@ -38,13 +38,23 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("GET /api/spaces/checkins", s.require(fc.RoleCheckinList, s.searchCheckins))
 		mux.Handle("POST /api/spaces/checkins", s.require(fc.RoleCheckinCreate, s.requireJSON(http.HandlerFunc(s.createCheckin)).ServeHTTP))
 		mux.HandleFunc("/api/spaces/checkins", s.methodNotAllowed("GET, HEAD, POST"))
-		s.readOnly(mux, "/api/spaces/checkins/{id}", s.require(fc.RoleCheckinRead, s.getCheckin))
-		// The dry run (evaluate.go). Each other method is named, so that it
-		// wins over the {id} patterns and gets this path's 405.
+		// Get one, and the dry run (evaluate.go) beside it. The mux cannot
+		// take a method-less pattern for the dry run's path beside
+		// "GET .../{id}" (neither is more specific, a conflict), so every
+		// other method on .../evaluate reaches the {id} pattern's fallback,
+		// which answers that path's 405 (Allow: POST), and GET (HEAD too)
+		// is named so that it does not read "evaluate" as an id.
+		mux.Handle("GET /api/spaces/checkins/{id}", s.require(fc.RoleCheckinRead, s.getCheckin))
+		onlyPost, onlyGet := s.methodNotAllowed("POST"), s.methodNotAllowed("GET, HEAD")
+		mux.HandleFunc("/api/spaces/checkins/{id}", func(w http.ResponseWriter, r *http.Request) {
+			if r.PathValue("id") == "evaluate" {
+				onlyPost(w, r)
+				return
+			}
+			onlyGet(w, r)
+		})
 		mux.Handle("POST "+EvaluatePath, s.require(fc.RoleCheckinEvaluate, s.requireJSON(http.HandlerFunc(s.evaluateCheckin)).ServeHTTP))
-		for _, m := range []string{"GET", "PUT", "PATCH", "DELETE"} {
-			mux.HandleFunc(m+" "+EvaluatePath, s.methodNotAllowed("POST"))
-		}
+		mux.HandleFunc("GET "+EvaluatePath, onlyPost)
 		mux.Handle("GET /api/directory", s.requireAdmin(s.getDirectory))
 		mux.Handle("PUT /api/directory", s.requireAdmin(s.requireJSON(s.withBodyLimit(directoryMaxBodyBytes, http.HandlerFunc(s.putDirectory))).ServeHTTP))
 		mux.HandleFunc("/api/directory", s.methodNotAllowed("GET, HEAD, PUT"))

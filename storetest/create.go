@@ -73,6 +73,12 @@ func testCreateInvalid(t *testing.T, s fc.FailedCheckinStore) {
 		"business": func(r *fc.FailedCheckin) { r.BusinessID = 0 },
 		"time":     func(r *fc.FailedCheckin) { r.CheckinAttemptTime = time.Time{} },
 		"id":       func(r *fc.FailedCheckin) { r.ID = -1 },
+		// Text one store could keep and the other not (issue 18 item 8:
+		// PostgreSQL failed an import or a copy with a raw SQL error and
+		// no record number): refused on both, naming the record and field.
+		"Description":  func(r *fc.FailedCheckin) { r.Description = "a\x00b" },
+		"BusinessName": func(r *fc.FailedCheckin) { r.BusinessName = "Lon\xffdon" },
+		"Tariff":       func(r *fc.FailedCheckin) { r.Tariff = strings.Repeat("t", fc.MaxNameLength+1) },
 	}
 	for name, spoil := range bad {
 		r := minimal(2)
@@ -80,6 +86,9 @@ func testCreateInvalid(t *testing.T, s fc.FailedCheckinStore) {
 		n, err := s.CreateFailedCheckins(context.Background(), records([]*fc.FailedCheckin{minimal(1), r}))
 		if fc.ErrorCode(err) != fc.ErrInvalid || n != 0 {
 			t.Errorf("CreateFailedCheckins(bad %s) = %d, %v; want 0 and an %s error", name, n, err, fc.ErrInvalid)
+		}
+		if msg := fc.ErrorMessage(err); name[0] >= 'A' && name[0] <= 'Z' && (!strings.Contains(msg, "record 2: ") || !strings.Contains(msg, name)) {
+			t.Errorf("CreateFailedCheckins(bad %s) message = %q; want one naming record 2 and %s", name, msg, name)
 		}
 	}
 	if n := count(t, s); n != 0 {

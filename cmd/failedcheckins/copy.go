@@ -92,7 +92,11 @@ func copyAll(ctx context.Context, from, to store) (records int64, users int, err
 		return 0, 0, err
 	}
 	n, err := to.CreateFailedCheckins(ctx, allRecords(ctx, from))
-	if err != nil {
+	if c := fc.ErrorCode(err); c == fc.ErrInvalid || c == fc.ErrConflict {
+		// The store's message names the record ("record N: Field: ...");
+		// the text of its error, the bad fields alone, does not.
+		return 0, 0, fmt.Errorf("copy records (nothing was copied): %s", fc.ErrorMessage(err))
+	} else if err != nil {
 		return 0, 0, fmt.Errorf("copy records (nothing was copied): %w", err)
 	}
 	got, err := countAll(ctx, to)

@@ -5,7 +5,7 @@
 -- walked in the requested order (the rowid, id, ends every entry, so
 -- "ORDER BY created_on, id" and "ORDER BY id" need no sort), and a
 -- search over several locations merges one ordered walk per location
--- (sqlstore.MergePlan). Both grow at their right edge per location as
+-- (sqlstore.BuildMergedPage). Both grow at their right edge per location as
 -- records arrive (CreatedOn and Id increase), so an insert touches one
 -- hot page of each.
 CREATE INDEX failed_checkins_business_created ON failed_checkins (business_id, created_on);
