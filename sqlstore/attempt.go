@@ -27,7 +27,7 @@ const (
 		ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, accepted = excluded.accepted,
 		record_id = excluded.record_id, reason = excluded.reason, description = excluded.description, created_on = excluded.created_on`
 	purgeKeysSQL = `DELETE FROM idempotency_keys WHERE created_on <= $1`
-	// resolveSQL resolves, with an accepted check-in ($1) at $2, the
+	// ResolveSQL resolves, with an accepted check-in ($1) at $2, the
 	// refusals of its coworker ($3) at its location ($4) in the
 	// resolution window before its FromTime ([$5, $6]) that no earlier
 	// check-in resolved: "did they get in anyway?" (docs/checkins.md).
@@ -35,7 +35,7 @@ const (
 	// without a coworker never matches (NULL = $3 is not true). Migration
 	// 0011's failed_checkins_coworker_business_time makes it a seek of the
 	// coworker's refusals at that location in that hour.
-	resolveSQL = `UPDATE failed_checkins SET resolved_by_checkin_id = $1, resolved_on = $2, updated_on = $2
+	ResolveSQL = `UPDATE failed_checkins SET resolved_by_checkin_id = $1, resolved_on = $2, updated_on = $2
 		WHERE coworker_id = $3 AND business_id = $4 AND checkin_attempt_time >= $5 AND checkin_attempt_time <= $6
 		AND resolved_by_checkin_id IS NULL`
 
@@ -375,7 +375,7 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 // such an update.
 func (b *attemptBatch) resolve(id, coworker int64, a *fc.Attempt) {
 	t := b.d.Records
-	b.tx.Queue(resolveSQL, id, t.Value(b.now), coworker, a.BusinessID,
+	b.tx.Queue(ResolveSQL, id, t.Value(b.now), coworker, a.BusinessID,
 		t.Value(a.FromTime.Add(-fc.ResolutionWindow)), t.Value(a.FromTime))
 }
 

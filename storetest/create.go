@@ -73,6 +73,13 @@ func testCreateInvalid(t *testing.T, s fc.FailedCheckinStore) {
 		"business": func(r *fc.FailedCheckin) { r.BusinessID = 0 },
 		"time":     func(r *fc.FailedCheckin) { r.CheckinAttemptTime = time.Time{} },
 		"id":       func(r *fc.FailedCheckin) { r.ID = -1 },
+		// A resolution is the check-in and when, both or neither.
+		"resolved without when":  func(r *fc.FailedCheckin) { id := int64(5); r.ResolvedByCheckinID = &id },
+		"resolved on without by": func(r *fc.FailedCheckin) { on := r.CheckinAttemptTime; r.ResolvedOn = &on },
+		"resolved by check-in 0": func(r *fc.FailedCheckin) {
+			id, on := int64(0), r.CheckinAttemptTime
+			r.ResolvedByCheckinID, r.ResolvedOn = &id, &on
+		},
 	}
 	for name, spoil := range bad {
 		r := minimal(2)
