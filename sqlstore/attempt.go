@@ -30,7 +30,8 @@ const (
 	// ResolveSQL resolves, with an accepted check-in ($1) at $2, the
 	// refusals of its coworker ($3) at its location ($4) in the
 	// resolution window before its FromTime ([$5, $6]) that no earlier
-	// check-in resolved: "did they get in anyway?" (docs/checkins.md).
+	// check-in resolved: "did they get in anyway?"
+	// (docs/checkins.md#did-they-get-in-anyway).
 	// UpdatedOn becomes ResolvedOn, since the record changed. A refusal
 	// without a coworker never matches (NULL = $3 is not true). Migration
 	// 0011's failed_checkins_coworker_business_time makes it a seek of the
