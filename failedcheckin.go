@@ -8,7 +8,9 @@ import (
 
 // FailedCheckin records one rejected check-in attempt (docs/api.md#the-failedcheckin-record).
 // Records are written by the service when it rejects an attempt, or by a
-// bulk import of history, and never change afterwards.
+// bulk import of history. The service changes one afterwards only to
+// resolve it (ResolvedByCheckinID) or to erase personal data
+// (RecordChangeStore).
 type FailedCheckin struct {
 	ID               int64
 	UniqueID         string // lower-case UUID; v7 when the service made it
@@ -32,7 +34,23 @@ type FailedCheckin struct {
 	UpdatedBy               *string // nil for system-generated records
 	SystemID                *string // nil unless imported with one
 	Reason                  *string // nil for imported history without a code
+	// ResolvedByCheckinID is the accepted check-in that followed the
+	// refusal: the first of the same coworker at the same location within
+	// ResolutionWindow after CheckinAttemptTime (docs/checkins.md). It and
+	// ResolvedOn, the instant the service resolved the record, are nil
+	// until then, and set together.
+	ResolvedByCheckinID *int64
+	ResolvedOn          *time.Time
 }
+
+// ResolutionWindow is how long after a refusal an accepted check-in of the
+// same coworker at the same location resolves it ("did they get in
+// anyway?"): an attempt at CheckinAttemptTime T is resolved by a check-in
+// whose FromTime lies in [T, T+ResolutionWindow].
+const ResolutionWindow = 60 * time.Minute
+
+// Resolved reports whether an accepted check-in followed the refusal.
+func (r *FailedCheckin) Resolved() bool { return r.ResolvedByCheckinID != nil }
 
 // FailedCheckinPage is one page of search results with the exact total.
 type FailedCheckinPage struct {

@@ -31,6 +31,8 @@ const (
 	FieldIsNew                   Field = "IsNew"
 	FieldSystemID                Field = "SystemId"
 	FieldReason                  Field = "Reason"
+	FieldResolvedByCheckinID     Field = "ResolvedByCheckinId"
+	FieldResolvedOn              Field = "ResolvedOn"
 )
 
 // FailedCheckinFields lists the fields of a FailedCheckin in the order of
@@ -39,7 +41,7 @@ var FailedCheckinFields = []Field{
 	FieldID, FieldUniqueID, FieldCoworkerID, FieldCoworkerFullName, FieldBusinessID, FieldBusinessName,
 	FieldCheckinAttemptTime, FieldSource, FieldMacAddresses, FieldTeams, FieldTariff, FieldDescription,
 	FieldCheckinAttemptTimeLocal, FieldCreatedOn, FieldUpdatedOn, FieldUpdatedBy, FieldIsNew, FieldSystemID,
-	FieldReason,
+	FieldReason, FieldResolvedByCheckinID, FieldResolvedOn,
 }
 
 // Page size limits (docs/api.md#paging-and-sorting).
@@ -72,6 +74,9 @@ const (
 	MatchTimeRange
 	// MatchIntRange keeps records with Min <= field <= Max.
 	MatchIntRange
+	// MatchNull keeps records whose nullable field is null when Null is
+	// set, and those whose field is not null otherwise (Resolved).
+	MatchNull
 )
 
 // Condition is one test on one field. A Query keeps the records that pass
@@ -128,6 +133,12 @@ func In(field Field, values ...int64) Condition {
 // Contains returns a MatchContains condition.
 func Contains(field Field, text string) Condition {
 	return Condition{Field: field, Match: MatchContains, Strings: []string{text}}
+}
+
+// Resolved returns the condition FailedCheckin_Resolved=true (resolved)
+// or =false: ResolvedByCheckinId is set, or null.
+func Resolved(resolved bool) Condition {
+	return Condition{Field: FieldResolvedByCheckinID, Match: MatchNull, Null: !resolved}
 }
 
 // TimeRange returns a MatchTimeRange condition for from <= field < until.

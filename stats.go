@@ -22,6 +22,7 @@ const (
 	GroupByDay      StatsGroupBy = "Day"        // the local date, "2006-01-02"
 	GroupByHour     StatsGroupBy = "Hour"       // the local hour of the day, 0 to 23
 	GroupByCoworker StatsGroupBy = "CoworkerId" // the coworker; null is its own group
+	GroupByResolved StatsGroupBy = "Resolved"   // 1 when ResolvedByCheckinId is set, 0 otherwise
 )
 
 // MaxStatsGroupBy is how many groupings one statistic may combine (two:
@@ -30,7 +31,7 @@ const MaxStatsGroupBy = 2
 
 // StatsGroupings lists every grouping, in the order of the API docs.
 func StatsGroupings() []StatsGroupBy {
-	return []StatsGroupBy{GroupByReason, GroupByBusiness, GroupBySource, GroupByDay, GroupByHour, GroupByCoworker}
+	return []StatsGroupBy{GroupByReason, GroupByBusiness, GroupBySource, GroupByDay, GroupByHour, GroupByCoworker, GroupByResolved}
 }
 
 // ParseStatsGroupBy finds a grouping by name, case-insensitively.
@@ -126,8 +127,9 @@ func (q StatsQuery) Validate() error {
 
 // StatsKey is the value of one grouping for a group of records. Which of
 // its fields is set depends on the grouping: Text for Reason and Day, Int
-// for BusinessId, Source, Hour and CoworkerId; Null for a null Reason or
-// CoworkerId.
+// for BusinessId, Source, Hour and CoworkerId, and for Resolved 0 (not
+// resolved) or 1 (resolved, shown as false and true); Null for a null
+// Reason or CoworkerId.
 type StatsKey struct {
 	Null bool
 	Int  int64

@@ -38,6 +38,8 @@ type failedCheckinJSON struct {
 	IsNew                    bool    `json:"IsNew"`
 	SystemID                 *string `json:"SystemId"`
 	Reason                   *string `json:"Reason"`
+	ResolvedByCheckinID      *int64  `json:"ResolvedByCheckinId"`
+	ResolvedOn               *string `json:"ResolvedOn"`
 }
 
 // toFailedCheckinJSON converts a domain record to its wire shape.
@@ -62,6 +64,8 @@ func toFailedCheckinJSON(r *fc.FailedCheckin) failedCheckinJSON {
 		IsNew:                    false, // stored records are never new
 		SystemID:                 r.SystemID,
 		Reason:                   r.Reason,
+		ResolvedByCheckinID:      r.ResolvedByCheckinID,
+		ResolvedOn:               optionalTime(r.ResolvedOn, formatUTC),
 	}
 }
 

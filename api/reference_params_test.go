@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/url"
 	"slices"
@@ -147,6 +148,11 @@ func randomPlainSearch(rng *rand.Rand, records []*fc.FailedCheckin) *plainSearch
 		},
 		func() { s.addTimeRange(rng, some().CheckinAttemptTime, false) },
 		func() { s.addTimeRange(rng, some().CheckinAttemptTimeLocal, true) },
+		func() { // the sample resolves a third of its records with a coworker
+			resolved := rng.IntN(2) == 0
+			s.set(rng, "FailedCheckin_Resolved", randomCase(rng, strconv.FormatBool(resolved)))
+			s.filters = append(s.filters, func(r *fc.FailedCheckin) bool { return (r.ResolvedByCheckinID != nil) == resolved })
+		},
 		func() {
 			lo, hi := rng.Int64N(2000)+1, rng.Int64N(2000)+1
 			lo, hi = min(lo, hi), max(lo, hi)
@@ -267,6 +273,13 @@ var sortKeys = map[string]func(*fc.FailedCheckin) (int64, string){
 	"IsNew":                    func(r *fc.FailedCheckin) (int64, string) { return 0, "" },
 	"SystemId":                 func(r *fc.FailedCheckin) (int64, string) { return 0, *cmp.Or(r.SystemID, ptr("")) },
 	"Reason":                   func(r *fc.FailedCheckin) (int64, string) { return 0, *cmp.Or(r.Reason, ptr("")) },
+	"ResolvedByCheckinId":      func(r *fc.FailedCheckin) (int64, string) { return *cmp.Or(r.ResolvedByCheckinID, ptr(int64(-1))), "" },
+	"ResolvedOn": func(r *fc.FailedCheckin) (int64, string) {
+		if r.ResolvedOn == nil {
+			return math.MinInt64, "" // unresolved first, ascending
+		}
+		return r.ResolvedOn.Unix(), ""
+	},
 }
 
 // addOrder picks the sort: any field or alias in any case, any spelling of

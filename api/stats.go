@@ -72,13 +72,16 @@ func toStatsJSON(res *fc.StatsResult) statsJSON {
 	return out
 }
 
-// statsKeyValue is a key as JSON: null, a string (Reason, Day) or a number.
+// statsKeyValue is a key as JSON: null, a string (Reason, Day), a
+// boolean (Resolved) or a number.
 func statsKeyValue(g fc.StatsGroupBy, k fc.StatsKey) any {
 	switch {
 	case k.Null:
 		return nil
 	case g == fc.GroupByReason || g == fc.GroupByDay:
 		return k.Text
+	case g == fc.GroupByResolved:
+		return k.Int != 0
 	}
 	return k.Int
 }

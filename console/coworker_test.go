@@ -13,7 +13,7 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-var timelineRow = regexp.MustCompile(`<tr class="(accepted|refused)"><td><time datetime="([^"]+)">`)
+var timelineRow = regexp.MustCompile(`<tr class="(accepted|refused)"(?: id="checkin-\d+")?><td><time datetime="([^"]+)">`)
 
 // timeline is the coworker page's rows: outcome and UTC time, in order.
 func timeline(body string) []string {

@@ -43,3 +43,44 @@ func TestRecordPageExplains(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordPageShowsResolution: a resolved record's page says so, when,
+// and links to the check-in on its coworker's timeline; an unresolved one
+// says no; the list's "Got in within the hour" filter keeps either kind.
+func TestRecordPageShowsResolution(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t)
+	e.signIn(t, c, "admin@example.com")
+	var resolved, unresolved *fc.FailedCheckin
+	for _, r := range e.records { // the sample resolves some (storetest.Resolve)
+		switch {
+		case r.ResolvedByCheckinID != nil && resolved == nil:
+			resolved = r
+		case r.ResolvedByCheckinID == nil && unresolved == nil:
+			unresolved = r
+		}
+	}
+	if resolved == nil || unresolved == nil {
+		t.Fatal("the sample holds no resolved record, or no unresolved one")
+	}
+	_, body := get(t, c, fmt.Sprintf("%s/console/failedcheckins/%d", e.srv.URL, resolved.ID))
+	link := fmt.Sprintf(`<a href="/console/coworkers/%d#checkin-%d" id="resolved-link">check-in %d</a>`,
+		*resolved.CoworkerID, *resolved.ResolvedByCheckinID, *resolved.ResolvedByCheckinID)
+	if !strings.Contains(body, link) || !strings.Contains(body, "resolved "+resolved.ResolvedOn.UTC().Format("2006-01-02 15:04:05")+" UTC") {
+		t.Errorf("resolved record %d: the page lacks %s and its ResolvedOn", resolved.ID, link)
+	}
+	_, body = get(t, c, fmt.Sprintf("%s/console/failedcheckins/%d", e.srv.URL, unresolved.ID))
+	if !strings.Contains(body, `id="f-resolved">No accepted check-in`) || strings.Contains(body, `id="resolved-link"`) {
+		t.Errorf("unresolved record %d: the page does not say it was not resolved", unresolved.ID)
+	}
+	n := 0
+	for _, r := range e.records {
+		if r.ResolvedByCheckinID != nil {
+			n++
+		}
+	}
+	_, body = get(t, c, e.srv.URL+"/console/failedcheckins?FailedCheckin_Resolved=true")
+	if !strings.Contains(body, fmt.Sprintf("Failed check-ins, %d in all", n)) || !strings.Contains(body, `<option value="true" selected>`) {
+		t.Errorf("the list filtered by FailedCheckin_Resolved=true does not show %d records with the filter selected", n)
+	}
+}

@@ -22,6 +22,10 @@ type recordView struct {
 	MacAddresses, Teams, Tariff string
 	CreatedOn, UpdatedOn        string
 	UpdatedBy, SystemID         string
+	// ResolvedBy is the check-in that resolved the refusal and ResolvedOn
+	// when (docs/checkins.md#did-they-get-in-anyway); both "" when it is
+	// not resolved.
+	ResolvedBy, ResolvedOn string
 
 	rec *fc.FailedCheckin // for Explanation, which only the record page asks for
 }
@@ -59,6 +63,9 @@ func viewRecord(r *fc.FailedCheckin) recordView {
 	}
 	if r.CoworkerID != nil {
 		v.CoworkerID = strconv.FormatInt(*r.CoworkerID, 10)
+	}
+	if r.ResolvedByCheckinID != nil && r.ResolvedOn != nil {
+		v.ResolvedBy, v.ResolvedOn = strconv.FormatInt(*r.ResolvedByCheckinID, 10), formatUTC(*r.ResolvedOn)
 	}
 	return v
 }

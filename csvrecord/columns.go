@@ -65,6 +65,10 @@ var columns = []column{
 		func(r *fc.FailedCheckin) string { return formatOptText(r.SystemID) }},
 	{"Reason", optText(fc.FieldReason, func(r *fc.FailedCheckin) **string { return &r.Reason }),
 		func(r *fc.FailedCheckin) string { return formatOptText(r.Reason) }},
+	// A resolution (docs/checkins.md#did-they-get-in-anyway): both empty, or
+	// both given (the store refuses one without the other).
+	{"ResolvedByCheckinId", parseResolvedBy, func(r *fc.FailedCheckin) string { return formatOptInt(r.ResolvedByCheckinID) }},
+	{"ResolvedOn", parseResolvedOn, func(r *fc.FailedCheckin) string { return formatOptUTC(r.ResolvedOn) }},
 }
 
 func columnByName(name string) (column, bool) {
@@ -113,6 +117,30 @@ func parseCoworkerID(r *fc.FailedCheckin, s string) error {
 		return fmt.Errorf("%w, or empty for no coworker", err)
 	}
 	r.CoworkerID = &id
+	return nil
+}
+
+func parseResolvedBy(r *fc.FailedCheckin, s string) error {
+	if s == "" {
+		return nil
+	}
+	id, err := parseID(s)
+	if err != nil {
+		return fmt.Errorf("%w (a check-in Id), or empty when not resolved", err)
+	}
+	r.ResolvedByCheckinID = &id
+	return nil
+}
+
+func parseResolvedOn(r *fc.FailedCheckin, s string) error {
+	if s == "" {
+		return nil
+	}
+	var t time.Time
+	if err := utcTime(func(*fc.FailedCheckin) *time.Time { return &t }, true)(r, s); err != nil {
+		return err
+	}
+	r.ResolvedOn = &t
 	return nil
 }
 
@@ -198,6 +226,13 @@ func formatUTC(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(utcLayout)
+}
+
+func formatOptUTC(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return formatUTC(*t)
 }
 
 func formatOptInt(n *int64) string {

@@ -55,6 +55,37 @@ func TestReadRow(t *testing.T) {
 	}
 }
 
+// TestResolutionRoundTrip: the two resolution columns are written and
+// read back; empty is null.
+func TestResolutionRoundTrip(t *testing.T) {
+	h := strings.TrimSuffix(header, "\n") + ",ResolvedByCheckinId,ResolvedOn\n"
+	row := strings.TrimSuffix(goodRow, "\n")
+	recs, err := readAll(t, h+row+",77,2024-11-01T12:40:00+01:00\n"+row+",,\n")
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("readAll = %d records, %v; want 2, nil", len(recs), err)
+	}
+	r := recs[0]
+	if r.ResolvedByCheckinID == nil || *r.ResolvedByCheckinID != 77 || r.ResolvedOn == nil ||
+		!r.ResolvedOn.Equal(time.Date(2024, 11, 1, 11, 40, 0, 0, time.UTC)) || r.ResolvedOn.Location() != time.UTC {
+		t.Errorf("resolved record = %+v; want check-in 77 at 11:40Z", r)
+	}
+	if recs[1].ResolvedByCheckinID != nil || recs[1].ResolvedOn != nil {
+		t.Errorf("record with empty columns = %+v; want not resolved", recs[1])
+	}
+	var buf bytes.Buffer
+	if err := csvrecord.Write(&buf, slices.Values(recs)); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); !strings.Contains(out, ",77,2024-11-01T11:40:00Z\r\n") && !strings.Contains(out, ",77,2024-11-01T11:40:00Z\n") {
+		t.Errorf("written CSV = %q; want the resolution as ,77,2024-11-01T11:40:00Z", out)
+	}
+	for _, bad := range []string{",0,2024-11-01T12:40:00Z", ",7,yesterday"} {
+		if _, err := readAll(t, h+row+bad+"\n"); err == nil {
+			t.Errorf("readAll(row ending %s) = nil; want an error", bad)
+		}
+	}
+}
+
 func TestSampleRoundTrip(t *testing.T) {
 	data, err := os.ReadFile("../storetest/testdata/sample.csv")
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/failedcheckins/failedcheckins/demo"
 )
 
@@ -35,6 +37,20 @@ func BenchmarkRecordAttempts(b *testing.B) {
 				attempts = attempts[n:]
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "attempts/s")
+			b.StopTimer()
+			reportResolved(b, db.pool)
 		})
 	}
+}
+
+// reportResolved reports the share of the refusals that a later check-in
+// resolved (docs/checkins.md#did-they-get-in-anyway): how much of the
+// resolution UPDATE each accepted attempt runs finds work to do.
+func reportResolved(b *testing.B, pool *pgxpool.Pool) {
+	var refused, resolved float64
+	err := pool.QueryRow(context.Background(), `SELECT count(*), count(resolved_by_checkin_id) FROM failed_checkins`).Scan(&refused, &resolved)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(100*resolved/max(refused, 1), "%resolved")
 }

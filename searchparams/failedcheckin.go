@@ -22,6 +22,7 @@ var FailedCheckins = &Table{
 		{"FailedCheckin_UpdatedBy", fc.FieldUpdatedBy, kindText},
 		{"FailedCheckin_SystemId", fc.FieldSystemID, kindExact},
 		{"FailedCheckin_Reason", fc.FieldReason, kindCodeList},
+		{"FailedCheckin_Resolved", fc.FieldResolvedByCheckinID, kindSet},
 	},
 	ranges: []param{
 		{"FailedCheckin_CheckinAttemptTime", fc.FieldCheckinAttemptTime, kindTimeUTC},

@@ -40,6 +40,16 @@ func filterCondition(f param, p rawParam) (fc.Condition, *fc.FieldError) {
 			return bad(msg)
 		}
 		return fc.TimeRange(f.field, ceilSecond(dt.Start), ceilSecond(dt.End)), nil
+	case kindSet:
+		// The words of JSON's booleans, in any case, as a client writes
+		// them; anything else (1, yes, maybe) is a 400 rather than a guess.
+		switch strings.ToLower(strings.TrimSpace(p.value)) {
+		case "true":
+			return fc.Condition{Field: f.field, Match: fc.MatchNull}, nil
+		case "false":
+			return fc.Condition{Field: f.field, Match: fc.MatchNull, Null: true}, nil
+		}
+		return bad("must be true or false")
 	}
 	return bad("is not supported") // a table entry with a range-only kind
 }

@@ -35,6 +35,7 @@ const (
 	kindTimeUTC                            // a date-time unit, offsets converted: MatchTimeRange
 	kindTimeLocal                          // a wall-clock unit, no offset: MatchTimeRange
 	kindInt                                // one integer; for ranges only: MatchIntRange
+	kindSet                                // true (the field is set) or false (null): MatchNull
 )
 
 // param is one filter: the parameter name as documented, the field it

@@ -28,6 +28,8 @@ func TestParseConditions(t *testing.T) {
 		{"FailedCheckin_Description=%20x%20", fc.Contains(fc.FieldDescription, " x ")},
 		{"FailedCheckin_SystemId=X-1", fc.Condition{Field: fc.FieldSystemID, Match: fc.MatchExact, Strings: []string{"X-1"}}},
 		{"FailedCheckin_Reason=PlanExpired,null", fc.Condition{Field: fc.FieldReason, Match: fc.MatchEqualFold, Strings: []string{"PlanExpired"}, Null: true}},
+		{"FailedCheckin_Resolved=true", fc.Resolved(true)},
+		{"failedcheckin_resolved=FALSE", fc.Resolved(false)},
 		{"UniqueId=A1FC918C-EE79-424F-8537-8D9312820CFE", fc.Condition{Field: fc.FieldUniqueID, Match: fc.MatchEqualFold, Strings: []string{"a1fc918c-ee79-424f-8537-8d9312820cfe"}}},
 		{"FailedCheckin_CheckinAttemptTime=2026-01-15", fc.TimeRange(fc.FieldCheckinAttemptTime, day("2026-01-15"), day("2026-01-16"))},
 		{"FailedCheckin_CheckinAttemptTimeLocal=2026-01-15T10:30", fc.TimeRange(fc.FieldCheckinAttemptTimeLocal, utc("2026-01-15T10:30:00Z"), utc("2026-01-15T10:31:00Z"))},
@@ -95,6 +97,19 @@ func TestParseListLimit(t *testing.T) {
 	}
 }
 
+// TestParseResolved: FailedCheckin_Resolved takes true or false in any
+// case and nothing else, with a 400 that names the parameter.
+func TestParseResolved(t *testing.T) {
+	for _, v := range []string{"maybe", "1", "yes", "null", "true,false", "%20"} {
+		_, err := FailedCheckins.Parse("FailedCheckin_Resolved=" + v)
+		var e *fc.Error
+		if !errors.As(err, &e) || e.Code != fc.ErrInvalid || len(e.Fields) != 1 ||
+			e.Fields[0].Property != "FailedCheckin_Resolved" || e.Fields[0].Message != "must be true or false" {
+			t.Errorf("parse(FailedCheckin_Resolved=%s) = %v; want ErrInvalid naming FailedCheckin_Resolved", v, err)
+		}
+	}
+}
+
 // validQuery reports what is wrong with a parsed Query, or "".
 func validQuery(q fc.Query) string {
 	switch {
@@ -109,7 +124,7 @@ func validQuery(q fc.Query) string {
 		switch {
 		case !slices.Contains(fc.FailedCheckinFields, c.Field):
 			return "unknown condition field " + string(c.Field)
-		case c.Match < fc.MatchInts || c.Match > fc.MatchIntRange:
+		case c.Match < fc.MatchInts || c.Match > fc.MatchNull:
 			return "unknown match"
 		case c.Match == fc.MatchInts && len(c.Ints) == 0 && !c.Null:
 			return "empty integer list"
@@ -130,6 +145,7 @@ func FuzzParseSearch(f *testing.F) {
 	for _, seed := range []string{
 		"", "page=2&size=10&orderBy=coworker&dir=asc", "size=99999999999999999999", "Id=[1,2,3]&FailedCheckin_Coworker=null",
 		"FailedCheckin_Source=DoorAccess,1&FailedCheckin_Reason=PlanExpired,null&UniqueId=3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+		"FailedCheckin_Resolved=true", "FailedCheckin_Resolved=maybe",
 		"from_FailedCheckin_CheckinAttemptTime=2026-01-15T10:30%2B02:00&to_FailedCheckin_CheckinAttemptTime=2026-01-16",
 		"from_FailedCheckin_Id=5&to_FailedCheckin_Id=2", "FailedCheckin_Nope=1&%zz=1", "a=1&A=2&orderBy=Id&ORDERBY=Source",
 		"FailedCheckin_CheckinAttemptTimeLocal=2026-01-15T10:30:00.5Z", "FailedCheckin_Description=%25_%5C",

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -40,4 +41,18 @@ func BenchmarkRecordAttempts(b *testing.B) {
 		attempts = attempts[n:]
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "attempts/s")
+	b.StopTimer()
+	reportResolved(b, db.reader)
+}
+
+// reportResolved reports the share of the refusals that a later check-in
+// resolved (docs/checkins.md#did-they-get-in-anyway): how much of the
+// resolution UPDATE each accepted attempt runs finds work to do.
+func reportResolved(b *testing.B, db *sql.DB) {
+	var refused, resolved float64
+	err := db.QueryRow(`SELECT count(*), count(resolved_by_checkin_id) FROM failed_checkins`).Scan(&refused, &resolved)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(100*resolved/max(refused, 1), "%resolved")
 }

@@ -101,6 +101,7 @@ func TestMigration0009(t *testing.T) {
 	if _, err := db.writer.Exec(`DROP TABLE record_ids`); err != nil {
 		t.Fatal(err)
 	}
+	withoutResolution(t, db)
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

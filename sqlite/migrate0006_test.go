@@ -39,6 +39,18 @@ func openAtVersion(t *testing.T, version int) *DB {
 	return db
 }
 
+// withoutResolution takes migration 0011 back (its index and columns),
+// for tests that write with this binary, which fills the columns, and then
+// run older migrations before 0011 runs again.
+func withoutResolution(t *testing.T, db *DB) {
+	t.Helper()
+	const undo = `DROP INDEX IF EXISTS failed_checkins_coworker_business_time;
+		ALTER TABLE failed_checkins DROP COLUMN resolved_by_checkin_id; ALTER TABLE failed_checkins DROP COLUMN resolved_on`
+	if _, err := db.writer.Exec(undo); err != nil {
+		t.Fatalf("take migration 0011 back: %v", err)
+	}
+}
+
 // TestMigration0006 turns the UNIQUE constraint of a database holding
 // records into the named index failed_checkins_unique_id without
 // rebuilding anything: the index keeps its b-tree (root page), the records
@@ -48,11 +60,12 @@ func openAtVersion(t *testing.T, version int) *DB {
 func TestMigration0006(t *testing.T) {
 	ctx := context.Background()
 	db := openAtVersion(t, 5)
-	// This binary's store also counts into 0007's description rollup and
-	// reads 0009's Id marks: the tables exist while it writes at version 5,
-	// and go before 0007 runs.
+	// This binary's store also counts into 0007's description rollup,
+	// reads 0009's Id marks and writes 0011's columns: they exist while
+	// it writes at version 5, and go before the migrations run.
 	const descriptions = `CREATE TABLE fc_count_description (description TEXT NOT NULL, description_fold TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (description)) STRICT, WITHOUT ROWID;
-		CREATE TABLE record_ids (table_name TEXT PRIMARY KEY, largest INTEGER NOT NULL) STRICT, WITHOUT ROWID`
+		CREATE TABLE record_ids (table_name TEXT PRIMARY KEY, largest INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+		ALTER TABLE failed_checkins ADD COLUMN resolved_by_checkin_id INTEGER; ALTER TABLE failed_checkins ADD COLUMN resolved_on INTEGER`
 	if _, err := db.writer.Exec(descriptions); err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +75,7 @@ func TestMigration0006(t *testing.T) {
 	if _, err := db.writer.Exec(`DROP TABLE fc_count_description; DROP TABLE record_ids`); err != nil {
 		t.Fatal(err)
 	}
+	withoutResolution(t, db)
 	if _, err := db.writer.Exec(`ANALYZE`); err != nil {
 		t.Fatal(err)
 	}

@@ -122,3 +122,29 @@ func explain(t *testing.T, tx *sql.Tx, query string, args []any) string {
 	}
 	return strings.Join(plan, "; ")
 }
+
+// TestResolutionPlan: the resolution UPDATE that every accepted check-in
+// runs seeks the coworker's refusals at the location in the hour before
+// (migration 0011's index), rather than every refusal of the coworker.
+func TestResolutionPlan(t *testing.T) {
+	db := openTest(t)
+	rows, err := db.reader.Query("EXPLAIN QUERY PLAN "+sqlstore.ResolveSQL, 1, 0, 10, 1, 0, 3600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	got := strings.Join(plan, "; ")
+	want := "USING INDEX failed_checkins_coworker_business_time (coworker_id=? AND business_id=? AND checkin_attempt_time>? AND checkin_attempt_time<?)"
+	if !strings.Contains(got, want) {
+		t.Errorf("plan of the resolution = %q; want %q", got, want)
+	}
+}

@@ -27,6 +27,18 @@ const (
 		ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, accepted = excluded.accepted,
 		record_id = excluded.record_id, reason = excluded.reason, description = excluded.description, created_on = excluded.created_on`
 	purgeKeysSQL = `DELETE FROM idempotency_keys WHERE created_on <= $1`
+	// ResolveSQL resolves, with an accepted check-in ($1) at $2, the
+	// refusals of its coworker ($3) at its location ($4) in the
+	// resolution window before its FromTime ([$5, $6]) that no earlier
+	// check-in resolved: "did they get in anyway?"
+	// (docs/checkins.md#did-they-get-in-anyway).
+	// UpdatedOn becomes ResolvedOn, since the record changed. A refusal
+	// without a coworker never matches (NULL = $3 is not true). Migration
+	// 0011's failed_checkins_coworker_business_time makes it a seek of the
+	// coworker's refusals at that location in that hour.
+	ResolveSQL = `UPDATE failed_checkins SET resolved_by_checkin_id = $1, resolved_on = $2, updated_on = $2
+		WHERE coworker_id = $3 AND business_id = $4 AND checkin_attempt_time >= $5 AND checkin_attempt_time <= $6
+		AND resolved_by_checkin_id IS NULL`
 
 	// InsertCheckinSQL writes a check-in with every column: CheckinValues.
 	InsertCheckinSQL = `INSERT INTO checkins (
@@ -334,6 +346,7 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 		b.maxCheckin++
 		out.ID = b.maxCheckin
 		b.tx.Queue(InsertCheckinSQL, CheckinValues(b.d, out.ID, v.Checkin(a), b.now)...)
+		b.resolve(out.ID, v.Coworker.ID, a)
 		if b.accepted == nil {
 			b.accepted = map[int64][]time.Time{}
 		}
@@ -350,6 +363,21 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 			b.d.Records.Value(b.now))
 	}
 	return out, nil
+}
+
+// resolve queues the resolution of the refusals an accepted check-in
+// (Id id, of coworker) answers, in the batch's transaction: queued after
+// every write of the attempts before it, so a refusal earlier in the same
+// batch is resolved too, and a refusal already resolved by an earlier
+// check-in (of this batch or a committed one) keeps that one: the first
+// acceptance wins. It changes no field a rollup counts, so on SQLite
+// there is nothing to count; on PostgreSQL the update triggers of
+// migration 0009 fire, and migration 0011 makes them return at once for
+// such an update.
+func (b *attemptBatch) resolve(id, coworker int64, a *fc.Attempt) {
+	t := b.d.Records
+	b.tx.Queue(ResolveSQL, id, t.Value(b.now), coworker, a.BusinessID,
+		t.Value(a.FromTime.Add(-fc.ResolutionWindow)), t.Value(a.FromTime))
 }
 
 // count is the monthly limit's count: the check-ins stored in

@@ -155,6 +155,7 @@ var updatedColumns = []string{
 	"mac_addresses", "mac_addresses_fold", "teams", "teams_fold", "tariff", "tariff_fold",
 	"description", "description_fold", "checkin_attempt_time_local", "updated_on",
 	"updated_by", "updated_by_fold", "system_id", "system_id_fold", "reason", "reason_fold",
+	"resolved_by_checkin_id", "resolved_on",
 }
 
 // updateSQL is the statement rewriting one record: updatedColumns' values,
@@ -180,6 +181,7 @@ func (c Changes) updateArgs(row *NewRecord) []any {
 		r.MacAddresses, row.MacAddresses, r.Teams, row.Teams, r.Tariff, row.Tariff,
 		r.Description, row.Description, t.Wall(r.CheckinAttemptTimeLocal), t.Value(row.UpdatedOn),
 		r.UpdatedBy, row.UpdatedBy, r.SystemID, row.SystemID, r.Reason, row.Reason,
+		r.ResolvedByCheckinID, t.Optional(r.ResolvedOn),
 		r.ID,
 	}
 }
@@ -221,6 +223,14 @@ func cloneRecord(r *fc.FailedCheckin) *fc.FailedCheckin {
 	if r.CoworkerID != nil {
 		id := *r.CoworkerID
 		cp.CoworkerID = &id
+	}
+	if r.ResolvedByCheckinID != nil {
+		id := *r.ResolvedByCheckinID
+		cp.ResolvedByCheckinID = &id
+	}
+	if r.ResolvedOn != nil {
+		on := *r.ResolvedOn
+		cp.ResolvedOn = &on
 	}
 	cp.UpdatedBy, cp.SystemID, cp.Reason = clone(r.UpdatedBy), clone(r.SystemID), clone(r.Reason)
 	return &cp

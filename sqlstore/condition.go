@@ -30,6 +30,8 @@ func condition(a *args, c fc.Condition) (string, error) {
 			return "", mismatch(c)
 		}
 		return col.name + " BETWEEN " + a.add(c.Min) + " AND " + a.add(c.Max), nil
+	case fc.MatchNull:
+		return nullTerm(col, c)
 	}
 	return "", fc.Errorf(fc.ErrInvalid, "unknown kind of filter on field %q", c.Field)
 }
@@ -129,6 +131,19 @@ func exactTerm(a *args, col column, c fc.Condition) (string, error) {
 	}
 	// NULL IN (...) is never true, so null values never match.
 	return col.name + " IN (" + list(a, c.Strings) + ")", nil
+}
+
+// nullTerm tests whether a nullable column is null (c.Null) or set. The
+// folded copy of a NULL text is the empty string, so the raw column is
+// tested.
+func nullTerm(col column, c fc.Condition) (string, error) {
+	if col.kind != kindNullInt && col.kind != kindNullText && col.kind != kindNullTime {
+		return "", mismatch(c)
+	}
+	if c.Null {
+		return col.name + " IS NULL", nil
+	}
+	return col.name + " IS NOT NULL", nil
 }
 
 func timeRangeTerm(a *args, col column, c fc.Condition) (string, error) {

@@ -52,6 +52,8 @@ var columnTable = map[fc.Field]column{
 	fc.FieldIsNew:                   {name: "CAST(0 AS BIGINT)", kind: kindFalse},
 	fc.FieldSystemID:                {name: "system_id", fold: "system_id_fold", kind: kindNullText},
 	fc.FieldReason:                  {name: "reason", fold: "reason_fold", kind: kindNullText},
+	fc.FieldResolvedByCheckinID:     {name: "resolved_by_checkin_id", kind: kindNullInt},
+	fc.FieldResolvedOn:              {name: "resolved_on", kind: kindNullTime},
 }
 
 func columns(f fc.Field) (column, bool) {
@@ -66,7 +68,8 @@ var failedCheckins = &Table{name: "failed_checkins", selectColumns: SelectColumn
 // them.
 const SelectColumns = `id, unique_id, coworker_id, coworker_full_name, business_id, business_name,
 	checkin_attempt_time, source, mac_addresses, teams, tariff, description,
-	checkin_attempt_time_local, created_on, updated_on, updated_by, system_id, reason`
+	checkin_attempt_time_local, created_on, updated_on, updated_by, system_id, reason,
+	resolved_by_checkin_id, resolved_on`
 
 // Find is a search as SQL: Count and Page share the WHERE clause and Args;
 // Page ends with LIMIT and OFFSET placeholders, so it takes Args followed by

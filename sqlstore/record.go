@@ -39,6 +39,7 @@ var FailedColumns = []string{
 	"mac_addresses", "mac_addresses_fold", "teams", "teams_fold", "tariff", "tariff_fold",
 	"description", "description_fold", "checkin_attempt_time_local", "created_on", "updated_on",
 	"updated_by", "updated_by_fold", "system_id", "system_id_fold", "reason", "reason_fold",
+	"resolved_by_checkin_id", "resolved_on",
 }
 
 // InsertFailedSQL writes a failed check-in with every column of
@@ -66,6 +67,7 @@ func FailedValues(d Dialect, id int64, row *NewRecord) []any {
 		r.MacAddresses, row.MacAddresses, r.Teams, row.Teams, r.Tariff, row.Tariff,
 		r.Description, row.Description, t.Wall(r.CheckinAttemptTimeLocal), t.Value(row.CreatedOn), t.Value(row.UpdatedOn),
 		r.UpdatedBy, row.UpdatedBy, r.SystemID, row.SystemID, r.Reason, row.Reason,
+		r.ResolvedByCheckinID, t.Optional(r.ResolvedOn),
 	}
 }
 
@@ -136,6 +138,14 @@ func validate(r *fc.FailedCheckin, checkText bool) error {
 	if r.CheckinAttemptTimeLocal.IsZero() {
 		add(string(fc.FieldCheckinAttemptTimeLocal), "is required", "")
 	}
+	// A resolution is one fact, the check-in and when: an import carries
+	// both or neither, so Resolved and ResolvedOn never disagree.
+	if (r.ResolvedByCheckinID == nil) != (r.ResolvedOn == nil) {
+		add(string(fc.FieldResolvedOn), "is given if and only if ResolvedByCheckinId is", optionalTime(r.ResolvedOn))
+	}
+	if r.ResolvedByCheckinID != nil && *r.ResolvedByCheckinID <= 0 {
+		add(string(fc.FieldResolvedByCheckinID), "must be a positive integer (the Id of a check-in) or null", strconv.FormatInt(*r.ResolvedByCheckinID, 10))
+	}
 	if !r.Source.Valid() {
 		add(string(fc.FieldSource), "must be one of 0-5 (None, Manual, DoorAccess, NetworkActivity, Tile, Sensor)", r.Source.String())
 	}
@@ -148,6 +158,14 @@ func validate(r *fc.FailedCheckin, checkText bool) error {
 		return fc.InvalidFields(bad)
 	}
 	return nil
+}
+
+// optionalTime is t as an error message shows it, "" for nil.
+func optionalTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // NewUniqueID returns the UniqueId of a record the service creates (a
@@ -268,7 +286,8 @@ func ScanFailedCheckin(d Dialect, scan func(dest ...any) error) (*fc.FailedCheck
 	t := d.Records
 	err := scan(&r.ID, &r.UniqueID, &r.CoworkerID, &r.CoworkerFullName, &r.BusinessID, &r.BusinessName,
 		t.Dest(&r.CheckinAttemptTime), &source, &r.MacAddresses, &r.Teams, &r.Tariff, &r.Description,
-		t.Dest(&r.CheckinAttemptTimeLocal), t.Dest(&r.CreatedOn), t.Dest(&r.UpdatedOn), &r.UpdatedBy, &r.SystemID, &r.Reason)
+		t.Dest(&r.CheckinAttemptTimeLocal), t.Dest(&r.CreatedOn), t.Dest(&r.UpdatedOn), &r.UpdatedBy, &r.SystemID, &r.Reason,
+		&r.ResolvedByCheckinID, t.OptionalDest(&r.ResolvedOn))
 	if err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
 	}

@@ -34,6 +34,8 @@ func (d Dialect) statsColumn(g fc.StatsGroupBy) statsColumn {
 		return statsColumn{key: d.LocalHour}
 	case fc.GroupByCoworker:
 		return statsColumn{key: "coworker_id", label: "MAX(coworker_full_name" + d.ByteCollate + ")"}
+	case fc.GroupByResolved:
+		return statsColumn{key: "CASE WHEN resolved_by_checkin_id IS NULL THEN 0 ELSE 1 END"}
 	}
 	return statsColumn{}
 }

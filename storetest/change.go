@@ -40,6 +40,9 @@ func RunChanges(t *testing.T, open func(t *testing.T) ChangeBackend, check func(
 		{"DeletedIdsNotGivenAgain", testDeletedIDsNotGivenAgain},
 		{"DeletedCheckinIdsNotGivenAgain", testDeletedCheckinIDsNotGivenAgain},
 		{"RandomChanges", testRandomChanges},
+		{"Resolution", testResolution},
+		{"ResolutionConcurrent", testResolutionConcurrent},
+		{"ResolutionRandom", testResolutionRandom},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t), check) })

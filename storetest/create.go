@@ -79,6 +79,13 @@ func testCreateInvalid(t *testing.T, s fc.FailedCheckinStore) {
 		"Description":  func(r *fc.FailedCheckin) { r.Description = "a\x00b" },
 		"BusinessName": func(r *fc.FailedCheckin) { r.BusinessName = "Lon\xffdon" },
 		"Tariff":       func(r *fc.FailedCheckin) { r.Tariff = strings.Repeat("t", fc.MaxNameLength+1) },
+		// A resolution is the check-in and when, both or neither.
+		"resolved without when":  func(r *fc.FailedCheckin) { id := int64(5); r.ResolvedByCheckinID = &id },
+		"resolved on without by": func(r *fc.FailedCheckin) { on := r.CheckinAttemptTime; r.ResolvedOn = &on },
+		"resolved by check-in 0": func(r *fc.FailedCheckin) {
+			id, on := int64(0), r.CheckinAttemptTime
+			r.ResolvedByCheckinID, r.ResolvedOn = &id, &on
+		},
 	}
 	for name, spoil := range bad {
 		r := minimal(2)

@@ -57,8 +57,15 @@ func (g *generator) query() fc.Query {
 	for range g.rnd.IntN(4) {
 		q.Conditions = append(q.Conditions, g.condition(fields[g.rnd.IntN(len(fields))]))
 	}
+	if g.rnd.IntN(4) == 0 { // FailedCheckin_Resolved, with anything else
+		q.Conditions = append(q.Conditions, fc.Resolved(g.rnd.IntN(2) == 0))
+	}
 	return q
 }
+
+// nullable are the fields a MatchNull condition applies to.
+var nullable = []fc.Field{fc.FieldCoworkerID, fc.FieldUpdatedBy, fc.FieldSystemID, fc.FieldReason,
+	fc.FieldResolvedByCheckinID, fc.FieldResolvedOn}
 
 func (g *generator) scope() fc.Scope {
 	switch g.rnd.IntN(6) {
@@ -76,7 +83,15 @@ func (g *generator) scope() fc.Scope {
 func (g *generator) condition(f fc.Field) fc.Condition {
 	r := g.pick()
 	v := fieldValue(r, f)
+	isNull := fc.Condition{Field: f, Match: fc.MatchNull, Null: g.rnd.IntN(2) == 0}
 	switch {
+	case slices.Contains(nullable, f) && g.rnd.IntN(4) == 0:
+		return isNull
+	case f == fc.FieldResolvedOn:
+		if v.null {
+			return isNull
+		}
+		return g.timeRange(f, *r.ResolvedOn)
 	case f == fc.FieldCheckinAttemptTime || f == fc.FieldCheckinAttemptTimeLocal || f == fc.FieldCreatedOn || f == fc.FieldUpdatedOn:
 		return g.timeRange(f, timeOf(r, f))
 	case v.isText:

@@ -99,6 +99,16 @@ func fieldValue(r *fc.FailedCheckin, f fc.Field) value {
 		return optText(r.SystemID)
 	case fc.FieldReason:
 		return optText(r.Reason)
+	case fc.FieldResolvedByCheckinID:
+		if r.ResolvedByCheckinID == nil {
+			return value{null: true}
+		}
+		return value{num: *r.ResolvedByCheckinID}
+	case fc.FieldResolvedOn:
+		if r.ResolvedOn == nil {
+			return value{null: true}
+		}
+		return value{num: r.ResolvedOn.Unix()}
 	}
 	panic(fmt.Sprintf("reference: unknown field %q", f))
 }
@@ -149,10 +159,15 @@ func matches(r *fc.FailedCheckin, c fc.Condition) bool {
 	case fc.MatchExact:
 		return !v.null && slices.Contains(c.Strings, v.text)
 	case fc.MatchTimeRange:
+		if v.null {
+			return false // NULL >= x is not true
+		}
 		t := timeOf(r, c.Field)
 		return (c.From.IsZero() || !t.Before(c.From)) && (c.Until.IsZero() || t.Before(c.Until))
 	case fc.MatchIntRange:
 		return !v.null && v.num >= c.Min && v.num <= c.Max
+	case fc.MatchNull:
+		return v.null == c.Null
 	}
 	panic(fmt.Sprintf("reference: unknown match %d", c.Match))
 }
@@ -167,6 +182,8 @@ func timeOf(r *fc.FailedCheckin, f fc.Field) time.Time {
 		return r.CreatedOn
 	case fc.FieldUpdatedOn:
 		return r.UpdatedOn
+	case fc.FieldResolvedOn:
+		return *r.ResolvedOn // not null: matches checks first
 	}
 	panic(fmt.Sprintf("reference: %q is not a time field", f))
 }

@@ -70,6 +70,11 @@ func statsKey(r *fc.FailedCheckin, g fc.StatsGroupBy) (fc.StatsKey, string) {
 			return fc.StatsKey{Null: true}, r.CoworkerFullName
 		}
 		return fc.StatsKey{Int: *r.CoworkerID}, r.CoworkerFullName
+	case fc.GroupByResolved:
+		if r.Resolved() {
+			return fc.StatsKey{Int: 1}, ""
+		}
+		return fc.StatsKey{Int: 0}, ""
 	}
 	panic("storetest: unknown grouping " + string(g))
 }

@@ -132,6 +132,8 @@ func describeQuery(q fc.Query) string {
 			fmt.Fprintf(&b, " from %s until %s", c.From.Format(time.RFC3339Nano), c.Until.Format(time.RFC3339Nano))
 		case fc.MatchIntRange:
 			fmt.Fprintf(&b, " %d..%d", c.Min, c.Max)
+		case fc.MatchNull:
+			fmt.Fprintf(&b, " null=%t", c.Null)
 		}
 		b.WriteString("]")
 	}
@@ -155,10 +157,19 @@ func describe(r *fc.FailedCheckin) string {
 		coworker = fmt.Sprint(*r.CoworkerID)
 	}
 	ts := func(t time.Time) string { return t.Format(time.RFC3339Nano) + "@" + t.Location().String() }
+	resolvedBy, resolvedOn := "null", "null"
+	if r.ResolvedByCheckinID != nil {
+		resolvedBy = fmt.Sprint(*r.ResolvedByCheckinID)
+	}
+	if r.ResolvedOn != nil {
+		resolvedOn = ts(*r.ResolvedOn)
+	}
 	return fmt.Sprintf("{Id:%d UniqueId:%q CoworkerId:%s CoworkerFullName:%q BusinessId:%d BusinessName:%q "+
 		"CheckinAttemptTime:%s Source:%d MacAddresses:%q Teams:%q Tariff:%q Description:%q "+
-		"CheckinAttemptTimeLocal:%s CreatedOn:%s UpdatedOn:%s UpdatedBy:%s SystemId:%s Reason:%s}",
+		"CheckinAttemptTimeLocal:%s CreatedOn:%s UpdatedOn:%s UpdatedBy:%s SystemId:%s Reason:%s "+
+		"ResolvedByCheckinId:%s ResolvedOn:%s}",
 		r.ID, r.UniqueID, coworker, r.CoworkerFullName, r.BusinessID, r.BusinessName,
 		ts(r.CheckinAttemptTime), r.Source, r.MacAddresses, r.Teams, r.Tariff, r.Description,
-		ts(r.CheckinAttemptTimeLocal), ts(r.CreatedOn), ts(r.UpdatedOn), opt(r.UpdatedBy), opt(r.SystemID), opt(r.Reason))
+		ts(r.CheckinAttemptTimeLocal), ts(r.CreatedOn), ts(r.UpdatedOn), opt(r.UpdatedBy), opt(r.SystemID), opt(r.Reason),
+		resolvedBy, resolvedOn)
 }
