@@ -25,10 +25,13 @@ import (
 // batch waiting its busy_timeout in turn made check-ins wait tens of
 // seconds and then fail with a 500 (issue 18); now they are answered
 // within a second, a 503 with Retry-After while the lock is taken
-// (SQLITE_BUSY is FaultUnavailable: errors.go). An attempt that arrives
-// while a batch waits waits for that batch, then for its own: twice the
-// bound. The serve process's own writes are short (a batch takes
-// milliseconds), so another process waiting for them has time enough.
+// (SQLITE_BUSY is FaultUnavailable: errors.go). Only the write that
+// finds the lock taken waits this long, with the writes queued behind it;
+// the writes after it probe the lock without waiting until one gets it
+// (writeLock, writelock.go), so they are answered in milliseconds rather
+// than each waiting the bound in turn. The serve process's own writes are
+// short (a batch takes milliseconds), so another process waiting for them
+// has time enough.
 const (
 	busyTimeout       = 10 * time.Second
 	writerBusyTimeout = 400 * time.Millisecond
@@ -51,6 +54,9 @@ var dialect = sqlstore.SQLite()
 type DB struct {
 	path   string
 	writer *sql.DB // exactly one connection: SQLite has a single writer
+	// lock is what the writer knows of the file's write lock: whether
+	// another process holds it (writelock.go).
+	lock   writeLock
 	reader *sql.DB // a pool of read-only connections
 	now    func() time.Time
 	dir    sqlstore.DirectoryCache // the parsed directory and the purge timer (directory.go, attempt.go)
@@ -180,7 +186,15 @@ func (db *DB) SetNow(now func() time.Time) { db.now = now }
 // errors are classified (errors.go): a full disk or a lock held past
 // busy_timeout is fc.ErrUnavailable.
 func (db *DB) withWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
+	conn, err := db.writer.Conn(ctx)
+	if err != nil {
+		return classify(fmt.Errorf("begin write: %w", err))
+	}
+	// Deferred first, so it runs after the transaction's Rollback (Close
+	// waits for the transaction to end). It returns the connection to the
+	// pool; its only error is ErrConnDone, when beginWrite discarded it.
+	defer func() { _ = conn.Close() }()
+	tx, err := db.beginWrite(ctx, conn) // writelock.go
 	if err != nil {
 		return classify(fmt.Errorf("begin write: %w", err))
 	}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -203,8 +204,9 @@ func TestImportBesideAttempts(t *testing.T) {
 	if testing.Short() {
 		n = 10_000
 	}
+	var server *DB
 	storetest.RunImportBeside(t, n, func(t *testing.T) (fc.FailedCheckinStore, storetest.CheckinBackend) {
-		server := openTest(t)
+		server = openTest(t)
 		importer, err := Open(context.Background(), server.path)
 		if err != nil {
 			t.Fatal(err)
@@ -212,4 +214,91 @@ func TestImportBesideAttempts(t *testing.T) {
 		t.Cleanup(func() { importer.Close() })
 		return importer, server
 	})
+	// The import holds the file's write lock from before the first
+	// attempt until after the last one answered during it: the server
+	// waits its busy timeout for it once, and every later write probes
+	// without waiting (writeLock). Before, each of them waited in turn.
+	if waits := server.lock.timeouts.Load(); waits != 1 {
+		t.Errorf("the server waited its whole busy timeout for the import's lock %d times; want once", waits)
+	}
+}
+
+// TestWriteAfterLockTimeout: once a write has waited its busy timeout for
+// a lock another process holds, the next write does not wait its own: it
+// is answered ErrUnavailable while the lock is still held. Once the lock
+// is free again, writes succeed and wait as before.
+//
+// No timing is asserted: the next write gets a minute of busy timeout,
+// and the other process lets go of the lock when that write has been
+// answered, or after 10 s; a write that waited for the lock would get it
+// then, and succeed.
+func TestWriteAfterLockTimeout(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	other, err := Open(ctx, db.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	held, release, holderDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		holderDone <- other.withWriteTx(ctx, func(*sql.Tx, time.Time) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	write := func() error {
+		return db.withWriteTx(ctx, func(tx *sql.Tx, _ time.Time) error {
+			_, err := tx.ExecContext(ctx, `UPDATE directory SET version = version WHERE id = 1`)
+			return err
+		})
+	}
+
+	// The first write waits writerBusyTimeout and is turned away.
+	if err := write(); fc.ErrorCode(err) != fc.ErrUnavailable {
+		close(release)
+		t.Fatalf("write while another process holds the lock = %v; want ErrUnavailable", err)
+	}
+	if _, err := db.writer.ExecContext(ctx, `PRAGMA busy_timeout = 60000`); err != nil {
+		close(release)
+		t.Fatal(err)
+	}
+	second := make(chan error, 1)
+	go func() { second <- write() }()
+	var err2 error
+	answeredWhileHeld := true
+	select {
+	case err2 = <-second:
+	case <-time.After(10 * time.Second):
+		answeredWhileHeld = false
+	}
+	close(release)
+	if err := <-holderDone; err != nil {
+		t.Fatalf("the other process's transaction: %v", err)
+	}
+	if !answeredWhileHeld {
+		err2 = <-second
+		t.Fatalf("the write after a lock timeout waited for the lock (then: %v); want ErrUnavailable at once", err2)
+	}
+	if fc.ErrorCode(err2) != fc.ErrUnavailable {
+		t.Fatalf("the write after a lock timeout = %v; want ErrUnavailable", err2)
+	}
+
+	// The lock is free: the next write takes it, and the connection
+	// waits its own busy timeout again.
+	if err := write(); err != nil {
+		t.Fatalf("write once the lock is free = %v", err)
+	}
+	if db.lock.taken.Load() {
+		t.Error("the writer still takes the lock for held after a write got it")
+	}
+	var ms int64
+	if err := db.writer.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&ms); err != nil || ms != 60000 {
+		t.Errorf("the writer's busy_timeout after the probes = %d, %v; want 60000 as set", ms, err)
+	}
+	if n := db.lock.timeouts.Load(); n != 1 {
+		t.Errorf("busy timeouts = %d; want 1 (the first write)", n)
+	}
 }
