@@ -85,6 +85,21 @@ type Dialect struct {
 	// page needs. SQLite merges the plain arms of a compound SELECT in
 	// order, and would sort each such subquery again.
 	BoundedArms bool
+	// PlainWalk is how many index entries a page of a few locations may
+	// walk in a whole-table index of its order (filtering out the other
+	// locations' records) and still be read by the plain statement
+	// rather than merged (BuildMergedPage, mergeWorthIt); 0 always
+	// merges. PostgreSQL plans every search statement for its values
+	// (custom plans), and the merged statement, three references to the
+	// table, costs about 0.15-0.2 ms more to plan than the plain one,
+	// which walks failed_checkins_created at 0.16-0.3 us an entry:
+	// below 1,000-2,000 entries (pages 1-10 of 25 records, for
+	// locations that hold a quarter of all) the plain statement is
+	// cheaper, beyond it the merge (docs/benchmarks.md, "The plain statement for shallow
+	// pages"). SQLite plans a cached prepared statement once and sorted
+	// the locations' records for the plain one: the merge is always
+	// cheaper there.
+	PlainWalk int64
 
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
@@ -131,6 +146,7 @@ func PostgreSQL() Dialect {
 		Lists:         arrayLists{},
 		LockUsers:     "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(UsersLock, 10) + ")",
 		BoundedArms:   true,
+		PlainWalk:     1000,
 	}
 }
 

@@ -121,26 +121,60 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 // matches, spread evenly), gathering reads at least total. When q has no
 // condition the walk cannot skip (only BusinessId conditions, or a range
 // on the order field itself, which the walk starts from) every entry read
-// is a match and the walk wins without a count; otherwise the locations'
-// records are counted from the per-business rollup (one small sum) and the
-// walk is taken when reach * records <= total * total.
+// is a match and the walk wins without a count, unless plainWalkCheaper
+// says the plain statement costs less still; otherwise the locations'
+// records are counted from the per-business rollup (one small sum) and
+// the walk is taken when reach * records <= total * total.
 func mergeWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, businesses []int64, reach, total int64) (bool, error) {
-	dense := true
+	dense, onlyLocations := true, true
 	for _, c := range q.Conditions {
 		rangeOnOrder := c.Field == q.OrderBy && (c.Match == fc.MatchTimeRange || c.Match == fc.MatchIntRange) &&
 			(c.Field == fc.FieldCheckinAttemptTime || c.Field == fc.FieldCreatedOn || c.Field == fc.FieldID)
-		if c.Field != fc.FieldBusinessID && !rangeOnOrder {
-			dense = false
+		if c.Field != fc.FieldBusinessID {
+			onlyLocations = false
+			if !rangeOnOrder {
+				dense = false
+			}
 		}
 	}
 	if dense {
-		return true, nil
+		if !onlyLocations {
+			return true, nil
+		}
+		plain, err := plainWalkCheaper(ctx, d, run, q, reach, total)
+		return !plain, err
 	}
 	records, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.BusinessScope(businesses...)})
 	if err != nil {
 		return false, err
 	}
 	return float64(reach)*float64(records) <= float64(total)*float64(total), nil
+}
+
+// plainOrders are the orders of a whole-table index in (field, id)
+// order, which the plain statement of a few locations walks backward or
+// forward, skipping the other locations' records: failed_checkins_created,
+// failed_checkins_pkey and failed_checkins_time.
+var plainOrders = map[fc.Field]bool{fc.FieldCreatedOn: true, fc.FieldID: true, fc.FieldCheckinAttemptTime: true}
+
+// plainWalkCheaper says whether the plain statement of q, whose only
+// conditions are its locations (total records, all of them matches),
+// walks at most d.PlainWalk entries of a whole-table index in q's order:
+// about reach * all / total, the locations' records spread evenly among
+// all. Only then is the table's size read (one sum of the per-business
+// rollup); deep pages and small locations never ask. It is limited to
+// searches of locations alone, whose share PostgreSQL's statistics
+// estimate well, so that its plan is that walk; with other conditions
+// the plain plan may gather and sort instead.
+func plainWalkCheaper(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total int64) (bool, error) {
+	if reach > d.PlainWalk || !plainOrders[q.OrderBy] {
+		return false, nil
+	}
+	all, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.AllBusinesses()})
+	if err != nil {
+		return false, err
+	}
+	return float64(reach)*float64(all) <= float64(d.PlainWalk)*float64(total), nil
 }
 
 // seek finds the day where the record at offset lies and returns the
