@@ -88,42 +88,42 @@ func (g *generator) condition(f fc.Field) fc.Condition {
 	case slices.Contains(nullable, f) && g.rnd.IntN(4) == 0:
 		return isNull
 	case f == fc.FieldResolvedOn:
-		if v.null {
+		if v.Null {
 			return isNull
 		}
 		return g.timeRange(f, *r.ResolvedOn)
 	case f == fc.FieldCheckinAttemptTime || f == fc.FieldCheckinAttemptTimeLocal || f == fc.FieldCreatedOn || f == fc.FieldUpdatedOn:
-		return g.timeRange(f, timeOf(r, f))
-	case v.isText:
+		return g.timeRange(f, fieldValue(r, f).Time)
+	case v.IsText:
 		return g.textCondition(f, v)
 	}
 	c := fc.Condition{Field: f, Match: fc.MatchInts, Null: g.rnd.IntN(3) == 0}
 	if g.rnd.IntN(3) == 0 {
-		n := fieldValue(g.pick(), f).num
-		return fc.Condition{Field: f, Match: fc.MatchIntRange, Min: min(v.num, n), Max: max(v.num, n)}
+		n := fieldValue(g.pick(), f).Num
+		return fc.Condition{Field: f, Match: fc.MatchIntRange, Min: min(v.Num, n), Max: max(v.Num, n)}
 	}
 	for range 1 + g.rnd.IntN(3) {
-		if w := fieldValue(g.pick(), f); !w.null {
-			c.Ints = append(c.Ints, w.num)
+		if w := fieldValue(g.pick(), f); !w.Null {
+			c.Ints = append(c.Ints, w.Num)
 		}
 	}
-	if !v.null {
-		c.Ints = append(c.Ints, v.num)
+	if !v.Null {
+		c.Ints = append(c.Ints, v.Num)
 	}
 	return c
 }
 
-func (g *generator) textCondition(f fc.Field, v value) fc.Condition {
+func (g *generator) textCondition(f fc.Field, v fc.Value) fc.Condition {
 	switch g.rnd.IntN(4) {
 	case 0:
-		return fc.Contains(f, g.substring(v.text))
+		return fc.Contains(f, g.substring(v.Text))
 	case 1:
 		other := fieldValue(g.pick(), f)
-		return fc.Condition{Field: f, Match: fc.MatchEqualFold, Strings: []string{strings.ToUpper(v.text), other.text}, Null: g.rnd.IntN(2) == 0}
+		return fc.Condition{Field: f, Match: fc.MatchEqualFold, Strings: []string{strings.ToUpper(v.Text), other.Text}, Null: g.rnd.IntN(2) == 0}
 	case 2:
-		return fc.Condition{Field: f, Match: fc.MatchExact, Strings: []string{v.text, strings.ToUpper(v.text)}}
+		return fc.Condition{Field: f, Match: fc.MatchExact, Strings: []string{v.Text, strings.ToUpper(v.Text)}}
 	}
-	return fc.Contains(f, strings.ToUpper(g.substring(v.text)))
+	return fc.Contains(f, strings.ToUpper(g.substring(v.Text)))
 }
 
 // substring returns a random piece of s on rune boundaries.
