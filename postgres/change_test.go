@@ -102,12 +102,13 @@ func TestMigration0009(t *testing.T) {
 		}
 	}
 	db.SetNow(func() time.Time { return time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC) })
-	// This binary's writers read the marks and write 0011's columns:
-	// stand-ins while the data is written at version 8, dropped before
-	// 0009 and 0011 create their own.
+	// This binary's writers read the marks, write 0011's columns and
+	// read 0012's webhook_state: stand-ins while the data is written at
+	// version 8, dropped before 0009, 0011 and 0012 create their own.
 	const stand = `CREATE TABLE record_ids (table_name text PRIMARY KEY, largest bigint NOT NULL);
 		INSERT INTO record_ids VALUES ('failed_checkins', 0), ('checkins', 0);
-		ALTER TABLE failed_checkins ADD COLUMN resolved_by_checkin_id bigint, ADD COLUMN resolved_on timestamptz`
+		ALTER TABLE failed_checkins ADD COLUMN resolved_by_checkin_id bigint, ADD COLUMN resolved_on timestamptz;
+		CREATE TABLE webhook_state (id integer PRIMARY KEY, version bigint NOT NULL); INSERT INTO webhook_state VALUES (1, 0)`
 	if _, err := db.pool.Exec(ctx, stand); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,8 @@ func TestMigration0009(t *testing.T) {
 	if err != nil || !res[1].Outcome.Accepted {
 		t.Fatalf("RecordAttempts = %+v, %v", res, err)
 	}
-	const unstand = `DROP TABLE record_ids; ALTER TABLE failed_checkins DROP COLUMN resolved_by_checkin_id, DROP COLUMN resolved_on`
+	const unstand = `DROP TABLE record_ids; ALTER TABLE failed_checkins DROP COLUMN resolved_by_checkin_id, DROP COLUMN resolved_on;
+		DROP TABLE webhook_state`
 	if _, err := db.pool.Exec(ctx, unstand); err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,8 @@ type DB struct {
 	failedReads
 	// recordChanges deletes and rewrites records (change.go).
 	recordChanges
+	// webhooks is the webhooks store (sqlstore/webhook.go).
+	webhooks
 }
 
 // users, failedReads and recordChanges are the shared core's stores
@@ -45,6 +47,7 @@ type (
 	users         = sqlstore.Users
 	failedReads   = sqlstore.FailedCheckinReads
 	recordChanges = sqlstore.RecordChanges
+	webhooks      = sqlstore.Webhooks
 )
 
 var (
@@ -73,6 +76,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
 		exports: sqlstore.NewExportGate(), searchTx: searchTxOptions}
 	db.users = sqlstore.Users{D: dialect, Read: db.pooled, Write: db.write}
+	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.pooled, Write: db.write}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	}

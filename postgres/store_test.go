@@ -37,3 +37,11 @@ func TestConformance(t *testing.T) {
 func TestAuthConformance(t *testing.T) {
 	storetest.RunAuth(t, func(t *testing.T) storetest.AuthStore { return openTest(t) })
 }
+
+func TestWebhookConformance(t *testing.T) {
+	storetest.RunWebhooks(t, func(t *testing.T) storetest.WebhookBackend {
+		db := openTest(t)
+		db.SetNow(func() time.Time { return storetest.WebhookNow })
+		return db
+	})
+}

@@ -50,6 +50,14 @@ func filterCondition(f param, p rawParam) (fc.Condition, *fc.FieldError) {
 			return fc.Condition{Field: f.field, Match: fc.MatchNull, Null: true}, nil
 		}
 		return bad("must be true or false")
+	case kindBool:
+		switch strings.ToLower(strings.TrimSpace(p.value)) {
+		case "true":
+			return fc.In(f.field, 1), nil
+		case "false":
+			return fc.In(f.field, 0), nil
+		}
+		return bad("must be true or false")
 	}
 	return bad("is not supported") // a table entry with a range-only kind
 }

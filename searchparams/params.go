@@ -36,6 +36,7 @@ const (
 	kindTimeLocal                          // a wall-clock unit, no offset: MatchTimeRange
 	kindInt                                // one integer; for ranges only: MatchIntRange
 	kindSet                                // true (the field is set) or false (null): MatchNull
+	kindBool                               // true (1) or false (0): MatchInts
 )
 
 // param is one filter: the parameter name as documented, the field it

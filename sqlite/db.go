@@ -75,6 +75,8 @@ type DB struct {
 	failedReads
 	// recordChanges deletes and rewrites records (change.go).
 	recordChanges
+	// webhooks is the webhooks store (sqlstore/webhook.go).
+	webhooks
 }
 
 // users, failedReads and recordChanges are the shared core's stores
@@ -85,6 +87,7 @@ type (
 	users         = sqlstore.Users
 	failedReads   = sqlstore.FailedCheckinReads
 	recordChanges = sqlstore.RecordChanges
+	webhooks      = sqlstore.Webhooks
 )
 
 var _ fc.FailedCheckinStore = (*DB)(nil)
@@ -98,6 +101,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
+	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.read, Write: db.write}
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}
 	var err error

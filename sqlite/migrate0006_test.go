@@ -39,15 +39,20 @@ func openAtVersion(t *testing.T, version int) *DB {
 	return db
 }
 
-// withoutResolution takes migration 0011 back (its index and columns),
-// for tests that write with this binary, which fills the columns, and then
-// run older migrations before 0011 runs again.
+// withoutResolution takes migrations 0011 (its index and columns) and
+// 0012 (the webhooks' tables) back, for tests that write with this
+// binary, which fills the columns and reads webhook_state, and then run
+// older migrations before 0011 and 0012 run again.
 func withoutResolution(t *testing.T, db *DB) {
 	t.Helper()
 	const undo = `DROP INDEX IF EXISTS failed_checkins_coworker_business_time;
 		ALTER TABLE failed_checkins DROP COLUMN resolved_by_checkin_id; ALTER TABLE failed_checkins DROP COLUMN resolved_on`
 	if _, err := db.writer.Exec(undo); err != nil {
 		t.Fatalf("take migration 0011 back: %v", err)
+	}
+	const undoWebhooks = `DROP TABLE IF EXISTS webhooks; DROP TABLE IF EXISTS webhook_state; DROP TABLE IF EXISTS webhook_deliveries`
+	if _, err := db.writer.Exec(undoWebhooks); err != nil {
+		t.Fatalf("take migration 0012 back: %v", err)
 	}
 }
 

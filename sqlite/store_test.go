@@ -38,3 +38,11 @@ func TestConformance(t *testing.T) {
 func TestCheckinConformance(t *testing.T) {
 	storetest.RunCheckins(t, func(t *testing.T) storetest.CheckinBackend { return openTest(t) })
 }
+
+func TestWebhookConformance(t *testing.T) {
+	storetest.RunWebhooks(t, func(t *testing.T) storetest.WebhookBackend {
+		db := openTest(t)
+		db.SetNow(func() time.Time { return storetest.WebhookNow })
+		return db
+	})
+}

@@ -57,14 +57,18 @@ const msgImporting = "Records are being imported; try again in a few seconds."
 // both tables' largest Ids, each through LargestIDSQL (the one rule for
 // "largest"): a batch of one attempt pays for every statement it runs.
 var batchStartSQL = `SELECT version, (` + LargestIDSQL("failed_checkins") + `), (` + LargestIDSQL("checkins") +
-	`) FROM directory WHERE id = 1`
+	`), (SELECT version FROM webhook_state WHERE id = 1) FROM directory WHERE id = 1`
 
 // CheckinValues returns the arguments of InsertCheckinSQL for a check-in
 // the service accepts at now, with the Id id and a new UniqueId.
 func CheckinValues(d Dialect, id int64, c *fc.Checkin, now time.Time) []any {
 	t := d.Records
+	uid := c.UniqueID // set by the pipeline when a webhook filter may read it
+	if uid == "" {
+		uid = NewUniqueID()
+	}
 	return []any{id,
-		NewUniqueID(), c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
+		uid, c.CoworkerID, c.CoworkerFullName, fc.Fold(c.CoworkerFullName), c.BusinessID, c.BusinessName, fc.Fold(c.BusinessName),
 		int64(c.Source), t.Value(c.FromTime), t.Optional(c.ToTime), t.Wall(c.FromTimeLocal), t.OptionalWall(c.ToTimeLocal),
 		c.MacAddresses, fc.Fold(c.MacAddresses), c.Teams, fc.Fold(c.Teams), c.Tariff, fc.Fold(c.Tariff), t.Value(now), t.Value(now),
 		c.UpdatedBy, foldOptional(c.UpdatedBy), c.SystemID, foldOptional(c.SystemID)}
@@ -112,13 +116,17 @@ func RecordAttemptBatch(ctx context.Context, d Dialect, write WriteFunc, dirs *D
 // recordTx records attempts in one transaction.
 func recordTx(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCache, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
 	var results []fc.AttemptResult
+	var queued int
 	err := write(ctx, func(tx WriteTx, now time.Time) error {
 		var err error
-		results, err = RecordAttempts(ctx, d, tx, dirs, now, attempts)
+		results, queued, err = recordAttempts(ctx, d, tx, dirs, now, attempts)
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if queued > 0 && dirs.Webhooks.Queued != nil {
+		dirs.Webhooks.Queued() // committed: the dispatcher may send them now
 	}
 	return results, nil
 }
@@ -192,27 +200,37 @@ func isolate(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCac
 // any other fails the batch, and the store rolls it back
 // (RecordAttemptBatch then finds the attempt it came from).
 func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryCache, now time.Time, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
+	results, _, err := recordAttempts(ctx, d, tx, dirs, now, attempts)
+	return results, err
+}
+
+// recordAttempts is RecordAttempts, which also returns the number of
+// webhook deliveries it queued (the outbox: webhookcache.go).
+func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryCache, now time.Time, attempts []*fc.Attempt) ([]fc.AttemptResult, int, error) {
 	if d.LockRecordsUnlessImport != "" {
 		n, err := tx.Exec(ctx, d.LockRecordsUnlessImport)
 		if err != nil {
-			return nil, batchError{fmt.Errorf("lock for writing: %w", err)}
+			return nil, 0, batchError{fmt.Errorf("lock for writing: %w", err)}
 		}
 		if n == 0 {
-			return nil, fc.Errorf(fc.ErrUnavailable, msgImporting)
+			return nil, 0, fc.Errorf(fc.ErrUnavailable, msgImporting)
 		}
 	}
 	b := &attemptBatch{d: d, tx: tx, now: now}
-	var version int64
-	if err := tx.QueryRow(ctx, batchStartSQL).Scan(&version, &b.maxFailed, &b.maxCheckin); err != nil {
-		return nil, batchError{fmt.Errorf("read the directory version and the largest ids: %w", err)}
+	var version, hooksVersion int64
+	if err := tx.QueryRow(ctx, batchStartSQL).Scan(&version, &b.maxFailed, &b.maxCheckin, &hooksVersion); err != nil {
+		return nil, 0, batchError{fmt.Errorf("read the directory version and the largest ids: %w", err)}
 	}
 	var err error
 	if b.dir, err = directoryAt(ctx, tx, dirs, version); err != nil {
-		return nil, batchError{err}
+		return nil, 0, batchError{err}
+	}
+	if b.hooks, err = dirs.Webhooks.at(ctx, tx, hooksVersion); err != nil {
+		return nil, 0, batchError{err}
 	}
 	if dirs.PurgeDue(now) {
 		if err := purgeKeys(ctx, d, tx, now); err != nil {
-			return nil, batchError{err}
+			return nil, 0, batchError{err}
 		}
 	}
 	if !d.RollupTrigger {
@@ -222,7 +240,7 @@ func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 	for i, a := range attempts {
 		out, err := b.record(ctx, a)
 		if code := fc.ErrorCode(err); code != "" && code != fc.ErrInvalid && code != fc.ErrConflict {
-			return nil, fmt.Errorf("attempt %d: %w", i+1, err)
+			return nil, 0, fmt.Errorf("attempt %d: %w", i+1, err)
 		}
 		results[i] = fc.AttemptResult{Outcome: out, Err: err}
 	}
@@ -233,13 +251,13 @@ func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	if err := tx.Flush(ctx); err != nil {
-		return nil, fmt.Errorf("write the batch: %w", err)
+		return nil, 0, fmt.Errorf("write the batch: %w", err)
 	}
-	return results, nil
+	return results, b.queued, nil
 }
 
 // upsertTexts are the rollups' Upsert statements, written once per
@@ -309,6 +327,8 @@ type attemptBatch struct {
 	accepted map[int64][]time.Time // coworker -> FromTime of each check-in accepted by this batch
 	keys     map[keyID]*keyed      // idempotency keys written by this batch
 	counts   *RollupCounts         // what the batch adds to the rollups; nil when a trigger keeps them
+	hooks    []activeHook          // the active webhooks (the outbox: webhookcache.go)
+	queued   int                   // deliveries queued
 }
 
 type monthKey struct {
@@ -345,7 +365,13 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 	if out.Accepted {
 		b.maxCheckin++
 		out.ID = b.maxCheckin
-		b.tx.Queue(InsertCheckinSQL, CheckinValues(b.d, out.ID, v.Checkin(a), b.now)...)
+		c := v.Checkin(a)
+		if len(b.hooks) > 0 {
+			at := b.now.Truncate(time.Second) // as Records stores it
+			c.ID, c.UniqueID, c.CreatedOn, c.UpdatedOn = out.ID, NewUniqueID(), at, at
+			b.queueDeliveries(fc.ActionCheckinCreated, c, out.ID)
+		}
+		b.tx.Queue(InsertCheckinSQL, CheckinValues(b.d, out.ID, c, b.now)...)
 		b.resolve(out.ID, v.Coworker.ID, a)
 		if b.accepted == nil {
 			b.accepted = map[int64][]time.Time{}
@@ -438,6 +464,12 @@ func (b *attemptBatch) insertFailed(r *fc.FailedCheckin) (int64, error) {
 	}
 	b.maxFailed++
 	b.tx.Queue(InsertFailedSQL, FailedValues(b.d, b.maxFailed, row)...)
+	if len(b.hooks) > 0 {
+		rec := *r // the record as it is stored, for the webhooks' filters
+		rec.ID, rec.UniqueID = b.maxFailed, row.UniqueID
+		rec.CreatedOn, rec.UpdatedOn = row.CreatedOn.Truncate(time.Second), row.UpdatedOn.Truncate(time.Second)
+		b.queueDeliveries(fc.ActionFailedCheckin, &rec, b.maxFailed)
+	}
 	if b.counts != nil {
 		b.counts.Add(r)
 	}

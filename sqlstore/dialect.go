@@ -100,6 +100,10 @@ type Dialect struct {
 	// the locations' records for the plain one: the merge is always
 	// cheaper there.
 	PlainWalk int64
+	// RowLocks says SELECT can lock the rows it reads (FOR UPDATE, SKIP
+	// LOCKED: PostgreSQL), which writers on several servers need; SQLite's
+	// single writer connection serialises its writers anyway.
+	RowLocks bool
 
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
@@ -147,6 +151,7 @@ func PostgreSQL() Dialect {
 		LockUsers:     "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(UsersLock, 10) + ")",
 		BoundedArms:   true,
 		PlainWalk:     1000,
+		RowLocks:      true,
 	}
 }
 
@@ -201,4 +206,21 @@ func likePattern(s string) string {
 	}
 	b.WriteByte('%')
 	return b.String()
+}
+
+// forUpdate locks the rows a SELECT of a write transaction reads.
+func (d Dialect) forUpdate() string {
+	if d.RowLocks {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// skipLocked locks the rows of alias d a claim reads, skipping those
+// another transaction holds.
+func (d Dialect) skipLocked() string {
+	if d.RowLocks {
+		return " FOR UPDATE OF d SKIP LOCKED"
+	}
+	return ""
 }

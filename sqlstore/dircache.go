@@ -28,6 +28,9 @@ type DirectoryCache struct {
 	version int64
 	dir     *fc.Directory
 	purged  time.Time // when expired idempotency keys were last deleted
+	// Webhooks is the outbox's cache of active webhooks, which the same
+	// batches read beside the directory (webhookcache.go).
+	Webhooks WebhookCache
 }
 
 // At returns the directory of version: the cached one when it is that

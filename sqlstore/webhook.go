@@ -1,0 +1,457 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// The webhooks store (fc.WebhookStore) of both databases: the
+// subscriptions, their delivery log and the dispatcher's claims
+// (docs/api.md#webhooks). The outbox rows themselves are written by the
+// attempt pipeline (webhookcache.go). Times are Dialect.Accounts'.
+
+// webhookColumns are the columns of a webhook row, in scanWebhook's order.
+const webhookColumns = `id, unique_id, business_id, name, action, description, url, active, filter, secret,
+	last_error, error_count, last_trigger, created_on, updated_on, updated_by, system_id`
+
+// deliveryColumns are the columns of a delivery row, in scanDelivery's order.
+const deliveryColumns = `id, webhook_id, action, record_id, event_id, status, attempts, last_status_code,
+	last_error, next_attempt_on, delivered_on, created_on, body`
+
+// bumpWebhooksSQL tells every server's outbox cache that the set of
+// webhooks changed (WebhookCache).
+const bumpWebhooksSQL = `UPDATE webhook_state SET version = version + 1 WHERE id = 1`
+
+// Webhooks is the webhook store each store's DB embeds.
+type Webhooks struct {
+	D     Dialect
+	Read  ReadFunc
+	Write WriteFunc
+}
+
+var _ fc.WebhookStore = Webhooks{}
+
+func (s Webhooks) scanWebhook(row Row) (*fc.Webhook, error) {
+	var w fc.Webhook
+	t := s.D.Accounts
+	err := row.Scan(&w.ID, &w.UniqueID, &w.BusinessID, &w.Name, &w.Action, &w.Description, &w.URL, &w.Active, &w.Filter,
+		&w.Secret, &w.LastError, &w.ErrorCount, t.OptionalDest(&w.LastTrigger), t.Dest(&w.CreatedOn), t.Dest(&w.UpdatedOn),
+		&w.UpdatedBy, &w.SystemID)
+	if errors.Is(err, ErrNoRows) {
+		return nil, fc.Errorf(fc.ErrNotFound, "Not found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read webhook: %w", err)
+	}
+	return &w, nil
+}
+
+func (s Webhooks) scanDelivery(row Row) (*fc.WebhookDelivery, error) {
+	var d fc.WebhookDelivery
+	t := s.D.Accounts
+	err := row.Scan(&d.ID, &d.WebhookID, &d.Action, &d.RecordID, &d.EventID, &d.Status, &d.Attempts, &d.LastStatusCode,
+		&d.LastError, t.OptionalDest(&d.NextAttemptOn), t.OptionalDest(&d.DeliveredOn), t.Dest(&d.CreatedOn), &d.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read webhook delivery: %w", err)
+	}
+	return &d, nil
+}
+
+// scopeWhere returns the condition that keeps the webhooks scope sees,
+// its placeholders numbered after the n arguments already in args: every
+// webhook for a full administrator; for anyone else those of its
+// locations (never one of every location, whose business_id is NULL).
+func scopeWhere(scope fc.Scope, args []any) (string, []any) {
+	if scope.All() {
+		return "TRUE", args
+	}
+	ids := scope.Businesses()
+	if len(ids) == 0 {
+		return "FALSE", args
+	}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		ph[i] = "$" + strconv.Itoa(len(args))
+	}
+	return "business_id IN (" + strings.Join(ph, ", ") + ")", args
+}
+
+// CreateWebhook stores w and sets its ID, UniqueID, CreatedOn and
+// UpdatedOn.
+func (s Webhooks) CreateWebhook(ctx context.Context, w *fc.Webhook) error {
+	if w.Secret == "" {
+		return fmt.Errorf("create webhook: no secret") // the caller's bug, never a client's 400
+	}
+	uid := NewUniqueID()
+	var id int64
+	var at time.Time
+	err := s.Write(ctx, func(tx WriteTx, now time.Time) error {
+		at = now.UTC().Truncate(time.Millisecond)
+		t := s.D.Accounts
+		err := tx.QueryRow(ctx, `INSERT INTO webhooks (unique_id, business_id, name, action, description, url, active, filter,
+			secret, last_error, error_count, last_trigger, created_on, updated_on, updated_by, system_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, NULL, $10, $10, $11, $12) RETURNING id`,
+			uid, w.BusinessID, w.Name, w.Action, w.Description, w.URL, w.Active, w.Filter, w.Secret, t.Value(at),
+			w.UpdatedBy, w.SystemID).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("insert webhook: %w", err)
+		}
+		if _, err := tx.Exec(ctx, bumpWebhooksSQL); err != nil {
+			return fmt.Errorf("bump the webhooks' version: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.ID, w.UniqueID, w.CreatedOn, w.UpdatedOn = id, uid, at, at
+	w.LastError, w.ErrorCount, w.LastTrigger = "", 0, nil
+	return nil
+}
+
+// UpdateWebhook saves the fields of w a client may change; see
+// fc.WebhookStore.
+func (s Webhooks) UpdateWebhook(ctx context.Context, scope fc.Scope, w *fc.Webhook) error {
+	return s.Write(ctx, func(tx WriteTx, now time.Time) error {
+		where, args := scopeWhere(scope, []any{w.ID})
+		var wasActive bool
+		err := tx.QueryRow(ctx, `SELECT active FROM webhooks WHERE id = $1 AND `+where+s.D.forUpdate(), args...).Scan(&wasActive)
+		if errors.Is(err, ErrNoRows) {
+			return fc.Errorf(fc.ErrNotFound, "Not found")
+		}
+		if err != nil {
+			return fmt.Errorf("read webhook %d: %w", w.ID, err)
+		}
+		t := s.D.Accounts
+		at := t.Value(now)
+		// Turning a webhook on starts its count afresh and sends what
+		// waited at once (PUSH.md: re-enabling resumes its deliveries).
+		resume := w.Active && !wasActive
+		_, err = tx.Exec(ctx, `UPDATE webhooks SET business_id = $1, name = $2, action = $3, description = $4, url = $5,
+			active = $6, filter = $7, secret = $8, updated_on = $9, updated_by = $10, system_id = $11,
+			error_count = CASE WHEN $12 THEN 0 ELSE error_count END WHERE id = $13`,
+			w.BusinessID, w.Name, w.Action, w.Description, w.URL, w.Active, w.Filter, w.Secret, at, w.UpdatedBy, w.SystemID,
+			resume, w.ID)
+		if err != nil {
+			return fmt.Errorf("update webhook %d: %w", w.ID, err)
+		}
+		if resume {
+			_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET next_attempt_on = $1
+				WHERE webhook_id = $2 AND status = 'Pending' AND next_attempt_on > $1`, at, w.ID)
+			if err != nil {
+				return fmt.Errorf("resume deliveries of webhook %d: %w", w.ID, err)
+			}
+		}
+		if _, err := tx.Exec(ctx, bumpWebhooksSQL); err != nil {
+			return fmt.Errorf("bump the webhooks' version: %w", err)
+		}
+		return nil
+	})
+}
+
+// DeleteWebhook deletes the webhook and its deliveries.
+func (s Webhooks) DeleteWebhook(ctx context.Context, scope fc.Scope, id int64) error {
+	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		where, args := scopeWhere(scope, []any{id})
+		n, err := tx.Exec(ctx, `DELETE FROM webhooks WHERE id = $1 AND `+where, args...)
+		if err != nil {
+			return fmt.Errorf("delete webhook %d: %w", id, err)
+		}
+		if n == 0 {
+			return fc.Errorf(fc.ErrNotFound, "Not found")
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE webhook_id = $1`, id); err != nil {
+			return fmt.Errorf("delete deliveries of webhook %d: %w", id, err)
+		}
+		if _, err := tx.Exec(ctx, bumpWebhooksSQL); err != nil {
+			return fmt.Errorf("bump the webhooks' version: %w", err)
+		}
+		return nil
+	})
+}
+
+// FindWebhookByID returns the webhook when it lies in scope.
+func (s Webhooks) FindWebhookByID(ctx context.Context, scope fc.Scope, id int64) (*fc.Webhook, error) {
+	return ReadValue(ctx, s.Read, func(tx Tx) (*fc.Webhook, error) {
+		return s.findWebhook(ctx, tx, scope, id)
+	})
+}
+
+func (s Webhooks) findWebhook(ctx context.Context, tx Tx, scope fc.Scope, id int64) (*fc.Webhook, error) {
+	where, args := scopeWhere(scope, []any{id})
+	return s.scanWebhook(tx.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1 AND `+where, args...))
+}
+
+// FindWebhooks returns the page of webhooks q selects. The scope is
+// applied in the query; the filters, order and page then in Go, by the
+// search's own evaluator (fc.MatchesAll, fc.CompareField): webhooks are
+// few (an operator makes each one), so one evaluation of the grammar
+// serves the list rather than a second one in SQL.
+func (s Webhooks) FindWebhooks(ctx context.Context, q fc.Query) (*fc.WebhookPage, error) {
+	all, err := ReadValue(ctx, s.Read, func(tx Tx) ([]*fc.Webhook, error) {
+		where, args := scopeWhere(q.Scope, nil)
+		rows, err := tx.Query(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE `+where, args...)
+		if err != nil {
+			return nil, fmt.Errorf("list webhooks: %w", err)
+		}
+		return ScanRows(rows, "list webhooks", func(r Rows) (*fc.Webhook, error) { return s.scanWebhook(r) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	kept := all[:0]
+	for _, w := range all {
+		if fc.MatchesAll(w, q.Conditions) {
+			kept = append(kept, w)
+		}
+	}
+	slices.SortFunc(kept, func(a, b *fc.Webhook) int {
+		c := cmp.Or(fc.CompareField(a, b, q.OrderBy), cmp.Compare(a.ID, b.ID))
+		if q.Descending {
+			c = -c
+		}
+		return c
+	})
+	page := &fc.WebhookPage{TotalItems: int64(len(kept)), Records: []*fc.Webhook{}}
+	if start := q.Offset(); start < int64(len(kept)) {
+		page.Records = kept[start:min(start+int64(q.Size), int64(len(kept)))]
+	}
+	return page, nil
+}
+
+// FindWebhookDeliveries returns a page of the webhook's deliveries, newest
+// first.
+func (s Webhooks) FindWebhookDeliveries(ctx context.Context, scope fc.Scope, webhookID int64, page int64, size int) (*fc.WebhookDeliveryPage, error) {
+	q := fc.Query{Page: page, Size: size}
+	return ReadValue(ctx, s.Read, func(tx Tx) (*fc.WebhookDeliveryPage, error) {
+		if _, err := s.findWebhook(ctx, tx, scope, webhookID); err != nil {
+			return nil, err
+		}
+		out := &fc.WebhookDeliveryPage{Records: []*fc.WebhookDelivery{}}
+		err := tx.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE webhook_id = $1`, webhookID).Scan(&out.TotalItems)
+		if err != nil {
+			return nil, fmt.Errorf("count deliveries: %w", err)
+		}
+		if q.Offset() >= out.TotalItems {
+			return out, nil
+		}
+		rows, err := tx.Query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE webhook_id = $1
+			ORDER BY id DESC LIMIT $2 OFFSET $3`, webhookID, size, q.Offset())
+		if err != nil {
+			return nil, fmt.Errorf("list deliveries: %w", err)
+		}
+		recs, err := ScanRows(rows, "list deliveries", func(r Rows) (*fc.WebhookDelivery, error) { return s.scanDelivery(r) })
+		if err != nil {
+			return nil, err
+		}
+		if recs != nil {
+			out.Records = recs
+		}
+		return out, nil
+	})
+}
+
+// RedeliverWebhook queues deliveries of the webhook again, due at once,
+// with their attempts counted afresh.
+func (s Webhooks) RedeliverWebhook(ctx context.Context, scope fc.Scope, webhookID int64, ids []int64, status string) (int64, error) {
+	var n int64
+	err := s.Write(ctx, func(tx WriteTx, now time.Time) error {
+		where, args := scopeWhere(scope, []any{webhookID})
+		var found int64
+		if err := tx.QueryRow(ctx, `SELECT id FROM webhooks WHERE id = $1 AND `+where, args...).Scan(&found); err != nil {
+			if errors.Is(err, ErrNoRows) {
+				return fc.Errorf(fc.ErrNotFound, "Not found")
+			}
+			return fmt.Errorf("read webhook %d: %w", webhookID, err)
+		}
+		args = []any{s.D.Accounts.Value(now), webhookID}
+		var which string
+		if ids != nil {
+			var in string
+			args, in = idList(args, ids)
+			which = "id IN (" + in + ")"
+		} else {
+			args = append(args, status)
+			which = "status = $3"
+		}
+		var err error
+		n, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET status = 'Pending', attempts = 0, next_attempt_on = $1,
+			lease_owner = NULL, lease_until = NULL WHERE webhook_id = $2 AND `+which, args...)
+		if err != nil {
+			return fmt.Errorf("redeliver: %w", err)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// dueSQL selects the deliveries a dispatcher may claim: pending, due, of
+// an active webhook, not leased or with a lease that has expired.
+const dueSQL = `SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+	WHERE d.status = 'Pending' AND w.active AND d.next_attempt_on <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
+	ORDER BY d.next_attempt_on, d.id LIMIT $2`
+
+// ClaimDeliveries leases up to limit due deliveries to owner. It first
+// looks without writing (a dispatcher polls every second, and on SQLite
+// a write transaction takes the one writer the check-ins need), then, in
+// a write transaction, selects them again (on PostgreSQL FOR UPDATE SKIP
+// LOCKED: servers claiming at once take different rows, none waits) and
+// leases them.
+func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]*fc.DeliveryJob, error) {
+	t := s.D.Accounts
+	due, err := ReadValue(ctx, s.Read, func(tx Tx) (bool, error) {
+		var id int64
+		err := tx.QueryRow(ctx, dueSQL, t.Value(now), 1).Scan(&id)
+		if errors.Is(err, ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if err != nil || !due {
+		return nil, err
+	}
+	var jobs []*fc.DeliveryJob
+	err = s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		jobs = nil
+		rows, err := tx.Query(ctx, dueSQL+s.D.skipLocked(), t.Value(now), limit)
+		if err != nil {
+			return fmt.Errorf("claim deliveries: %w", err)
+		}
+		ids, err := ScanRows(rows, "claim deliveries", func(r Rows) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		lease, in := idList([]any{owner, t.Value(leaseUntil)}, ids)
+		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 WHERE id IN (`+in+`)`, lease...); err != nil {
+			return fmt.Errorf("lease deliveries: %w", err)
+		}
+		read, in := idList(nil, ids)
+		rows, err = tx.Query(ctx, `SELECT `+prefixed("d.", deliveryColumns)+`, w.url, w.secret
+			FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id IN (`+in+`) ORDER BY d.id`, read...)
+		if err != nil {
+			return fmt.Errorf("read claimed deliveries: %w", err)
+		}
+		jobs, err = ScanRows(rows, "read claimed deliveries", func(r Rows) (*fc.DeliveryJob, error) {
+			var j fc.DeliveryJob
+			d := &j.Delivery
+			err := r.Scan(&d.ID, &d.WebhookID, &d.Action, &d.RecordID, &d.EventID, &d.Status, &d.Attempts, &d.LastStatusCode,
+				&d.LastError, t.OptionalDest(&d.NextAttemptOn), t.OptionalDest(&d.DeliveredOn), t.Dest(&d.CreatedOn), &d.Body,
+				&j.URL, &j.Secret)
+			return &j, err
+		})
+		return err
+	})
+	return jobs, err
+}
+
+// idList appends ids to args and returns their placeholders, numbered
+// after the arguments before them.
+func idList(args []any, ids []int64) ([]any, string) {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		ph[i] = "$" + strconv.Itoa(len(args))
+	}
+	return args, strings.Join(ph, ", ")
+}
+
+// prefixed puts prefix before every column of a column list.
+func prefixed(prefix, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// FinishDelivery records one attempt of a delivery owner holds. A lease
+// lost meanwhile (it expired and another server took the delivery, or a
+// redelivery reset it) changes nothing: the other attempt's result
+// counts.
+func (s Webhooks) FinishDelivery(ctx context.Context, owner string, r fc.DeliveryResult) error {
+	t := s.D.Accounts
+	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		status, delivered := fc.DeliveryPending, any(nil)
+		switch {
+		case r.Delivered:
+			status, delivered = fc.DeliveryDelivered, t.Value(r.At)
+		case r.Next == nil:
+			status = fc.DeliveryFailed
+		}
+		var code, lastErr any
+		if r.StatusCode != 0 {
+			code = r.StatusCode
+		}
+		if r.Error != "" {
+			lastErr = r.Error
+		}
+		n, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, last_status_code = $2,
+			last_error = $3, next_attempt_on = $4, delivered_on = $5, lease_owner = NULL, lease_until = NULL
+			WHERE id = $6 AND lease_owner = $7`,
+			status, code, lastErr, t.Optional(r.Next), delivered, r.DeliveryID, owner)
+		if err != nil {
+			return fmt.Errorf("finish delivery %d: %w", r.DeliveryID, err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if r.Delivered {
+			_, err = tx.Exec(ctx, `UPDATE webhooks SET error_count = 0, last_trigger = $1 WHERE id = $2`, t.Value(r.At), r.WebhookID)
+			if err != nil {
+				return fmt.Errorf("update webhook %d: %w", r.WebhookID, err)
+			}
+			return nil
+		}
+		var active bool
+		var count int
+		err = tx.QueryRow(ctx, `SELECT active, error_count FROM webhooks WHERE id = $1`+s.D.forUpdate(), r.WebhookID).Scan(&active, &count)
+		if errors.Is(err, ErrNoRows) {
+			return nil // deleted meanwhile
+		}
+		if err != nil {
+			return fmt.Errorf("read webhook %d: %w", r.WebhookID, err)
+		}
+		count++
+		msg := r.Error
+		disable := active && (r.Disable || count >= fc.WebhookDisableAfter)
+		switch {
+		case disable && r.Disable:
+			msg = "Disabled: the receiver answered 410 Gone. " + msg
+		case disable:
+			msg = fmt.Sprintf("Disabled after %d consecutive failed attempts. Last: %s", count, msg)
+		}
+		_, err = tx.Exec(ctx, `UPDATE webhooks SET error_count = $1, last_error = $2, last_trigger = $3, active = $4 WHERE id = $5`,
+			count, msg, t.Value(r.At), active && !disable, r.WebhookID)
+		if err != nil {
+			return fmt.Errorf("update webhook %d: %w", r.WebhookID, err)
+		}
+		if disable {
+			if _, err := tx.Exec(ctx, bumpWebhooksSQL); err != nil {
+				return fmt.Errorf("bump the webhooks' version: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// PendingDeliveries counts the deliveries not yet delivered or failed
+// (the queue depth of /metrics).
+func (s Webhooks) PendingDeliveries(ctx context.Context) (int64, error) {
+	return ReadValue(ctx, s.Read, func(tx Tx) (int64, error) {
+		var n int64
+		err := tx.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE status = 'Pending'`).Scan(&n)
+		return n, err
+	})
+}

@@ -1,0 +1,430 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/searchparams"
+)
+
+// WebhookBackend is a store with the check-in pipeline and webhooks.
+type WebhookBackend interface {
+	CheckinBackend
+	fc.WebhookStore
+}
+
+// RunWebhooks is the conformance suite of the webhooks store and the
+// outbox the attempt pipeline writes. open must return a new, empty,
+// migrated store whose clock is WebhookNow.
+func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s WebhookBackend)
+	}{
+		{"Scope", testWebhookScope},
+		{"List", testWebhookList},
+		{"Outbox", testOutbox},
+		{"OutboxSeesChanges", testOutboxSeesChanges},
+		{"ImportIsNotDelivered", testImportIsNotDelivered},
+		{"ClaimAndFinish", testClaimAndFinish},
+		{"DisableAndResume", testDisableAndResume},
+		{"Redeliver", testRedeliver},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+// WebhookNow is the clock of the stores RunWebhooks opens.
+var WebhookNow = time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC)
+
+
+func newHook(t *testing.T, s fc.WebhookStore, name string, action int, business *int64, filter string) *fc.Webhook {
+	t.Helper()
+	w := &fc.Webhook{Name: name, Action: action, BusinessID: business, URL: "https://example.com/" + name, Active: true,
+		Filter: filter, Secret: fc.NewWebhookSecret()}
+	if err := s.CreateWebhook(context.Background(), w); err != nil {
+		t.Fatalf("CreateWebhook(%s): %v", name, err)
+	}
+	return w
+}
+
+func testWebhookScope(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	all := newHook(t, s, "all", fc.ActionFailedCheckin, nil, "")
+	one := newHook(t, s, "one", fc.ActionFailedCheckin, ptr[int64](1), "")
+	two := newHook(t, s, "two", fc.ActionCheckinCreated, ptr[int64](2), "")
+	got, err := s.FindWebhookByID(ctx, fc.AllBusinesses(), one.ID)
+	if err != nil || got.Name != "one" || *got.BusinessID != 1 || got.Secret != one.Secret || !got.Active || got.UniqueID == "" ||
+		!got.CreatedOn.Equal(WebhookNow) {
+		t.Fatalf("FindWebhookByID = %+v, %v", got, err)
+	}
+	scoped := fc.BusinessScope(1)
+	for _, id := range []int64{all.ID, two.ID, 9999} {
+		if _, err := s.FindWebhookByID(ctx, scoped, id); fc.ErrorCode(err) != fc.ErrNotFound {
+			t.Errorf("scope 1 reads webhook %d: %v; want not found", id, err)
+		}
+		edit := *two
+		edit.ID, edit.Name = id, "taken"
+		if err := s.UpdateWebhook(ctx, scoped, &edit); fc.ErrorCode(err) != fc.ErrNotFound {
+			t.Errorf("scope 1 edits webhook %d: %v; want not found", id, err)
+		}
+		if err := s.DeleteWebhook(ctx, scoped, id); fc.ErrorCode(err) != fc.ErrNotFound {
+			t.Errorf("scope 1 deletes webhook %d: %v; want not found", id, err)
+		}
+	}
+	if w, _ := s.FindWebhookByID(ctx, fc.AllBusinesses(), two.ID); w.Name != "two" {
+		t.Errorf("webhook two after refused edits: %+v", w)
+	}
+	page, err := s.FindWebhooks(ctx, fc.Query{Scope: scoped, OrderBy: fc.FieldID, Page: 1, Size: 10})
+	if err != nil || page.TotalItems != 1 || len(page.Records) != 1 || page.Records[0].ID != one.ID {
+		t.Errorf("FindWebhooks(scope 1) = %+v, %v; want only webhook one", page, err)
+	}
+	page, err = s.FindWebhooks(ctx, fc.Query{Scope: fc.BusinessScope(), OrderBy: fc.FieldID, Page: 1, Size: 10})
+	if err != nil || page.TotalItems != 0 {
+		t.Errorf("FindWebhooks(empty scope) = %+v, %v; want none", page, err)
+	}
+	edit := *one
+	edit.Name, edit.Description = "one, renamed", "d"
+	if err := s.UpdateWebhook(ctx, scoped, &edit); err != nil {
+		t.Fatalf("UpdateWebhook in scope: %v", err)
+	}
+	if w, _ := s.FindWebhookByID(ctx, scoped, one.ID); w.Name != "one, renamed" || w.Description != "d" {
+		t.Errorf("after UpdateWebhook: %+v", w)
+	}
+	if err := s.DeleteWebhook(ctx, scoped, one.ID); err != nil {
+		t.Fatalf("DeleteWebhook in scope: %v", err)
+	}
+	if _, err := s.FindWebhookByID(ctx, fc.AllBusinesses(), one.ID); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("deleted webhook still found: %v", err)
+	}
+}
+
+func testWebhookList(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	newHook(t, s, "Zeta door", fc.ActionFailedCheckin, ptr[int64](1), "")
+	newHook(t, s, "alpha DOOR", fc.ActionCheckinCreated, ptr[int64](2), "")
+	newHook(t, s, "beta", fc.ActionFailedCheckin, nil, "")
+	list := func(raw string) string {
+		t.Helper()
+		q, err := searchparams.Webhooks.Parse(raw)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", raw, err)
+		}
+		q.Scope = fc.AllBusinesses()
+		page, err := s.FindWebhooks(ctx, q)
+		if err != nil {
+			t.Fatalf("FindWebhooks(%q): %v", raw, err)
+		}
+		var names []string
+		for _, w := range page.Records {
+			names = append(names, w.Name)
+		}
+		return fmt.Sprint(page.TotalItems, names)
+	}
+	for raw, want := range map[string]string{
+		"orderBy=Name&dir=asc":                   "3 [alpha DOOR beta Zeta door]",
+		"WebHook_Name=door&orderBy=Name":         "2 [Zeta door alpha DOOR]",
+		"webhook_action=63&orderBy=id&dir=0":     "2 [Zeta door beta]",
+		"WebHook_Business=null&orderBy=Name":     "1 [beta]",
+		"WebHook_Business=1,2&size=1&orderby=Id": "2 [alpha DOOR]",
+		"WebHook_Active=false":                   "0 []",
+		"WebHook_URL=example.com/beta":           "1 [beta]",
+	} {
+		if got := list(raw); got != want {
+			t.Errorf("list %q = %s; want %s", raw, got, want)
+		}
+	}
+}
+
+// deliveries claims every due delivery at now and returns them as
+// "webhook name/action/record id" lines, sorted.
+func deliveries(t *testing.T, s WebhookBackend, hooks ...*fc.Webhook) []string {
+	t.Helper()
+	names := map[int64]string{}
+	for _, h := range hooks {
+		names[h.ID] = h.Name
+	}
+	jobs, err := s.ClaimDeliveries(context.Background(), "test", WebhookNow.Add(time.Hour), WebhookNow.Add(2*time.Hour), 1000)
+	if err != nil {
+		t.Fatalf("ClaimDeliveries: %v", err)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		d := j.Delivery
+		out = append(out, fmt.Sprintf("%s/%d/%d", names[d.WebhookID], d.Action, d.RecordID))
+		if d.Status != fc.DeliveryPending || d.Attempts != 0 || seen[d.EventID] || len(d.EventID) < 10 || !d.CreatedOn.Equal(WebhookNow) {
+			t.Errorf("claimed %+v", d)
+		}
+		seen[d.EventID] = true
+	}
+	slices.Sort(out)
+	return out
+}
+
+// testOutbox: each record goes to exactly the active webhooks that cover
+// it (action, location, filter), in the batch's transaction.
+func testOutbox(t *testing.T, s WebhookBackend) {
+	ImportTestDirectory(t, s)
+	hooks := []*fc.Webhook{
+		newHook(t, s, "refusals", fc.ActionFailedCheckin, nil, ""),
+		newHook(t, s, "london", fc.ActionFailedCheckin, ptr[int64](1), ""),
+		newHook(t, s, "paris", fc.ActionFailedCheckin, ptr[int64](2), ""),
+		newHook(t, s, "plans", fc.ActionFailedCheckin, nil, "FailedCheckin_Reason=LocationNotAllowed&FailedCheckin_Coworker_FullName=ben"),
+		newHook(t, s, "checkins", fc.ActionCheckinCreated, nil, "Checkin_Coworker=10"),
+		newHook(t, s, "others", fc.ActionCheckinCreated, nil, "Checkin_Coworker=11"),
+		newHook(t, s, "incidents", fc.ActionAlertIncident, nil, ""),
+	}
+	off := newHook(t, s, "off", fc.ActionFailedCheckin, nil, "")
+	off.Active = false
+	if err := s.UpdateWebhook(context.Background(), fc.AllBusinesses(), off); err != nil {
+		t.Fatal(err)
+	}
+	ok := attemptAt(1, "2026-07-01T10:00:00Z")
+	ok.MacAddresses = "a4-5e-60-c2-19-0b"
+	refused := attemptAt(2, "2026-07-01T10:00:00Z")
+	refused.AccessCardID = "04a2b3c4"
+	unknown := attemptAt(1, "2026-07-01T10:00:00Z")
+	unknown.CoworkerID = ptr[int64](999)
+	res := record(t, s, ok, refused, unknown)
+	c, f1, f2 := res[0].Outcome.ID, res[1].Outcome.ID, res[2].Outcome.ID
+	want := []string{
+		fmt.Sprintf("checkins/47/%d", c),
+		fmt.Sprintf("london/63/%d", f2),
+		fmt.Sprintf("paris/63/%d", f1),
+		fmt.Sprintf("plans/63/%d", f1),
+		fmt.Sprintf("refusals/63/%d", f1),
+		fmt.Sprintf("refusals/63/%d", f2),
+	}
+	slices.Sort(want)
+	if got := deliveries(t, s, hooks...); !slices.Equal(got, want) {
+		t.Errorf("deliveries = %v; want %v", got, want)
+	}
+}
+
+// testOutboxSeesChanges: a webhook created, changed or deleted after a
+// batch is seen by the next one (the cache follows the version).
+func testOutboxSeesChanges(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	refuse := func() int64 {
+		a := attemptAt(1, "2026-07-01T10:00:00Z")
+		a.CoworkerID = ptr[int64](999)
+		return record(t, s, a)[0].Outcome.ID
+	}
+	r1 := refuse() // no webhooks yet: loads an empty cache
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, ptr[int64](1), "")
+	r2 := refuse()
+	h.BusinessID = ptr[int64](2)
+	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), h); err != nil {
+		t.Fatal(err)
+	}
+	refuse()
+	h.BusinessID = nil
+	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), h); err != nil {
+		t.Fatal(err)
+	}
+	r4 := refuse()
+	log, err := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 1, 10)
+	if err != nil || log.TotalItems != 2 || log.Records[0].RecordID != r4 || log.Records[1].RecordID != r2 {
+		t.Errorf("log of h = %+v, %v; want r4 %d and r2 %d (not r1 %d, before h; nor r3, at location 1 while h covered 2)", log, err, r4, r2, r1)
+	}
+	if err := s.DeleteWebhook(ctx, fc.AllBusinesses(), h.ID); err != nil {
+		t.Fatal(err)
+	}
+	h2 := newHook(t, s, "h2", fc.ActionFailedCheckin, nil, "")
+	if got := deliveries(t, s, h, h2); len(got) != 0 {
+		t.Errorf("after delete: deliveries %v; want none (deleted with the webhook)", got)
+	}
+	r5 := refuse()
+	if got, want := deliveries(t, s, h, h2), []string{fmt.Sprintf("h2/63/%d", r5)}; !slices.Equal(got, want) {
+		t.Errorf("deliveries = %v; want %v", got, want)
+	}
+}
+
+// testImportIsNotDelivered: imported history never reaches a webhook.
+func testImportIsNotDelivered(t *testing.T, s WebhookBackend) {
+	h := newHook(t, s, "all", fc.ActionFailedCheckin, nil, "")
+	seed(t, s, fixtures())
+	if got := deliveries(t, s, h); len(got) != 0 {
+		t.Errorf("imported records were queued: %v", got)
+	}
+	page, err := s.FindWebhookDeliveries(context.Background(), fc.AllBusinesses(), h.ID, 1, 10)
+	if err != nil || page.TotalItems != 0 {
+		t.Errorf("FindWebhookDeliveries = %+v, %v; want none", page, err)
+	}
+}
+
+// refusals records n refusals at location 1 and returns their ids.
+func refusals(t *testing.T, s WebhookBackend, n int) []int64 {
+	var as []*fc.Attempt
+	for range n {
+		a := attemptAt(1, "2026-07-01T10:00:00Z")
+		a.CoworkerID = ptr[int64](999)
+		as = append(as, a)
+	}
+	var ids []int64
+	for _, r := range record(t, s, as...) {
+		ids = append(ids, r.Outcome.ID)
+	}
+	return ids
+}
+
+func claim(t *testing.T, s WebhookBackend, owner string, now time.Time) []*fc.DeliveryJob {
+	t.Helper()
+	jobs, err := s.ClaimDeliveries(context.Background(), owner, now, now.Add(time.Minute), 100)
+	if err != nil {
+		t.Fatalf("ClaimDeliveries: %v", err)
+	}
+	return jobs
+}
+
+func finish(t *testing.T, s WebhookBackend, owner string, r fc.DeliveryResult) {
+	t.Helper()
+	if err := s.FinishDelivery(context.Background(), owner, r); err != nil {
+		t.Fatalf("FinishDelivery: %v", err)
+	}
+}
+
+func testClaimAndFinish(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	ids := refusals(t, s, 2)
+	now := WebhookNow
+	if jobs := claim(t, s, "a", now.Add(-time.Second)); len(jobs) != 0 {
+		t.Errorf("claimed %d deliveries before they were due", len(jobs))
+	}
+	jobs := claim(t, s, "a", now)
+	if len(jobs) != 2 || jobs[0].URL != h.URL || jobs[0].Secret != h.Secret || jobs[0].Delivery.RecordID != ids[0] {
+		t.Fatalf("claim = %+v", jobs)
+	}
+	if again := claim(t, s, "b", now.Add(30*time.Second)); len(again) != 0 {
+		t.Errorf("leased deliveries claimed again: %d", len(again))
+	}
+	// The first is delivered; the second fails and is retried later.
+	finish(t, s, "a", fc.DeliveryResult{DeliveryID: jobs[0].Delivery.ID, WebhookID: h.ID, At: now, Delivered: true, StatusCode: 200})
+	next := now.Add(5 * time.Second)
+	finish(t, s, "a", fc.DeliveryResult{DeliveryID: jobs[1].Delivery.ID, WebhookID: h.ID, At: now, Next: &next, StatusCode: 500, Error: "HTTP 500"})
+	w, _ := s.FindWebhookByID(ctx, fc.AllBusinesses(), h.ID)
+	if w.ErrorCount != 1 || w.LastError != "HTTP 500" || w.LastTrigger == nil || !w.LastTrigger.Equal(now) || !w.Active {
+		t.Errorf("after a failure: %+v", w)
+	}
+	// The lease of "a" is gone with its result: a finish by "b" changes nothing.
+	finish(t, s, "b", fc.DeliveryResult{DeliveryID: jobs[1].Delivery.ID, WebhookID: h.ID, At: now, Delivered: true})
+	log, err := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 1, 10)
+	if err != nil || log.TotalItems != 2 || log.Records[0].ID != jobs[1].Delivery.ID {
+		t.Fatalf("log = %+v, %v", log, err)
+	}
+	d0, d1 := log.Records[1], log.Records[0]
+	if d0.Status != fc.DeliveryDelivered || d0.Attempts != 1 || *d0.LastStatusCode != 200 || !d0.DeliveredOn.Equal(now) {
+		t.Errorf("delivered: %+v", d0)
+	}
+	if d1.Status != fc.DeliveryPending || d1.Attempts != 1 || *d1.LastStatusCode != 500 || *d1.LastError != "HTTP 500" || !d1.NextAttemptOn.Equal(next) {
+		t.Errorf("failed once: %+v", d1)
+	}
+	// A lease that expires (its server died) is claimed by another.
+	if jobs := claim(t, s, "c", next); len(jobs) != 1 {
+		t.Fatalf("claim after the retry is due = %d", len(jobs))
+	}
+	if jobs := claim(t, s, "d", next.Add(2*time.Minute)); len(jobs) != 1 {
+		t.Errorf("expired lease not claimed again: %d", len(jobs))
+	}
+	// A success resets the count; a last failure fails the delivery.
+	finish(t, s, "d", fc.DeliveryResult{DeliveryID: d1.ID, WebhookID: h.ID, At: next, StatusCode: 400, Error: "HTTP 400"})
+	if w, _ := s.FindWebhookByID(ctx, fc.AllBusinesses(), h.ID); w.ErrorCount != 2 {
+		t.Errorf("ErrorCount = %d; want 2", w.ErrorCount)
+	}
+	log, _ = s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 1, 10)
+	if d := log.Records[0]; d.Status != fc.DeliveryFailed || d.NextAttemptOn != nil || d.Attempts != 2 {
+		t.Errorf("failed for good: %+v", d)
+	}
+	if page, err := s.FindWebhookDeliveries(ctx, fc.BusinessScope(1), h.ID, 1, 10); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("a scoped user reads the log of a webhook of every location: %+v, %v", page, err)
+	}
+	if page, _ := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 2, 1); len(page.Records) != 1 || page.Records[0].ID != d0.ID {
+		t.Errorf("page 2 of size 1 = %+v", page)
+	}
+}
+
+func testDisableAndResume(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	refusals(t, s, fc.WebhookDisableAfter+1)
+	now := WebhookNow
+	later := now.Add(time.Hour)
+	jobs := claim(t, s, "a", now)
+	for _, j := range jobs[:fc.WebhookDisableAfter] {
+		finish(t, s, "a", fc.DeliveryResult{DeliveryID: j.Delivery.ID, WebhookID: h.ID, At: now, Next: &later, StatusCode: 503, Error: "HTTP 503"})
+	}
+	w, _ := s.FindWebhookByID(ctx, fc.AllBusinesses(), h.ID)
+	if w.Active || w.ErrorCount != fc.WebhookDisableAfter || w.LastError == "HTTP 503" {
+		t.Fatalf("after %d failures: %+v; want disabled, saying why", fc.WebhookDisableAfter, w)
+	}
+	// The 11th, claimed before, is released at the lease's end; nothing
+	// of a disabled webhook is claimed, even when due.
+	if jobs := claim(t, s, "b", later.Add(2*time.Minute)); len(jobs) != 0 {
+		t.Errorf("claimed %d deliveries of a disabled webhook", len(jobs))
+	}
+	w.Active = true
+	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), w); err != nil {
+		t.Fatal(err)
+	}
+	w, _ = s.FindWebhookByID(ctx, fc.AllBusinesses(), h.ID)
+	if !w.Active || w.ErrorCount != 0 {
+		t.Errorf("re-enabled: %+v", w)
+	}
+	// Re-enabled: every pending delivery is due at once (the store's now).
+	if jobs := claim(t, s, "b", now.Add(2*time.Minute)); len(jobs) != fc.WebhookDisableAfter+1 {
+		t.Fatalf("after re-enabling claimed %d; want %d", len(jobs), fc.WebhookDisableAfter+1)
+	} else {
+		// A 410 disables at once.
+		finish(t, s, "b", fc.DeliveryResult{DeliveryID: jobs[0].Delivery.ID, WebhookID: h.ID, At: now, Next: &later, StatusCode: 410,
+			Error: "HTTP 410", Disable: true})
+	}
+	w, _ = s.FindWebhookByID(ctx, fc.AllBusinesses(), h.ID)
+	if w.Active || w.ErrorCount != 1 {
+		t.Errorf("after a 410: %+v; want disabled", w)
+	}
+}
+
+func testRedeliver(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, ptr[int64](1), "")
+	other := newHook(t, s, "other", fc.ActionFailedCheckin, ptr[int64](1), "")
+	refusals(t, s, 3)
+	now := WebhookNow
+	for _, j := range claim(t, s, "a", now) {
+		finish(t, s, "a", fc.DeliveryResult{DeliveryID: j.Delivery.ID, WebhookID: j.Delivery.WebhookID, At: now, StatusCode: 400, Error: "HTTP 400"})
+	}
+	log, _ := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 1, 10)
+	if log.TotalItems != 3 || log.Records[0].Status != fc.DeliveryFailed {
+		t.Fatalf("log = %+v", log)
+	}
+	n, err := s.RedeliverWebhook(ctx, fc.BusinessScope(1), h.ID, []int64{log.Records[0].ID}, "")
+	if err != nil || n != 1 {
+		t.Fatalf("RedeliverWebhook(ids) = %d, %v", n, err)
+	}
+	jobs := claim(t, s, "a", now.Add(time.Second))
+	if len(jobs) != 1 || jobs[0].Delivery.ID != log.Records[0].ID || jobs[0].Delivery.Attempts != 0 {
+		t.Fatalf("claim after redeliver = %+v", jobs)
+	}
+	// Another webhook's delivery id redelivers nothing.
+	olog, _ := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), other.ID, 1, 10)
+	if n, err := s.RedeliverWebhook(ctx, fc.AllBusinesses(), h.ID, []int64{olog.Records[0].ID}, ""); err != nil || n != 0 {
+		t.Errorf("redeliver another webhook's delivery = %d, %v", n, err)
+	}
+	if n, err := s.RedeliverWebhook(ctx, fc.AllBusinesses(), h.ID, nil, fc.DeliveryFailed); err != nil || n != 2 {
+		t.Errorf("RedeliverWebhook(Failed) = %d, %v; want 2", n, err)
+	}
+	if _, err := s.RedeliverWebhook(ctx, fc.BusinessScope(2), h.ID, nil, fc.DeliveryFailed); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("redeliver out of scope: %v", err)
+	}
+}
