@@ -237,3 +237,14 @@ func (s *Server) metricsAllowed(r *http.Request) bool {
 func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
 }
+
+// Register adds series kept elsewhere (the webhook dispatcher's) to the
+// Server's registry, so /metrics serves them too.
+func (m *Metrics) Register(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := m.registry.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -60,6 +60,20 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("/api/directory", s.methodNotAllowed("GET, HEAD, PUT"))
 	}
 
+	// Webhooks (docs/api.md#webhooks; webhook.go).
+	if s.webhooks != nil {
+		mux.Handle("GET /api/sys/webhooks", s.require(fc.RoleWebhookList, s.listWebhooks))
+		mux.Handle("POST /api/sys/webhooks", s.require(fc.RoleWebhookCreate, s.requireJSON(http.HandlerFunc(s.createWebhook)).ServeHTTP))
+		mux.Handle("PUT /api/sys/webhooks", s.require(fc.RoleWebhookEdit, s.requireJSON(http.HandlerFunc(s.editWebhook)).ServeHTTP))
+		mux.HandleFunc("/api/sys/webhooks", s.methodNotAllowed("GET, HEAD, POST, PUT"))
+		mux.Handle("GET /api/sys/webhooks/{id}", s.require(fc.RoleWebhookRead, s.getWebhook))
+		mux.Handle("DELETE /api/sys/webhooks/{id}", s.require(fc.RoleWebhookDelete, s.deleteWebhook))
+		mux.HandleFunc("/api/sys/webhooks/{id}", s.methodNotAllowed("GET, HEAD, DELETE"))
+		s.readOnly(mux, "/api/sys/webhooks/{id}/deliveries", s.require(fc.RoleWebhookRead, s.listDeliveries))
+		mux.Handle("POST /api/sys/webhooks/{id}/redeliver", s.require(fc.RoleWebhookEdit, s.requireJSON(http.HandlerFunc(s.redeliver)).ServeHTTP))
+		mux.HandleFunc("/api/sys/webhooks/{id}/redeliver", s.methodNotAllowed("POST"))
+	}
+
 	// Operations.
 	s.readOnly(mux, "/healthz", http.HandlerFunc(s.healthz))
 	s.readOnly(mux, "/readyz", http.HandlerFunc(s.readyz))

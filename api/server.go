@@ -33,6 +33,8 @@ type Config struct {
 	// Checkins serves the check-in and directory endpoints (attempt.go);
 	// nil leaves them out.
 	Checkins *CheckinConfig
+	// Webhooks serves /api/sys/webhooks (webhook.go); nil leaves it out.
+	Webhooks *WebhookConfig
 	// Console is the operator console, served under ConsolePath behind
 	// the same middleware as the API; nil leaves it out.
 	Console Console
@@ -60,6 +62,7 @@ type Server struct {
 	token        http.Handler
 	handler      http.Handler
 	checkins     *CheckinConfig
+	webhooks     *WebhookConfig
 	console      Console
 	metrics      *Metrics
 	metricsAllow []netip.Prefix
@@ -75,6 +78,7 @@ func New(cfg Config) *Server {
 		maxBodyBytes: cfg.MaxBodyBytes,
 		token:        cfg.Token,
 		checkins:     cfg.Checkins,
+		webhooks:     cfg.Webhooks,
 		console:      cfg.Console,
 		metrics:      newMetrics(cfg.Pools),
 		metricsAllow: cfg.MetricsAllow,

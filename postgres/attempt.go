@@ -25,3 +25,8 @@ var _ fc.AttemptStore = (*DB)(nil)
 func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
 	return sqlstore.RecordAttemptBatch(ctx, dialect, db.write, &db.dir, attempts)
 }
+
+// OnWebhookDeliveries sets fn, called after a batch of attempts that
+// queued webhook deliveries commits: serve wakes its dispatcher with it
+// (sqlstore.WebhookCache.Queued). Call it before the store is shared.
+func (db *DB) OnWebhookDeliveries(fn func()) { db.dir.Webhooks.Queued = fn }

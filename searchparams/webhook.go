@@ -3,6 +3,7 @@ package searchparams
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -60,9 +61,13 @@ func WebhookFilter(action int, filter string) ([]fc.Condition, error) {
 	params, _ := splitQuery(filter) // Parse reports its errors
 	var errs []fc.FieldError
 	for _, p := range params {
-		switch fc.Fold(p.name) {
-		case paramPage, paramSize, paramOrderBy, paramDir:
+		switch key := fc.Fold(p.name); {
+		case key == paramPage || key == paramSize || key == paramOrderBy || key == paramDir:
 			errs = append(errs, fc.FieldError{Property: p.name, Message: "is not a filter (paging and sorting mean nothing to a webhook)"})
+		case !t.strict(key) && !t.knows(key):
+			// Search ignores a parameter outside its prefixes; a filter
+			// that ignored one would send records nobody asked for.
+			errs = append(errs, fc.FieldError{Property: p.name, Message: "is not a filter of this action's records"})
 		}
 	}
 	q, err := t.Parse(filter)
@@ -76,4 +81,29 @@ func WebhookFilter(action int, filter string) ([]fc.Condition, error) {
 		return nil, bad(errs)
 	}
 	return q.Conditions, nil
+}
+
+// Deliveries is the parameter table of a webhook's delivery log
+// (GET /api/sys/webhooks/{id}/deliveries): paging only, newest first.
+var Deliveries = &Table{
+	strictPrefixes: []string{prefixFrom, prefixTo},
+	sortFields:     []fc.Field{fc.FieldID},
+	defaultOrder:   fc.FieldID,
+}
+
+// strict reports whether a folded name starts with one of the table's
+// strict prefixes (Parse then reports it when it names no filter).
+func (sp *Table) strict(key string) bool {
+	for _, prefix := range sp.strictPrefixes {
+		if strings.HasPrefix(key, fc.Fold(prefix)) {
+			return true
+		}
+	}
+	return false
+}
+
+// knows reports whether a folded name is one of the table's filters.
+func (sp *Table) knows(key string) bool {
+	_, ok := findParam(sp.filters, key)
+	return ok
 }

@@ -42,7 +42,6 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 // WebhookNow is the clock of the stores RunWebhooks opens.
 var WebhookNow = time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC)
 
-
 func newHook(t *testing.T, s fc.WebhookStore, name string, action int, business *int64, filter string) *fc.Webhook {
 	t.Helper()
 	w := &fc.Webhook{Name: name, Action: action, BusinessID: business, URL: "https://example.com/" + name, Active: true,

@@ -37,6 +37,9 @@ type serveConfig struct {
 	// addresses, comma-separated, or "none") whose X-Forwarded-For names
 	// the client; see package proxyaddr.
 	TrustedProxies string
+	// WebhookAllowPrivate lets webhook URLs reach loopback and private
+	// addresses (webhooks.go).
+	WebhookAllowPrivate bool
 	// onShutdown, when set, is called once the server has begun its
 	// graceful shutdown (listeners closed, in-flight requests running);
 	// tests use it instead of polling the log.
@@ -55,6 +58,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may finish after SIGINT/SIGTERM")
 	c.Auth.register(fs)
 	fs.StringVar(&c.MetricsAllow, "metrics-allow", c.MetricsAllow, "client `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) that may read /metrics without credentials; others need an administrator")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhook URLs reach loopback, private, link-local and other internal addresses (on-premises receivers); refused by default")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxy `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) whose X-Forwarded-For names the client, for the sign-in throttle and /metrics")
 }
 
@@ -129,11 +133,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		Store:         db,
 		Authenticator: auth,
 		Checkins:      checkins,
+		Webhooks:      &api.WebhookConfig{Store: db, AllowPrivate: cfg.WebhookAllowPrivate},
 		Token:         http.HandlerFunc(auth.ServeToken),
 		Console:       cons,
 		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"
 		Logger:        logger,
 	})
+	stopWebhooks, err := startWebhooks(ctx, db, server, cfg.WebhookAllowPrivate, logger) // webhooks.go
+	if err != nil {
+		return err
+	}
+	defer stopWebhooks()
 	// Outermost: the client's address is settled before anything (the
 	// sign-in throttles, /metrics, the access log) reads it.
 	proxies, _ := parsePrefixes("--trusted-proxies", cfg.TrustedProxies) // checked by Validate

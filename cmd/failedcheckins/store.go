@@ -16,6 +16,10 @@ type store interface {
 	fc.UserStore
 	fc.TokenStore
 	fc.LoginFailureStore
+	fc.WebhookStore
+	// OnWebhookDeliveries wakes the dispatcher after a commit that
+	// queued deliveries (webhooks.go).
+	OnWebhookDeliveries(fn func())
 	Migrate(ctx context.Context) error
 	SchemaVersion(ctx context.Context) (int, error)
 	CheckSchema(ctx context.Context) error

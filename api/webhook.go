@@ -1,0 +1,470 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/searchparams"
+	"github.com/failedcheckins/failedcheckins/webhook"
+)
+
+// WebhookConfig serves /api/sys/webhooks (docs/api.md#webhooks).
+type WebhookConfig struct {
+	Store fc.WebhookStore
+	// AllowPrivate accepts URLs of private addresses
+	// (serve --webhook-allow-private).
+	AllowPrivate bool
+	// Resolver looks up a URL's host when a webhook is saved; nil is
+	// net.DefaultResolver.
+	Resolver webhook.Resolver
+}
+
+// webhookJSON is a webhook on the wire; Secret only in the answer that
+// sets it.
+type webhookJSON struct {
+	ID          int64   `json:"Id"`
+	UniqueID    string  `json:"UniqueId"`
+	BusinessID  *int64  `json:"BusinessId"`
+	Name        string  `json:"Name"`
+	Action      int     `json:"Action"`
+	Description string  `json:"Description"`
+	URL         string  `json:"URL"`
+	Active      bool    `json:"Active"`
+	Filter      string  `json:"Filter"`
+	LastError   *string `json:"LastError"`
+	ErrorCount  int     `json:"ErrorCount"`
+	LastTrigger *string `json:"LastTrigger"`
+	CreatedOn   string  `json:"CreatedOn"`
+	UpdatedOn   string  `json:"UpdatedOn"`
+	UpdatedBy   *string `json:"UpdatedBy"`
+	IsNew       bool    `json:"IsNew"`
+	SystemID    *string `json:"SystemId"`
+	Secret      *string `json:"Secret,omitempty"`
+}
+
+func toWebhookJSON(w *fc.Webhook) webhookJSON {
+	out := webhookJSON{ID: w.ID, UniqueID: w.UniqueID, BusinessID: w.BusinessID, Name: w.Name, Action: w.Action,
+		Description: w.Description, URL: w.URL, Active: w.Active, Filter: w.Filter, ErrorCount: w.ErrorCount,
+		LastTrigger: optionalTime(w.LastTrigger, formatUTC), CreatedOn: formatUTC(w.CreatedOn), UpdatedOn: formatUTC(w.UpdatedOn),
+		UpdatedBy: w.UpdatedBy, SystemID: w.SystemID}
+	if w.LastError != "" {
+		out.LastError = &w.LastError
+	}
+	return out
+}
+
+// deliveryJSON is one entry of the delivery log.
+type deliveryJSON struct {
+	ID             int64   `json:"Id"`
+	WebhookID      int64   `json:"WebhookId"`
+	RecordID       int64   `json:"RecordId"`
+	EventID        string  `json:"EventId"`
+	Status         string  `json:"Status"`
+	Attempts       int     `json:"Attempts"`
+	LastStatusCode *int    `json:"LastStatusCode"`
+	LastError      *string `json:"LastError"`
+	NextAttemptOn  *string `json:"NextAttemptOn"`
+	DeliveredOn    *string `json:"DeliveredOn"`
+	CreatedOn      string  `json:"CreatedOn"`
+}
+
+func toDeliveryJSON(d *fc.WebhookDelivery) deliveryJSON {
+	return deliveryJSON{ID: d.ID, WebhookID: d.WebhookID, RecordID: d.RecordID, EventID: d.EventID, Status: d.Status,
+		Attempts: d.Attempts, LastStatusCode: d.LastStatusCode, LastError: d.LastError,
+		NextAttemptOn: optionalTime(d.NextAttemptOn, formatUTC), DeliveredOn: optionalTime(d.DeliveredOn, formatUTC),
+		CreatedOn: formatUTC(d.CreatedOn)}
+}
+
+func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {
+	q, err := searchparams.Webhooks.Parse(r.URL.RawQuery)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q.Scope = callerFrom(r.Context()).Scope
+	page, err := s.webhooks.Store.FindWebhooks(r.Context(), q)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toWebhookJSON))
+}
+
+func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	hook, err := s.webhooks.Store.FindWebhookByID(r.Context(), callerFrom(r.Context()).Scope, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWebhookJSON(hook))
+}
+
+func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
+	caller := callerFrom(r.Context())
+	hook := &fc.Webhook{Active: true}
+	given, err := s.readWebhook(r, hook, caller, false)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if !given["secret"] || hook.Secret == "" {
+		hook.Secret = fc.NewWebhookSecret()
+	}
+	if email := caller.Email; email != "" {
+		hook.UpdatedBy = &email
+	}
+	if err := s.webhooks.Store.CreateWebhook(r.Context(), hook); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := toWebhookJSON(hook)
+	out.Secret = &hook.Secret
+	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "WebHook was successfully created.", Value: out, WasSuccessful: true})
+}
+
+func (s *Server) editWebhook(w http.ResponseWriter, r *http.Request) {
+	caller := callerFrom(r.Context())
+	hook := &fc.Webhook{}
+	given, err := s.readWebhook(r, hook, caller, true)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if given["secret"] && hook.Secret == "" {
+		hook.Secret = fc.NewWebhookSecret() // "Secret": "" rotates it
+	}
+	if email := caller.Email; email != "" {
+		hook.UpdatedBy = &email
+	}
+	if err := s.webhooks.Store.UpdateWebhook(r.Context(), caller.Scope, hook); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	saved, err := s.webhooks.Store.FindWebhookByID(r.Context(), caller.Scope, hook.ID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := toWebhookJSON(saved)
+	if given["secret"] {
+		out.Secret = &saved.Secret
+	}
+	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "WebHook was successfully updated.", Value: out, WasSuccessful: true})
+}
+
+func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	scope := callerFrom(r.Context()).Scope
+	hook, err := s.webhooks.Store.FindWebhookByID(r.Context(), scope, id)
+	if err == nil {
+		err = s.webhooks.Store.DeleteWebhook(r.Context(), scope, id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "WebHook was successfully deleted.", Value: toWebhookJSON(hook), WasSuccessful: true})
+}
+
+func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q, err := searchparams.Deliveries.Parse(r.URL.RawQuery)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, err := s.webhooks.Store.FindWebhookDeliveries(r.Context(), callerFrom(r.Context()).Scope, id, q.Page, q.Size)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q.OrderBy, q.Descending = fc.FieldID, true
+	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toDeliveryJSON))
+}
+
+func (s *Server) redeliver(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	fields, err := readFields(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var bad []fc.FieldError
+	var ids []int64
+	var status string
+	rawIDs, hasIDs := fields["ids"]
+	rawStatus, hasStatus := fields["status"]
+	switch {
+	case hasIDs == hasStatus:
+		bad = append(bad, fc.FieldError{Property: "Ids", Message: `give either Ids (a list of delivery ids) or Status ("Failed")`})
+	case hasIDs:
+		if err := json.Unmarshal(rawIDs, &ids); err != nil || len(ids) == 0 || len(ids) > 1000 || hasNonPositive(ids) {
+			bad = append(bad, fc.FieldError{Property: "Ids", Message: "must be a list of 1 to 1000 delivery ids", AttemptedValue: attempted(rawIDs)})
+		}
+	default:
+		var st string
+		_ = json.Unmarshal(rawStatus, &st)
+		switch {
+		case strings.EqualFold(st, fc.DeliveryFailed):
+			status = fc.DeliveryFailed
+		case strings.EqualFold(st, fc.DeliveryDelivered):
+			status = fc.DeliveryDelivered
+		default:
+			bad = append(bad, fc.FieldError{Property: "Status", Message: "must be Failed or Delivered", AttemptedValue: attempted(rawStatus)})
+		}
+	}
+	if len(bad) > 0 {
+		s.writeError(w, r, fc.InvalidFields(bad))
+		return
+	}
+	n, err := s.webhooks.Store.RedeliverWebhook(r.Context(), callerFrom(r.Context()).Scope, id, ids, status)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: strconv.FormatInt(n, 10) + " deliveries were queued again.",
+		Value: map[string]int64{"Count": n}, WasSuccessful: true})
+}
+
+func hasNonPositive(ids []int64) bool {
+	for _, id := range ids {
+		if id < 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// readFields reads a body holding one JSON object into its fields, keyed
+// by their lower-cased names (field names are matched case-insensitively,
+// as encoding/json does); a field given twice is a 400.
+func readFields(r *http.Request) (map[string]json.RawMessage, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var raw map[string]json.RawMessage
+	if err := dec.Decode(&raw); err != nil || raw == nil || dec.More() {
+		return nil, fc.InvalidFields([]fc.FieldError{{Property: bodyProperty, Message: "must be one JSON object", AttemptedValue: fc.ShortValue(string(body))}})
+	}
+	fields := make(map[string]json.RawMessage, len(raw))
+	for k, v := range raw {
+		key := strings.ToLower(k)
+		if _, dup := fields[key]; dup {
+			return nil, fc.InvalidFields([]fc.FieldError{{Property: k, Message: "appears more than once in the body; give each field once"}})
+		}
+		fields[key] = v
+	}
+	return fields, nil
+}
+
+// readWebhook reads the body of a create (edit false) or an edit into
+// hook, the stored webhook for an edit, checks the result and returns
+// which fields were given. Every bad field is named in one 400; nothing
+// is stored on a 400.
+func (s *Server) readWebhook(r *http.Request, hook *fc.Webhook, caller *fc.Caller, edit bool) (map[string]bool, error) {
+	fields, err := readFields(r)
+	if err != nil {
+		return nil, err
+	}
+	given := map[string]bool{}
+	var bad []fc.FieldError
+	fail := func(name, msg string, raw json.RawMessage) {
+		bad = append(bad, fc.FieldError{Property: name, Message: msg, AttemptedValue: attempted(raw)})
+	}
+	if edit {
+		raw, ok := fields["id"]
+		var id int64
+		if !ok || json.Unmarshal(raw, &id) != nil || id < 1 {
+			fail("Id", "must be the id of the webhook to change", raw)
+			return nil, fc.InvalidFields(bad)
+		}
+		stored, err := s.webhooks.Store.FindWebhookByID(r.Context(), caller.Scope, id)
+		if err != nil {
+			return nil, err
+		}
+		*hook = *stored
+	}
+	str := func(name string, dst *string, required bool, limit int) {
+		raw, ok := fields[strings.ToLower(name)]
+		if !ok {
+			if required && !edit {
+				fail(name, "is required", nil)
+			}
+			return
+		}
+		given[strings.ToLower(name)] = true
+		var v *string
+		if json.Unmarshal(raw, &v) != nil || (v == nil && required) {
+			fail(name, "must be a string", raw)
+			return
+		}
+		if v == nil {
+			*dst = ""
+			return
+		}
+		switch {
+		case required && strings.TrimSpace(*v) == "":
+			fail(name, "is required", raw)
+		case limit > 0 && utf8.RuneCountInString(*v) > limit:
+			fail(name, "must be at most "+strconv.Itoa(limit)+" characters", raw)
+		case !utf8.ValidString(*v) || strings.ContainsRune(*v, 0):
+			fail(name, "must be text", raw)
+		default:
+			*dst = *v
+		}
+	}
+	str("Name", &hook.Name, true, fc.MaxWebhookNameLength)
+	str("Description", &hook.Description, false, 4000)
+	str("URL", &hook.URL, true, 2000)
+	str("Filter", &hook.Filter, false, 8000)
+	str("Secret", &hook.Secret, false, 200)
+	if raw, ok := fields["systemid"]; ok {
+		var v *string
+		if json.Unmarshal(raw, &v) != nil {
+			fail("SystemId", "must be a string or null", raw)
+		}
+		hook.SystemID = v
+	}
+	if raw, ok := fields["action"]; ok {
+		given["action"] = true
+		if json.Unmarshal(raw, &hook.Action) != nil || !validAction(hook.Action) {
+			fail("Action", "must be 63 (FailedCheckin), 47 (CheckinCreated) or 1001 (AlertIncident)", raw)
+		}
+	} else if !edit {
+		fail("Action", "is required: 63 (FailedCheckin), 47 (CheckinCreated) or 1001 (AlertIncident)", nil)
+	}
+	if raw, ok := fields["active"]; ok {
+		if json.Unmarshal(raw, &hook.Active) != nil {
+			fail("Active", "must be true or false", raw)
+		}
+	}
+	raw, ok := fields["businessid"]
+	if ok {
+		var v *int64
+		if json.Unmarshal(raw, &v) != nil || (v != nil && *v < 1) {
+			fail("BusinessId", "must be a location id or null", raw)
+		} else {
+			hook.BusinessID = v
+		}
+	}
+	switch {
+	case !ok && edit:
+	case hook.BusinessID == nil && !caller.Scope.All():
+		fail("BusinessId", "is required: give one of your locations (only a full administrator may cover every location)", raw)
+	case hook.BusinessID != nil && !caller.Scope.Allows(*hook.BusinessID):
+		fail("BusinessId", "must be one of your locations", raw)
+	}
+	if given["secret"] && hook.Secret != "" && !validSecret(hook.Secret) {
+		fail("Secret", "must be whsec_ followed by the base64 of 24 to 64 random bytes (or empty, for a new one)", nil)
+	}
+	if (given["filter"] || given["action"]) && validAction(hook.Action) {
+		if _, err := searchparams.WebhookFilter(hook.Action, hook.Filter); err != nil {
+			if e, ok := err.(*fc.Error); ok {
+				bad = append(bad, e.Fields...)
+			} else {
+				return nil, err
+			}
+		}
+	}
+	if given["url"] && hook.URL != "" {
+		if err := webhook.CheckURL(r.Context(), hook.URL, s.webhooks.AllowPrivate, s.resolver()); err != nil {
+			fail("URL", err.Error(), fields["url"])
+		}
+	}
+	if len(bad) > 0 {
+		return nil, fc.InvalidFields(bad)
+	}
+	return given, nil
+}
+
+func validAction(a int) bool {
+	for _, v := range fc.WebhookActions {
+		if a == v {
+			return true
+		}
+	}
+	return false
+}
+
+// validSecret reports whether a secret a client gives is one the
+// Standard Webhooks signature can use: whsec_ and base64 of 24 to 64
+// bytes.
+func validSecret(s string) bool {
+	rest, ok := strings.CutPrefix(s, fc.WebhookSecretPrefix)
+	if !ok {
+		return false
+	}
+	b, err := base64.StdEncoding.DecodeString(rest)
+	return err == nil && len(b) >= 24 && len(b) <= 64
+}
+
+func (s *Server) resolver() webhook.Resolver {
+	if s.webhooks.Resolver != nil {
+		return s.webhooks.Resolver
+	}
+	return net.DefaultResolver
+}
+
+// RenderDelivery is the body of a webhook delivery (webhook.Render): a
+// JSON array holding the record exactly as get-one answers it now, or
+// the payload fixed when the delivery was queued.
+func (s *Server) RenderDelivery(ctx context.Context, d *fc.WebhookDelivery) ([]byte, error) {
+	if d.Body != nil {
+		return []byte(*d.Body), nil
+	}
+	var rec any
+	switch d.Action {
+	case fc.ActionFailedCheckin:
+		r, err := s.store.FindFailedCheckinByID(ctx, fc.AllBusinesses(), d.RecordID)
+		if err != nil {
+			return nil, err
+		}
+		rec = toFailedCheckinJSON(r)
+	case fc.ActionCheckinCreated:
+		if s.checkins == nil {
+			return nil, fc.Errorf(fc.ErrNotFound, "no check-in store")
+		}
+		c, err := s.checkins.Store.FindCheckinByID(ctx, fc.AllBusinesses(), d.RecordID)
+		if err != nil {
+			return nil, err
+		}
+		rec = toCheckinJSON(c)
+	default:
+		return nil, fc.Errorf(fc.ErrNotFound, "action %d has no record", d.Action)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as writeJSON answers get-one
+	if err := enc.Encode([]any{rec}); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

@@ -1,0 +1,469 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/groupcommit"
+	"github.com/failedcheckins/failedcheckins/storetest"
+	"github.com/failedcheckins/failedcheckins/storetest/teststore"
+	"github.com/failedcheckins/failedcheckins/webhook"
+)
+
+// hookAuth: "admin" is a full administrator; "loc1" and "loc2" manage
+// webhooks and read records of location 1 or 2 only; "door" records
+// check-ins anywhere; "viewer" may only list webhooks.
+type hookAuth struct{}
+
+func (hookAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
+	all := []string{fc.RoleWebhookList, fc.RoleWebhookRead, fc.RoleWebhookCreate, fc.RoleWebhookEdit, fc.RoleWebhookDelete,
+		fc.RoleFailedCheckinRead, fc.RoleFailedCheckinList, fc.RoleCheckinRead}
+	switch strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ") {
+	case "":
+		return nil, nil
+	case "admin":
+		return &fc.Caller{UserID: 1, Email: "admin@example.com", Admin: true, Scope: fc.AllBusinesses()}, nil
+	case "loc1":
+		return &fc.Caller{UserID: 2, Email: "one@example.com", Roles: all, Scope: fc.BusinessScope(1)}, nil
+	case "loc2":
+		return &fc.Caller{UserID: 3, Roles: all, Scope: fc.BusinessScope(2)}, nil
+	case "door":
+		return &fc.Caller{UserID: 4, Roles: []string{fc.RoleCheckinCreate}, Scope: fc.AllBusinesses()}, nil
+	case "viewer":
+		return &fc.Caller{UserID: 5, Roles: []string{fc.RoleWebhookList}, Scope: fc.AllBusinesses()}, nil
+	}
+	return nil, fc.Errorf(fc.ErrUnauthorized, "unknown token")
+}
+
+// hookBackend is the test store with everything webhooks need.
+type hookBackend interface {
+	storetest.WebhookBackend
+	OnWebhookDeliveries(func())
+}
+
+// hookEnv is an API server with check-ins and webhooks on the store
+// FAILEDCHECKINS_TEST_DB selects, and a dispatcher with a clock the test
+// moves.
+type hookEnv struct {
+	h      http.Handler
+	db     hookBackend
+	srv    *Server
+	disp   *webhook.Dispatcher
+	offset atomic.Int64 // the dispatcher's clock runs this far ahead
+}
+
+func newHookEnv(t *testing.T, allowPrivate bool) *hookEnv {
+	t.Helper()
+	db, ok := teststore.Open(t).(hookBackend)
+	if !ok {
+		t.Fatal("the test store has no webhooks")
+	}
+	storetest.ImportTestDirectory(t, db)
+	q := groupcommit.New(db, groupcommit.Options{})
+	t.Cleanup(q.Close)
+	e := &hookEnv{db: db}
+	e.srv = New(Config{Store: db, Authenticator: hookAuth{}, Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q},
+		Webhooks: &WebhookConfig{Store: db, AllowPrivate: allowPrivate}})
+	e.h = e.srv.Handler()
+	e.disp = webhook.New(webhook.Config{Store: db, Render: e.srv.RenderDelivery, AllowPrivate: allowPrivate,
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }, Jitter: func() float64 { return 0.5 }})
+	return e
+}
+
+// advance moves the dispatcher's clock.
+func (e *hookEnv) advance(d time.Duration) { e.offset.Add(int64(d)) }
+
+// run makes one dispatcher round and returns the attempts it made.
+func (e *hookEnv) run(t *testing.T) int {
+	t.Helper()
+	n, err := e.disp.RunOnce(context.Background())
+	if err != nil {
+		t.Fatalf("RunOnce: %v", err)
+	}
+	return n
+}
+
+func (e *hookEnv) create(t *testing.T, token, body string) map[string]any {
+	t.Helper()
+	w := send(t, e.h, "POST", "/api/sys/webhooks", token, body)
+	if w.Code != 200 {
+		t.Fatalf("POST %s = %d %s", body, w.Code, w.Body)
+	}
+	var out struct{ Value map[string]any }
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Value
+}
+
+func (e *hookEnv) hook(t *testing.T, id any) map[string]any {
+	t.Helper()
+	w := send(t, e.h, "GET", fmt.Sprintf("/api/sys/webhooks/%v", id), "admin", "")
+	var out map[string]any
+	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &out) != nil {
+		t.Fatalf("GET webhook %v = %d %s", id, w.Code, w.Body)
+	}
+	return out
+}
+
+// attempt records a check-in attempt and returns the answer's Value.
+func (e *hookEnv) attempt(t *testing.T, body string) string {
+	t.Helper()
+	w := send(t, e.h, "POST", "/api/spaces/checkins", "door", body)
+	if w.Code != 200 {
+		t.Fatalf("attempt %s = %d %s", body, w.Code, w.Body)
+	}
+	return w.Body.String()
+}
+
+func (e *hookEnv) refuse(t *testing.T, business int) int64 {
+	t.Helper()
+	body := e.attempt(t, fmt.Sprintf(`{"BusinessId": %d, "Source": 2, "CoworkerId": 999}`, business))
+	var out struct {
+		Value struct{ FailedCheckinID int64 }
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil || out.Value.FailedCheckinID == 0 {
+		t.Fatalf("refusal = %s", body)
+	}
+	return out.Value.FailedCheckinID
+}
+
+func TestWebhookCRUD(t *testing.T) {
+	e := newHookEnv(t, false)
+	v := e.create(t, "admin", `{"Name": "Ops", "Action": 63, "URL": "https://93.184.216.34/hook", "Filter": "FailedCheckin_Source=2"}`)
+	secret, _ := v["Secret"].(string)
+	if v["BusinessId"] != nil || v["Active"] != true || v["ErrorCount"].(float64) != 0 || !strings.HasPrefix(secret, "whsec_") ||
+		len(secret) != len("whsec_")+44 || v["UpdatedBy"] != "admin@example.com" {
+		t.Errorf("created = %v", v)
+	}
+	id := v["Id"]
+	got := e.hook(t, id)
+	if _, has := got["Secret"]; has || got["Name"] != "Ops" || got["Filter"] != "FailedCheckin_Source=2" {
+		t.Errorf("GET = %v; want no Secret", got)
+	}
+	// PUT replaces the fields given, keeps the others; an empty Secret
+	// rotates it, and the answer shows the new one once.
+	w := send(t, e.h, "PUT", "/api/sys/webhooks", "admin", fmt.Sprintf(`{"Id": %v, "name": "Ops 2", "Active": false, "Secret": ""}`, id))
+	var put struct{ Value map[string]any }
+	if w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &put) != nil || put.Value["Name"] != "Ops 2" || put.Value["Active"] != false ||
+		put.Value["URL"] != "https://93.184.216.34/hook" || put.Value["Secret"] == secret || put.Value["Secret"] == nil {
+		t.Errorf("PUT = %d %s", w.Code, w.Body)
+	}
+	e.create(t, "admin", `{"Name": "Two", "Action": 47, "URL": "https://93.184.216.34/two", "BusinessId": 2}`)
+	for target, want := range map[string]string{
+		"/api/sys/webhooks?orderBy=Name&dir=asc":              `"TotalItems":2`,
+		"/api/sys/webhooks?WEBHOOK_ACTION=47":                 `"Name":"Two"`,
+		"/api/sys/webhooks?WebHook_Active=false":              `"Name":"Ops 2"`,
+		"/api/sys/webhooks?WebHook_Business=null":             `"TotalItems":1`,
+		"/api/sys/webhooks?WebHook_Name=two&WebHook_URL=/two": `"TotalItems":1`,
+	} {
+		if w := send(t, e.h, "GET", target, "viewer", ""); w.Code != 200 || !strings.Contains(w.Body.String(), want) || strings.Contains(w.Body.String(), "whsec_") {
+			t.Errorf("GET %s = %d %s; want %s and no secret", target, w.Code, w.Body, want)
+		}
+	}
+	if w := send(t, e.h, "GET", "/api/sys/webhooks?WebHook_Color=red", "admin", ""); w.Code != 400 || !strings.Contains(w.Body.String(), "WebHook_Color") {
+		t.Errorf("unknown filter = %d %s", w.Code, w.Body)
+	}
+	if w := send(t, e.h, "POST", "/api/sys/webhooks", "viewer", `{"Name": "x", "Action": 63, "URL": "https://93.184.216.34/"}`); w.Code != 403 {
+		t.Errorf("POST without WebHook-Create = %d", w.Code)
+	}
+	if w := send(t, e.h, "DELETE", fmt.Sprintf("/api/sys/webhooks/%v", id), "admin", ""); w.Code != 200 || !strings.Contains(w.Body.String(), `"WasSuccessful":true`) {
+		t.Errorf("DELETE = %d %s", w.Code, w.Body)
+	}
+	if w := send(t, e.h, "GET", fmt.Sprintf("/api/sys/webhooks/%v", id), "admin", ""); w.Code != 404 {
+		t.Errorf("GET after DELETE = %d", w.Code)
+	}
+}
+
+// TestWebhookValidation: every bad field is named in one 400, the filter
+// gets search's own messages, and nothing is stored.
+func TestWebhookValidation(t *testing.T) {
+	e := newHookEnv(t, false)
+	bad := func(token, body string, fields ...string) {
+		t.Helper()
+		w := send(t, e.h, "POST", "/api/sys/webhooks", token, body)
+		var out struct {
+			Errors []struct{ PropertyName string }
+		}
+		_ = json.Unmarshal(w.Body.Bytes(), &out)
+		var names []string
+		for _, fe := range out.Errors {
+			names = append(names, fe.PropertyName)
+		}
+		if w.Code != 400 || strings.Join(names, ",") != strings.Join(fields, ",") {
+			t.Errorf("POST %s = %d %s; want 400 naming %v", body, w.Code, w.Body, fields)
+		}
+	}
+	bad("admin", `{"Action": 64, "URL": "ftp://x", "Name": ""}`, "Name", "Action", "URL")
+	bad("admin", `{"Name": "`+strings.Repeat("n", 201)+`", "Action": 63, "URL": "https://93.184.216.34/"}`, "Name")
+	bad("admin", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/", "Secret": "hunter2"}`, "Secret")
+	bad("admin", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/", "Filter": "FailedCheckin_Source=9&page=2&Checkin_Coworker=1"}`, "Filter", "Filter", "Filter")
+	bad("admin", `{"Name": "n", "Action": 47, "URL": "https://93.184.216.34/", "Filter": "FailedCheckin_Source=2"}`, "Filter")
+	bad("loc1", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/"}`, "BusinessId")
+	bad("loc1", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/", "BusinessId": 2}`, "BusinessId")
+	bad("admin", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/", "BusinessId": 0}`, "BusinessId")
+	// The filter's message is search's.
+	w := send(t, e.h, "POST", "/api/sys/webhooks", "admin", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/", "Filter": "FailedCheckin_Source=9"}`)
+	var msg struct {
+		Errors []struct{ PropertyName, Message string }
+	}
+	_ = json.Unmarshal(w.Body.Bytes(), &msg)
+	if len(msg.Errors) != 1 || msg.Errors[0].Message != "FailedCheckin_Source: "+searchMessage(t, e) {
+		t.Errorf("filter 400 = %s; want search's message", w.Body)
+	}
+	if w := send(t, e.h, "GET", "/api/sys/webhooks", "admin", ""); !strings.Contains(w.Body.String(), `"TotalItems":0`) {
+		t.Errorf("after 400s: %s; want nothing stored", w.Body)
+	}
+	// An edit with a bad field changes nothing either.
+	v := e.create(t, "loc1", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/", "BusinessId": 1}`)
+	w = send(t, e.h, "PUT", "/api/sys/webhooks", "loc1", fmt.Sprintf(`{"Id": %v, "Name": "changed", "BusinessId": 2}`, v["Id"]))
+	if w.Code != 400 || e.hook(t, v["Id"])["Name"] != "n" {
+		t.Errorf("bad PUT = %d %s; want 400 and no change", w.Code, w.Body)
+	}
+}
+
+func searchMessage(t *testing.T, e *hookEnv) string {
+	t.Helper()
+	w := send(t, e.h, "GET", "/api/spaces/failedcheckins?FailedCheckin_Source=9", "admin", "")
+	var out struct {
+		Errors []struct{ Message string }
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || len(out.Errors) != 1 {
+		t.Fatalf("search 400 = %s", w.Body)
+	}
+	return out.Errors[0].Message
+}
+
+// TestWebhookScope: a user bound to locations sees and changes only
+// their webhooks: another location's, or one of every location, is a 404.
+func TestWebhookScope(t *testing.T) {
+	e := newHookEnv(t, false)
+	mine := e.create(t, "loc1", `{"Name": "mine", "Action": 63, "URL": "https://93.184.216.34/", "BusinessId": 1}`)
+	all := e.create(t, "admin", `{"Name": "all", "Action": 63, "URL": "https://93.184.216.34/"}`)
+	for _, id := range []any{mine["Id"], all["Id"]} {
+		target := fmt.Sprintf("/api/sys/webhooks/%v", id)
+		if w := send(t, e.h, "GET", target, "loc2", ""); w.Code != 404 {
+			t.Errorf("loc2 GET %s = %d", target, w.Code)
+		}
+		if w := send(t, e.h, "PUT", "/api/sys/webhooks", "loc2", fmt.Sprintf(`{"Id": %v, "Name": "x"}`, id)); w.Code != 404 {
+			t.Errorf("loc2 PUT %v = %d", id, w.Code)
+		}
+		if w := send(t, e.h, "DELETE", target, "loc2", ""); w.Code != 404 {
+			t.Errorf("loc2 DELETE %s = %d", target, w.Code)
+		}
+		if w := send(t, e.h, "GET", target+"/deliveries", "loc2", ""); w.Code != 404 {
+			t.Errorf("loc2 GET %s/deliveries = %d", target, w.Code)
+		}
+		if w := send(t, e.h, "POST", target+"/redeliver", "loc2", `{"Status": "Failed"}`); w.Code != 404 {
+			t.Errorf("loc2 redeliver %s = %d", target, w.Code)
+		}
+	}
+	if w := send(t, e.h, "GET", fmt.Sprintf("/api/sys/webhooks/%v", all["Id"]), "loc1", ""); w.Code != 404 {
+		t.Errorf("loc1 reads a webhook of every location: %d", w.Code)
+	}
+	if w := send(t, e.h, "GET", "/api/sys/webhooks", "loc1", ""); !strings.Contains(w.Body.String(), `"TotalItems":1,`) {
+		t.Errorf("loc1 list = %s; want only its own", w.Body)
+	}
+	if w := send(t, e.h, "GET", "/api/sys/webhooks", "loc2", ""); !strings.Contains(w.Body.String(), `"TotalItems":0,`) {
+		t.Errorf("loc2 list = %s; want none", w.Body)
+	}
+}
+
+// TestWebhookPrivateURL: the guard's 400s at save time.
+func TestWebhookPrivateURL(t *testing.T) {
+	e := newHookEnv(t, false)
+	for _, u := range []string{"http://127.0.0.1/", "http://10.1.2.3/", "http://169.254.169.254/latest/meta-data", "http://[::1]/",
+		"http://[::ffff:192.168.1.1]/", "http://localhost:8080/", "http://0.0.0.0/"} {
+		w := send(t, e.h, "POST", "/api/sys/webhooks", "admin", fmt.Sprintf(`{"Name": "n", "Action": 63, "URL": %q}`, u))
+		if w.Code != 400 || !strings.Contains(w.Body.String(), `"PropertyName":"URL"`) {
+			t.Errorf("URL %s = %d %s; want 400 naming URL", u, w.Code, w.Body)
+		}
+	}
+	allowed := newHookEnv(t, true)
+	allowed.create(t, "admin", `{"Name": "n", "Action": 63, "URL": "http://127.0.0.1:9/"}`)
+}
+
+// receiver is a webhook receiver: it checks both signatures of every
+// request and answers what the test says.
+type receiver struct {
+	t      *testing.T
+	secret string
+	mu     sync.Mutex
+	got    []delivered
+	status atomic.Int32
+}
+
+type delivered struct {
+	id, timestamp string
+	body          []byte
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	secret := rc.secret
+	rc.mu.Unlock()
+	if got, want := r.Header.Get("X-Nexudus-Hook-Signature"), webhookNexudus(secret, body); got != want {
+		rc.t.Errorf("X-Nexudus-Hook-Signature = %q; want %q", got, want)
+	}
+	sw, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		rc.t.Errorf("secret %q: %v", secret, err)
+	} else if err := sw.VerifyIgnoringTimestamp(body, r.Header); err != nil {
+		rc.t.Errorf("Standard Webhooks signature: %v", err)
+	}
+	if id := r.Header.Get("webhook-id"); id == "" || strings.Contains(id, ".") || r.Header.Get("Content-Type") != "application/json" {
+		rc.t.Errorf("headers %v", r.Header)
+	}
+	rc.mu.Lock()
+	rc.got = append(rc.got, delivered{r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"), body})
+	rc.mu.Unlock()
+	code := int(rc.status.Load())
+	if code == 0 {
+		code = 200
+	}
+	w.WriteHeader(code)
+}
+
+// webhookNexudus computes the Nexudus signature independently of
+// package webhook.
+func webhookNexudus(secret string, body []byte) string {
+	return webhook.NexudusSignature(secret, body)
+}
+
+func (rc *receiver) take() []delivered {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	out := rc.got
+	rc.got = nil
+	return out
+}
+
+// TestWebhookDelivery: records reach their receivers signed, with the
+// body get-one answers; a failure is retried on the schedule (a clock,
+// not a wait) with the same webhook-id; ten consecutive failures turn the
+// webhook off, re-enabling it sends what waited, and a 410 turns it off at
+// once. A webhook of location 1 never carries location 2's record.
+func TestWebhookDelivery(t *testing.T) {
+	e := newHookEnv(t, true)
+	rc := &receiver{t: t}
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	loc1 := e.create(t, "loc1", fmt.Sprintf(`{"Name": "loc1", "Action": 63, "URL": %q, "BusinessId": 1}`, srv.URL+"/fc"))
+	rc.secret = loc1["Secret"].(string)
+	id := loc1["Id"]
+
+	f1 := e.refuse(t, 1)
+	e.refuse(t, 2) // another location: never sent to loc1's webhook
+	e.attempt(t, `{"BusinessId": 1, "Source": 2, "CoworkerId": 10}`)
+	if n := e.run(t); n != 1 {
+		t.Fatalf("attempts = %d; want 1 (location 1's refusal only)", n)
+	}
+	got := rc.take()
+	if len(got) != 1 {
+		t.Fatalf("received %d", len(got))
+	}
+	one := send(t, e.h, "GET", fmt.Sprintf("/api/spaces/failedcheckins/%d", f1), "admin", "")
+	if want := "[" + strings.TrimSuffix(one.Body.String(), "\n") + "]"; string(got[0].body) != want {
+		t.Errorf("body = %s\nwant %s", got[0].body, want)
+	}
+	if w := e.hook(t, id); w["LastTrigger"] == nil || w["ErrorCount"].(float64) != 0 {
+		t.Errorf("after a delivery: %v", w)
+	}
+
+	// 500, then 200 on the retry 5 s later (plus jitter), same webhook-id.
+	rc.status.Store(500)
+	f2 := e.refuse(t, 1)
+	e.run(t)
+	first := rc.take()
+	w := e.hook(t, id)
+	if len(first) != 1 || w["ErrorCount"].(float64) != 1 || w["LastError"] != "HTTP 500" {
+		t.Fatalf("after a 500: %d received, webhook %v", len(first), w)
+	}
+	if n := e.run(t); n != 0 {
+		t.Errorf("retried before the schedule: %d", n)
+	}
+	rc.status.Store(200)
+	e.advance(5*time.Second + 300*time.Millisecond)
+	if n := e.run(t); n != 1 {
+		t.Fatalf("retry after 5.3 s: %d attempts", n)
+	}
+	second := rc.take()
+	if len(second) != 1 || second[0].id != first[0].id {
+		t.Errorf("retry webhook-id %v; first %v", second, first)
+	}
+	log := send(t, e.h, "GET", fmt.Sprintf("/api/sys/webhooks/%v/deliveries", id), "loc1", "")
+	if !strings.Contains(log.Body.String(), fmt.Sprintf(`"RecordId":%d,"EventId":%q,"Status":"Delivered","Attempts":2,"LastStatusCode":200`, f2, first[0].id)) {
+		t.Errorf("delivery log = %s", log.Body)
+	}
+
+	// Ten consecutive failures turn it off; what is pending waits.
+	rc.status.Store(503)
+	for range fc.WebhookDisableAfter {
+		e.refuse(t, 1)
+	}
+	e.run(t)
+	rc.take()
+	w = e.hook(t, id)
+	if w["Active"] != false || !strings.Contains(w["LastError"].(string), "10 consecutive") {
+		t.Fatalf("after 10 failures: %v", w)
+	}
+	e.advance(time.Hour)
+	if n := e.run(t); n != 0 {
+		t.Errorf("a disabled webhook was attempted %d times", n)
+	}
+	// Re-enabled, it sends what waited.
+	rc.status.Store(200)
+	if w := send(t, e.h, "PUT", "/api/sys/webhooks", "loc1", fmt.Sprintf(`{"Id": %v, "Active": true}`, id)); w.Code != 200 {
+		t.Fatalf("re-enable = %d %s", w.Code, w.Body)
+	}
+	e.run(t)
+	if got := rc.take(); len(got) != fc.WebhookDisableAfter {
+		t.Errorf("after re-enabling received %d; want %d", len(got), fc.WebhookDisableAfter)
+	}
+	// A 410 turns it off at once.
+	rc.status.Store(410)
+	e.refuse(t, 1)
+	e.run(t)
+	if w := e.hook(t, id); w["Active"] != false || w["ErrorCount"].(float64) != 1 {
+		t.Errorf("after a 410: %v", w)
+	}
+	// Redeliver: the failed-for-good and the pending are queued again.
+	rc.status.Store(200)
+	send(t, e.h, "PUT", "/api/sys/webhooks", "loc1", fmt.Sprintf(`{"Id": %v, "Active": true}`, id))
+	e.run(t)
+	rc.take()
+	all := send(t, e.h, "GET", fmt.Sprintf("/api/sys/webhooks/%v/deliveries?size=1", id), "loc1", "")
+	var page struct {
+		Records []struct {
+			ID int64 `json:"Id"`
+		}
+		TotalItems int64
+	}
+	if err := json.Unmarshal(all.Body.Bytes(), &page); err != nil || page.TotalItems != 13 || len(page.Records) != 1 {
+		t.Fatalf("log = %s", all.Body)
+	}
+	r := send(t, e.h, "POST", fmt.Sprintf("/api/sys/webhooks/%v/redeliver", id), "loc1", fmt.Sprintf(`{"Ids": [%d]}`, page.Records[0].ID))
+	if r.Code != 200 || !strings.Contains(r.Body.String(), `"Count":1`) {
+		t.Errorf("redeliver = %d %s", r.Code, r.Body)
+	}
+	e.run(t)
+	if got := rc.take(); len(got) != 1 {
+		t.Errorf("after redeliver received %d; want 1", len(got))
+	}
+	if r := send(t, e.h, "POST", fmt.Sprintf("/api/sys/webhooks/%v/redeliver", id), "loc1", `{"Status": "Lost"}`); r.Code != 400 {
+		t.Errorf("redeliver Status Lost = %d", r.Code)
+	}
+}

@@ -1,0 +1,333 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// The delivery rules (docs/api.md#delivery).
+const (
+	// Timeout bounds one attempt: connecting, sending, and the answer.
+	Timeout = 15 * time.Second
+	// MaxResponseBytes is as much of an answer as is read.
+	MaxResponseBytes = 64 << 10
+	// Lease is how long a claim lasts: longer than an attempt, so that
+	// only a server that died loses one.
+	Lease = time.Minute
+	// DefaultPoll is how often a dispatcher looks for due deliveries it
+	// was not woken for (other servers' records, retries).
+	DefaultPoll = time.Second
+	// maxRetryAfter caps a receiver's Retry-After.
+	maxRetryAfter = 24 * time.Hour
+)
+
+// Schedule is the wait before each retry after a failed attempt
+// (Standard Webhooks); after the last one the delivery is Failed.
+var Schedule = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour,
+	10 * time.Hour, 14 * time.Hour, 20 * time.Hour, 24 * time.Hour}
+
+// Render returns the body of a delivery: a JSON array holding the record
+// exactly as get-one returns it. An fc.ErrNotFound error means the record
+// is gone, and the delivery fails for good.
+type Render func(ctx context.Context, d *fc.WebhookDelivery) ([]byte, error)
+
+// Config is what a Dispatcher needs. Store and Render are required.
+type Config struct {
+	Store  fc.WebhookStore
+	Render Render
+	// AllowPrivate lets webhooks connect to private addresses
+	// (serve --webhook-allow-private).
+	AllowPrivate bool
+	// Now is the clock of claims, attempts and the retry schedule; nil
+	// is time.Now. Tests inject one so that no test waits for a retry.
+	Now func() time.Time
+	// Jitter returns a number in [0, 1): the share of the 10% jitter a
+	// retry gets; nil is random.
+	Jitter func() float64
+	// Poll is the interval of Run's look for due deliveries; 0 is
+	// DefaultPoll.
+	Poll time.Duration
+	// Workers bounds the attempts in flight; 0 is 16.
+	Workers int
+	Logger  *slog.Logger
+	// Transport replaces the guarded transport (tests of the guard's
+	// second check use the real one).
+	Transport http.RoundTripper
+}
+
+// Dispatcher claims due deliveries, sends them and records the results.
+// One per server: several servers on one PostgreSQL database each run
+// one, and the claims' leases keep them from making the same attempt.
+type Dispatcher struct {
+	cfg     Config
+	client  *http.Client
+	owner   string
+	wake    chan struct{}
+	slots   chan struct{}
+	metrics *Metrics
+	wg      sync.WaitGroup
+}
+
+// New returns a Dispatcher for cfg with defaults filled in.
+func New(cfg Config) *Dispatcher {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Jitter == nil {
+		cfg.Jitter = mrand.Float64
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = DefaultPoll
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = NewTransport(cfg.AllowPrivate)
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	return &Dispatcher{
+		cfg: cfg,
+		client: &http.Client{Transport: cfg.Transport, Timeout: Timeout,
+			// Redirects are not followed: a 3xx is a failed attempt.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		owner:   hex.EncodeToString(id[:]),
+		wake:    make(chan struct{}, 1),
+		slots:   make(chan struct{}, cfg.Workers),
+		metrics: newMetrics(cfg.Store),
+	}
+}
+
+// NewTransport returns the HTTP transport of webhooks: no proxy from the
+// environment (the guard must see the receiver's own address), and,
+// unless allowPrivate, a dialer that refuses forbidden addresses after
+// resolution (Control).
+func NewTransport(allowPrivate bool) *http.Transport {
+	d := &net.Dialer{Timeout: Timeout}
+	if !allowPrivate {
+		d.Control = Control
+	}
+	return &http.Transport{
+		Proxy:                 nil,
+		DialContext:           d.DialContext,
+		TLSHandshakeTimeout:   Timeout,
+		ResponseHeaderTimeout: Timeout,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+	}
+}
+
+// Wake asks Run to look for due deliveries now: the store calls it when
+// a batch that queued deliveries commits. It never blocks.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends deliveries until ctx ends: at once when woken, and every
+// Poll. It waits for the attempts in flight before returning.
+func (d *Dispatcher) Run(ctx context.Context) {
+	t := time.NewTicker(d.cfg.Poll)
+	defer t.Stop()
+	defer d.wg.Wait()
+	for {
+		n, err := d.start(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.cfg.Logger.Warn("webhook: claim deliveries", "error", err)
+		}
+		if n > 0 && err == nil {
+			continue // there may be more due
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce claims the deliveries due now, attempts each, records the
+// results and returns how many it attempted: one synchronous round, for
+// tests and the command line.
+func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
+	n, err := d.start(ctx)
+	d.wg.Wait()
+	return n, err
+}
+
+// start claims as many due deliveries as there are free workers and
+// starts an attempt of each.
+func (d *Dispatcher) start(ctx context.Context) (int, error) {
+	free := cap(d.slots) - len(d.slots)
+	if free == 0 {
+		return 0, nil
+	}
+	now := d.cfg.Now()
+	jobs, err := d.cfg.Store.ClaimDeliveries(ctx, d.owner, now, now.Add(Lease), free)
+	if err != nil {
+		return 0, err
+	}
+	for _, j := range jobs {
+		d.slots <- struct{}{}
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			defer func() { <-d.slots }()
+			d.deliver(ctx, j)
+		}()
+	}
+	return len(jobs), nil
+}
+
+// deliver makes one attempt of a claimed delivery and records it.
+func (d *Dispatcher) deliver(ctx context.Context, j *fc.DeliveryJob) {
+	r := d.attempt(ctx, j)
+	// The result is recorded even when ctx ended meanwhile (shutdown):
+	// otherwise a delivered record would be sent again after the lease.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := d.cfg.Store.FinishDelivery(rctx, d.owner, r); err != nil {
+		d.cfg.Logger.Warn("webhook: record the attempt", "delivery", j.Delivery.ID, "error", err)
+		return
+	}
+	d.metrics.observe(r, j, d.cfg.Now())
+}
+
+// attempt POSTs the delivery once and says what came of it.
+func (d *Dispatcher) attempt(ctx context.Context, j *fc.DeliveryJob) fc.DeliveryResult {
+	del := &j.Delivery
+	r := fc.DeliveryResult{DeliveryID: del.ID, WebhookID: del.WebhookID, At: d.cfg.Now()}
+	body, err := d.cfg.Render(ctx, del)
+	if fc.ErrorCode(err) == fc.ErrNotFound {
+		r.Error = "The record no longer exists."
+		return r // failed for good: it will not come back
+	}
+	if err != nil {
+		d.cfg.Logger.Warn("webhook: render the body", "delivery", del.ID, "error", err)
+		return d.failed(r, del, "The record could not be read.", nil)
+	}
+	req, err := d.request(ctx, j, body, r.At)
+	if err != nil {
+		r.Error = "The URL is not valid: " + err.Error()
+		return r
+	}
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return d.failed(r, del, short(err.Error()), nil)
+	}
+	// Read a bounded part of the answer, so the connection can be
+	// reused; it is never logged.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBytes))
+	_ = resp.Body.Close()
+	r.StatusCode = resp.StatusCode
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		r.Delivered = true
+		return r
+	}
+	r.Disable = resp.StatusCode == http.StatusGone
+	return d.failed(r, del, "HTTP "+strconv.Itoa(resp.StatusCode), resp)
+}
+
+// request builds the signed POST of one attempt at time at.
+func (d *Dispatcher) request(ctx context.Context, j *fc.DeliveryJob, body []byte, at time.Time) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	h := req.Header
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "failedcheckins-webhooks")
+	h.Set("X-Nexudus-Hook-Signature", NexudusSignature(j.Secret, body))
+	h.Set(standardwebhooks.HeaderWebhookID, j.Delivery.EventID)
+	h.Set(standardwebhooks.HeaderWebhookTimestamp, strconv.FormatInt(at.Unix(), 10))
+	sw, err := standardwebhooks.NewWebhook(j.Secret)
+	if err != nil {
+		// A secret that is not whsec_ and base64 (set through the store
+		// directly): the Nexudus signature still goes, keyed with the
+		// string; the Standard one is keyed with its bytes.
+		if sw, err = standardwebhooks.NewWebhookRaw([]byte(j.Secret)); err != nil {
+			return nil, err
+		}
+	}
+	sig, err := sw.Sign(j.Delivery.EventID, at, body)
+	if err != nil {
+		return nil, err
+	}
+	h.Set(standardwebhooks.HeaderWebhookSignature, sig)
+	return req, nil
+}
+
+// NexudusSignature is X-Nexudus-Hook-Signature: the upper-case hex
+// HMAC-SHA256 of body keyed with the ASCII bytes of the secret string.
+func NexudusSignature(secret string, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return strings.ToUpper(hex.EncodeToString(mac.Sum(nil)))
+}
+
+// failed fills in a failed attempt: its error and the next attempt's
+// time, or none after the last retry. resp, when the receiver answered,
+// may ask for a longer wait (Retry-After on a 429 or 503).
+func (d *Dispatcher) failed(r fc.DeliveryResult, del *fc.WebhookDelivery, msg string, resp *http.Response) fc.DeliveryResult {
+	r.Error = msg
+	n := del.Attempts // retries so far
+	if n >= len(Schedule) {
+		return r
+	}
+	wait := Schedule[n] + time.Duration(float64(Schedule[n])*0.1*d.cfg.Jitter())
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if ra, ok := retryAfter(resp.Header.Get("Retry-After"), r.At); ok && ra > wait {
+			wait = min(ra, maxRetryAfter)
+		}
+	}
+	next := r.At.Add(wait)
+	r.Next = &next
+	return r
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && s >= 0 {
+		return time.Duration(min(s, int64(maxRetryAfter/time.Second))) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t.Sub(now), true
+	}
+	return 0, false
+}
+
+// short keeps an error's text to a length fit for LastError.
+func short(s string) string {
+	const limit = 300
+	if len(s) <= limit {
+		return s
+	}
+	return strings.ToValidUTF8(s[:limit], "") + "..."
+}

@@ -1,0 +1,94 @@
+// Package webhook sends the webhooks' deliveries (docs/api.md#webhooks):
+// the dispatcher that claims due deliveries from the store, signs them
+// (X-Nexudus-Hook-Signature and Standard Webhooks v1) and POSTs them with
+// retries, and the guard that keeps a webhook URL from reaching the
+// server's own network (docs/api.md#webhook-safety).
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+)
+
+// ErrPrivateAddress is the guard's refusal of an address.
+var ErrPrivateAddress = errors.New("the address is loopback, private, link-local, multicast or unspecified")
+
+// Forbidden reports whether a webhook may not connect to ip: loopback,
+// private (RFC 1918, RFC 4193), link-local (169.254.169.254, the cloud
+// metadata address, included), multicast or unspecified, in any form
+// (an IPv4-mapped IPv6 address is its IPv4 address).
+func Forbidden(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() ||
+		// 0.0.0.0/8 ("this network"): Linux connects 0.x.y.z to the local host.
+		(ip.Is4() && ip.As4()[0] == 0)
+}
+
+// Resolver looks a host name up; *net.Resolver is one.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// CheckURL checks a webhook URL when it is saved: absolute http or https
+// with a host, and, unless allowPrivate, a host that is not and does not
+// resolve to a forbidden address (every address it resolves to is
+// checked). It returns the reason, for a 400, or nil. The dialer checks
+// again when connecting (Control), since a name may resolve differently
+// later.
+func CheckURL(ctx context.Context, raw string, allowPrivate bool, r Resolver) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || !u.IsAbs():
+		return errors.New("must be an absolute http or https URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return errors.New("must be an http or https URL")
+	case u.Hostname() == "":
+		return errors.New("must name a host")
+	case u.User != nil:
+		return errors.New("must not carry a user name or password")
+	}
+	if allowPrivate {
+		return nil
+	}
+	host := u.Hostname()
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if Forbidden(ip) {
+			return fmt.Errorf("%w (serve --webhook-allow-private allows it)", ErrPrivateAddress)
+		}
+		return nil
+	}
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return fmt.Errorf("%w (serve --webhook-allow-private allows it)", ErrPrivateAddress)
+	}
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(addrs) == 0 {
+		return fmt.Errorf("its host %q does not resolve", host)
+	}
+	for _, ip := range addrs {
+		if Forbidden(ip) {
+			return fmt.Errorf("its host resolves to %s: %w (serve --webhook-allow-private allows it)", ip.Unmap(), ErrPrivateAddress)
+		}
+	}
+	return nil
+}
+
+// Control is a net.Dialer Control function that refuses to connect to a
+// forbidden address: it sees the address after DNS resolution, so a name
+// that resolved to a public address when the webhook was saved and to a
+// private one now (DNS rebinding) is still refused.
+func Control(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("webhook: dial %s: %w", address, err)
+	}
+	if Forbidden(ap.Addr()) {
+		return fmt.Errorf("webhook: dial %s: %w", address, ErrPrivateAddress)
+	}
+	return nil
+}
