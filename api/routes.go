@@ -60,6 +60,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.HandleFunc("/api/directory", s.methodNotAllowed("GET, HEAD, PUT"))
 	}
 
+	// The audit trail (audit.go, docs/api.md#the-audit-trail).
+	s.readOnly(mux, "/api/audit", s.require(fc.RoleAuditList, s.searchAudit))
+
 	// Operations.
 	s.readOnly(mux, "/healthz", http.HandlerFunc(s.healthz))
 	s.readOnly(mux, "/readyz", http.HandlerFunc(s.readyz))

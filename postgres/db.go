@@ -35,6 +35,9 @@ type DB struct {
 	failedReads
 	// recordChanges deletes and rewrites records (change.go).
 	recordChanges
+	// auditEntries is the audit trail (sqlstore/audit.go): batches on
+	// the writer, searches in one snapshot.
+	auditEntries
 }
 
 // users, failedReads and recordChanges are the shared core's stores
@@ -45,6 +48,7 @@ type (
 	users         = sqlstore.Users
 	failedReads   = sqlstore.FailedCheckinReads
 	recordChanges = sqlstore.RecordChanges
+	auditEntries  = sqlstore.Audit
 )
 
 var (
@@ -52,6 +56,7 @@ var (
 	_ fc.UserStore          = (*DB)(nil)
 	_ fc.TokenStore         = (*DB)(nil)
 	_ fc.LoginFailureStore  = (*DB)(nil)
+	_ fc.AuditStore         = (*DB)(nil)
 )
 
 // Open connects to the database that dsn names (a postgres:// or
@@ -73,6 +78,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
 		exports: sqlstore.NewExportGate(), searchTx: searchTxOptions}
 	db.users = sqlstore.Users{D: dialect, Read: db.pooled, Write: db.write}
+	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	}

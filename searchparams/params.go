@@ -36,6 +36,7 @@ const (
 	kindTimeLocal                          // a wall-clock unit, no offset: MatchTimeRange
 	kindInt                                // one integer; for ranges only: MatchIntRange
 	kindSet                                // true (the field is set) or false (null): MatchNull
+	kindChannelList                        // audit channels by name, any case: MatchExact on the canonical names
 )
 
 // param is one filter: the parameter name as documented, the field it

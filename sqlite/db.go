@@ -75,6 +75,9 @@ type DB struct {
 	failedReads
 	// recordChanges deletes and rewrites records (change.go).
 	recordChanges
+	// auditEntries is the audit trail (sqlstore/audit.go): batches on
+	// the writer, searches in one snapshot.
+	auditEntries
 }
 
 // users, failedReads and recordChanges are the shared core's stores
@@ -85,9 +88,13 @@ type (
 	users         = sqlstore.Users
 	failedReads   = sqlstore.FailedCheckinReads
 	recordChanges = sqlstore.RecordChanges
+	auditEntries  = sqlstore.Audit
 )
 
-var _ fc.FailedCheckinStore = (*DB)(nil)
+var (
+	_ fc.FailedCheckinStore = (*DB)(nil)
+	_ fc.AuditStore         = (*DB)(nil)
+)
 
 // Open opens the database file at path, creating it when it does not exist.
 // It does not touch the schema: call Migrate (the migrate command and serve)
@@ -98,6 +105,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
+	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}
 	var err error

@@ -16,6 +16,7 @@ type store interface {
 	fc.UserStore
 	fc.TokenStore
 	fc.LoginFailureStore
+	fc.AuditStore
 	Migrate(ctx context.Context) error
 	SchemaVersion(ctx context.Context) (int, error)
 	CheckSchema(ctx context.Context) error
