@@ -16,6 +16,11 @@ import (
 	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
+// testAuditDelay, when set by a test, replaces the Auditor's batch delay
+// (audit.DefaultDelay), so that a test can tell the shutdown's write from
+// the writer loop's.
+var testAuditDelay time.Duration
+
 // closeAuditor writes the audit entries serve still holds, once the HTTP
 // server has let its last request finish (PRIVACY.md section 1: a clean
 // shutdown writes all of them). It has the shutdown timeout to do it.

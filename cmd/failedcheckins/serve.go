@@ -108,7 +108,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 			return err
 		}
 	}
-	auditor := audit.New(db, audit.Options{Logger: logger})                               // audit.go
+	auditor := audit.New(db, audit.Options{Logger: logger, Delay: testAuditDelay})        // audit.go
 	defer func() { err = errors.Join(err, closeAuditor(auditor, cfg.ShutdownTimeout)) }() // after the HTTP server, before the store
 	signIn := cfg.Auth.newSignIn(db)                                                      // auth.go
 	auth := api.NewAuth(signIn, logger)
