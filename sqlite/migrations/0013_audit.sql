@@ -7,17 +7,17 @@
 -- occurred_on is INTEGER Unix seconds, as records' times are, so the
 -- search machinery's time ranges apply unchanged. Text columns that are
 -- filtered or sorted have a *_fold copy (failedcheckins.Fold), as records
--- have. total_items is NULL for anything but a search.
+-- have (not client_address, which Go writes in lower case, nor method, an
+-- ASCII token that lower() folds). total_items is NULL for anything but a
+-- search.
 CREATE TABLE IF NOT EXISTS audit_entries (
     id                  INTEGER PRIMARY KEY,
     occurred_on         INTEGER NOT NULL,
     user_email          TEXT    NOT NULL,
     user_email_fold     TEXT    NOT NULL,
     client_address      TEXT    NOT NULL,
-    client_address_fold TEXT    NOT NULL,
     channel             TEXT    NOT NULL CHECK (channel IN ('Api', 'Console', 'Stream', 'Cli')),
     method              TEXT    NOT NULL,
-    method_fold         TEXT    NOT NULL,
     path                TEXT    NOT NULL,
     path_fold           TEXT    NOT NULL,
     query               TEXT    NOT NULL,
