@@ -35,10 +35,20 @@ func BenchmarkAudit(b *testing.B) {
 	}
 }
 
-func benchmarkAudit(b *testing.B, shape string, on bool) {
+// auditBench is the setup of BenchmarkAudit: one store with the sample,
+// an administrator's token, the request of a shape, and the Handler
+// with the Auditor off or on.
+type auditBench struct {
+	db      auditStore
+	cfg     Config
+	token   string
+	busiest int64
+	middle  int64
+}
+
+func newAuditBench(b *testing.B) *auditBench {
 	ctx := context.Background()
-	s := teststore.Open(b)
-	db, ok := s.(auditStore)
+	db, ok := teststore.Open(b).(auditStore)
 	if !ok {
 		b.Fatal("the test store has no audit trail")
 	}
@@ -65,26 +75,48 @@ func benchmarkAudit(b *testing.B, shape string, on bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg := Config{Store: db, Authenticator: NewAuth(svc, nil), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}
-	var a *audit.Auditor
+	return &auditBench{db: db, token: tok.Access, busiest: busiest, middle: records[len(records)/2].ID,
+		cfg: Config{Store: db, Authenticator: NewAuth(svc, nil), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))}}
+}
+
+// handler returns the Handler with the Auditor on or off (nil).
+func (ab *auditBench) handler(b *testing.B, on bool) (http.Handler, *audit.Auditor) {
+	cfg := ab.cfg
 	if on {
-		a = audit.New(db, audit.Options{})
-		cfg.Auditor = a
-		defer a.Close(ctx)
+		cfg.Auditor = audit.New(ab.db, audit.Options{})
+		b.Cleanup(func() { _ = cfg.Auditor.Close(context.Background()) })
 	}
-	h := New(cfg).Handler()
-	target := fmt.Sprintf("%s/%d", searchPath, records[len(records)/2].ID)
+	return New(cfg).Handler(), cfg.Auditor
+}
+
+// request is the shape's request: q1 a page of 25 of the busiest
+// location by time, newest first; q5 one record by id.
+func (ab *auditBench) request(shape string) *http.Request {
+	target := fmt.Sprintf("%s/%d", searchPath, ab.middle)
 	if shape == "q1" {
 		target = fmt.Sprintf("%s?FailedCheckin_Business=%d&from_FailedCheckin_CheckinAttemptTime=2020-01-01T00:00&orderBy=CheckinAttemptTime&dir=1&page=1&size=25",
-			searchPath, busiest)
+			searchPath, ab.busiest)
 	}
 	r := httptest.NewRequest("GET", target, nil)
-	r.Header.Set("Authorization", "Bearer "+tok.Access)
-	check := httptest.NewRecorder()
-	h.ServeHTTP(check, r)
-	if check.Code != http.StatusOK {
-		b.Fatalf("GET %s = %d %s", target, check.Code, check.Body)
+	r.Header.Set("Authorization", "Bearer "+ab.token)
+	return r
+}
+
+func serveOK(b *testing.B, h http.Handler, r *http.Request) {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		b.Fatalf("GET %s = %d %s", r.URL, w.Code, w.Body)
 	}
+}
+
+func benchmarkAudit(b *testing.B, shape string, on bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a stuck Flush fails, not hangs
+	defer cancel()
+	ab := newAuditBench(b)
+	h, a := ab.handler(b, on)
+	r := ab.request(shape)
+	serveOK(b, h, r)
 	if err := a.Flush(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -92,17 +124,56 @@ func benchmarkAudit(b *testing.B, shape string, on bool) {
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	for b.Loop() {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
-			b.Fatalf("GET %s = %d", target, w.Code)
-		}
+		serveOK(b, h, r)
 	}
 	if err := a.Flush(ctx); err != nil { // the writes of the last batch count too
 		b.Fatal(err)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/op")
+}
+
+// BenchmarkAuditPairs runs the off and on Handlers of a shape over one
+// store in alternating blocks of 200 requests (each on block ends with
+// its batch written), so that the load of a shared machine, which drifts
+// over seconds, falls alike on both; one iteration is one pair of blocks.
+// It reports the CPU per request of each and their ratio.
+func BenchmarkAuditPairs(b *testing.B) {
+	const block = 1000
+	for _, shape := range []string{"q1", "q5"} {
+		b.Run(shape, func(b *testing.B) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			ab := newAuditBench(b)
+			off, _ := ab.handler(b, false)
+			on, a := ab.handler(b, true)
+			r := ab.request(shape)
+			serveOK(b, off, r)
+			serveOK(b, on, r)
+			var cpuOff, cpuOn time.Duration
+			n := 0
+			for b.Loop() {
+				t0 := cpuTime()
+				for range block {
+					serveOK(b, off, r)
+				}
+				t1 := cpuTime()
+				for range block {
+					serveOK(b, on, r)
+				}
+				if err := a.Flush(ctx); err != nil {
+					b.Fatal(err)
+				}
+				t2 := cpuTime()
+				cpuOff += t1 - t0
+				cpuOn += t2 - t1
+				n += block
+			}
+			b.ReportMetric(float64(cpuOff.Microseconds())/float64(n), "off-cpu-us/req")
+			b.ReportMetric(float64(cpuOn.Microseconds())/float64(n), "on-cpu-us/req")
+			b.ReportMetric(float64(cpuOn)/float64(cpuOff), "on/off")
+		})
+	}
 }
 
 // cpuTime is the CPU time (user and system) of the process so far.
