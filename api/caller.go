@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 )
 
 // Authenticator turns the credentials of a request into a Caller.
@@ -39,6 +40,9 @@ func (s *Server) authenticate(r *http.Request) (*http.Request, *authResult) {
 	var res authResult
 	if s.auth != nil {
 		res.caller, res.err = s.auth.Authenticate(r)
+	}
+	if res.caller != nil {
+		audit.SetUser(r.Context(), res.caller.Email)
 	}
 	return r.WithContext(context.WithValue(r.Context(), authResultKey{}, &res)), &res
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
@@ -64,6 +65,7 @@ func (s *Server) searchCheckins(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	audit.SetPage(r.Context(), len(page.Records), page.TotalItems)
 	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toCheckinJSON))
 }
 

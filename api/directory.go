@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 )
 
 // getDirectory serves GET /api/directory: the current document.
@@ -19,6 +20,7 @@ func (s *Server) getDirectory(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	audit.SetCount(r.Context(), int64(len(d.Coworkers))) // the personal entries it holds
 	writeRawJSON(w, doc)
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 	"github.com/failedcheckins/failedcheckins/csvrecord"
 	"github.com/failedcheckins/failedcheckins/searchparams"
 )
@@ -91,6 +92,10 @@ func (s *Server) streamExport(w http.ResponseWriter, r *http.Request, format str
 	exportHeaders(w, format)
 	w.WriteHeader(http.StatusOK)
 	var readErr error
+	// The audit counts the records written, also when the export is
+	// aborted half-way (the panic below runs this).
+	sent := int64(0)
+	defer func() { audit.SetCount(r.Context(), sent) }()
 	records := func(yield func(*fc.FailedCheckin) bool) {
 		for n, rec := 0, first; rec != nil; n++ {
 			if n%exportBatch == 0 {
@@ -99,6 +104,7 @@ func (s *Server) streamExport(w http.ResponseWriter, r *http.Request, format str
 			if !yield(rec) {
 				return
 			}
+			sent++
 			if rec, readErr, _ = next(); readErr != nil {
 				return
 			}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
@@ -90,6 +91,7 @@ func (s *Server) searchFailedCheckins(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.ObserveSearch("FailedCheckin", page.TotalItems, len(page.Records))
+	audit.SetPage(r.Context(), len(page.Records), page.TotalItems)
 	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toFailedCheckinJSON))
 }
 

@@ -50,7 +50,8 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 	h = s.rejectMalformed(h)
 	h = s.limitRequestBody(h)
 	h = s.recoverPanic(h)
-	h = s.instrument(h) // metrics.go
+	h = s.auditRequests(h) // audit.go
+	h = s.instrument(h)    // metrics.go
 	h = s.logRequest(h)
 	h = securityHeaders(h)
 	return withRequestID(newRequestIDs(), h)

@@ -169,7 +169,8 @@ func TestOpenAPIDocumentsEveryParameter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, sp := range map[string]*searchparams.Table{searchPath: searchparams.FailedCheckins, "/api/spaces/checkins": searchparams.Checkins} {
+	for path, sp := range map[string]*searchparams.Table{searchPath: searchparams.FailedCheckins, "/api/spaces/checkins": searchparams.Checkins,
+		"/api/audit": searchparams.Audit} {
 		op := spec.doc.Paths.Find(path).Get
 		var documented []string
 		for _, p := range op.Parameters {

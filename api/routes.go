@@ -73,6 +73,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST /api/sys/webhooks/{id}/redeliver", s.require(fc.RoleWebhookEdit, s.requireJSON(http.HandlerFunc(s.redeliver)).ServeHTTP))
 		mux.HandleFunc("/api/sys/webhooks/{id}/redeliver", s.methodNotAllowed("POST"))
 	}
+	// The audit trail (audit.go, docs/api.md#the-audit-trail).
+	s.readOnly(mux, "/api/audit", s.require(fc.RoleAuditList, s.searchAudit))
 
 	// Operations.
 	s.readOnly(mux, "/healthz", http.HandlerFunc(s.healthz))

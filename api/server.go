@@ -8,6 +8,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0.
@@ -46,6 +47,10 @@ type Config struct {
 	// means DefaultMetricsAllow (loopback only); an empty non-nil slice
 	// means no address.
 	MetricsAllow []netip.Prefix
+	// Auditor writes the audit trail (api/audit.go, package audit); nil
+	// audits nothing. GET /api/audit reads it when Store is an
+	// fc.AuditStore.
+	Auditor *audit.Auditor
 }
 
 // Server is the HTTP front of the service: the API, and the operator
@@ -66,6 +71,8 @@ type Server struct {
 	console      Console
 	metrics      *Metrics
 	metricsAllow []netip.Prefix
+	auditor      *audit.Auditor
+	audits       fc.AuditStore // store's audit trail; nil if it has none
 }
 
 // New returns a Server for cfg, with defaults filled in.
@@ -82,8 +89,13 @@ func New(cfg Config) *Server {
 		console:      cfg.Console,
 		metrics:      newMetrics(cfg.Pools),
 		metricsAllow: cfg.MetricsAllow,
+		auditor:      cfg.Auditor,
 	}
 	s.reports, _ = cfg.Store.(fc.FailedCheckinReportStore)
+	s.audits, _ = cfg.Store.(fc.AuditStore)
+	if s.auditor != nil {
+		s.metrics.registry.MustRegister(s.auditor.Collectors()...)
+	}
 	if s.metricsAllow == nil {
 		s.metricsAllow = DefaultMetricsAllow()
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
@@ -111,6 +112,7 @@ func (s *Server) failedCheckinStats(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	audit.SetPage(r.Context(), len(res.Groups), res.Total) // groups returned, of the records counted
 	writeJSON(w, http.StatusOK, toStatsJSON(res))
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 )
 
 // timelineSize is how many attempts of each kind the coworker page reads:
@@ -186,6 +187,8 @@ func (c *Console) coworker(w http.ResponseWriter, r *http.Request, selected int6
 		c.errorPage(w, r, http.StatusNotFound, "There is no such coworker, or none of their attempts is at a location you can see.")
 		return nil, false
 	}
+	// The audit counts the attempts shown.
+	audit.SetCount(r.Context(), int64(len(d.Timeline)))
 	return d, true
 }
 

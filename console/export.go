@@ -9,6 +9,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 	"github.com/failedcheckins/failedcheckins/csvrecord"
 )
 
@@ -60,6 +61,8 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request) {
 	downloadHeaders(w)
 	rc := http.NewResponseController(w)
 	var readErr error
+	sent := int64(0) // for the audit, also when the download is aborted
+	defer func() { audit.SetCount(r.Context(), sent) }()
 	records := func(yield func(*fc.FailedCheckin) bool) {
 		for n, rec := 0, first; rec != nil; n++ {
 			if n%1000 == 0 { // a long download is fine while the client keeps reading
@@ -68,6 +71,7 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request) {
 			if !yield(rec) {
 				return
 			}
+			sent++
 			if rec, readErr, _ = next(); readErr != nil {
 				return
 			}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 )
 
 // listData fills the records page.
@@ -61,6 +62,7 @@ func (c *Console) listPage(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
+	audit.SetPage(r.Context(), len(page.Records), page.TotalItems)
 	for _, rec := range page.Records {
 		d.Records = append(d.Records, viewRecord(rec))
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/audit"
 )
 
 // Cookie names. The session cookie is scoped to the console's path, HttpOnly
@@ -98,6 +99,7 @@ func (c *Console) requireSession(h http.HandlerFunc) http.Handler {
 			http.Redirect(w, r, target, http.StatusSeeOther)
 			return
 		}
+		audit.SetUser(r.Context(), s.user.Email) // the audit entry's caller (package audit)
 		h(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)))
 	})
 }

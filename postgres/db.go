@@ -37,6 +37,9 @@ type DB struct {
 	recordChanges
 	// webhooks is the webhooks store (sqlstore/webhook.go).
 	webhooks
+	// auditEntries is the audit trail (sqlstore/audit.go): batches on
+	// the writer, searches in one snapshot.
+	auditEntries
 }
 
 // users, failedReads and recordChanges are the shared core's stores
@@ -48,6 +51,7 @@ type (
 	failedReads   = sqlstore.FailedCheckinReads
 	recordChanges = sqlstore.RecordChanges
 	webhooks      = sqlstore.Webhooks
+	auditEntries  = sqlstore.Audit
 )
 
 var (
@@ -55,6 +59,7 @@ var (
 	_ fc.UserStore          = (*DB)(nil)
 	_ fc.TokenStore         = (*DB)(nil)
 	_ fc.LoginFailureStore  = (*DB)(nil)
+	_ fc.AuditStore         = (*DB)(nil)
 )
 
 // Open connects to the database that dsn names (a postgres:// or
@@ -77,6 +82,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		exports: sqlstore.NewExportGate(), searchTx: searchTxOptions}
 	db.users = sqlstore.Users{D: dialect, Read: db.pooled, Write: db.write}
 	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.pooled, Write: db.write}
+	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	}

@@ -15,7 +15,7 @@ func filterCondition(f param, p rawParam) (fc.Condition, *fc.FieldError) {
 		return fc.Condition{}, &fc.FieldError{Property: p.name, Message: msg, AttemptedValue: p.value}
 	}
 	switch f.kind {
-	case kindIntList, kindIntListOrNull, kindSourceList, kindCodeList:
+	case kindIntList, kindIntListOrNull, kindSourceList, kindCodeList, kindChannelList:
 		return listCondition(f, p)
 	case kindText:
 		if fe := checkText(f, p.name, p.value); fe != nil {
@@ -67,8 +67,11 @@ func filterCondition(f param, p rawParam) (fc.Condition, *fc.FieldError) {
 func listCondition(f param, p rawParam) (fc.Condition, *fc.FieldError) {
 	items := SplitList(p.value)
 	cond := fc.Condition{Field: f.field, Match: fc.MatchInts}
-	if f.kind == kindCodeList {
+	switch f.kind {
+	case kindCodeList:
 		cond.Match = fc.MatchEqualFold
+	case kindChannelList:
+		cond.Match = fc.MatchExact
 	}
 	var badItems []string
 	for _, item := range items {
@@ -106,6 +109,10 @@ func addListItem(cond *fc.Condition, kind paramKind, item string) bool {
 	case kindCodeList:
 		cond.Strings = append(cond.Strings, item)
 		return fc.LineText.Problem(item) == ""
+	case kindChannelList:
+		c, ok := fc.ParseAuditChannel(item)
+		cond.Strings = append(cond.Strings, string(c))
+		return ok
 	}
 	return false
 }
@@ -136,6 +143,12 @@ func listMessage(kind paramKind) string {
 		return "must be a source (0-5 or " + strings.Join(names, ", ") + ") or a list of them like 1,2 or [DoorAccess,Tile]"
 	case kindCodeList:
 		return "must be a reason code, null, or a list of them like PlanExpired,null"
+	case kindChannelList:
+		names := make([]string, 0, 4)
+		for _, c := range fc.AuditChannels() {
+			names = append(names, string(c))
+		}
+		return "must be a channel (" + strings.Join(names, ", ") + ") or a list of them like Api,Console"
 	}
 	return "must be a whole number or a list of them like 1,2,3 or [1,2,3]"
 }

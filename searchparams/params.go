@@ -37,6 +37,7 @@ const (
 	kindInt                                // one integer; for ranges only: MatchIntRange
 	kindSet                                // true (the field is set) or false (null): MatchNull
 	kindBool                               // true (1) or false (0): MatchInts
+	kindChannelList                        // audit channels by name, any case: MatchExact on the canonical names
 )
 
 // param is one filter: the parameter name as documented, the field it

@@ -77,6 +77,9 @@ type DB struct {
 	recordChanges
 	// webhooks is the webhooks store (sqlstore/webhook.go).
 	webhooks
+	// auditEntries is the audit trail (sqlstore/audit.go): batches on
+	// the writer, searches in one snapshot.
+	auditEntries
 }
 
 // users, failedReads and recordChanges are the shared core's stores
@@ -88,9 +91,13 @@ type (
 	failedReads   = sqlstore.FailedCheckinReads
 	recordChanges = sqlstore.RecordChanges
 	webhooks      = sqlstore.Webhooks
+	auditEntries  = sqlstore.Audit
 )
 
-var _ fc.FailedCheckinStore = (*DB)(nil)
+var (
+	_ fc.FailedCheckinStore = (*DB)(nil)
+	_ fc.AuditStore         = (*DB)(nil)
+)
 
 // Open opens the database file at path, creating it when it does not exist.
 // It does not touch the schema: call Migrate (the migrate command and serve)
@@ -102,6 +109,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
 	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.read, Write: db.write}
+	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}
 	var err error

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -51,8 +53,16 @@ func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer closeWith(db, &err)
-	if err := db.ImportDirectory(ctx, d); err != nil {
-		return fmt.Errorf("%s: nothing was imported: %w", fs.Arg(0), err)
+	importErr := db.ImportDirectory(ctx, d)
+	changed := int64(len(d.Coworkers)) // the people it holds; none on failure (all or nothing)
+	if importErr != nil {
+		changed = 0
+	}
+	if err := auditCLI(ctx, db, "directory import", url.Values{"file": {fs.Arg(0)}}, changed, importErr); err != nil {
+		return errors.Join(importErr, err)
+	}
+	if importErr != nil {
+		return fmt.Errorf("%s: nothing was imported: %w", fs.Arg(0), importErr)
 	}
 	fmt.Fprintf(stdout, "imported %d businesses, %d tariffs, %d coworkers from %s\n", len(d.Businesses), len(d.Tariffs), len(d.Coworkers), fs.Arg(0))
 	return nil

@@ -40,6 +40,7 @@ Usage:
   failedcheckins migrate [--db DB]
   failedcheckins directory import [--db DB] FILE.json
   failedcheckins copy    --from DB --to DB [--tokens]
+  failedcheckins audit   [--db DB] [--user EMAIL] [--since 2026-12-01] [--until DATE] [--path TEXT] [--channel Api,...]
   failedcheckins version
   failedcheckins help [COMMAND]
 
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runUsers(ctx, rest, stdin, stdout, stderr)
 	case "copy":
 		return runCopy(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		return runVersion(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -13,6 +13,7 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/api"
+	"github.com/failedcheckins/failedcheckins/audit"
 	"github.com/failedcheckins/failedcheckins/proxyaddr"
 )
 
@@ -111,7 +112,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 			return err
 		}
 	}
-	signIn := cfg.Auth.newSignIn(db) // auth.go
+	auditor := audit.New(db, audit.Options{Logger: logger, Delay: testAuditDelay})        // audit.go
+	defer func() { err = errors.Join(err, closeAuditor(auditor, cfg.ShutdownTimeout)) }() // after the HTTP server, before the store
+	signIn := cfg.Auth.newSignIn(db)                                                      // auth.go
 	auth := api.NewAuth(signIn, logger)
 	checkins, stopCheckins := checkinConfig(db)            // directory.go
 	defer stopCheckins()                                   // after the HTTP server: drains queued attempts
@@ -138,6 +141,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		Console:       cons,
 		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"
 		Logger:        logger,
+		Auditor:       auditor,
 	})
 	stopWebhooks, err := startWebhooks(ctx, db, server, cfg.WebhookAllowPrivate, logger) // webhooks.go
 	if err != nil {

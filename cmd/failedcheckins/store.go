@@ -20,6 +20,7 @@ type store interface {
 	// OnWebhookDeliveries wakes the dispatcher after a commit that
 	// queued deliveries (webhooks.go).
 	OnWebhookDeliveries(fn func())
+	fc.AuditStore
 	Migrate(ctx context.Context) error
 	SchemaVersion(ctx context.Context) (int, error)
 	CheckSchema(ctx context.Context) error

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -38,15 +39,15 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	case "disable", "enable":
 		enable := args[0] == "enable"
 		return withUserDB(ctx, args[0]+" [--db DB] EMAIL", args[1:], 1, stderr, func(db store, rest []string) error {
-			return setEnabled(ctx, db, rest[0], enable, stdout)
+			return auditUserChange(ctx, db, args[0], rest[0], setEnabled(ctx, db, rest[0], enable, stdout))
 		})
 	case "passwd":
 		return withUserDB(ctx, "passwd [--db DB] EMAIL", args[1:], 1, stderr, func(db store, rest []string) error {
-			return changePassword(ctx, db, rest[0], stdin, stdout)
+			return auditUserChange(ctx, db, "passwd", rest[0], changePassword(ctx, db, rest[0], stdin, stdout))
 		})
 	case "totp":
 		return withUserDB(ctx, "totp [--db DB] EMAIL", args[1:], 1, stderr, func(db store, rest []string) error {
-			return enableTOTP(ctx, db, rest[0], stdout)
+			return auditUserChange(ctx, db, "totp", rest[0], enableTOTP(ctx, db, rest[0], stdout))
 		})
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usersUsage)
@@ -105,8 +106,13 @@ func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return err
 	}
 	defer closeWith(db, &err)
-	if err := db.CreateUser(ctx, u); err != nil {
-		return fmt.Errorf("users add: %w", err)
+	params := url.Values{"email": {cfg.Email}, "admin": {strconv.FormatBool(cfg.Admin)}, "roles": {cfg.Roles}, "businesses": {cfg.Businesses}}
+	createErr := db.CreateUser(ctx, u)
+	if err := auditCLI(ctx, db, "users add", params, changedCount(createErr), createErr); err != nil { // never the password
+		return errors.Join(createErr, err)
+	}
+	if createErr != nil {
+		return fmt.Errorf("users add: %w", createErr)
 	}
 	fmt.Fprintf(stdout, "created user %d: %s\n", u.ID, describeUser(u))
 	return nil
@@ -144,6 +150,25 @@ func readPassword(stdin io.Reader) (string, error) {
 		return "", errors.New("no password on stdin (or a blank one): pipe it in, as in echo 'secret' | failedcheckins users add --password -")
 	}
 	return line, nil
+}
+
+// auditUserChange writes the audit entry of a users subcommand that
+// changed (or failed to change) the user email, and returns result, or
+// the failure to audit a change that was made.
+func auditUserChange(ctx context.Context, db store, sub, email string, result error) error {
+	if err := auditCLI(ctx, db, "users "+sub, url.Values{"email": {email}}, changedCount(result), result); err != nil {
+		return errors.Join(result, err)
+	}
+	return result
+}
+
+// changedCount is the ResultCount of a change of one person: 1, or 0 when
+// it failed.
+func changedCount(err error) int64 {
+	if err != nil {
+		return 0
+	}
+	return 1
 }
 
 func splitList(s string) []string {

@@ -13,7 +13,7 @@ import (
 func findUser(ctx context.Context, db store, email string) (*fc.User, error) {
 	u, err := db.FindUserByEmail(ctx, email)
 	if fc.ErrorCode(err) == fc.ErrNotFound {
-		return nil, fmt.Errorf("no user with the email %s (see: failedcheckins users list)", email)
+		return nil, fc.Errorf(fc.ErrNotFound, "no user with the email %s (see: failedcheckins users list)", email)
 	}
 	return u, err
 }

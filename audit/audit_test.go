@@ -1,0 +1,172 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// fakeStore keeps what it is given, and fails while broken is set.
+type fakeStore struct {
+	mu      sync.Mutex
+	entries []*fc.AuditEntry
+	batches int
+	broken  bool
+	calls   int
+}
+
+func (s *fakeStore) AppendAuditEntries(_ context.Context, es []*fc.AuditEntry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if s.broken {
+		return errors.New("database is locked")
+	}
+	s.entries = append(s.entries, es...)
+	s.batches++
+	return nil
+}
+
+func (s *fakeStore) written() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.entries)
+}
+
+func (s *fakeStore) setBroken(b bool) {
+	s.mu.Lock()
+	s.broken = b
+	s.mu.Unlock()
+}
+
+func entry(path string) fc.AuditEntry {
+	return fc.AuditEntry{Channel: fc.ChannelAPI, Method: "GET", Path: path, Status: 200}
+}
+
+// waitFor polls cond for up to 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestBatchesWithinTheDelay: entries recorded together are written in one
+// batch, by the writer loop, once the delay has passed, without Flush or
+// Close; their On is set.
+func TestBatchesWithinTheDelay(t *testing.T) {
+	s := &fakeStore{}
+	a := New(s, Options{Delay: 50 * time.Millisecond})
+	defer a.Close(context.Background())
+	start := time.Now()
+	for range 10 {
+		a.Record(context.Background(), entry("/a"))
+	}
+	waitFor(t, "the batch", func() bool { return s.written() == 10 })
+	if s.batches != 1 {
+		t.Errorf("%d batches; want 1", s.batches)
+	}
+	if elapsed := time.Since(start); elapsed < 50*time.Millisecond {
+		t.Errorf("written after %v; want the delay of 50ms first", elapsed)
+	}
+	if s.entries[0].On.IsZero() {
+		t.Error("On was not set")
+	}
+}
+
+// TestCloseWritesEverything: Close writes the entries the loop has not
+// (its delay is an hour), across several batches; entries recorded after
+// Close are dropped and counted.
+func TestCloseWritesEverything(t *testing.T) {
+	s := &fakeStore{}
+	a := New(s, Options{Delay: time.Hour, MaxBatch: 7})
+	for range 100 {
+		a.Record(context.Background(), entry("/a"))
+	}
+	if err := a.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if s.written() != 100 || s.batches != 15 {
+		t.Errorf("Close wrote %d entries in %d batches; want 100 in 15", s.written(), s.batches)
+	}
+	a.Record(context.Background(), entry("/late"))
+	if a.Dropped() != 1 || s.written() != 100 {
+		t.Errorf("after Close: dropped %d, written %d; want 1, 100", a.Dropped(), s.written())
+	}
+}
+
+// TestFailedBatchIsKept: a batch the database refuses is kept and written
+// once it accepts writes again; nothing is lost or written twice.
+func TestFailedBatchIsKept(t *testing.T) {
+	s := &fakeStore{broken: true}
+	a := New(s, Options{Delay: time.Millisecond})
+	defer a.Close(context.Background())
+	for range 5 {
+		a.Record(context.Background(), entry("/a"))
+	}
+	waitFor(t, "a failed try", func() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.calls > 0 })
+	if a.Pending() != 5 || a.failed.Load() == 0 {
+		t.Errorf("after a failed write: pending %d, failed batches %d; want 5, > 0", a.Pending(), a.failed.Load())
+	}
+	s.setBroken(false)
+	waitFor(t, "the retry", func() bool { return s.written() == 5 }) // the first retry comes after 1 s
+	if a.Pending() != 0 || a.Dropped() != 0 {
+		t.Errorf("after the retry: pending %d, dropped %d; want 0, 0", a.Pending(), a.Dropped())
+	}
+}
+
+// TestFullBufferDrops: while the database refuses writes the buffer holds
+// at most MaxBufferBytes; further entries are dropped and counted, and
+// Record never waits. Close reports the entries it could not write.
+func TestFullBufferDrops(t *testing.T) {
+	s := &fakeStore{broken: true}
+	a := New(s, Options{Delay: time.Millisecond, MaxBufferBytes: 10 * (entryOverhead + len("GET") + len("/a"))})
+	start := time.Now()
+	for range 25 {
+		a.Record(context.Background(), entry("/a"))
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("Record took %v with the database down; it must not wait", elapsed)
+	}
+	if a.Pending() != 10 || a.Dropped() != 15 {
+		t.Errorf("pending %d, dropped %d; want 10 kept, 15 dropped", a.Pending(), a.Dropped())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := a.Close(ctx); err == nil {
+		t.Error("Close with the database down = nil; want an error saying entries were lost")
+	}
+	if a.Dropped() != 25 {
+		t.Errorf("dropped %d after Close; want all 25", a.Dropped())
+	}
+}
+
+// TestNoteAndFromRequest: the Note of a request's context carries the
+// caller and the counts into the entry; without a Note the setters do
+// nothing; text a database cannot store is made storable.
+func TestNoteAndFromRequest(t *testing.T) {
+	SetUser(context.Background(), "nobody") // no Note: no effect, no panic
+	r := httptest.NewRequest("GET", "/api/spaces/failedcheckins?FailedCheckin_Coworker=1", nil)
+	ctx, n := WithNote(r.Context())
+	r = r.WithContext(ctx)
+	SetUser(ctx, "ana@example.com")
+	SetPage(ctx, 25, 60)
+	e := FromRequest(r, fc.ChannelAPI, 200)
+	if e.UserEmail != "ana@example.com" || e.ResultCount != 25 || e.TotalItems == nil || *e.TotalItems != 60 || !n.Counted ||
+		e.ClientAddress != "192.0.2.1" || e.Query != "FailedCheckin_Coworker=1" || e.Path != "/api/spaces/failedcheckins" {
+		t.Errorf("FromRequest = %+v", e)
+	}
+	bad := fc.AuditEntry{Path: "/a\x00b", Query: "x=\xff"}
+	clean(&bad)
+	if bad.Path != "/a\uFFFDb" || bad.Query != "x=\uFFFD" {
+		t.Errorf("clean = %q, %q", bad.Path, bad.Query)
+	}
+}

@@ -1,0 +1,64 @@
+package audit
+
+import "context"
+
+// Note is what a request's layers learn for its audit entry: the caller,
+// once authenticated, and the records the answer held. The middleware that
+// writes the entry puts one in the request context (WithNote); the
+// functions below fill it and do nothing when there is none, so a handler
+// never needs to know whether its route is audited. A Note belongs to one
+// request and is filled by the goroutine serving it.
+type Note struct {
+	UserEmail   string
+	ResultCount int64
+	// TotalItems is set by SetPage (searches) only.
+	TotalItems *int64
+	// Counted says a handler reported a count (even 0), so the
+	// middleware's default for the route does not apply.
+	Counted bool
+	total   int64
+}
+
+type noteKey struct{}
+
+// WithNote returns ctx carrying a new Note, and the Note.
+func WithNote(ctx context.Context) (context.Context, *Note) {
+	n := &Note{}
+	return context.WithValue(ctx, noteKey{}, n), n
+}
+
+// NoteFrom returns the Note of ctx, or nil.
+func NoteFrom(ctx context.Context) *Note {
+	n, _ := ctx.Value(noteKey{}).(*Note)
+	return n
+}
+
+// SetUser records who the caller is (their email).
+func SetUser(ctx context.Context, email string) {
+	if n := NoteFrom(ctx); n != nil {
+		n.UserEmail = email
+	}
+}
+
+// SetCount records that the answer held n records (or personal entries).
+func SetCount(ctx context.Context, count int64) {
+	if n := NoteFrom(ctx); n != nil {
+		n.ResultCount, n.Counted = count, true
+	}
+}
+
+// AddCount adds to the count, for answers that stream their records.
+func AddCount(ctx context.Context, count int64) {
+	if n := NoteFrom(ctx); n != nil {
+		n.ResultCount += count
+		n.Counted = true
+	}
+}
+
+// SetPage records a search's answer: the page's records and the total.
+func SetPage(ctx context.Context, records int, total int64) {
+	if n := NoteFrom(ctx); n != nil {
+		n.ResultCount, n.total, n.Counted = int64(records), total, true
+		n.TotalItems = &n.total
+	}
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/failedcheckins/failedcheckins/postgres/pgtest"
+)
+
+// auditDatabases are the databases the audit tests run on: a SQLite file,
+// and a fresh PostgreSQL database when FAILEDCHECKINS_TEST_POSTGRES is set.
+func auditDatabases(t *testing.T) map[string]func(t *testing.T) string {
+	dbs := map[string]func(t *testing.T) string{
+		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "fc.db") },
+	}
+	if url := os.Getenv("FAILEDCHECKINS_TEST_POSTGRES"); url != "" {
+		dbs["postgres"] = func(t *testing.T) string { return pgtest.NewDatabaseAt(t, url) }
+	} else if os.Getenv("CI") == "true" {
+		t.Fatal("FAILEDCHECKINS_TEST_POSTGRES is not set")
+	}
+	return dbs
+}
+
+// auditCSV runs `failedcheckins audit --db db ARGS` and returns its rows
+// (header first).
+func auditCSV(t *testing.T, db string, args ...string) [][]string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), append([]string{"audit", "--db", db}, args...), strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("audit %q = %v\n%s", args, err, errOut.String())
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatalf("audit %q printed no CSV: %v\n%s", args, err, out.String())
+	}
+	return rows
+}
+
+// TestAuditSurvivesShutdown: an entry of a request answered just before a
+// clean shutdown is in the database afterwards, though the Auditor's
+// batch delay (an hour here) had not passed: serve's shutdown wrote it.
+// The users commands write their own (Cli) entries, and `audit` prints
+// them all as CSV with its filters.
+func TestAuditSurvivesShutdown(t *testing.T) {
+	testAuditDelay = time.Hour
+	t.Cleanup(func() { testAuditDelay = 0 })
+	for name, newDB := range auditDatabases(t) {
+		t.Run(name, func(t *testing.T) {
+			db := newDB(t)
+			if out, err := runUsersCmd(t, "a long passphrase\n", "add", "--db", db, "--email", "Admin@Example.com", "--password", "-", "--admin"); err != nil {
+				t.Fatalf("users add = %v: %s", err, out)
+			}
+			if out, err := runUsersCmd(t, "", "disable", "--db", db, "nobody@example.com"); err == nil {
+				t.Fatalf("users disable of an unknown user = nil: %s", out)
+			}
+
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			var log syncBuffer
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, nil, io.Discard, &log)
+			}()
+			base := "http://" + waitForAddr(t, &log, done)
+			req, _ := http.NewRequest("GET", base+"/api/spaces/failedcheckins?size=3&FailedCheckin_Coworker=100042", nil)
+			req.SetBasicAuth("admin@example.com", "a long passphrase")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("search = %d; want 200", resp.StatusCode)
+			}
+			cancel() // at once: the batch delay is an hour
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("serve = %v; log:\n%s", err, log.String())
+				}
+			case <-time.After(time.Minute):
+				t.Fatal("serve did not stop")
+			}
+
+			rows := auditCSV(t, db)
+			if len(rows) != 4 || strings.Join(rows[0], ",") != "Id,On,UserEmail,ClientAddress,Channel,Method,Path,Query,Status,ResultCount,TotalItems" {
+				t.Fatalf("audit printed %d rows; want the header and 3 entries:\n%q", len(rows), rows)
+			}
+			add, disable, search := rows[1], rows[2], rows[3]
+			if add[4] != "Cli" || add[5] != "CLI" || add[6] != "users add" || add[8] != "200" || add[9] != "1" || add[2] != cliUser() ||
+				!strings.Contains(add[7], "email=Admin%40Example.com") || strings.Contains(add[7], "passphrase") {
+				t.Errorf("users add entry = %q", add)
+			}
+			if disable[6] != "users disable" || disable[8] != "404" || disable[9] != "0" {
+				t.Errorf("users disable (unknown user) entry = %q; want status 404, count 0", disable)
+			}
+			if search[2] != "Admin@Example.com" || search[3] != "127.0.0.1" || search[4] != "Api" || search[5] != "GET" ||
+				search[6] != "/api/spaces/failedcheckins" || search[7] != "size=3&FailedCheckin_Coworker=100042" ||
+				search[8] != "200" || search[9] != "0" || search[10] != "0" {
+				t.Errorf("search entry = %q", search)
+			}
+			if on, err := time.Parse(time.RFC3339, search[1]); err != nil || time.Since(on) > time.Minute {
+				t.Errorf("search entry On = %q; want now", search[1])
+			}
+
+			// The filters: the user (exact, any case), the channel, the time.
+			if rows := auditCSV(t, db, "--user", "ADMIN@example.com"); len(rows) != 2 || rows[1][6] != "/api/spaces/failedcheckins" {
+				t.Errorf("--user = %q; want the search only", rows)
+			}
+			if rows := auditCSV(t, db, "--channel", "cli"); len(rows) != 3 {
+				t.Errorf("--channel cli = %q; want the two users entries", rows)
+			}
+			if rows := auditCSV(t, db, "--path", "DISABLE"); len(rows) != 2 || rows[1][6] != "users disable" {
+				t.Errorf("--path = %q; want users disable", rows)
+			}
+			tomorrow := time.Now().UTC().Add(24 * time.Hour).Format("2006-01-02")
+			if rows := auditCSV(t, db, "--since", tomorrow); len(rows) != 1 {
+				t.Errorf("--since tomorrow = %q; want the header only", rows)
+			}
+			if rows := auditCSV(t, db, "--since", "2026-01-01", "--until", tomorrow); len(rows) != 4 {
+				t.Errorf("--since/--until = %d rows; want 4", len(rows))
+			}
+			var errOut bytes.Buffer
+			err = run(t.Context(), []string{"audit", "--db", db, "--since", "last week"}, strings.NewReader(""), io.Discard, &errOut)
+			if exitCode(err) != 2 || !strings.Contains(err.Error(), `--since "last week"`) {
+				t.Errorf("audit --since 'last week' = %v (exit %d); want a usage error naming --since", err, exitCode(err))
+			}
+		})
+	}
+}

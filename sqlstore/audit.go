@@ -1,0 +1,173 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// AuditTable is the table of the audit trail (migration 0013), searched
+// with the rules of every search (docs/api.md#the-audit-trail): the same
+// conditions, sort with the id tie-break, count and page as records.
+var AuditTable = &Table{name: "audit_entries", selectColumns: AuditColumns, columns: map[fc.Field]column{
+	fc.FieldID:             {name: "id", kind: kindInt},
+	fc.FieldAuditOn:        {name: "occurred_on", kind: kindTime},
+	fc.FieldAuditUserEmail: {name: "user_email", fold: "user_email_fold", kind: kindText},
+	// Go writes addresses in lower case: the column is its own fold.
+	fc.FieldAuditClientAddress: {name: "client_address", fold: "client_address", kind: kindText},
+	// Channels are stored by their canonical names (fc.AuditChannels),
+	// which are their own sort key; filters match them exactly.
+	fc.FieldAuditChannel: {name: "channel", fold: "channel", kind: kindText},
+	// A method is an ASCII token, which lower() folds as fc.Fold does.
+	fc.FieldAuditMethod:      {name: "method", fold: "lower(method)", kind: kindText},
+	fc.FieldAuditPath:        {name: "path", fold: "path_fold", kind: kindText},
+	fc.FieldAuditQuery:       {name: "query", fold: "query_fold", kind: kindText},
+	fc.FieldAuditStatus:      {name: "status", kind: kindInt},
+	fc.FieldAuditResultCount: {name: "result_count", kind: kindInt},
+	fc.FieldAuditTotalItems:  {name: "total_items", kind: kindNullInt},
+}}
+
+// AuditColumns are the columns of an audit entry in the order ScanAudit
+// reads them.
+const AuditColumns = `id, occurred_on, user_email, client_address, channel, method, path, query, status, result_count, total_items`
+
+// auditInsertColumns are the columns an entry is written to, auditArgs
+// their arguments.
+const auditInsertColumns = 13
+
+// auditChunks are the numbers of rows one INSERT writes: a batch is
+// written 64 rows a statement, the rest 8 and then 1 at a time. Three
+// fixed texts, each prepared once on SQLite; one statement for many rows
+// saves most of the per-statement work (database/sql's, the driver's and
+// SQLite's), which was most of the cost of a row written alone.
+var auditChunks = []int{64, 8, 1}
+
+// auditInsertSQL holds the INSERT of each chunk size.
+var auditInsertSQL = func() map[int]string {
+	m := map[int]string{}
+	for _, n := range auditChunks {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO audit_entries (occurred_on, user_email, user_email_fold, client_address, channel, method,
+	path, path_fold, query, query_fold, status, result_count, total_items) VALUES `)
+		for row := range n {
+			if row > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for col := range auditInsertColumns {
+				if col > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("$" + strconv.Itoa(row*auditInsertColumns+col+1))
+			}
+			b.WriteByte(')')
+		}
+		m[n] = b.String()
+	}
+	return m
+}()
+
+// auditArgs appends the arguments of e's row.
+func (s Audit) auditArgs(args []any, e *fc.AuditEntry) []any {
+	return append(args, s.D.Records.Value(e.On.UTC().Truncate(time.Second)),
+		e.UserEmail, fc.Fold(e.UserEmail), e.ClientAddress, string(e.Channel), e.Method,
+		e.Path, fc.Fold(e.Path), e.Query, fc.Fold(e.Query), int64(e.Status), e.ResultCount, e.TotalItems)
+}
+
+// Audit is the audit store (fc.AuditStore) of both databases: each
+// store's DB embeds one with its own ways to read and write.
+type Audit struct {
+	D Dialect
+	// Read runs the reads of one search in one snapshot.
+	Read ReadFunc
+	// Write runs fn in a write transaction, committed when fn returns nil.
+	Write func(ctx context.Context, fn func(tx WriteTx, now time.Time) error) error
+}
+
+var _ fc.AuditStore = Audit{}
+
+// AppendAuditEntries stores entries in one transaction. Times are kept to
+// the second, as records' are, so both stores return the same instants.
+func (s Audit) AppendAuditEntries(ctx context.Context, entries []*fc.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	for _, e := range entries {
+		if _, ok := fc.ParseAuditChannel(string(e.Channel)); !ok {
+			return fc.Errorf(fc.ErrInvalid, "audit entry: unknown channel %q", e.Channel)
+		}
+	}
+	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		rest := entries
+		for _, n := range auditChunks {
+			for len(rest) >= n {
+				args := make([]any, 0, n*auditInsertColumns)
+				for _, e := range rest[:n] {
+					args = s.auditArgs(args, e)
+				}
+				tx.Queue(auditInsertSQL[n], args...)
+				rest = rest[n:]
+			}
+		}
+		if err := tx.Flush(ctx); err != nil {
+			return fmt.Errorf("insert audit entries: %w", err)
+		}
+		return nil
+	})
+}
+
+// FindAuditEntries returns the page q selects and the exact total, from
+// one snapshot. The audit names no location, so only an unrestricted
+// scope sees it (the role Audit-List is the gate); any other sees nothing.
+func (s Audit) FindAuditEntries(ctx context.Context, q fc.Query) (*fc.AuditPage, error) {
+	page := &fc.AuditPage{Entries: []*fc.AuditEntry{}}
+	if !q.Scope.All() {
+		return page, nil
+	}
+	if q.Size < 1 {
+		return nil, fc.Errorf(fc.ErrInvalid, "the page size must be at least 1")
+	}
+	f, err := AuditTable.BuildFind(s.D, q)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Read(ctx, func(tx Tx) error {
+		if err := tx.QueryRow(ctx, f.Count, f.Args...).Scan(&page.TotalItems); err != nil {
+			return fmt.Errorf("count audit entries: %w", err)
+		}
+		if q.Offset() >= page.TotalItems {
+			return nil
+		}
+		rows, err := tx.Query(ctx, f.Page, append(f.Args[:len(f.Args):len(f.Args)], q.Size, q.Offset())...)
+		if err != nil {
+			return fmt.Errorf("read audit entries: %w", err)
+		}
+		page.Entries, err = ScanRows(rows, "read audit entries", func(r Rows) (*fc.AuditEntry, error) { return s.scan(r) })
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if page.Entries == nil {
+		page.Entries = []*fc.AuditEntry{}
+	}
+	return page, nil
+}
+
+// scan reads one row of AuditColumns.
+func (s Audit) scan(r Rows) (*fc.AuditEntry, error) {
+	var e fc.AuditEntry
+	var channel string
+	var status int64
+	err := r.Scan(&e.ID, s.D.Records.Dest(&e.On), &e.UserEmail, &e.ClientAddress, &channel, &e.Method, &e.Path, &e.Query,
+		&status, &e.ResultCount, &e.TotalItems)
+	if err != nil {
+		return nil, fmt.Errorf("scan audit entry: %w", err)
+	}
+	e.Channel, e.Status = fc.AuditChannel(channel), int(status)
+	return &e, nil
+}
