@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
 )
 
 // Dialect is what differs between the SQL of two databases. Both stores
@@ -100,6 +102,15 @@ type Dialect struct {
 	// the locations' records for the plain one: the merge is always
 	// cheaper there.
 	PlainWalk int64
+	// SortIndexHints: the database plans without statistics (SQLite, which
+	// takes any index an equality or range can use as selective), so the
+	// indexes made for sorting alone (column.sortIndex, migration 0014)
+	// are kept out of filters, which plan as they did before those
+	// indexes existed, and a page is told to walk its order's sortIndex
+	// (INDEXED BY) when the exact counts say the walk reads fewer entries
+	// than gathering and sorting the matches (sortIndexWorthIt).
+	// PostgreSQL's statistics make that choice themselves.
+	SortIndexHints bool
 
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
@@ -117,7 +128,8 @@ func SQLite() Dialect {
 		LocalHour: "CAST(strftime('%H', checkin_attempt_time_local, 'unixepoch') AS INTEGER)",
 		EmptyText: "''",
 		Records:   UnixSeconds, Accounts: UnixMillis,
-		Lists: sqliteLists,
+		Lists:          sqliteLists,
+		SortIndexHints: true,
 	}
 }
 
@@ -166,6 +178,9 @@ type args struct {
 	d    Dialect
 	t    *Table // whose whitelist maps fields to columns
 	vals []any
+	// order is the search's sort field: a condition on it may use the
+	// field's sortIndex, which the walk in that order starts from.
+	order fc.Field
 }
 
 // add appends v and returns its placeholder.
