@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -42,9 +43,19 @@ func openAtVersion(t *testing.T, version int) *DB {
 // withoutResolution takes migrations 0011 (its index and columns) and
 // 0012 (the webhooks' tables) back, for tests that write with this
 // binary, which fills the columns and reads webhook_state, and then run
-// older migrations before 0011 and 0012 run again.
+// older migrations before 0011 and 0012 run again. 0014's indexes, two
+// of them on 0011's columns, go first: those tests run 0014 again too.
 func withoutResolution(t *testing.T, db *DB) {
 	t.Helper()
+	text, err := migrationFiles.ReadFile("migrations/0014_sort_indexes.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`CREATE INDEX (\w+)`).FindAllStringSubmatch(string(text), -1) {
+		if _, err := db.writer.Exec("DROP INDEX IF EXISTS " + m[1]); err != nil {
+			t.Fatalf("take migration 0014 back: %v", err)
+		}
+	}
 	const undo = `DROP INDEX IF EXISTS failed_checkins_coworker_business_time;
 		ALTER TABLE failed_checkins DROP COLUMN resolved_by_checkin_id; ALTER TABLE failed_checkins DROP COLUMN resolved_on`
 	if _, err := db.writer.Exec(undo); err != nil {

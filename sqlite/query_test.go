@@ -40,7 +40,7 @@ func TestBuildFind(t *testing.T) {
 			{Field: fc.FieldCoworkerID, Match: fc.MatchInts, Ints: []int64{7, 8}, Null: true},
 			fc.TimeRange(fc.FieldCreatedOn, from.Add(time.Millisecond), from.Add(time.Second)),
 		}, OrderBy: fc.FieldCoworkerID, Descending: true},
-		wantWhere: " WHERE business_id IN (?, ?) AND ((updated_by IS NOT NULL AND updated_by_fold IN (?)) OR updated_by IS NULL)" +
+		wantWhere: " WHERE business_id IN (?, ?) AND ((+updated_by IS NOT NULL AND +updated_by_fold IN (?)) OR +updated_by IS NULL)" +
 			" AND (coworker_id IN (?, ?) OR coworker_id IS NULL) AND (created_on >= ? AND created_on < ?)",
 		wantOrder: " ORDER BY coworker_id DESC, id DESC",
 		wantArgs:  []any{int64(1), int64(3), "ops@x", int64(7), int64(8), from.Unix() + 1, from.Unix() + 1},

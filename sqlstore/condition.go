@@ -14,6 +14,16 @@ func condition(a *args, c fc.Condition) (string, error) {
 	if !ok {
 		return "", unknownField(c.Field)
 	}
+	if a.d.SortIndexHints && a.t == failedCheckins && col.sortIndex != "" && c.Field != a.order {
+		// "+column" is the column's value, which no index serves: SQLite
+		// would take the sort index for a selective filter (it has no
+		// statistics) and gather and sort half the table for a Source.
+		// Rollups and dictionaries keep their keys usable.
+		col.name = "+" + col.name
+		if col.fold != "" {
+			col.fold = "+" + col.fold
+		}
+	}
 	switch c.Match {
 	case fc.MatchInts:
 		return intsTerm(a, col, c)

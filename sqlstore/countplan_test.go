@@ -43,8 +43,8 @@ func TestPlanCount(t *testing.T) {
 			fc.TimeRange(at, day.Add(time.Hour), day.Add(72*time.Hour+500*time.Millisecond))}},
 		want: []string{
 			fmt.Sprintf("SELECT coalesce(sum(n), 0) FROM fc_count_business_day_source_description WHERE source IN (?) AND business_id IN (?) AND day >= ? AND day < ? [2 1 %d %d]", day.Unix()/86400+1, day.Unix()/86400+3),
-			fmt.Sprintf("SELECT count(*) FROM failed_checkins WHERE source IN (?) AND business_id IN (?) AND (checkin_attempt_time >= ? AND checkin_attempt_time < ?) [2 1 %d %d]", day.Unix()+3600, day.Unix()+86400),
-			fmt.Sprintf("SELECT count(*) FROM failed_checkins WHERE source IN (?) AND business_id IN (?) AND (checkin_attempt_time >= ? AND checkin_attempt_time < ?) [2 1 %d %d]", day.Unix()+3*86400, day.Unix()+3*86400+1),
+			fmt.Sprintf("SELECT count(*) FROM failed_checkins WHERE +source IN (?) AND business_id IN (?) AND (checkin_attempt_time >= ? AND checkin_attempt_time < ?) [2 1 %d %d]", day.Unix()+3600, day.Unix()+86400),
+			fmt.Sprintf("SELECT count(*) FROM failed_checkins WHERE +source IN (?) AND business_id IN (?) AND (checkin_attempt_time >= ? AND checkin_attempt_time < ?) [2 1 %d %d]", day.Unix()+3*86400, day.Unix()+3*86400+1),
 		},
 	}, {
 		// No rollup keeps resolutions: a rollup that took Resolved for
@@ -52,12 +52,12 @@ func TestPlanCount(t *testing.T) {
 		name: "resolved, with fields a rollup keeps: records only",
 		q: fc.Query{Scope: fc.BusinessScope(7), Conditions: []fc.Condition{fc.Resolved(true), fc.In(fc.FieldSource, 2),
 			fc.TimeRange(at, day, day.Add(72*time.Hour))}},
-		want: []string{fmt.Sprintf("SELECT count(*) FROM failed_checkins WHERE business_id IN (?) AND resolved_by_checkin_id IS NOT NULL AND source IN (?) AND "+
+		want: []string{fmt.Sprintf("SELECT count(*) FROM failed_checkins WHERE business_id IN (?) AND +resolved_by_checkin_id IS NOT NULL AND +source IN (?) AND "+
 			"(checkin_attempt_time >= ? AND checkin_attempt_time < ?) [7 2 %d %d]", day.Unix(), day.Unix()+3*86400)},
 	}, {
 		name: "not resolved: records only",
 		q:    fc.Query{Scope: all, Conditions: []fc.Condition{fc.Resolved(false)}},
-		want: []string{"SELECT count(*) FROM failed_checkins WHERE resolved_by_checkin_id IS NULL []"},
+		want: []string{"SELECT count(*) FROM failed_checkins WHERE +resolved_by_checkin_id IS NULL []"},
 	}, {
 		name: "range within one day: records only",
 		q:    fc.Query{Scope: all, Conditions: []fc.Condition{fc.TimeRange(at, day.Add(time.Hour), day.Add(2*time.Hour))}},

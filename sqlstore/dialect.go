@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
 )
 
 // Dialect is what differs between the SQL of two databases. Both stores
@@ -104,6 +106,15 @@ type Dialect struct {
 	// LOCKED: PostgreSQL), which writers on several servers need; SQLite's
 	// single writer connection serialises its writers anyway.
 	RowLocks bool
+	// SortIndexHints: the database plans without statistics (SQLite, which
+	// takes any index an equality or range can use as selective), so the
+	// indexes made for sorting alone (column.sortIndex, migration 0014)
+	// are kept out of filters, which plan as they did before those
+	// indexes existed, and a page is told to walk its order's sortIndex
+	// (INDEXED BY) when the exact counts say the walk reads fewer entries
+	// than gathering and sorting the matches (sortIndexWorthIt).
+	// PostgreSQL's statistics make that choice themselves.
+	SortIndexHints bool
 
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
@@ -121,7 +132,8 @@ func SQLite() Dialect {
 		LocalHour: "CAST(strftime('%H', checkin_attempt_time_local, 'unixepoch') AS INTEGER)",
 		EmptyText: "''",
 		Records:   UnixSeconds, Accounts: UnixMillis,
-		Lists: sqliteLists,
+		Lists:          sqliteLists,
+		SortIndexHints: true,
 	}
 }
 
@@ -171,6 +183,9 @@ type args struct {
 	d    Dialect
 	t    *Table // whose whitelist maps fields to columns
 	vals []any
+	// order is the search's sort field: a condition on it may use the
+	// field's sortIndex, which the walk in that order starts from.
+	order fc.Field
 }
 
 // add appends v and returns its placeholder.

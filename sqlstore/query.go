@@ -27,6 +27,12 @@ type column struct {
 	name string
 	fold string // folded copy, for text kinds
 	kind kind
+	// sortIndex is the whole-table index in this field's search order
+	// (column, id) that migration 0014 added for sorting alone. On SQLite
+	// (Dialect.SortIndexHints) a filter on the column is written so that
+	// it cannot pick this index (see condition), and a page may be told
+	// to walk it (sortIndexWorthIt).
+	sortIndex string
 }
 
 // columnTable is THE whitelist: the only way a Field reaches SQL. A field
@@ -38,22 +44,22 @@ var columnTable = map[fc.Field]column{
 	fc.FieldCoworkerID:              {name: "coworker_id", kind: kindNullInt},
 	fc.FieldCoworkerFullName:        {name: "coworker_full_name", fold: "coworker_full_name_fold", kind: kindText},
 	fc.FieldBusinessID:              {name: "business_id", kind: kindInt},
-	fc.FieldBusinessName:            {name: "business_name", fold: "business_name_fold", kind: kindText},
+	fc.FieldBusinessName:            {name: "business_name", fold: "business_name_fold", kind: kindText, sortIndex: "failed_checkins_business_name_order"},
 	fc.FieldCheckinAttemptTime:      {name: "checkin_attempt_time", kind: kindTime},
-	fc.FieldSource:                  {name: "source", kind: kindInt},
-	fc.FieldMacAddresses:            {name: "mac_addresses", fold: "mac_addresses_fold", kind: kindText},
-	fc.FieldTeams:                   {name: "teams", fold: "teams_fold", kind: kindText},
-	fc.FieldTariff:                  {name: "tariff", fold: "tariff_fold", kind: kindText},
-	fc.FieldDescription:             {name: "description", fold: "description_fold", kind: kindText},
+	fc.FieldSource:                  {name: "source", kind: kindInt, sortIndex: "failed_checkins_source"},
+	fc.FieldMacAddresses:            {name: "mac_addresses", fold: "mac_addresses_fold", kind: kindText, sortIndex: "failed_checkins_mac_addresses"},
+	fc.FieldTeams:                   {name: "teams", fold: "teams_fold", kind: kindText, sortIndex: "failed_checkins_teams"},
+	fc.FieldTariff:                  {name: "tariff", fold: "tariff_fold", kind: kindText, sortIndex: "failed_checkins_tariff"},
+	fc.FieldDescription:             {name: "description", fold: "description_fold", kind: kindText, sortIndex: "failed_checkins_description"},
 	fc.FieldCheckinAttemptTimeLocal: {name: "checkin_attempt_time_local", kind: kindTime},
 	fc.FieldCreatedOn:               {name: "created_on", kind: kindTime},
-	fc.FieldUpdatedOn:               {name: "updated_on", kind: kindTime},
-	fc.FieldUpdatedBy:               {name: "updated_by", fold: "updated_by_fold", kind: kindNullText},
+	fc.FieldUpdatedOn:               {name: "updated_on", kind: kindTime, sortIndex: "failed_checkins_updated"},
+	fc.FieldUpdatedBy:               {name: "updated_by", fold: "updated_by_fold", kind: kindNullText, sortIndex: "failed_checkins_updated_by"},
 	fc.FieldIsNew:                   {name: "CAST(0 AS BIGINT)", kind: kindFalse},
-	fc.FieldSystemID:                {name: "system_id", fold: "system_id_fold", kind: kindNullText},
-	fc.FieldReason:                  {name: "reason", fold: "reason_fold", kind: kindNullText},
-	fc.FieldResolvedByCheckinID:     {name: "resolved_by_checkin_id", kind: kindNullInt},
-	fc.FieldResolvedOn:              {name: "resolved_on", kind: kindNullTime},
+	fc.FieldSystemID:                {name: "system_id", fold: "system_id_fold", kind: kindNullText, sortIndex: "failed_checkins_system_id"},
+	fc.FieldReason:                  {name: "reason", fold: "reason_fold", kind: kindNullText, sortIndex: "failed_checkins_reason"},
+	fc.FieldResolvedByCheckinID:     {name: "resolved_by_checkin_id", kind: kindNullInt, sortIndex: "failed_checkins_resolved_by"},
+	fc.FieldResolvedOn:              {name: "resolved_on", kind: kindNullTime, sortIndex: "failed_checkins_resolved_on"},
 }
 
 func columns(f fc.Field) (column, bool) {
@@ -85,7 +91,12 @@ type Find struct {
 func BuildFind(d Dialect, q fc.Query) (Find, error) { return failedCheckins.BuildFind(d, q) }
 
 // BuildFind turns q into SQL over the table t; see the function BuildFind.
-func (t *Table) BuildFind(d Dialect, q fc.Query) (Find, error) {
+func (t *Table) BuildFind(d Dialect, q fc.Query) (Find, error) { return t.buildFind(d, q, "") }
+
+// buildFind is BuildFind whose page statement walks the index named
+// walk (SQLite's INDEXED BY) when walk is not "": sortIndexWorthIt's
+// choice, one of the columns' sortIndex names, never user text.
+func (t *Table) buildFind(d Dialect, q fc.Query, walk string) (Find, error) {
 	a := &args{d: d, t: t}
 	where, err := where(a, q)
 	if err != nil {
@@ -97,9 +108,13 @@ func (t *Table) BuildFind(d Dialect, q fc.Query) (Find, error) {
 	}
 	n := len(a.vals)
 	limit, offset := a.add(nil), a.add(nil)
+	from := t.name
+	if walk != "" {
+		from += " INDEXED BY " + walk
+	}
 	return Find{
 		Count: "SELECT count(*) FROM " + t.name + where,
-		Page:  "SELECT " + t.selectColumns + " FROM " + t.name + where + order + " LIMIT " + limit + " OFFSET " + offset,
+		Page:  "SELECT " + t.selectColumns + " FROM " + from + where + order + " LIMIT " + limit + " OFFSET " + offset,
 		Args:  a.vals[:n:n],
 	}, nil
 }
@@ -116,6 +131,7 @@ func (t *Table) BuildWhere(d Dialect, q fc.Query) (string, []any, error) {
 }
 
 func where(a *args, q fc.Query) (string, error) {
+	a.order = q.OrderBy
 	var terms []string
 	if !q.Scope.All() {
 		terms = append(terms, "business_id IN ("+list(a, q.Scope.Businesses())+")")

@@ -107,11 +107,41 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 			}
 		}
 	}
-	f, err := BuildFind(d, q)
+	walk, err := sortIndexWorthIt(ctx, d, run, q, offset+size, total)
+	if err != nil {
+		return Statement{}, err
+	}
+	f, err := failedCheckins.buildFind(d, q, walk)
 	if err != nil {
 		return Statement{}, err
 	}
 	return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
+}
+
+// sortIndexWorthIt returns the sort index (column.sortIndex) a SQLite
+// page of q should walk, or "" to leave the plan to SQLite, which, with
+// a filter or a scope, gathers the matches through the filter's index
+// and sorts them all for any page. Walking the order's index reads about
+// reach * all / total entries (reach = offset + size, all = the table's
+// records, total = the matches, spread evenly) and stops; gathering
+// reads total and sorts them: the walk is taken when
+// reach * all <= total * total, the rule of mergeWorthIt. A search with
+// no condition and no scope walks the index without being told; PlanPage
+// has already turned a page past the middle into the first half of the
+// opposite order, so reach is at most about total / 2.
+func sortIndexWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total int64) (string, error) {
+	col, ok := columns(q.OrderBy)
+	if !d.SortIndexHints || !ok || col.sortIndex == "" || total <= 0 || (q.Scope.All() && len(q.Conditions) == 0) {
+		return "", nil
+	}
+	all, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.AllBusinesses()})
+	if err != nil {
+		return "", err
+	}
+	if float64(reach)*float64(all) > float64(total)*float64(total) {
+		return "", nil
+	}
+	return col.sortIndex, nil
 }
 
 // mergeWorthIt decides between walking the locations in the sort order
