@@ -146,3 +146,37 @@ func (c *Console) renderRecord(w http.ResponseWriter, r *http.Request, rec *fc.F
 		Body: detailData{Record: viewRecord(rec), Back: back, BackQuery: q,
 			CanEvaluate: c.canEvaluate(sessionFrom(r.Context())), Evaluation: ev}})
 }
+
+// Stream is the list page's live view (api.Console.Stream): the API's own
+// stream of FailedCheckins (serve), for the signed-in user with their
+// scope, under the filter of the page's form. The session and the role
+// are checked as for the list page, but a visitor without them gets a
+// plain 401 or 403 rather than the sign-in page: an EventSource cannot
+// follow a redirect to a form. Paging and sorting, which the form carries
+// for the table, mean nothing to a stream and are dropped; the rest is
+// the list page's filter (APIQuery), judged by the API's parser.
+func (c *Console) Stream(serve func(http.ResponseWriter, *http.Request, *fc.Caller, string)) http.Handler {
+	return c.page(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := c.loadSession(r)
+		switch {
+		case err != nil:
+			c.internalError(w, r, err)
+			return
+		case s == nil:
+			c.errorPage(w, r, http.StatusUnauthorized, "Sign in to follow the records live.")
+			return
+		case !s.caller.HasRole(fc.RoleFailedCheckinList):
+			c.errorPage(w, r, http.StatusForbidden, "You need the "+fc.RoleFailedCheckinList+" role for this page.")
+			return
+		}
+		v := r.URL.Query()
+		if _, err := parseQuery(v); err != nil && fc.ErrorCode(err) == fc.ErrInvalid {
+			c.errorPage(w, r, http.StatusBadRequest, "The filter is not valid: "+fc.ErrorMessage(err))
+			return
+		}
+		for _, p := range []string{"page", "size", "orderBy", "dir"} {
+			v.Del(p)
+		}
+		serve(w, r, s.caller, APIQuery(v))
+	}))
+}
