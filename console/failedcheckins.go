@@ -20,6 +20,7 @@ type listData struct {
 	Paging    paging
 	Charts    []chart
 	ExportURL string
+	StreamURL string // the live view's stream (Stream), with this filter
 	Query     string // the console query, carried to the detail page and back
 }
 
@@ -67,6 +68,7 @@ func (c *Console) listPage(w http.ResponseWriter, r *http.Request) {
 	d.Columns = sortLinks(v, q)
 	d.Paging = pagingFor(v, q, page.TotalItems, len(page.Records))
 	d.ExportURL = "/console/failedcheckins/export?" + with(v, "format", "csv", "page", "", "size", "")
+	d.StreamURL = "/console/failedcheckins/stream?" + with(v, "page", "", "size", "", "orderBy", "", "dir", "")
 	if d.Charts, err = c.charts(r, q); err != nil {
 		c.internalError(w, r, err)
 		return
