@@ -454,9 +454,11 @@ type sseWriter struct {
 }
 
 // newSSEWriter takes the stream out of the server's own timeouts: the
-// http.Server's WriteTimeout (a minute) would cut every stream off, and
-// its ReadTimeout would cancel the request when the connection's idle
-// read hits it. The deadline of each write is set in flush instead.
+// http.Server's WriteTimeout (a minute, NewHTTPServer) would cut every
+// stream off; each write gets a deadline of its own in flush instead
+// (TestStreamOutlivesServerTimeouts). The read deadline is cleared too,
+// though net/http already clears it when it starts watching an idle
+// request's connection for the client hanging up.
 func newSSEWriter(w http.ResponseWriter, timeout time.Duration) *sseWriter {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})  // http.ErrNotSupported (a test's recorder): nothing to clear

@@ -568,7 +568,13 @@ func TestStreamLimitPerUser(t *testing.T) {
 		open = append(open, c)
 	}
 	waitGauge(t, s.srv, DefaultStreamsPerUser, 5*time.Second)
-	w := do(t, s.srv.Handler(), "GET", "/api/spaces/checkins/stream", "admin") // validated against openapi.json
+	// Through the handler, validated against openapi.json; a stream that
+	// (wrongly) opens ends with the request's context.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	r := httptest.NewRequestWithContext(ctx, "GET", "/api/spaces/checkins/stream", nil)
+	r.Header.Set("Authorization", "Bearer admin")
+	w := serveChecked(t, s.srv.Handler(), r)
 	code, body := w.Code, w.Body.String()
 	if code != 429 || !strings.Contains(body, `"Status":429,"Message":"At most 10 live streams may be open per user on one server; close one first.`) ||
 		!strings.Contains(body, `"WasSuccessful":false,"Errors":[]`) {
