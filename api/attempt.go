@@ -76,6 +76,7 @@ func (s *Server) createCheckin(w http.ResponseWriter, r *http.Request) {
 	if !out.Replayed { // a retry's stored answer was judged once already
 		s.metrics.ObserveVerdict(out.Reason)
 	}
+	s.streams.committed(outcomeStream(out), out.ID) // committed: wake the live streams (stream.go)
 	writeOutcome(w, out)
 }
 

@@ -59,6 +59,11 @@ var auditedRoutes = map[string]auditRoute{
 	"DELETE /api/sys/webhooks/{id}":         {one: true},
 	"GET /api/sys/webhooks/{id}/deliveries": {},
 	"POST /api/sys/webhooks/{id}/redeliver": {},
+	// Live streams: one entry when the stream ends, with the records it
+	// sent.
+	"GET /api/spaces/failedcheckins/stream": {},
+	"GET /api/spaces/checkins/stream":       {},
+	"GET /console/failedcheckins/stream":    {},
 }
 
 // notAuditedRoutes return no record and no personal data (health, the

@@ -21,9 +21,13 @@ type Console interface {
 	SignOut() http.Handler    // ends the session (CSRF token required)
 	List() http.Handler       // the records, filtered, with charts
 	Export() http.Handler     // the selection as CSV
-	Detail() http.Handler     // one record
-	Evaluate() http.Handler   // "would they get in now?" on a record (POST, CSRF token)
-	Coworker() http.Handler   // a coworker's attempts and directory view
+	// Stream is the list page's live view: serve (the API's live stream
+	// of FailedCheckins) for the signed-in user, with the console's
+	// filter turned into the API's.
+	Stream(serve StreamFunc) http.Handler
+	Detail() http.Handler   // one record
+	Evaluate() http.Handler // "would they get in now?" on a record (POST, CSRF token)
+	Coworker() http.Handler // a coworker's attempts and directory view
 	// EvaluateCoworker is "would they get in now?" on a coworker (POST, CSRF token).
 	EvaluateCoworker() http.Handler
 	NotFound() http.Handler // the console's 404 page

@@ -33,6 +33,9 @@ func (fakeConsole) Export() http.Handler     { return page("export") }
 func (fakeConsole) NotFound() http.Handler   { return page("notfound") }
 func (fakeConsole) Evaluate() http.Handler   { return page("evaluate") }
 func (fakeConsole) Coworker() http.Handler   { return page("coworker") }
+func (fakeConsole) Stream(StreamFunc) http.Handler {
+	return page("stream")
+}
 func (fakeConsole) EvaluateCoworker() http.Handler {
 	return page("evaluate coworker")
 }

@@ -43,6 +43,7 @@ type Metrics struct {
 	searchPage  *prometheus.HistogramVec
 	tokens      *prometheus.CounterVec
 	verdicts    *prometheus.CounterVec
+	streamsOpen prometheus.Gauge // live streams open (stream.go)
 	// routeSeries caches, per route pattern and status, the series
 	// instrument feeds (a routeKey's *routeSeries): looking a series up by
 	// label values hashes the labels every time. Routes and statuses are
@@ -94,8 +95,10 @@ func newMetrics(pools PoolStatsReporter) *Metrics {
 			[]string{"grant_type", "outcome"}),
 		verdicts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "failedcheckins_checkin_verdicts_total",
 			Help: "Check-in attempts judged, by reason code (Accepted when accepted)."}, []string{"reason"}),
+		streamsOpen: prometheus.NewGauge(prometheus.GaugeOpts{Name: "failedcheckins_streams_open",
+			Help: "Live streams (Server-Sent Events) open on this server."}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.searchTotal, m.searchPage, m.tokens, m.verdicts,
+	m.registry.MustRegister(m.requests, m.duration, m.searchTotal, m.searchPage, m.tokens, m.verdicts, m.streamsOpen,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pools != nil {
 		m.registry.MustRegister(newPoolCollector(pools))

@@ -28,6 +28,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Other methods on these two fall to the {id} pattern's JSON 405.
 	mux.Handle("GET /api/spaces/failedcheckins/export", s.require(fcRoleList, s.exportFailedCheckins)) // export.go
 	mux.Handle("GET /api/spaces/failedcheckins/stats", s.require(fcRoleList, s.failedCheckinStats))    // stats.go
+	if s.streams != nil {                                                                              // live streams (stream.go)
+		mux.Handle("GET /api/spaces/failedcheckins/stream", s.require(fcRoleList, s.streamHandler(failedCheckinStream)))
+	}
 	if s.token != nil {
 		mux.Handle("POST "+TokenPath, s.metrics.instrumentToken(s.token))
 		mux.HandleFunc(TokenPath, s.methodNotAllowed("POST"))
@@ -38,6 +41,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("GET /api/spaces/checkins", s.require(fc.RoleCheckinList, s.searchCheckins))
 		mux.Handle("POST /api/spaces/checkins", s.require(fc.RoleCheckinCreate, s.requireJSON(http.HandlerFunc(s.createCheckin)).ServeHTTP))
 		mux.HandleFunc("/api/spaces/checkins", s.methodNotAllowed("GET, HEAD, POST"))
+		mux.Handle("GET /api/spaces/checkins/stream", s.require(fc.RoleCheckinList, s.streamHandler(checkinStream))) // stream.go
 		// Get one, and the dry run (evaluate.go) beside it. The mux cannot
 		// take a method-less pattern for the dry run's path beside
 		// "GET .../{id}" (neither is more specific, a conflict), so every
@@ -92,6 +96,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST /console/signout", limitBody(consoleMaxBodyBytes, c.SignOut()))
 		mux.Handle("GET /console/failedcheckins", c.List())
 		mux.Handle("GET /console/failedcheckins/export", c.Export())
+		mux.Handle("GET /console/failedcheckins/stream", c.Stream(s.consoleStream)) // the API's stream (stream.go) behind the console's session
 		mux.Handle("GET /console/failedcheckins/{id}", c.Detail())
 		mux.Handle("POST /console/failedcheckins/{id}/evaluate", limitBody(consoleMaxBodyBytes, c.Evaluate()))
 		mux.Handle("GET /console/coworkers/{id}", c.Coworker())

@@ -51,12 +51,16 @@ type Config struct {
 	// audits nothing. GET /api/audit reads it when Store is an
 	// fc.AuditStore.
 	Auditor *audit.Auditor
+	// Streams tunes the live streams (stream.go); the zero value takes
+	// the defaults. They need a Store that is also an fc.RecordTailStore
+	// (both stores are); with another, they answer 404.
+	Streams StreamOptions
 }
 
 // Server is the HTTP front of the service: the API, and the operator
 // console when Config.Console is set, on one mux behind one middleware
-// stack. It holds no mutable state of its own, so one
-// Server serves any number of concurrent requests.
+// stack. Its only mutable state is the live streams' (stream.go, behind
+// a lock), so one Server serves any number of concurrent requests.
 type Server struct {
 	store        fc.FailedCheckinStore
 	reports      fc.FailedCheckinReportStore // store's export and stats; nil if it has none
@@ -73,6 +77,7 @@ type Server struct {
 	metricsAllow []netip.Prefix
 	auditor      *audit.Auditor
 	audits       fc.AuditStore // store's audit trail; nil if it has none
+	streams      *streamHub    // the live streams (stream.go)
 }
 
 // New returns a Server for cfg, with defaults filled in.
@@ -105,6 +110,8 @@ func New(cfg Config) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	tails, _ := cfg.Store.(fc.RecordTailStore) // nil: the streams answer 404
+	s.streams = newStreamHub(cfg.Streams, tails, s.log, s.metrics.streamsOpen.Add)
 	if s.maxBodyBytes <= 0 {
 		s.maxBodyBytes = DefaultMaxBodyBytes
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/csvrecord"
 )
 
@@ -244,3 +245,43 @@ func (e *env) checkDownload(t *testing.T, ctx context.Context, apiQuery string) 
 func head(ids []int64) []int64 { return ids[:min(len(ids), 10)] }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestBrowserLiveView: with the list page open and its "Live" switch on,
+// a refusal written afterwards (by another writer: the stream learns of it
+// by polling) appears at the top of the table, as the server renders a
+// row; one outside the filter does not.
+func TestBrowserLiveView(t *testing.T) {
+	e := newEnv(t)
+	ctx := newBrowser(t)
+	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	loc := strconv.FormatInt(e.managerLoc, 10)
+	run("sign in",
+		chromedp.Navigate(e.srv.URL+"/console/failedcheckins?FailedCheckin_Business="+loc),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "admin@example.com"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("results")))
+	run("switch Live on", chromedp.Click(chromedp.ID("live")),
+		chromedp.WaitVisible(`//span[@id="live-status"][starts-with(., "Live:")]`))
+	e.write(t, liveRecord(e.otherLoc, fc.SourceDoorAccess, "elsewhere"), liveRecord(e.managerLoc, fc.SourceDoorAccess, "at the door now"))
+	newest, _ := e.apiIDs(t, "orderBy=Id&dir=desc&size=1")
+	id := strconv.FormatInt(newest[0], 10)
+	run("wait for the new row", chromedp.WaitVisible(chromedp.CSS(`#results tbody tr[data-id="`+id+`"]`)))
+	ids, _ := tableIDs(t, ctx)
+	if len(ids) < 2 || ids[0] != newest[0] {
+		t.Errorf("the table starts %v; want the new refusal %s first", head(ids), id)
+	}
+	if ids[1] == newest[0]-1 {
+		t.Errorf("the refusal at location %d (Id %d) is in the table of location %s", e.otherLoc, newest[0]-1, loc)
+	}
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#results tbody tr:first-child td")).map(td => td.innerText.trim())`))
+	if err != nil || len(cells) != 8 || cells[4] != "Live Tester" || cells[5] != "DoorAccess" || cells[6] != "UnknownCoworker" || cells[7] != "at the door now" {
+		t.Errorf("the new row reads %q (%v)", cells, err)
+	}
+}

@@ -21,6 +21,7 @@ type listData struct {
 	Paging    paging
 	Charts    []chart
 	ExportURL string
+	StreamURL string // the live view's stream (Stream), with this filter
 	Query     string // the console query, carried to the detail page and back
 }
 
@@ -69,6 +70,7 @@ func (c *Console) listPage(w http.ResponseWriter, r *http.Request) {
 	d.Columns = sortLinks(v, q)
 	d.Paging = pagingFor(v, q, page.TotalItems, len(page.Records))
 	d.ExportURL = "/console/failedcheckins/export?" + with(v, "format", "csv", "page", "", "size", "")
+	d.StreamURL = "/console/failedcheckins/stream?" + with(v, "page", "", "size", "", "orderBy", "", "dir", "")
 	if d.Charts, err = c.charts(r, q); err != nil {
 		c.internalError(w, r, err)
 		return
@@ -147,4 +149,38 @@ func (c *Console) renderRecord(w http.ResponseWriter, r *http.Request, rec *fc.F
 	c.render(w, r, http.StatusOK, "detail", pageData{Title: "Failed check-in " + strconv.FormatInt(rec.ID, 10),
 		Body: detailData{Record: viewRecord(rec), Back: back, BackQuery: q,
 			CanEvaluate: c.canEvaluate(sessionFrom(r.Context())), Evaluation: ev}})
+}
+
+// Stream is the list page's live view (api.Console.Stream): the API's own
+// stream of FailedCheckins (serve), for the signed-in user with their
+// scope, under the filter of the page's form. The session and the role
+// are checked as for the list page, but a visitor without them gets a
+// plain 401 or 403 rather than the sign-in page: an EventSource cannot
+// follow a redirect to a form. Paging and sorting, which the form carries
+// for the table, mean nothing to a stream and are dropped; the rest is
+// the list page's filter (APIQuery), judged by the API's parser.
+func (c *Console) Stream(serve func(http.ResponseWriter, *http.Request, *fc.Caller, string)) http.Handler {
+	return c.page(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := c.loadSession(r)
+		switch {
+		case err != nil:
+			c.internalError(w, r, err)
+			return
+		case s == nil:
+			c.errorPage(w, r, http.StatusUnauthorized, "Sign in to follow the records live.")
+			return
+		case !s.caller.HasRole(fc.RoleFailedCheckinList):
+			c.errorPage(w, r, http.StatusForbidden, "You need the "+fc.RoleFailedCheckinList+" role for this page.")
+			return
+		}
+		v := r.URL.Query()
+		if _, err := parseQuery(v); err != nil && fc.ErrorCode(err) == fc.ErrInvalid {
+			c.errorPage(w, r, http.StatusBadRequest, "The filter is not valid: "+fc.ErrorMessage(err))
+			return
+		}
+		for _, p := range []string{"page", "size", "orderBy", "dir"} {
+			v.Del(p)
+		}
+		serve(w, r, s.caller, APIQuery(v))
+	}))
 }

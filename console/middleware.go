@@ -8,8 +8,10 @@ import "net/http"
 // top of it.
 
 // contentSecurityPolicy allows only the console's own styles and script;
-// the charts are inline SVG markup, which needs no source at all.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; " +
+// the charts are inline SVG markup, which needs no source at all. The
+// script may connect only to the console itself: the list page's live
+// view (an EventSource on /console/failedcheckins/stream).
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // page wraps every console handler: Go's cross-origin protection

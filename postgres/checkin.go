@@ -7,7 +7,10 @@ import (
 	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
-var _ fc.CheckinStore = (*DB)(nil)
+var (
+	_ fc.CheckinStore    = (*DB)(nil)
+	_ fc.RecordTailStore = (*DB)(nil) // the live streams (sqlstore/tail.go)
+)
 
 // FindCheckinByID returns the check-in, or ErrNotFound when it does not
 // exist or lies outside scope (sqlstore.FindCheckinByID): one statement

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -228,5 +229,31 @@ func TestParamFold(t *testing.T) {
 		if c.invalid != (fc.ErrorCode(err) == fc.ErrInvalid) || got != c.want {
 			t.Errorf("ParamFold(%q) = %q, %v; want %q (invalid: %v)", c.raw, got, err, c.want, c.invalid)
 		}
+	}
+}
+
+// TestParseFilters: the filters and ranges read as Parse reads them, in Id
+// order; page, size, orderBy and dir (any case) are each refused by name,
+// beside any other bad parameter.
+func TestParseFilters(t *testing.T) {
+	q, err := FailedCheckins.ParseFilters("FailedCheckin_Reason=PlanExpired&from_FailedCheckin_Id=5&after=7")
+	if err != nil || q.OrderBy != fc.FieldID || q.Descending || len(q.Conditions) != 2 {
+		t.Errorf("ParseFilters = %+v, %v; want two conditions in Id order", q, err)
+	}
+	want, _ := FailedCheckins.Parse("FailedCheckin_Reason=PlanExpired&from_FailedCheckin_Id=5")
+	if !reflect.DeepEqual(q.Conditions, want.Conditions) {
+		t.Errorf("ParseFilters conditions = %+v; want Parse's %+v", q.Conditions, want.Conditions)
+	}
+	_, err = Checkins.ParseFilters("Page=1&size=5&ORDERBY=Id&dir=asc&Checkin_Source=Teleport")
+	var fe *fc.Error
+	if !errors.As(err, &fe) || fe.Code != fc.ErrInvalid {
+		t.Fatalf("ParseFilters(paging) = %v; want ErrInvalid", err)
+	}
+	var names []string
+	for _, f := range fe.Fields {
+		names = append(names, f.Property)
+	}
+	if strings.Join(names, ",") != "Page,size,ORDERBY,dir,Checkin_Source" {
+		t.Errorf("ParseFilters refused %v; want Page, size, ORDERBY, dir and Checkin_Source", names)
 	}
 }

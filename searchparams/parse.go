@@ -6,11 +6,26 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// parse turns a raw query string into a Query (without Scope, which comes
+// Parse turns a raw query string into a Query (without Scope, which comes
 // from the caller). On bad input it returns an ErrInvalid *fc.Error that
 // lists every bad parameter, each under the name the client spelled.
-func (sp *Table) Parse(rawQuery string) (fc.Query, error) {
+func (sp *Table) Parse(rawQuery string) (fc.Query, error) { return sp.parse(rawQuery, false) }
+
+// ParseFilters reads only the filters and ranges of rawQuery, by the rules
+// of Parse, for an endpoint that takes a selection but no page or order
+// (the live streams, which send every matching record in Id order): page,
+// size, orderBy and dir are each a 400 naming the parameter, beside any
+// other bad parameter. The Query it returns is ordered by Id ascending.
+func (sp *Table) ParseFilters(rawQuery string) (fc.Query, error) { return sp.parse(rawQuery, true) }
+
+// msgNoPaging refuses a paging or sorting parameter where ParseFilters reads.
+const msgNoPaging = "is not accepted here: a stream sends every matching record, in Id order"
+
+func (sp *Table) parse(rawQuery string, filtersOnly bool) (fc.Query, error) {
 	q := fc.Query{Page: 1, Size: fc.DefaultPageSize, OrderBy: sp.defaultOrder, Descending: true}
+	if filtersOnly {
+		q.OrderBy, q.Descending = fc.FieldID, false
+	}
 	params, errs := splitQuery(rawQuery)
 	params, dupErrs := collapse(params)
 	errs = append(errs, dupErrs...)
@@ -19,6 +34,8 @@ func (sp *Table) Parse(rawQuery string) (fc.Query, error) {
 	for _, p := range params {
 		var err *fc.FieldError
 		switch key := fc.Fold(p.name); {
+		case filtersOnly && (key == paramPage || key == paramSize || key == paramOrderBy || key == paramDir):
+			err = &fc.FieldError{Property: p.name, Message: msgNoPaging, AttemptedValue: p.value}
 		case key == paramPage:
 			q.Page, err = parsePage(p)
 		case key == paramSize:

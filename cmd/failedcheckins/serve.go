@@ -151,7 +151,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	// Outermost: the client's address is settled before anything (the
 	// sign-in throttles, /metrics, the access log) reads it.
 	proxies, _ := parsePrefixes("--trusted-proxies", cfg.TrustedProxies) // checked by Validate
-	return serveHTTP(ctx, cfg, proxyaddr.Trusted(proxies).Wrap(server.Handler()), logger)
+	// Live streams never end by themselves: Shutdown ends them (CloseStreams)
+	// rather than wait --shutdown-timeout for them and then cut everything.
+	return serveHTTP(ctx, cfg, proxyaddr.Trusted(proxies).Wrap(server.Handler()), logger, server.CloseStreams)
 }
 
 // loadDemo fills an empty database with the demo: a directory and the
@@ -172,8 +174,9 @@ func loadDemo(ctx context.Context, db store, logger *slog.Logger, now time.Time)
 }
 
 // serveHTTP listens first, so the log shows the address actually bound
-// (with port 0 a free one), then serves until ctx is cancelled.
-func serveHTTP(ctx context.Context, cfg serveConfig, handler http.Handler, logger *slog.Logger) error {
+// (with port 0 a free one), then serves until ctx is cancelled. Each of
+// onShutdown runs when shutdown begins.
+func serveHTTP(ctx context.Context, cfg serveConfig, handler http.Handler, logger *slog.Logger, onShutdown ...func()) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("--addr %s: %w", cfg.Addr, err)
@@ -182,6 +185,9 @@ func serveHTTP(ctx context.Context, cfg serveConfig, handler http.Handler, logge
 	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	if cfg.onShutdown != nil {
 		srv.RegisterOnShutdown(cfg.onShutdown)
+	}
+	for _, f := range onShutdown {
+		srv.RegisterOnShutdown(f)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
