@@ -189,6 +189,12 @@ type WebhookDelivery struct {
 	// incident); nil means the record as get-one returns it at the time
 	// of the attempt.
 	Body *string
+	// Scope is the location the webhook covers when the delivery is
+	// claimed (its BusinessId; every location when nil): the record is
+	// read within it, so a webhook moved to another location, or a
+	// redelivery after such a move, never carries a record of a location
+	// it no longer covers. Filled by the claim only.
+	Scope *int64
 }
 
 // WebhookDeliveryPage is one page of a webhook's delivery log.

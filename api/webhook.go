@@ -440,10 +440,16 @@ func (s *Server) RenderDelivery(ctx context.Context, d *fc.WebhookDelivery) ([]b
 	if d.Body != nil {
 		return []byte(*d.Body), nil
 	}
+	// The webhook's location as it is now: a record outside it is not
+	// found, and the delivery fails for good (fc.WebhookDelivery.Scope).
+	scope := fc.AllBusinesses()
+	if d.Scope != nil {
+		scope = fc.BusinessScope(*d.Scope)
+	}
 	var rec any
 	switch d.Action {
 	case fc.ActionFailedCheckin:
-		r, err := s.store.FindFailedCheckinByID(ctx, fc.AllBusinesses(), d.RecordID)
+		r, err := s.store.FindFailedCheckinByID(ctx, scope, d.RecordID)
 		if err != nil {
 			return nil, err
 		}
@@ -452,7 +458,7 @@ func (s *Server) RenderDelivery(ctx context.Context, d *fc.WebhookDelivery) ([]b
 		if s.checkins == nil {
 			return nil, fc.Errorf(fc.ErrNotFound, "no check-in store")
 		}
-		c, err := s.checkins.Store.FindCheckinByID(ctx, fc.AllBusinesses(), d.RecordID)
+		c, err := s.checkins.Store.FindCheckinByID(ctx, scope, d.RecordID)
 		if err != nil {
 			return nil, err
 		}

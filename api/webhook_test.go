@@ -466,4 +466,18 @@ func TestWebhookDelivery(t *testing.T) {
 	if r := send(t, e.h, "POST", fmt.Sprintf("/api/sys/webhooks/%v/redeliver", id), "loc1", `{"Status": "Lost"}`); r.Code != 400 {
 		t.Errorf("redeliver Status Lost = %d", r.Code)
 	}
+	// Moved to location 2, the webhook never carries location 1's
+	// records again, not even by a redelivery of an earlier delivery:
+	// the record is read within the webhook's location when it is sent.
+	if w := send(t, e.h, "PUT", "/api/sys/webhooks", "admin", fmt.Sprintf(`{"Id": %v, "BusinessId": 2}`, id)); w.Code != 200 {
+		t.Fatalf("move to location 2 = %d %s", w.Code, w.Body)
+	}
+	r = send(t, e.h, "POST", fmt.Sprintf("/api/sys/webhooks/%v/redeliver", id), "admin", fmt.Sprintf(`{"Ids": [%d]}`, page.Records[0].ID))
+	if r.Code != 200 || !strings.Contains(r.Body.String(), `"Count":1`) {
+		t.Fatalf("redeliver after the move = %d %s", r.Code, r.Body)
+	}
+	e.run(t)
+	if got := rc.take(); len(got) != 0 {
+		t.Errorf("after the move to location 2, location 1's record was sent %d times: %s", len(got), got[0].body)
+	}
 }

@@ -338,7 +338,7 @@ func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseU
 			return fmt.Errorf("lease deliveries: %w", err)
 		}
 		read, in := idList(nil, ids)
-		rows, err = tx.Query(ctx, `SELECT `+prefixed("d.", deliveryColumns)+`, w.url, w.secret
+		rows, err = tx.Query(ctx, `SELECT `+prefixed("d.", deliveryColumns)+`, w.url, w.secret, w.business_id
 			FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id IN (`+in+`) ORDER BY d.id`, read...)
 		if err != nil {
 			return fmt.Errorf("read claimed deliveries: %w", err)
@@ -348,7 +348,7 @@ func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseU
 			d := &j.Delivery
 			err := r.Scan(&d.ID, &d.WebhookID, &d.Action, &d.RecordID, &d.EventID, &d.Status, &d.Attempts, &d.LastStatusCode,
 				&d.LastError, t.OptionalDest(&d.NextAttemptOn), t.OptionalDest(&d.DeliveredOn), t.Dest(&d.CreatedOn), &d.Body,
-				&j.URL, &j.Secret)
+				&j.URL, &j.Secret, &d.Scope)
 			return &j, err
 		})
 		return err
