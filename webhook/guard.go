@@ -24,10 +24,47 @@ var ErrPrivateAddress = errors.New("the address is loopback, private, link-local
 // (an IPv4-mapped IPv6 address is its IPv4 address).
 func Forbidden(ip netip.Addr) bool {
 	ip = ip.Unmap()
+	if v4, ok := embeddedIPv4(ip); ok {
+		return Forbidden(v4)
+	}
+	if teredo.Contains(ip) || nat64Local.Contains(ip) {
+		return true // carry an IPv4 address in a form not worth decoding
+	}
 	return !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
 		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() ||
 		// 0.0.0.0/8 ("this network"): Linux connects 0.x.y.z to the local host.
 		(ip.Is4() && ip.As4()[0] == 0)
+}
+
+// IPv6 prefixes that carry an IPv4 address, which a route on the server's
+// network may reach: NAT64's well-known prefix (RFC 6052, the address in
+// the last 32 bits), 6to4 (RFC 3056, in bits 16-47), IPv4-compatible
+// addresses (RFC 4291, deprecated: ::a.b.c.d), and, refused whole, the
+// local-use NAT64 prefix (RFC 8215) and Teredo (RFC 4380).
+var (
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Local = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour  = netip.MustParsePrefix("2002::/16")
+	compatible = netip.MustParsePrefix("::/96")
+	teredo     = netip.MustParsePrefix("2001::/32")
+)
+
+// embeddedIPv4 is the IPv4 address an IPv6 address of those prefixes
+// carries, for Forbidden to judge.
+func embeddedIPv4(ip netip.Addr) (netip.Addr, bool) {
+	if !ip.Is6() {
+		return netip.Addr{}, false
+	}
+	b := ip.As16()
+	switch {
+	case nat64.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[12:16])), true
+	case sixToFour.Contains(ip):
+		return netip.AddrFrom4([4]byte(b[2:6])), true
+	case compatible.Contains(ip) && !ip.IsUnspecified() && !ip.IsLoopback():
+		return netip.AddrFrom4([4]byte(b[12:16])), true
+	}
+	return netip.Addr{}, false
 }
 
 // Resolver looks a host name up; *net.Resolver is one.

@@ -22,12 +22,19 @@ func TestCheckURL(t *testing.T) {
 	private := fakeResolver{netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("10.0.0.7")}
 	for _, u := range []string{"http://127.0.0.1/", "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.0.1/",
 		"http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://[fd00::1]/", "http://[fe80::1]/",
-		"http://[::ffff:127.0.0.1]/", "http://0.0.0.0/", "http://[::]/", "http://224.0.0.1/", "http://localhost/"} {
+		"http://[::ffff:127.0.0.1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2002:0a00:0001::1]/",
+		"http://[::10.0.0.1]/", "http://[2001:0:4136:e378::1]/", "http://0.0.0.0/", "http://[::]/", "http://224.0.0.1/", "http://localhost/"} {
 		if err := CheckURL(context.Background(), u, false, public); !errors.Is(err, ErrPrivateAddress) {
 			t.Errorf("CheckURL(%s) = %v; want ErrPrivateAddress", u, err)
 		}
 		if err := CheckURL(context.Background(), u, true, public); err != nil {
 			t.Errorf("CheckURL(%s, allowPrivate) = %v", u, err)
+		}
+	}
+	// The same forms carrying a public address are allowed.
+	for _, a := range []string{"64:ff9b::5db8:d822", "2002:5db8:d822::1", "2606:4700::1111"} {
+		if Forbidden(netip.MustParseAddr(a)) {
+			t.Errorf("Forbidden(%s) = true; it carries or is a public address", a)
 		}
 	}
 	if err := CheckURL(context.Background(), "https://hooks.example.com/x", false, private); !errors.Is(err, ErrPrivateAddress) {
