@@ -59,6 +59,14 @@ var auditedRoutes = map[string]auditRoute{
 	"DELETE /api/sys/webhooks/{id}":         {one: true},
 	"GET /api/sys/webhooks/{id}/deliveries": {},
 	"POST /api/sys/webhooks/{id}/redeliver": {},
+	// The console's webhooks pages, as the API's: the list and a delivery
+	// log (which names records) with their counts, and every change.
+	"GET /console/webhooks":                 {},
+	"POST /console/webhooks":                {one: true},
+	"GET /console/webhooks/{id}":            {},
+	"POST /console/webhooks/{id}/enable":    {one: true},
+	"POST /console/webhooks/{id}/disable":   {one: true},
+	"POST /console/webhooks/{id}/redeliver": {},
 	// Live streams: one entry when the stream ends, with the records it
 	// sent.
 	"GET /api/spaces/failedcheckins/stream": {},

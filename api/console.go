@@ -30,5 +30,15 @@ type Console interface {
 	Coworker() http.Handler // a coworker's attempts and directory view
 	// EvaluateCoworker is "would they get in now?" on a coworker (POST, CSRF token).
 	EvaluateCoworker() http.Handler
+	// The webhooks pages (/api/sys/webhooks by another door): the list
+	// with the create form, its POST, one webhook with its delivery log,
+	// and the POSTs (CSRF token) that turn it on or off and queue
+	// deliveries again.
+	Webhooks() http.Handler
+	CreateWebhook() http.Handler
+	Webhook() http.Handler
+	EnableWebhook() http.Handler
+	DisableWebhook() http.Handler
+	RedeliverWebhook() http.Handler
 	NotFound() http.Handler // the console's 404 page
 }

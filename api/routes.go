@@ -101,6 +101,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST /console/failedcheckins/{id}/evaluate", limitBody(consoleMaxBodyBytes, c.Evaluate()))
 		mux.Handle("GET /console/coworkers/{id}", c.Coworker())
 		mux.Handle("POST /console/coworkers/{id}/evaluate", limitBody(consoleMaxBodyBytes, c.EvaluateCoworker()))
+		mux.Handle("GET /console/webhooks", c.Webhooks())
+		mux.Handle("POST /console/webhooks", limitBody(consoleMaxBodyBytes, c.CreateWebhook()))
+		mux.Handle("GET /console/webhooks/{id}", c.Webhook())
+		mux.Handle("POST /console/webhooks/{id}/enable", limitBody(consoleMaxBodyBytes, c.EnableWebhook()))
+		mux.Handle("POST /console/webhooks/{id}/disable", limitBody(consoleMaxBodyBytes, c.DisableWebhook()))
+		mux.Handle("POST /console/webhooks/{id}/redeliver", limitBody(consoleMaxBodyBytes, c.RedeliverWebhook()))
 		// The console's own HTML 404, for any other path and method under it.
 		mux.Handle(ConsolePath, limitBody(consoleMaxBodyBytes, c.NotFound()))
 	}

@@ -3,14 +3,11 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/searchparams"
@@ -312,7 +309,8 @@ func (s *Server) readWebhook(r *http.Request, hook *fc.Webhook, caller *fc.Calle
 		}
 		*hook = *stored
 	}
-	str := func(name string, dst *string, required bool, limit int) {
+	// str reads a string field; its content is the Validator's to check.
+	str := func(name string, dst *string, required bool) {
 		raw, ok := fields[strings.ToLower(name)]
 		if !ok {
 			if required && !edit {
@@ -330,22 +328,13 @@ func (s *Server) readWebhook(r *http.Request, hook *fc.Webhook, caller *fc.Calle
 			*dst = ""
 			return
 		}
-		switch {
-		case required && strings.TrimSpace(*v) == "":
-			fail(name, "is required", raw)
-		case limit > 0 && utf8.RuneCountInString(*v) > limit:
-			fail(name, "must be at most "+strconv.Itoa(limit)+" characters", raw)
-		case !utf8.ValidString(*v) || strings.ContainsRune(*v, 0):
-			fail(name, "must be text", raw)
-		default:
-			*dst = *v
-		}
+		*dst = *v
 	}
-	str("Name", &hook.Name, true, fc.MaxWebhookNameLength)
-	str("Description", &hook.Description, false, 4000)
-	str("URL", &hook.URL, true, 2000)
-	str("Filter", &hook.Filter, false, 8000)
-	str("Secret", &hook.Secret, false, 200)
+	str("Name", &hook.Name, true)
+	str("Description", &hook.Description, false)
+	str("URL", &hook.URL, true)
+	str("Filter", &hook.Filter, false)
+	str("Secret", &hook.Secret, false)
 	if raw, ok := fields["systemid"]; ok {
 		var v *string
 		if json.Unmarshal(raw, &v) != nil {
@@ -353,84 +342,57 @@ func (s *Server) readWebhook(r *http.Request, hook *fc.Webhook, caller *fc.Calle
 		}
 		hook.SystemID = v
 	}
+	actionOK := true
 	if raw, ok := fields["action"]; ok {
 		given["action"] = true
-		if json.Unmarshal(raw, &hook.Action) != nil || !validAction(hook.Action) {
+		if json.Unmarshal(raw, &hook.Action) != nil {
 			fail("Action", "must be 63 (FailedCheckin), 47 (CheckinCreated) or 1001 (AlertIncident)", raw)
+			actionOK = false
 		}
 	} else if !edit {
 		fail("Action", "is required: 63 (FailedCheckin), 47 (CheckinCreated) or 1001 (AlertIncident)", nil)
+		actionOK = false
 	}
 	if raw, ok := fields["active"]; ok {
 		if json.Unmarshal(raw, &hook.Active) != nil {
 			fail("Active", "must be true or false", raw)
 		}
 	}
-	raw, ok := fields["businessid"]
-	if ok {
-		var v *int64
-		if json.Unmarshal(raw, &v) != nil || (v != nil && *v < 1) {
+	raw, businessGiven := fields["businessid"]
+	businessOK := true
+	if businessGiven {
+		if json.Unmarshal(raw, &hook.BusinessID) != nil {
 			fail("BusinessId", "must be a location id or null", raw)
-		} else {
-			hook.BusinessID = v
+			businessOK = false
 		}
 	}
-	switch {
-	case !ok && edit:
-	case hook.BusinessID == nil && !caller.Scope.All():
-		fail("BusinessId", "is required: give one of your locations (only a full administrator may cover every location)", raw)
-	case hook.BusinessID != nil && !caller.Scope.Allows(*hook.BusinessID):
-		fail("BusinessId", "must be one of your locations", raw)
+	// A field that did not decode is reported once, above, and not
+	// checked again.
+	reported := map[string]bool{}
+	for _, e := range bad {
+		reported[strings.ToLower(e.Property)] = true
 	}
-	if given["secret"] && hook.Secret != "" && !validSecret(hook.Secret) {
-		fail("Secret", "must be whsec_ followed by the base64 of 24 to 64 random bytes (or empty, for a new one)", nil)
+	c := webhook.Changes{Name: given["name"] && !reported["name"], Description: given["description"] && !reported["description"],
+		URL: given["url"] && !reported["url"], Filter: given["filter"] && !reported["filter"],
+		Secret: given["secret"] && !reported["secret"], Action: given["action"] && actionOK,
+		BusinessID: (businessGiven || !edit) && businessOK}
+	v := webhook.Validator{Scope: caller.Scope, AllowPrivate: s.webhooks.AllowPrivate, Resolver: s.webhooks.Resolver}
+	problems, err := v.Validate(r.Context(), hook, c)
+	if err != nil {
+		return nil, err
 	}
-	if (given["filter"] || given["action"]) && validAction(hook.Action) {
-		if _, err := searchparams.WebhookFilter(hook.Action, hook.Filter); err != nil {
-			if e, ok := err.(*fc.Error); ok {
-				bad = append(bad, e.Fields...)
-			} else {
-				return nil, err
-			}
+	for _, e := range problems {
+		// The value as sent, never a secret (the Filter's problems
+		// carry the filter already).
+		if e.AttemptedValue == "" && e.Property != "Secret" {
+			e.AttemptedValue = attempted(fields[strings.ToLower(e.Property)])
 		}
-	}
-	if given["url"] && hook.URL != "" {
-		if err := webhook.CheckURL(r.Context(), hook.URL, s.webhooks.AllowPrivate, s.resolver()); err != nil {
-			fail("URL", err.Error(), fields["url"])
-		}
+		bad = append(bad, e)
 	}
 	if len(bad) > 0 {
 		return nil, fc.InvalidFields(bad)
 	}
 	return given, nil
-}
-
-func validAction(a int) bool {
-	for _, v := range fc.WebhookActions {
-		if a == v {
-			return true
-		}
-	}
-	return false
-}
-
-// validSecret reports whether a secret a client gives is one the
-// Standard Webhooks signature can use: whsec_ and base64 of 24 to 64
-// bytes.
-func validSecret(s string) bool {
-	rest, ok := strings.CutPrefix(s, fc.WebhookSecretPrefix)
-	if !ok {
-		return false
-	}
-	b, err := base64.StdEncoding.DecodeString(rest)
-	return err == nil && len(b) >= 24 && len(b) <= 64
-}
-
-func (s *Server) resolver() webhook.Resolver {
-	if s.webhooks.Resolver != nil {
-		return s.webhooks.Resolver
-	}
-	return net.DefaultResolver
 }
 
 // RenderDelivery is the body of a webhook delivery (webhook.Render): a

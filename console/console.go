@@ -34,6 +34,7 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/signin"
+	"github.com/failedcheckins/failedcheckins/webhook"
 )
 
 // Path is where the console is mounted.
@@ -70,6 +71,13 @@ type Config struct {
 	// either nil leaves the check out.
 	Checkins  fc.CheckinStore
 	Directory fc.DirectoryStore
+	// Webhooks serves the webhooks pages (webhooks.go); nil leaves them
+	// out. WebhookAllowPrivate and WebhookResolver are the API's
+	// (serve --webhook-allow-private; nil is net.DefaultResolver), so a
+	// webhook saved here is checked as one saved through the API.
+	Webhooks            fc.WebhookStore
+	WebhookAllowPrivate bool
+	WebhookResolver     webhook.Resolver
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives internal errors; nil discards them.
@@ -153,6 +161,40 @@ func (c *Console) Coworker() http.Handler {
 // FailedCheckin-List and Checkin-Evaluate (coworker.go).
 func (c *Console) EvaluateCoworker() http.Handler {
 	return c.page(c.requireRole(fc.RoleFailedCheckinList, c.evaluateCoworker))
+}
+
+// Webhooks is the list of the session's webhooks with the create form,
+// for WebHook-List (webhooks.go).
+func (c *Console) Webhooks() http.Handler {
+	return c.page(c.requireRole(fc.RoleWebhookList, c.webhooksPage))
+}
+
+// CreateWebhook is the create form's POST, with the session's CSRF token,
+// for WebHook-Create.
+func (c *Console) CreateWebhook() http.Handler {
+	return c.page(c.requireRole(fc.RoleWebhookCreate, c.createWebhook))
+}
+
+// Webhook is one webhook's page with its delivery log, for WebHook-Read.
+func (c *Console) Webhook() http.Handler {
+	return c.page(c.requireRole(fc.RoleWebhookRead, c.webhookPage))
+}
+
+// EnableWebhook and DisableWebhook turn a webhook on or off, a POST with
+// the session's CSRF token, for WebHook-Edit.
+func (c *Console) EnableWebhook() http.Handler {
+	return c.page(c.requireRole(fc.RoleWebhookEdit, c.setWebhookActive(true)))
+}
+
+// DisableWebhook: see EnableWebhook.
+func (c *Console) DisableWebhook() http.Handler {
+	return c.page(c.requireRole(fc.RoleWebhookEdit, c.setWebhookActive(false)))
+}
+
+// RedeliverWebhook queues deliveries of a webhook again, a POST with the
+// session's CSRF token, for WebHook-Edit.
+func (c *Console) RedeliverWebhook() http.Handler {
+	return c.page(c.requireRole(fc.RoleWebhookEdit, c.redeliver))
 }
 
 // NotFound is the console's 404 page, for every other path under Path.

@@ -32,7 +32,13 @@ type session struct {
 	user   *fc.User
 	caller *fc.Caller
 	token  string
+	// webhooks: the console serves the webhooks pages and the user may
+	// list webhooks, so the navigation links to them.
+	webhooks bool
 }
+
+// ShowWebhooks says whether the navigation links to the webhooks pages.
+func (s *session) ShowWebhooks() bool { return s.webhooks }
 
 // Email is the signed-in user's email, for the page header.
 func (s *session) Email() string { return s.user.Email }
@@ -79,7 +85,9 @@ func (c *Console) loadSession(r *http.Request) (*session, error) {
 	if !u.Enabled {
 		return nil, nil
 	}
-	return &session{user: u, caller: u.Caller(), token: ck.Value}, nil
+	caller := u.Caller()
+	return &session{user: u, caller: caller, token: ck.Value,
+		webhooks: c.cfg.Webhooks != nil && caller.HasRole(fc.RoleWebhookList)}, nil
 }
 
 // requireSession runs h for a signed-in user and sends anyone else to the

@@ -79,6 +79,16 @@ type Resolver interface {
 // again when connecting (Control), since a name may resolve differently
 // later.
 func CheckURL(ctx context.Context, raw string, allowPrivate bool, r Resolver) error {
+	return checkURL(ctx, raw, allowPrivate, r, defaultPrivateHint)
+}
+
+// defaultPrivateHint is what allows a private address to a webhook saved
+// through the server.
+const defaultPrivateHint = "serve --webhook-allow-private"
+
+// checkURL is CheckURL whose refusal of a private address says that hint
+// allows it: the command line's own flag differs from serve's.
+func checkURL(ctx context.Context, raw string, allowPrivate bool, r Resolver, hint string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || !u.IsAbs():
@@ -96,12 +106,12 @@ func CheckURL(ctx context.Context, raw string, allowPrivate bool, r Resolver) er
 	host := u.Hostname()
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if Forbidden(ip) {
-			return fmt.Errorf("%w (serve --webhook-allow-private allows it)", ErrPrivateAddress)
+			return fmt.Errorf("%w (%s allows it)", ErrPrivateAddress, hint)
 		}
 		return nil
 	}
 	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return fmt.Errorf("%w (serve --webhook-allow-private allows it)", ErrPrivateAddress)
+		return fmt.Errorf("%w (%s allows it)", ErrPrivateAddress, hint)
 	}
 	addrs, err := r.LookupNetIP(ctx, "ip", host)
 	if err != nil || len(addrs) == 0 {
@@ -109,7 +119,7 @@ func CheckURL(ctx context.Context, raw string, allowPrivate bool, r Resolver) er
 	}
 	for _, ip := range addrs {
 		if Forbidden(ip) {
-			return fmt.Errorf("its host resolves to %s: %w (serve --webhook-allow-private allows it)", ip.Unmap(), ErrPrivateAddress)
+			return fmt.Errorf("its host resolves to %s: %w (%s allows it)", ip.Unmap(), ErrPrivateAddress, hint)
 		}
 	}
 	return nil

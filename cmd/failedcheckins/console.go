@@ -13,14 +13,16 @@ import (
 // support. The console signs people in with the API's sign-in service
 // (same throttling). Its session cookie is Secure unless serve listens on
 // a loopback address (plain HTTP for local use), where a browser would
-// otherwise drop it.
-func newConsole(db store, signIn *signin.Service, addr string, logger *slog.Logger) (*console.Console, error) {
+// otherwise drop it. Its webhooks pages check a URL as the API does
+// (allowPrivate is serve --webhook-allow-private).
+func newConsole(db store, signIn *signin.Service, addr string, allowPrivate bool, logger *slog.Logger) (*console.Console, error) {
 	cs, ok := db.(console.Store)
 	if !ok {
 		logger.Warn("this database backend has no console support yet: /console/ is not served")
 		return nil, nil
 	}
-	return console.New(console.Config{Store: cs, Checkins: db, Directory: db, SignIn: signIn, InsecureCookie: isLoopback(addr), Logger: logger})
+	return console.New(console.Config{Store: cs, Checkins: db, Directory: db, SignIn: signIn, InsecureCookie: isLoopback(addr),
+		Webhooks: db, WebhookAllowPrivate: allowPrivate, Logger: logger})
 }
 
 // isLoopback reports whether a listen address is on the loopback interface.

@@ -12,7 +12,7 @@ const cliDocPath = "../../docs/cli.md"
 
 // TestCLIDoc keeps docs/cli.md true to the binary: every command that
 // `failedcheckins help` lists has its own section, every `users`
-// subcommand's synopsis is printed there as `users help` prints it, and
+// and `webhooks` subcommand's synopsis is printed there as its group's help prints it, and
 // every flag a command registers is named. The flags' defaults and meanings
 // are docs/configuration.md's (TestConfigurationDoc), not repeated here.
 func TestCLIDoc(t *testing.T) {
@@ -53,24 +53,28 @@ func TestCLIDoc(t *testing.T) {
 		t.Fatalf("found %d commands in the help text; want them all:\n%s", commands, help.String())
 	}
 
-	var users bytes.Buffer
-	if err := run(t.Context(), []string{"users", "help"}, strings.NewReader(""), &users, &users); err != nil {
-		t.Fatalf("users help = %v", err)
-	}
-	subcommands := 0
-	for line := range strings.Lines(users.String()) {
-		if !strings.HasPrefix(line, "  failedcheckins users ") {
-			continue
+	// Every subcommand's synopsis of a command group is printed in the
+	// doc as the group's help prints it.
+	for _, group := range []string{"users", "webhooks"} {
+		var help bytes.Buffer
+		if err := run(t.Context(), []string{group, "help"}, strings.NewReader(""), &help, &help); err != nil {
+			t.Fatalf("%s help = %v", group, err)
 		}
-		synopsis, _, _ := strings.Cut(line, "(") // drop the remark in parentheses
-		synopsis = strings.TrimSpace(synopsis)
-		subcommands++
-		if !strings.Contains(doc, synopsis) {
-			t.Errorf("%s does not show the synopsis %q that `users help` prints", cliDocPath, synopsis)
+		subcommands := 0
+		for line := range strings.Lines(help.String()) {
+			if !strings.HasPrefix(line, "  failedcheckins "+group+" ") {
+				continue
+			}
+			synopsis, _, _ := strings.Cut(line, "(") // drop the remark in parentheses
+			synopsis = strings.TrimSpace(synopsis)
+			subcommands++
+			if !strings.Contains(doc, synopsis) {
+				t.Errorf("%s does not show the synopsis %q that `%s help` prints", cliDocPath, synopsis, group)
+			}
 		}
-	}
-	if subcommands < 2 {
-		t.Fatalf("found %d users subcommands in the help text:\n%s", subcommands, users.String())
+		if subcommands < 2 {
+			t.Fatalf("found %d %s subcommands in the help text:\n%s", subcommands, group, help.String())
+		}
 	}
 
 	for _, cmd := range documentedCommands {

@@ -37,6 +37,7 @@ Usage:
   failedcheckins serve   [--db DB] [--addr 127.0.0.1:8080] [--demo]
   failedcheckins import  [--db DB] FILE.csv...
   failedcheckins users add [--db DB] --email EMAIL --password PASSWORD [--admin] [--roles ROLE,...] [--businesses ID,...]
+  failedcheckins webhooks add [--db DB] --name NAME --url URL [--action 63|47] [--business ID] [--filter QUERY] [--secret S]
   failedcheckins migrate [--db DB]
   failedcheckins directory import [--db DB] FILE.json
   failedcheckins copy    --from DB --to DB [--tokens]
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "users":
 		return runUsers(ctx, rest, stdin, stdout, stderr)
+	case "webhooks":
+		return runWebhooks(ctx, rest, stdout, stderr)
 	case "copy":
 		return runCopy(ctx, rest, stdout, stderr)
 	case "audit":

@@ -116,11 +116,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	defer func() { err = errors.Join(err, closeAuditor(auditor, cfg.ShutdownTimeout)) }() // after the HTTP server, before the store
 	signIn := cfg.Auth.newSignIn(db)                                                      // auth.go
 	auth := api.NewAuth(signIn, logger)
-	checkins, stopCheckins := checkinConfig(db)            // directory.go
-	defer stopCheckins()                                   // after the HTTP server: drains queued attempts
-	metricsAllow, _ := parseMetricsAllow(cfg.MetricsAllow) // checked by Validate
-	pools, _ := db.(api.PoolStatsReporter)                 // nil: no pool series
-	c, err := newConsole(db, signIn, cfg.Addr, logger)     // console.go
+	checkins, stopCheckins := checkinConfig(db)                                 // directory.go
+	defer stopCheckins()                                                        // after the HTTP server: drains queued attempts
+	metricsAllow, _ := parseMetricsAllow(cfg.MetricsAllow)                      // checked by Validate
+	pools, _ := db.(api.PoolStatsReporter)                                      // nil: no pool series
+	c, err := newConsole(db, signIn, cfg.Addr, cfg.WebhookAllowPrivate, logger) // console.go
 	if err != nil {
 		return err
 	}
