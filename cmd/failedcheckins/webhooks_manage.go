@@ -17,7 +17,7 @@ import (
 )
 
 const webhooksUsage = `Usage:
-  failedcheckins webhooks add           [--db DB] --name NAME --url URL [--action 63|47] [--business ID] [--filter QUERY] [--description TEXT] [--secret whsec_...] [--allow-private]
+  failedcheckins webhooks add           [--db DB] --name NAME --url URL [--action 63|47] [--business ID] [--filter QUERY] [--description TEXT] [--secret whsec_...] [--webhook-allow-private]
   failedcheckins webhooks list          [--db DB]
   failedcheckins webhooks disable       [--db DB] ID
   failedcheckins webhooks enable        [--db DB] ID     (resets its consecutive failures and sends what waited)
@@ -71,16 +71,16 @@ var webhookFlags = map[string]string{"name": "--name", "url": "--url", "action":
 
 func runWebhooksAdd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	cfg := webhooksAddConfig{dbConfig: defaultDBConfig()}
-	fs := newFlagSet("webhooks add", "webhooks add [--db DB] --name NAME --url URL [--action 63|47] [--business ID] [--filter QUERY] [--description TEXT] [--secret whsec_...] [--allow-private]", stderr)
+	fs := newFlagSet("webhooks add", "webhooks add [--db DB] --name NAME --url URL [--action 63|47] [--business ID] [--filter QUERY] [--description TEXT] [--secret whsec_...] [--webhook-allow-private]", stderr)
 	cfg.register(fs)
 	fs.StringVar(&cfg.Name, "name", "", "the webhook's `name` (at most 200 characters)")
-	fs.StringVar(&cfg.URL, "url", "", "the receiver's http or https `URL`; loopback and private addresses are refused unless --allow-private")
+	fs.StringVar(&cfg.URL, "url", "", "the receiver's http or https `URL`; loopback and private addresses are refused unless --webhook-allow-private")
 	fs.IntVar(&cfg.Action, "action", fc.ActionFailedCheckin, "what it sends: 63 every FailedCheckin, 47 every accepted check-in (1001 alert incidents)")
 	fs.StringVar(&cfg.Business, "business", "", "the location `id` whose records it sends; empty for every location")
 	fs.StringVar(&cfg.Filter, "filter", "", "which records it sends, as search `parameters` (FailedCheckin_Reason=PlanExpired&FailedCheckin_Source=2); empty for all")
 	fs.StringVar(&cfg.Description, "description", "", "free `text` about it")
 	fs.StringVar(&cfg.Secret, "secret", "", "the signing `secret` (whsec_ and base64 of 24 to 64 bytes); empty generates one, printed once")
-	fs.BoolVar(&cfg.AllowPrivate, "allow-private", false, "accept a URL of a loopback, private or link-local address (an on-premises receiver; serve then needs --webhook-allow-private to deliver)")
+	fs.BoolVar(&cfg.AllowPrivate, "webhook-allow-private", false, "accept a URL of a loopback, private or link-local address (an on-premises receiver; the same setting as serve --webhook-allow-private, which serve needs to deliver)")
 	if err := parseFlags(fs, args); err != nil {
 		return helpIsSuccess(err)
 	}
@@ -140,7 +140,7 @@ func (c webhooksAddConfig) webhook(ctx context.Context) (*fc.Webhook, error) {
 		}
 		hook.BusinessID = &id
 	}
-	v := webhook.Validator{Scope: fc.AllBusinesses(), AllowPrivate: c.AllowPrivate, PrivateHint: "--allow-private"}
+	v := webhook.Validator{Scope: fc.AllBusinesses(), AllowPrivate: c.AllowPrivate, PrivateHint: "--webhook-allow-private"}
 	problems, err := v.Validate(ctx, hook, webhook.AllChanges)
 	if err != nil {
 		return nil, err

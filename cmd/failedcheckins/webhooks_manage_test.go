@@ -70,8 +70,8 @@ func TestWebhooksCommand(t *testing.T) {
 				args []string
 				want []string
 			}{
-				{"loopback", []string{"--url", "http://127.0.0.1:9/"}, []string{"--url", "loopback", "--allow-private"}},
-				{"name resolving to loopback", []string{"--url", "http://localhost/"}, []string{"--url", "--allow-private"}},
+				{"loopback", []string{"--url", "http://127.0.0.1:9/"}, []string{"--url", "loopback", "--webhook-allow-private"}},
+				{"name resolving to loopback", []string{"--url", "http://localhost/"}, []string{"--url", "--webhook-allow-private"}},
 				{"metadata address", []string{"--url", "http://169.254.169.254/latest"}, []string{"--url"}},
 				{"not http", []string{"--url", "ftp://example.com/"}, []string{"--url", "http or https"}},
 				{"action", []string{"--action", "64"}, []string{"--action", "63 (FailedCheckin)"}},
@@ -104,20 +104,20 @@ func TestWebhooksCommand(t *testing.T) {
 				t.Fatalf("after bad adds %d webhooks are stored; want 1", n)
 			}
 
-			// --allow-private lets an on-premises receiver in; a given
+			// --webhook-allow-private lets an on-premises receiver in; a given
 			// secret is kept and not printed.
 			given := fc.NewWebhookSecret()
 			stdout, stderr, err = runCmd(t, "webhooks", "add", "--db", db, "--name", "local", "--url", "http://127.0.0.1:9/",
-				"--action", "47", "--allow-private", "--secret", given)
+				"--action", "47", "--webhook-allow-private", "--secret", given)
 			if err != nil {
-				t.Fatalf("webhooks add --allow-private = %v: %s", err, stderr)
+				t.Fatalf("webhooks add --webhook-allow-private = %v: %s", err, stderr)
 			}
 			if strings.Contains(stdout, given) {
 				t.Errorf("webhooks add printed the secret it was given: %q", stdout)
 			}
 			hooks = storedWebhooks(t, db)
 			if len(hooks) != 2 || hooks[1].Secret != given || hooks[1].BusinessID != nil || hooks[1].Action != fc.ActionCheckinCreated {
-				t.Fatalf("after add --allow-private: %+v", hooks)
+				t.Fatalf("after add --webhook-allow-private: %+v", hooks)
 			}
 
 			// A failed attempt makes the error count 1; disable keeps its
