@@ -2,6 +2,7 @@ package failedcheckins
 
 import (
 	"cmp"
+	"iter"
 	"strings"
 	"unicode"
 )
@@ -200,4 +201,47 @@ func maskedFields(fields []FieldError) *Error {
 	e := &Error{Code: ErrForbidden, Fields: fields}
 	e.Message = e.Error() + " (personal data is masked for this user)"
 	return e
+}
+
+// MaskFailedCheckins yields the records of seq as the caller may see
+// them (MaskFailedCheckin): the exports of the API and the console.
+func (c *Caller) MaskFailedCheckins(seq iter.Seq2[*FailedCheckin, error]) iter.Seq2[*FailedCheckin, error] {
+	if !c.MasksPersonalData() {
+		return seq
+	}
+	return func(yield func(*FailedCheckin, error) bool) {
+		for r, err := range seq {
+			if !yield(c.MaskFailedCheckin(r), err) {
+				return
+			}
+		}
+	}
+}
+
+// MaskEvaluation masks, for a masked caller, the coworker's name where a
+// dry run's texts repeat it (each check's Detail, the fixes, the verdict's
+// Description). The MAC addresses and cards in them are the ones the
+// caller sent, and stay. It changes e in place: an evaluation is made for
+// one answer.
+func (c *Caller) MaskEvaluation(e *Evaluation) {
+	if e == nil || e.Verdict == nil || e.Verdict.Coworker == nil || !c.MasksPersonalData() {
+		return
+	}
+	name := e.Verdict.Coworker.FullName
+	if strings.TrimSpace(name) == "" {
+		return
+	}
+	hide := func(s string) string { return strings.ReplaceAll(s, name, MaskName(name)) }
+	for i := range e.Checks {
+		e.Checks[i].Detail = hide(e.Checks[i].Detail)
+	}
+	for i := range e.Fixes {
+		e.Fixes[i] = hide(e.Fixes[i])
+	}
+	v := *e.Verdict
+	v.Description = hide(v.Description)
+	cw := *v.Coworker
+	cw.FullName, cw.Teams, cw.MacAddresses, cw.AccessCards = MaskName(cw.FullName), nil, nil, nil
+	v.Coworker = &cw
+	e.Verdict = &v
 }
