@@ -177,7 +177,9 @@ func TestMaskedStreams(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var body struct{ Errors []struct{ PropertyName string } }
+		var body struct {
+			Errors []struct{ PropertyName string }
+		}
 		_ = json.NewDecoder(resp.Body).Decode(&body)
 		resp.Body.Close()
 		if resp.StatusCode != 403 || len(body.Errors) != 1 || body.Errors[0].PropertyName != c.param {
