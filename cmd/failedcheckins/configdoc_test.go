@@ -24,7 +24,7 @@ const (
 var documentedCommands = [][]string{
 	{"serve"}, {"import"}, {"migrate"}, {"copy"}, {"directory", "import"},
 	{"users", "add"}, {"users", "list"}, {"users", "disable"}, {"users", "enable"},
-	{"users", "passwd"}, {"users", "totp"}, {"version"}, {"audit"},
+	{"users", "passwd"}, {"users", "totp"}, {"users", "mask"}, {"users", "unmask"}, {"version"}, {"audit"},
 }
 
 // docFlag is one flag as its FlagSet's -h output shows it.
