@@ -30,7 +30,7 @@ func TestMaskedUserConsole(t *testing.T) {
 	e.signIn(t, masked, "masked@example.com")
 	e.signIn(t, admin, "admin@example.com")
 	masked.Timeout = 20 * time.Second // a stream that should have been refused fails the test, not hangs it
-	var rec *fc.FailedCheckin // a record with every personal field
+	var rec *fc.FailedCheckin         // a record with every personal field
 	for _, r := range e.records {
 		if r.CoworkerID != nil && strings.Contains(r.CoworkerFullName, " ") && r.MacAddresses != "" && r.Teams != "" {
 			rec = r
