@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
@@ -135,7 +136,9 @@ func TestMaskedFilterForbidden(t *testing.T) {
 
 // TestMaskedStreams: both live streams send a masked user's records
 // masked, and refuse a filter by a personal field with 403 before any
-// record is read; the administrator's stream carries the values.
+// record is read; the administrator's stream carries the values. The
+// check-in search masks and refuses the same way, and the dry run names
+// the coworker by initials.
 func TestMaskedStreams(t *testing.T) {
 	s := newStreamServer(t, openSharedStores(t, 1)[0], StreamOptions{})
 	refusal := s.post(t, refuseAt2) // Ben Okafor, LocationNotAllowed
@@ -203,6 +206,24 @@ func TestMaskedStreams(t *testing.T) {
 	}
 	if got := page("ck"); !strings.Contains(got, "Ana Silva") {
 		t.Errorf("check-in search unmasked = %s", got)
+	}
+	evaluate := func(token string) string {
+		req, _ := http.NewRequest("POST", s.ts.URL+EvaluatePath, strings.NewReader(refuseAt2))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := s.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := evaluate("masked"); strings.Contains(got, "Okafor") || !strings.Contains(got, "B. O.") {
+		t.Errorf("dry run as masked = %s; want Ben Okafor as B. O.", got)
+	}
+	if got := evaluate("admin"); !strings.Contains(got, "Ben Okafor") {
+		t.Errorf("dry run as admin = %s; want Ben Okafor named", got)
 	}
 	for _, path := range []string{"/api/spaces/failedcheckins/stream?FailedCheckin_Coworker_FullName=ben",
 		"/api/spaces/checkins/stream?Checkin_MacAddresses=" + url.QueryEscape("19:0b")} {
