@@ -134,3 +134,39 @@ func TestMaskedUserConsole(t *testing.T) {
 		t.Fatal("no event within 10 s")
 	}
 }
+
+// TestMaskedCoworkerPage: the coworker page of a masked user (an
+// administrator, so it shows the directory's view too) names the
+// coworker by initials and shows their MAC addresses and cards masked
+// and no teams; the unmasked administrator sees them.
+func TestMaskedCoworkerPage(t *testing.T) {
+	ee := newEvalEnv(t)
+	addUser(t, ee.db, "masked@example.com", &fc.User{Admin: true, MaskPersonalData: true})
+	masked, admin := ee.client(t), ee.client(t)
+	ee.signIn(t, masked, "masked@example.com")
+	ee.signIn(t, admin, "admin@example.com")
+	for _, c := range []struct {
+		path     string
+		has, not []string
+	}{
+		{"/console/coworkers/10", []string{"A. S.", "**:**:**:**:19:0b", "Three a month"}, []string{"Ana Silva", "Atlas", "A4:5E:60:C2"}},
+		{"/console/coworkers/11", []string{"B. O.", "***C4"}, []string{"Okafor", "04A2B3C4"}},
+	} {
+		code, body := get(t, masked, ee.srv.URL+c.path)
+		body = html.UnescapeString(body)
+		for _, s := range c.has {
+			if code != 200 || !strings.Contains(body, s) {
+				t.Errorf("GET %s as masked = %d; want %q on it", c.path, code, s)
+			}
+		}
+		for _, s := range c.not {
+			if strings.Contains(body, s) {
+				t.Errorf("GET %s as masked shows %q", c.path, s)
+			}
+		}
+		_, plain := get(t, admin, ee.srv.URL+c.path)
+		if plain = html.UnescapeString(plain); !strings.Contains(plain, c.not[0]) || !strings.Contains(plain, c.not[len(c.not)-1]) {
+			t.Errorf("GET %s as admin lacks %q or %q", c.path, c.not[0], c.not[len(c.not)-1])
+		}
+	}
+}
