@@ -19,6 +19,9 @@ type Caller struct {
 	// Scope is AllBusinesses for an administrator and the user's bound
 	// locations otherwise (nothing, for a user bound to none).
 	Scope Scope
+	// MaskPersonalData makes the caller see personal fields masked and
+	// refuses their filters and sorts (mask.go, PRIVACY.md section 4).
+	MaskPersonalData bool
 }
 
 // HasRole reports whether the caller holds role (case-insensitively);

@@ -82,7 +82,11 @@ const (
 // Condition is one test on one field. A Query keeps the records that pass
 // every one of its conditions.
 type Condition struct {
-	Field   Field
+	Field Field
+	// Param is the query parameter the condition was read from, as the
+	// client spelled it ("FailedCheckin_Coworker_FullName"), for an error
+	// that names it (Caller.Restrict); "" for a condition built in code.
+	Param   string
 	Match   Match
 	Ints    []int64
 	Strings []string

@@ -24,15 +24,20 @@ type User struct {
 	TOTPSecret string
 	// Enabled is false for a disabled user, whose credentials and tokens
 	// stop working at once.
-	Enabled   bool
-	CreatedOn time.Time
+	Enabled bool
+	// MaskPersonalData makes the user see CoworkerFullName, MacAddresses
+	// and TeamsAtTheTimeOfCheckin masked on every channel, and refuses
+	// filtering or sorting by them (Caller.Restrict, docs/api.md#masked-users).
+	MaskPersonalData bool
+	CreatedOn        time.Time
 }
 
 // Caller returns what an authenticated user may do: every role and every
 // location for an administrator, the user's roles and locations otherwise
 // (nothing at all for a user bound to no location).
 func (u *User) Caller() *Caller {
-	c := &Caller{UserID: u.ID, Email: u.Email, Admin: u.Admin, Roles: append([]string(nil), u.Roles...)}
+	c := &Caller{UserID: u.ID, Email: u.Email, Admin: u.Admin, Roles: append([]string(nil), u.Roles...),
+		MaskPersonalData: u.MaskPersonalData}
 	if u.Admin {
 		c.Scope = AllBusinesses()
 	} else {

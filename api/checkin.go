@@ -59,14 +59,20 @@ func (s *Server) searchCheckins(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q.Scope = callerFrom(r.Context()).Scope
+	caller := callerFrom(r.Context())
+	if q, err = caller.Restrict(q); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	page, err := s.checkins.Store.FindCheckins(r.Context(), q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	audit.SetPage(r.Context(), len(page.Records), page.TotalItems)
-	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toCheckinJSON))
+	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, func(c *fc.Checkin) checkinJSON {
+		return toCheckinJSON(caller.MaskCheckin(c))
+	}))
 }
 
 // getCheckin serves GET /api/spaces/checkins/{id}.
@@ -76,10 +82,11 @@ func (s *Server) getCheckin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	c, err := s.checkins.Store.FindCheckinByID(r.Context(), callerFrom(r.Context()).Scope, id)
+	caller := callerFrom(r.Context())
+	c, err := s.checkins.Store.FindCheckinByID(r.Context(), caller.Scope, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toCheckinJSON(c))
+	writeJSON(w, http.StatusOK, toCheckinJSON(caller.MaskCheckin(c)))
 }

@@ -89,7 +89,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		msg = waitMessage(msg, w.Header().Get("Retry-After"))
 	}
 	var fields []fc.FieldError
-	if e := (*fc.Error)(nil); errors.As(err, &e) && status == http.StatusBadRequest {
+	// A 403 of a masked user's filter (fc.Caller.Restrict) names its
+	// parameters the way a 400 does.
+	if e := (*fc.Error)(nil); errors.As(err, &e) && (status == http.StatusBadRequest || status == http.StatusForbidden) {
 		fields = e.Fields
 	}
 	s.writeErrorBody(w, status, msg, fields)

@@ -79,6 +79,7 @@ func (s *Server) evaluateCheckin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	callerFrom(ctx).MaskEvaluation(e) // the texts name the coworker
 	writeJSON(w, http.StatusOK, toEvaluationJSON(e))
 }
 

@@ -56,7 +56,10 @@ func (s *Server) exportFailedCheckins(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	caller := callerFrom(r.Context())
-	q.Scope, q.Requester = caller.Scope, caller.UserID
+	if q, err = caller.Restrict(q); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if r.Method == http.MethodHead {
 		// HEAD (served by the GET route) answers the headers of the
 		// download, after the same checks, without running it: an export
@@ -66,7 +69,7 @@ func (s *Server) exportFailedCheckins(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	s.streamExport(w, r, format, s.reports.ExportFailedCheckins(r.Context(), q))
+	s.streamExport(w, r, format, caller.MaskFailedCheckins(s.reports.ExportFailedCheckins(r.Context(), q)))
 }
 
 // exportHeaders are the headers of an export's download.

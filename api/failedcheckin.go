@@ -84,7 +84,11 @@ func (s *Server) searchFailedCheckins(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q.Scope = callerFrom(r.Context()).Scope
+	caller := callerFrom(r.Context())
+	if q, err = caller.Restrict(q); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	page, err := s.store.FindFailedCheckins(r.Context(), q)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -92,7 +96,9 @@ func (s *Server) searchFailedCheckins(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.ObserveSearch("FailedCheckin", page.TotalItems, len(page.Records))
 	audit.SetPage(r.Context(), len(page.Records), page.TotalItems)
-	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toFailedCheckinJSON))
+	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, func(rec *fc.FailedCheckin) failedCheckinJSON {
+		return toFailedCheckinJSON(caller.MaskFailedCheckin(rec))
+	}))
 }
 
 // getFailedCheckin serves GET /api/spaces/failedcheckins/{id}.
@@ -107,12 +113,15 @@ func (s *Server) getFailedCheckin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	rec, err := s.store.FindFailedCheckinByID(r.Context(), callerFrom(r.Context()).Scope, id)
+	caller := callerFrom(r.Context())
+	rec, err := s.store.FindFailedCheckinByID(r.Context(), caller.Scope, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, withExplanation(rec, explain))
+	// Masked before the explanation is written, which repeats the name
+	// and the MAC addresses.
+	writeJSON(w, http.StatusOK, withExplanation(caller.MaskFailedCheckin(rec), explain))
 }
 
 // parseID reads a record id from the path: a positive integer, or 400. A

@@ -24,7 +24,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // "admin" is a full administrator; "lister" may list and read location 1001;
 // "reader" may only read, at 1001 and 1002; "nobody" holds both roles but no
 // location; "norole" has no role; "bad" is rejected credentials; "broken"
-// makes the authenticator fail as if its database were down.
+// makes the authenticator fail as if its database were down; "masked" is
+// a full administrator who sees personal data masked (docs/api.md#masked-users).
 type fakeAuth struct{}
 
 func (fakeAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
@@ -44,6 +45,8 @@ func (fakeAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
 		return &fc.Caller{UserID: 4, Roles: both, Scope: fc.BusinessScope()}, nil
 	case "norole":
 		return &fc.Caller{UserID: 5, Scope: fc.AllBusinesses()}, nil
+	case "masked":
+		return &fc.Caller{UserID: 6, Admin: true, Scope: fc.AllBusinesses(), MaskPersonalData: true}, nil
 	case "broken":
 		return nil, errors.New("user store: disk I/O error at /var/secret/db")
 	}

@@ -80,7 +80,7 @@ func TestStatsMatchesReference(t *testing.T) {
 			t.Fatal(err)
 		}
 		caller, _ := fakeAuth{}.Authenticate(authRequest(c.token))
-		want, _ := json.Marshal(toStatsJSON(storetest.Stats(records, fc.StatsQuery{Scope: caller.Scope, Conditions: q.Conditions, GroupBy: groupBy})))
+		want, _ := json.Marshal(toStatsJSON(storetest.Stats(records, fc.StatsQuery{Scope: caller.Scope, Conditions: q.Conditions, GroupBy: groupBy}), caller))
 		w := do(t, s.Handler(), "GET", searchPath+"/stats?"+c.query, c.token)
 		if w.Code != 200 || strings.TrimSpace(w.Body.String()) != string(want) {
 			t.Errorf("stats ?%s as %s = %d %.300s; want %.300s", c.query, c.token, w.Code, w.Body, want)

@@ -50,7 +50,9 @@ func (g statsGroupJSON) MarshalJSON() ([]byte, error) {
 }
 
 // toStatsJSON converts a statistic to its wire shape.
-func toStatsJSON(res *fc.StatsResult) statsJSON {
+// A coworker's label is their name, which a masked caller sees as
+// initials (fc.Caller.MaskName).
+func toStatsJSON(res *fc.StatsResult, caller *fc.Caller) statsJSON {
 	out := statsJSON{TotalItems: res.Total, Groups: make([]statsGroupJSON, 0, len(res.Groups))}
 	for _, g := range res.GroupBy {
 		out.GroupBy = append(out.GroupBy, string(g))
@@ -64,7 +66,7 @@ func toStatsJSON(res *fc.StatsResult) statsJSON {
 			case fc.GroupByBusiness:
 				j.names, j.values = append(j.names, "BusinessName"), append(j.values, grp.Labels[i])
 			case fc.GroupByCoworker:
-				j.names, j.values = append(j.names, "CoworkerFullName"), append(j.values, grp.Labels[i])
+				j.names, j.values = append(j.names, "CoworkerFullName"), append(j.values, caller.MaskName(grp.Labels[i]))
 			}
 		}
 		j.names, j.values = append(j.names, "Count"), append(j.values, grp.Count)
@@ -106,14 +108,19 @@ func (s *Server) failedCheckinStats(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fmt.Errorf("store %T cannot count", s.store))
 		return
 	}
-	res, err := s.reports.CountFailedCheckins(r.Context(), fc.StatsQuery{
-		Scope: callerFrom(r.Context()).Scope, Conditions: q.Conditions, GroupBy: groupBy})
+	caller := callerFrom(r.Context())
+	sq, err := caller.RestrictStats(fc.StatsQuery{Conditions: q.Conditions, GroupBy: groupBy})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.reports.CountFailedCheckins(r.Context(), sq)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	audit.SetPage(r.Context(), len(res.Groups), res.Total) // groups returned, of the records counted
-	writeJSON(w, http.StatusOK, toStatsJSON(res))
+	writeJSON(w, http.StatusOK, toStatsJSON(res, caller))
 }
 
 // parseGroupBy reads groupBy: one or two grouping names, case-insensitive,

@@ -111,20 +111,23 @@ type streamKind struct {
 	slot  int                 // its table's index in streamHub.largest
 	table *searchparams.Table // its filter grammar: the search's
 	// fetch reads the records past after, each as get-one writes it.
-	fetch func(ctx context.Context, st fc.RecordTailStore, q fc.Query, after int64, limit int) ([]streamEvent, error)
+	// Each record is masked as caller may see it (fc.Caller.MaskFailedCheckin).
+	fetch func(ctx context.Context, st fc.RecordTailStore, caller *fc.Caller, q fc.Query, after int64, limit int) ([]streamEvent, error)
 }
 
 // The two streams.
 var (
 	failedCheckinStream = &streamKind{event: "FailedCheckin", slot: 0, table: searchparams.FailedCheckins,
-		fetch: func(ctx context.Context, st fc.RecordTailStore, q fc.Query, after int64, limit int) ([]streamEvent, error) {
+		fetch: func(ctx context.Context, st fc.RecordTailStore, caller *fc.Caller, q fc.Query, after int64, limit int) ([]streamEvent, error) {
 			recs, err := st.FailedCheckinsAfter(ctx, q, after, limit)
-			return encodeEvents(recs, err, func(r *fc.FailedCheckin) (int64, any) { return r.ID, withExplanation(r, false) })
+			return encodeEvents(recs, err, func(r *fc.FailedCheckin) (int64, any) {
+				return r.ID, withExplanation(caller.MaskFailedCheckin(r), false)
+			})
 		}}
 	checkinStream = &streamKind{event: "Checkin", slot: 1, table: searchparams.Checkins,
-		fetch: func(ctx context.Context, st fc.RecordTailStore, q fc.Query, after int64, limit int) ([]streamEvent, error) {
+		fetch: func(ctx context.Context, st fc.RecordTailStore, caller *fc.Caller, q fc.Query, after int64, limit int) ([]streamEvent, error) {
 			recs, err := st.CheckinsAfter(ctx, q, after, limit)
-			return encodeEvents(recs, err, func(c *fc.Checkin) (int64, any) { return c.ID, toCheckinJSON(c) })
+			return encodeEvents(recs, err, func(c *fc.Checkin) (int64, any) { return c.ID, toCheckinJSON(caller.MaskCheckin(c)) })
 		}}
 )
 
@@ -328,7 +331,10 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, kind *strea
 		return
 	default:
 	}
-	q.Scope = caller.Scope
+	if q, err = caller.Restrict(q); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if !h.acquire(caller.UserID) {
 		w.Header().Set("Retry-After", "5")
 		s.writeError(w, r, fc.Errorf(fc.ErrTooMany, "At most %d live streams may be open per user on one server; close one first.", h.opts.MaxPerUser))
@@ -354,7 +360,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, kind *strea
 	if err := sw.flush(); err != nil {
 		return
 	}
-	reason := h.run(r.Context(), sw, kind, q, after, resumed)
+	reason := h.run(r.Context(), sw, kind, caller, q, after, resumed)
 	s.log.LogAttrs(r.Context(), slog.LevelDebug, "live stream ended", slog.String("request_id", requestID(r.Context())),
 		slog.String("reason", reason))
 }
@@ -367,13 +373,13 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, kind *strea
 // nothing matching lies between cursor and the largest Id known before
 // that read, so the cursor moves there even when nothing was sent: a
 // rare filter does not make every later read walk the same records again.
-func (h *streamHub) run(ctx context.Context, sw *sseWriter, kind *streamKind, q fc.Query, cursor int64, replay bool) string {
+func (h *streamHub) run(ctx context.Context, sw *sseWriter, kind *streamKind, caller *fc.Caller, q fc.Query, cursor int64, replay bool) string {
 	keepAlive := time.NewTicker(h.opts.KeepAlive)
 	defer keepAlive.Stop()
 	behind := 0 // records sent in a row without catching up, while live
 	for {
 		seen, moved := h.snapshot(kind.slot)
-		events, err := kind.fetch(ctx, h.store, q, cursor, h.opts.Span)
+		events, err := kind.fetch(ctx, h.store, caller, q, cursor, h.opts.Span)
 		if err != nil {
 			if ctx.Err() == nil {
 				h.log.Warn("live stream: reading records", "error", err.Error())

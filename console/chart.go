@@ -47,7 +47,8 @@ const chartDays = 366
 // latest days), so no selection is too large to chart: a statistic of
 // every group is refused beyond fc.MaxStatsGroups, which made the page a
 // 500 for a selection of more than 10,000 coworkers (issue 18).
-func (c *Console) charts(r *http.Request, q fc.Query) ([]chart, error) {
+// A coworker's label is their name, which caller may see masked.
+func (c *Console) charts(r *http.Request, q fc.Query, caller *fc.Caller) ([]chart, error) {
 	stats := func(conds []fc.Condition, order fc.StatsOrder, limit int, g ...fc.StatsGroupBy) (*fc.StatsResult, error) {
 		return c.cfg.Store.CountFailedCheckins(r.Context(),
 			fc.StatsQuery{Scope: q.Scope, Conditions: conds, GroupBy: g, Order: order, Limit: limit})
@@ -81,6 +82,11 @@ func (c *Console) charts(r *http.Request, q fc.Query) ([]chart, error) {
 		res, err := stats(q.Conditions, fc.StatsByCount, topN, spec.g)
 		if err != nil {
 			return nil, err
+		}
+		if spec.g == fc.GroupByCoworker {
+			for _, g := range res.Groups {
+				g.Labels[0] = caller.MaskName(g.Labels[0])
+			}
 		}
 		out = append(out, rankChart(spec.id, spec.title, spec.noun, res))
 	}

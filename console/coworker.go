@@ -120,7 +120,7 @@ func (c *Console) coworker(w http.ResponseWriter, r *http.Request, selected int6
 		return nil, false
 	}
 	for _, rec := range refused.Records {
-		d.Name = rec.CoworkerFullName
+		d.Name = s.caller.MaskName(rec.CoworkerFullName)
 		reason := "—"
 		if rec.Reason != nil {
 			reason = *rec.Reason
@@ -140,7 +140,7 @@ func (c *Console) coworker(w http.ResponseWriter, r *http.Request, selected int6
 		}
 		for _, ck := range page.Records {
 			if d.Name == "" {
-				d.Name = ck.CoworkerFullName
+				d.Name = s.caller.MaskName(ck.CoworkerFullName)
 			}
 			d.Timeline = append(d.Timeline, attemptView{at: ck.FromTime, Accepted: true,
 				LocalTime: formatLocal(ck.FromTimeLocal, ck.FromTime), UTCISO: ck.FromTime.UTC().Format(time.RFC3339),
@@ -173,7 +173,7 @@ func (c *Console) coworker(w http.ResponseWriter, r *http.Request, selected int6
 				d.Locations = append(d.Locations, option{Value: bid, Label: b.Name + " (" + bid + ")", Selected: b.ID == selected})
 			}
 		}
-		if d.Directory, err = c.directoryView(r, dir, id, d.Timeline); err != nil {
+		if d.Directory, err = c.directoryView(r, dir, id, d.Timeline, s.caller); err != nil {
 			c.internalError(w, r, err)
 			return nil, false
 		}
@@ -207,14 +207,21 @@ func boolOrder(a, b bool) int {
 // rule counts them (fc.StoredCheckinCount, every location) in the local
 // month of the location of their newest attempt the user may see, or of
 // the first location of their plan.
-func (c *Console) directoryView(r *http.Request, dir *fc.Directory, id int64, timeline []attemptView) (*coworkerDirectoryView, error) {
+//
+// A caller who sees personal data masked sees the name as initials, no
+// teams, the MAC addresses and cards as fc.MaskMACs writes them and no
+// email (which would name the person the initials hide).
+func (c *Console) directoryView(r *http.Request, dir *fc.Directory, id int64, timeline []attemptView, caller *fc.Caller) (*coworkerDirectoryView, error) {
 	cw := dir.Coworker(id)
 	if cw == nil {
 		return nil, nil
 	}
-	v := &coworkerDirectoryView{Name: cw.FullName, Email: cw.Email, Active: cw.Active, Suspended: cw.Suspended, UnpaidInvoices: cw.UnpaidInvoices,
-		Plan: "none", PlanStart: "—", PlanEnd: "open-ended", Teams: strings.Join(cw.Teams, ", "),
-		MacAddresses: strings.Join(cw.MacAddresses, ", "), AccessCards: strings.Join(cw.AccessCards, ", ")}
+	v := &coworkerDirectoryView{Name: caller.MaskName(cw.FullName), Email: cw.Email, Active: cw.Active, Suspended: cw.Suspended, UnpaidInvoices: cw.UnpaidInvoices,
+		Plan: "none", PlanStart: "—", PlanEnd: "open-ended", Teams: caller.MaskTeams(strings.Join(cw.Teams, ", ")),
+		MacAddresses: caller.MaskMACs(strings.Join(cw.MacAddresses, ", ")), AccessCards: caller.MaskMACs(strings.Join(cw.AccessCards, ", "))}
+	if caller.MasksPersonalData() {
+		v.Email = "(masked)"
+	}
 	if !cw.PlanStart.IsZero() {
 		v.PlanStart = cw.PlanStart.Format(time.DateOnly)
 	}

@@ -97,6 +97,7 @@ func (c *Console) evaluateAttempt(r *http.Request, a *fc.Attempt) (*evaluationVi
 	if err != nil {
 		return nil, err
 	}
+	sessionFrom(r.Context()).caller.MaskEvaluation(e) // the texts name the coworker
 	loc := b.Location()
 	v := &evaluationView{
 		At:       formatLocal(fc.WallClock(a.FromTime.In(loc)), a.FromTime) + " at " + b.Name + ", " + formatUTC(a.FromTime),

@@ -33,7 +33,10 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := sessionFrom(r.Context())
-	q.Scope, q.Requester = s.caller.Scope, s.user.ID
+	if q, err = s.caller.Restrict(q); err != nil {
+		c.errorPage(w, r, http.StatusForbidden, "The filter is not allowed ("+fc.ErrorMessage(err)+"); go back to the records page.")
+		return
+	}
 	if r.Method == http.MethodHead {
 		// HEAD (which the GET route also serves) answers the headers of
 		// the download without running it: an export holds one of a few
@@ -43,7 +46,7 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	next, stop := iter.Pull2(c.cfg.Store.ExportFailedCheckins(r.Context(), q))
+	next, stop := iter.Pull2(s.caller.MaskFailedCheckins(c.cfg.Store.ExportFailedCheckins(r.Context(), q)))
 	defer stop()
 	first, err, _ := next()
 	if fc.ErrorCode(err) == fc.ErrTooMany {

@@ -23,6 +23,9 @@ type listData struct {
 	ExportURL string
 	StreamURL string // the live view's stream (Stream), with this filter
 	Query     string // the console query, carried to the detail page and back
+	// Masked hides the filters by personal fields, which a user who sees
+	// them masked may not use (fc.Caller.Restrict).
+	Masked bool
 }
 
 // option is one choice of a select element.
@@ -37,27 +40,33 @@ type option struct {
 func (c *Console) listPage(w http.ResponseWriter, r *http.Request) {
 	s := sessionFrom(r.Context())
 	v := r.URL.Query()
-	d := listData{Form: v, Query: r.URL.RawQuery, Sources: sourceOptions(v.Get("FailedCheckin_Source"))}
+	d := listData{Form: v, Query: r.URL.RawQuery, Sources: sourceOptions(v.Get("FailedCheckin_Source")), Masked: s.caller.MasksPersonalData()}
 	var err error
 	if d.Locations, err = c.locationOptions(r, s.caller.Scope, v.Get("FailedCheckin_Business")); err != nil {
 		c.internalError(w, r, err)
 		return
 	}
 	q, err := parseQuery(v)
+	if err == nil {
+		q, err = s.caller.Restrict(q) // a masked user's filter by a personal field is a 403
+	}
 	var fe *fc.Error
-	if errors.As(err, &fe) && fe.Code == fc.ErrInvalid {
+	if errors.As(err, &fe) && (fe.Code == fc.ErrInvalid || fe.Code == fc.ErrForbidden) {
 		d.Errors = fe.Fields
 		if len(d.Errors) == 0 {
 			d.Errors = []fc.FieldError{{Message: fe.Message}}
 		}
-		c.render(w, r, http.StatusBadRequest, "list", pageData{Title: "Failed check-ins", Body: d})
+		status := http.StatusBadRequest
+		if fe.Code == fc.ErrForbidden {
+			status = http.StatusForbidden
+		}
+		c.render(w, r, status, "list", pageData{Title: "Failed check-ins", Body: d})
 		return
 	}
 	if err != nil {
 		c.internalError(w, r, err)
 		return
 	}
-	q.Scope = s.caller.Scope
 	page, err := c.cfg.Store.FindFailedCheckins(r.Context(), q)
 	if err != nil {
 		c.internalError(w, r, err)
@@ -65,13 +74,13 @@ func (c *Console) listPage(w http.ResponseWriter, r *http.Request) {
 	}
 	audit.SetPage(r.Context(), len(page.Records), page.TotalItems)
 	for _, rec := range page.Records {
-		d.Records = append(d.Records, viewRecord(rec))
+		d.Records = append(d.Records, viewRecord(s.caller.MaskFailedCheckin(rec)))
 	}
-	d.Columns = sortLinks(v, q)
+	d.Columns = sortLinks(v, q, d.Masked)
 	d.Paging = pagingFor(v, q, page.TotalItems, len(page.Records))
 	d.ExportURL = "/console/failedcheckins/export?" + with(v, "format", "csv", "page", "", "size", "")
 	d.StreamURL = "/console/failedcheckins/stream?" + with(v, "page", "", "size", "", "orderBy", "", "dir", "")
-	if d.Charts, err = c.charts(r, q); err != nil {
+	if d.Charts, err = c.charts(r, q, s.caller); err != nil {
 		c.internalError(w, r, err)
 		return
 	}
@@ -118,7 +127,8 @@ func (c *Console) findRecord(w http.ResponseWriter, r *http.Request) (*fc.Failed
 		c.errorPage(w, r, http.StatusNotFound, "There is no such record.")
 		return nil, false
 	}
-	rec, err := c.cfg.Store.FindFailedCheckinByID(r.Context(), sessionFrom(r.Context()).caller.Scope, id)
+	caller := sessionFrom(r.Context()).caller
+	rec, err := c.cfg.Store.FindFailedCheckinByID(r.Context(), caller.Scope, id)
 	if fc.ErrorCode(err) == fc.ErrNotFound {
 		c.errorPage(w, r, http.StatusNotFound, "There is no such record, or it belongs to a location you cannot see.")
 		return nil, false
@@ -127,7 +137,7 @@ func (c *Console) findRecord(w http.ResponseWriter, r *http.Request) (*fc.Failed
 		c.internalError(w, r, err)
 		return nil, false
 	}
-	return rec, true
+	return caller.MaskFailedCheckin(rec), true
 }
 
 // detailData fills the record page.

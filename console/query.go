@@ -104,7 +104,9 @@ type sortLink struct {
 	AriaSort string
 }
 
-func sortLinks(v url.Values, q fc.Query) []sortLink {
+// A column of a personal field gets no link when masked: its order is
+// refused to a user who sees it masked.
+func sortLinks(v url.Values, q fc.Query, masked bool) []sortLink {
 	cols := []struct {
 		label string
 		field fc.Field
@@ -125,7 +127,9 @@ func sortLinks(v url.Values, q fc.Query) []sortLink {
 				dir = "desc"
 			}
 		}
-		l.URL = "?" + with(v, "orderBy", string(col.field), "dir", dir, "page", "")
+		if !masked || !fc.IsPersonalField(col.field) {
+			l.URL = "?" + with(v, "orderBy", string(col.field), "dir", dir, "page", "")
+		}
 		links = append(links, l)
 	}
 	return links

@@ -56,7 +56,13 @@ func (sp *Table) parse(rawQuery string, filtersOnly bool) (fc.Query, error) {
 		}
 	}
 	for _, field := range rangeOrder {
-		cond, err := ranges[field].condition()
+		rb := ranges[field]
+		cond, err := rb.condition()
+		if rb.from != nil {
+			cond.Param = rb.from.name
+		} else if rb.to != nil {
+			cond.Param = rb.to.name
+		}
 		if err != nil {
 			errs = append(errs, *err)
 		} else {
@@ -78,6 +84,7 @@ func (sp *Table) parseFilter(p rawParam, key string, ranges map[fc.Field]*rangeB
 		if err != nil {
 			return nil, err
 		}
+		cond.Param = p.name // as spelled, for an error that names it (fc.Caller.Restrict)
 		return &cond, nil
 	}
 	for _, prefix := range []string{prefixFrom, prefixTo} {

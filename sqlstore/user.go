@@ -11,7 +11,7 @@ import (
 
 // UserColumns are the columns of a user row, in the order ScanUser reads
 // them.
-const UserColumns = `id, email, password_hash, admin, roles, businesses, totp_secret, enabled, created_on`
+const UserColumns = `id, email, password_hash, admin, roles, businesses, totp_secret, enabled, created_on, mask_personal_data`
 
 // UserByAccessTokenSQL reads the owner of an unexpired access token:
 // arguments the token's hash and now (Dialect.Accounts). It runs on every
@@ -34,7 +34,7 @@ func FindUserByAccessToken(ctx context.Context, d Dialect, tx Tx, accessHash str
 func ScanUser(d Dialect, row Row) (*fc.User, error) {
 	var u fc.User
 	err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.Admin, d.Lists.StringsDest(&u.Roles), d.Lists.IntsDest(&u.Businesses),
-		&u.TOTPSecret, &u.Enabled, d.Accounts.Dest(&u.CreatedOn))
+		&u.TOTPSecret, &u.Enabled, d.Accounts.Dest(&u.CreatedOn), &u.MaskPersonalData)
 	if errors.Is(err, ErrNoRows) {
 		return nil, fc.Errorf(fc.ErrNotFound, "no such user")
 	}
@@ -79,9 +79,10 @@ func (s Users) CreateUser(ctx context.Context, u *fc.User) error {
 			return err
 		}
 		created = now.UTC().Truncate(time.Millisecond)
-		err := tx.QueryRow(ctx, `INSERT INTO users (email, email_fold, password_hash, admin, roles, businesses, totp_secret, enabled, created_on)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			u.Email, fc.Fold(u.Email), u.PasswordHash, u.Admin, roles, businesses, u.TOTPSecret, u.Enabled, s.D.Accounts.Value(created)).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO users (email, email_fold, password_hash, admin, roles, businesses, totp_secret, enabled, created_on,
+			mask_personal_data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			u.Email, fc.Fold(u.Email), u.PasswordHash, u.Admin, roles, businesses, u.TOTPSecret, u.Enabled, s.D.Accounts.Value(created),
+			u.MaskPersonalData).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
@@ -107,8 +108,8 @@ func (s Users) UpdateUser(ctx context.Context, u *fc.User) error {
 			return err
 		}
 		n, err := tx.Exec(ctx, `UPDATE users SET email = $1, email_fold = $2, password_hash = $3, admin = $4,
-			roles = $5, businesses = $6, totp_secret = $7, enabled = $8 WHERE id = $9`,
-			u.Email, fc.Fold(u.Email), u.PasswordHash, u.Admin, roles, businesses, u.TOTPSecret, u.Enabled, u.ID)
+			roles = $5, businesses = $6, totp_secret = $7, enabled = $8, mask_personal_data = $9 WHERE id = $10`,
+			u.Email, fc.Fold(u.Email), u.PasswordHash, u.Admin, roles, businesses, u.TOTPSecret, u.Enabled, u.MaskPersonalData, u.ID)
 		if err != nil {
 			return fmt.Errorf("update user %d: %w", u.ID, err)
 		}

@@ -63,17 +63,23 @@ func testUsers(t *testing.T, db AuthStore) {
 	if _, err := db.FindUserByEmail(ctx, "nobody@example.com"); fc.ErrorCode(err) != fc.ErrNotFound {
 		t.Errorf("FindUserByEmail(unknown) = %v; want %s", err, fc.ErrNotFound)
 	}
-	got.Enabled, got.Admin, got.TOTPSecret = false, true, "ABC"
+	if got.MaskPersonalData {
+		t.Errorf("a new user sees personal data masked; want unmasked unless asked")
+	}
+	got.Enabled, got.Admin, got.TOTPSecret, got.MaskPersonalData = false, true, "ABC", true
 	if err := db.UpdateUser(ctx, got); err != nil {
 		t.Fatal(err)
 	}
 	again, err := db.FindUserByID(ctx, u.ID)
-	if err != nil || again.Enabled || !again.Admin || again.TOTPSecret != "ABC" {
-		t.Errorf("after UpdateUser FindUserByID = %+v, %v; want disabled admin with TOTP", again, err)
+	if err != nil || again.Enabled || !again.Admin || again.TOTPSecret != "ABC" || !again.MaskPersonalData {
+		t.Errorf("after UpdateUser FindUserByID = %+v, %v; want disabled masked admin with TOTP", again, err)
 	}
-	addAuthUser(t, db, "bo@example.com")
-	if all, err := db.FindUsers(ctx); err != nil || len(all) != 2 || all[1].Email != "bo@example.com" {
-		t.Errorf("FindUsers = %v, %v; want two users in id order", all, err)
+	masked := &fc.User{Email: "bo@example.com", PasswordHash: "x", Enabled: true, MaskPersonalData: true}
+	if err := db.CreateUser(ctx, masked); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := db.FindUsers(ctx); err != nil || len(all) != 2 || all[1].Email != "bo@example.com" || !all[1].MaskPersonalData || !all[0].MaskPersonalData {
+		t.Errorf("FindUsers = %v, %v; want two masked users in id order", all, err)
 	}
 	if err := db.UpdateUser(ctx, &fc.User{ID: 99, Email: "x@y.z", PasswordHash: "x"}); fc.ErrorCode(err) != fc.ErrNotFound {
 		t.Errorf("UpdateUser(unknown id) = %v; want %s", err, fc.ErrNotFound)

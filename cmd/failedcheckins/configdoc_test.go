@@ -24,7 +24,8 @@ const (
 var documentedCommands = [][]string{
 	{"serve"}, {"import"}, {"migrate"}, {"copy"}, {"directory", "import"},
 	{"users", "add"}, {"users", "list"}, {"users", "disable"}, {"users", "enable"},
-	{"users", "passwd"}, {"users", "totp"}, {"webhooks", "add"}, {"webhooks", "list"}, {"webhooks", "disable"},
+	{"users", "passwd"}, {"users", "totp"}, {"users", "mask"}, {"users", "unmask"},
+	{"webhooks", "add"}, {"webhooks", "list"}, {"webhooks", "disable"},
 	{"webhooks", "enable"}, {"webhooks", "rotate-secret"}, {"version"}, {"audit"},
 }
 

@@ -69,7 +69,8 @@ func TestCopyRoundTrip(t *testing.T) {
 	if _, stderr, err := runCmd(t, "import", "--db", first, samplePath); err != nil {
 		t.Fatalf("import = %v; stderr %s", err, stderr)
 	}
-	if _, err := runUsersCmd(t, "", "add", "--db", first, "--email", "ops@example.com", "--password", "correct horse", "--businesses", "1001,1002"); err != nil {
+	if _, err := runUsersCmd(t, "", "add", "--db", first, "--email", "ops@example.com", "--password", "correct horse", "--businesses", "1001,1002",
+		"--mask-personal-data"); err != nil {
 		t.Fatalf("users add = %v", err)
 	}
 	want := dump(t, first)
@@ -91,10 +92,10 @@ func TestCopyRoundTrip(t *testing.T) {
 			t.Fatalf("after copy to %s: %d records; want %d", displayDB(step[1]), len(got), len(want))
 		}
 	}
-	for _, db := range []string{first, last} {
+	for _, db := range []string{first, pg, last} {
 		u := findUserIn(t, db, "OPS@example.com")
-		if !fc.CheckPassword(u.PasswordHash, "correct horse") || !slices.Equal(u.Businesses, []int64{1001, 1002}) {
-			t.Errorf("user in %s = %+v; want the copied user with its password hash", db, u)
+		if !fc.CheckPassword(u.PasswordHash, "correct horse") || !slices.Equal(u.Businesses, []int64{1001, 1002}) || !u.MaskPersonalData {
+			t.Errorf("user in %s = %+v; want the copied (masked) user with its password hash", db, u)
 		}
 	}
 	if _, _, err := runCmd(t, "copy", "--from", first, "--to", pg); err == nil || !strings.Contains(err.Error(), "empty database") {

@@ -15,12 +15,14 @@ import (
 )
 
 const usersUsage = `Usage:
-  failedcheckins users add     [--db DB] --email EMAIL --password PASSWORD|- [--admin] [--roles ROLE,...] [--businesses ID,...]
+  failedcheckins users add     [--db DB] --email EMAIL --password PASSWORD|- [--admin] [--roles ROLE,...] [--businesses ID,...] [--mask-personal-data]
   failedcheckins users list    [--db DB]
   failedcheckins users disable [--db DB] EMAIL
   failedcheckins users enable  [--db DB] EMAIL
   failedcheckins users passwd  [--db DB] EMAIL     (the new password is read from stdin)
   failedcheckins users totp    [--db DB] EMAIL     (turns on two-factor sign-in, prints the otpauth:// URI)
+  failedcheckins users mask    [--db DB] EMAIL     (the user sees names, MAC addresses and teams masked)
+  failedcheckins users unmask  [--db DB] EMAIL
 `
 
 // runUsers manages the users who may call the API (docs/cli.md#failedcheckins-users, docs/api.md#authentication).
@@ -49,6 +51,11 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return withUserDB(ctx, "totp [--db DB] EMAIL", args[1:], 1, stderr, func(db store, rest []string) error {
 			return auditUserChange(ctx, db, "totp", rest[0], enableTOTP(ctx, db, rest[0], stdout))
 		})
+	case "mask", "unmask":
+		mask := args[0] == "mask"
+		return withUserDB(ctx, args[0]+" [--db DB] EMAIL", args[1:], 1, stderr, func(db store, rest []string) error {
+			return auditUserChange(ctx, db, args[0], rest[0], setMasked(ctx, db, rest[0], mask, stdout))
+		})
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usersUsage)
 		return nil
@@ -62,6 +69,9 @@ type usersAddConfig struct {
 	dbConfig
 	Email, Password, Roles, Businesses string
 	Admin                              bool
+	// MaskPersonalData makes a user who sees personal fields masked
+	// (docs/api.md#masked-users).
+	MaskPersonalData bool
 }
 
 func (c usersAddConfig) Validate() error {
@@ -80,13 +90,15 @@ func (c usersAddConfig) Validate() error {
 
 func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	cfg := usersAddConfig{dbConfig: defaultDBConfig()}
-	fs := newFlagSet("users add", "users add [--db DB] --email EMAIL --password PASSWORD|- [--admin] [--roles ROLE,...] [--businesses ID,...]", stderr)
+	fs := newFlagSet("users add", "users add [--db DB] --email EMAIL --password PASSWORD|- [--admin] [--roles ROLE,...] [--businesses ID,...] [--mask-personal-data]", stderr)
 	cfg.register(fs)
 	fs.StringVar(&cfg.Email, "email", "", "the user's `email`, their sign-in name")
 	fs.StringVar(&cfg.Password, "password", "", "the `password`; - reads it from stdin (keeps it out of the process list and shell history)")
 	fs.BoolVar(&cfg.Admin, "admin", false, "make a full administrator: every role, every location")
 	fs.StringVar(&cfg.Roles, "roles", "", "comma-separated `roles`, such as FailedCheckin-List,FailedCheckin-Read")
 	fs.StringVar(&cfg.Businesses, "businesses", "", "comma-separated location `ids` the user may see")
+	fs.BoolVar(&cfg.MaskPersonalData, "mask-personal-data", false,
+		"show the user names as initials, MAC addresses as their last two octets and no teams, and refuse their filters and sorts by those fields")
 	if err := parseFlags(fs, args); err != nil {
 		return helpIsSuccess(err)
 	}
@@ -106,7 +118,8 @@ func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return err
 	}
 	defer closeWith(db, &err)
-	params := url.Values{"email": {cfg.Email}, "admin": {strconv.FormatBool(cfg.Admin)}, "roles": {cfg.Roles}, "businesses": {cfg.Businesses}}
+	params := url.Values{"email": {cfg.Email}, "admin": {strconv.FormatBool(cfg.Admin)}, "roles": {cfg.Roles}, "businesses": {cfg.Businesses},
+		"mask-personal-data": {strconv.FormatBool(cfg.MaskPersonalData)}}
 	createErr := db.CreateUser(ctx, u)
 	if err := auditCLI(ctx, db, "users add", params, changedCount(createErr), createErr); err != nil { // never the password
 		return errors.Join(createErr, err)
@@ -136,7 +149,7 @@ func (c usersAddConfig) user(stdin io.Reader) (*fc.User, error) {
 		return nil, fmt.Errorf("users add: %w", err)
 	}
 	return &fc.User{Email: c.Email, PasswordHash: hash, Admin: c.Admin, Roles: splitList(c.Roles),
-		Businesses: businesses, Enabled: true}, nil
+		Businesses: businesses, Enabled: true, MaskPersonalData: c.MaskPersonalData}, nil
 }
 
 // readPassword reads the first line of stdin, without its line ending.
@@ -223,19 +236,23 @@ func listUsers(ctx context.Context, db store, stdout io.Writer) error {
 		return fmt.Errorf("users list: %w", err)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tEMAIL\tSTATUS\tADMIN\t2FA\tROLES\tLOCATIONS")
+	fmt.Fprintln(tw, "ID\tEMAIL\tSTATUS\tADMIN\t2FA\tMASKED\tROLES\tLOCATIONS")
 	for _, u := range users {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, map[bool]string{true: "enabled", false: "disabled"}[u.Enabled],
-			yesNo(u.Admin), yesNo(u.TOTPSecret != ""), orDash(strings.Join(u.Roles, ",")), orDash(joinIDs(u.Businesses)))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, map[bool]string{true: "enabled", false: "disabled"}[u.Enabled],
+			yesNo(u.Admin), yesNo(u.TOTPSecret != ""), yesNo(u.MaskPersonalData), orDash(strings.Join(u.Roles, ",")), orDash(joinIDs(u.Businesses)))
 	}
 	return tw.Flush()
 }
 
 func describeUser(u *fc.User) string {
-	if u.Admin {
-		return u.Email + ", full administrator (every role, every location)"
+	masked := ""
+	if u.MaskPersonalData {
+		masked = ", personal data masked"
 	}
-	return fmt.Sprintf("%s, roles %s, locations %s", u.Email, orDash(strings.Join(u.Roles, ",")), orDash(joinIDs(u.Businesses)))
+	if u.Admin {
+		return u.Email + ", full administrator (every role, every location)" + masked
+	}
+	return fmt.Sprintf("%s, roles %s, locations %s%s", u.Email, orDash(strings.Join(u.Roles, ",")), orDash(joinIDs(u.Businesses)), masked)
 }
 
 func yesNo(b bool) string { return map[bool]string{true: "yes", false: "no"}[b] }

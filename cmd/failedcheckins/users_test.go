@@ -187,3 +187,54 @@ func TestUsersEndConsoleSessions(t *testing.T) {
 		t.Error("after users disable and enable, the console session of before signs in again")
 	}
 }
+
+// TestUsersMask: users add --mask-personal-data stores a masked user,
+// users mask and unmask turn it on and off (users list shows it), each
+// change writes a Cli audit entry with the user's email, and an unknown
+// email is an error whose entry says 404 and changes nothing.
+func TestUsersMask(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.db")
+	if out, err := runUsersCmd(t, "", "add", "--db", path, "--email", "desk@example.com", "--password", "x",
+		"--roles", "FailedCheckin-List", "--businesses", "1", "--mask-personal-data"); err != nil || !strings.Contains(out, "personal data masked") {
+		t.Fatalf("users add --mask-personal-data = %v: %s", err, out)
+	}
+	if out, err := runUsersCmd(t, "", "add", "--db", path, "--email", "ops@example.com", "--password", "x", "--admin"); err != nil {
+		t.Fatalf("users add = %v: %s", err, out)
+	}
+	if !findTestUser(t, path, "desk@example.com").MaskPersonalData || findTestUser(t, path, "ops@example.com").MaskPersonalData {
+		t.Fatal("only desk@ should be masked after users add")
+	}
+	if out, err := runUsersCmd(t, "", "unmask", "--db", path, "DESK@example.com"); err != nil || findTestUser(t, path, "desk@example.com").MaskPersonalData {
+		t.Errorf("users unmask = %v (%s); want desk@ unmasked", err, out)
+	}
+	if out, err := runUsersCmd(t, "", "mask", "--db", path, "ops@example.com"); err != nil || !findTestUser(t, path, "ops@example.com").MaskPersonalData {
+		t.Errorf("users mask = %v (%s); want ops@ masked", err, out)
+	}
+	out, err := runUsersCmd(t, "", "list", "--db", path)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if err != nil || len(lines) != 3 || !strings.Contains(lines[0], "MASKED") || !strings.Contains(lines[1], " no ") ||
+		strings.Count(lines[2], " yes ") != 2 { // ops@: admin and masked
+		t.Errorf("users list = %v\n%s\nwant a MASKED column: no for desk@, yes for ops@", err, out)
+	}
+	if _, err := runUsersCmd(t, "", "mask", "--db", path, "nobody@example.com"); err == nil || !strings.Contains(err.Error(), "no user") {
+		t.Errorf("users mask unknown = %v; want a no-such-user error", err)
+	}
+	if _, err := runUsersCmd(t, "", "mask", "--db", path); err == nil || exitCode(err) != 2 {
+		t.Errorf("users mask without an email = %v; want a usage error", err)
+	}
+	rows := auditCSV(t, path, "--channel", "cli")
+	var got []string
+	for _, r := range rows[1:] {
+		got = append(got, r[6]+" "+r[7]+" "+r[8]+" "+r[9])
+	}
+	want := []string{"users add", "users add", "users unmask email=DESK%40example.com 200 1", "users mask email=ops%40example.com 200 1",
+		"users mask email=nobody%40example.com 404 0"}
+	if len(got) != len(want) || !strings.HasPrefix(got[0], "users add ") || !strings.Contains(rows[1][7], "mask-personal-data=true") {
+		t.Fatalf("audit entries = %q; want %q", got, want)
+	}
+	for i := 2; i < len(want); i++ {
+		if got[i] != want[i] {
+			t.Errorf("audit entry %d = %q; want %q", i, got[i], want[i])
+		}
+	}
+}
