@@ -383,6 +383,17 @@ func prefixed(prefix, columns string) string {
 func (s Webhooks) FinishDelivery(ctx context.Context, owner string, r fc.DeliveryResult) error {
 	t := s.D.Accounts
 	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		if r.NotSent {
+			// No attempt was made: the delivery ends, the webhook is
+			// left as it is (fc.DeliveryResult.NotSent).
+			_, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = $1, last_error = $2, next_attempt_on = NULL,
+				lease_owner = NULL, lease_until = NULL WHERE id = $3 AND lease_owner = $4`,
+				fc.DeliveryFailed, r.Error, r.DeliveryID, owner)
+			if err != nil {
+				return fmt.Errorf("finish delivery %d: %w", r.DeliveryID, err)
+			}
+			return nil
+		}
 		status, delivered := fc.DeliveryPending, any(nil)
 		switch {
 		case r.Delivered:

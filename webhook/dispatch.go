@@ -38,6 +38,11 @@ const (
 	maxRetryAfter = 24 * time.Hour
 )
 
+// NotSentError is the LastError of a delivery whose record no longer
+// existed within the webhook's location when it was to be sent: nothing
+// was sent (fc.DeliveryResult.NotSent).
+const NotSentError = "Not sent: the record was deleted, or is no longer in the webhook's location, before it could be delivered."
+
 // Schedule is the wait before each retry after a failed attempt
 // (Standard Webhooks); after the last one the delivery is Failed.
 var Schedule = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour,
@@ -223,8 +228,12 @@ func (d *Dispatcher) attempt(ctx context.Context, j *fc.DeliveryJob) fc.Delivery
 	r := fc.DeliveryResult{DeliveryID: del.ID, WebhookID: del.WebhookID, At: d.cfg.Now()}
 	body, err := d.cfg.Render(ctx, del)
 	if fc.ErrorCode(err) == fc.ErrNotFound {
-		r.Error = "The record no longer exists."
-		return r // failed for good: it will not come back
+		// Failed for good (the record will not come back), but not the
+		// receiver's failure: it must not count towards disabling the
+		// webhook (fc.DeliveryResult.NotSent).
+		r.NotSent = true
+		r.Error = NotSentError
+		return r
 	}
 	if err != nil {
 		d.cfg.Logger.Warn("webhook: render the body", "delivery", del.ID, "error", err)
