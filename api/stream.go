@@ -366,6 +366,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, kind *strea
 	if r.Method == http.MethodHead {
 		return // the headers say what a GET would get; a HEAD has no body to stream
 	}
+	s.auditStreamOpen(r)
 	sw := newSSEWriter(w, h.opts.WriteTimeout)
 	sw.buf = append(sw.buf, "retry: "+strconv.Itoa(streamRetryMillis)+"\n\n"...)
 	if err := sw.flush(); err != nil {
@@ -424,8 +425,8 @@ func (h *streamHub) run(ctx context.Context, sw *sseWriter, kind *streamKind, q 
 			}
 			cursor = ev.id
 		}
-		// The stream's audit entry, written when it ends, counts what it
-		// sent (api/audit.go).
+		// The stream's closing audit entry, written when it ends, counts
+		// what it sent (api/audit.go).
 		audit.AddCount(ctx, int64(len(events)))
 		if err := sw.flush(); err != nil {
 			return "write failed"

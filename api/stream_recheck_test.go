@@ -88,7 +88,7 @@ func TestStreamRechecksCaller(t *testing.T) {
 	q := groupcommit.New(db, groupcommit.Options{})
 	t.Cleanup(q.Close)
 	srv := New(Config{Store: db, Authenticator: recheckAuth{NewAuth(svc, nil)},
-		Streams: StreamOptions{Recheck: 20 * time.Millisecond, Poll: 20 * time.Millisecond},
+		Streams:  StreamOptions{Recheck: 20 * time.Millisecond, Poll: 20 * time.Millisecond},
 		Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q, Now: func() time.Time { return checkinNow }}})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
