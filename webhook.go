@@ -274,4 +274,9 @@ type WebhookStore interface {
 	// LastTrigger, and Active (disabled at WebhookDisableAfter or on
 	// Disable). A NotSent result only ends the delivery.
 	FinishDelivery(ctx context.Context, owner string, r DeliveryResult) error
+	// FinishDeliveries is FinishDelivery of several results in one write
+	// transaction, in order: the dispatcher records the attempts that
+	// end together at once, so that sending does not take the database's
+	// writer (SQLite's one) once per delivery.
+	FinishDeliveries(ctx context.Context, owner string, rs []DeliveryResult) error
 }
