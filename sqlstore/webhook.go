@@ -35,6 +35,19 @@ type Webhooks struct {
 	D     Dialect
 	Read  ReadFunc
 	Write WriteFunc
+	// LazyWrite, when set, runs the dispatcher's claims and results: writes
+	// that a crash may lose without harm (a lost lease or result means a
+	// delivery is sent again, which at-least-once allows), so they may
+	// commit without waiting for the disk. nil is Write.
+	LazyWrite WriteFunc
+}
+
+// lazy returns LazyWrite, or Write.
+func (s Webhooks) lazy() WriteFunc {
+	if s.LazyWrite != nil {
+		return s.LazyWrite
+	}
+	return s.Write
 }
 
 var _ fc.WebhookStore = Webhooks{}
@@ -320,7 +333,7 @@ func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseU
 		return nil, err
 	}
 	var jobs []*fc.DeliveryJob
-	err = s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+	err = s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
 		jobs = nil
 		rows, err := tx.Query(ctx, dueSQL+s.D.skipLocked(), t.Value(now), limit)
 		if err != nil {
@@ -390,7 +403,7 @@ func (s Webhooks) FinishDeliveries(ctx context.Context, owner string, rs []fc.De
 	if len(rs) == 0 {
 		return nil
 	}
-	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+	return s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
 		for _, r := range rs {
 			if err := s.finish(ctx, tx, owner, r); err != nil {
 				return err
