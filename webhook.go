@@ -225,6 +225,12 @@ type DeliveryResult struct {
 	Error      string
 	// Disable turns the webhook off (a 410 Gone), whatever its count.
 	Disable bool
+	// NotSent: nothing was sent, because the record no longer exists
+	// within the webhook's location (deleted, or the webhook moved). The
+	// delivery ends as Failed with Error saying so, but it was no attempt
+	// and no fault of the receiver: Attempts and the webhook's
+	// ErrorCount, LastError, LastTrigger and Active stay as they were.
+	NotSent bool
 }
 
 // WebhookStore keeps webhooks and their deliveries. Reads and writes take
@@ -266,6 +272,11 @@ type WebhookStore interface {
 	// FinishDelivery records one attempt's result of a delivery owner
 	// holds, and updates the webhook's ErrorCount, LastError,
 	// LastTrigger, and Active (disabled at WebhookDisableAfter or on
-	// Disable).
+	// Disable). A NotSent result only ends the delivery.
 	FinishDelivery(ctx context.Context, owner string, r DeliveryResult) error
+	// FinishDeliveries is FinishDelivery of several results in one write
+	// transaction, in order: the dispatcher records the attempts that
+	// end together at once, so that sending does not take the database's
+	// writer (SQLite's one) once per delivery.
+	FinishDeliveries(ctx context.Context, owner string, rs []DeliveryResult) error
 }

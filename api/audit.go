@@ -27,6 +27,10 @@ type auditRoute struct {
 	// (audit.SetCount, SetPage, AddCount) and an answer it did not count
 	// (an error) holds none.
 	one bool
+	// stream: a live stream (channel Stream). Its entry is written when
+	// it ends, with the records it sent; serveStream writes another when
+	// it opens (auditStreamOpen).
+	stream bool
 }
 
 // auditedRoutes are the route patterns (as routes.go registers them)
@@ -67,11 +71,12 @@ var auditedRoutes = map[string]auditRoute{
 	"POST /console/webhooks/{id}/enable":    {one: true},
 	"POST /console/webhooks/{id}/disable":   {one: true},
 	"POST /console/webhooks/{id}/redeliver": {},
-	// Live streams: one entry when the stream ends, with the records it
-	// sent.
-	"GET /api/spaces/failedcheckins/stream": {},
-	"GET /api/spaces/checkins/stream":       {},
-	"GET /console/failedcheckins/stream":    {},
+	// Live streams: one entry when the stream opens (count 0), one when
+	// it ends, with the records it sent; a stream refused before it
+	// opened (401, 400, 429) has the one entry of its answer.
+	"GET /api/spaces/failedcheckins/stream": {stream: true},
+	"GET /api/spaces/checkins/stream":       {stream: true},
+	"GET /console/failedcheckins/stream":    {stream: true},
 }
 
 // notAuditedRoutes return no record and no personal data (health, the
@@ -121,13 +126,29 @@ func (s *Server) auditRequests(next http.Handler) http.Handler {
 				note.ResultCount = 1
 			}
 			channel := fc.ChannelAPI
-			if strings.HasPrefix(info.pattern, "GET /console/") || strings.HasPrefix(info.pattern, "POST /console/") {
+			switch {
+			case route.stream:
+				channel = fc.ChannelStream
+			case strings.HasPrefix(info.pattern, "GET /console/") || strings.HasPrefix(info.pattern, "POST /console/"):
 				channel = fc.ChannelConsole
 			}
 			s.auditor.Record(ctx, audit.FromRequest(r, channel, status))
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// auditStreamOpen writes the entry of a live stream that has just opened
+// (PRIVACY.md section 1: one when it opens, one when it closes with the
+// count sent): status 200, no record yet. The closing entry is the
+// request's own (auditRequests).
+func (s *Server) auditStreamOpen(r *http.Request) {
+	if s.auditor == nil || audit.NoteFrom(r.Context()) == nil {
+		return // auditing off, or a request that is not audited
+	}
+	e := audit.FromRequest(r, fc.ChannelStream, http.StatusOK)
+	e.ResultCount, e.TotalItems = 0, nil
+	s.auditor.Record(r.Context(), e)
 }
 
 // auditEntryJSON is an audit entry on the wire.

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -59,6 +60,7 @@ type auditEnv struct {
 	h         http.Handler
 	db        auditStore
 	auditor   *audit.Auditor
+	srv       *Server
 	checkinID int64
 	lastID    int64 // the last audit entry seen
 }
@@ -82,7 +84,7 @@ func newAuditEnv(t *testing.T) *auditEnv {
 	t.Cleanup(func() { _ = a.Close(context.Background()) })
 	s := New(Config{Store: db, Authenticator: auditAuth{}, Auditor: a, Console: fakeConsole{},
 		Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q, Now: func() time.Time { return checkinNow }}})
-	return &auditEnv{h: s.Handler(), db: db, auditor: a, checkinID: res[0].Outcome.ID}
+	return &auditEnv{h: s.Handler(), db: db, auditor: a, srv: s, checkinID: res[0].Outcome.ID}
 }
 
 // newEntries writes what the Auditor holds and returns the entries after
@@ -153,6 +155,10 @@ func TestAuditEveryEndpoint(t *testing.T) {
 		{"directory import", "PUT", "/api/directory", "admin", dirBody, 200, "admin@example.com", fc.ChannelAPI, coworkers, nil},
 		{"audit", "GET", "/api/audit?size=1", "admin", "", 200, "admin@example.com", fc.ChannelAPI, 1, nil}, // TotalItems checked below
 		{"audit, no role", "GET", "/api/audit", "lister", "", 403, "Lister@Example.com", fc.ChannelAPI, 0, nil},
+		// A stream refused before it opens has the one entry of its answer.
+		{"stream, bad filter", "GET", "/api/spaces/failedcheckins/stream?FailedCheckin_Source=Teleport", "lister", "", 400, "Lister@Example.com", fc.ChannelStream, 0, nil},
+		{"stream, no role", "GET", "/api/spaces/checkins/stream", "norole", "", 403, "norole@example.com", fc.ChannelStream, 0, nil},
+		{"stream, no credentials", "GET", "/api/spaces/failedcheckins/stream", "", "", 401, "", fc.ChannelStream, 0, nil},
 		{"console list", "GET", "/console/failedcheckins?x=1", "", "", 200, "", fc.ChannelConsole, 0, nil},
 		{"console record", "GET", "/console/failedcheckins/1", "", "", 500, "", fc.ChannelConsole, 0, nil}, // the fake page panics
 		{"console coworker", "GET", "/console/coworkers/100001", "", "", 200, "", fc.ChannelConsole, 0, nil},
@@ -394,4 +400,62 @@ func TestEveryRouteClassified(t *testing.T) {
 			t.Errorf("notAuditedRoutes names %q, which routes.go does not register", route)
 		}
 	}
+}
+
+// TestAuditStream: a live stream writes two entries of channel Stream
+// (PRIVACY.md section 1): one as it opens (status 200, no record), one as
+// it closes with the number of records it sent, both with the caller, the
+// path and the query as sent.
+func TestAuditStream(t *testing.T) {
+	e := newAuditEnv(t)
+	ts := httptest.NewServer(e.h)
+	t.Cleanup(ts.Close)
+	t.Cleanup(e.srv.CloseStreams)
+	e.newEntries(t) // what setting up wrote
+	const path, query = "/api/spaces/failedcheckins/stream", "FailedCheckin_Source=DoorAccess"
+	c, code, body := openStream(t, ts.URL, path+"?"+query, "lister")
+	if code != 200 {
+		t.Fatalf("open = %d %s", code, body)
+	}
+	check := func(what string, en *fc.AuditEntry, count int64) {
+		t.Helper()
+		if en.Channel != fc.ChannelStream || en.Status != 200 || en.ResultCount != count || en.UserEmail != "Lister@Example.com" ||
+			en.Method != "GET" || en.Path != path || en.Query != query || en.TotalItems != nil {
+			t.Errorf("%s: entry %+v; want channel Stream, status 200, count %d, the lister, GET %s?%s", what, *en, count, path, query)
+		}
+	}
+	got := e.newEntries(t)
+	if len(got) != 1 {
+		t.Fatalf("after the stream opened: %d entries; want 1: %+v", len(got), got)
+	}
+	check("open", got[0], 0)
+
+	// Two refusals of the lister's locations and one of another: two sent.
+	var last int64
+	for _, b := range []int{1, 2, 1} {
+		w := send(t, e.h, "POST", "/api/spaces/checkins", "admin", fmt.Sprintf(`{"BusinessId": %d, "Source": 2, "CoworkerId": 999}`, b))
+		var out struct {
+			Value struct{ FailedCheckinId int64 }
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &out); w.Code != 200 || err != nil {
+			t.Fatalf("attempt = %d %s", w.Code, w.Body)
+		}
+		last = out.Value.FailedCheckinId
+	}
+	if evs := c.until(t, last, 10*time.Second); len(evs) != 2 {
+		t.Fatalf("stream sent %v; want 2 records", eventIDs(evs))
+	}
+	if got := e.newEntries(t); len(got) != 0 {
+		t.Errorf("while the stream is open: %d more entries: %+v", len(got), got[0])
+	}
+	c.close()
+	deadline := time.Now().Add(10 * time.Second)
+	for got = nil; len(got) == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		got = e.newEntries(t)
+	}
+	if len(got) != 1 {
+		t.Fatalf("after the stream closed: %d entries; want 1: %+v", len(got), got)
+	}
+	check("close", got[0], 2)
 }

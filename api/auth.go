@@ -37,6 +37,16 @@ const TokenPath = "/api/token"
 
 // Authenticate implements Authenticator.
 func (a *Auth) Authenticate(r *http.Request) (*fc.Caller, error) {
+	return a.authenticate(r, true)
+}
+
+// Recheck implements Rechecker: Authenticate without counting against the
+// user's rate limit.
+func (a *Auth) Recheck(r *http.Request) (*fc.Caller, error) {
+	return a.authenticate(r, false)
+}
+
+func (a *Auth) authenticate(r *http.Request, limit bool) (*fc.Caller, error) {
 	header := r.Header.Get("Authorization")
 	// The token endpoint authenticates by its form; OAuth clients may send
 	// their client id there as Basic credentials, which are not a user's.
@@ -49,6 +59,8 @@ func (a *Auth) Authenticate(r *http.Request) (*fc.Caller, error) {
 	scheme, value, _ := strings.Cut(header, " ")
 	value = strings.TrimSpace(value)
 	switch {
+	case strings.EqualFold(scheme, "Bearer") && value != "" && !limit:
+		return a.svc.RecheckBearer(r.Context(), value)
 	case strings.EqualFold(scheme, "Bearer") && value != "":
 		return a.svc.Bearer(r.Context(), value)
 	case strings.EqualFold(scheme, "Basic") && a.svc.BasicEnabled():
@@ -59,6 +71,9 @@ func (a *Auth) Authenticate(r *http.Request) (*fc.Caller, error) {
 		if msg := fc.EmailText.Problem(email); msg != "" {
 			return nil, fc.InvalidFields([]fc.FieldError{{Property: "Authorization",
 				Message: "the user name of the Basic credentials " + msg, AttemptedValue: fc.ShortValue(email)}})
+		}
+		if !limit {
+			return a.svc.RecheckBasic(r.Context(), email, password, clientAddress(r))
 		}
 		return a.svc.Basic(r.Context(), email, password, clientAddress(r))
 	}

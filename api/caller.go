@@ -18,6 +18,22 @@ type Authenticator interface {
 	Authenticate(r *http.Request) (*fc.Caller, error)
 }
 
+// Rechecker is an Authenticator that can check a request's credentials
+// again without counting a new request against the user's rate limit: a
+// live stream re-checks its caller periodically (StreamOptions.Recheck).
+// An Authenticator without it is asked with Authenticate.
+type Rechecker interface {
+	Recheck(r *http.Request) (*fc.Caller, error)
+}
+
+// recheck returns the caller of r's credentials as they are now.
+func (s *Server) recheck(r *http.Request) (*fc.Caller, error) {
+	if rc, ok := s.auth.(Rechecker); ok {
+		return rc.Recheck(r)
+	}
+	return s.auth.Authenticate(r)
+}
+
 // Roles the FailedCheckin endpoints require (docs/api.md#roles-and-location-scope).
 const (
 	fcRoleList = fc.RoleFailedCheckinList

@@ -52,6 +52,7 @@ const (
 	DefaultStreamSpan         = fc.MaxPageSize
 	DefaultStreamsPerUser     = 10
 	DefaultStreamWriteTimeout = 30 * time.Second
+	DefaultStreamRecheck      = 5 * time.Second
 	// streamRetryMillis is the reconnection delay a stream asks of its
 	// client (the SSE retry field).
 	streamRetryMillis = 3000
@@ -77,6 +78,11 @@ type StreamOptions struct {
 	MaxPerUser int
 	// WriteTimeout bounds each write to the client.
 	WriteTimeout time.Duration
+	// Recheck is how often a stream checks its caller again: a stream
+	// ends within Recheck of its token or console session expiring, its
+	// user being disabled or deleted or losing the stream's role, and
+	// follows a change of the user's locations.
+	Recheck time.Duration
 }
 
 func (o StreamOptions) withDefaults() StreamOptions {
@@ -93,6 +99,7 @@ func (o StreamOptions) withDefaults() StreamOptions {
 	def(&o.KeepAlive, DefaultStreamKeepAlive)
 	def(&o.Poll, DefaultStreamPoll)
 	def(&o.WriteTimeout, DefaultStreamWriteTimeout)
+	def(&o.Recheck, DefaultStreamRecheck)
 	defInt(&o.MaxBehind, DefaultStreamMaxBehind)
 	defInt(&o.Span, DefaultStreamSpan)
 	defInt(&o.MaxPerUser, DefaultStreamsPerUser)
@@ -108,6 +115,7 @@ type streamEvent struct {
 // streamKind is what one stream endpoint carries.
 type streamKind struct {
 	event string              // the SSE event name: the record's type
+	role  string              // the role that may read it
 	slot  int                 // its table's index in streamHub.largest
 	table *searchparams.Table // its filter grammar: the search's
 	// fetch reads the records past after, each as get-one writes it.
@@ -117,14 +125,14 @@ type streamKind struct {
 
 // The two streams.
 var (
-	failedCheckinStream = &streamKind{event: "FailedCheckin", slot: 0, table: searchparams.FailedCheckins,
+	failedCheckinStream = &streamKind{event: "FailedCheckin", role: fcRoleList, slot: 0, table: searchparams.FailedCheckins,
 		fetch: func(ctx context.Context, st fc.RecordTailStore, caller *fc.Caller, q fc.Query, after int64, limit int) ([]streamEvent, error) {
 			recs, err := st.FailedCheckinsAfter(ctx, q, after, limit)
 			return encodeEvents(recs, err, func(r *fc.FailedCheckin) (int64, any) {
 				return r.ID, withExplanation(caller.MaskFailedCheckin(r), false)
 			})
 		}}
-	checkinStream = &streamKind{event: "Checkin", slot: 1, table: searchparams.Checkins,
+	checkinStream = &streamKind{event: "Checkin", role: fc.RoleCheckinList, slot: 1, table: searchparams.Checkins,
 		fetch: func(ctx context.Context, st fc.RecordTailStore, caller *fc.Caller, q fc.Query, after int64, limit int) ([]streamEvent, error) {
 			recs, err := st.CheckinsAfter(ctx, q, after, limit)
 			return encodeEvents(recs, err, func(c *fc.Checkin) (int64, any) { return c.ID, toCheckinJSON(caller.MaskCheckin(c)) })
@@ -291,25 +299,34 @@ func (s *Server) CloseStreams() { s.streams.close() }
 // StreamFunc serves a live stream of FailedCheckins for caller, with the
 // search filter of rawQuery: the one implementation behind the API's
 // stream and the console's (Console.Stream), which checks its own session
-// and passes its user as caller.
-type StreamFunc = func(w http.ResponseWriter, r *http.Request, caller *fc.Caller, rawQuery string)
+// and passes its user as caller, and as recheck the same check of the
+// request's session, made again every StreamOptions.Recheck.
+type StreamFunc = func(w http.ResponseWriter, r *http.Request, caller *fc.Caller, recheck CallerCheck, rawQuery string)
+
+// CallerCheck checks the credentials of a stream's request again: the
+// caller as it is now; nil and no error when the credentials no longer
+// hold (expired, ended, the user disabled or deleted), as does an error
+// with code fc.ErrUnauthorized. Any other error (an outage, a throttle)
+// leaves the stream as it is until the next check.
+type CallerCheck = func() (*fc.Caller, error)
 
 // streamHandler serves GET .../stream of kind for the API's caller.
 func (s *Server) streamHandler(kind *streamKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.serveStream(w, r, kind, callerFrom(r.Context()), r.URL.RawQuery)
+		recheck := func() (*fc.Caller, error) { return s.recheck(r) }
+		s.serveStream(w, r, kind, callerFrom(r.Context()), recheck, r.URL.RawQuery)
 	}
 }
 
 // consoleStream is the console's entry into the FailedCheckin stream.
-func (s *Server) consoleStream(w http.ResponseWriter, r *http.Request, caller *fc.Caller, rawQuery string) {
-	s.serveStream(w, r, failedCheckinStream, caller, rawQuery)
+func (s *Server) consoleStream(w http.ResponseWriter, r *http.Request, caller *fc.Caller, recheck CallerCheck, rawQuery string) {
+	s.serveStream(w, r, failedCheckinStream, caller, recheck, rawQuery)
 }
 
 // serveStream validates the request (filter, cursor, limit), then sends
 // the stream until the client leaves, the server shuts down, the client
 // falls too far behind or a write or read fails.
-func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, kind *streamKind, caller *fc.Caller, rawQuery string) {
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, kind *streamKind, caller *fc.Caller, recheck CallerCheck, rawQuery string) {
 	h := s.streams
 	if h.store == nil {
 		s.writeError(w, r, fc.Errorf(fc.ErrNotFound, "this store has no live streams"))
@@ -355,12 +372,13 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, kind *strea
 	if r.Method == http.MethodHead {
 		return // the headers say what a GET would get; a HEAD has no body to stream
 	}
+	s.auditStreamOpen(r)
 	sw := newSSEWriter(w, h.opts.WriteTimeout)
 	sw.buf = append(sw.buf, "retry: "+strconv.Itoa(streamRetryMillis)+"\n\n"...)
 	if err := sw.flush(); err != nil {
 		return
 	}
-	reason := h.run(r.Context(), sw, kind, caller, q, after, resumed)
+	reason := h.run(r.Context(), sw, kind, caller, q, after, resumed, recheck)
 	s.log.LogAttrs(r.Context(), slog.LevelDebug, "live stream ended", slog.String("request_id", requestID(r.Context())),
 		slog.String("reason", reason))
 }
@@ -373,11 +391,34 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, kind *strea
 // nothing matching lies between cursor and the largest Id known before
 // that read, so the cursor moves there even when nothing was sent: a
 // rare filter does not make every later read walk the same records again.
-func (h *streamHub) run(ctx context.Context, sw *sseWriter, kind *streamKind, caller *fc.Caller, q fc.Query, cursor int64, replay bool) string {
+//
+// Every Recheck the caller is checked again (recheckCaller): the stream
+// ends when its credentials no longer hold, its user lost the role or may
+// no longer ask the stream's query (masked since it opened), and carries
+// only the records of the user's locations as they are now, masked as the
+// user sees them now.
+func (h *streamHub) run(ctx context.Context, sw *sseWriter, kind *streamKind, caller *fc.Caller, q fc.Query, cursor int64, replay bool, recheck CallerCheck) string {
 	keepAlive := time.NewTicker(h.opts.KeepAlive)
 	defer keepAlive.Stop()
+	rechecks := time.NewTicker(h.opts.Recheck)
+	defer rechecks.Stop()
+	ended := func() string { // the caller as it is now; "" to go on
+		reason := h.recheckCaller(kind, recheck, &caller, &q)
+		if reason != "" {
+			_ = sw.comment(reason + ": reconnect with new credentials")
+			_ = sw.flush()
+		}
+		return reason
+	}
 	behind := 0 // records sent in a row without catching up, while live
 	for {
+		select { // a replay or a burst checks too, between spans
+		case <-rechecks.C:
+			if reason := ended(); reason != "" {
+				return reason
+			}
+		default:
+		}
 		seen, moved := h.snapshot(kind.slot)
 		events, err := kind.fetch(ctx, h.store, caller, q, cursor, h.opts.Span)
 		if err != nil {
@@ -392,8 +433,8 @@ func (h *streamHub) run(ctx context.Context, sw *sseWriter, kind *streamKind, ca
 			}
 			cursor = ev.id
 		}
-		// The stream's audit entry, written when it ends, counts what it
-		// sent (api/audit.go).
+		// The stream's closing audit entry, written when it ends, counts
+		// what it sent (api/audit.go).
 		audit.AddCount(ctx, int64(len(events)))
 		if err := sw.flush(); err != nil {
 			return "write failed"
@@ -414,6 +455,10 @@ func (h *streamHub) run(ctx context.Context, sw *sseWriter, kind *streamKind, ca
 			select {
 			case <-moved:
 				waiting = false
+			case <-rechecks.C:
+				if reason := ended(); reason != "" {
+					return reason
+				}
 			case <-keepAlive.C:
 				if err := sw.comment("keep-alive"); err != nil {
 					return "write failed"
@@ -428,6 +473,32 @@ func (h *streamHub) run(ctx context.Context, sw *sseWriter, kind *streamKind, ca
 			}
 		}
 	}
+}
+
+// recheckCaller checks the stream's caller again (check) and returns why
+// the stream must end, or "" with q's scope set to the caller's locations
+// as they are now (narrowed when the user lost one). A failure of the
+// check itself (an outage) ends nothing: the next check decides.
+func (h *streamHub) recheckCaller(kind *streamKind, check CallerCheck, caller **fc.Caller, q *fc.Query) string {
+	if check == nil {
+		return ""
+	}
+	c, err := check()
+	switch {
+	case err != nil && fc.ErrorCode(err) != fc.ErrUnauthorized:
+		h.log.Warn("live stream: checking the caller again", "error", err.Error())
+		return ""
+	case err != nil || c == nil:
+		return "the credentials have expired or were revoked"
+	case !c.HasRole(kind.role):
+		return "the " + kind.role + " role was withdrawn"
+	}
+	rq, err := c.Restrict(*q)
+	if err != nil {
+		return "personal data is now masked for this user, and the stream's filter or order uses it"
+	}
+	*caller, *q = c, rq
+	return ""
 }
 
 // streamCursor reads where a stream starts: Last-Event-ID (what a

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -479,5 +480,84 @@ func TestWebhookDelivery(t *testing.T) {
 	e.run(t)
 	if got := rc.take(); len(got) != 0 {
 		t.Errorf("after the move to location 2, location 1's record was sent %d times: %s", len(got), got[0].body)
+	}
+}
+
+// TestWebhookRecordGoneIsNotAFailure: a record deleted before its
+// delivery was sent is not sent, and that is no failure of the receiver:
+// the delivery ends Failed with a LastError that says so and no attempt
+// counted, while the webhook's ErrorCount, LastError and Active stay as
+// they were, even for more deleted records than it takes to disable it.
+func TestWebhookRecordGoneIsNotAFailure(t *testing.T) {
+	e := newHookEnv(t, true)
+	deleter, ok := e.db.(interface {
+		DeleteFailedCheckins(ctx context.Context, ids []int64) (int, error)
+	})
+	if !ok {
+		t.Fatal("the test store cannot delete records")
+	}
+	rc := &receiver{t: t}
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	hook := e.create(t, "loc1", fmt.Sprintf(`{"Name": "gone", "Action": 63, "URL": %q, "BusinessId": 1}`, srv.URL))
+	rc.secret = hook["Secret"].(string)
+	id := hook["Id"]
+
+	// One real failure first, so that the count has something to keep.
+	rc.status.Store(500)
+	e.refuse(t, 1)
+	if n := e.run(t); n != 1 {
+		t.Fatalf("attempts = %d; want 1", n)
+	}
+	rc.take()
+	rc.status.Store(200)
+	before := e.hook(t, id)
+	if before["ErrorCount"].(float64) != 1 || before["LastError"] != "HTTP 500" {
+		t.Fatalf("after a 500: %v", before)
+	}
+
+	var gone []int64
+	for range fc.WebhookDisableAfter + 1 {
+		gone = append(gone, e.refuse(t, 1))
+	}
+	if n, err := deleter.DeleteFailedCheckins(context.Background(), gone); err != nil || n != len(gone) {
+		t.Fatalf("DeleteFailedCheckins = %d, %v", n, err)
+	}
+	e.run(t)
+	if got := rc.take(); len(got) != 0 {
+		t.Errorf("deleted records were sent %d times", len(got))
+	}
+	after := e.hook(t, id)
+	if after["Active"] != true || after["ErrorCount"] != before["ErrorCount"] || after["LastError"] != before["LastError"] ||
+		after["LastTrigger"] != before["LastTrigger"] {
+		t.Errorf("deleted records changed the webhook:\nbefore %v\nafter  %v", before, after)
+	}
+	page, err := e.db.FindWebhookDeliveries(context.Background(), fc.AllBusinesses(), int64(id.(float64)), 1, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notSent := 0
+	for _, d := range page.Records {
+		if !slices.Contains(gone, d.RecordID) {
+			continue
+		}
+		notSent++
+		if d.Status != fc.DeliveryFailed || d.Attempts != 0 || d.LastError == nil || *d.LastError != webhook.NotSentError ||
+			d.NextAttemptOn != nil || d.LastStatusCode != nil {
+			t.Errorf("delivery of deleted record %d: %+v", d.RecordID, d)
+		}
+	}
+	if notSent != len(gone) {
+		t.Errorf("%d deliveries of deleted records in the log; want %d", notSent, len(gone))
+	}
+	// The receiver still gets what exists, and a success resets the count.
+	e.refuse(t, 1)
+	e.advance(time.Hour) // the first refusal's retry is due too
+	e.run(t)
+	if got := rc.take(); len(got) != 2 {
+		t.Errorf("received %d after the deleted ones; want 2", len(got))
+	}
+	if w := e.hook(t, id); w["ErrorCount"].(float64) != 0 {
+		t.Errorf("after a success: %v", w)
 	}
 }

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"bufio"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -123,4 +124,75 @@ func TestConsoleAudit(t *testing.T) {
 			t.Errorf("GET %s: TotalItems %v; want %d (-1: null)", tc.target, en.TotalItems, tc.totalItems)
 		}
 	}
+}
+
+// TestConsoleStreamAudit: the live view's stream writes two entries of
+// channel Stream with the signed-in user: one as it opens (status 200, no
+// record), one as it closes with the number of records it sent.
+func TestConsoleStreamAudit(t *testing.T) {
+	var a *audit.Auditor
+	e := newEnvWithAPI(t, nil, func(cfg *api.Config) {
+		a = audit.New(cfg.Store.(fc.AuditStore), audit.Options{Delay: time.Hour}) // written by Flush only
+		cfg.Auditor = a
+	})
+	t.Cleanup(func() { _ = a.Close(context.Background()) })
+	t.Cleanup(e.api.CloseStreams)
+	var last int64
+	entries := func() []*fc.AuditEntry {
+		t.Helper()
+		if err := a.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		q, err := searchparams.Audit.Parse("orderBy=Id&dir=asc&size=1000&from_Audit_Id=" + strconv.FormatInt(last+1, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Scope = fc.AllBusinesses()
+		page, err := e.db.(fc.AuditStore).FindAuditEntries(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(page.Entries); n > 0 {
+			last = page.Entries[n-1].ID
+		}
+		return page.Entries
+	}
+	c := e.client(t)
+	e.signIn(t, c, "manager@example.com")
+	entries()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/console/failedcheckins/stream?FailedCheckin_Source=DoorAccess", nil)
+	resp, err := c.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET the stream = %v, %v", resp, err)
+	}
+	check := func(what string, got []*fc.AuditEntry, count int64) {
+		t.Helper()
+		if len(got) != 1 {
+			t.Fatalf("%s: %d entries; want 1: %+v", what, len(got), got)
+		}
+		en := got[0]
+		if en.Channel != fc.ChannelStream || en.Status != 200 || en.ResultCount != count || en.UserEmail != "manager@example.com" ||
+			en.Path != "/console/failedcheckins/stream" || en.Query != "FailedCheckin_Source=DoorAccess" {
+			t.Errorf("%s: entry %+v; want channel Stream, status 200, count %d, the manager", what, *en, count)
+		}
+	}
+	check("open", entries(), 0)
+	e.write(t, liveRecord(e.managerLoc, fc.SourceDoorAccess, "one"), liveRecord(e.otherLoc, fc.SourceDoorAccess, "not theirs"),
+		liveRecord(e.managerLoc, fc.SourceDoorAccess, "two"))
+	sc := bufio.NewScanner(resp.Body)
+	for n := 0; n < 2 && sc.Scan(); {
+		if strings.HasPrefix(sc.Text(), "data: ") {
+			n++
+		}
+	}
+	cancel()
+	resp.Body.Close()
+	var got []*fc.AuditEntry
+	for deadline := time.Now().Add(10 * time.Second); len(got) == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		got = entries()
+	}
+	check("close", got, 2)
 }

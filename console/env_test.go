@@ -52,6 +52,13 @@ func newEnv(t testing.TB) *env {
 // (given the store) before the server is built.
 func newEnvWith(t testing.TB, configure func(envStore, *console.Config)) *env {
 	t.Helper()
+	return newEnvWithAPI(t, configure, nil)
+}
+
+// newEnvWithAPI is newEnvWith with the API server's Config adjusted by
+// configureAPI too.
+func newEnvWithAPI(t testing.TB, configure func(envStore, *console.Config), configureAPI func(*api.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	s := teststore.Open(t)
 	db, ok := s.(envStore)
@@ -81,7 +88,11 @@ func newEnvWith(t testing.TB, configure func(envStore, *console.Config)) *env {
 	if err != nil {
 		t.Fatalf("console.New: %v", err)
 	}
-	e.api = api.New(api.Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken), Console: c})
+	acfg := api.Config{Store: db, Authenticator: auth, Token: http.HandlerFunc(auth.ServeToken), Console: c}
+	if configureAPI != nil {
+		configureAPI(&acfg)
+	}
+	e.api = api.New(acfg)
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	return e

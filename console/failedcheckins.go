@@ -169,7 +169,11 @@ func (c *Console) renderRecord(w http.ResponseWriter, r *http.Request, rec *fc.F
 // follow a redirect to a form. Paging and sorting, which the form carries
 // for the table, mean nothing to a stream and are dropped; the rest is
 // the list page's filter (APIQuery), judged by the API's parser.
-func (c *Console) Stream(serve func(http.ResponseWriter, *http.Request, *fc.Caller, string)) http.Handler {
+//
+// The stream checks the session again every so often (recheck): it ends
+// when the session expires or is ended, or its user is disabled, deleted
+// or loses the role, and follows a change of the user's locations.
+func (c *Console) Stream(serve func(http.ResponseWriter, *http.Request, *fc.Caller, func() (*fc.Caller, error), string)) http.Handler {
 	return c.page(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, err := c.loadSession(r)
 		switch {
@@ -191,6 +195,14 @@ func (c *Console) Stream(serve func(http.ResponseWriter, *http.Request, *fc.Call
 		for _, p := range []string{"page", "size", "orderBy", "dir"} {
 			v.Del(p)
 		}
-		serve(w, r, s.caller, APIQuery(v))
+		audit.SetUser(r.Context(), s.user.Email) // the stream's audit entries (package audit)
+		recheck := func() (*fc.Caller, error) {
+			s, err := c.loadSession(r)
+			if s == nil || err != nil {
+				return nil, err
+			}
+			return s.caller, nil
+		}
+		serve(w, r, s.caller, recheck, APIQuery(v))
 	}))
 }

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/api"
+	"github.com/failedcheckins/failedcheckins/console"
 )
 
 // liveRecord is a refusal written as an import would write it (the next
@@ -107,5 +110,104 @@ func TestConsoleStream(t *testing.T) {
 	}
 	if code, body := get(t, c, e.srv.URL+"/console/failedcheckins/stream?FailedCheckin_Source=Teleport"); code != 400 || !strings.Contains(body, "FailedCheckin_Source") {
 		t.Errorf("a bad filter = %d %.300s; want 400 naming it", code, body)
+	}
+}
+
+// TestConsoleStreamEndsWithSession: the live view's stream checks the
+// session again (here every 20 ms): it ends when the session expires (a
+// clock the test moves) and when the user is disabled, and it follows a
+// change of the user's locations.
+func TestConsoleStreamEndsWithSession(t *testing.T) {
+	var offset atomic.Int64
+	e := newEnvWithAPI(t, func(_ envStore, cfg *console.Config) {
+		cfg.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	}, func(cfg *api.Config) { cfg.Streams.Recheck = 20 * time.Millisecond })
+	open := func(c *http.Client) (<-chan string, func()) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/console/failedcheckins/stream", nil)
+		resp, err := c.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			cancel()
+			t.Fatalf("GET the console's stream = %v, %v", resp, err)
+		}
+		lines := make(chan string, 100)
+		go func() {
+			defer resp.Body.Close()
+			sc := bufio.NewScanner(resp.Body)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		return lines, cancel
+	}
+	// readUntil reads lines until one has prefix; ok is false when the
+	// stream ended first.
+	readUntil := func(lines <-chan string, prefix string) (string, bool) {
+		t.Helper()
+		timeout := time.After(10 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					return "", false
+				}
+				if strings.HasPrefix(l, prefix) {
+					return l, true
+				}
+			case <-timeout:
+				t.Fatalf("no line %q within 10 s", prefix)
+			}
+		}
+	}
+	addUser(t, e.db, "both@example.com", &fc.User{Roles: []string{fc.RoleFailedCheckinList}, Businesses: []int64{e.managerLoc, e.otherLoc}})
+	c := e.client(t)
+	e.signIn(t, c, "both@example.com")
+	lines, cancel := open(c)
+	defer cancel()
+	e.write(t, liveRecord(e.otherLoc, fc.SourceDoorAccess, "other"))
+	if l, ok := readUntil(lines, "data: "); !ok || !strings.Contains(l, `"Description":"other"`) {
+		t.Fatalf("with both locations: %q", l)
+	}
+	// The other location is taken away: the open stream no longer carries it.
+	u, err := e.db.FindUserByEmail(context.Background(), "both@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Businesses = []int64{e.managerLoc}
+	if err := e.db.UpdateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	e.write(t, liveRecord(e.otherLoc, fc.SourceDoorAccess, "other again"), liveRecord(e.managerLoc, fc.SourceDoorAccess, "mine"))
+	if l, ok := readUntil(lines, "data: "); !ok || !strings.Contains(l, `"Description":"mine"`) {
+		t.Errorf("after losing the other location: %q; want the record named mine", l)
+	}
+	// The session expires: the stream ends, saying why.
+	offset.Add(int64(fc.ConsoleSessionLifetime + time.Minute))
+	if l, ok := readUntil(lines, ": the credentials"); !ok || !strings.Contains(l, "expired") {
+		t.Errorf("at the session's expiry: %q, %v", l, ok)
+	}
+	if _, ok := readUntil(lines, "data: "); ok {
+		t.Error("the stream went on after the session expired")
+	}
+	cancel()
+
+	// The user is disabled: the stream ends.
+	offset.Store(0)
+	c = e.client(t)
+	e.signIn(t, c, "both@example.com")
+	lines, cancel = open(c)
+	defer cancel()
+	u.Enabled = false
+	if err := e.db.UpdateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := readUntil(lines, ": the credentials"); !ok {
+		t.Error("the stream did not say why it ended after the user was disabled")
+	}
+	if _, ok := readUntil(lines, "data: "); ok {
+		t.Error("the stream went on after the user was disabled")
 	}
 }

@@ -17,6 +17,19 @@ import (
 // verified recently, and the user's rate limit. With Config.DisableBasic
 // every Basic credential is ErrBadCredentials.
 func (s *Service) Basic(ctx context.Context, email, password, addr string) (*fc.Caller, error) {
+	return s.basicAuth(ctx, email, password, addr, true)
+}
+
+// RecheckBasic is Basic for credentials already accepted, checked again
+// while a long request (a live stream) runs: the user must still exist,
+// be enabled and have this password (the cache of verified credentials
+// spares the hash), and the caller is read afresh, but the check does not
+// count against the user's rate limit.
+func (s *Service) RecheckBasic(ctx context.Context, email, password, addr string) (*fc.Caller, error) {
+	return s.basicAuth(ctx, email, password, addr, false)
+}
+
+func (s *Service) basicAuth(ctx context.Context, email, password, addr string, limit bool) (*fc.Caller, error) {
 	if !s.basic {
 		return nil, ErrBadCredentials
 	}
@@ -32,6 +45,9 @@ func (s *Service) Basic(ctx context.Context, email, password, addr string) (*fc.
 			return nil, err
 		}
 		s.basicCache.remember(u, email, password, s.now())
+	}
+	if !limit {
+		return u.Caller(), nil
 	}
 	if wait := s.limiter.allow(userBucket(u), s.now()); wait > 0 {
 		return nil, tooMany(wait, "Too many requests for this user.")

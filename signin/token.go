@@ -68,6 +68,19 @@ func (s *Service) newGrant(now time.Time) (*fc.TokenGrant, Tokens) {
 // that the user is still enabled, so disabling a user stops their tokens
 // at once, and counts the request against the user's rate limit.
 func (s *Service) Bearer(ctx context.Context, token string) (*fc.Caller, error) {
+	return s.bearer(ctx, token, true)
+}
+
+// RecheckBearer is Bearer for a credential already accepted, checked again
+// while a long request (a live stream) runs: the token must still be
+// unexpired and its user enabled, and the caller is read afresh (roles,
+// locations), but the check is not a request of the user's and does not
+// count against their rate limit.
+func (s *Service) RecheckBearer(ctx context.Context, token string) (*fc.Caller, error) {
+	return s.bearer(ctx, token, false)
+}
+
+func (s *Service) bearer(ctx context.Context, token string, limit bool) (*fc.Caller, error) {
 	if len(token) > MaxCredentialLength {
 		return nil, ErrBadCredentials
 	}
@@ -84,6 +97,9 @@ func (s *Service) Bearer(ctx context.Context, token string) (*fc.Caller, error) 
 	}
 	// The bucket is the user's, not the token's: getting a new token must
 	// not reset the limit. Basic auth shares the same bucket.
+	if !limit {
+		return u.Caller(), nil
+	}
 	if wait := s.limiter.allow(userBucket(u), now); wait > 0 {
 		return nil, tooMany(wait, "Too many requests for this user.")
 	}

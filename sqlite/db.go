@@ -108,7 +108,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
-	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.read, Write: db.write}
+	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.read, Write: db.write, LazyWrite: db.writeLazy}
 	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}
@@ -198,6 +198,15 @@ func (db *DB) SetNow(now func() time.Time) { db.now = now }
 // errors are classified (errors.go): a full disk or a lock held past
 // busy_timeout is fc.ErrUnavailable.
 func (db *DB) withWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time) error) error {
+	return db.withWriteTxSync(ctx, true, fn)
+}
+
+// withWriteTxSync is withWriteTx; durable false commits without waiting
+// for the disk (synchronous=NORMAL for this transaction only), for writes
+// whose loss in a crash is harmless (writeLazy). In WAL mode the next
+// durable commit's sync writes such a transaction out too, since its
+// frames precede that commit's in the log.
+func (db *DB) withWriteTxSync(ctx context.Context, durable bool, fn func(tx *sql.Tx, now time.Time) error) error {
 	conn, err := db.writer.Conn(ctx)
 	if err != nil {
 		return classify(fmt.Errorf("begin write: %w", err))
@@ -206,6 +215,20 @@ func (db *DB) withWriteTx(ctx context.Context, fn func(tx *sql.Tx, now time.Time
 	// waits for the transaction to end). It returns the connection to the
 	// pool; its only error is ErrConnDone, when beginWrite discarded it.
 	defer func() { _ = conn.Close() }()
+	if !durable {
+		if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+			discard(conn) // it may be either: a new connection is FULL (the dsn)
+			return classify(fmt.Errorf("begin write: %w", err))
+		}
+		// After the transaction's end (deferred after its Rollback, so
+		// it runs before): every other write must be durable again, and
+		// a connection that cannot be put back is not used again.
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = FULL"); err != nil {
+				discard(conn)
+			}
+		}()
+	}
 	tx, err := db.beginWrite(ctx, conn) // writelock.go
 	if err != nil {
 		return classify(fmt.Errorf("begin write: %w", err))

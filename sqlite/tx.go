@@ -195,8 +195,21 @@ func (r sqlRows) Close()                 { r.rows.Close() }
 // commits when fn returns nil, and rolls back otherwise (or when ctx is
 // cancelled).
 func (db *DB) write(ctx context.Context, fn func(tx sqlstore.WriteTx, now time.Time) error) error {
+	return db.writeSync(ctx, true, fn)
+}
+
+// writeLazy is write for writes that a crash may lose without harm (the
+// webhook dispatcher's claims and results: a lost lease or result only
+// means that a delivery is sent again, which at-least-once allows): the
+// commit does not wait for the disk, so the dispatcher does not hold the
+// one writer, which the check-ins need, through an fsync per claim.
+func (db *DB) writeLazy(ctx context.Context, fn func(tx sqlstore.WriteTx, now time.Time) error) error {
+	return db.writeSync(ctx, false, fn)
+}
+
+func (db *DB) writeSync(ctx context.Context, durable bool, fn func(tx sqlstore.WriteTx, now time.Time) error) error {
 	defer db.writes.prepareTodo(ctx, db.writer) // after the transaction has let go of the writer
-	return db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+	return db.withWriteTxSync(ctx, durable, func(tx *sql.Tx, now time.Time) error {
 		t := &sqlTx{tx: tx, prepared: db.writes.get}
 		if err := fn(t, now); err != nil {
 			return err

@@ -35,6 +35,19 @@ type Webhooks struct {
 	D     Dialect
 	Read  ReadFunc
 	Write WriteFunc
+	// LazyWrite, when set, runs the dispatcher's claims and results: writes
+	// that a crash may lose without harm (a lost lease or result means a
+	// delivery is sent again, which at-least-once allows), so they may
+	// commit without waiting for the disk. nil is Write.
+	LazyWrite WriteFunc
+}
+
+// lazy returns LazyWrite, or Write.
+func (s Webhooks) lazy() WriteFunc {
+	if s.LazyWrite != nil {
+		return s.LazyWrite
+	}
+	return s.Write
 }
 
 var _ fc.WebhookStore = Webhooks{}
@@ -320,7 +333,7 @@ func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseU
 		return nil, err
 	}
 	var jobs []*fc.DeliveryJob
-	err = s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+	err = s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
 		jobs = nil
 		rows, err := tx.Query(ctx, dueSQL+s.D.skipLocked(), t.Value(now), limit)
 		if err != nil {
@@ -381,69 +394,99 @@ func prefixed(prefix, columns string) string {
 // redelivery reset it) changes nothing: the other attempt's result
 // counts.
 func (s Webhooks) FinishDelivery(ctx context.Context, owner string, r fc.DeliveryResult) error {
-	t := s.D.Accounts
-	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
-		status, delivered := fc.DeliveryPending, any(nil)
-		switch {
-		case r.Delivered:
-			status, delivered = fc.DeliveryDelivered, t.Value(r.At)
-		case r.Next == nil:
-			status = fc.DeliveryFailed
-		}
-		var code, lastErr any
-		if r.StatusCode != 0 {
-			code = r.StatusCode
-		}
-		if r.Error != "" {
-			lastErr = r.Error
-		}
-		n, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, last_status_code = $2,
-			last_error = $3, next_attempt_on = $4, delivered_on = $5, lease_owner = NULL, lease_until = NULL
-			WHERE id = $6 AND lease_owner = $7`,
-			status, code, lastErr, t.Optional(r.Next), delivered, r.DeliveryID, owner)
-		if err != nil {
-			return fmt.Errorf("finish delivery %d: %w", r.DeliveryID, err)
-		}
-		if n == 0 {
-			return nil
-		}
-		if r.Delivered {
-			_, err = tx.Exec(ctx, `UPDATE webhooks SET error_count = 0, last_trigger = $1 WHERE id = $2`, t.Value(r.At), r.WebhookID)
-			if err != nil {
-				return fmt.Errorf("update webhook %d: %w", r.WebhookID, err)
-			}
-			return nil
-		}
-		var active bool
-		var count int
-		err = tx.QueryRow(ctx, `SELECT active, error_count FROM webhooks WHERE id = $1`+s.D.forUpdate(), r.WebhookID).Scan(&active, &count)
-		if errors.Is(err, ErrNoRows) {
-			return nil // deleted meanwhile
-		}
-		if err != nil {
-			return fmt.Errorf("read webhook %d: %w", r.WebhookID, err)
-		}
-		count++
-		msg := r.Error
-		disable := active && (r.Disable || count >= fc.WebhookDisableAfter)
-		switch {
-		case disable && r.Disable:
-			msg = "Disabled: the receiver answered 410 Gone. " + msg
-		case disable:
-			msg = fmt.Sprintf("Disabled after %d consecutive failed attempts. Last: %s", count, msg)
-		}
-		_, err = tx.Exec(ctx, `UPDATE webhooks SET error_count = $1, last_error = $2, last_trigger = $3, active = $4 WHERE id = $5`,
-			count, msg, t.Value(r.At), active && !disable, r.WebhookID)
-		if err != nil {
-			return fmt.Errorf("update webhook %d: %w", r.WebhookID, err)
-		}
-		if disable {
-			if _, err := tx.Exec(ctx, bumpWebhooksSQL); err != nil {
-				return fmt.Errorf("bump the webhooks' version: %w", err)
+	return s.FinishDeliveries(ctx, owner, []fc.DeliveryResult{r})
+}
+
+// FinishDeliveries records several attempts in one write transaction
+// (fc.WebhookStore).
+func (s Webhooks) FinishDeliveries(ctx context.Context, owner string, rs []fc.DeliveryResult) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	return s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
+		for _, r := range rs {
+			if err := s.finish(ctx, tx, owner, r); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// finish records one attempt in tx.
+func (s Webhooks) finish(ctx context.Context, tx WriteTx, owner string, r fc.DeliveryResult) error {
+	t := s.D.Accounts
+	if r.NotSent {
+		// No attempt was made: the delivery ends, the webhook is
+		// left as it is (fc.DeliveryResult.NotSent).
+		_, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = $1, last_error = $2, next_attempt_on = NULL,
+			lease_owner = NULL, lease_until = NULL WHERE id = $3 AND lease_owner = $4`,
+			fc.DeliveryFailed, r.Error, r.DeliveryID, owner)
+		if err != nil {
+			return fmt.Errorf("finish delivery %d: %w", r.DeliveryID, err)
+		}
+		return nil
+	}
+	status, delivered := fc.DeliveryPending, any(nil)
+	switch {
+	case r.Delivered:
+		status, delivered = fc.DeliveryDelivered, t.Value(r.At)
+	case r.Next == nil:
+		status = fc.DeliveryFailed
+	}
+	var code, lastErr any
+	if r.StatusCode != 0 {
+		code = r.StatusCode
+	}
+	if r.Error != "" {
+		lastErr = r.Error
+	}
+	n, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, last_status_code = $2,
+		last_error = $3, next_attempt_on = $4, delivered_on = $5, lease_owner = NULL, lease_until = NULL
+		WHERE id = $6 AND lease_owner = $7`,
+		status, code, lastErr, t.Optional(r.Next), delivered, r.DeliveryID, owner)
+	if err != nil {
+		return fmt.Errorf("finish delivery %d: %w", r.DeliveryID, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	if r.Delivered {
+		_, err = tx.Exec(ctx, `UPDATE webhooks SET error_count = 0, last_trigger = $1 WHERE id = $2`, t.Value(r.At), r.WebhookID)
+		if err != nil {
+			return fmt.Errorf("update webhook %d: %w", r.WebhookID, err)
+		}
+		return nil
+	}
+	var active bool
+	var count int
+	err = tx.QueryRow(ctx, `SELECT active, error_count FROM webhooks WHERE id = $1`+s.D.forUpdate(), r.WebhookID).Scan(&active, &count)
+	if errors.Is(err, ErrNoRows) {
+		return nil // deleted meanwhile
+	}
+	if err != nil {
+		return fmt.Errorf("read webhook %d: %w", r.WebhookID, err)
+	}
+	count++
+	msg := r.Error
+	disable := active && (r.Disable || count >= fc.WebhookDisableAfter)
+	switch {
+	case disable && r.Disable:
+		msg = "Disabled: the receiver answered 410 Gone. " + msg
+	case disable:
+		msg = fmt.Sprintf("Disabled after %d consecutive failed attempts. Last: %s", count, msg)
+	}
+	_, err = tx.Exec(ctx, `UPDATE webhooks SET error_count = $1, last_error = $2, last_trigger = $3, active = $4 WHERE id = $5`,
+		count, msg, t.Value(r.At), active && !disable, r.WebhookID)
+	if err != nil {
+		return fmt.Errorf("update webhook %d: %w", r.WebhookID, err)
+	}
+	if disable {
+		if _, err := tx.Exec(ctx, bumpWebhooksSQL); err != nil {
+			return fmt.Errorf("bump the webhooks' version: %w", err)
+		}
+	}
+	return nil
 }
 
 // PendingDeliveries counts the deliveries not yet delivered or failed

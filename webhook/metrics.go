@@ -25,7 +25,7 @@ func newMetrics(store fc.WebhookStore) *Metrics {
 	m := &Metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "failedcheckins_webhook_attempts_total",
-			Help: "Webhook delivery attempts made by this server, by outcome: delivered, retry (failed, to be retried), failed (failed for good).",
+			Help: "Webhook delivery attempts made by this server, by outcome: delivered, retry (failed, to be retried), failed (failed for good), not_sent (the record was gone: no attempt made).",
 		}, []string{"outcome"}),
 		lag: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "failedcheckins_webhook_delivery_lag_seconds",
@@ -33,7 +33,7 @@ func newMetrics(store fc.WebhookStore) *Metrics {
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200, 86400},
 		}),
 	}
-	for _, o := range []string{"delivered", "retry", "failed"} {
+	for _, o := range []string{"delivered", "retry", "failed", "not_sent"} {
 		m.deliveries.WithLabelValues(o)
 	}
 	pc, _ := store.(pendingCounter)
@@ -62,6 +62,8 @@ func (d *Dispatcher) Collectors() []prometheus.Collector {
 
 func (m *Metrics) observe(r fc.DeliveryResult, j *fc.DeliveryJob, now time.Time) {
 	switch {
+	case r.NotSent:
+		m.deliveries.WithLabelValues("not_sent").Inc()
 	case r.Delivered:
 		m.deliveries.WithLabelValues("delivered").Inc()
 		m.lag.Observe(now.Sub(j.Delivery.CreatedOn).Seconds())

@@ -58,7 +58,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		}
 	}
 	proc, base := startKillable(t, bin, dbPath)
-	acks := submitUntilKilled(t, base, proc)
+	acks := submitUntilKilled(t, base, proc, 8, 500)
 	if len(acks) == 0 {
 		t.Fatal("no attempt was acknowledged before the kill")
 	}
@@ -69,11 +69,11 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	verifyAcks(t, dbPath, acks)
 }
 
-// startKillable starts serve and returns the process, so the test can
-// SIGKILL it, and its base URL.
-func startKillable(t *testing.T, bin, dbPath string) (*os.Process, string) {
+// startKillable starts serve (with any further flags) and returns the
+// process, so the test can SIGKILL it, and its base URL.
+func startKillable(t *testing.T, bin, dbPath string, flags ...string) (*os.Process, string) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--db", dbPath, "--addr", "127.0.0.1:0", "--rate-limit", "-1")
+	cmd := exec.Command(bin, append([]string{"serve", "--db", dbPath, "--addr", "127.0.0.1:0", "--rate-limit", "-1"}, flags...)...)
 	log := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
@@ -88,12 +88,11 @@ func startKillable(t *testing.T, bin, dbPath string) (*os.Process, string) {
 	return cmd.Process, "http://" + waitForAddr(t, log, done)
 }
 
-// submitUntilKilled runs 8 clients until the server dies; the process is
-// killed once 500 attempts are acknowledged, while the clients keep
+// submitUntilKilled runs clients until the server dies; the process is
+// killed once killAfter attempts are acknowledged, while the clients keep
 // sending. It returns every acknowledged attempt.
-func submitUntilKilled(t *testing.T, base string, proc *os.Process) []ack {
+func submitUntilKilled(t *testing.T, base string, proc *os.Process, clients int, killAfter int64) []ack {
 	t.Helper()
-	const clients = 8
 	start := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
 	var (
 		mu     sync.Mutex
@@ -103,6 +102,10 @@ func submitUntilKilled(t *testing.T, base string, proc *os.Process) []ack {
 		wg     sync.WaitGroup
 	)
 	client := &http.Client{Timeout: 10 * time.Second}
+	// One request first, so the Basic credentials are verified (and
+	// cached) once: clients all signing in at once would queue for the
+	// password hash, and be throttled, before any attempt.
+	getWithBasic(t, base+"/api/spaces/checkins?size=1", "door@example.com", "door-pw")
 	for c := range clients {
 		wg.Go(func() {
 			for i := 0; i < 100_000; i++ {
@@ -117,7 +120,7 @@ func submitUntilKilled(t *testing.T, base string, proc *os.Process) []ack {
 				mu.Lock()
 				acks = append(acks, a)
 				mu.Unlock()
-				if n.Add(1) == 500 {
+				if n.Add(1) == killAfter {
 					killed.Do(func() {
 						if err := proc.Kill(); err != nil { // SIGKILL: no shutdown, no drain
 							t.Errorf("kill: %v", err)

@@ -128,12 +128,12 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// startServe runs `serve --db dsn` as a process and returns its base URL;
-// the process is stopped when the test ends.
-func startServe(t *testing.T, bin, dsn string) string {
+// startServe runs `serve --db dsn` (and any further flags) as a process
+// and returns its base URL; the process is stopped when the test ends.
+func startServe(t *testing.T, bin, dsn string, flags ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--db", dsn, "--addr", "127.0.0.1:0")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}, flags...)...)
 	cmd.Env = os.Environ()
 	log := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log

@@ -1,0 +1,170 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/webhook"
+)
+
+// arrivals records when each record Id first arrived somewhere.
+type arrivals struct {
+	mu sync.Mutex
+	at map[int64]time.Time
+}
+
+func (a *arrivals) add(id int64, t time.Time) {
+	a.mu.Lock()
+	if _, ok := a.at[id]; !ok {
+		a.at[id] = t
+	}
+	a.mu.Unlock()
+}
+
+func (a *arrivals) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.at)
+}
+
+// lags returns, for every answered Id, the time from its answer to its
+// arrival (0 when it arrived before the client had read the answer),
+// sorted.
+func (a *arrivals) lags(answered map[int64]time.Time) []time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]time.Duration, 0, len(answered))
+	for id, t := range answered {
+		if got, ok := a.at[id]; ok {
+			out = append(out, max(0, got.Sub(t)))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// BenchmarkPushLag measures, at about 1,000 refusals a second, the time
+// from each refusal's check-in answer to its arrival at a webhook
+// receiver (a real HTTP server on this machine; one webhook of action 63,
+// the dispatcher woken by the commits) and on an open live stream of the
+// same server, and reports the p50 and p99 of both (PUSH.md: p99 under
+// 1 s). 16 clients post the attempts through the API (group commit, a
+// real listener), paced to one every millisecond; b.N is the number of
+// refusals. The store is FAILEDCHECKINS_TEST_DB's.
+//
+//	go test ./api -run '^$' -bench PushLag -benchtime 5000x
+func BenchmarkPushLag(b *testing.B) {
+	db := openSharedStores(b, 1)[0]
+	hooks, ok := db.(hookBackend)
+	if !ok {
+		b.Fatalf("store %T has no webhooks", db)
+	}
+	s := newStreamServer(b, db, StreamOptions{})
+	delivered := &arrivals{at: map[int64]time.Time{}}
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		now := time.Now()
+		var recs []struct{ Id int64 }
+		if err := json.Unmarshal(body, &recs); err != nil || len(recs) != 1 {
+			b.Errorf("delivery body %s: %v", body, err)
+			return
+		}
+		delivered.add(recs[0].Id, now)
+	}))
+	b.Cleanup(receiver.Close)
+	h := &fc.Webhook{Name: "lag", Action: fc.ActionFailedCheckin, URL: receiver.URL, Active: true, Secret: fc.NewWebhookSecret()}
+	if err := hooks.CreateWebhook(context.Background(), h); err != nil {
+		b.Fatal(err)
+	}
+	d := webhook.New(webhook.Config{Store: hooks, Render: s.srv.RenderDelivery, AllowPrivate: true})
+	hooks.OnWebhookDeliveries(d.Wake)
+	ctx, cancel := context.WithCancel(context.Background())
+	var running sync.WaitGroup
+	b.Cleanup(func() { cancel(); running.Wait() })
+	running.Go(func() { d.Run(ctx) })
+
+	streamed := &arrivals{at: map[int64]time.Time{}}
+	c, code, body := openStream(b, s.ts.URL, "/api/spaces/failedcheckins/stream", "admin")
+	if code != 200 {
+		b.Fatalf("open = %d %s", code, body)
+	}
+	<-c.retry
+	running.Go(func() {
+		for {
+			select {
+			case ev := <-c.events:
+				streamed.add(ev.id, time.Now())
+			case <-c.done:
+				return
+			}
+		}
+	})
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
+	const clients = 16
+	var mu sync.Mutex
+	answered := make(map[int64]time.Time, b.N)
+	tokens := make(chan struct{}, 1000)
+	var posters sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range clients {
+		posters.Go(func() {
+			for range tokens {
+				req, _ := http.NewRequest("POST", s.ts.URL+"/api/spaces/checkins", strings.NewReader(refuseAt1))
+				req.Header.Set("Authorization", "Bearer door")
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					continue
+				}
+				var out struct {
+					Value struct{ FailedCheckinId int64 }
+				}
+				err = json.NewDecoder(resp.Body).Decode(&out)
+				now := time.Now()
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 || out.Value.FailedCheckinId == 0 {
+					b.Errorf("POST = %d, %v", resp.StatusCode, err)
+					continue
+				}
+				mu.Lock()
+				answered[out.Value.FailedCheckinId] = now
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range b.N { // one refusal a millisecond
+		time.Sleep(time.Until(start.Add(time.Duration(i) * time.Millisecond)))
+		tokens <- struct{}{}
+	}
+	close(tokens)
+	posters.Wait()
+	elapsed := time.Since(start)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if delivered.count() >= len(answered) && streamed.count() >= len(answered) {
+			break
+		}
+	}
+	b.StopTimer()
+	dl, sl := delivered.lags(answered), streamed.lags(answered)
+	if len(dl) != len(answered) || len(sl) != len(answered) || len(answered) == 0 {
+		b.Fatalf("%d refusals answered; %d delivered, %d streamed within a minute", len(answered), len(dl), len(sl))
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(float64(len(answered))/elapsed.Seconds(), "refusals/s")
+	b.ReportMetric(ms(dl[len(dl)/2]), "delivery-p50-ms")
+	b.ReportMetric(ms(dl[len(dl)*99/100]), "delivery-p99-ms")
+	b.ReportMetric(ms(sl[len(sl)/2]), "stream-p50-ms")
+	b.ReportMetric(ms(sl[len(sl)*99/100]), "stream-p99-ms")
+}

@@ -1,0 +1,154 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/failedcheckins/failedcheckins/groupcommit"
+	"github.com/failedcheckins/failedcheckins/webhook"
+)
+
+// countingReceiver answers 200 to every delivery and counts them by
+// webhook-id and by record Id.
+type countingReceiver struct {
+	mu       sync.Mutex
+	byEvent  map[string]int
+	byRecord map[int64]int
+}
+
+func (rc *countingReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var recs []struct{ Id int64 }
+	_ = json.Unmarshal(body, &recs)
+	rc.mu.Lock()
+	rc.byEvent[r.Header.Get("webhook-id")]++
+	for _, rec := range recs {
+		rc.byRecord[rec.Id]++
+	}
+	rc.mu.Unlock()
+}
+
+// has reports whether every id was delivered.
+func (rc *countingReceiver) has(ids []int64) bool {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for _, id := range ids {
+		if rc.byRecord[id] == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// countingTransport counts the requests it passes on.
+type countingTransport struct {
+	next http.RoundTripper
+	n    *atomic.Int64
+}
+
+func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
+}
+
+// TestWebhookTwoServersOneDatabase: two servers share one database (on
+// PostgreSQL two pools on one database, each with its own dispatcher, as
+// two serve processes run; on SQLite two handles on one file), attempts
+// go to both, and one receiver gets every refusal exactly once: the
+// claims' leases let each delivery be made by one server only, in a run
+// without faults.
+func TestWebhookTwoServersOneDatabase(t *testing.T) {
+	dbs := openSharedStores(t, 2)
+	ctx, cancel := context.WithCancel(context.Background())
+	var running sync.WaitGroup
+	t.Cleanup(func() { cancel(); running.Wait() })
+	var handlers []http.Handler
+	var sent [2]atomic.Int64 // the requests each server's dispatcher made
+	for i, s := range dbs {
+		db, ok := s.(hookBackend)
+		if !ok {
+			t.Fatalf("store %T has no webhooks", s)
+		}
+		q := groupcommit.New(db, groupcommit.Options{})
+		t.Cleanup(q.Close)
+		srv := New(Config{Store: db, Authenticator: hookAuth{}, Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q},
+			Webhooks: &WebhookConfig{Store: db, AllowPrivate: true}})
+		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, AllowPrivate: true, Poll: 50 * time.Millisecond,
+			Transport: countingTransport{webhook.NewTransport(true), &sent[i]}})
+		db.OnWebhookDeliveries(d.Wake)
+		running.Go(func() { d.Run(ctx) })
+		handlers = append(handlers, srv.Handler())
+
+	}
+	rc := &countingReceiver{byEvent: map[string]int{}, byRecord: map[int64]int{}}
+	receiver := httptest.NewServer(rc)
+	t.Cleanup(receiver.Close)
+	if w := send(t, handlers[0], "POST", "/api/sys/webhooks", "admin",
+		fmt.Sprintf(`{"Name": "shared", "Action": 63, "URL": %q}`, receiver.URL)); w.Code != 200 {
+		t.Fatalf("create webhook = %d %s", w.Code, w.Body)
+	}
+
+	const clients, each = 8, 40
+	var mu sync.Mutex
+	var refused []int64
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			for i := range each {
+				h := handlers[(c+i)%2]
+				body := fmt.Sprintf(`{"BusinessId": %d, "Source": 2, "CoworkerId": 999}`, 1+i%2)
+				r := httptest.NewRequest("POST", "/api/spaces/checkins", strings.NewReader(body))
+				r.Header.Set("Authorization", "Bearer door")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				var out struct {
+					Value struct{ FailedCheckinID int64 }
+				}
+				if err := json.Unmarshal(w.Body.Bytes(), &out); w.Code != 200 || err != nil || out.Value.FailedCheckinID == 0 {
+					t.Errorf("attempt = %d %s", w.Code, w.Body)
+					return
+				}
+				mu.Lock()
+				refused = append(refused, out.Value.FailedCheckinID)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	deadline := time.Now().Add(30 * time.Second)
+	for !rc.has(refused) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // ten polls of each dispatcher: time for a second delivery to show
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for _, id := range refused {
+		if n := rc.byRecord[id]; n != 1 {
+			t.Errorf("record %d delivered %d times; want exactly once", id, n)
+		}
+	}
+	for ev, n := range rc.byEvent {
+		if n != 1 {
+			t.Errorf("webhook-id %s delivered %d times; want exactly once", ev, n)
+		}
+	}
+	if len(rc.byRecord) != len(refused) {
+		t.Errorf("%d records delivered; want the %d refusals", len(rc.byRecord), len(refused))
+	}
+	pending, err := dbs[0].(interface {
+		PendingDeliveries(context.Context) (int64, error)
+	}).PendingDeliveries(context.Background())
+	if err != nil || pending != 0 {
+		t.Errorf("PendingDeliveries = %d, %v; want none left", pending, err)
+	}
+	t.Logf("%d refusals; sent by each server: %d, %d", len(refused), sent[0].Load(), sent[1].Load())
+}

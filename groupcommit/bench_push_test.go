@@ -1,0 +1,156 @@
+package groupcommit_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/api"
+	"github.com/failedcheckins/failedcheckins/groupcommit"
+	"github.com/failedcheckins/failedcheckins/webhook"
+)
+
+// pushAuth lets every request in as a door controller that may also read
+// the live streams: one caller for both halves of BenchmarkHTTP16Push.
+type pushAuth struct{}
+
+func (pushAuth) Authenticate(*http.Request) (*fc.Caller, error) {
+	return &fc.Caller{UserID: 1, Roles: []string{fc.RoleCheckinCreate, fc.RoleFailedCheckinList, fc.RoleCheckinList},
+		Scope: fc.AllBusinesses()}, nil
+}
+
+// BenchmarkHTTP16Push is BenchmarkHTTP16 without ("none") and with
+// ("push") what issue 13 adds to the attempts: three active webhooks that
+// each cover the refusals (every attempt after the coworker's third of the
+// month: no filter, location 1, Reason CheckinLimitReached), so each
+// refusal queues three deliveries in its transaction, a dispatcher
+// sending them to a real receiver on this machine, and one open live
+// stream of FailedCheckins read by a client. "outbox" (the three webhooks,
+// no dispatcher, no stream) and "stream" (the stream alone) split the
+// cost. It reports the attempts' rate and latency, and the deliveries
+// queued per attempt (3 when the webhooks match), the deliveries sent
+// during the run and the stream's events. Run the variants alternately,
+// binary built once (the machine is shared):
+//
+//	go test -c -o /tmp/gc.test ./groupcommit/
+//	for i in 1 2 3; do for v in none outbox stream push; do
+//	  /tmp/gc.test -test.run '^$' -test.bench "HTTP16Push/$v\$" -test.benchtime 20000x; done; done
+func BenchmarkHTTP16Push(b *testing.B) {
+	for _, v := range []struct {
+		name                      string
+		hooks, dispatcher, stream bool
+	}{
+		{"none", false, false, false},
+		{"outbox", true, false, false},
+		{"stream", false, false, true},
+		{"push", true, true, true},
+	} {
+		b.Run(v.name, func(b *testing.B) { benchHTTP16Push(b, v.hooks, v.dispatcher, v.stream) })
+	}
+}
+
+func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
+	db := openStore(b)
+	counted := &countingStore{AttemptStore: db}
+	q := groupcommit.New(counted, groupcommit.Options{})
+	defer q.Close()
+	srv := api.New(api.Config{Store: db, Authenticator: pushAuth{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Checkins: &api.CheckinConfig{Store: db, Directory: db, Attempts: q}})
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Config.RegisterOnShutdown(srv.CloseStreams)
+	ts.Start()
+	defer ts.Close()
+	defer srv.CloseStreams()
+
+	var received, events atomic.Int64
+	var running sync.WaitGroup
+	defer running.Wait()
+	if hooks {
+		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			received.Add(1)
+		}))
+		defer receiver.Close()
+		for _, h := range []fc.Webhook{
+			{Name: "all refusals"},
+			{Name: "location 1", BusinessID: ptr(int64(1))},
+			{Name: "limit reached", Filter: "FailedCheckin_Reason=CheckinLimitReached"},
+		} {
+			h.Action, h.URL, h.Active, h.Secret = fc.ActionFailedCheckin, receiver.URL, true, fc.NewWebhookSecret()
+			if err := db.CreateWebhook(context.Background(), &h); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if dispatcher {
+		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, AllowPrivate: true})
+		db.OnWebhookDeliveries(d.Wake)
+		ctx, cancel := context.WithCancel(context.Background())
+		running.Go(func() { d.Run(ctx) })
+		defer cancel()
+	}
+	if stream {
+		sctx, scancel := context.WithCancel(context.Background())
+		defer scancel()
+		req, _ := http.NewRequestWithContext(sctx, "GET", ts.URL+"/api/spaces/failedcheckins/stream", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("open the stream: %v %v", resp, err)
+		}
+		defer resp.Body.Close()
+		running.Go(func() { // the stream's reader
+			sc := bufio.NewScanner(resp.Body)
+			sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+			for sc.Scan() {
+				if strings.HasPrefix(sc.Text(), "id: ") {
+					events.Add(1)
+				}
+			}
+		})
+	}
+
+	const clients = 16
+	lat := make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for c := range clients {
+		wg.Go(func() {
+			lat[c] = postAttempts(b, ts.Listener.Addr().String(), c, clients)
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if b.Failed() {
+		return
+	}
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "attempts/s")
+	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(len(all))/float64(counted.batches.Load()), "attempts/batch")
+	if hooks {
+		queued, err := db.PendingDeliveries(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		sent := float64(received.Load())
+		b.ReportMetric((float64(queued)+sent)/float64(len(all)), "deliveries/attempt")
+		b.ReportMetric(sent, "delivered")
+	}
+	if stream {
+		b.ReportMetric(float64(events.Load()), "stream-events")
+	}
+}
