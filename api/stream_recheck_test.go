@@ -65,10 +65,10 @@ func TestStreamRechecksCaller(t *testing.T) {
 	}
 	var offset atomic.Int64
 	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
-	// A burst of 3 (the three streams opened) and a rate of next to
+	// A burst of 5 (the five streams opened) and a rate of next to
 	// nothing: were the checks requests, they would soon be refused.
 	svc := signin.New(signin.Config{Users: users, Tokens: users, Failures: users, Now: now,
-		AccessTokenLifetime: time.Minute, RateLimit: 0.001, RateBurst: 3})
+		AccessTokenLifetime: time.Minute, RateLimit: 0.001, RateBurst: 5})
 	hash, err := fc.HashPassword("a long enough password")
 	if err != nil {
 		t.Fatal(err)
@@ -152,4 +152,27 @@ func TestStreamRechecksCaller(t *testing.T) {
 	if got := c.ended(t, 10*time.Second); !strings.Contains(strings.Join(got, "|"), fc.RoleFailedCheckinList) {
 		t.Errorf("comments at the end %q; want one naming the role", got)
 	}
+
+	// The user becomes masked: a stream that filters by a personal field
+	// ends (the filter would probe masked values), one that does not goes on.
+	u.Roles = []string{fc.RoleFailedCheckinList}
+	if err := users.UpdateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	byName, code, _ := openStream(t, s.ts.URL, path+"?FailedCheckin_Coworker_FullName=ana", token())
+	if code != 200 {
+		t.Fatalf("open by name = %d", code)
+	}
+	plain, code, _ := openStream(t, s.ts.URL, path, token())
+	if code != 200 {
+		t.Fatalf("open plain = %d", code)
+	}
+	u.MaskPersonalData = true
+	if err := users.UpdateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if got := byName.ended(t, 10*time.Second); !strings.Contains(strings.Join(got, "|"), "masked") {
+		t.Errorf("comments at the end of the stream by name %q; want one saying personal data is masked", got)
+	}
+	plain.quiet(t, 100*time.Millisecond) // still open after several checks
 }
