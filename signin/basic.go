@@ -41,10 +41,9 @@ func (s *Service) basicAuth(ctx context.Context, email, password, addr string, l
 		return nil, err
 	}
 	if u == nil {
-		if u, err = s.SignIn(ctx, email, password, "", addr); err != nil {
+		if u, err = s.basicSignIn(ctx, email, password, addr); err != nil {
 			return nil, err
 		}
-		s.basicCache.remember(u, email, password, s.now())
 	}
 	if !limit {
 		return u.Caller(), nil
@@ -53,6 +52,34 @@ func (s *Service) basicAuth(ctx context.Context, email, password, addr string, l
 		return nil, tooMany(wait, "Too many requests for this user.")
 	}
 	return u.Caller(), nil
+}
+
+// basicSignIn verifies Basic credentials not in the cache: a sign-in, the
+// one argon2id hash, shared by every request that brings the same
+// credentials from the same address while it runs. An integration that
+// starts 16 workers with one Basic credential would otherwise queue 16
+// hashes for the few password-check slots, and the later ones would be
+// throttled (429) for a password that is right. The sign-in's answer, a
+// failure included, is the answer of each request that shared it; the
+// cache is filled before the flight ends, so a request arriving just after
+// finds it there.
+func (s *Service) basicSignIn(ctx context.Context, email, password, addr string) (*fc.User, error) {
+	id := s.basicCache.id(email, password)
+	v, err, _ := s.basicFlight.Do(string(id[:])+"\x00"+addr, func() (any, error) {
+		// The first request's context runs the sign-in for all: a client
+		// that goes away must not fail the others, so it is detached.
+		u, err := s.SignIn(context.WithoutCancel(ctx), email, password, "", addr)
+		if err != nil {
+			return nil, err
+		}
+		s.basicCache.remember(u, email, password, s.now())
+		return u, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	u := *v.(*fc.User) // each request its own copy: callers may change theirs
+	return &u, nil
 }
 
 // BasicEnabled reports whether Basic auth is accepted at all.

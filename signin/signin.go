@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
@@ -74,6 +76,7 @@ type Service struct {
 	limiter                *rateLimiter
 	accountPolicy, addrPol fc.LoginPolicy
 	basicCache             *basicCache
+	basicFlight            singleflight.Group // concurrent checks of the same Basic credentials (basicSignIn)
 	// hashSlots bounds concurrent password checks: argon2id takes 19 MiB
 	// and ~25 ms each, so hundreds of parallel sign-ins would exhaust
 	// memory. A sign-in waits up to hashWait for a slot, then is throttled.

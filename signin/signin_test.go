@@ -2,6 +2,7 @@ package signin
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -68,5 +69,49 @@ func TestTokensRoundTrip(t *testing.T) {
 	}
 	if _, err := s.Refresh(ctx, tok.Refresh, ""); err != ErrBadCredentials {
 		t.Errorf("Refresh(used refresh token) = %v; want ErrBadCredentials", err)
+	}
+}
+
+// TestConcurrentBasicShareOneCheck: many requests bringing the same Basic
+// credentials at once (an integration starting its workers) share one
+// password check, so none of them is throttled for a right password even
+// when there is a single password-check slot and no waiting for it.
+// Without the shared check every request but one finds the slot taken and
+// is answered ErrTooMany.
+func TestConcurrentBasicShareOneCheck(t *testing.T) {
+	s, u := newTestService(t, Config{})
+	s.hashSlots, s.hashWait = make(chan struct{}, 1), 0
+	ctx := context.Background()
+	const clients = 16
+	start := make(chan struct{})
+	errs := make(chan error, clients)
+	for range clients {
+		go func() {
+			<-start
+			c, err := s.Basic(ctx, "ana@example.com", "pw", "203.0.113.7")
+			if err == nil && c.UserID != u.ID {
+				err = fmt.Errorf("caller %d; want user %d", c.UserID, u.ID)
+			}
+			errs <- err
+		}()
+	}
+	close(start)
+	for range clients {
+		if err := <-errs; err != nil {
+			t.Errorf("Basic with the right password, %d at once: %v", clients, err)
+		}
+	}
+	// A wrong password shared by concurrent requests is still wrong for each.
+	for range clients {
+		go func() {
+			<-start
+			_, err := s.Basic(ctx, "ana@example.com", "not the password", "203.0.113.8")
+			errs <- err
+		}()
+	}
+	for range clients {
+		if err := <-errs; err == nil {
+			t.Error("Basic with a wrong password succeeded")
+		}
 	}
 }
