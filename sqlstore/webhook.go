@@ -404,6 +404,9 @@ func (s Webhooks) FinishDeliveries(ctx context.Context, owner string, rs []fc.De
 		return nil
 	}
 	return s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
+		if err := s.lockWebhooks(ctx, tx, rs); err != nil {
+			return err
+		}
 		for _, r := range rs {
 			if err := s.finish(ctx, tx, owner, r); err != nil {
 				return err
@@ -411,6 +414,38 @@ func (s Webhooks) FinishDeliveries(ctx context.Context, owner string, rs []fc.De
 		}
 		return nil
 	})
+}
+
+// lockWebhooks takes the row locks of the webhooks of rs in ascending Id
+// order before finish updates any of them. finish meets the webhooks in
+// the order their attempts ended, so two servers recording [W1, W2] and
+// [W2, W1] at once would each hold one and wait for the other: PostgreSQL
+// would abort one transaction as a deadlock, and its batch of results
+// would be lost (sent again after the lease, the failure counts and a 410's
+// disable forgotten). Locking in one order first cannot deadlock. Webhook
+// edits lock one webhook row and then the version row, as a disable here
+// does, so the order holds against them too. SQLite has no row locks: its
+// one writer already serializes everything.
+func (s Webhooks) lockWebhooks(ctx context.Context, tx WriteTx, rs []fc.DeliveryResult) error {
+	if !s.D.RowLocks {
+		return nil
+	}
+	ids := make([]int64, 0, len(rs))
+	for _, r := range rs {
+		ids = append(ids, r.WebhookID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	args, ph := idList(nil, ids)
+	rows, err := tx.Query(ctx, `SELECT id FROM webhooks WHERE id IN (`+ph+`) ORDER BY id`+s.D.forUpdate(), args...)
+	if err != nil {
+		return fmt.Errorf("lock webhooks: %w", err)
+	}
+	_, err = ScanRows(rows, "lock webhooks", func(r Rows) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	return err
 }
 
 // finish records one attempt in tx.

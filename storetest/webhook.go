@@ -31,6 +31,7 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 		{"OutboxSeesChanges", testOutboxSeesChanges},
 		{"ImportIsNotDelivered", testImportIsNotDelivered},
 		{"ClaimAndFinish", testClaimAndFinish},
+		{"FinishInAnyOrder", testFinishInAnyOrder},
 		{"DisableAndResume", testDisableAndResume},
 		{"Redeliver", testRedeliver},
 	}
@@ -348,6 +349,65 @@ func testClaimAndFinish(t *testing.T, s WebhookBackend) {
 	}
 	if page, _ := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 2, 1); len(page.Records) != 1 || page.Records[0].ID != d0.ID {
 		t.Errorf("page 2 of size 1 = %+v", page)
+	}
+}
+
+// testFinishInAnyOrder: two servers recording the results of their
+// deliveries at once, each meeting the two webhooks in the other order
+// ([W1, W2] and [W2, W1]), must both succeed. On PostgreSQL, locking the
+// webhooks' rows in the order the results come would deadlock, and the
+// database would abort one batch of results.
+func testFinishInAnyOrder(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h1 := newHook(t, s, "h1", fc.ActionFailedCheckin, nil, "")
+	h2 := newHook(t, s, "h2", fc.ActionFailedCheckin, nil, "")
+	const rounds = 12
+	refusals(t, s, 2*rounds)
+	now := WebhookNow
+	mine := func(owner string) map[int64][]int64 { // webhook -> its deliveries owner holds
+		jobs, err := s.ClaimDeliveries(ctx, owner, now, now.Add(time.Hour), 2*rounds)
+		if err != nil || len(jobs) != 2*rounds {
+			t.Fatalf("ClaimDeliveries(%s) = %d jobs, %v; want %d", owner, len(jobs), err, 2*rounds)
+		}
+		m := map[int64][]int64{}
+		for _, j := range jobs {
+			m[j.Delivery.WebhookID] = append(m[j.Delivery.WebhookID], j.Delivery.ID)
+		}
+		return m
+	}
+	a, b := mine("a"), mine("b")
+	if len(a[h1.ID]) != rounds || len(b[h2.ID]) != rounds {
+		t.Fatalf("claims split as %v and %v; want %d of each webhook each", a, b, rounds)
+	}
+	next := now.Add(time.Minute)
+	failed := func(webhook, delivery int64) fc.DeliveryResult {
+		return fc.DeliveryResult{DeliveryID: delivery, WebhookID: webhook, At: now, Next: &next, StatusCode: 500, Error: "HTTP 500"}
+	}
+	for i := range rounds {
+		errs := make(chan error, 2)
+		go func() {
+			errs <- s.FinishDeliveries(ctx, "a", []fc.DeliveryResult{failed(h1.ID, a[h1.ID][i]), failed(h2.ID, a[h2.ID][i])})
+		}()
+		go func() {
+			errs <- s.FinishDeliveries(ctx, "b", []fc.DeliveryResult{failed(h2.ID, b[h2.ID][i]), failed(h1.ID, b[h1.ID][i])})
+		}()
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: FinishDeliveries: %v", i, err)
+			}
+		}
+	}
+	for _, h := range []*fc.Webhook{h1, h2} {
+		log, err := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 1, 100)
+		if err != nil || log.TotalItems != 2*rounds {
+			t.Fatalf("log of %s = %d, %v", h.Name, log.TotalItems, err)
+		}
+		for _, d := range log.Records {
+			if d.Attempts != 1 {
+				t.Errorf("delivery %d of %s has %d attempts recorded; want 1", d.ID, h.Name, d.Attempts)
+			}
+		}
 	}
 }
 
