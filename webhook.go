@@ -242,12 +242,18 @@ type WebhookStore interface {
 	// CreateWebhook stores w and sets its ID, UniqueID, CreatedOn and
 	// UpdatedOn (Secret must be set: NewWebhookSecret).
 	CreateWebhook(ctx context.Context, w *Webhook) error
-	// UpdateWebhook saves every field of w that a client may change
+	// UpdateWebhook saves the fields of w that a client may change
 	// (BusinessID, Name, Action, Description, URL, Active, Filter,
-	// Secret, UpdatedBy, SystemID) when the stored webhook lies in scope,
-	// or returns an ErrNotFound error. Turning a webhook on resets its
-	// ErrorCount and makes its pending deliveries due at once.
-	UpdateWebhook(ctx context.Context, scope Scope, w *Webhook) error
+	// Secret, SystemID; and UpdatedBy) when the stored webhook lies in
+	// scope, or returns an ErrNotFound error. base is the webhook as the
+	// caller read it before making w: only the fields where w differs
+	// from base are written, over the webhook as stored at that moment,
+	// so a change made meanwhile (another user's edit, a secret rotated,
+	// the dispatcher's disable after a 410) is kept unless the caller
+	// changed the same field. A nil base writes every field of w. Turning
+	// a webhook on resets its ErrorCount and makes its pending deliveries
+	// due at once.
+	UpdateWebhook(ctx context.Context, scope Scope, base, w *Webhook) error
 	// DeleteWebhook deletes the webhook and its deliveries, or returns an
 	// ErrNotFound error.
 	DeleteWebhook(ctx context.Context, scope Scope, id int64) error

@@ -113,7 +113,7 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) {
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 	caller := callerFrom(r.Context())
 	hook := &fc.Webhook{Active: true}
-	given, err := s.readWebhook(r, hook, caller, false)
+	given, err := s.readWebhook(r, hook, nil, caller, false)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -135,8 +135,8 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) editWebhook(w http.ResponseWriter, r *http.Request) {
 	caller := callerFrom(r.Context())
-	hook := &fc.Webhook{}
-	given, err := s.readWebhook(r, hook, caller, true)
+	hook, base := &fc.Webhook{}, &fc.Webhook{}
+	given, err := s.readWebhook(r, hook, base, caller, true)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -147,7 +147,7 @@ func (s *Server) editWebhook(w http.ResponseWriter, r *http.Request) {
 	if email := caller.Email; email != "" {
 		hook.UpdatedBy = &email
 	}
-	if err := s.webhooks.Store.UpdateWebhook(r.Context(), caller.Scope, hook); err != nil {
+	if err := s.webhooks.Store.UpdateWebhook(r.Context(), caller.Scope, base, hook); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -283,10 +283,11 @@ func readFields(r *http.Request) (map[string]json.RawMessage, error) {
 }
 
 // readWebhook reads the body of a create (edit false) or an edit into
-// hook, the stored webhook for an edit, checks the result and returns
+// hook, the stored webhook for an edit (also copied to base, what the
+// store's three-way merge compares with), checks the result and returns
 // which fields were given. Every bad field is named in one 400; nothing
 // is stored on a 400.
-func (s *Server) readWebhook(r *http.Request, hook *fc.Webhook, caller *fc.Caller, edit bool) (map[string]bool, error) {
+func (s *Server) readWebhook(r *http.Request, hook, base *fc.Webhook, caller *fc.Caller, edit bool) (map[string]bool, error) {
 	fields, err := readFields(r)
 	if err != nil {
 		return nil, err
@@ -307,7 +308,7 @@ func (s *Server) readWebhook(r *http.Request, hook *fc.Webhook, caller *fc.Calle
 		if err != nil {
 			return nil, err
 		}
-		*hook = *stored
+		*hook, *base = *stored, *stored
 	}
 	// str reads a string field; its content is the Validator's to check.
 	str := func(name string, dst *string, required bool) {

@@ -330,9 +330,10 @@ func (c *Console) setWebhookActive(active bool) http.HandlerFunc {
 		if !ok {
 			return
 		}
+		base := *h // only Active is written: a secret rotated meanwhile stays (the store's merge)
 		h.Active = active
 		h.UpdatedBy = &s.user.Email
-		if err := c.cfg.Webhooks.UpdateWebhook(r.Context(), s.caller.Scope, h); fc.ErrorCode(err) == fc.ErrNotFound {
+		if err := c.cfg.Webhooks.UpdateWebhook(r.Context(), s.caller.Scope, &base, h); fc.ErrorCode(err) == fc.ErrNotFound {
 			c.errorPage(w, r, http.StatusNotFound, "There is no such webhook.")
 			return
 		} else if err != nil {

@@ -131,19 +131,17 @@ func (s Webhooks) CreateWebhook(ctx context.Context, w *fc.Webhook) error {
 	return nil
 }
 
-// UpdateWebhook saves the fields of w a client may change; see
-// fc.WebhookStore.
-func (s Webhooks) UpdateWebhook(ctx context.Context, scope fc.Scope, w *fc.Webhook) error {
+// UpdateWebhook saves the fields of w a client may change, over the
+// stored webhook as it is in the write transaction; see fc.WebhookStore.
+func (s Webhooks) UpdateWebhook(ctx context.Context, scope fc.Scope, base, w *fc.Webhook) error {
 	return s.Write(ctx, func(tx WriteTx, now time.Time) error {
 		where, args := scopeWhere(scope, []any{w.ID})
-		var wasActive bool
-		err := tx.QueryRow(ctx, `SELECT active FROM webhooks WHERE id = $1 AND `+where+s.D.forUpdate(), args...).Scan(&wasActive)
-		if errors.Is(err, ErrNoRows) {
-			return fc.Errorf(fc.ErrNotFound, "Not found")
-		}
+		stored, err := s.scanWebhook(tx.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1 AND `+where+s.D.forUpdate(), args...))
 		if err != nil {
-			return fmt.Errorf("read webhook %d: %w", w.ID, err)
+			return err
 		}
+		wasActive := stored.Active
+		w = mergeWebhook(stored, base, w)
 		t := s.D.Accounts
 		at := t.Value(now)
 		// Turning a webhook on starts its count afresh and sends what
@@ -169,6 +167,55 @@ func (s Webhooks) UpdateWebhook(ctx context.Context, scope fc.Scope, w *fc.Webho
 		}
 		return nil
 	})
+}
+
+// mergeWebhook returns the webhook to write: stored (as it is now, under
+// the write lock) with the fields a client may change taken from w where
+// w changed them from base (what the client read before): a three-way
+// merge, so that a change made in between by someone else, or by the
+// dispatcher (a disable after the 10th failure or a 410), is not undone by
+// a client that did not touch that field. A nil base takes every field
+// from w. UpdatedBy is always w's.
+func mergeWebhook(stored, base, w *fc.Webhook) *fc.Webhook {
+	if base == nil {
+		return w
+	}
+	m := *stored
+	m.UpdatedBy = w.UpdatedBy
+	if !samePtr(w.BusinessID, base.BusinessID) {
+		m.BusinessID = w.BusinessID
+	}
+	if w.Name != base.Name {
+		m.Name = w.Name
+	}
+	if w.Action != base.Action {
+		m.Action = w.Action
+	}
+	if w.Description != base.Description {
+		m.Description = w.Description
+	}
+	if w.URL != base.URL {
+		m.URL = w.URL
+	}
+	if w.Active != base.Active {
+		m.Active = w.Active
+	}
+	if w.Filter != base.Filter {
+		m.Filter = w.Filter
+	}
+	if w.Secret != base.Secret {
+		m.Secret = w.Secret
+	}
+	if !samePtr(w.SystemID, base.SystemID) {
+		m.SystemID = w.SystemID
+	}
+	return &m
+}
+
+// samePtr reports whether two optional values are equal: both absent, or
+// both present with equal values.
+func samePtr[T comparable](a, b *T) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }
 
 // DeleteWebhook deletes the webhook and its deliveries.

@@ -32,6 +32,7 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 		{"ImportIsNotDelivered", testImportIsNotDelivered},
 		{"ClaimAndFinish", testClaimAndFinish},
 		{"FinishInAnyOrder", testFinishInAnyOrder},
+		{"EditKeepsOthersChanges", testEditKeepsOthersChanges},
 		{"DisableAndResume", testDisableAndResume},
 		{"Redeliver", testRedeliver},
 	}
@@ -70,7 +71,7 @@ func testWebhookScope(t *testing.T, s WebhookBackend) {
 		}
 		edit := *two
 		edit.ID, edit.Name = id, "taken"
-		if err := s.UpdateWebhook(ctx, scoped, &edit); fc.ErrorCode(err) != fc.ErrNotFound {
+		if err := s.UpdateWebhook(ctx, scoped, nil, &edit); fc.ErrorCode(err) != fc.ErrNotFound {
 			t.Errorf("scope 1 edits webhook %d: %v; want not found", id, err)
 		}
 		if err := s.DeleteWebhook(ctx, scoped, id); fc.ErrorCode(err) != fc.ErrNotFound {
@@ -90,7 +91,7 @@ func testWebhookScope(t *testing.T, s WebhookBackend) {
 	}
 	edit := *one
 	edit.Name, edit.Description = "one, renamed", "d"
-	if err := s.UpdateWebhook(ctx, scoped, &edit); err != nil {
+	if err := s.UpdateWebhook(ctx, scoped, nil, &edit); err != nil {
 		t.Fatalf("UpdateWebhook in scope: %v", err)
 	}
 	if w, _ := s.FindWebhookByID(ctx, scoped, one.ID); w.Name != "one, renamed" || w.Description != "d" {
@@ -182,7 +183,7 @@ func testOutbox(t *testing.T, s WebhookBackend) {
 	}
 	off := newHook(t, s, "off", fc.ActionFailedCheckin, nil, "")
 	off.Active = false
-	if err := s.UpdateWebhook(context.Background(), fc.AllBusinesses(), off); err != nil {
+	if err := s.UpdateWebhook(context.Background(), fc.AllBusinesses(), nil, off); err != nil {
 		t.Fatal(err)
 	}
 	ok := attemptAt(1, "2026-07-01T10:00:00Z")
@@ -221,12 +222,12 @@ func testOutboxSeesChanges(t *testing.T, s WebhookBackend) {
 	h := newHook(t, s, "h", fc.ActionFailedCheckin, ptr[int64](1), "")
 	r2 := refuse()
 	h.BusinessID = ptr[int64](2)
-	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), h); err != nil {
+	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), nil, h); err != nil {
 		t.Fatal(err)
 	}
 	refuse()
 	h.BusinessID = nil
-	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), h); err != nil {
+	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), nil, h); err != nil {
 		t.Fatal(err)
 	}
 	r4 := refuse()
@@ -411,6 +412,55 @@ func testFinishInAnyOrder(t *testing.T, s WebhookBackend) {
 	}
 }
 
+// testEditKeepsOthersChanges: an edit writes the fields its client
+// changed from what it read (base), over the webhook as stored then; what
+// another client changed in between (a secret rotated, a disable) stays.
+func testEditKeepsOthersChanges(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	read := func() *fc.Webhook {
+		t.Helper()
+		w, err := s.FindWebhookByID(ctx, fc.AllBusinesses(), h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	base := read() // the first client reads, then takes its time
+	// Meanwhile a second client rotates the secret, a third disables it.
+	for _, change := range []func(*fc.Webhook){
+		func(w *fc.Webhook) { w.Secret = fc.NewWebhookSecret() },
+		func(w *fc.Webhook) { w.Active = false },
+	} {
+		b := read()
+		w := *b
+		change(&w)
+		if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), b, &w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	between := read()
+	edit := *base
+	edit.Name = "renamed"
+	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), base, &edit); err != nil {
+		t.Fatal(err)
+	}
+	got := read()
+	if got.Name != "renamed" || got.Secret != between.Secret || got.Secret == base.Secret || got.Active {
+		t.Errorf("after an edit of the name over a stale read: name %q, secret rotated kept %v, active %v; want the new name, the rotated secret and disabled",
+			got.Name, got.Secret == between.Secret, got.Active)
+	}
+	// Without a base every field is the client's.
+	whole := *got
+	whole.Active, whole.Secret = true, base.Secret
+	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), nil, &whole); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); !got.Active || got.Secret != base.Secret {
+		t.Errorf("a write without base kept the stored fields: %+v", got)
+	}
+}
+
 func testDisableAndResume(t *testing.T, s WebhookBackend) {
 	ctx := context.Background()
 	ImportTestDirectory(t, s)
@@ -432,7 +482,7 @@ func testDisableAndResume(t *testing.T, s WebhookBackend) {
 		t.Errorf("claimed %d deliveries of a disabled webhook", len(jobs))
 	}
 	w.Active = true
-	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), w); err != nil {
+	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), nil, w); err != nil {
 		t.Fatal(err)
 	}
 	w, _ = s.FindWebhookByID(ctx, fc.AllBusinesses(), h.ID)

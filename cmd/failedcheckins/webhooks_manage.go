@@ -225,10 +225,11 @@ func setWebhookActive(ctx context.Context, db store, id int64, active bool, stdo
 	if err != nil {
 		return err
 	}
+	base := *w // only Active is written: a change made meanwhile stays (the store's merge)
 	was := w.Active
 	w.Active = active
 	w.UpdatedBy = new(cliUser())
-	if err := db.UpdateWebhook(ctx, fc.AllBusinesses(), w); err != nil {
+	if err := db.UpdateWebhook(ctx, fc.AllBusinesses(), &base, w); err != nil {
 		return fmt.Errorf("update webhook %d: %w", id, err)
 	}
 	switch {
@@ -252,9 +253,10 @@ func rotateWebhookSecret(ctx context.Context, db store, id int64, stdout io.Writ
 	if err != nil {
 		return err
 	}
+	base := *w // only the secret is written: a disable meanwhile (a 410) stays
 	w.Secret = fc.NewWebhookSecret()
 	w.UpdatedBy = new(cliUser())
-	if err := db.UpdateWebhook(ctx, fc.AllBusinesses(), w); err != nil {
+	if err := db.UpdateWebhook(ctx, fc.AllBusinesses(), &base, w); err != nil {
 		return fmt.Errorf("update webhook %d: %w", id, err)
 	}
 	fmt.Fprintf(stdout, "new signing secret of webhook %d (%s), shown only now; deliveries are signed with it from now on:\n%s\n", id, w.Name, w.Secret)
