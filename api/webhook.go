@@ -309,6 +309,9 @@ func (s *Server) readWebhook(r *http.Request, hook, base *fc.Webhook, caller *fc
 			return nil, err
 		}
 		*hook, *base = *stored, *stored
+		// base keeps what was read: the body is decoded into hook's
+		// optional fields, which must not write through into base's.
+		base.BusinessID, base.SystemID = clonePtr(stored.BusinessID), clonePtr(stored.SystemID)
 	}
 	// str reads a string field; its content is the Validator's to check.
 	str := func(name string, dst *string, required bool) {
@@ -436,4 +439,13 @@ func (s *Server) RenderDelivery(ctx context.Context, d *fc.WebhookDelivery) ([]b
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// clonePtr returns a copy of the value p points to, or nil.
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }
