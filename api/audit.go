@@ -27,6 +27,10 @@ type auditRoute struct {
 	// (audit.SetCount, SetPage, AddCount) and an answer it did not count
 	// (an error) holds none.
 	one bool
+	// secret: the request may carry whom it is about (an erasure): the
+	// entry's Query is only what the handler set (audit.SetQuery, the
+	// identifier's hash), never the query string as sent.
+	secret bool
 }
 
 // auditedRoutes are the route patterns (as routes.go registers them)
@@ -44,6 +48,7 @@ var auditedRoutes = map[string]auditRoute{
 	"GET /api/directory":                         {},
 	"PUT /api/directory":                         {},
 	"GET /api/audit":                             {},
+	"POST /api/privacy/erasures":                 {secret: true},
 	"GET /console/failedcheckins":                {},
 	"GET /console/failedcheckins/export":         {},
 	"GET /console/failedcheckins/{id}":           {one: true},
@@ -116,7 +121,11 @@ func (s *Server) auditRequests(next http.Handler) http.Handler {
 			if strings.HasPrefix(info.pattern, "GET /console/") || strings.HasPrefix(info.pattern, "POST /console/") {
 				channel = fc.ChannelConsole
 			}
-			s.auditor.Record(ctx, audit.FromRequest(r, channel, status))
+			e := audit.FromRequest(r, channel, status)
+			if route.secret && note.Query == nil {
+				e.Query = ""
+			}
+			s.auditor.Record(ctx, e)
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -185,6 +185,72 @@ func (p Privacy) personIDs(ctx context.Context, tx Tx, table string, who person)
 	return slices.Compact(ids), nil
 }
 
+// findPerson returns the Ids of the FailedCheckins and check-ins about
+// who, widened by one step: the coworker Ids and MAC addresses on the
+// records found are the person's too (a refusal of their phone names
+// their id; a record of their id names their phone), so an erasure by
+// either leaves neither behind. One step only: a device two people
+// shared must not chain an erasure through a third.
+func (p Privacy) findPerson(ctx context.Context, tx Tx, who person) ([]int64, []int64, error) {
+	failed, err := p.personIDs(ctx, tx, "failed_checkins", who)
+	if err != nil {
+		return nil, nil, err
+	}
+	checkins, err := p.personIDs(ctx, tx, "checkins", who)
+	if err != nil {
+		return nil, nil, err
+	}
+	more := person{}
+	for _, t := range []struct {
+		table string
+		ids   []int64
+	}{{"failed_checkins", failed}, {"checkins", checkins}} {
+		for chunk := range slices.Chunk(t.ids, changeChunk) {
+			a := &args{d: p.Changes.Dialect}
+			rows, err := tx.Query(ctx, `SELECT DISTINCT coworker_id, mac_addresses FROM `+t.table+` WHERE id IN (`+list(a, chunk)+`)`, a.vals...)
+			if err != nil {
+				return nil, nil, fmt.Errorf("read the person's records: %w", err)
+			}
+			_, err = ScanRows(rows, "read the person's records", func(r Rows) (bool, error) {
+				var id *int64
+				var macs string
+				if err := r.Scan(&id, &macs); err != nil {
+					return false, err
+				}
+				if id != nil && *id != 0 && !slices.Contains(who.coworkers, *id) && !slices.Contains(more.coworkers, *id) {
+					more.coworkers = append(more.coworkers, *id)
+				}
+				for _, m := range strings.Split(macs, ",") {
+					if n, ok := fc.NormalizeMAC(strings.TrimSpace(m)); ok && !slices.Contains(who.macs, n) && !slices.Contains(more.macs, n) {
+						more.macs = append(more.macs, n)
+					}
+				}
+				return true, nil
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if len(more.coworkers) == 0 && len(more.macs) == 0 {
+		return failed, checkins, nil
+	}
+	moreFailed, err := p.personIDs(ctx, tx, "failed_checkins", more)
+	if err != nil {
+		return nil, nil, err
+	}
+	moreCheckins, err := p.personIDs(ctx, tx, "checkins", more)
+	if err != nil {
+		return nil, nil, err
+	}
+	union := func(a, b []int64) []int64 {
+		out := append(slices.Clone(a), b...)
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	return union(failed, moreFailed), union(checkins, moreCheckins), nil
+}
+
 // ErasePerson is fc.PrivacyStore.ErasePerson: one write transaction
 // resolves the person in the directory, anonymizes their FailedCheckins
 // (through Changes, so every count stays exact) and check-ins, deletes
@@ -207,11 +273,7 @@ func (p Privacy) ErasePerson(ctx context.Context, s fc.ErasureSubject, by string
 			return 0, err
 		}
 		who := resolve(dir, s)
-		failed, err := p.personIDs(ctx, tx, "failed_checkins", who)
-		if err != nil {
-			return 0, err
-		}
-		checkins, err := p.personIDs(ctx, tx, "checkins", who)
+		failed, checkins, err := p.findPerson(ctx, tx, who)
 		if err != nil {
 			return 0, err
 		}
