@@ -25,6 +25,7 @@ var documentedCommands = [][]string{
 	{"serve"}, {"import"}, {"migrate"}, {"copy"}, {"directory", "import"},
 	{"users", "add"}, {"users", "list"}, {"users", "disable"}, {"users", "enable"},
 	{"users", "passwd"}, {"users", "totp"}, {"version"}, {"audit"},
+	{"erase"},
 }
 
 // docFlag is one flag as its FlagSet's -h output shows it.
