@@ -76,9 +76,9 @@ type Server struct {
 	metrics      *Metrics
 	metricsAllow []netip.Prefix
 	auditor      *audit.Auditor
-	audits       fc.AuditStore // store's audit trail; nil if it has none
+	audits       fc.AuditStore   // store's audit trail; nil if it has none
 	privacy      fc.PrivacyStore // store's erasure; nil if it has none
-	streams      *streamHub    // the live streams (stream.go)
+	streams      *streamHub      // the live streams (stream.go)
 }
 
 // New returns a Server for cfg, with defaults filled in.

@@ -20,7 +20,7 @@ type Note struct {
 	// the entry: an erasure records the hash of whom it erased, never
 	// the identifier.
 	Query *string
-	total   int64
+	total int64
 }
 
 type noteKey struct{}
