@@ -162,4 +162,7 @@ type RetentionProgress struct {
 	Changed int   // records anonymized or deleted
 	Last    int64 // the largest Id the batch looked at: the next batch's After
 	Done    bool  // no record past Last is older than Before
+	// Held is how long the batch's write transaction took, from asking
+	// for the writer to its commit: what the next batch is sized by.
+	Held time.Duration
 }

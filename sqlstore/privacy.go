@@ -385,6 +385,7 @@ func (p Privacy) RetainBatch(ctx context.Context, b fc.RetentionBatch) (fc.Reten
 		return progress, nil
 	}
 	progress.Last = ids[len(ids)-1]
+	start := time.Now()
 	progress.Changed, err = p.Change(ctx, func(tx Tx, now time.Time) (int, error) {
 		switch {
 		case b.Kind == fc.KindCheckins && !b.Delete:
@@ -420,6 +421,7 @@ func (p Privacy) RetainBatch(ctx context.Context, b fc.RetentionBatch) (fc.Reten
 		}
 		return p.Changes.DeleteFailedCheckins(ctx, tx, old)
 	})
+	progress.Held = time.Since(start)
 	if err != nil {
 		return fc.RetentionProgress{}, err
 	}

@@ -48,6 +48,7 @@ func RunChanges(t *testing.T, open func(t *testing.T) ChangeBackend, check func(
 		{"ErasureByMacAddress", testErasure(fc.ErasureSubject{MacAddress: "a4-5E-60-c2-19-0b"})},
 		{"ErasureByEmail", testErasure(fc.ErasureSubject{Email: " ANA@example.com"})},
 		{"RandomErasures", testRandomErasures},
+		{"Retention", testRetention},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t), check) })
