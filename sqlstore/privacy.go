@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -42,6 +43,61 @@ func anonymize(r *fc.FailedCheckin, on time.Time, by string) {
 	if by != "" {
 		r.UpdatedBy = &by
 	}
+}
+
+// AnonymizeFailedCheckins anonymizes the records of ids that are not
+// anonymous yet and, when before is not zero, whose attempt is before it
+// (whole seconds: the caller truncates), as anonymize does, with one
+// UPDATE per chunk of Ids rather than one per record: on PostgreSQL the
+// statement triggers then count each chunk once (a rewrite per record cost
+// about 1 ms each, 5 s for a person of 5,000 records); on SQLite the
+// chunk's records are read first and counted in Go, as every change is.
+// It returns how many records it changed.
+func (c Changes) AnonymizeFailedCheckins(ctx context.Context, tx Tx, ids []int64, before, now time.Time, by string) (int, error) {
+	var updatedBy *string
+	if by != "" {
+		updatedBy = &by
+	}
+	t := c.Dialect.Records
+	n := 0
+	for chunk := range slices.Chunk(ids, changeChunk) {
+		counts := NewRollupCounts()
+		if c.CountInGo {
+			old, err := c.readFailedCheckins(ctx, tx, chunk)
+			if err != nil {
+				return 0, err
+			}
+			for _, r := range old {
+				if !before.IsZero() && !r.CheckinAttemptTime.Before(before) {
+					continue
+				}
+				upd := cloneRecord(r)
+				anonymize(upd, now, by)
+				if reflect.DeepEqual(r, upd) {
+					continue
+				}
+				counts.Remove(r)
+				counts.Add(upd)
+			}
+		}
+		a := &args{d: c.Dialect}
+		q := `UPDATE failed_checkins SET coworker_id = NULL, coworker_full_name = '', coworker_full_name_fold = '',
+	mac_addresses = '', mac_addresses_fold = '', teams = '', teams_fold = '',
+	updated_on = ` + a.add(t.Value(now)) + `, updated_by = ` + a.add(updatedBy) + `, updated_by_fold = ` + a.add(fc.Fold(by)) + `
+	WHERE id IN (` + list(a, chunk) + `) AND ` + failedNotAnonymous
+		if !before.IsZero() {
+			q += ` AND checkin_attempt_time < ` + a.add(t.Value(before))
+		}
+		changed, err := tx.Exec(ctx, q, a.vals...)
+		if err != nil {
+			return 0, fmt.Errorf("anonymize records: %w", err)
+		}
+		if err := counts.WriteChanges(ctx, c.Dialect, tx); err != nil {
+			return 0, err
+		}
+		n += int(changed)
+	}
+	return n, nil
 }
 
 // notAnonymous selects the records anonymize would change, on either
@@ -277,10 +333,7 @@ func (p Privacy) ErasePerson(ctx context.Context, s fc.ErasureSubject, by string
 		if err != nil {
 			return 0, err
 		}
-		n, err := p.Changes.UpdateFailedCheckins(ctx, tx, failed, now, func(r *fc.FailedCheckin) error {
-			anonymize(r, now, by)
-			return nil
-		})
+		n, err := p.Changes.AnonymizeFailedCheckins(ctx, tx, failed, time.Time{}, now, by)
 		if err != nil {
 			return 0, err
 		}
@@ -355,6 +408,9 @@ func (p Privacy) RetainBatch(ctx context.Context, b fc.RetentionBatch) (fc.Reten
 	}
 	d := p.Changes.Dialect
 	table, timeCol := t[0], t[1]
+	// Whole seconds, so that Go's test of a record's time and SQL's agree
+	// whatever precision the store keeps.
+	b.Before = b.Before.UTC().Truncate(time.Second)
 	notAnonymous := failedNotAnonymous
 	if b.Kind == fc.KindCheckins {
 		notAnonymous = checkinNotAnonymous
@@ -391,12 +447,7 @@ func (p Privacy) RetainBatch(ctx context.Context, b fc.RetentionBatch) (fc.Reten
 		case b.Kind == fc.KindCheckins && !b.Delete:
 			return p.anonymizeCheckins(ctx, tx, ids, b.Before, now, b.By)
 		case !b.Delete:
-			return p.Changes.UpdateFailedCheckins(ctx, tx, ids, now, func(r *fc.FailedCheckin) error {
-				if r.CheckinAttemptTime.Before(b.Before) {
-					anonymize(r, now, b.By)
-				}
-				return nil
-			})
+			return p.Changes.AnonymizeFailedCheckins(ctx, tx, ids, b.Before, now, b.By)
 		}
 		// A delete takes the Ids that are still old (a change since the
 		// read may have moved one).
