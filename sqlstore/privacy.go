@@ -45,12 +45,19 @@ func anonymize(r *fc.FailedCheckin, on time.Time, by string) {
 	}
 }
 
+// anonymizeChunk is how many Ids one anonymizing UPDATE takes: on
+// PostgreSQL each statement's triggers join its transition tables with
+// every rollup, about 200 ms at 1M records whatever the statement's size,
+// so a person's records (5,000 in issue 16) go in one statement. Both
+// databases take that many parameters (PostgreSQL 65,535; SQLite 32,766).
+const anonymizeChunk = 5000
+
 // AnonymizeFailedCheckins anonymizes the records of ids that are not
 // anonymous yet and, when before is not zero, whose attempt is before it
 // (whole seconds: the caller truncates), as anonymize does, with one
-// UPDATE per chunk of Ids rather than one per record: on PostgreSQL the
-// statement triggers then count each chunk once (a rewrite per record cost
-// about 1 ms each, 5 s for a person of 5,000 records); on SQLite the
+// UPDATE per anonymizeChunk Ids rather than one per record: on PostgreSQL
+// the statement triggers then count each chunk once (a rewrite per record
+// cost about 1 ms each, 5 s for a person of 5,000 records); on SQLite the
 // chunk's records are read first and counted in Go, as every change is.
 // It returns how many records it changed.
 func (c Changes) AnonymizeFailedCheckins(ctx context.Context, tx Tx, ids []int64, before, now time.Time, by string) (int, error) {
@@ -60,10 +67,13 @@ func (c Changes) AnonymizeFailedCheckins(ctx context.Context, tx Tx, ids []int64
 	}
 	t := c.Dialect.Records
 	n := 0
-	for chunk := range slices.Chunk(ids, changeChunk) {
+	for chunk := range slices.Chunk(ids, anonymizeChunk) {
 		counts := NewRollupCounts()
-		if c.CountInGo {
-			old, err := c.readFailedCheckins(ctx, tx, chunk)
+		for part := range slices.Chunk(chunk, changeChunk) {
+			if !c.CountInGo {
+				break
+			}
+			old, err := c.readFailedCheckins(ctx, tx, part)
 			if err != nil {
 				return 0, err
 			}
@@ -199,8 +209,9 @@ func macForms(n string) []string {
 // personIDs returns the Ids of table's records (failed_checkins or
 // checkins) that are about p and not anonymous yet: those of one of
 // p's coworker Ids (an index seek) and those whose MacAddresses holds
-// one of p's MAC addresses in any of its forms, in any case (a scan of
-// the folded column's index on failed_checkins).
+// one of p's MAC addresses in any of its forms, in any case: a range of
+// the folded column's index on failed_checkins, past the records without
+// a MAC address ("> ”", which an index seeks, where "<> ”" is a scan).
 func (p Privacy) personIDs(ctx context.Context, tx Tx, table string, who person) ([]int64, error) {
 	notAnonymous := failedNotAnonymous
 	if table == "checkins" {
@@ -233,7 +244,7 @@ func (p Privacy) personIDs(ctx context.Context, tx Tx, table string, who person)
 				terms = append(terms, substringTerm(a, column{fold: "mac_addresses_fold"}, form))
 			}
 		}
-		if err := run(`SELECT id FROM `+table+` WHERE mac_addresses_fold <> '' AND (`+strings.Join(terms, " OR ")+`)`, a); err != nil {
+		if err := run(`SELECT id FROM `+table+` WHERE mac_addresses_fold > '' AND (`+strings.Join(terms, " OR ")+`)`, a); err != nil {
 			return nil, err
 		}
 	}
