@@ -31,6 +31,10 @@ type auditRoute struct {
 	// it ends, with the records it sent; serveStream writes another when
 	// it opens (auditStreamOpen).
 	stream bool
+	// secret: the request may carry whom it is about (an erasure): the
+	// entry's Query is only what the handler set (audit.SetQuery, the
+	// identifier's hash), never the query string as sent.
+	secret bool
 }
 
 // auditedRoutes are the route patterns (as routes.go registers them)
@@ -48,6 +52,7 @@ var auditedRoutes = map[string]auditRoute{
 	"GET /api/directory":                         {},
 	"PUT /api/directory":                         {},
 	"GET /api/audit":                             {},
+	"POST /api/privacy/erasures":                 {secret: true},
 	"GET /console/failedcheckins":                {},
 	"GET /console/failedcheckins/export":         {},
 	"GET /console/failedcheckins/{id}":           {one: true},
@@ -132,7 +137,11 @@ func (s *Server) auditRequests(next http.Handler) http.Handler {
 			case strings.HasPrefix(info.pattern, "GET /console/") || strings.HasPrefix(info.pattern, "POST /console/"):
 				channel = fc.ChannelConsole
 			}
-			s.auditor.Record(ctx, audit.FromRequest(r, channel, status))
+			e := audit.FromRequest(r, channel, status)
+			if route.secret && note.Query == nil {
+				e.Query = ""
+			}
+			s.auditor.Record(ctx, e)
 		}()
 		next.ServeHTTP(rec, r)
 	})

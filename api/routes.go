@@ -79,6 +79,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	}
 	// The audit trail (audit.go, docs/api.md#the-audit-trail).
 	s.readOnly(mux, "/api/audit", s.require(fc.RoleAuditList, s.searchAudit))
+	// Erasure of a person (privacy.go, docs/api.md#erasing-a-person).
+	mux.Handle("POST /api/privacy/erasures", s.require(fc.RolePrivacyErase, s.requireJSON(http.HandlerFunc(s.erase)).ServeHTTP))
+	mux.HandleFunc("/api/privacy/erasures", s.methodNotAllowed("POST"))
 
 	// Operations.
 	s.readOnly(mux, "/healthz", http.HandlerFunc(s.healthz))

@@ -76,8 +76,9 @@ type Server struct {
 	metrics      *Metrics
 	metricsAllow []netip.Prefix
 	auditor      *audit.Auditor
-	audits       fc.AuditStore // store's audit trail; nil if it has none
-	streams      *streamHub    // the live streams (stream.go)
+	audits       fc.AuditStore   // store's audit trail; nil if it has none
+	privacy      fc.PrivacyStore // store's erasure; nil if it has none
+	streams      *streamHub      // the live streams (stream.go)
 }
 
 // New returns a Server for cfg, with defaults filled in.
@@ -98,6 +99,7 @@ func New(cfg Config) *Server {
 	}
 	s.reports, _ = cfg.Store.(fc.FailedCheckinReportStore)
 	s.audits, _ = cfg.Store.(fc.AuditStore)
+	s.privacy, _ = cfg.Store.(fc.PrivacyStore)
 	if s.auditor != nil {
 		s.metrics.registry.MustRegister(s.auditor.Collectors()...)
 	}

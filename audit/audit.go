@@ -357,6 +357,9 @@ func FromRequest(r *http.Request, channel fc.AuditChannel, status int) fc.AuditE
 		ClientAddress: ClientAddress(r)}
 	if n := NoteFrom(r.Context()); n != nil {
 		e.UserEmail, e.ResultCount, e.TotalItems = n.UserEmail, n.ResultCount, n.TotalItems
+		if n.Query != nil {
+			e.Query = *n.Query
+		}
 	}
 	return e
 }

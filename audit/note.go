@@ -16,7 +16,11 @@ type Note struct {
 	// Counted says a handler reported a count (even 0), so the
 	// middleware's default for the route does not apply.
 	Counted bool
-	total   int64
+	// Query, when set (SetQuery), replaces the query string as sent in
+	// the entry: an erasure records the hash of whom it erased, never
+	// the identifier.
+	Query *string
+	total int64
 }
 
 type noteKey struct{}
@@ -60,5 +64,13 @@ func SetPage(ctx context.Context, records int, total int64) {
 	if n := NoteFrom(ctx); n != nil {
 		n.ResultCount, n.total, n.Counted = int64(records), total, true
 		n.TotalItems = &n.total
+	}
+}
+
+// SetQuery makes q the entry's Query instead of the request's query
+// string.
+func SetQuery(ctx context.Context, q string) {
+	if n := NoteFrom(ctx); n != nil {
+		n.Query = &q
 	}
 }

@@ -40,6 +40,9 @@ type DB struct {
 	// auditEntries is the audit trail (sqlstore/audit.go): batches on
 	// the writer, searches in one snapshot.
 	auditEntries
+	// privacy erases people and applies the retention windows
+	// (sqlstore/privacy.go, privacy.go).
+	privacy
 }
 
 // users, failedReads and recordChanges are the shared core's stores
@@ -52,6 +55,7 @@ type (
 	recordChanges = sqlstore.RecordChanges
 	webhooks      = sqlstore.Webhooks
 	auditEntries  = sqlstore.Audit
+	privacy       = sqlstore.Privacy
 )
 
 var (
@@ -60,6 +64,7 @@ var (
 	_ fc.TokenStore         = (*DB)(nil)
 	_ fc.LoginFailureStore  = (*DB)(nil)
 	_ fc.AuditStore         = (*DB)(nil)
+	_ fc.PrivacyStore       = (*DB)(nil)
 )
 
 // Open connects to the database that dsn names (a postgres:// or
@@ -97,6 +102,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// The point lookups run on the pool, so they are made once it exists.
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}
+	db.privacy = sqlstore.Privacy{Changes: changes, Change: db.change, Read: db.read, Dirs: &db.dir}
 	return db, nil
 }
 

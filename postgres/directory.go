@@ -11,16 +11,14 @@ import (
 
 var _ fc.DirectoryStore = (*DB)(nil)
 
-// directoryLock serialises imports across servers: two merges of the same
-// document at once would lose one of them.
-const directoryLock = 0x6664697265 // "fdire"
-
 // ImportDirectory merges d into the stored directory by Id, checks the
 // result as a whole and stores it in one transaction: a bad import changes
 // nothing and its ErrInvalid error says where.
 func (db *DB) ImportDirectory(ctx context.Context, d *fc.Directory) error {
 	return db.write(ctx, func(tx sqlstore.WriteTx, now time.Time) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(directoryLock)); err != nil {
+		// Imports and erasures across servers take turns: two merges of
+		// the same document at once would lose one of them.
+		if _, err := tx.Exec(ctx, dialect.LockDirectory); err != nil {
 			return fmt.Errorf("lock the directory: %w", err)
 		}
 		return sqlstore.ImportDirectory(ctx, dialect, tx, &db.dir, d, now)

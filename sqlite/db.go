@@ -80,6 +80,9 @@ type DB struct {
 	// auditEntries is the audit trail (sqlstore/audit.go): batches on
 	// the writer, searches in one snapshot.
 	auditEntries
+	// privacy erases people and applies the retention windows
+	// (sqlstore/privacy.go, privacy.go).
+	privacy
 }
 
 // users, failedReads and recordChanges are the shared core's stores
@@ -92,11 +95,13 @@ type (
 	recordChanges = sqlstore.RecordChanges
 	webhooks      = sqlstore.Webhooks
 	auditEntries  = sqlstore.Audit
+	privacy       = sqlstore.Privacy
 )
 
 var (
 	_ fc.FailedCheckinStore = (*DB)(nil)
 	_ fc.AuditStore         = (*DB)(nil)
+	_ fc.PrivacyStore       = (*DB)(nil)
 )
 
 // Open opens the database file at path, creating it when it does not exist.
@@ -112,6 +117,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}
+	db.privacy = sqlstore.Privacy{Changes: changes, Change: db.change, Read: db.read, Dirs: &db.dir}
 	var err error
 	// The writer opens first so that the file exists and is in WAL mode
 	// before a read-only connection looks at it.

@@ -171,3 +171,24 @@ func (s Audit) scan(r Rows) (*fc.AuditEntry, error) {
 	e.Channel, e.Status = fc.AuditChannel(channel), int(status)
 	return &e, nil
 }
+
+// DeleteAuditEntriesBefore deletes up to limit entries older than before,
+// oldest first (--audit-retention, PRIVACY.md section 3), in one short
+// write transaction, and returns how many it deleted.
+func (s Audit) DeleteAuditEntriesBefore(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit < 1 {
+		return 0, fc.Errorf(fc.ErrInvalid, "the batch size must be at least 1")
+	}
+	n := 0
+	err := s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		deleted, err := tx.Exec(ctx, `DELETE FROM audit_entries WHERE id IN
+	(SELECT id FROM audit_entries WHERE occurred_on < $1 ORDER BY occurred_on, id LIMIT $2)`,
+			s.D.Records.Value(before.UTC()), limit)
+		n = int(deleted)
+		if err != nil {
+			return fmt.Errorf("delete audit entries: %w", err)
+		}
+		return nil
+	})
+	return n, err
+}

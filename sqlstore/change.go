@@ -131,7 +131,12 @@ func (c Changes) UpdateFailedCheckins(ctx context.Context, tx Tx, ids []int64, n
 			if err != nil {
 				return 0, err
 			}
-			if _, err := tx.Exec(ctx, c.updateSQL(), c.updateArgs(row)...); err != nil {
+			was, err := prepareOwnRow(r, now)
+			if err != nil {
+				return 0, err
+			}
+			query, args := c.updateStatement(was, row)
+			if _, err := tx.Exec(ctx, query, args...); err != nil {
 				return 0, fmt.Errorf("update record %d: %w", r.ID, err)
 			}
 			if c.CountInGo {
@@ -158,18 +163,27 @@ var updatedColumns = []string{
 	"resolved_by_checkin_id", "resolved_on",
 }
 
-// updateSQL is the statement rewriting one record: updatedColumns' values,
-// then the id.
-func (c Changes) updateSQL() string {
+// updateStatement is the statement rewriting one record from was to
+// row: it sets only the columns whose values differ, so the database
+// rewrites only the indexes of those columns (SQLite updates every index
+// of every column an UPDATE sets, changed or not: an erasure setting all
+// of them took twice as long), then the id.
+func (c Changes) updateStatement(was, row *NewRecord) (string, []any) {
+	old, upd := c.updateArgs(was), c.updateArgs(row)
 	a := &args{d: c.Dialect}
-	set := make([]string, len(updatedColumns))
+	var set []string
 	for i, col := range updatedColumns {
-		set[i] = col + " = " + a.add(nil)
+		if !reflect.DeepEqual(old[i], upd[i]) {
+			set = append(set, col+" = "+a.add(upd[i]))
+		}
 	}
-	return `UPDATE failed_checkins SET ` + strings.Join(set, ", ") + ` WHERE id = ` + a.add(nil)
+	if len(set) == 0 { // only a difference the columns do not hold (a time's sub-second digits)
+		set = append(set, "updated_on = "+a.add(upd[slices.Index(updatedColumns, "updated_on")]))
+	}
+	return `UPDATE failed_checkins SET ` + strings.Join(set, ", ") + ` WHERE id = ` + a.add(row.Record.ID), a.vals
 }
 
-// updateArgs returns updateSQL's arguments for row, its times encoded
+// updateArgs returns the values of updatedColumns for row, its times encoded
 // exactly as an insert encodes them (d.Records: whole seconds on SQLite,
 // microseconds on PostgreSQL), so a rewrite never changes a time it was
 // not asked to change.
@@ -182,7 +196,6 @@ func (c Changes) updateArgs(row *NewRecord) []any {
 		r.Description, row.Description, t.Wall(r.CheckinAttemptTimeLocal), t.Value(row.UpdatedOn),
 		r.UpdatedBy, row.UpdatedBy, r.SystemID, row.SystemID, r.Reason, row.Reason,
 		r.ResolvedByCheckinID, t.Optional(r.ResolvedOn),
-		r.ID,
 	}
 }
 

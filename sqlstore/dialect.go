@@ -79,6 +79,11 @@ type Dialect struct {
 	// when the database has one writer anyway (SQLite). The unique index
 	// on the folded email stays the last word on both.
 	LockUsers string
+	// LockDirectory is the statement, with no arguments, that serialises
+	// the writers of the directory document (imports, erasures) for the
+	// rest of the transaction: two read-change-write cycles at once would
+	// lose one. Empty when the database has one writer anyway (SQLite).
+	LockDirectory string
 	// BoundedArms writes each arm of a merged page (BuildMergedPage) as
 	// its own ordered subquery limited to offset + size rows: PostgreSQL
 	// only carries an outer ORDER BY into UNION ALL members that are bare
@@ -161,6 +166,7 @@ func PostgreSQL() Dialect {
 		RollupTrigger: true,
 		Lists:         arrayLists{},
 		LockUsers:     "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(UsersLock, 10) + ")",
+		LockDirectory: "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(DirectoryLock, 10) + ")",
 		BoundedArms:   true,
 		PlainWalk:     1000,
 		RowLocks:      true,
@@ -173,6 +179,13 @@ const ImportLockKey = 0x6663696d70 // "fcimp"
 // RecordsLock is the PostgreSQL advisory lock key of LockRecords, which
 // imports take too.
 const RecordsLock = 0x6663726563 // "fcrec"
+
+// DirectoryLock is the PostgreSQL advisory lock key of LockDirectory.
+const DirectoryLock = 0x6664697265 // "fdire"
+
+// RetentionLock is the PostgreSQL advisory lock key (session-level) held
+// by the one server that applies the retention windows at a time.
+const RetentionLock = 0x6663726574 // "fcret"
 
 // UsersLock is the PostgreSQL advisory lock key of LockUsers.
 const UsersLock = 0x6663757372 // "fcusr"

@@ -16,6 +16,7 @@ type ChangeBackend interface {
 	ReportStore
 	CheckinBackend
 	fc.RecordChangeStore
+	fc.PrivacyStore
 }
 
 // RunChanges is the conformance suite of records that change: deletes and
@@ -43,6 +44,11 @@ func RunChanges(t *testing.T, open func(t *testing.T) ChangeBackend, check func(
 		{"Resolution", testResolution},
 		{"ResolutionConcurrent", testResolutionConcurrent},
 		{"ResolutionRandom", testResolutionRandom},
+		{"ErasureByCoworkerId", testErasure(fc.ErasureSubject{CoworkerID: 10})},
+		{"ErasureByMacAddress", testErasure(fc.ErasureSubject{MacAddress: "a4-5E-60-c2-19-0b"})},
+		{"ErasureByEmail", testErasure(fc.ErasureSubject{Email: " ANA@example.com"})},
+		{"RandomErasures", testRandomErasures},
+		{"Retention", testRetention},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t), check) })

@@ -27,6 +27,7 @@ var documentedCommands = [][]string{
 	{"users", "passwd"}, {"users", "totp"}, {"users", "mask"}, {"users", "unmask"},
 	{"webhooks", "add"}, {"webhooks", "list"}, {"webhooks", "disable"},
 	{"webhooks", "enable"}, {"webhooks", "rotate-secret"}, {"version"}, {"audit"},
+	{"erase"},
 }
 
 // docFlag is one flag as its FlagSet's -h output shows it.

@@ -42,6 +42,7 @@ Usage:
   failedcheckins directory import [--db DB] FILE.json
   failedcheckins copy    --from DB --to DB [--tokens]
   failedcheckins audit   [--db DB] [--user EMAIL] [--since 2026-12-01] [--until DATE] [--path TEXT] [--channel Api,...]
+  failedcheckins erase   [--db DB] --coworker ID | --mac MAC | --email EMAIL
   failedcheckins version
   failedcheckins help [COMMAND]
 
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runCopy(ctx, rest, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "erase":
+		return runErase(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		return runVersion(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -15,6 +15,7 @@ import (
 	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/audit"
 	"github.com/failedcheckins/failedcheckins/proxyaddr"
+	"github.com/failedcheckins/failedcheckins/retention"
 )
 
 // demoSeed fixes the demo data set, so every demo shows the same locations
@@ -41,6 +42,9 @@ type serveConfig struct {
 	// WebhookAllowPrivate lets webhook URLs reach loopback and private
 	// addresses (webhooks.go).
 	WebhookAllowPrivate bool
+	// AnonymizeAfter, DeleteAfter and AuditRetention are the retention
+	// windows (package retention); 0 keeps everything.
+	AnonymizeAfter, DeleteAfter, AuditRetention days
 	// onShutdown, when set, is called once the server has begun its
 	// graceful shutdown (listeners closed, in-flight requests running);
 	// tests use it instead of polling the log.
@@ -60,6 +64,9 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.Auth.register(fs)
 	fs.StringVar(&c.MetricsAllow, "metrics-allow", c.MetricsAllow, "client `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) that may read /metrics without credentials; others need an administrator")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhook URLs reach loopback, private, link-local and other internal addresses (on-premises receivers); refused by default")
+	fs.Var(&c.AnonymizeAfter, "anonymize-after", "anonymize records whose attempt is older than this many `days` (90d; default: never), in the background at start and every hour")
+	fs.Var(&c.DeleteAfter, "delete-after", "delete records whose attempt is older than this many `days` (730d; default: never); longer than --anonymize-after")
+	fs.Var(&c.AuditRetention, "audit-retention", "delete audit entries older than this many `days` (400d; default: never)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxy `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) whose X-Forwarded-For names the client, for the sign-in throttle and /metrics")
 }
 
@@ -79,7 +86,31 @@ func (c serveConfig) Validate() error {
 	if _, err := parsePrefixes("--trusted-proxies", c.TrustedProxies); err != nil {
 		return err
 	}
+	if err := c.windows().Validate(); err != nil {
+		return err
+	}
 	return c.dbConfig.Validate()
+}
+
+// windows are the retention windows the flags set.
+func (c serveConfig) windows() retention.Windows {
+	return retention.Windows{AnonymizeAfter: time.Duration(c.AnonymizeAfter), DeleteAfter: time.Duration(c.DeleteAfter),
+		AuditRetention: time.Duration(c.AuditRetention)}
+}
+
+// days is a retention window flag: a whole number of days with a d
+// suffix (retention.ParseDays); empty is off.
+type days time.Duration
+
+func (d *days) String() string { return retention.FormatDays(time.Duration(*d)) }
+
+func (d *days) Set(s string) error {
+	v, err := retention.ParseDays(s)
+	if err != nil {
+		return err
+	}
+	*d = days(v)
+	return nil
 }
 
 // runServe migrates the schema, loads the demo data when asked, and serves
@@ -148,6 +179,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		return err
 	}
 	defer stopWebhooks()
+	// The retention windows (PRIVACY.md section 3): at start and every
+	// hour, stopped before the store closes.
+	stopRetention := (&retention.Runner{Store: db, Windows: cfg.windows(), Log: logger}).Start(ctx)
+	defer stopRetention()
 	// Outermost: the client's address is settled before anything (the
 	// sign-in throttles, /metrics, the access log) reads it.
 	proxies, _ := parsePrefixes("--trusted-proxies", cfg.TrustedProxies) // checked by Validate

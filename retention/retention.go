@@ -1,0 +1,297 @@
+// Package retention applies the retention windows of PRIVACY.md section 3:
+// records older than --anonymize-after are anonymized, older than
+// --delete-after deleted, audit entries older than --audit-retention
+// deleted. The work runs in the background, at start and every hour, in
+// batches sized so that none holds the store's writer for long (check-ins
+// are written by the same writer), and on one server at a time when
+// several share a PostgreSQL database (fc.PrivacyStore.TryRetentionLock).
+// The records change through the store's one anonymization and its record
+// changes, so every total and statistic stays exact.
+package retention
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// Day is the unit of the windows: they are given in whole days ("90d").
+const Day = 24 * time.Hour
+
+// ParseDays reads a window as the flags take it: a whole number of days
+// with a d suffix ("90d"); "" and "0d" are off (0).
+func ParseDays(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
+	if !strings.HasSuffix(s, "d") || err != nil || n < 0 || n > 100*366 {
+		return 0, fmt.Errorf("%q: want a whole number of days such as 90d", s)
+	}
+	return time.Duration(n) * Day, nil
+}
+
+// FormatDays writes a window as ParseDays reads it ("" for off).
+func FormatDays(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return strconv.FormatInt(int64(d/Day), 10) + "d"
+}
+
+// Windows are the retention windows; 0 keeps everything.
+type Windows struct {
+	AnonymizeAfter time.Duration // records older are anonymized
+	DeleteAfter    time.Duration // records older are deleted
+	AuditRetention time.Duration // audit entries older are deleted
+}
+
+// Validate says what is wrong with w: a negative window, or an
+// anonymization window that is not shorter than the deletion window
+// (records would be deleted before they were anonymized, or both at once).
+func (w Windows) Validate() error {
+	if w.AnonymizeAfter < 0 || w.DeleteAfter < 0 || w.AuditRetention < 0 {
+		return fmt.Errorf("a retention window must not be negative")
+	}
+	if w.AnonymizeAfter > 0 && w.DeleteAfter > 0 && w.AnonymizeAfter >= w.DeleteAfter {
+		return fmt.Errorf("--anonymize-after %s must be shorter than --delete-after %s", FormatDays(w.AnonymizeAfter), FormatDays(w.DeleteAfter))
+	}
+	return nil
+}
+
+// Off says no window is set: nothing to do.
+func (w Windows) Off() bool {
+	return w.AnonymizeAfter <= 0 && w.DeleteAfter <= 0 && w.AuditRetention <= 0
+}
+
+// Defaults of a Runner.
+const (
+	// DefaultInterval is how often the windows are applied after the
+	// first run at start.
+	DefaultInterval = time.Hour
+	// DefaultTarget is how long a batch should hold the writer: a fifth
+	// of the 50 ms PRIVACY.md allows, because a batch's hold varies several
+	// times over with the machine's load (on the shared 2-core machine of
+	// docs/benchmarks.md, 25 ms put 7% of the batches over 50 ms, 10 ms 2%).
+	DefaultTarget = 10 * time.Millisecond
+	// DefaultFirstBatch is the size of the first batch, before any has
+	// been measured.
+	DefaultFirstBatch = 200
+	// MaxBatch caps a batch however fast the last one was.
+	MaxBatch = 5000
+	// By is the UpdatedBy of a record the windows anonymized.
+	By = "retention"
+)
+
+// Runner applies Windows to a store. The zero values of its optional
+// fields take the defaults above.
+type Runner struct {
+	Store   fc.PrivacyStore
+	Windows Windows
+	// Now is the clock the windows are measured from (time.Now when nil);
+	// tests inject theirs.
+	Now func() time.Time
+	// Interval is the time between runs (DefaultInterval).
+	Interval time.Duration
+	// Target is how long a batch should hold the writer (DefaultTarget);
+	// FirstBatch is the first batch's size (DefaultFirstBatch).
+	Target     time.Duration
+	FirstBatch int
+	// Pause is the rest between two batches, in which the writer is free
+	// for check-ins (equal to the batch's own hold when zero).
+	Pause time.Duration
+	Log   *slog.Logger
+}
+
+// Result is what one run did.
+type Result struct {
+	Locked       bool // another server holds the lock: this run did nothing
+	Anonymized   int  // records anonymized (both kinds)
+	Deleted      int  // records deleted (both kinds)
+	AuditDeleted int  // audit entries deleted
+	Batches      int
+	// MaxHeld is the longest a batch held the writer; Held lists every
+	// batch's hold of records, in order.
+	MaxHeld time.Duration
+	Held    []time.Duration
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Start applies the windows now and then every Interval in a goroutine,
+// until ctx ends; stop cancels it and waits for the run under way to
+// end its batch. With every window off it starts nothing.
+func (r *Runner) Start(ctx context.Context) (stop func()) {
+	if r.Windows.Off() {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	interval := r.Interval
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			res, err := r.RunOnce(ctx)
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
+				r.log().Error("retention: the run stopped", "err", err, "anonymized", res.Anonymized, "deleted", res.Deleted,
+					"audit_deleted", res.AuditDeleted)
+			case res.Locked:
+				r.log().Info("retention: another server is applying the windows")
+			case res.Anonymized+res.Deleted+res.AuditDeleted > 0:
+				r.log().Info("retention: applied", "anonymized", res.Anonymized, "deleted", res.Deleted,
+					"audit_deleted", res.AuditDeleted, "batches", res.Batches, "max_held", res.MaxHeld)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// RunOnce applies the windows once, measured from Now: deletions first
+// (a record about to go is not anonymized first), then anonymization,
+// then the audit. It does nothing when another server holds the lock.
+func (r *Runner) RunOnce(ctx context.Context) (Result, error) {
+	var res Result
+	if err := r.Windows.Validate(); err != nil {
+		return res, err
+	}
+	release, ok, err := r.Store.TryRetentionLock(ctx)
+	if err != nil {
+		return res, err
+	}
+	if !ok {
+		res.Locked = true
+		return res, nil
+	}
+	defer release()
+	now := r.now()
+	size := r.FirstBatch
+	if size <= 0 {
+		size = DefaultFirstBatch
+	}
+	for _, step := range []struct {
+		window time.Duration
+		delete bool
+	}{{r.Windows.DeleteAfter, true}, {r.Windows.AnonymizeAfter, false}} {
+		if step.window <= 0 {
+			continue
+		}
+		for _, kind := range []fc.RecordKind{fc.KindFailedCheckins, fc.KindCheckins} {
+			b := fc.RetentionBatch{Kind: kind, Delete: step.delete, Before: now.Add(-step.window), By: By}
+			for {
+				b.Limit = size
+				p, err := r.Store.RetainBatch(ctx, b)
+				if err != nil {
+					return res, err
+				}
+				res.Batches++
+				if step.delete {
+					res.Deleted += p.Changed
+				} else {
+					res.Anonymized += p.Changed
+				}
+				res.MaxHeld = max(res.MaxHeld, p.Held)
+				res.Held = append(res.Held, p.Held)
+				size = r.nextSize(size, p.Held)
+				if p.Done {
+					break
+				}
+				b.After = p.Last
+				if err := r.pause(ctx, p.Held); err != nil {
+					return res, err
+				}
+			}
+		}
+	}
+	if r.Windows.AuditRetention > 0 {
+		before := now.Add(-r.Windows.AuditRetention)
+		for {
+			n, err := r.Store.DeleteAuditEntriesBefore(ctx, before, MaxBatch)
+			if err != nil {
+				return res, err
+			}
+			res.AuditDeleted += n
+			res.Batches++
+			if n < MaxBatch {
+				break
+			}
+			if err := r.pause(ctx, r.target()); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+func (r *Runner) target() time.Duration {
+	if r.Target > 0 {
+		return r.Target
+	}
+	return DefaultTarget
+}
+
+// nextSize sizes the next batch from how long the last one held the
+// writer: in proportion to the target, never more than doubling at once
+// (a batch of few old records among many is not a measure of a full one)
+// and within [1, MaxBatch].
+func (r *Runner) nextSize(size int, held time.Duration) int {
+	target := r.target()
+	next := size * 2
+	if held > 0 {
+		next = min(next, int(float64(size)*float64(target)/float64(held)))
+	}
+	return max(1, min(next, MaxBatch))
+}
+
+// pause rests between batches, so that check-ins waiting for the writer
+// get it.
+func (r *Runner) pause(ctx context.Context, held time.Duration) error {
+	d := r.Pause
+	if d <= 0 {
+		d = held
+	}
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
