@@ -65,6 +65,12 @@ func withoutResolution(t *testing.T, db *DB) {
 	if _, err := db.writer.Exec(undoWebhooks); err != nil {
 		t.Fatalf("take migration 0012 back: %v", err)
 	}
+	// 0018 (the alerts), which this binary's batches read (alert_state).
+	const undoAlerts = `DROP TABLE IF EXISTS alert_rules; DROP TABLE IF EXISTS alert_state;
+		DROP TABLE IF EXISTS alert_incidents; DROP TABLE IF EXISTS alert_refusals`
+	if _, err := db.writer.Exec(undoAlerts); err != nil {
+		t.Fatalf("take migration 0018 back: %v", err)
+	}
 }
 
 // TestMigration0006 turns the UNIQUE constraint of a database holding

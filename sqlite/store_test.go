@@ -46,3 +46,7 @@ func TestWebhookConformance(t *testing.T) {
 		return db
 	})
 }
+
+func TestAlertConformance(t *testing.T) {
+	storetest.RunAlerts(t, func(t *testing.T) storetest.AlertBackend { return openTest(t) })
+}
