@@ -59,6 +59,16 @@ var auditedRoutes = map[string]auditRoute{
 	"DELETE /api/sys/webhooks/{id}":         {one: true},
 	"GET /api/sys/webhooks/{id}/deliveries": {},
 	"POST /api/sys/webhooks/{id}/redeliver": {},
+	// Alert rules (changes made by a person) and incidents (which name
+	// coworkers and records).
+	"GET /api/alerts/rules":                       {},
+	"POST /api/alerts/rules":                      {one: true},
+	"PUT /api/alerts/rules":                       {one: true},
+	"GET /api/alerts/rules/{id}":                  {one: true},
+	"DELETE /api/alerts/rules/{id}":               {one: true},
+	"GET /api/alerts/incidents":                   {},
+	"GET /api/alerts/incidents/{id}":              {one: true},
+	"POST /api/alerts/incidents/{id}/acknowledge": {one: true},
 	// The console's webhooks pages, as the API's: the list and a delivery
 	// log (which names records) with their counts, and every change.
 	"GET /console/webhooks":                 {},

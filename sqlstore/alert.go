@@ -188,6 +188,11 @@ func (s Alerts) UpdateAlertRule(ctx context.Context, scope fc.Scope, r *fc.Alert
 // refusals.
 func (s Alerts) DeleteAlertRule(ctx context.Context, scope fc.Scope, id int64) error {
 	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		if ok, err := s.lockRecords(ctx, tx); err != nil {
+			return err
+		} else if !ok {
+			return fc.Errorf(fc.ErrUnavailable, msgImporting)
+		}
 		where, args := scopeWhere(scope, []any{id})
 		n, err := tx.Exec(ctx, `DELETE FROM alert_rules WHERE id = $1 AND `+where, args...)
 		if err != nil {
@@ -320,18 +325,38 @@ func (s Alerts) AcknowledgeAlertIncident(ctx context.Context, scope fc.Scope, id
 	return out, err
 }
 
+// lockRecords takes the records' write lock that every attempt batch
+// holds (on PostgreSQL; SQLite has one writer anyway), so that a write
+// to many incidents never interleaves with a batch's row locks (no
+// deadlock) and sees every batch before it. It reports false, taking
+// nothing, while an import runs.
+func (s Alerts) lockRecords(ctx context.Context, tx Tx) (bool, error) {
+	if s.D.LockRecordsUnlessImport == "" {
+		return true, nil
+	}
+	n, err := tx.Exec(ctx, s.D.LockRecordsUnlessImport)
+	if err != nil {
+		return false, fmt.Errorf("lock for writing: %w", err)
+	}
+	return n > 0, nil
+}
+
 // SweepAlerts resolves the incidents whose last matching refusal was
 // recorded ResolveMinutes ago or more, queues their notifications, and
-// forgets counted refusals too old to count. On PostgreSQL the incidents
-// are read FOR UPDATE: a batch joining one holds its row, and the sweep
-// then sees the moved resolve_after and leaves it open.
+// forgets counted refusals too old to count. It holds the records' write
+// lock, as the batches do, so a batch joining an incident and the sweep
+// resolving it happen one after the other; while an import runs it
+// resolves nothing (the next sweep will).
 func (s Alerts) SweepAlerts(ctx context.Context) (int, error) {
 	n, queued := 0, 0
 	err := s.Write(ctx, func(tx WriteTx, now time.Time) error {
 		n, queued = 0, 0
+		if ok, err := s.lockRecords(ctx, tx); !ok || err != nil {
+			return err
+		}
 		t := s.D.Accounts
 		rows, err := tx.Query(ctx, `SELECT `+incidentColumns+` FROM alert_incidents
-			WHERE status <> 'Resolved' AND resolve_after <= $1 ORDER BY id`+s.D.forUpdate(), t.Value(now))
+			WHERE status <> 'Resolved' AND resolve_after <= $1 ORDER BY id`, t.Value(now))
 		if err != nil {
 			return fmt.Errorf("read quiet incidents: %w", err)
 		}

@@ -137,6 +137,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		Authenticator: auth,
 		Checkins:      checkins,
 		Webhooks:      &api.WebhookConfig{Store: db, AllowPrivate: cfg.WebhookAllowPrivate},
+		Alerts:        &api.AlertConfig{Store: db, Webhooks: db},
 		Token:         http.HandlerFunc(auth.ServeToken),
 		Console:       cons,
 		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"

@@ -21,6 +21,7 @@ type store interface {
 	// queued deliveries (webhooks.go).
 	OnWebhookDeliveries(fn func())
 	fc.AuditStore
+	fc.AlertStore
 	Migrate(ctx context.Context) error
 	SchemaVersion(ctx context.Context) (int, error)
 	CheckSchema(ctx context.Context) error
