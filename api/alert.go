@@ -3,10 +3,10 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"strconv"
 	"net/http"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
