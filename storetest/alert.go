@@ -442,3 +442,67 @@ func testAlertRuleChanges(t *testing.T, s AlertBackend) {
 		t.Fatalf("incidents of a deleted rule: %+v", got)
 	}
 }
+
+// RunAlertTwoServers checks exactness across servers: a and b are two
+// stores on one database (two servers). 16 clients refused at once, half
+// through each, make exactly one incident holding every refusal and one
+// Opened notification; both servers sweeping at once resolve it once.
+func RunAlertTwoServers(t *testing.T, a, b AlertBackend) {
+	c, _ := alertSetup(t, a, benRule())
+	b.SetNow(c.Now)
+	const clients = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for i := 0; i < clients; i++ {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := s.RecordAttempts(context.Background(), []*fc.Attempt{benRefused(c, 0)})
+			if err == nil && (res[0].Err != nil || res[0].Outcome.Accepted) {
+				err = fmt.Errorf("attempt = %+v, %v", res[0].Outcome, res[0].Err)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := incidents(t, b, fc.AllBusinesses())
+	if len(got) != 1 || got[0].FailureCount != clients {
+		t.Fatalf("incidents = %+v; want one with %d refusals", got, clients)
+	}
+	c.Add(31 * time.Minute) // benRule resolves after 30 quiet minutes
+	counts := make(chan int, 2)
+	for _, s := range []AlertBackend{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := s.SweepAlerts(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			counts <- n
+		}()
+	}
+	wg.Wait()
+	close(counts)
+	total := 0
+	for n := range counts {
+		total += n
+	}
+	if total != 1 {
+		t.Errorf("the two sweeps resolved %d incidents; want 1", total)
+	}
+	want := []string{fmt.Sprintf("Opened/%d/3", got[0].ID), fmt.Sprintf("Resolved/%d/%d", got[0].ID, clients)}
+	if ev := events(t, a); !slices.Equal(ev, want) {
+		t.Errorf("notifications = %v; want %v", ev, want)
+	}
+}
