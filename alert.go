@@ -227,37 +227,60 @@ type AlertIncidentPage struct {
 // the fields and their values, in AlertGroupFields order, so that equal
 // keys are equal strings.
 func AlertKey(groupBy []Field, r *FailedCheckin) string {
-	var b bytes.Buffer
-	b.WriteByte('{')
+	b := make([]byte, 0, 64)
+	b = append(b, '{')
 	n := 0
 	for _, f := range AlertGroupFields {
 		if !slices.Contains(groupBy, f) {
 			continue
 		}
 		if n > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
 		n++
-		b.WriteString(strconv.Quote(string(f)))
-		b.WriteByte(':')
-		var v any
+		b = append(b, '"')
+		b = append(b, f...)
+		b = append(b, '"', ':')
 		switch f {
 		case FieldCoworkerID:
-			v = r.CoworkerID
+			b = appendOptInt(b, r.CoworkerID)
 		case FieldMacAddresses:
-			v = r.MacAddresses
+			b = appendJSONString(b, r.MacAddresses)
 		case FieldBusinessID:
-			v = r.BusinessID
+			b = strconv.AppendInt(b, r.BusinessID, 10)
 		case FieldReason:
-			v = r.Reason
+			if r.Reason == nil {
+				b = append(b, "null"...)
+			} else {
+				b = appendJSONString(b, *r.Reason)
+			}
 		case FieldSource:
-			v = int(r.Source)
+			b = strconv.AppendInt(b, int64(r.Source), 10)
 		}
-		j, _ := json.Marshal(v) // ints, strings and nil always marshal
-		b.Write(j)
 	}
-	b.WriteByte('}')
-	return b.String()
+	return string(append(b, '}'))
+}
+
+func appendOptInt(b []byte, n *int64) []byte {
+	if n == nil {
+		return append(b, "null"...)
+	}
+	return strconv.AppendInt(b, *n, 10)
+}
+
+// appendJSONString appends s as a JSON string: as it is when it needs no
+// escaping (a key is made for every rule a refusal matches, and MAC
+// addresses and reason codes never do), by encoding/json otherwise.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			j, _ := json.Marshal(s) // a string always marshals
+			return append(b, j...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // AlertIncidentJSON is an incident on the wire: what get-one answers and,

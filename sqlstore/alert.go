@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,18 +110,47 @@ func scanIncident(d Dialect, row Row) (*storedIncident, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read alert incident: %w", err)
 	}
-	if err := json.Unmarshal([]byte(ids), &i.FailedCheckinIDs); err != nil {
+	if i.FailedCheckinIDs, err = parseIDs(ids); err != nil {
 		return nil, fmt.Errorf("read alert incident %d: %w", i.ID, err)
 	}
 	return &i, nil
 }
 
+// idsText writes ids as a JSON array of integers. By hand, with
+// parseIDs: the pipeline reads and writes an open incident's list in
+// every batch that joins it, and encoding/json took a tenth of the
+// check-in path's CPU with ten rules.
 func idsText(ids []int64) string {
-	if ids == nil {
-		ids = []int64{}
+	b := make([]byte, 0, 2+len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
 	}
-	b, _ := json.Marshal(ids)
-	return string(b)
+	return string(append(b, ']'))
+}
+
+// parseIDs reads what idsText wrote.
+func parseIDs(text string) ([]int64, error) {
+	inner, ok := strings.CutPrefix(text, "[")
+	if inner, ok = strings.CutSuffix(inner, "]"); !ok {
+		return nil, fmt.Errorf("ids %q: not a JSON array", text)
+	}
+	if strings.TrimSpace(inner) == "" {
+		return nil, nil
+	}
+	parts := strings.Split(inner, ",")
+	ids := make([]int64, len(parts), fc.MaxIncidentFailureIDs)
+	for i, p := range parts {
+		id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("ids %q: %w", text, err)
+		}
+		ids[i] = id
+	}
+	return ids, nil
 }
 
 // CreateAlertRule stores r and sets its ID, UniqueID, CreatedOn and

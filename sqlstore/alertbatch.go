@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,9 +42,10 @@ type AlertCache struct {
 
 // activeRule is one active rule as the pipeline matches it.
 type activeRule struct {
-	rule  fc.AlertRule
-	conds []fc.Condition
-	hooks []int64 // receiver webhooks that exist with action 1001
+	rule    fc.AlertRule
+	groupBy string // rule.GroupBy as stored: rules with the same make the same keys
+	conds   []fc.Condition
+	hooks   []int64 // receiver webhooks that exist with action 1001
 }
 
 // covers reports whether the rule counts the refusal r.
@@ -85,7 +88,7 @@ func (c *AlertCache) at(ctx context.Context, tx Tx, version, hooks int64) ([]*ac
 		if err != nil {
 			return nil, false, err
 		}
-		out = append(out, &activeRule{rule: *r, conds: conds, hooks: hooks})
+		out = append(out, &activeRule{rule: *r, groupBy: groupByText(r.GroupBy), conds: conds, hooks: hooks})
 		coworker = coworker || slices.Contains(r.GroupBy, fc.FieldCoworkerID)
 	}
 	c.loaded, c.version, c.rules, c.coworker = true, v, out, coworker
@@ -128,6 +131,10 @@ type counted struct {
 type alertState struct {
 	inc     *storedIncident // nil: none open
 	refused []counted
+	// dirty: inc was joined, and its row is written once, at the end of
+	// the batch (flushAlerts), rather than once per refusal per rule;
+	// idsChanged: its FailedCheckinIds too (not once it holds 100).
+	dirty, idsChanged bool
 }
 
 // alertBatch is the alert part of an attemptBatch.
@@ -139,20 +146,39 @@ type alertBatch struct {
 }
 
 // alertRefusal evaluates a refusal the batch writes against every active
-// rule.
+// rule. The states of the keys it does not know yet are read together,
+// in two statements (loadStates), not two per rule.
 func (b *attemptBatch) alertRefusal(ctx context.Context, r *fc.FailedCheckin) error {
 	if r.CheckinAttemptTime.Before(b.now.Add(-fc.AlertMaxAge)) {
 		return nil // history, not an emergency
 	}
+	type match struct {
+		ar *activeRule
+		k  alertKey
+	}
+	var matched []match
+	var missing []alertKey
+	keys := map[string]string{} // GroupBy -> key: rules often group alike
 	for _, ar := range b.alerts.rules {
 		if !ar.covers(r) {
 			continue
 		}
-		k := alertKey{ar.rule.ID, fc.AlertKey(ar.rule.GroupBy, r)}
-		st, err := b.alertState(ctx, ar, k)
-		if err != nil {
-			return err
+		key, ok := keys[ar.groupBy]
+		if !ok {
+			key = fc.AlertKey(ar.rule.GroupBy, r)
+			keys[ar.groupBy] = key
 		}
+		k := alertKey{ar.rule.ID, key}
+		matched = append(matched, match{ar, k})
+		if _, ok := b.alerts.states[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if err := b.loadStates(ctx, missing); err != nil {
+		return err
+	}
+	for _, m := range matched {
+		ar, k, st := m.ar, m.k, b.alerts.states[m.k]
 		if st.inc != nil {
 			b.joinIncident(ar, st, r)
 			continue
@@ -197,46 +223,79 @@ func windowWith(refused []counted, t time.Time, w time.Duration) []counted {
 	return best
 }
 
-// alertState returns the state of a rule and key, read in the batch's
-// transaction the first time (the open incident FOR UPDATE on
-// PostgreSQL, so a sweep or an acknowledgement waits for the batch).
-func (b *attemptBatch) alertState(ctx context.Context, ar *activeRule, k alertKey) (*alertState, error) {
-	if st, ok := b.alerts.states[k]; ok {
-		return st, nil
-	}
-	st := &alertState{}
-	inc, err := scanIncident(b.d, b.tx.QueryRow(ctx, `SELECT `+incidentColumns+` FROM alert_incidents
-		WHERE rule_id = $1 AND key = $2 AND status <> 'Resolved'`+b.d.forUpdate(), k.rule, k.key))
-	switch {
-	case err == nil:
-		st.inc = inc
-	case fc.ErrorCode(err) == fc.ErrNotFound:
-		t := b.d.Accounts
-		rows, err := b.tx.Query(ctx, `SELECT attempt_time, failed_checkin_id FROM alert_refusals
-			WHERE rule_id = $1 AND key = $2 AND attempt_time >= $3`,
-			k.rule, k.key, t.Value(b.now.Add(-fc.AlertMaxAge-ar.rule.Window())))
-		if err != nil {
-			return nil, fmt.Errorf("read the counted refusals: %w", err)
-		}
-		st.refused, err = ScanRows(rows, "read the counted refusals", func(r Rows) (counted, error) {
-			var c counted
-			return c, r.Scan(t.Dest(&c.at), &c.id)
-		})
-		if err != nil {
-			return nil, err
-		}
-	default:
-		return nil, err
+// loadStates reads the states of keys in the batch's transaction: their
+// open incidents (FOR UPDATE on PostgreSQL, so an acknowledgement waits
+// for the batch), then the counted refusals of those with none, since
+// the earliest time any could still count.
+func (b *attemptBatch) loadStates(ctx context.Context, keys []alertKey) error {
+	if len(keys) == 0 {
+		return nil
 	}
 	if b.alerts.states == nil {
 		b.alerts.states = map[alertKey]*alertState{}
 		b.alerts.byID = map[int64]*alertState{}
 	}
-	b.alerts.states[k] = st
-	if st.inc != nil {
-		b.alerts.byID[st.inc.ID] = st
+	for _, k := range keys {
+		b.alerts.states[k] = &alertState{}
 	}
-	return st, nil
+	where, args := keysWhere(keys, nil)
+	rows, err := b.tx.Query(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE status <> 'Resolved' AND (`+where+`)`+
+		b.d.forUpdate(), args...)
+	if err != nil {
+		return fmt.Errorf("read the open incidents: %w", err)
+	}
+	open, err := ScanRows(rows, "read the open incidents", func(r Rows) (*storedIncident, error) { return scanIncident(b.d, r) })
+	if err != nil {
+		return err
+	}
+	for _, inc := range open {
+		st := b.alerts.states[alertKey{inc.RuleID, inc.Key}]
+		st.inc = inc
+		b.alerts.byID[inc.ID] = st
+	}
+	var quiet []alertKey
+	for _, k := range keys {
+		if b.alerts.states[k].inc == nil {
+			quiet = append(quiet, k)
+		}
+	}
+	if len(quiet) == 0 {
+		return nil
+	}
+	t := b.d.Accounts
+	where, args = keysWhere(quiet, []any{t.Value(b.now.Add(-fc.AlertMaxAge - fc.MaxAlertWindowMinutes*time.Minute))})
+	rows, err = b.tx.Query(ctx, `SELECT rule_id, key, attempt_time, failed_checkin_id FROM alert_refusals
+		WHERE attempt_time >= $1 AND (`+where+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("read the counted refusals: %w", err)
+	}
+	type row struct {
+		k counted
+		a alertKey
+	}
+	got, err := ScanRows(rows, "read the counted refusals", func(r Rows) (row, error) {
+		var x row
+		return x, r.Scan(&x.a.rule, &x.a.key, t.Dest(&x.k.at), &x.k.id)
+	})
+	if err != nil {
+		return err
+	}
+	for _, x := range got {
+		st := b.alerts.states[x.a]
+		st.refused = append(st.refused, x.k)
+	}
+	return nil
+}
+
+// keysWhere returns "(rule_id = $n AND key = $m) OR ..." for keys, its
+// placeholders numbered after args.
+func keysWhere(keys []alertKey, args []any) (string, []any) {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		args = append(args, k.rule, k.key)
+		parts[i] = "(rule_id = $" + strconv.Itoa(len(args)-1) + " AND key = $" + strconv.Itoa(len(args)) + ")"
+	}
+	return strings.Join(parts, " OR "), args
 }
 
 // openIncident opens the incident of a key whose window holds in, and
@@ -298,6 +357,7 @@ func (b *attemptBatch) joinIncident(ar *activeRule, st *alertState, r *fc.Failed
 	i.FailureCount++
 	if len(i.FailedCheckinIDs) < fc.MaxIncidentFailureIDs {
 		i.FailedCheckinIDs = append(i.FailedCheckinIDs, r.ID)
+		st.idsChanged = true
 	}
 	if r.CheckinAttemptTime.After(i.LastFailureOn) {
 		i.LastFailureOn = r.CheckinAttemptTime
@@ -311,11 +371,30 @@ func (b *attemptBatch) joinIncident(ar *activeRule, st *alertState, r *fc.Failed
 		inc.lastNotified = now
 		b.queued += queueNotifications(b.d, b.tx, ar.hooks, i, fc.EventRepeated, b.now)
 	}
-	t := b.d.Accounts
-	b.tx.Queue(`UPDATE alert_incidents SET failure_count = $1, failed_checkin_ids = $2, last_failure_on = $3,
-		resolve_after = $4, last_notified_on = $5 WHERE id = $6`,
-		i.FailureCount, idsText(i.FailedCheckinIDs), t.Value(i.LastFailureOn), t.Value(inc.resolveAfter),
-		t.Value(inc.lastNotified), i.ID)
+	st.dirty = true
+}
+
+// writeIncident queues the row of a joined incident.
+func (b *attemptBatch) writeIncident(st *alertState) {
+	inc, t := st.inc, b.d.Accounts
+	i := &inc.AlertIncident
+	if st.idsChanged {
+		b.tx.Queue(`UPDATE alert_incidents SET failed_checkin_ids = $1 WHERE id = $2`, idsText(i.FailedCheckinIDs), i.ID)
+	}
+	b.tx.Queue(`UPDATE alert_incidents SET failure_count = $1, last_failure_on = $2, resolve_after = $3, last_notified_on = $4
+		WHERE id = $5`,
+		i.FailureCount, t.Value(i.LastFailureOn), t.Value(inc.resolveAfter), t.Value(inc.lastNotified), i.ID)
+	st.dirty, st.idsChanged = false, false
+}
+
+// flushAlerts queues the rows of the incidents the batch joined (each
+// row is written once, so the map's order does not matter).
+func (b *attemptBatch) flushAlerts() {
+	for _, st := range b.alerts.byID {
+		if st.dirty && st.inc != nil {
+			b.writeIncident(st)
+		}
+	}
 }
 
 // alertCheckin resolves at once the open incidents of a coworker whose
@@ -338,7 +417,10 @@ func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int6
 			continue // resolved earlier in this batch
 		}
 		if st != nil {
-			inc = st.inc // the batch's own view: its joins are queued
+			inc = st.inc // the batch's own view: its joins are not written yet
+			if st.dirty {
+				b.writeIncident(st)
+			}
 		}
 		var hooks []int64
 		for _, ar := range b.alerts.rules {

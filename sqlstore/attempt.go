@@ -248,6 +248,7 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		}
 		results[i] = fc.AttemptResult{Outcome: out, Err: err}
 	}
+	b.flushAlerts()
 	if b.counts != nil {
 		upserts := rollupUpserts(d)
 		err := b.counts.Flush(func(ru *Rollup, args []any) error {
