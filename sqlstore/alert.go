@@ -134,8 +134,9 @@ func idsText(ids []int64) string {
 
 // parseIDs reads what idsText wrote.
 func parseIDs(text string) ([]int64, error) {
-	inner, ok := strings.CutPrefix(text, "[")
-	if inner, ok = strings.CutSuffix(inner, "]"); !ok {
+	inner, open := strings.CutPrefix(text, "[")
+	inner, closed := strings.CutSuffix(inner, "]")
+	if !open || !closed {
 		return nil, fmt.Errorf("ids %q: not a JSON array", text)
 	}
 	if strings.TrimSpace(inner) == "" {
