@@ -2,13 +2,9 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
-	"net/mail"
-	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/searchparams"
@@ -249,59 +245,31 @@ func (s *Server) readAlertRule(r *http.Request, rule *fc.AlertRule, caller *fc.C
 	}
 	var groupBy []string
 	if read("GroupBy", &groupBy, true, "must be a list of CoworkerId, MacAddresses, BusinessId, Reason, Source") {
-		rule.GroupBy = nil
-		for _, g := range groupBy {
-			i := slices.IndexFunc(fc.AlertGroupFields, func(f fc.Field) bool { return strings.EqualFold(string(f), g) })
-			if i < 0 {
-				fail("GroupBy", "must be a list of CoworkerId, MacAddresses, BusinessId, Reason, Source", fields["groupby"])
-				break
-			}
-			if !slices.Contains(rule.GroupBy, fc.AlertGroupFields[i]) {
-				rule.GroupBy = append(rule.GroupBy, fc.AlertGroupFields[i])
-			}
+		parsed, ok := webhook.ParseGroupBy(groupBy)
+		if !ok {
+			fail("GroupBy", "must be a list of CoworkerId, MacAddresses, BusinessId, Reason, Source", fields["groupby"])
 		}
+		rule.GroupBy = parsed
 	}
-	receiversGiven := read("Receivers", &rule.Receivers, false, `must be {"Webhooks": [ids], "Emails": [addresses]}`)
-	businessGiven := read("BusinessId", &rule.BusinessID, false, "must be a location id or null")
+	read("Receivers", &rule.Receivers, false, `must be {"Webhooks": [ids], "Emails": [addresses]}`)
+	_, businessGiven := fields["businessid"]
+	read("BusinessId", &rule.BusinessID, false, "must be a location id or null")
+	// A field that did not decode is reported once, above, and not
+	// checked again.
 	reported := map[string]bool{}
 	for _, e := range bad {
 		reported[strings.ToLower(e.Property)] = true
 	}
-	check := func(name string, ok bool, msg string) {
-		if !reported[strings.ToLower(name)] && !ok {
-			fail(name, msg, fields[strings.ToLower(name)])
-			reported[strings.ToLower(name)] = true
-		}
+	v := webhook.RuleValidator{Scope: caller.Scope, Webhooks: s.alerts.Webhooks, Email: s.alerts.Email}
+	problems, err := v.Validate(r.Context(), rule, businessGiven || !edit, reported)
+	if err != nil {
+		return err
 	}
-	check("Name", strings.TrimSpace(rule.Name) != "" && utf8.RuneCountInString(rule.Name) <= fc.MaxAlertRuleNameLength &&
-		utf8.ValidString(rule.Name) && !strings.ContainsRune(rule.Name, 0), "is required, at most 200 characters of text")
-	check("Threshold", rule.Threshold >= 1, "must be a number from 1")
-	check("WindowMinutes", rule.WindowMinutes >= 1 && rule.WindowMinutes <= fc.MaxAlertWindowMinutes, "must be a number of minutes from 1 to 1440")
-	check("RepeatMinutes", rule.RepeatMinutes >= 1, "must be a number of minutes from 1")
-	check("ResolveMinutes", rule.ResolveMinutes >= 1, "must be a number of minutes from 1")
-	check("GroupBy", len(rule.GroupBy) > 0, "must name at least one of CoworkerId, MacAddresses, BusinessId, Reason, Source")
-	check("Filter", utf8.RuneCountInString(rule.Filter) <= webhook.MaxFilterLength, "must be at most 8000 characters")
-	if !reported["filter"] {
-		if _, err := searchparams.WebhookFilter(fc.ActionFailedCheckin, rule.Filter); err != nil {
-			var fe *fc.Error
-			if !errors.As(err, &fe) {
-				return err
-			}
-			bad = append(bad, fe.Fields...)
+	for _, e := range problems {
+		if e.AttemptedValue == "" {
+			e.AttemptedValue = attempted(fields[strings.ToLower(e.Property)])
 		}
-	}
-	if (businessGiven || !edit) && !reported["businessid"] {
-		switch {
-		case rule.BusinessID != nil && *rule.BusinessID < 1:
-			fail("BusinessId", "must be a location id or null", fields["businessid"])
-		case rule.BusinessID == nil && !caller.Scope.All():
-			fail("BusinessId", "is required: give one of your locations (only a full administrator may cover every location)", fields["businessid"])
-		case rule.BusinessID != nil && !caller.Scope.Allows(*rule.BusinessID):
-			fail("BusinessId", "must be one of your locations", fields["businessid"])
-		}
-	}
-	if receiversGiven && !reported["receivers"] {
-		bad = append(bad, s.checkReceivers(r, caller, rule.Receivers)...)
+		bad = append(bad, e)
 	}
 	if len(bad) > 0 {
 		return fc.InvalidFields(bad)
@@ -310,31 +278,4 @@ func (s *Server) readAlertRule(r *http.Request, rule *fc.AlertRule, caller *fc.C
 		rule.UpdatedBy = &email
 	}
 	return nil
-}
-
-// checkReceivers returns the problems of a rule's receivers: every
-// webhook must be one the caller sees, with action 1001; an email needs
-// the SMTP server (serve --smtp-url) and a valid address.
-func (s *Server) checkReceivers(r *http.Request, caller *fc.Caller, rec fc.AlertReceivers) []fc.FieldError {
-	var bad []fc.FieldError
-	if len(rec.Webhooks) > 100 || len(rec.Emails) > 100 {
-		return []fc.FieldError{{Property: "Receivers", Message: "must name at most 100 webhooks and 100 emails"}}
-	}
-	for _, id := range rec.Webhooks {
-		h, err := s.alerts.Webhooks.FindWebhookByID(r.Context(), caller.Scope, id)
-		if err != nil || h.Action != fc.ActionAlertIncident {
-			bad = append(bad, fc.FieldError{Property: "Receivers.Webhooks", Message: "must name webhooks of yours with Action 1001 (AlertIncident)",
-				AttemptedValue: strconv.FormatInt(id, 10)})
-		}
-	}
-	if len(rec.Emails) > 0 && !s.alerts.Email {
-		bad = append(bad, fc.FieldError{Property: "Receivers.Emails", Message: "email receivers need the server to run with --smtp-url"})
-		return bad
-	}
-	for _, e := range rec.Emails {
-		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
-			bad = append(bad, fc.FieldError{Property: "Receivers.Emails", Message: "must be email addresses", AttemptedValue: fc.ShortValue(e)})
-		}
-	}
-	return bad
 }
