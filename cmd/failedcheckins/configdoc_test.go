@@ -25,7 +25,8 @@ var documentedCommands = [][]string{
 	{"serve"}, {"import"}, {"migrate"}, {"copy"}, {"directory", "import"},
 	{"users", "add"}, {"users", "list"}, {"users", "disable"}, {"users", "enable"},
 	{"users", "passwd"}, {"users", "totp"}, {"webhooks", "add"}, {"webhooks", "list"}, {"webhooks", "disable"},
-	{"webhooks", "enable"}, {"webhooks", "rotate-secret"}, {"version"}, {"audit"},
+	{"webhooks", "enable"}, {"webhooks", "rotate-secret"}, {"alerts", "rules"}, {"alerts", "add"}, {"alerts", "incidents"},
+	{"version"}, {"audit"},
 }
 
 // docFlag is one flag as its FlagSet's -h output shows it.
