@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -337,6 +338,52 @@ func (i *AlertIncident) NotificationBody(event string) string {
 	enc.SetEscapeHTML(false) // as the API answers
 	_ = enc.Encode([]AlertIncidentJSON{i.JSON(event)})
 	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}
+
+// Email returns the subject and plain-text body of the email that tells
+// an email receiver of the event (what, who, where, how many, where to
+// look).
+func (i *AlertIncident) Email(event string) (subject, body string) {
+	where := "every location"
+	if i.BusinessID != nil {
+		where = "location " + strconv.FormatInt(*i.BusinessID, 10)
+	}
+	subject = "[failedcheckins] " + event + ": " + i.RuleName + " " + i.Key
+	var b strings.Builder
+	b.WriteString("Alert rule: " + i.RuleName + " (" + strconv.FormatInt(i.RuleID, 10) + ")\n")
+	b.WriteString("Incident: " + strconv.FormatInt(i.ID, 10) + ", " + strings.ToLower(event) + "\n")
+	b.WriteString("Who: " + i.Key + "\n")
+	b.WriteString("Where: " + where + "\n")
+	b.WriteString("Refusals: " + strconv.Itoa(i.FailureCount) + ", the latest at " + i.LastFailureOn.UTC().Format(utcJSON) + "\n")
+	b.WriteString("Opened: " + i.OpenedOn.UTC().Format(utcJSON) + "\n")
+	if i.ResolvedOn != nil {
+		b.WriteString("Resolved: " + i.ResolvedOn.UTC().Format(utcJSON) + "\n")
+	}
+	b.WriteString("\nSee GET /api/alerts/incidents/" + strconv.FormatInt(i.ID, 10) +
+		", or: failedcheckins alerts incidents\n")
+	return subject, b.String()
+}
+
+// AlertEmail is one queued email notification, as a sender claims it.
+type AlertEmail struct {
+	ID         int64
+	IncidentID int64
+	Recipients []string
+	Subject    string
+	Body       string
+	Attempts   int
+}
+
+// AlertEmailStore is the outbox of email notifications: queued by the
+// store with the incident's change, sent by a sender (package alertmail).
+type AlertEmailStore interface {
+	// ClaimAlertEmails leases up to limit pending emails due at now to
+	// owner until leaseUntil; an expired lease may be claimed again.
+	ClaimAlertEmails(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]*AlertEmail, error)
+	// FinishAlertEmail records one attempt of an email owner holds: sent,
+	// or failed with errText and a next attempt at next (nil: failed for
+	// good).
+	FinishAlertEmail(ctx context.Context, owner string, id int64, sent bool, next *time.Time, errText string) error
 }
 
 // AlertStore keeps alert rules and incidents. Incidents are opened,

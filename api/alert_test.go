@@ -1,11 +1,15 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/failedcheckins/failedcheckins/alertmail"
+	"github.com/failedcheckins/failedcheckins/alertmail/smtptest"
 )
 
 func (e *hookEnv) rule(t *testing.T, token, body string) map[string]any {
@@ -112,19 +116,26 @@ func TestAlertScope(t *testing.T) {
 	}
 }
 
-// TestAlertEndToEnd: a rule with a webhook receiver; refusals posted
-// through the API open one incident, which reaches the receiver once,
-// signed (the receiver checks both signatures), as the array of one
-// get-one answers with "Event": "Opened".
+// TestAlertEndToEnd: a rule with a webhook and an email receiver;
+// refusals posted through the API open one incident, which reaches the
+// webhook receiver once, signed (the receiver checks both signatures), as
+// the array of one get-one answers with "Event": "Opened", and one email
+// reaches an SMTP server started here.
 func TestAlertEndToEnd(t *testing.T) {
 	e := newHookEnv(t, true)
+	e.srv.alerts.Email = true // serve --smtp-url
+	mailSrv, err := smtptest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(mailSrv.Close)
 	rc := &receiver{t: t}
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)
 	hook := e.create(t, "admin", fmt.Sprintf(`{"Name": "pager", "Action": 1001, "URL": %q}`, srv.URL))
 	rc.secret = hook["Secret"].(string)
 	e.rule(t, "admin", fmt.Sprintf(`{"Name": "stuck at the door", "GroupBy": ["CoworkerId", "BusinessId"], "Threshold": 3,
-		"WindowMinutes": 10, "Receivers": {"Webhooks": [%v]}}`, hook["Id"]))
+		"WindowMinutes": 10, "Receivers": {"Webhooks": [%v], "Emails": ["ops@example.com"]}}`, hook["Id"]))
 	var ids []int64
 	for range 3 {
 		ids = append(ids, e.refuse(t, 2))
@@ -154,5 +165,15 @@ func TestAlertEndToEnd(t *testing.T) {
 		fmt.Sprint(want["Key"]) != fmt.Sprint(map[string]any{"CoworkerId": float64(999), "BusinessId": float64(2)}) ||
 		want["BusinessId"].(float64) != 2 || want["Status"] != "Open" {
 		t.Errorf("incident = %v; want the three refusals at location 2", want)
+	}
+	sender := &alertmail.Sender{Store: e.db, Server: alertmail.Server{Addr: mailSrv.Addr, Host: "127.0.0.1"}, From: "alerts@example.com"}
+	if n, err := sender.RunOnce(context.Background()); n != 1 || err != nil {
+		t.Fatalf("email sender = %d, %v; want one email", n, err)
+	}
+	mails := mailSrv.Messages()
+	if len(mails) != 1 || strings.Join(mails[0].To, ",") != "ops@example.com" ||
+		!strings.Contains(mails[0].Data, "Subject: [failedcheckins] Opened: stuck at the door") || !strings.Contains(mails[0].Data, "Refusals: 3") ||
+		!strings.Contains(mails[0].Data, fmt.Sprintf("/api/alerts/incidents/%v", body[0]["Id"])) {
+		t.Errorf("emails = %+v", mails)
 	}
 }

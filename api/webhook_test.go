@@ -53,6 +53,7 @@ func (hookAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
 type hookBackend interface {
 	storetest.WebhookBackend
 	fc.AlertStore
+	fc.AlertEmailStore
 	OnWebhookDeliveries(func())
 }
 

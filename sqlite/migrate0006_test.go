@@ -67,7 +67,7 @@ func withoutResolution(t *testing.T, db *DB) {
 	}
 	// 0018 (the alerts), which this binary's batches read (alert_state).
 	const undoAlerts = `DROP TABLE IF EXISTS alert_rules; DROP TABLE IF EXISTS alert_state;
-		DROP TABLE IF EXISTS alert_incidents; DROP TABLE IF EXISTS alert_refusals`
+		DROP TABLE IF EXISTS alert_incidents; DROP TABLE IF EXISTS alert_refusals; DROP TABLE IF EXISTS alert_emails`
 	if _, err := db.writer.Exec(undoAlerts); err != nil {
 		t.Fatalf("take migration 0018 back: %v", err)
 	}

@@ -395,17 +395,17 @@ func (s Alerts) SweepAlerts(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		receivers := map[int64][]int64{}
+		byRule := map[int64]receivers{}
 		for _, i := range quiet {
-			hooks, ok := receivers[i.RuleID]
+			to, ok := byRule[i.RuleID]
 			if !ok {
-				if hooks, err = ruleReceivers(ctx, tx, i.RuleID); err != nil {
+				if to, err = ruleReceivers(ctx, tx, i.RuleID); err != nil {
 					return err
 				}
-				receivers[i.RuleID] = hooks
+				byRule[i.RuleID] = to
 			}
 			resolveIncident(s.D, tx, &i.AlertIncident, now)
-			queued += queueNotifications(s.D, tx, hooks, &i.AlertIncident, fc.EventResolved, now)
+			queued += queueNotifications(s.D, tx, to, &i.AlertIncident, fc.EventResolved, now)
 			n++
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM alert_refusals WHERE attempt_time < $1`,
@@ -420,22 +420,29 @@ func (s Alerts) SweepAlerts(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// ruleReceivers returns the webhooks a rule notifies: its receivers that
-// exist with action 1001.
-func ruleReceivers(ctx context.Context, tx Tx, ruleID int64) ([]int64, error) {
+// receivers are where a rule's notifications go.
+type receivers struct {
+	hooks  []int64 // webhooks that exist with action 1001
+	emails []string
+}
+
+// ruleReceivers returns where a rule's notifications go: its receiver
+// webhooks that exist with action 1001, and its emails.
+func ruleReceivers(ctx context.Context, tx Tx, ruleID int64) (receivers, error) {
 	var text string
 	err := tx.QueryRow(ctx, `SELECT receivers FROM alert_rules WHERE id = $1`, ruleID).Scan(&text)
 	if errors.Is(err, ErrNoRows) {
-		return nil, nil
+		return receivers{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read the receivers of rule %d: %w", ruleID, err)
+		return receivers{}, fmt.Errorf("read the receivers of rule %d: %w", ruleID, err)
 	}
 	var r fc.AlertReceivers
 	if err := json.Unmarshal([]byte(text), &r); err != nil {
-		return nil, fmt.Errorf("read the receivers of rule %d: %w", ruleID, err)
+		return receivers{}, fmt.Errorf("read the receivers of rule %d: %w", ruleID, err)
 	}
-	return receiverHooks(ctx, tx, r.Webhooks)
+	hooks, err := receiverHooks(ctx, tx, r.Webhooks)
+	return receivers{hooks: hooks, emails: r.Emails}, err
 }
 
 // receiverHooks keeps the ids of webhooks that exist with action 1001.
@@ -458,18 +465,25 @@ func receiverHooks(ctx context.Context, tx Tx, ids []int64) ([]int64, error) {
 const insertBodyDeliverySQL = `INSERT INTO webhook_deliveries (webhook_id, action, record_id, event_id, body, status, attempts,
 	next_attempt_on, created_on) VALUES ($1, $2, $3, $4, $5, 'Pending', 0, $6, $6)`
 
-// queueNotifications queues the incident's event to each webhook, in the
-// transaction that changed the incident (at least once, as for records),
-// and returns how many it queued.
-func queueNotifications(d Dialect, tx WriteTx, hooks []int64, i *fc.AlertIncident, event string, now time.Time) int {
-	if len(hooks) == 0 {
+// queueNotifications queues the incident's event to each webhook, and one
+// email to its email receivers, in the transaction that changed the
+// incident (at least once, as for records), and returns how many webhook
+// deliveries it queued.
+func queueNotifications(d Dialect, tx WriteTx, to receivers, i *fc.AlertIncident, event string, now time.Time) int {
+	at := d.Accounts.Value(now)
+	if len(to.emails) > 0 {
+		subject, body := i.Email(event)
+		tx.Queue(`INSERT INTO alert_emails (incident_id, recipients, subject, body, status, attempts, next_attempt_on, created_on)
+			VALUES ($1, $2, $3, $4, 'Pending', 0, $5, $5)`, i.ID, strings.Join(to.emails, ","), subject, body, at)
+	}
+	if len(to.hooks) == 0 {
 		return 0
 	}
 	body := i.NotificationBody(event)
-	for _, h := range hooks {
-		tx.Queue(insertBodyDeliverySQL, h, fc.ActionAlertIncident, i.ID, NewEventID(), body, d.Accounts.Value(now))
+	for _, h := range to.hooks {
+		tx.Queue(insertBodyDeliverySQL, h, fc.ActionAlertIncident, i.ID, NewEventID(), body, at)
 	}
-	return len(hooks)
+	return len(to.hooks)
 }
 
 // resolveIncident queues the incident's resolution at now.
@@ -483,4 +497,97 @@ func resolveIncident(d Dialect, tx WriteTx, i *fc.AlertIncident, now time.Time) 
 func sortIDs(ids []int64) []int64 {
 	slices.SortFunc(ids, cmp.Compare[int64])
 	return ids[:min(len(ids), fc.MaxIncidentFailureIDs)]
+}
+
+var _ fc.AlertEmailStore = Alerts{}
+
+// dueEmailsSQL selects the emails a sender may claim: pending, due, not
+// leased or with a lease that has expired.
+const dueEmailsSQL = `SELECT id FROM alert_emails
+	WHERE status = 'Pending' AND next_attempt_on <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+	ORDER BY next_attempt_on, id LIMIT $2`
+
+// ClaimAlertEmails leases up to limit due emails to owner, as
+// ClaimDeliveries does: a look without writing first, then the claim
+// (FOR UPDATE SKIP LOCKED on PostgreSQL).
+func (s Alerts) ClaimAlertEmails(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]*fc.AlertEmail, error) {
+	t := s.D.Accounts
+	due, err := ReadValue(ctx, s.Read, func(tx Tx) (bool, error) {
+		var id int64
+		err := tx.QueryRow(ctx, dueEmailsSQL, t.Value(now), 1).Scan(&id)
+		if errors.Is(err, ErrNoRows) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if err != nil || !due {
+		return nil, err
+	}
+	var out []*fc.AlertEmail
+	err = s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		out = nil
+		lock := ""
+		if s.D.RowLocks {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		rows, err := tx.Query(ctx, dueEmailsSQL+lock, t.Value(now), limit)
+		if err != nil {
+			return fmt.Errorf("claim emails: %w", err)
+		}
+		ids, err := ScanRows(rows, "claim emails", func(r Rows) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		lease, in := idList([]any{owner, t.Value(leaseUntil)}, ids)
+		if _, err := tx.Exec(ctx, `UPDATE alert_emails SET lease_owner = $1, lease_until = $2 WHERE id IN (`+in+`)`, lease...); err != nil {
+			return fmt.Errorf("lease emails: %w", err)
+		}
+		read, in := idList(nil, ids)
+		rows, err = tx.Query(ctx, `SELECT id, incident_id, recipients, subject, body, attempts FROM alert_emails
+			WHERE id IN (`+in+`) ORDER BY id`, read...)
+		if err != nil {
+			return fmt.Errorf("read claimed emails: %w", err)
+		}
+		out, err = ScanRows(rows, "read claimed emails", func(r Rows) (*fc.AlertEmail, error) {
+			var e fc.AlertEmail
+			var to string
+			err := r.Scan(&e.ID, &e.IncidentID, &to, &e.Subject, &e.Body, &e.Attempts)
+			e.Recipients = strings.Split(to, ",")
+			return &e, err
+		})
+		return err
+	})
+	return out, err
+}
+
+// FinishAlertEmail records one attempt of an email owner holds; a lease
+// lost meanwhile changes nothing.
+func (s Alerts) FinishAlertEmail(ctx context.Context, owner string, id int64, sent bool, next *time.Time, errText string) error {
+	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		status := "Pending"
+		switch {
+		case sent:
+			status = "Sent"
+		case next == nil:
+			status = "Failed"
+		}
+		var lastErr any
+		if errText != "" {
+			lastErr = errText
+		}
+		nextAt := any(nil)
+		if next != nil {
+			nextAt = s.D.Accounts.Value(*next)
+		}
+		_, err := tx.Exec(ctx, `UPDATE alert_emails SET status = $1, attempts = attempts + 1, last_error = $2,
+			next_attempt_on = COALESCE($3, next_attempt_on), lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5`,
+			status, lastErr, nextAt, id, owner)
+		if err != nil {
+			return fmt.Errorf("finish email %d: %w", id, err)
+		}
+		return nil
+	})
 }

@@ -45,7 +45,7 @@ type activeRule struct {
 	rule    fc.AlertRule
 	groupBy string // rule.GroupBy as stored: rules with the same make the same keys
 	conds   []fc.Condition
-	hooks   []int64 // receiver webhooks that exist with action 1001
+	to      receivers // its receiver webhooks that exist with action 1001, and its emails
 }
 
 // covers reports whether the rule counts the refusal r.
@@ -88,7 +88,8 @@ func (c *AlertCache) at(ctx context.Context, tx Tx, version, hooks int64) ([]*ac
 		if err != nil {
 			return nil, false, err
 		}
-		out = append(out, &activeRule{rule: *r, groupBy: groupByText(r.GroupBy), conds: conds, hooks: hooks})
+		to := receivers{hooks: hooks, emails: r.Receivers.Emails}
+		out = append(out, &activeRule{rule: *r, groupBy: groupByText(r.GroupBy), conds: conds, to: to})
 		coworker = coworker || slices.Contains(r.GroupBy, fc.FieldCoworkerID)
 	}
 	c.loaded, c.version, c.rules, c.coworker = true, v, out, coworker
@@ -333,7 +334,7 @@ func (b *attemptBatch) openIncident(ctx context.Context, ar *activeRule, k alert
 	b.tx.Queue(`DELETE FROM alert_refusals WHERE rule_id = $1 AND key = $2`, k.rule, k.key)
 	st.inc, st.refused = inc, nil
 	b.alerts.byID[i.ID] = st
-	b.queued += queueNotifications(b.d, b.tx, ar.hooks, i, fc.EventOpened, b.now)
+	b.queued += queueNotifications(b.d, b.tx, ar.to, i, fc.EventOpened, b.now)
 	return nil
 }
 
@@ -369,7 +370,7 @@ func (b *attemptBatch) joinIncident(ar *activeRule, st *alertState, r *fc.Failed
 	}
 	if i.Status == fc.IncidentOpen && !now.Before(inc.lastNotified.Add(time.Duration(repeat)*time.Minute)) {
 		inc.lastNotified = now
-		b.queued += queueNotifications(b.d, b.tx, ar.hooks, i, fc.EventRepeated, b.now)
+		b.queued += queueNotifications(b.d, b.tx, ar.to, i, fc.EventRepeated, b.now)
 	}
 	st.dirty = true
 }
@@ -422,14 +423,14 @@ func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int6
 				b.writeIncident(st)
 			}
 		}
-		var hooks []int64
+		var to receivers
 		for _, ar := range b.alerts.rules {
 			if ar.rule.ID == inc.RuleID {
-				hooks = ar.hooks
+				to = ar.to
 			}
 		}
 		resolveIncident(b.d, b.tx, &inc.AlertIncident, b.now)
-		b.queued += queueNotifications(b.d, b.tx, hooks, &inc.AlertIncident, fc.EventResolved, b.now)
+		b.queued += queueNotifications(b.d, b.tx, to, &inc.AlertIncident, fc.EventResolved, b.now)
 		if st != nil {
 			st.inc = nil
 		} else {

@@ -18,6 +18,7 @@ import (
 type AlertBackend interface {
 	WebhookBackend
 	fc.AlertStore
+	fc.AlertEmailStore
 	SetNow(now func() time.Time)
 }
 
@@ -36,6 +37,7 @@ func RunAlerts(t *testing.T, open func(t *testing.T) AlertBackend) {
 		{"Concurrent", testAlertConcurrent},
 		{"Scope", testAlertScope},
 		{"RuleChanges", testAlertRuleChanges},
+		{"Email", testAlertEmail},
 	}
 	t.Run("Window", func(t *testing.T) { runAlertWindow(t, open) })
 	for _, tt := range tests {
@@ -504,5 +506,48 @@ func RunAlertTwoServers(t *testing.T, a, b AlertBackend) {
 	want := []string{fmt.Sprintf("Opened/%d/3", got[0].ID), fmt.Sprintf("Resolved/%d/%d", got[0].ID, clients)}
 	if ev := events(t, a); !slices.Equal(ev, want) {
 		t.Errorf("notifications = %v; want %v", ev, want)
+	}
+}
+
+// testAlertEmail: a rule with email receivers queues one email per event,
+// with the incident in its text, in the incident's transaction; a claim
+// leases it, a failed attempt is due again at the time given, a sent one
+// is not claimed again.
+func testAlertEmail(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	rule := benRule()
+	rule.Receivers.Emails = []string{"ops@example.com", "desk@example.com"}
+	c, _ := alertSetup(t, s, rule)
+	refuse(t, s, benRefused(c, 0), benRefused(c, 0), benRefused(c, 0))
+	id := incidents(t, s, fc.AllBusinesses())[0].ID
+	now := c.Now()
+	got, err := s.ClaimAlertEmails(ctx, "a", now, now.Add(time.Minute), 10)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("ClaimAlertEmails = %+v, %v; want one", got, err)
+	}
+	m := got[0]
+	if m.IncidentID != id || !slices.Equal(m.Recipients, rule.Receivers.Emails) || !strings.Contains(m.Subject, "Opened: stuck") ||
+		!strings.Contains(m.Body, "Refusals: 3") || !strings.Contains(m.Body, `{"CoworkerId":11}`) {
+		t.Fatalf("email = %+v", m)
+	}
+	if again, _ := s.ClaimAlertEmails(ctx, "b", now, now.Add(time.Minute), 10); len(again) != 0 {
+		t.Fatalf("a leased email was claimed again: %+v", again)
+	}
+	next := now.Add(30 * time.Second)
+	if err := s.FinishAlertEmail(ctx, "a", m.ID, false, &next, "connection refused"); err != nil {
+		t.Fatal(err)
+	}
+	if early, _ := s.ClaimAlertEmails(ctx, "b", now.Add(29*time.Second), now.Add(time.Hour), 10); len(early) != 0 {
+		t.Fatalf("claimed before its retry: %+v", early)
+	}
+	retry, err := s.ClaimAlertEmails(ctx, "b", next, next.Add(time.Minute), 10)
+	if err != nil || len(retry) != 1 || retry[0].Attempts != 1 {
+		t.Fatalf("retry = %+v, %v", retry, err)
+	}
+	if err := s.FinishAlertEmail(ctx, "b", m.ID, true, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := s.ClaimAlertEmails(ctx, "c", now.Add(time.Hour), now.Add(2*time.Hour), 10); len(after) != 0 {
+		t.Fatalf("a sent email was claimed again: %+v", after)
 	}
 }

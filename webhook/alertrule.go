@@ -91,8 +91,7 @@ func (v RuleValidator) Validate(ctx context.Context, r *fc.AlertRule, business b
 		if hint == "" {
 			hint = "--smtp-url"
 		}
-		return append(bad, fc.FieldError{Property: "Receivers.Emails", Message: "email receivers need the server to run with " + hint +
-			" (not available in this version)"}), nil
+		return append(bad, fc.FieldError{Property: "Receivers.Emails", Message: "email receivers need the server to run with " + hint}), nil
 	}
 	for _, e := range rec.Emails {
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {

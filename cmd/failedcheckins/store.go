@@ -22,6 +22,7 @@ type store interface {
 	OnWebhookDeliveries(fn func())
 	fc.AuditStore
 	fc.AlertStore
+	fc.AlertEmailStore
 	Migrate(ctx context.Context) error
 	SchemaVersion(ctx context.Context) (int, error)
 	CheckSchema(ctx context.Context) error

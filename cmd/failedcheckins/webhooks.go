@@ -7,6 +7,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/alertmail"
 
 	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/webhook"
@@ -17,7 +18,10 @@ import (
 // rest (other servers' records, retries). stop ends it after the attempts
 // in flight; deliveries still pending wait in the database for the next
 // server to run.
-func startWebhooks(ctx context.Context, db store, server *api.Server, allowPrivate bool, logger *slog.Logger) (stop func(), err error) {
+//
+// It also runs the alerts' sweep and, with smtpURL, their email sender.
+func startWebhooks(ctx context.Context, db store, server *api.Server, allowPrivate bool, smtpURL, smtpFrom string,
+	logger *slog.Logger) (stop func(), err error) {
 	d := webhook.New(webhook.Config{Store: db, Render: server.RenderDelivery, AllowPrivate: allowPrivate, Logger: logger})
 	if err := server.Metrics().Register(d.Collectors()...); err != nil {
 		return nil, err
@@ -34,6 +38,20 @@ func startWebhooks(ctx context.Context, db store, server *api.Server, allowPriva
 		defer wg.Done()
 		sweepAlerts(dctx, db, alertSweepInterval, logger)
 	}()
+	if smtpURL != "" {
+		srv, err := alertmail.ParseURL(smtpURL) // checked by serveConfig.Validate
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return nil, err
+		}
+		sender := &alertmail.Sender{Store: db, Server: srv, From: smtpFrom, Logger: logger}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sender.Run(dctx, time.Second)
+		}()
+	}
 	return func() {
 		cancel()
 		wg.Wait()

@@ -66,3 +66,22 @@ CREATE TABLE alert_refusals (
 ) STRICT;
 CREATE INDEX alert_refusals_window ON alert_refusals (rule_id, key, attempt_time);
 CREATE INDEX alert_refusals_time ON alert_refusals (attempt_time);
+
+-- The email notifications of incidents (serve --smtp-url), queued in the
+-- transaction that changed the incident, as webhook deliveries are, and
+-- sent by a sender that claims them with a lease.
+CREATE TABLE alert_emails (
+    id              INTEGER PRIMARY KEY,
+    incident_id     INTEGER NOT NULL,
+    recipients      TEXT    NOT NULL,     -- comma-separated addresses
+    subject         TEXT    NOT NULL,
+    body            TEXT    NOT NULL,
+    status          TEXT    NOT NULL CHECK (status IN ('Pending', 'Sent', 'Failed')),
+    attempts        INTEGER NOT NULL,
+    last_error      TEXT,
+    next_attempt_on INTEGER NOT NULL,
+    created_on      INTEGER NOT NULL,
+    lease_owner     TEXT,
+    lease_until     INTEGER
+) STRICT;
+CREATE INDEX alert_emails_due ON alert_emails (next_attempt_on) WHERE status = 'Pending';
