@@ -77,6 +77,9 @@ var auditedRoutes = map[string]auditRoute{
 	"POST /console/webhooks/{id}/enable":    {one: true},
 	"POST /console/webhooks/{id}/disable":   {one: true},
 	"POST /console/webhooks/{id}/redeliver": {},
+	// The console's alerts page, as the API's incidents.
+	"GET /console/alerts":                             {},
+	"POST /console/alerts/incidents/{id}/acknowledge": {one: true},
 	// Live streams: one entry when the stream ends, with the records it
 	// sent.
 	"GET /api/spaces/failedcheckins/stream": {},

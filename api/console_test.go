@@ -39,6 +39,8 @@ func (fakeConsole) Webhook() http.Handler          { return page("webhook") }
 func (fakeConsole) EnableWebhook() http.Handler    { return page("enable webhook") }
 func (fakeConsole) DisableWebhook() http.Handler   { return page("disable webhook") }
 func (fakeConsole) RedeliverWebhook() http.Handler { return page("redeliver webhook") }
+func (fakeConsole) Alerts() http.Handler { return page("alerts") }
+func (fakeConsole) AcknowledgeIncident() http.Handler { return page("acknowledge incident") }
 func (fakeConsole) Stream(StreamFunc) http.Handler {
 	return page("stream")
 }

@@ -121,6 +121,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST /console/webhooks/{id}/enable", limitBody(consoleMaxBodyBytes, c.EnableWebhook()))
 		mux.Handle("POST /console/webhooks/{id}/disable", limitBody(consoleMaxBodyBytes, c.DisableWebhook()))
 		mux.Handle("POST /console/webhooks/{id}/redeliver", limitBody(consoleMaxBodyBytes, c.RedeliverWebhook()))
+		mux.Handle("GET /console/alerts", c.Alerts())
+		mux.Handle("POST /console/alerts/incidents/{id}/acknowledge", limitBody(consoleMaxBodyBytes, c.AcknowledgeIncident()))
 		// The console's own HTML 404, for any other path and method under it.
 		mux.Handle(ConsolePath, limitBody(consoleMaxBodyBytes, c.NotFound()))
 	}
