@@ -164,6 +164,8 @@ func runAlertWindow(t *testing.T, open func(t *testing.T) AlertBackend) {
 		{"outside the window does not count", []time.Duration{-30 * m, -5 * m, -1 * m}, 0, nil},
 		{"exactly the window apart does not count", []time.Duration{-10 * m, -5 * m, 0}, 0, nil},
 		{"a backlog counts by attempt time", []time.Duration{-1 * m, -9 * m, -5 * m}, 0, []int{3}},
+		{"a backlog exactly the window apart does not count", []time.Duration{0, -5 * m, -10 * m}, 0, nil},
+		{"just inside the window counts", []time.Duration{-10 * m, -5 * m, -time.Second}, 0, []int{3}},
 		{"older than 24 hours does not count", []time.Duration{-25 * time.Hour, -25*time.Hour + m, -25*time.Hour + 2*m}, 0, nil},
 		{"later ones join", []time.Duration{-5 * m, -4 * m, -3 * m, -2 * m, -1 * m}, 0, []int{5}},
 		{"another key opens its own", []time.Duration{-5 * m, -3 * m, -1 * m}, 3, []int{3, 3}},
