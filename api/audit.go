@@ -68,6 +68,16 @@ var auditedRoutes = map[string]auditRoute{
 	"DELETE /api/sys/webhooks/{id}":         {one: true},
 	"GET /api/sys/webhooks/{id}/deliveries": {},
 	"POST /api/sys/webhooks/{id}/redeliver": {},
+	// Alert rules (changes made by a person) and incidents (which name
+	// coworkers and records).
+	"GET /api/alerts/rules":                       {},
+	"POST /api/alerts/rules":                      {one: true},
+	"PUT /api/alerts/rules":                       {one: true},
+	"GET /api/alerts/rules/{id}":                  {one: true},
+	"DELETE /api/alerts/rules/{id}":               {one: true},
+	"GET /api/alerts/incidents":                   {},
+	"GET /api/alerts/incidents/{id}":              {one: true},
+	"POST /api/alerts/incidents/{id}/acknowledge": {one: true},
 	// The console's webhooks pages, as the API's: the list and a delivery
 	// log (which names records) with their counts, and every change.
 	"GET /console/webhooks":                 {},
@@ -76,6 +86,9 @@ var auditedRoutes = map[string]auditRoute{
 	"POST /console/webhooks/{id}/enable":    {one: true},
 	"POST /console/webhooks/{id}/disable":   {one: true},
 	"POST /console/webhooks/{id}/redeliver": {},
+	// The console's alerts page, as the API's incidents.
+	"GET /console/alerts":                             {},
+	"POST /console/alerts/incidents/{id}/acknowledge": {one: true},
 	// Live streams: one entry when the stream opens (count 0), one when
 	// it ends, with the records it sent; a stream refused before it
 	// opened (401, 400, 429) has the one entry of its answer.

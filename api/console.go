@@ -40,5 +40,7 @@ type Console interface {
 	EnableWebhook() http.Handler
 	DisableWebhook() http.Handler
 	RedeliverWebhook() http.Handler
+	Alerts() http.Handler
+	AcknowledgeIncident() http.Handler
 	NotFound() http.Handler // the console's 404 page
 }

@@ -24,21 +24,23 @@ func page(name string) http.Handler {
 	})
 }
 
-func (fakeConsole) Assets() http.Handler           { return page("assets") }
-func (fakeConsole) Home() http.Handler             { return page("home") }
-func (fakeConsole) SignInPage() http.Handler       { return page("signin") }
-func (fakeConsole) SignOut() http.Handler          { return page("signout") }
-func (fakeConsole) List() http.Handler             { return page("list") }
-func (fakeConsole) Export() http.Handler           { return page("export") }
-func (fakeConsole) NotFound() http.Handler         { return page("notfound") }
-func (fakeConsole) Evaluate() http.Handler         { return page("evaluate") }
-func (fakeConsole) Coworker() http.Handler         { return page("coworker") }
-func (fakeConsole) Webhooks() http.Handler         { return page("webhooks") }
-func (fakeConsole) CreateWebhook() http.Handler    { return page("create webhook") }
-func (fakeConsole) Webhook() http.Handler          { return page("webhook") }
-func (fakeConsole) EnableWebhook() http.Handler    { return page("enable webhook") }
-func (fakeConsole) DisableWebhook() http.Handler   { return page("disable webhook") }
-func (fakeConsole) RedeliverWebhook() http.Handler { return page("redeliver webhook") }
+func (fakeConsole) Assets() http.Handler              { return page("assets") }
+func (fakeConsole) Home() http.Handler                { return page("home") }
+func (fakeConsole) SignInPage() http.Handler          { return page("signin") }
+func (fakeConsole) SignOut() http.Handler             { return page("signout") }
+func (fakeConsole) List() http.Handler                { return page("list") }
+func (fakeConsole) Export() http.Handler              { return page("export") }
+func (fakeConsole) NotFound() http.Handler            { return page("notfound") }
+func (fakeConsole) Evaluate() http.Handler            { return page("evaluate") }
+func (fakeConsole) Coworker() http.Handler            { return page("coworker") }
+func (fakeConsole) Webhooks() http.Handler            { return page("webhooks") }
+func (fakeConsole) CreateWebhook() http.Handler       { return page("create webhook") }
+func (fakeConsole) Webhook() http.Handler             { return page("webhook") }
+func (fakeConsole) EnableWebhook() http.Handler       { return page("enable webhook") }
+func (fakeConsole) DisableWebhook() http.Handler      { return page("disable webhook") }
+func (fakeConsole) RedeliverWebhook() http.Handler    { return page("redeliver webhook") }
+func (fakeConsole) Alerts() http.Handler              { return page("alerts") }
+func (fakeConsole) AcknowledgeIncident() http.Handler { return page("acknowledge incident") }
 func (fakeConsole) Stream(StreamFunc) http.Handler {
 	return page("stream")
 }

@@ -77,6 +77,20 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST /api/sys/webhooks/{id}/redeliver", s.require(fc.RoleWebhookEdit, s.requireJSON(http.HandlerFunc(s.redeliver)).ServeHTTP))
 		mux.HandleFunc("/api/sys/webhooks/{id}/redeliver", s.methodNotAllowed("POST"))
 	}
+	// Alert rules and incidents (docs/api.md#alert-rules; alert.go).
+	if s.alerts != nil {
+		mux.Handle("GET /api/alerts/rules", s.require(fc.RoleAlertRuleList, s.listAlertRules))
+		mux.Handle("POST /api/alerts/rules", s.require(fc.RoleAlertRuleCreate, s.requireJSON(http.HandlerFunc(s.createAlertRule)).ServeHTTP))
+		mux.Handle("PUT /api/alerts/rules", s.require(fc.RoleAlertRuleEdit, s.requireJSON(http.HandlerFunc(s.editAlertRule)).ServeHTTP))
+		mux.HandleFunc("/api/alerts/rules", s.methodNotAllowed("GET, HEAD, POST, PUT"))
+		mux.Handle("GET /api/alerts/rules/{id}", s.require(fc.RoleAlertRuleRead, s.getAlertRule))
+		mux.Handle("DELETE /api/alerts/rules/{id}", s.require(fc.RoleAlertRuleDelete, s.deleteAlertRule))
+		mux.HandleFunc("/api/alerts/rules/{id}", s.methodNotAllowed("GET, HEAD, DELETE"))
+		s.readOnly(mux, "/api/alerts/incidents", s.require(fc.RoleAlertIncidentList, s.listAlertIncidents))
+		s.readOnly(mux, "/api/alerts/incidents/{id}", s.require(fc.RoleAlertIncidentRead, s.getAlertIncident))
+		mux.Handle("POST /api/alerts/incidents/{id}/acknowledge", s.require(fc.RoleAlertIncidentEdit, s.acknowledgeAlertIncident))
+		mux.HandleFunc("/api/alerts/incidents/{id}/acknowledge", s.methodNotAllowed("POST"))
+	}
 	// The audit trail (audit.go, docs/api.md#the-audit-trail).
 	s.readOnly(mux, "/api/audit", s.require(fc.RoleAuditList, s.searchAudit))
 	// Erasure of a person (privacy.go, docs/api.md#erasing-a-person).
@@ -110,6 +124,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 		mux.Handle("POST /console/webhooks/{id}/enable", limitBody(consoleMaxBodyBytes, c.EnableWebhook()))
 		mux.Handle("POST /console/webhooks/{id}/disable", limitBody(consoleMaxBodyBytes, c.DisableWebhook()))
 		mux.Handle("POST /console/webhooks/{id}/redeliver", limitBody(consoleMaxBodyBytes, c.RedeliverWebhook()))
+		mux.Handle("GET /console/alerts", c.Alerts())
+		mux.Handle("POST /console/alerts/incidents/{id}/acknowledge", limitBody(consoleMaxBodyBytes, c.AcknowledgeIncident()))
 		// The console's own HTML 404, for any other path and method under it.
 		mux.Handle(ConsolePath, limitBody(consoleMaxBodyBytes, c.NotFound()))
 	}

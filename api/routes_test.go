@@ -30,7 +30,8 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		t.Fatal(err)
 	}
-	s := New(Config{Token: http.NotFoundHandler(), Checkins: &CheckinConfig{}, Webhooks: &WebhookConfig{}, Authenticator: nobody{}})
+	s := New(Config{Token: http.NotFoundHandler(), Checkins: &CheckinConfig{}, Webhooks: &WebhookConfig{}, Alerts: &AlertConfig{},
+		Authenticator: nobody{}})
 	mux := http.NewServeMux()
 	s.routes(mux)
 

@@ -36,6 +36,8 @@ type Config struct {
 	Checkins *CheckinConfig
 	// Webhooks serves /api/sys/webhooks (webhook.go); nil leaves it out.
 	Webhooks *WebhookConfig
+	// Alerts serves /api/alerts (alert.go); nil leaves it out.
+	Alerts *AlertConfig
 	// Console is the operator console, served under ConsolePath behind
 	// the same middleware as the API; nil leaves it out.
 	Console Console
@@ -72,6 +74,7 @@ type Server struct {
 	handler      http.Handler
 	checkins     *CheckinConfig
 	webhooks     *WebhookConfig
+	alerts       *AlertConfig
 	console      Console
 	metrics      *Metrics
 	metricsAllow []netip.Prefix
@@ -92,6 +95,7 @@ func New(cfg Config) *Server {
 		token:        cfg.Token,
 		checkins:     cfg.Checkins,
 		webhooks:     cfg.Webhooks,
+		alerts:       cfg.Alerts,
 		console:      cfg.Console,
 		metrics:      newMetrics(cfg.Pools),
 		metricsAllow: cfg.MetricsAllow,

@@ -30,7 +30,9 @@ type hookAuth struct{}
 
 func (hookAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
 	all := []string{fc.RoleWebhookList, fc.RoleWebhookRead, fc.RoleWebhookCreate, fc.RoleWebhookEdit, fc.RoleWebhookDelete,
-		fc.RoleFailedCheckinRead, fc.RoleFailedCheckinList, fc.RoleCheckinRead}
+		fc.RoleFailedCheckinRead, fc.RoleFailedCheckinList, fc.RoleCheckinRead,
+		fc.RoleAlertRuleList, fc.RoleAlertRuleRead, fc.RoleAlertRuleCreate, fc.RoleAlertRuleEdit, fc.RoleAlertRuleDelete,
+		fc.RoleAlertIncidentList, fc.RoleAlertIncidentRead, fc.RoleAlertIncidentEdit}
 	switch strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ") {
 	case "":
 		return nil, nil
@@ -51,6 +53,8 @@ func (hookAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
 // hookBackend is the test store with everything webhooks need.
 type hookBackend interface {
 	storetest.WebhookBackend
+	fc.AlertStore
+	fc.AlertEmailStore
 	OnWebhookDeliveries(func())
 }
 
@@ -76,7 +80,7 @@ func newHookEnv(t *testing.T, allowPrivate bool) *hookEnv {
 	t.Cleanup(q.Close)
 	e := &hookEnv{db: db}
 	e.srv = New(Config{Store: db, Authenticator: hookAuth{}, Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q},
-		Webhooks: &WebhookConfig{Store: db, AllowPrivate: allowPrivate}})
+		Webhooks: &WebhookConfig{Store: db, AllowPrivate: allowPrivate}, Alerts: &AlertConfig{Store: db, Webhooks: db}})
 	e.h = e.srv.Handler()
 	e.disp = webhook.New(webhook.Config{Store: db, Render: e.srv.RenderDelivery, AllowPrivate: allowPrivate,
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }, Jitter: func() float64 { return 0.5 }})

@@ -78,6 +78,8 @@ type Config struct {
 	Webhooks            fc.WebhookStore
 	WebhookAllowPrivate bool
 	WebhookResolver     webhook.Resolver
+	// Alerts serves the alerts page (alerts.go); nil leaves it out.
+	Alerts fc.AlertStore
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives internal errors; nil discards them.
@@ -195,6 +197,18 @@ func (c *Console) DisableWebhook() http.Handler {
 // session's CSRF token, for WebHook-Edit.
 func (c *Console) RedeliverWebhook() http.Handler {
 	return c.page(c.requireRole(fc.RoleWebhookEdit, c.redeliver))
+}
+
+// Alerts is the alerts page: open incidents with their refusals, and the
+// rules, for AlertIncident-List (alerts.go).
+func (c *Console) Alerts() http.Handler {
+	return c.page(c.requireRole(fc.RoleAlertIncidentList, c.alertsPage))
+}
+
+// AcknowledgeIncident acknowledges an incident, a POST with the session's
+// CSRF token, for AlertIncident-Edit.
+func (c *Console) AcknowledgeIncident() http.Handler {
+	return c.page(c.requireRole(fc.RoleAlertIncidentEdit, c.acknowledgeIncident))
 }
 
 // NotFound is the console's 404 page, for every other path under Path.

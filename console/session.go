@@ -35,10 +35,16 @@ type session struct {
 	// webhooks: the console serves the webhooks pages and the user may
 	// list webhooks, so the navigation links to them.
 	webhooks bool
+	// alerts: the console serves the alerts page and the user may list
+	// incidents.
+	alerts bool
 }
 
 // ShowWebhooks says whether the navigation links to the webhooks pages.
 func (s *session) ShowWebhooks() bool { return s.webhooks }
+
+// ShowAlerts says whether the navigation links to the alerts page.
+func (s *session) ShowAlerts() bool { return s.alerts }
 
 // Email is the signed-in user's email, for the page header.
 func (s *session) Email() string { return s.user.Email }
@@ -87,7 +93,8 @@ func (c *Console) loadSession(r *http.Request) (*session, error) {
 	}
 	caller := u.Caller()
 	return &session{user: u, caller: caller, token: ck.Value,
-		webhooks: c.cfg.Webhooks != nil && caller.HasRole(fc.RoleWebhookList)}, nil
+		webhooks: c.cfg.Webhooks != nil && caller.HasRole(fc.RoleWebhookList),
+		alerts:   c.cfg.Alerts != nil && caller.HasRole(fc.RoleAlertIncidentList)}, nil
 }
 
 // requireSession runs h for a signed-in user and sends anyone else to the

@@ -84,13 +84,17 @@ func BenchmarkHTTP16(b *testing.B) {
 // attempt per request, each a different FromTime, sent with rawClient
 // rather than net/http's client (see rawClient).
 func postAttempts(b *testing.B, addr string, c, clients int) []time.Duration {
+	return postAttemptsFrom(b, addr, c, clients, time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC))
+}
+
+// postAttemptsFrom is postAttempts with the first FromTime base.
+func postAttemptsFrom(b *testing.B, addr string, c, clients int, base time.Time) []time.Duration {
 	rc, err := dialRaw(addr, "/api/spaces/checkins")
 	if err != nil {
 		b.Error(err)
 		return nil
 	}
 	defer func() { _ = rc.Close() }() // the measurement is taken; a close error changes nothing
-	base := time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC)
 	lat := make([]time.Duration, 0, b.N/clients+1)
 	var body []byte
 	for i := c; i < b.N; i += clients {

@@ -103,12 +103,14 @@ func TestMigration0009(t *testing.T) {
 	}
 	db.SetNow(func() time.Time { return time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC) })
 	// This binary's writers read the marks, write 0011's columns and
-	// read 0012's webhook_state: stand-ins while the data is written at
-	// version 8, dropped before 0009, 0011 and 0012 create their own.
+	// read 0012's webhook_state and 0016's alert_state: stand-ins while
+	// the data is written at version 8, dropped before 0009, 0011, 0012
+	// and 0016 create their own.
 	const stand = `CREATE TABLE record_ids (table_name text PRIMARY KEY, largest bigint NOT NULL);
 		INSERT INTO record_ids VALUES ('failed_checkins', 0), ('checkins', 0);
 		ALTER TABLE failed_checkins ADD COLUMN resolved_by_checkin_id bigint, ADD COLUMN resolved_on timestamptz;
-		CREATE TABLE webhook_state (id integer PRIMARY KEY, version bigint NOT NULL); INSERT INTO webhook_state VALUES (1, 0)`
+		CREATE TABLE webhook_state (id integer PRIMARY KEY, version bigint NOT NULL); INSERT INTO webhook_state VALUES (1, 0);
+		CREATE TABLE alert_state (id integer PRIMARY KEY, version bigint NOT NULL); INSERT INTO alert_state VALUES (1, 0)`
 	if _, err := db.pool.Exec(ctx, stand); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +125,7 @@ func TestMigration0009(t *testing.T) {
 		t.Fatalf("RecordAttempts = %+v, %v", res, err)
 	}
 	const unstand = `DROP TABLE record_ids; ALTER TABLE failed_checkins DROP COLUMN resolved_by_checkin_id, DROP COLUMN resolved_on;
-		DROP TABLE webhook_state`
+		DROP TABLE webhook_state; DROP TABLE alert_state`
 	if _, err := db.pool.Exec(ctx, unstand); err != nil {
 		t.Fatal(err)
 	}

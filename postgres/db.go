@@ -37,6 +37,8 @@ type DB struct {
 	recordChanges
 	// webhooks is the webhooks store (sqlstore/webhook.go).
 	webhooks
+	// alerts are the alert rules and incidents (sqlstore/alert.go).
+	alerts
 	// auditEntries is the audit trail (sqlstore/audit.go): batches on
 	// the writer, searches in one snapshot.
 	auditEntries
@@ -54,6 +56,7 @@ type (
 	failedReads   = sqlstore.FailedCheckinReads
 	recordChanges = sqlstore.RecordChanges
 	webhooks      = sqlstore.Webhooks
+	alerts        = sqlstore.Alerts
 	auditEntries  = sqlstore.Audit
 	privacy       = sqlstore.Privacy
 )
@@ -87,6 +90,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		exports: sqlstore.NewExportGate(), searchTx: searchTxOptions}
 	db.users = sqlstore.Users{D: dialect, Read: db.pooled, Write: db.write}
 	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.pooled, Write: db.write}
+	db.alerts = sqlstore.Alerts{D: dialect, Read: db.pooled, Write: db.write, Webhooks: &db.dir.Webhooks}
 	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}

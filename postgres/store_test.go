@@ -45,3 +45,26 @@ func TestWebhookConformance(t *testing.T) {
 		return db
 	})
 }
+
+func TestAlertConformance(t *testing.T) {
+	storetest.RunAlerts(t, func(t *testing.T) storetest.AlertBackend { return openTest(t) })
+}
+
+// TestAlertTwoServers: two stores on one database, as two servers.
+func TestAlertTwoServers(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	open := func() *DB {
+		db, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	a, b := open(), open()
+	if err := a.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunAlertTwoServers(t, a, b)
+}

@@ -77,6 +77,8 @@ type DB struct {
 	recordChanges
 	// webhooks is the webhooks store (sqlstore/webhook.go).
 	webhooks
+	// alerts are the alert rules and incidents (sqlstore/alert.go).
+	alerts
 	// auditEntries is the audit trail (sqlstore/audit.go): batches on
 	// the writer, searches in one snapshot.
 	auditEntries
@@ -94,6 +96,7 @@ type (
 	failedReads   = sqlstore.FailedCheckinReads
 	recordChanges = sqlstore.RecordChanges
 	webhooks      = sqlstore.Webhooks
+	alerts        = sqlstore.Alerts
 	auditEntries  = sqlstore.Audit
 	privacy       = sqlstore.Privacy
 )
@@ -114,6 +117,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
 	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.read, Write: db.write, LazyWrite: db.writeLazy}
+	db.alerts = sqlstore.Alerts{D: dialect, Read: db.read, Write: db.write, Webhooks: &db.dir.Webhooks}
 	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}

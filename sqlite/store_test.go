@@ -46,3 +46,27 @@ func TestWebhookConformance(t *testing.T) {
 		return db
 	})
 }
+
+func TestAlertConformance(t *testing.T) {
+	storetest.RunAlerts(t, func(t *testing.T) storetest.AlertBackend { return openTest(t) })
+}
+
+// TestAlertTwoServers: two stores on one database file, as two processes
+// sharing it.
+func TestAlertTwoServers(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	open := func() *DB {
+		db, err := Open(ctx, path)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	a := open()
+	if err := a.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunAlertTwoServers(t, a, open())
+}

@@ -57,7 +57,8 @@ const msgImporting = "Records are being imported; try again in a few seconds."
 // both tables' largest Ids, each through LargestIDSQL (the one rule for
 // "largest"): a batch of one attempt pays for every statement it runs.
 var batchStartSQL = `SELECT version, (` + LargestIDSQL("failed_checkins") + `), (` + LargestIDSQL("checkins") +
-	`), (SELECT version FROM webhook_state WHERE id = 1) FROM directory WHERE id = 1`
+	`), (SELECT version FROM webhook_state WHERE id = 1), (SELECT version FROM alert_state WHERE id = 1)
+	FROM directory WHERE id = 1`
 
 // CheckinValues returns the arguments of InsertCheckinSQL for a check-in
 // the service accepts at now, with the Id id and a new UniqueId.
@@ -217,8 +218,8 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		}
 	}
 	b := &attemptBatch{d: d, tx: tx, now: now}
-	var version, hooksVersion int64
-	if err := tx.QueryRow(ctx, batchStartSQL).Scan(&version, &b.maxFailed, &b.maxCheckin, &hooksVersion); err != nil {
+	var version, hooksVersion, alertsVersion int64
+	if err := tx.QueryRow(ctx, batchStartSQL).Scan(&version, &b.maxFailed, &b.maxCheckin, &hooksVersion, &alertsVersion); err != nil {
 		return nil, 0, batchError{fmt.Errorf("read the directory version and the largest ids: %w", err)}
 	}
 	var err error
@@ -226,6 +227,9 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		return nil, 0, batchError{err}
 	}
 	if b.hooks, err = dirs.Webhooks.at(ctx, tx, hooksVersion); err != nil {
+		return nil, 0, batchError{err}
+	}
+	if b.alerts.rules, b.alerts.coworker, err = dirs.Alerts.at(ctx, tx, alertsVersion, hooksVersion); err != nil {
 		return nil, 0, batchError{err}
 	}
 	if dirs.PurgeDue(now) {
@@ -244,6 +248,7 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		}
 		results[i] = fc.AttemptResult{Outcome: out, Err: err}
 	}
+	b.flushAlerts()
 	if b.counts != nil {
 		upserts := rollupUpserts(d)
 		err := b.counts.Flush(func(ru *Rollup, args []any) error {
@@ -328,6 +333,7 @@ type attemptBatch struct {
 	keys     map[keyID]*keyed      // idempotency keys written by this batch
 	counts   *RollupCounts         // what the batch adds to the rollups; nil when a trigger keeps them
 	hooks    []activeHook          // the active webhooks (the outbox: webhookcache.go)
+	alerts   alertBatch            // the active alert rules and what the batch knows of their keys (alertbatch.go)
 	queued   int                   // deliveries queued
 }
 
@@ -373,11 +379,16 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 		}
 		b.tx.Queue(InsertCheckinSQL, CheckinValues(b.d, out.ID, c, b.now)...)
 		b.resolve(out.ID, v.Coworker.ID, a)
+		if b.alerts.coworker {
+			if err := b.alertCheckin(ctx, v.Coworker.ID, a.BusinessID); err != nil {
+				return nil, err
+			}
+		}
 		if b.accepted == nil {
 			b.accepted = map[int64][]time.Time{}
 		}
 		b.accepted[v.Coworker.ID] = append(b.accepted[v.Coworker.ID], a.FromTime)
-	} else if out.ID, err = b.insertFailed(v.FailedCheckin(a)); err != nil {
+	} else if out.ID, err = b.insertFailed(ctx, v.FailedCheckin(a)); err != nil {
 		return nil, err
 	}
 	if k := a.Idempotency; k != nil {
@@ -457,18 +468,21 @@ func (b *attemptBatch) replay(ctx context.Context, k *fc.IdempotencyKey) (*fc.Ou
 }
 
 // insertFailed queues a refusal with the next Id.
-func (b *attemptBatch) insertFailed(r *fc.FailedCheckin) (int64, error) {
+func (b *attemptBatch) insertFailed(ctx context.Context, r *fc.FailedCheckin) (int64, error) {
 	row, err := prepareOwnRow(r, b.now)
 	if err != nil {
 		return 0, fmt.Errorf("failed check-in record: %v", err) // our own record: a bug, never the client's 400
 	}
 	b.maxFailed++
 	b.tx.Queue(InsertFailedSQL, FailedValues(b.d, b.maxFailed, row)...)
-	if len(b.hooks) > 0 {
-		rec := *r // the record as it is stored, for the webhooks' filters
+	if len(b.hooks) > 0 || len(b.alerts.rules) > 0 {
+		rec := *r // the record as it is stored, for the webhooks' filters and the alert rules'
 		rec.ID, rec.UniqueID = b.maxFailed, row.UniqueID
 		rec.CreatedOn, rec.UpdatedOn = row.CreatedOn.Truncate(time.Second), row.UpdatedOn.Truncate(time.Second)
 		b.queueDeliveries(fc.ActionFailedCheckin, &rec, b.maxFailed)
+		if err := b.alertRefusal(ctx, &rec); err != nil {
+			return 0, err
+		}
 	}
 	if b.counts != nil {
 		b.counts.Add(r)

@@ -31,6 +31,9 @@ type DirectoryCache struct {
 	// Webhooks is the outbox's cache of active webhooks, which the same
 	// batches read beside the directory (webhookcache.go).
 	Webhooks WebhookCache
+	// Alerts is the pipeline's cache of active alert rules, which the
+	// same batches read (alertbatch.go).
+	Alerts AlertCache
 }
 
 // At returns the directory of version: the cached one when it is that

@@ -26,7 +26,8 @@ var documentedCommands = [][]string{
 	{"users", "add"}, {"users", "list"}, {"users", "disable"}, {"users", "enable"},
 	{"users", "passwd"}, {"users", "totp"}, {"users", "mask"}, {"users", "unmask"},
 	{"webhooks", "add"}, {"webhooks", "list"}, {"webhooks", "disable"},
-	{"webhooks", "enable"}, {"webhooks", "rotate-secret"}, {"version"}, {"audit"},
+	{"webhooks", "enable"}, {"webhooks", "rotate-secret"}, {"alerts", "rules"}, {"alerts", "add"}, {"alerts", "incidents"},
+	{"version"}, {"audit"},
 	{"erase"},
 }
 

@@ -22,7 +22,7 @@ func newConsole(db store, signIn *signin.Service, addr string, allowPrivate bool
 		return nil, nil
 	}
 	return console.New(console.Config{Store: cs, Checkins: db, Directory: db, SignIn: signIn, InsecureCookie: isLoopback(addr),
-		Webhooks: db, WebhookAllowPrivate: allowPrivate, Logger: logger})
+		Webhooks: db, WebhookAllowPrivate: allowPrivate, Alerts: db, Logger: logger})
 }
 
 // isLoopback reports whether a listen address is on the loopback interface.

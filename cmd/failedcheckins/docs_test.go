@@ -55,7 +55,7 @@ func TestCLIDoc(t *testing.T) {
 
 	// Every subcommand's synopsis of a command group is printed in the
 	// doc as the group's help prints it.
-	for _, group := range []string{"users", "webhooks"} {
+	for _, group := range []string{"users", "webhooks", "alerts"} {
 		var help bytes.Buffer
 		if err := run(t.Context(), []string{group, "help"}, strings.NewReader(""), &help, &help); err != nil {
 			t.Fatalf("%s help = %v", group, err)

@@ -38,6 +38,7 @@ Usage:
   failedcheckins import  [--db DB] FILE.csv...
   failedcheckins users add [--db DB] --email EMAIL --password PASSWORD [--admin] [--roles ROLE,...] [--businesses ID,...]
   failedcheckins webhooks add [--db DB] --name NAME --url URL [--action 63|47] [--business ID] [--filter QUERY] [--secret S]
+  failedcheckins alerts add [--db DB] --name NAME --group-by FIELD,... --threshold N --window MINUTES [--webhooks ID,...]
   failedcheckins migrate [--db DB]
   failedcheckins directory import [--db DB] FILE.json
   failedcheckins copy    --from DB --to DB [--tokens]
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runUsers(ctx, rest, stdin, stdout, stderr)
 	case "webhooks":
 		return runWebhooks(ctx, rest, stdout, stderr)
+	case "alerts":
+		return runAlerts(ctx, rest, stdout, stderr)
 	case "copy":
 		return runCopy(ctx, rest, stdout, stderr)
 	case "audit":

@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/alertmail"
 	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/audit"
 	"github.com/failedcheckins/failedcheckins/proxyaddr"
@@ -45,6 +47,9 @@ type serveConfig struct {
 	// AnonymizeAfter, DeleteAfter and AuditRetention are the retention
 	// windows (package retention); 0 keeps everything.
 	AnonymizeAfter, DeleteAfter, AuditRetention days
+	// SMTPURL and SMTPFrom send alert incidents to email receivers
+	// (smtp://user:password@host:587; alertmail); empty sends no email.
+	SMTPURL, SMTPFrom string
 	// onShutdown, when set, is called once the server has begun its
 	// graceful shutdown (listeners closed, in-flight requests running);
 	// tests use it instead of polling the log.
@@ -67,6 +72,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.Var(&c.AnonymizeAfter, "anonymize-after", "anonymize records whose attempt is older than this many `days` (90d; default: never), in the background at start and every hour")
 	fs.Var(&c.DeleteAfter, "delete-after", "delete records whose attempt is older than this many `days` (730d; default: never); longer than --anonymize-after")
 	fs.Var(&c.AuditRetention, "audit-retention", "delete audit entries older than this many `days` (400d; default: never)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "the SMTP server that sends alert incidents to email receivers, smtp://user:password@host:587 (STARTTLS when offered); empty: no email receivers")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "the From `address` of alert emails (required with --smtp-url)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxy `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) whose X-Forwarded-For names the client, for the sign-in throttle and /metrics")
 }
 
@@ -88,6 +95,14 @@ func (c serveConfig) Validate() error {
 	}
 	if err := c.windows().Validate(); err != nil {
 		return err
+	}
+	if c.SMTPURL != "" {
+		if _, err := alertmail.ParseURL(c.SMTPURL); err != nil {
+			return fmt.Errorf("--smtp-url: %v", err)
+		}
+		if a, err := mail.ParseAddress(c.SMTPFrom); err != nil || a.Address != c.SMTPFrom {
+			return fmt.Errorf("--smtp-from %q: want the From address of alert emails, such as alerts@example.com", c.SMTPFrom)
+		}
 	}
 	return c.dbConfig.Validate()
 }
@@ -168,13 +183,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		Authenticator: auth,
 		Checkins:      checkins,
 		Webhooks:      &api.WebhookConfig{Store: db, AllowPrivate: cfg.WebhookAllowPrivate},
+		Alerts:        &api.AlertConfig{Store: db, Webhooks: db, Email: cfg.SMTPURL != ""},
 		Token:         http.HandlerFunc(auth.ServeToken),
 		Console:       cons,
 		Ready:         db.Ping, // the reader pool only: a long import must not make the service "unready"
 		Logger:        logger,
 		Auditor:       auditor,
 	})
-	stopWebhooks, err := startWebhooks(ctx, db, server, cfg.WebhookAllowPrivate, logger) // webhooks.go
+	stopWebhooks, err := startWebhooks(ctx, db, server, cfg.WebhookAllowPrivate, cfg.SMTPURL, cfg.SMTPFrom, logger) // webhooks.go
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,8 @@ type store interface {
 	OnWebhookDeliveries(fn func())
 	fc.AuditStore
 	fc.PrivacyStore
+	fc.AlertStore
+	fc.AlertEmailStore
 	Migrate(ctx context.Context) error
 	SchemaVersion(ctx context.Context) (int, error)
 	CheckSchema(ctx context.Context) error

@@ -4,6 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/alertmail"
 
 	"github.com/failedcheckins/failedcheckins/api"
 	"github.com/failedcheckins/failedcheckins/webhook"
@@ -14,7 +18,10 @@ import (
 // rest (other servers' records, retries). stop ends it after the attempts
 // in flight; deliveries still pending wait in the database for the next
 // server to run.
-func startWebhooks(ctx context.Context, db store, server *api.Server, allowPrivate bool, logger *slog.Logger) (stop func(), err error) {
+//
+// It also runs the alerts' sweep and, with smtpURL, their email sender.
+func startWebhooks(ctx context.Context, db store, server *api.Server, allowPrivate bool, smtpURL, smtpFrom string,
+	logger *slog.Logger) (stop func(), err error) {
 	d := webhook.New(webhook.Config{Store: db, Render: server.RenderDelivery, AllowPrivate: allowPrivate, Logger: logger})
 	if err := server.Metrics().Register(d.Collectors()...); err != nil {
 		return nil, err
@@ -22,13 +29,56 @@ func startWebhooks(ctx context.Context, db store, server *api.Server, allowPriva
 	db.OnWebhookDeliveries(d.Wake)
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		d.Run(dctx)
 	}()
+	go func() {
+		defer wg.Done()
+		sweepAlerts(dctx, db, alertSweepInterval, logger)
+	}()
+	if smtpURL != "" {
+		srv, err := alertmail.ParseURL(smtpURL) // checked by serveConfig.Validate
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return nil, err
+		}
+		sender := &alertmail.Sender{Store: db, Server: srv, From: smtpFrom, Logger: logger}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sender.Run(dctx, time.Second)
+		}()
+	}
 	return func() {
 		cancel()
 		wg.Wait()
 	}, nil
+}
+
+// alertSweepInterval is how often serve resolves the alert incidents that
+// have been quiet for their rule's ResolveMinutes: a resolution is at
+// most this late.
+const alertSweepInterval = 15 * time.Second
+
+// sweepAlerts runs store.SweepAlerts every interval until ctx ends. Every
+// server on a database sweeps; the sweep locks what it resolves, so two
+// never resolve (or notify) one incident twice.
+func sweepAlerts(ctx context.Context, store fc.AlertStore, interval time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := store.SweepAlerts(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("alerts: sweep", "error", err)
+		} else if n > 0 {
+			logger.Info("alerts: resolved quiet incidents", "count", n)
+		}
+	}
 }

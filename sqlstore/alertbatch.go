@@ -1,0 +1,447 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/searchparams"
+)
+
+// Alert evaluation in the attempt pipeline (PUSH.md section 3): every
+// refusal a batch writes is matched against the active rules, and counted,
+// joined or resolved in the batch's own transaction. The batch holds the
+// records' write lock (one batch at a time across servers on PostgreSQL,
+// the one writer on SQLite), so the count of a key's refusals is exact,
+// and the partial unique index alert_incidents_one_open makes a second
+// open incident of one rule and key impossible whatever happens.
+//
+// The window: an incident opens when a key has Threshold matching
+// refusals whose CheckinAttemptTimes lie less than WindowMinutes apart
+// (the N-th one, in whatever order they arrive: a device uploading its
+// backlog counts by attempt time), counting only refusals whose attempt
+// time is at most fc.AlertMaxAge before they are recorded.
+
+// AlertCache keeps the active rules of one version of alert_state (and of
+// webhook_state: a rule's receivers are webhooks), with their filters
+// parsed, as WebhookCache does for webhooks. The zero AlertCache is empty
+// and ready to use.
+type AlertCache struct {
+	mu       sync.Mutex
+	loaded   bool
+	version  [2]int64
+	rules    []*activeRule
+	coworker bool // some rule groups by CoworkerId (accepted check-ins resolve)
+}
+
+// activeRule is one active rule as the pipeline matches it.
+type activeRule struct {
+	rule    fc.AlertRule
+	groupBy string // rule.GroupBy as stored: rules with the same make the same keys
+	conds   []fc.Condition
+	to      receivers // its receiver webhooks that exist with action 1001, and its emails
+}
+
+// covers reports whether the rule counts the refusal r.
+func (a *activeRule) covers(r *fc.FailedCheckin) bool {
+	return (a.rule.BusinessID == nil || *a.rule.BusinessID == r.BusinessID) && fc.MatchesAll(r, a.conds)
+}
+
+// at returns the active rules of the versions, read in tx when the cache
+// holds others.
+func (c *AlertCache) at(ctx context.Context, tx Tx, version, hooks int64) ([]*activeRule, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := [2]int64{version, hooks}
+	if c.loaded && c.version == v {
+		return c.rules, c.coworker, nil
+	}
+	if version == 0 { // no rule was ever made
+		c.loaded, c.version, c.rules, c.coworker = true, v, nil, false
+		return nil, false, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT `+ruleColumns+` FROM alert_rules WHERE active ORDER BY id`)
+	if err != nil {
+		return nil, false, fmt.Errorf("read the active alert rules: %w", err)
+	}
+	rules, err := ScanRows(rows, "read the active alert rules", func(r Rows) (*fc.AlertRule, error) { return c.scan(r) })
+	if err != nil {
+		return nil, false, err
+	}
+	var out []*activeRule
+	coworker := false
+	for _, r := range rules {
+		// The filter was validated when it was saved; one that no longer
+		// parses would count refusals its owner did not ask for, so the
+		// rule counts nothing until it is saved again.
+		conds, err := searchparams.WebhookFilter(fc.ActionFailedCheckin, r.Filter)
+		if err != nil {
+			continue
+		}
+		hooks, err := receiverHooks(ctx, tx, r.Receivers.Webhooks)
+		if err != nil {
+			return nil, false, err
+		}
+		to := receivers{hooks: hooks, emails: r.Receivers.Emails}
+		out = append(out, &activeRule{rule: *r, groupBy: groupByText(r.GroupBy), conds: conds, to: to})
+		coworker = coworker || slices.Contains(r.GroupBy, fc.FieldCoworkerID)
+	}
+	c.loaded, c.version, c.rules, c.coworker = true, v, out, coworker
+	return out, coworker, nil
+}
+
+// scan reads a rule row; the times are not needed by the pipeline, so
+// they are read as raw values whatever the dialect.
+func (c *AlertCache) scan(row Row) (*fc.AlertRule, error) {
+	var r fc.AlertRule
+	var groupBy, receivers string
+	var created, updated any
+	err := row.Scan(&r.ID, &r.UniqueID, &r.BusinessID, &r.Name, &r.Active, &r.Filter, &groupBy, &r.Threshold,
+		&r.WindowMinutes, &r.RepeatMinutes, &r.ResolveMinutes, &receivers, &created, &updated, &r.UpdatedBy)
+	if err != nil {
+		return nil, err
+	}
+	r.GroupBy = parseGroupBy(groupBy)
+	if err := json.Unmarshal([]byte(receivers), &r.Receivers); err != nil {
+		return nil, fmt.Errorf("read alert rule %d receivers: %w", r.ID, err)
+	}
+	return &r, nil
+}
+
+// alertKey names one rule's key.
+type alertKey struct {
+	rule int64
+	key  string
+}
+
+// counted is one matching refusal no incident holds.
+type counted struct {
+	at time.Time
+	id int64
+}
+
+// alertState is what a batch knows of one rule and key: its open
+// incident, or the refusals counted towards one (those stored before the
+// batch, read once, and the batch's own, queued).
+type alertState struct {
+	inc     *storedIncident // nil: none open
+	refused []counted
+	// dirty: inc was joined, and its row is written once, at the end of
+	// the batch (flushAlerts), rather than once per refusal per rule;
+	// idsChanged: its FailedCheckinIds too (not once it holds 100).
+	dirty, idsChanged bool
+}
+
+// alertBatch is the alert part of an attemptBatch.
+type alertBatch struct {
+	rules    []*activeRule
+	coworker bool
+	states   map[alertKey]*alertState
+	byID     map[int64]*alertState // the states holding an open incident, by its id
+}
+
+// alertRefusal evaluates a refusal the batch writes against every active
+// rule. The states of the keys it does not know yet are read together,
+// in two statements (loadStates), not two per rule.
+func (b *attemptBatch) alertRefusal(ctx context.Context, r *fc.FailedCheckin) error {
+	if r.CheckinAttemptTime.Before(b.now.Add(-fc.AlertMaxAge)) {
+		return nil // history, not an emergency
+	}
+	type match struct {
+		ar *activeRule
+		k  alertKey
+	}
+	var matched []match
+	var missing []alertKey
+	keys := map[string]string{} // GroupBy -> key: rules often group alike
+	for _, ar := range b.alerts.rules {
+		if !ar.covers(r) {
+			continue
+		}
+		key, ok := keys[ar.groupBy]
+		if !ok {
+			key = fc.AlertKey(ar.rule.GroupBy, r)
+			keys[ar.groupBy] = key
+		}
+		k := alertKey{ar.rule.ID, key}
+		matched = append(matched, match{ar, k})
+		if _, ok := b.alerts.states[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if err := b.loadStates(ctx, missing); err != nil {
+		return err
+	}
+	for _, m := range matched {
+		ar, k, st := m.ar, m.k, b.alerts.states[m.k]
+		if st.inc != nil {
+			b.joinIncident(ar, st, r)
+			continue
+		}
+		t := b.d.Accounts
+		b.tx.Queue(`INSERT INTO alert_refusals (rule_id, key, attempt_time, failed_checkin_id) VALUES ($1, $2, $3, $4)`,
+			k.rule, k.key, t.Value(r.CheckinAttemptTime), r.ID)
+		st.refused = append(st.refused, counted{r.CheckinAttemptTime, r.ID})
+		in := windowWith(st.refused, r.CheckinAttemptTime, ar.rule.Window())
+		if len(in) < ar.rule.Threshold {
+			continue
+		}
+		if err := b.openIncident(ctx, ar, k, st, r, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// windowWith returns the largest set of refusals whose attempt times lie
+// less than w apart and that holds one at time t: the windows [s, s+w)
+// that start at a refusal at or before t and reach past t.
+func windowWith(refused []counted, t time.Time, w time.Duration) []counted {
+	sorted := slices.Clone(refused)
+	slices.SortFunc(sorted, func(a, b counted) int { return a.at.Compare(b.at) })
+	var best []counted
+	for i, start := range sorted {
+		if start.at.After(t) {
+			break
+		}
+		if !t.Before(start.at.Add(w)) {
+			continue
+		}
+		j := i
+		for j < len(sorted) && sorted[j].at.Before(start.at.Add(w)) {
+			j++
+		}
+		if j-i > len(best) {
+			best = sorted[i:j]
+		}
+	}
+	return best
+}
+
+// loadStates reads the states of keys in the batch's transaction: their
+// open incidents (FOR UPDATE on PostgreSQL, so an acknowledgement waits
+// for the batch), then the counted refusals of those with none, since
+// the earliest time any could still count.
+func (b *attemptBatch) loadStates(ctx context.Context, keys []alertKey) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if b.alerts.states == nil {
+		b.alerts.states = map[alertKey]*alertState{}
+		b.alerts.byID = map[int64]*alertState{}
+	}
+	for _, k := range keys {
+		b.alerts.states[k] = &alertState{}
+	}
+	where, args := keysWhere(keys, nil)
+	rows, err := b.tx.Query(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE status <> 'Resolved' AND (`+where+`)`+
+		b.d.forUpdate(), args...)
+	if err != nil {
+		return fmt.Errorf("read the open incidents: %w", err)
+	}
+	open, err := ScanRows(rows, "read the open incidents", func(r Rows) (*storedIncident, error) { return scanIncident(b.d, r) })
+	if err != nil {
+		return err
+	}
+	for _, inc := range open {
+		st := b.alerts.states[alertKey{inc.RuleID, inc.Key}]
+		st.inc = inc
+		b.alerts.byID[inc.ID] = st
+	}
+	var quiet []alertKey
+	for _, k := range keys {
+		if b.alerts.states[k].inc == nil {
+			quiet = append(quiet, k)
+		}
+	}
+	if len(quiet) == 0 {
+		return nil
+	}
+	t := b.d.Accounts
+	where, args = keysWhere(quiet, []any{t.Value(b.now.Add(-fc.AlertMaxAge - fc.MaxAlertWindowMinutes*time.Minute))})
+	rows, err = b.tx.Query(ctx, `SELECT rule_id, key, attempt_time, failed_checkin_id FROM alert_refusals
+		WHERE attempt_time >= $1 AND (`+where+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("read the counted refusals: %w", err)
+	}
+	type row struct {
+		k counted
+		a alertKey
+	}
+	got, err := ScanRows(rows, "read the counted refusals", func(r Rows) (row, error) {
+		var x row
+		return x, r.Scan(&x.a.rule, &x.a.key, t.Dest(&x.k.at), &x.k.id)
+	})
+	if err != nil {
+		return err
+	}
+	for _, x := range got {
+		st := b.alerts.states[x.a]
+		st.refused = append(st.refused, x.k)
+	}
+	return nil
+}
+
+// keysWhere returns "(rule_id = $n AND key = $m) OR ..." for keys, its
+// placeholders numbered after args.
+func keysWhere(keys []alertKey, args []any) (string, []any) {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		args = append(args, k.rule, k.key)
+		parts[i] = "(rule_id = $" + strconv.Itoa(len(args)-1) + " AND key = $" + strconv.Itoa(len(args)) + ")"
+	}
+	return strings.Join(parts, " OR "), args
+}
+
+// openIncident opens the incident of a key whose window holds in, and
+// notifies. The insert runs at once (its Id is the deliveries' RecordId);
+// the key's counted refusals are taken by it.
+func (b *attemptBatch) openIncident(ctx context.Context, ar *activeRule, k alertKey, st *alertState, r *fc.FailedCheckin, in []counted) error {
+	t := b.d.Accounts
+	now := b.now.UTC().Truncate(time.Millisecond)
+	inc := &storedIncident{lastNotified: now, resolveAfter: now.Add(resolveAfter(&ar.rule))}
+	i := &inc.AlertIncident
+	i.RuleID, i.RuleName, i.Key, i.Status, i.OpenedOn = ar.rule.ID, ar.rule.Name, k.key, fc.IncidentOpen, now
+	i.BusinessID = ar.rule.BusinessID
+	if i.BusinessID == nil && slices.Contains(ar.rule.GroupBy, fc.FieldBusinessID) {
+		i.BusinessID = &r.BusinessID
+	}
+	if slices.Contains(ar.rule.GroupBy, fc.FieldCoworkerID) {
+		i.CoworkerID = r.CoworkerID
+	}
+	i.FailureCount = len(in)
+	for _, c := range in {
+		i.FailedCheckinIDs = append(i.FailedCheckinIDs, c.id)
+		if c.at.After(i.LastFailureOn) {
+			i.LastFailureOn = c.at
+		}
+	}
+	i.FailedCheckinIDs = sortIDs(i.FailedCheckinIDs)
+	err := b.tx.QueryRow(ctx, `INSERT INTO alert_incidents (rule_id, rule_name, key, business_id, coworker_id, location_id,
+		status, failure_count, failed_checkin_ids, opened_on, last_failure_on, resolve_after, last_notified_on)
+		VALUES ($1, $2, $3, $4, $5, $6, 'Open', $7, $8, $9, $10, $11, $9) RETURNING id`,
+		i.RuleID, i.RuleName, i.Key, i.BusinessID, i.CoworkerID, r.BusinessID, i.FailureCount, idsText(i.FailedCheckinIDs),
+		t.Value(now), t.Value(i.LastFailureOn), t.Value(inc.resolveAfter)).Scan(&i.ID)
+	if err != nil {
+		return fmt.Errorf("open an incident of rule %d: %w", i.RuleID, err)
+	}
+	b.tx.Queue(`DELETE FROM alert_refusals WHERE rule_id = $1 AND key = $2`, k.rule, k.key)
+	st.inc, st.refused = inc, nil
+	b.alerts.byID[i.ID] = st
+	b.queued += queueNotifications(b.d, b.tx, ar.to, i, fc.EventOpened, b.now)
+	return nil
+}
+
+// resolveAfter is how long an incident of the rule stays open without a
+// matching refusal.
+func resolveAfter(r *fc.AlertRule) time.Duration {
+	m := r.ResolveMinutes
+	if m <= 0 {
+		m = r.WindowMinutes
+	}
+	return time.Duration(m) * time.Minute
+}
+
+// joinIncident adds a refusal to the key's open incident, and notifies
+// again when the incident is Open (not acknowledged) and its last
+// notification is RepeatMinutes old.
+func (b *attemptBatch) joinIncident(ar *activeRule, st *alertState, r *fc.FailedCheckin) {
+	inc := st.inc
+	i := &inc.AlertIncident
+	now := b.now.UTC().Truncate(time.Millisecond)
+	i.FailureCount++
+	if len(i.FailedCheckinIDs) < fc.MaxIncidentFailureIDs {
+		i.FailedCheckinIDs = append(i.FailedCheckinIDs, r.ID)
+		st.idsChanged = true
+	}
+	if r.CheckinAttemptTime.After(i.LastFailureOn) {
+		i.LastFailureOn = r.CheckinAttemptTime
+	}
+	inc.resolveAfter = now.Add(resolveAfter(&ar.rule))
+	repeat := ar.rule.RepeatMinutes
+	if repeat <= 0 {
+		repeat = fc.DefaultRepeatMinutes
+	}
+	if i.Status == fc.IncidentOpen && !now.Before(inc.lastNotified.Add(time.Duration(repeat)*time.Minute)) {
+		inc.lastNotified = now
+		b.queued += queueNotifications(b.d, b.tx, ar.to, i, fc.EventRepeated, b.now)
+	}
+	st.dirty = true
+}
+
+// writeIncident queues the row of a joined incident.
+func (b *attemptBatch) writeIncident(st *alertState) {
+	inc, t := st.inc, b.d.Accounts
+	i := &inc.AlertIncident
+	if st.idsChanged {
+		b.tx.Queue(`UPDATE alert_incidents SET failed_checkin_ids = $1 WHERE id = $2`, idsText(i.FailedCheckinIDs), i.ID)
+	}
+	b.tx.Queue(`UPDATE alert_incidents SET failure_count = $1, last_failure_on = $2, resolve_after = $3, last_notified_on = $4
+		WHERE id = $5`,
+		i.FailureCount, t.Value(i.LastFailureOn), t.Value(inc.resolveAfter), t.Value(inc.lastNotified), i.ID)
+	st.dirty, st.idsChanged = false, false
+}
+
+// flushAlerts queues the rows of the incidents the batch joined (each
+// row is written once, so the map's order does not matter).
+func (b *attemptBatch) flushAlerts() {
+	for _, st := range b.alerts.byID {
+		if st.dirty && st.inc != nil {
+			b.writeIncident(st)
+		}
+	}
+}
+
+// alertCheckin resolves at once the open incidents of a coworker whose
+// check-in at business the batch accepted: those opened by a refusal at
+// that location.
+func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int64) error {
+	rows, err := b.tx.Query(ctx, `SELECT `+incidentColumns+` FROM alert_incidents
+		WHERE coworker_id = $1 AND location_id = $2 AND status <> 'Resolved'`+b.d.forUpdate(),
+		coworker, business)
+	if err != nil {
+		return fmt.Errorf("read the coworker's incidents: %w", err)
+	}
+	found, err := ScanRows(rows, "read the coworker's incidents", func(r Rows) (*storedIncident, error) { return scanIncident(b.d, r) })
+	if err != nil {
+		return err
+	}
+	for _, inc := range found {
+		st := b.alerts.byID[inc.ID]
+		if st != nil && st.inc == nil {
+			continue // resolved earlier in this batch
+		}
+		if st != nil {
+			inc = st.inc // the batch's own view: its joins are not written yet
+			if st.dirty {
+				b.writeIncident(st)
+			}
+		}
+		var to receivers
+		for _, ar := range b.alerts.rules {
+			if ar.rule.ID == inc.RuleID {
+				to = ar.to
+			}
+		}
+		resolveIncident(b.d, b.tx, &inc.AlertIncident, b.now)
+		b.queued += queueNotifications(b.d, b.tx, to, &inc.AlertIncident, fc.EventResolved, b.now)
+		if st != nil {
+			st.inc = nil
+		} else {
+			if b.alerts.byID == nil {
+				b.alerts.states = map[alertKey]*alertState{}
+				b.alerts.byID = map[int64]*alertState{}
+			}
+			b.alerts.byID[inc.ID] = &alertState{}
+		}
+		// A later refusal of this key in the batch starts a new count.
+		b.alerts.states[alertKey{inc.RuleID, inc.Key}] = &alertState{}
+	}
+	return nil
+}

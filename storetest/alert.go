@@ -1,0 +1,555 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// AlertBackend is a store with the check-in pipeline, webhooks, alert
+// rules and incidents, and a clock the tests set.
+type AlertBackend interface {
+	WebhookBackend
+	fc.AlertStore
+	fc.AlertEmailStore
+	SetNow(now func() time.Time)
+}
+
+// RunAlerts is the conformance suite of alert rules and incidents (PUSH.md
+// section 3): the window, joining, repeats, resolution, exactness under
+// concurrent attempts, and scope. open must return a new, empty, migrated
+// store.
+func RunAlerts(t *testing.T, open func(t *testing.T) AlertBackend) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s AlertBackend)
+	}{
+		{"Repeat", testAlertRepeat},
+		{"ResolveWhenQuiet", testAlertResolveQuiet},
+		{"CheckinResolves", testAlertCheckinResolves},
+		{"Concurrent", testAlertConcurrent},
+		{"Scope", testAlertScope},
+		{"RuleChanges", testAlertRuleChanges},
+		{"Email", testAlertEmail},
+	}
+	t.Run("Window", func(t *testing.T) { runAlertWindow(t, open) })
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
+	}
+}
+
+// alertT0 is the clock of the alert tests when they start.
+var alertT0 = time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
+
+// clock is a settable store clock.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+func alertSetup(t *testing.T, s AlertBackend, rule *fc.AlertRule) (*clock, *fc.Webhook) {
+	t.Helper()
+	c := &clock{now: alertT0}
+	s.SetNow(c.Now)
+	ImportTestDirectory(t, s)
+	hook := newHook(t, s, "incidents", fc.ActionAlertIncident, nil, "")
+	if rule != nil {
+		rule.Receivers.Webhooks = []int64{hook.ID}
+		if err := s.CreateAlertRule(context.Background(), rule); err != nil {
+			t.Fatalf("CreateAlertRule: %v", err)
+		}
+	}
+	return c, hook
+}
+
+// benRule counts Ben's refusals at Paris: 3 in 10 minutes, by coworker.
+func benRule() *fc.AlertRule {
+	return &fc.AlertRule{Name: "stuck", Active: true, Filter: "FailedCheckin_Reason=LocationNotAllowed",
+		GroupBy: []fc.Field{fc.FieldCoworkerID}, Threshold: 3, WindowMinutes: 10, RepeatMinutes: 60, ResolveMinutes: 30}
+}
+
+// benRefused is an attempt of Ben's (coworker 11, London only) at Paris,
+// refused, at the clock's time plus offset.
+func benRefused(c *clock, offset time.Duration) *fc.Attempt {
+	a := &fc.Attempt{BusinessID: 2, Source: fc.SourceDoorAccess, FromTime: c.Now().Add(offset), AccessCardID: "04a2b3c4"}
+	return a
+}
+
+func refuse(t *testing.T, s AlertBackend, as ...*fc.Attempt) []int64 {
+	t.Helper()
+	var ids []int64
+	for _, r := range record(t, s, as...) {
+		if r.Err != nil || r.Outcome.Accepted {
+			t.Fatalf("attempt = %+v, %v; want a refusal", r.Outcome, r.Err)
+		}
+		ids = append(ids, r.Outcome.ID)
+	}
+	return ids
+}
+
+func incidents(t *testing.T, s AlertBackend, scope fc.Scope) []*fc.AlertIncident {
+	t.Helper()
+	p, err := s.FindAlertIncidents(context.Background(), fc.Query{Scope: scope, Page: 1, Size: 100, OrderBy: fc.FieldID})
+	if err != nil {
+		t.Fatalf("FindAlertIncidents: %v", err)
+	}
+	return p.Records
+}
+
+// events claims the queued incident deliveries and returns
+// "Event/IncidentId/FailureCount" of each, in order.
+func events(t *testing.T, s AlertBackend) []string {
+	t.Helper()
+	far := alertT0.Add(1000 * time.Hour)
+	jobs, err := s.ClaimDeliveries(context.Background(), "test", far, far.Add(time.Hour), 1000)
+	if err != nil {
+		t.Fatalf("ClaimDeliveries: %v", err)
+	}
+	var out []string
+	for _, j := range jobs {
+		d := j.Delivery
+		if d.Action != fc.ActionAlertIncident || d.Body == nil {
+			t.Errorf("delivery %+v; want action 1001 with a body", d)
+			continue
+		}
+		var body []map[string]any
+		if err := json.Unmarshal([]byte(*d.Body), &body); err != nil || len(body) != 1 {
+			t.Errorf("body %s: %v; want an array of one", *d.Body, err)
+			continue
+		}
+		if int64(body[0]["Id"].(float64)) != d.RecordID {
+			t.Errorf("body Id %v, RecordId %d", body[0]["Id"], d.RecordID)
+		}
+		out = append(out, fmt.Sprintf("%s/%d/%v", body[0]["Event"], d.RecordID, body[0]["FailureCount"]))
+		if err := s.FinishDelivery(context.Background(), "test", fc.DeliveryResult{DeliveryID: d.ID, WebhookID: d.WebhookID,
+			At: far, Delivered: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// runAlertWindow is the table test of the window logic: each case is a
+// fresh store with benRule (3 refusals within 10 minutes) and refusals
+// at the given offsets from the clock, recorded in that order.
+func runAlertWindow(t *testing.T, open func(t *testing.T) AlertBackend) {
+	m := time.Minute
+	cases := []struct {
+		name    string
+		offsets []time.Duration
+		other   int // refusals of another key (an unknown coworker at Paris)
+		want    []int
+	}{
+		{"N-1 opens nothing", []time.Duration{-5 * m, -3 * m}, 0, nil},
+		{"N-th opens one", []time.Duration{-5 * m, -3 * m, -1 * m}, 0, []int{3}},
+		{"outside the window does not count", []time.Duration{-30 * m, -5 * m, -1 * m}, 0, nil},
+		{"exactly the window apart does not count", []time.Duration{-10 * m, -5 * m, 0}, 0, nil},
+		{"a backlog counts by attempt time", []time.Duration{-1 * m, -9 * m, -5 * m}, 0, []int{3}},
+		{"a backlog exactly the window apart does not count", []time.Duration{0, -5 * m, -10 * m}, 0, nil},
+		{"just inside the window counts", []time.Duration{-10 * m, -5 * m, -time.Second}, 0, []int{3}},
+		{"older than 24 hours does not count", []time.Duration{-25 * time.Hour, -25*time.Hour + m, -25*time.Hour + 2*m}, 0, nil},
+		{"later ones join", []time.Duration{-5 * m, -4 * m, -3 * m, -2 * m, -1 * m}, 0, []int{5}},
+		{"another key opens its own", []time.Duration{-5 * m, -3 * m, -1 * m}, 3, []int{3, 3}},
+		{"another key below the threshold", []time.Duration{-5 * m, -3 * m, -1 * m}, 2, []int{3}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			rule := benRule()
+			rule.Filter = "" // the unknown coworker's reason differs
+			c, _ := alertSetup(t, s, rule)
+			var ids []int64
+			for _, off := range tc.offsets {
+				ids = append(ids, refuse(t, s, benRefused(c, off))...)
+			}
+			for i := 0; i < tc.other; i++ {
+				a := &fc.Attempt{BusinessID: 2, Source: fc.SourceDoorAccess, FromTime: c.Now().Add(-time.Duration(i) * m),
+					CoworkerID: ptr[int64](999)}
+				refuse(t, s, a)
+			}
+			got := incidents(t, s, fc.AllBusinesses())
+			var counts []int
+			for _, i := range got {
+				counts = append(counts, i.FailureCount)
+				if i.Status != fc.IncidentOpen || i.RuleID != rule.ID || i.RuleName != "stuck" || !i.OpenedOn.Equal(alertT0) {
+					t.Errorf("incident %+v", i)
+				}
+			}
+			if !slices.Equal(counts, tc.want) {
+				t.Fatalf("incidents' FailureCounts = %v; want %v", counts, tc.want)
+			}
+			if len(got) > 0 {
+				first := got[0]
+				if first.Key != `{"CoworkerId":11}` || len(first.FailedCheckinIDs) != first.FailureCount {
+					t.Errorf("first incident = %+v; want key of coworker 11 and its refusals' ids", first)
+				}
+				for _, id := range first.FailedCheckinIDs {
+					if !slices.Contains(ids, id) {
+						t.Errorf("FailedCheckinIds %v holds %d, not one of Ben's %v", first.FailedCheckinIDs, id, ids)
+					}
+				}
+				// The Opened notification carries the incident as it
+				// opened: Threshold refusals.
+				var want []string
+				for _, i := range got {
+					want = append(want, fmt.Sprintf("Opened/%d/3", i.ID))
+				}
+				if ev := events(t, s); !slices.Equal(ev, want) {
+					t.Errorf("notifications = %v; want %v", ev, want)
+				}
+			}
+		})
+	}
+}
+
+func testAlertRepeat(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	c, _ := alertSetup(t, s, benRule())
+	m := time.Minute
+	refuse(t, s, benRefused(c, -2*m), benRefused(c, -m))
+	refuse(t, s, benRefused(c, 0))
+	inc := incidents(t, s, fc.AllBusinesses())
+	if len(inc) != 1 {
+		t.Fatalf("incidents = %d; want 1", len(inc))
+	}
+	id := inc[0].ID
+	c.Add(30 * m) // inside RepeatMinutes (60): joins, no repeat
+	refuse(t, s, benRefused(c, 0))
+	c.Add(29 * m) // 59 minutes since the notification
+	refuse(t, s, benRefused(c, 0))
+	c.Add(m) // 60: repeats
+	refuse(t, s, benRefused(c, 0))
+	c.Add(10 * m) // 10 minutes after the repeat: none
+	refuse(t, s, benRefused(c, 0))
+	want := []string{fmt.Sprintf("Opened/%d/3", id), fmt.Sprintf("Repeated/%d/6", id)}
+	if ev := events(t, s); !slices.Equal(ev, want) {
+		t.Fatalf("notifications = %v; want %v", ev, want)
+	}
+	got, err := s.AcknowledgeAlertIncident(ctx, fc.AllBusinesses(), id, "ops@example.com")
+	if err != nil || got.Status != fc.IncidentAcknowledged || *got.AcknowledgedBy != "ops@example.com" {
+		t.Fatalf("Acknowledge = %+v, %v", got, err)
+	}
+	c.Add(2 * time.Hour)
+	refuse(t, s, benRefused(c, 0))
+	if ev := events(t, s); len(ev) != 0 {
+		t.Errorf("after the acknowledgement: notifications %v; want none", ev)
+	}
+	got, err = s.FindAlertIncidentByID(ctx, fc.AllBusinesses(), id)
+	if err != nil || got.Status != fc.IncidentAcknowledged || got.FailureCount != 8 || !got.LastFailureOn.Equal(c.Now()) {
+		t.Errorf("incident = %+v, %v; want acknowledged with 8 refusals, the last now", got, err)
+	}
+}
+
+func testAlertResolveQuiet(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	c, _ := alertSetup(t, s, benRule()) // ResolveMinutes 30
+	m := time.Minute
+	refuse(t, s, benRefused(c, -2*m), benRefused(c, -m), benRefused(c, 0))
+	id := incidents(t, s, fc.AllBusinesses())[0].ID
+	c.Add(29 * m)
+	if n, err := s.SweepAlerts(ctx); n != 0 || err != nil {
+		t.Fatalf("sweep after 29 quiet minutes = %d, %v; want 0", n, err)
+	}
+	refuse(t, s, benRefused(c, 0)) // joins: the quiet starts again
+	c.Add(29 * m)
+	if n, err := s.SweepAlerts(ctx); n != 0 || err != nil {
+		t.Fatalf("sweep 29 minutes after the join = %d, %v; want 0", n, err)
+	}
+	c.Add(m)
+	if n, err := s.SweepAlerts(ctx); n != 1 || err != nil {
+		t.Fatalf("sweep 30 minutes after the join = %d, %v; want 1", n, err)
+	}
+	got, err := s.FindAlertIncidentByID(ctx, fc.AllBusinesses(), id)
+	if err != nil || got.Status != fc.IncidentResolved || got.ResolvedOn == nil || !got.ResolvedOn.Equal(c.Now()) {
+		t.Fatalf("incident = %+v, %v; want resolved now", got, err)
+	}
+	want := []string{fmt.Sprintf("Opened/%d/3", id), fmt.Sprintf("Resolved/%d/4", id)}
+	if ev := events(t, s); !slices.Equal(ev, want) {
+		t.Fatalf("notifications = %v; want %v", ev, want)
+	}
+	// A new run of refusals counts afresh: two do not open, three do.
+	refuse(t, s, benRefused(c, 0), benRefused(c, 0))
+	if got := incidents(t, s, fc.AllBusinesses()); len(got) != 1 {
+		t.Fatalf("after two new refusals: %d incidents; want the resolved one only", len(got))
+	}
+	refuse(t, s, benRefused(c, 0))
+	if got := incidents(t, s, fc.AllBusinesses()); len(got) != 2 || got[1].Status != fc.IncidentOpen {
+		t.Fatalf("after three new refusals: %+v; want a second, open incident", got)
+	}
+}
+
+func testAlertCheckinResolves(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	c, _ := alertSetup(t, s, benRule())
+	m := time.Minute
+	refuse(t, s, benRefused(c, -2*m), benRefused(c, -m), benRefused(c, 0))
+	id := incidents(t, s, fc.AllBusinesses())[0].ID
+	// An accepted check-in of another coworker, or of Ben elsewhere,
+	// resolves nothing.
+	ana := &fc.Attempt{BusinessID: 2, Source: fc.SourceDoorAccess, FromTime: c.Now(), CoworkerID: ptr[int64](10)}
+	london := &fc.Attempt{BusinessID: 1, Source: fc.SourceDoorAccess, FromTime: c.Now(), AccessCardID: "04a2b3c4"}
+	for _, r := range record(t, s, ana, london) {
+		if r.Err != nil || !r.Outcome.Accepted {
+			t.Fatalf("attempt = %+v, %v; want accepted", r.Outcome, r.Err)
+		}
+	}
+	if got, _ := s.FindAlertIncidentByID(ctx, fc.AllBusinesses(), id); got.Status != fc.IncidentOpen {
+		t.Fatalf("incident = %+v; want still open", got)
+	}
+	// Ben's plan now covers Paris: his next check-in there is accepted.
+	upd, _ := fc.ParseDirectory(strings.NewReader(`{"Coworkers": [{"Id": 11, "FullName": "Ben Okafor", "Active": true, "TariffId": 1, "AccessCards": ["04A2B3C4"]}]}`))
+	if err := s.ImportDirectory(ctx, upd); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(m)
+	if r := record(t, s, benRefused(c, 0)); r[0].Err != nil || !r[0].Outcome.Accepted {
+		t.Fatalf("Ben at Paris = %+v, %v; want accepted", r[0].Outcome, r[0].Err)
+	}
+	got, err := s.FindAlertIncidentByID(ctx, fc.AllBusinesses(), id)
+	if err != nil || got.Status != fc.IncidentResolved || !got.ResolvedOn.Equal(c.Now()) {
+		t.Fatalf("incident = %+v, %v; want resolved at once", got, err)
+	}
+	want := []string{fmt.Sprintf("Opened/%d/3", id), fmt.Sprintf("Resolved/%d/3", id)}
+	if ev := events(t, s); !slices.Equal(ev, want) {
+		t.Fatalf("notifications = %v; want %v", ev, want)
+	}
+}
+
+// testAlertConcurrent: 16 clients refused at once, each its own call (the
+// store's group commit batches them as it likes): exactly one incident
+// holding every refusal.
+func testAlertConcurrent(t *testing.T, s AlertBackend) {
+	c, _ := alertSetup(t, s, benRule())
+	const clients = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := s.RecordAttempts(context.Background(), []*fc.Attempt{benRefused(c, 0)})
+			if err == nil && (res[0].Err != nil || res[0].Outcome.Accepted) {
+				err = fmt.Errorf("attempt = %+v, %v", res[0].Outcome, res[0].Err)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := incidents(t, s, fc.AllBusinesses())
+	if len(got) != 1 || got[0].FailureCount != clients || len(got[0].FailedCheckinIDs) != clients {
+		t.Fatalf("incidents = %+v; want one with %d refusals", got, clients)
+	}
+	if ev := events(t, s); len(ev) != 1 {
+		t.Errorf("notifications = %v; want one Opened", ev)
+	}
+}
+
+func testAlertScope(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	paris := benRule()
+	paris.BusinessID = ptr[int64](2)
+	c, _ := alertSetup(t, s, paris)
+	london := benRule()
+	london.Name, london.BusinessID = "london", ptr[int64](1)
+	if err := s.CreateAlertRule(ctx, london); err != nil {
+		t.Fatal(err)
+	}
+	refuse(t, s, benRefused(c, 0), benRefused(c, 0), benRefused(c, 0))
+	inc := incidents(t, s, fc.AllBusinesses())
+	if len(inc) != 1 || inc[0].RuleID != paris.ID || *inc[0].BusinessID != 2 {
+		t.Fatalf("incidents = %+v; want one of the Paris rule (the London rule does not count Paris)", inc)
+	}
+	londonOnly := fc.BusinessScope(1)
+	if _, err := s.FindAlertRuleByID(ctx, londonOnly, paris.ID); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("London reads the Paris rule: %v", err)
+	}
+	if _, err := s.FindAlertIncidentByID(ctx, londonOnly, inc[0].ID); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("London reads the Paris incident: %v", err)
+	}
+	if _, err := s.AcknowledgeAlertIncident(ctx, londonOnly, inc[0].ID, "x"); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("London acknowledges the Paris incident: %v", err)
+	}
+	if got := incidents(t, s, londonOnly); len(got) != 0 {
+		t.Errorf("London lists incidents %+v", got)
+	}
+	edit := *paris
+	edit.Name = "taken"
+	if err := s.UpdateAlertRule(ctx, londonOnly, &edit); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("London edits the Paris rule: %v", err)
+	}
+	if err := s.DeleteAlertRule(ctx, londonOnly, paris.ID); fc.ErrorCode(err) != fc.ErrNotFound {
+		t.Errorf("London deletes the Paris rule: %v", err)
+	}
+	p, err := s.FindAlertRules(ctx, fc.Query{Scope: londonOnly, Page: 1, Size: 10, OrderBy: fc.FieldID})
+	if err != nil || p.TotalItems != 1 || p.Records[0].ID != london.ID {
+		t.Errorf("London's rules = %+v, %v; want the London rule only", p, err)
+	}
+	got, err := s.FindAlertRuleByID(ctx, fc.BusinessScope(2), paris.ID)
+	if err != nil || got.Name != "stuck" || !slices.Equal(got.GroupBy, []fc.Field{fc.FieldCoworkerID}) || got.Threshold != 3 ||
+		got.WindowMinutes != 10 || got.RepeatMinutes != 60 || got.ResolveMinutes != 30 || len(got.Receivers.Webhooks) != 1 {
+		t.Errorf("FindAlertRuleByID = %+v, %v", got, err)
+	}
+}
+
+// testAlertRuleChanges: a rule turned off counts nothing (the cache
+// follows the version); deleting it deletes its incidents.
+func testAlertRuleChanges(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	rule := benRule()
+	c, _ := alertSetup(t, s, rule)
+	refuse(t, s, benRefused(c, 0), benRefused(c, 0)) // loads the cache
+	rule.Active = false
+	if err := s.UpdateAlertRule(ctx, fc.AllBusinesses(), rule); err != nil {
+		t.Fatal(err)
+	}
+	refuse(t, s, benRefused(c, 0), benRefused(c, 0))
+	if got := incidents(t, s, fc.AllBusinesses()); len(got) != 0 {
+		t.Fatalf("an inactive rule opened %+v", got)
+	}
+	rule.Active = true
+	if err := s.UpdateAlertRule(ctx, fc.AllBusinesses(), rule); err != nil {
+		t.Fatal(err)
+	}
+	refuse(t, s, benRefused(c, 0))
+	if got := incidents(t, s, fc.AllBusinesses()); len(got) != 1 || got[0].FailureCount != 3 {
+		t.Fatalf("incidents = %+v; want one of 3 (two counted before the pause, one after)", got)
+	}
+	if err := s.DeleteAlertRule(ctx, fc.AllBusinesses(), rule.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := incidents(t, s, fc.AllBusinesses()); len(got) != 0 {
+		t.Fatalf("incidents of a deleted rule: %+v", got)
+	}
+}
+
+// RunAlertTwoServers checks exactness across servers: a and b are two
+// stores on one database (two servers). 16 clients refused at once, half
+// through each, make exactly one incident holding every refusal and one
+// Opened notification; both servers sweeping at once resolve it once.
+func RunAlertTwoServers(t *testing.T, a, b AlertBackend) {
+	c, _ := alertSetup(t, a, benRule())
+	b.SetNow(c.Now)
+	const clients = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for i := 0; i < clients; i++ {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := s.RecordAttempts(context.Background(), []*fc.Attempt{benRefused(c, 0)})
+			if err == nil && (res[0].Err != nil || res[0].Outcome.Accepted) {
+				err = fmt.Errorf("attempt = %+v, %v", res[0].Outcome, res[0].Err)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := incidents(t, b, fc.AllBusinesses())
+	if len(got) != 1 || got[0].FailureCount != clients {
+		t.Fatalf("incidents = %+v; want one with %d refusals", got, clients)
+	}
+	c.Add(31 * time.Minute) // benRule resolves after 30 quiet minutes
+	counts := make(chan int, 2)
+	for _, s := range []AlertBackend{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := s.SweepAlerts(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			counts <- n
+		}()
+	}
+	wg.Wait()
+	close(counts)
+	total := 0
+	for n := range counts {
+		total += n
+	}
+	if total != 1 {
+		t.Errorf("the two sweeps resolved %d incidents; want 1", total)
+	}
+	want := []string{fmt.Sprintf("Opened/%d/3", got[0].ID), fmt.Sprintf("Resolved/%d/%d", got[0].ID, clients)}
+	if ev := events(t, a); !slices.Equal(ev, want) {
+		t.Errorf("notifications = %v; want %v", ev, want)
+	}
+}
+
+// testAlertEmail: a rule with email receivers queues one email per event,
+// with the incident in its text, in the incident's transaction; a claim
+// leases it, a failed attempt is due again at the time given, a sent one
+// is not claimed again.
+func testAlertEmail(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	rule := benRule()
+	rule.Receivers.Emails = []string{"ops@example.com", "desk@example.com"}
+	c, _ := alertSetup(t, s, rule)
+	refuse(t, s, benRefused(c, 0), benRefused(c, 0), benRefused(c, 0))
+	id := incidents(t, s, fc.AllBusinesses())[0].ID
+	now := c.Now()
+	got, err := s.ClaimAlertEmails(ctx, "a", now, now.Add(time.Minute), 10)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("ClaimAlertEmails = %+v, %v; want one", got, err)
+	}
+	m := got[0]
+	if m.IncidentID != id || !slices.Equal(m.Recipients, rule.Receivers.Emails) || !strings.Contains(m.Subject, "Opened: stuck") ||
+		!strings.Contains(m.Body, "Refusals: 3") || !strings.Contains(m.Body, `{"CoworkerId":11}`) {
+		t.Fatalf("email = %+v", m)
+	}
+	if again, _ := s.ClaimAlertEmails(ctx, "b", now, now.Add(time.Minute), 10); len(again) != 0 {
+		t.Fatalf("a leased email was claimed again: %+v", again)
+	}
+	next := now.Add(30 * time.Second)
+	if err := s.FinishAlertEmail(ctx, "a", m.ID, false, &next, "connection refused"); err != nil {
+		t.Fatal(err)
+	}
+	if early, _ := s.ClaimAlertEmails(ctx, "b", now.Add(29*time.Second), now.Add(time.Hour), 10); len(early) != 0 {
+		t.Fatalf("claimed before its retry: %+v", early)
+	}
+	retry, err := s.ClaimAlertEmails(ctx, "b", next, next.Add(time.Minute), 10)
+	if err != nil || len(retry) != 1 || retry[0].Attempts != 1 {
+		t.Fatalf("retry = %+v, %v", retry, err)
+	}
+	if err := s.FinishAlertEmail(ctx, "b", m.ID, true, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := s.ClaimAlertEmails(ctx, "c", now.Add(time.Hour), now.Add(2*time.Hour), 10); len(after) != 0 {
+		t.Fatalf("a sent email was claimed again: %+v", after)
+	}
+}
