@@ -322,8 +322,9 @@ func (p Privacy) findPerson(ctx context.Context, tx Tx, who person) ([]int64, []
 // resolves the person in the directory, anonymizes their FailedCheckins
 // (through Changes, so every count stays exact) and check-ins, deletes
 // the idempotency answers that point at those records (their reason and
-// description describe the person's attempt) and removes their directory
-// entries.
+// description describe the person's attempt), forgets the alert
+// incident keys that name them (forgetIncidents) and removes their
+// directory entries.
 func (p Privacy) ErasePerson(ctx context.Context, s fc.ErasureSubject, by string) (int, error) {
 	if err := s.Validate(); err != nil {
 		return 0, err
@@ -356,6 +357,9 @@ func (p Privacy) ErasePerson(ctx context.Context, s fc.ErasureSubject, by string
 			return 0, err
 		}
 		if err := p.deleteKeys(ctx, tx, true, checkins); err != nil {
+			return 0, err
+		}
+		if err := p.forgetIncidents(ctx, tx, who, failed, now); err != nil { // privacy_alerts.go
 			return 0, err
 		}
 		if len(who.entries) > 0 {

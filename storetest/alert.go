@@ -38,6 +38,7 @@ func RunAlerts(t *testing.T, open func(t *testing.T) AlertBackend) {
 		{"Scope", testAlertScope},
 		{"RuleChanges", testAlertRuleChanges},
 		{"Email", testAlertEmail},
+		{"Erasure", testAlertErasure},
 	}
 	t.Run("Window", func(t *testing.T) { runAlertWindow(t, open) })
 	for _, tt := range tests {
@@ -551,5 +552,44 @@ func testAlertEmail(t *testing.T, s AlertBackend) {
 	}
 	if after, _ := s.ClaimAlertEmails(ctx, "c", now.Add(time.Hour), now.Add(2*time.Hour), 10); len(after) != 0 {
 		t.Fatalf("a sent email was claimed again: %+v", after)
+	}
+}
+
+// testAlertErasure: erasing a person removes what the alerts keep about
+// them (PRIVACY.md section 2): the incident's key keeps its fields with
+// their values null, loses its coworker and is resolved; its webhook
+// notification and email not yet sent end unsent, with a notice in place
+// of what named them.
+func testAlertErasure(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	privacy, ok := s.(fc.PrivacyStore)
+	if !ok {
+		t.Fatalf("store %T cannot erase", s)
+	}
+	rule := benRule()
+	rule.Receivers.Emails = []string{"ops@example.com"}
+	c, _ := alertSetup(t, s, rule)
+	refuse(t, s, benRefused(c, 0), benRefused(c, 0), benRefused(c, 0))
+	before := incidents(t, s, fc.AllBusinesses())
+	if len(before) != 1 || before[0].Key != `{"CoworkerId":11}` {
+		t.Fatalf("incidents before the erasure = %+v; want Ben's", before)
+	}
+	if n, err := privacy.ErasePerson(ctx, fc.ErasureSubject{CoworkerID: 11}, "dpo@example.com"); err != nil || n != 3 {
+		t.Fatalf("ErasePerson(11) = %d, %v; want his 3 refusals", n, err)
+	}
+	after := incidents(t, s, fc.AllBusinesses())
+	if len(after) != 1 || after[0].Key != `{"CoworkerId":null}` || after[0].CoworkerID != nil || after[0].Status != fc.IncidentResolved {
+		t.Errorf("incident after the erasure = %+v; want key {\"CoworkerId\":null}, no coworker, resolved", after[0])
+	}
+	far := c.Now().Add(1000 * time.Hour)
+	if jobs, err := s.ClaimDeliveries(ctx, "test", far, far.Add(time.Hour), 100); err != nil || len(jobs) != 0 {
+		t.Errorf("incident notifications still to send after the erasure: %d, %v", len(jobs), err)
+	}
+	if mails, err := s.ClaimAlertEmails(ctx, "test", far, far.Add(time.Hour), 100); err != nil || len(mails) != 0 {
+		t.Errorf("incident emails still to send after the erasure: %+v, %v", mails, err)
+	}
+	// Erasing again changes nothing.
+	if n, err := privacy.ErasePerson(ctx, fc.ErasureSubject{CoworkerID: 11}, "dpo@example.com"); err != nil || n != 0 {
+		t.Errorf("second ErasePerson(11) = %d, %v; want 0", n, err)
 	}
 }

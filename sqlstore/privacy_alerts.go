@@ -1,0 +1,131 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// erasedNotice is what an erasure leaves of an alert notification that
+// named the person: the webhook body (a JSON array, as for an incident)
+// and the email's text.
+const (
+	erasedBody    = `[]`
+	erasedSubject = "Alert incident (erased)"
+	erasedText    = "This alert named a person whose data was erased at their request."
+	erasedError   = "Not sent: the incident names a person whose data was erased."
+)
+
+// forgetIncidents removes what the alerts keep about the person, in the
+// erasure's transaction (PRIVACY.md section 2: "any incident keys that
+// name them are removed"):
+//   - the window memory of their refusals (alert_refusals by record Id);
+//   - the incidents whose key names them (their CoworkerId, or a MAC of
+//     theirs in a MacAddresses key): the key keeps its fields with the
+//     person's values null, the incident's coworker goes, and an open
+//     incident is resolved (there is no one left to alert about; resolved
+//     incidents are outside the one-open-per-key index, so the nulled keys
+//     cannot collide);
+//   - the notifications of those incidents: webhook bodies and emails are
+//     replaced by a notice, and those not yet sent end without being sent.
+func (p Privacy) forgetIncidents(ctx context.Context, tx Tx, who person, failed []int64, now time.Time) error {
+	d := p.Changes.Dialect
+	for chunk := range slices.Chunk(failed, changeChunk) {
+		a := &args{d: d}
+		if _, err := tx.Exec(ctx, `DELETE FROM alert_refusals WHERE failed_checkin_id IN (`+list(a, chunk)+`)`, a.vals...); err != nil {
+			return fmt.Errorf("forget the alert windows: %w", err)
+		}
+	}
+	// Incidents are few (one per rule and key at a time): read those that
+	// could name the person and decide in Go, where the key is parsed.
+	a := &args{d: d}
+	where := `key LIKE '%"MacAddresses"%'`
+	if len(who.coworkers) > 0 {
+		where += ` OR coworker_id IN (` + list(a, who.coworkers) + `)`
+	}
+	rows, err := tx.Query(ctx, `SELECT id, key, status FROM alert_incidents WHERE `+where, a.vals...)
+	if err != nil {
+		return fmt.Errorf("read the alert incidents: %w", err)
+	}
+	type incident struct {
+		id          int64
+		key, status string
+	}
+	found, err := ScanRows(rows, "read the alert incidents", func(r Rows) (incident, error) {
+		var i incident
+		return i, r.Scan(&i.id, &i.key, &i.status)
+	})
+	if err != nil {
+		return err
+	}
+	for _, i := range found {
+		key, named := erasedKey(i.key, who)
+		if !named {
+			continue
+		}
+		status, resolvedOn := i.status, any(nil)
+		if status != string(fc.IncidentResolved) {
+			status, resolvedOn = string(fc.IncidentResolved), d.Accounts.Value(now)
+		}
+		_, err := tx.Exec(ctx, `UPDATE alert_incidents SET key = $1, coworker_id = NULL, status = $2,
+			resolved_on = COALESCE(resolved_on, $3) WHERE id = $4`, key, status, resolvedOn, i.id)
+		if err != nil {
+			return fmt.Errorf("erase alert incident %d: %w", i.id, err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET body = $1,
+			status = CASE WHEN status = 'Pending' THEN 'Failed' ELSE status END,
+			last_error = CASE WHEN status = 'Pending' THEN $2 ELSE last_error END,
+			next_attempt_on = CASE WHEN status = 'Pending' THEN NULL ELSE next_attempt_on END
+			WHERE action = $3 AND record_id = $4`, erasedBody, erasedError, fc.ActionAlertIncident, i.id)
+		if err != nil {
+			return fmt.Errorf("erase the notifications of alert incident %d: %w", i.id, err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE alert_emails SET subject = $1, body = $2,
+			status = CASE WHEN status = 'Pending' THEN 'Failed' ELSE status END,
+			last_error = CASE WHEN status = 'Pending' THEN $3 ELSE last_error END
+			WHERE incident_id = $4`, erasedSubject, erasedText, erasedError, i.id)
+		if err != nil {
+			return fmt.Errorf("erase the emails of alert incident %d: %w", i.id, err)
+		}
+	}
+	return nil
+}
+
+// erasedKey returns key (an incident's, fc.AlertKey's JSON object) with
+// the person's values null, and whether it named them at all: its
+// CoworkerId is one of theirs, or its MacAddresses holds a MAC of theirs.
+func erasedKey(key string, who person) (string, bool) {
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(key), &fields); err != nil {
+		return key, false
+	}
+	named := false
+	if v, ok := fields[string(fc.FieldCoworkerID)].(float64); ok && slices.Contains(who.coworkers, int64(v)) {
+		named = true
+	}
+	if v, ok := fields[string(fc.FieldMacAddresses)].(string); ok {
+		for _, m := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+			if n, ok := fc.NormalizeMAC(m); ok && slices.Contains(who.macs, n) {
+				named = true
+			}
+		}
+	}
+	if !named {
+		return key, false
+	}
+	for _, f := range []fc.Field{fc.FieldCoworkerID, fc.FieldMacAddresses} {
+		if _, ok := fields[string(f)]; ok {
+			fields[string(f)] = nil
+		}
+	}
+	b, err := json.Marshal(fields)
+	if err != nil {
+		return key, false
+	}
+	return string(b), true
+}
