@@ -245,3 +245,20 @@ func (c *Caller) MaskEvaluation(e *Evaluation) {
 	v.Coworker = &cw
 	e.Verdict = &v
 }
+
+// MaskedWebhookMessage says why a masked user may not create or edit a
+// webhook: it sends whole records, unmasked, to a URL its creator
+// chooses, and its Filter and delivery log would let them probe masked
+// values (docs/api.md#masked-users).
+const MaskedWebhookMessage = "personal data is masked for you; a webhook sends whole records"
+
+// MayWriteWebhooks returns nil for a caller who sees personal data, and
+// the ErrForbidden error of MaskedWebhookMessage for a masked one: the
+// API and the console refuse a masked user's create or edit of a webhook
+// with it (turning one on or off, and redelivering, stay allowed).
+func (c *Caller) MayWriteWebhooks() error {
+	if !c.MasksPersonalData() {
+		return nil
+	}
+	return Errorf(ErrForbidden, "%s", MaskedWebhookMessage)
+}

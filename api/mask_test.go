@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -243,5 +244,54 @@ func TestMaskedEvaluation(t *testing.T) {
 	j, _ := json.Marshal(toEvaluationJSON(e))
 	if strings.Contains(string(j), "Silva") || !strings.Contains(string(j), "Give A. S. a plan") {
 		t.Errorf("masked evaluation = %s", j)
+	}
+}
+
+// TestMaskedWebhooks: a masked user may not create a webhook nor change
+// anything of one but Active (403 with the reason, nothing saved), may
+// still turn one off and on and redeliver, and reads every webhook's
+// Filter with the values of personal parameters as ***, in get, list,
+// the edit's answer and the delete's; the administrator reads it whole.
+func TestMaskedWebhooks(t *testing.T) {
+	e := newHookEnv(t, false)
+	filter := "FailedCheckin_Coworker_FullName=Ana%20Silva&FailedCheckin_Source=2&failedcheckin_macaddresses=19:0b"
+	redacted := "FailedCheckin_Coworker_FullName=***&FailedCheckin_Source=2&failedcheckin_macaddresses=***"
+	v := e.create(t, "admin", `{"Name": "Ops", "Action": 63, "URL": "https://93.184.216.34/hook", "Filter": "`+filter+`"}`)
+	id := fmt.Sprint(v["Id"])
+	for _, c := range []struct{ method, body string }{
+		{"POST", `{"Name": "Mine", "Action": 63, "URL": "https://93.184.216.34/mine"}`},
+		{"PUT", `{"Id": ` + id + `, "URL": "https://93.184.216.34/mine"}`},
+		{"PUT", `{"Id": ` + id + `, "Filter": "FailedCheckin_Coworker_FullName=a"}`},
+		{"PUT", `{"Id": ` + id + `, "Active": true, "Secret": ""}`},
+	} {
+		w := send(t, e.h, c.method, "/api/sys/webhooks", "masked", c.body)
+		if w.Code != 403 || !strings.Contains(w.Body.String(), fc.MaskedWebhookMessage) {
+			t.Errorf("%s %s as masked = %d %s; want 403 saying why", c.method, c.body, w.Code, w.Body)
+		}
+	}
+	if got := e.hook(t, id); got["URL"] != "https://93.184.216.34/hook" || got["Filter"] != filter {
+		t.Errorf("after the refusals the webhook is %v; want it unchanged", got)
+	}
+	if w := send(t, e.h, "GET", "/api/sys/webhooks", "masked", ""); w.Code != 200 || strings.Contains(w.Body.String(), "Silva") ||
+		strings.Contains(w.Body.String(), "19:0b") || !strings.Contains(w.Body.String(), `"Filter":"`+redacted+`"`) {
+		t.Errorf("list as masked = %d %s; want the Filter %s", w.Code, w.Body, redacted)
+	}
+	if w := send(t, e.h, "GET", "/api/sys/webhooks/"+id, "masked", ""); w.Code != 200 || !strings.Contains(w.Body.String(), `"Filter":"`+redacted+`"`) {
+		t.Errorf("get as masked = %d %s; want the Filter %s", w.Code, w.Body, redacted)
+	}
+	for _, active := range []string{"false", "true"} {
+		w := send(t, e.h, "PUT", "/api/sys/webhooks", "masked", `{"Id": `+id+`, "Active": `+active+`}`)
+		if w.Code != 200 || !strings.Contains(w.Body.String(), `"Active":`+active) || !strings.Contains(w.Body.String(), `"Filter":"`+redacted+`"`) {
+			t.Errorf("PUT Active=%s as masked = %d %s; want it done, the Filter redacted", active, w.Code, w.Body)
+		}
+	}
+	if w := send(t, e.h, "POST", "/api/sys/webhooks/"+id+"/redeliver", "masked", `{"Status": "Failed"}`); w.Code != 200 {
+		t.Errorf("redeliver as masked = %d %s", w.Code, w.Body)
+	}
+	if w := send(t, e.h, "GET", "/api/sys/webhooks/"+id, "admin", ""); !strings.Contains(w.Body.String(), `"Filter":"`+filter+`"`) {
+		t.Errorf("get as admin = %d %s; want the whole Filter", w.Code, w.Body)
+	}
+	if w := send(t, e.h, "DELETE", "/api/sys/webhooks/"+id, "masked", ""); w.Code != 200 || strings.Contains(w.Body.String(), "Silva") {
+		t.Errorf("delete as masked = %d %s", w.Code, w.Body)
 	}
 }
