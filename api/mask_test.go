@@ -295,3 +295,27 @@ func TestMaskedWebhooks(t *testing.T) {
 		t.Errorf("delete as masked = %d %s", w.Code, w.Body)
 	}
 }
+
+// TestMaskedDirectory: GET /api/directory is a 403 for a masked
+// administrator (the document is every coworker's personal data) and
+// answers the administrator; a masked administrator's import is done and
+// answered 204, with nothing of the directory in the answer.
+func TestMaskedDirectory(t *testing.T) {
+	e := newHookEnv(t, false)
+	plain := send(t, e.h, "GET", "/api/directory", "admin", "")
+	if plain.Code != 200 || !strings.Contains(plain.Body.String(), `"FullName"`) {
+		t.Fatalf("GET /api/directory as admin = %d %.300s", plain.Code, plain.Body)
+	}
+	w := send(t, e.h, "GET", "/api/directory", "masked", "")
+	if w.Code != 403 || strings.Contains(w.Body.String(), "FullName") || !strings.Contains(w.Body.String(), "the directory is personal data") {
+		t.Errorf("GET /api/directory as masked = %d %.300s; want 403 saying why", w.Code, w.Body)
+	}
+	doc := `{"Coworkers": [{"Id": 777001, "FullName": "Imported Person"}]}`
+	w = send(t, e.h, "PUT", "/api/directory", "masked", doc)
+	if w.Code != 204 || w.Body.Len() != 0 {
+		t.Errorf("PUT /api/directory as masked = %d %.300s; want 204 and no body", w.Code, w.Body)
+	}
+	if after := send(t, e.h, "GET", "/api/directory", "admin", ""); !strings.Contains(after.Body.String(), "Imported Person") {
+		t.Errorf("the masked administrator's import was not stored: %.300s", after.Body)
+	}
+}
