@@ -162,18 +162,35 @@ func (c *Caller) MaskTeams(teams string) string {
 // let a masked user probe a masked value one character at a time.
 func (c *Caller) Restrict(q Query) (Query, error) {
 	q.Scope, q.Requester = c.Scope, c.UserID
+	return c.refuseMasked(q, IsPersonalField)
+}
+
+// RestrictAudit is Restrict for the audit trail's search: an entry's
+// Query holds what other users typed, personal values included, and a
+// masked caller reads it redacted, so a filter on it (Audit_Query) or an
+// order by it is refused with the same ErrForbidden error, lest the
+// values be found out one character at a time. The scope is left as it
+// is (the audit names no location).
+func (c *Caller) RestrictAudit(q Query) (Query, error) {
+	return c.refuseMasked(q, func(f Field) bool { return f == FieldAuditQuery })
+}
+
+// refuseMasked is the check of Restrict and RestrictAudit: for a masked
+// caller, an ErrForbidden error naming each condition on, and an order
+// by, a field masked reports true for.
+func (c *Caller) refuseMasked(q Query, masked func(Field) bool) (Query, error) {
 	if !c.MasksPersonalData() {
 		return q, nil
 	}
 	var fields []FieldError
 	for _, cond := range q.Conditions {
-		if IsPersonalField(cond.Field) {
+		if masked(cond.Field) {
 			name := cmp.Or(cond.Param, string(cond.Field))
 			fields = append(fields, FieldError{Property: name,
 				Message: "filters by " + string(cond.Field) + ", which is masked for you", AttemptedValue: strings.Join(cond.Strings, ",")})
 		}
 	}
-	if IsPersonalField(q.OrderBy) {
+	if masked(q.OrderBy) {
 		fields = append(fields, FieldError{Property: "orderBy", Message: "sorts by " + string(q.OrderBy) + ", which is masked for you",
 			AttemptedValue: string(q.OrderBy)})
 	}

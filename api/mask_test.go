@@ -319,3 +319,44 @@ func TestMaskedDirectory(t *testing.T) {
 		t.Errorf("the masked administrator's import was not stored: %.300s", after.Body)
 	}
 }
+
+// TestMaskedAudit: a masked user reads every audit entry's Query with the
+// values of personal parameters as *** (they were typed by another
+// user), and a filter on Query or an order by it is a 403 naming the
+// parameter; the administrator reads the Query as sent and may filter it.
+func TestMaskedAudit(t *testing.T) {
+	e := newAuditEnv(t)
+	sent := "FailedCheckin_Coworker_FullName=Ana%20Silva&FailedCheckin_Source=1&FailedCheckin_MacAddresses=19:0b"
+	if w := do(t, e.h, "GET", searchPath+"?"+sent, "admin"); w.Code != 200 {
+		t.Fatalf("search = %d %s", w.Code, w.Body)
+	}
+	e.newEntries(t) // written
+	type entries struct{ Records []struct{ Query string } }
+	read := func(token, query string) (int, entries, string) {
+		w := do(t, e.h, "GET", "/api/audit?"+query, token)
+		var out entries
+		if w.Code == 200 && json.Unmarshal(w.Body.Bytes(), &out) != nil {
+			t.Fatalf("audit = %s", w.Body)
+		}
+		return w.Code, out, w.Body.String()
+	}
+	code, plain, body := read("admin", "Audit_Path="+searchPath+"&Audit_Status=200")
+	if code != 200 || len(plain.Records) != 1 || plain.Records[0].Query != sent {
+		t.Fatalf("audit as admin = %d %s; want the one entry with Query %s", code, body, sent)
+	}
+	code, masked, body := read("masked", "Audit_Path="+searchPath+"&Audit_Status=200")
+	want := "FailedCheckin_Coworker_FullName=***&FailedCheckin_Source=1&FailedCheckin_MacAddresses=***"
+	if code != 200 || len(masked.Records) != 1 || masked.Records[0].Query != want || strings.Contains(body, "Silva") {
+		t.Errorf("audit as masked = %d %s; want the Query %s", code, body, want)
+	}
+	for query, param := range map[string]string{"Audit_Query=Ana": "Audit_Query", "audit_query=a": "audit_query", "orderBy=Query": "orderBy"} {
+		code, _, body := read("masked", query)
+		var out struct{ Errors []struct{ PropertyName string } }
+		if code != 403 || json.Unmarshal([]byte(body), &out) != nil || len(out.Errors) != 1 || out.Errors[0].PropertyName != param {
+			t.Errorf("audit ?%s as masked = %d %s; want 403 naming %s", query, code, body, param)
+		}
+		if code, _, body := read("admin", query); code != 200 {
+			t.Errorf("audit ?%s as admin = %d %s", query, code, body)
+		}
+	}
+}
