@@ -3,6 +3,7 @@ package failedcheckins
 import (
 	"cmp"
 	"iter"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -238,7 +239,8 @@ func (c *Caller) MaskFailedCheckins(seq iter.Seq2[*FailedCheckin, error]) iter.S
 // MaskEvaluation masks, for a masked caller, the coworker's name where a
 // dry run's texts repeat it (each check's Detail, the fixes, the verdict's
 // Description). The MAC addresses and cards in them are the ones the
-// caller sent, and stay. It changes e in place: an evaluation is made for
+// caller sent (the API's dry run), and stay; a dry run of identifiers the
+// caller did not type is masked with MaskEvaluationOf. It changes e in place: an evaluation is made for
 // one answer.
 func (c *Caller) MaskEvaluation(e *Evaluation) {
 	if e == nil || e.Verdict == nil || e.Verdict.Coworker == nil || !c.MasksPersonalData() {
@@ -278,4 +280,51 @@ func (c *Caller) MayWriteWebhooks() error {
 		return nil
 	}
 	return Errorf(ErrForbidden, "%s", MaskedWebhookMessage)
+}
+
+// MaskEvaluationOf is MaskEvaluation for a dry run of an attempt the
+// caller did not type: the console's, built from a stored record or a
+// coworker's id. Besides the coworker's name, the attempt's MAC addresses
+// and access card, which the texts repeat (each check's Detail, the
+// fixes, the verdict's Description), are masked as MaskMACs masks them,
+// the whole list and each item of it. It changes e in place.
+func (c *Caller) MaskEvaluationOf(e *Evaluation, a *Attempt) {
+	if e == nil || !c.MasksPersonalData() {
+		return
+	}
+	c.MaskEvaluation(e)
+	var ids []string
+	if a != nil && a.MacAddresses != "" {
+		ids = append(ids, a.MacAddresses)
+		for item := range strings.SplitSeq(a.MacAddresses, ",") {
+			ids = append(ids, strings.TrimSpace(item))
+		}
+	}
+	if a != nil && a.AccessCardID != "" {
+		ids = append(ids, a.AccessCardID)
+	}
+	// Longest first: the Replacer tries its pairs in order at each
+	// position, and the whole list must win over its first item.
+	slices.SortStableFunc(ids, func(x, y string) int { return cmp.Compare(len(y), len(x)) })
+	var pairs []string
+	for _, id := range ids {
+		if id != "" {
+			pairs = append(pairs, id, MaskMACs(id))
+		}
+	}
+	if len(pairs) == 0 {
+		return
+	}
+	hide := strings.NewReplacer(pairs...).Replace
+	for i := range e.Checks {
+		e.Checks[i].Detail = hide(e.Checks[i].Detail)
+	}
+	for i := range e.Fixes {
+		e.Fixes[i] = hide(e.Fixes[i])
+	}
+	if e.Verdict != nil {
+		v := *e.Verdict
+		v.Description = hide(v.Description)
+		e.Verdict = &v
+	}
 }
