@@ -351,7 +351,9 @@ func TestMaskedAudit(t *testing.T) {
 	}
 	for query, param := range map[string]string{"Audit_Query=Ana": "Audit_Query", "audit_query=a": "audit_query", "orderBy=Query": "orderBy"} {
 		code, _, body := read("masked", query)
-		var out struct{ Errors []struct{ PropertyName string } }
+		var out struct {
+			Errors []struct{ PropertyName string }
+		}
 		if code != 403 || json.Unmarshal([]byte(body), &out) != nil || len(out.Errors) != 1 || out.Errors[0].PropertyName != param {
 			t.Errorf("audit ?%s as masked = %d %s; want 403 naming %s", query, code, body, param)
 		}
