@@ -3,6 +3,7 @@ package failedcheckins
 import (
 	"cmp"
 	"iter"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -162,18 +163,35 @@ func (c *Caller) MaskTeams(teams string) string {
 // let a masked user probe a masked value one character at a time.
 func (c *Caller) Restrict(q Query) (Query, error) {
 	q.Scope, q.Requester = c.Scope, c.UserID
+	return c.refuseMasked(q, IsPersonalField)
+}
+
+// RestrictAudit is Restrict for the audit trail's search: an entry's
+// Query holds what other users typed, personal values included, and a
+// masked caller reads it redacted, so a filter on it (Audit_Query) or an
+// order by it is refused with the same ErrForbidden error, lest the
+// values be found out one character at a time. The scope is left as it
+// is (the audit names no location).
+func (c *Caller) RestrictAudit(q Query) (Query, error) {
+	return c.refuseMasked(q, func(f Field) bool { return f == FieldAuditQuery })
+}
+
+// refuseMasked is the check of Restrict and RestrictAudit: for a masked
+// caller, an ErrForbidden error naming each condition on, and an order
+// by, a field masked reports true for.
+func (c *Caller) refuseMasked(q Query, masked func(Field) bool) (Query, error) {
 	if !c.MasksPersonalData() {
 		return q, nil
 	}
 	var fields []FieldError
 	for _, cond := range q.Conditions {
-		if IsPersonalField(cond.Field) {
+		if masked(cond.Field) {
 			name := cmp.Or(cond.Param, string(cond.Field))
 			fields = append(fields, FieldError{Property: name,
 				Message: "filters by " + string(cond.Field) + ", which is masked for you", AttemptedValue: strings.Join(cond.Strings, ",")})
 		}
 	}
-	if IsPersonalField(q.OrderBy) {
+	if masked(q.OrderBy) {
 		fields = append(fields, FieldError{Property: "orderBy", Message: "sorts by " + string(q.OrderBy) + ", which is masked for you",
 			AttemptedValue: string(q.OrderBy)})
 	}
@@ -221,7 +239,8 @@ func (c *Caller) MaskFailedCheckins(seq iter.Seq2[*FailedCheckin, error]) iter.S
 // MaskEvaluation masks, for a masked caller, the coworker's name where a
 // dry run's texts repeat it (each check's Detail, the fixes, the verdict's
 // Description). The MAC addresses and cards in them are the ones the
-// caller sent, and stay. It changes e in place: an evaluation is made for
+// caller sent (the API's dry run), and stay; a dry run of identifiers the
+// caller did not type is masked with MaskEvaluationOf. It changes e in place: an evaluation is made for
 // one answer.
 func (c *Caller) MaskEvaluation(e *Evaluation) {
 	if e == nil || e.Verdict == nil || e.Verdict.Coworker == nil || !c.MasksPersonalData() {
@@ -244,4 +263,68 @@ func (c *Caller) MaskEvaluation(e *Evaluation) {
 	cw.FullName, cw.Teams, cw.MacAddresses, cw.AccessCards = MaskName(cw.FullName), nil, nil, nil
 	v.Coworker = &cw
 	e.Verdict = &v
+}
+
+// MaskedWebhookMessage says why a masked user may not create or edit a
+// webhook: it sends whole records, unmasked, to a URL its creator
+// chooses, and its Filter and delivery log would let them probe masked
+// values (docs/api.md#masked-users).
+const MaskedWebhookMessage = "personal data is masked for you; a webhook sends whole records"
+
+// MayWriteWebhooks returns nil for a caller who sees personal data, and
+// the ErrForbidden error of MaskedWebhookMessage for a masked one: the
+// API and the console refuse a masked user's create or edit of a webhook
+// with it (turning one on or off, and redelivering, stay allowed).
+func (c *Caller) MayWriteWebhooks() error {
+	if !c.MasksPersonalData() {
+		return nil
+	}
+	return Errorf(ErrForbidden, "%s", MaskedWebhookMessage)
+}
+
+// MaskEvaluationOf is MaskEvaluation for a dry run of an attempt the
+// caller did not type: the console's, built from a stored record or a
+// coworker's id. Besides the coworker's name, the attempt's MAC addresses
+// and access card, which the texts repeat (each check's Detail, the
+// fixes, the verdict's Description), are masked as MaskMACs masks them,
+// the whole list and each item of it. It changes e in place.
+func (c *Caller) MaskEvaluationOf(e *Evaluation, a *Attempt) {
+	if e == nil || !c.MasksPersonalData() {
+		return
+	}
+	c.MaskEvaluation(e)
+	var ids []string
+	if a != nil && a.MacAddresses != "" {
+		ids = append(ids, a.MacAddresses)
+		for item := range strings.SplitSeq(a.MacAddresses, ",") {
+			ids = append(ids, strings.TrimSpace(item))
+		}
+	}
+	if a != nil && a.AccessCardID != "" {
+		ids = append(ids, a.AccessCardID)
+	}
+	// Longest first: the Replacer tries its pairs in order at each
+	// position, and the whole list must win over its first item.
+	slices.SortStableFunc(ids, func(x, y string) int { return cmp.Compare(len(y), len(x)) })
+	var pairs []string
+	for _, id := range ids {
+		if id != "" {
+			pairs = append(pairs, id, MaskMACs(id))
+		}
+	}
+	if len(pairs) == 0 {
+		return
+	}
+	hide := strings.NewReplacer(pairs...).Replace
+	for i := range e.Checks {
+		e.Checks[i].Detail = hide(e.Checks[i].Detail)
+	}
+	for i := range e.Fixes {
+		e.Fixes[i] = hide(e.Fixes[i])
+	}
+	if e.Verdict != nil {
+		v := *e.Verdict
+		v.Description = hide(v.Description)
+		e.Verdict = &v
+	}
 }

@@ -95,3 +95,33 @@ func TestRestrict(t *testing.T) {
 		t.Errorf("RestrictStats(name filter) = %v; want forbidden", err)
 	}
 }
+
+// TestMaskEvaluationOf: the attempt's MAC address list, each of its
+// items and its card are masked in every text, besides the name; an
+// unmasked caller's evaluation is unchanged.
+func TestMaskEvaluationOf(t *testing.T) {
+	mk := func() *Evaluation {
+		return &Evaluation{Verdict: &Verdict{Reason: "NoPlan", Description: "Ana Silva has no plan",
+			Coworker: &Coworker{ID: 10, FullName: "Ana Silva"}},
+			Checks: []Check{{Detail: "The MAC address a4-5e-60-c2-19-0b belongs to Ana Silva (coworker 10)"},
+				{Detail: "No coworker owns the MAC address 11:22:33:44:55:66, a4-5e-60-c2-19-0b"}, {Detail: "card CARD-004217"}},
+			Fixes: []string{"add its MAC address (11:22:33:44:55:66, a4-5e-60-c2-19-0b)"}}
+	}
+	a := &Attempt{MacAddresses: "11:22:33:44:55:66, a4-5e-60-c2-19-0b", AccessCardID: "CARD-004217"}
+	e := mk()
+	(&Caller{MaskPersonalData: true}).MaskEvaluationOf(e, a)
+	got := []string{e.Checks[0].Detail, e.Checks[1].Detail, e.Checks[2].Detail, e.Fixes[0], e.Verdict.Description}
+	want := []string{"The MAC address **:**:**:**:19:0b belongs to A. S. (coworker 10)",
+		"No coworker owns the MAC address **:**:**:**:55:66,**:**:**:**:19:0b", "card ***17",
+		"add its MAC address (**:**:**:**:55:66,**:**:**:**:19:0b)", "A. S. has no plan"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("text %d = %q; want %q", i, got[i], want[i])
+		}
+	}
+	e = mk()
+	(&Caller{}).MaskEvaluationOf(e, a)
+	if e.Checks[0].Detail != mk().Checks[0].Detail || e.Verdict.Description != "Ana Silva has no plan" {
+		t.Errorf("an unmasked caller's evaluation changed: %+v", e)
+	}
+}

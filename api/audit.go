@@ -208,6 +208,11 @@ func (s *Server) searchAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	caller := callerFrom(r.Context())
+	if q, err = caller.RestrictAudit(q); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	q.Scope = fc.AllBusinesses()
 	page, err := s.audits.FindAuditEntries(r.Context(), q)
 	if err != nil {
@@ -215,5 +220,12 @@ func (s *Server) searchAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	audit.SetPage(r.Context(), len(page.Entries), page.TotalItems)
-	writeJSON(w, http.StatusOK, newPageJSON(q, page.Entries, page.TotalItems, toAuditEntryJSON))
+	writeJSON(w, http.StatusOK, newPageJSON(q, page.Entries, page.TotalItems, func(e *fc.AuditEntry) auditEntryJSON {
+		out := toAuditEntryJSON(e)
+		if caller.MasksPersonalData() {
+			// Values other users typed (FailedCheckin_Coworker_FullName=…).
+			out.Query = searchparams.RedactPersonal(out.Query)
+		}
+		return out
+	}))
 }

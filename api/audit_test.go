@@ -24,7 +24,8 @@ import (
 // auditAuth maps bearer tokens to callers with emails: "admin" a full
 // administrator; "lister" reads FailedCheckins and Checkins of locations
 // 1001 and 1 and may evaluate; "norole" holds no role; "auditor" holds
-// only Audit-List and is bound to location 1001.
+// only Audit-List and is bound to location 1001; "masked" is a full
+// administrator who sees personal data masked.
 type auditAuth struct{}
 
 func (auditAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
@@ -40,6 +41,8 @@ func (auditAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
 		return &fc.Caller{UserID: 3, Email: "norole@example.com", Scope: fc.AllBusinesses()}, nil
 	case "auditor":
 		return &fc.Caller{UserID: 4, Email: "auditor@example.com", Roles: []string{"audit-list"}, Scope: fc.BusinessScope(1001)}, nil
+	case "masked":
+		return &fc.Caller{UserID: 5, Email: "masked@example.com", Admin: true, Scope: fc.AllBusinesses(), MaskPersonalData: true}, nil
 	}
 	return nil, fc.Errorf(fc.ErrUnauthorized, "unknown token")
 }

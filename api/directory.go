@@ -8,8 +8,15 @@ import (
 	"github.com/failedcheckins/failedcheckins/audit"
 )
 
-// getDirectory serves GET /api/directory: the current document.
+// getDirectory serves GET /api/directory: the current document. It is
+// refused to a caller who sees personal data masked: every coworker's
+// name, MAC addresses, cards, teams and email are the document
+// (docs/api.md#masked-users).
 func (s *Server) getDirectory(w http.ResponseWriter, r *http.Request) {
+	if callerFrom(r.Context()).MasksPersonalData() {
+		s.writeError(w, r, fc.Errorf(fc.ErrForbidden, "%s", msgMaskedDirectory))
+		return
+	}
 	d, err := s.checkins.Directory.Directory(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
@@ -24,7 +31,12 @@ func (s *Server) getDirectory(w http.ResponseWriter, r *http.Request) {
 	writeRawJSON(w, doc)
 }
 
-// putDirectory serves PUT /api/directory: an import, all or nothing.
+// msgMaskedDirectory is the 403 of GET /api/directory for a masked caller.
+const msgMaskedDirectory = "personal data is masked for you; the directory is personal data (names, MAC addresses, cards, teams, emails)"
+
+// putDirectory serves PUT /api/directory: an import, all or nothing. A
+// masked caller may import (what they send is theirs already), but the
+// answer, which is the whole merged directory, is then 204 No Content.
 func (s *Server) putDirectory(w http.ResponseWriter, r *http.Request) {
 	d, err := fc.ParseDirectory(r.Body)
 	if err != nil {
@@ -33,6 +45,10 @@ func (s *Server) putDirectory(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.checkins.Directory.ImportDirectory(r.Context(), d); err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if callerFrom(r.Context()).MasksPersonalData() {
+		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	s.getDirectory(w, r)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -243,5 +244,121 @@ func TestMaskedEvaluation(t *testing.T) {
 	j, _ := json.Marshal(toEvaluationJSON(e))
 	if strings.Contains(string(j), "Silva") || !strings.Contains(string(j), "Give A. S. a plan") {
 		t.Errorf("masked evaluation = %s", j)
+	}
+}
+
+// TestMaskedWebhooks: a masked user may not create a webhook nor change
+// anything of one but Active (403 with the reason, nothing saved), may
+// still turn one off and on and redeliver, and reads every webhook's
+// Filter with the values of personal parameters as ***, in get, list,
+// the edit's answer and the delete's; the administrator reads it whole.
+func TestMaskedWebhooks(t *testing.T) {
+	e := newHookEnv(t, false)
+	filter := "FailedCheckin_Coworker_FullName=Ana%20Silva&FailedCheckin_Source=2&failedcheckin_macaddresses=19:0b"
+	redacted := "FailedCheckin_Coworker_FullName=***&FailedCheckin_Source=2&failedcheckin_macaddresses=***"
+	v := e.create(t, "admin", `{"Name": "Ops", "Action": 63, "URL": "https://93.184.216.34/hook", "Filter": "`+filter+`"}`)
+	id := fmt.Sprint(v["Id"])
+	for _, c := range []struct{ method, body string }{
+		{"POST", `{"Name": "Mine", "Action": 63, "URL": "https://93.184.216.34/mine"}`},
+		{"PUT", `{"Id": ` + id + `, "URL": "https://93.184.216.34/mine"}`},
+		{"PUT", `{"Id": ` + id + `, "Filter": "FailedCheckin_Coworker_FullName=a"}`},
+		{"PUT", `{"Id": ` + id + `, "Active": true, "Secret": ""}`},
+	} {
+		w := send(t, e.h, c.method, "/api/sys/webhooks", "masked", c.body)
+		if w.Code != 403 || !strings.Contains(w.Body.String(), fc.MaskedWebhookMessage) {
+			t.Errorf("%s %s as masked = %d %s; want 403 saying why", c.method, c.body, w.Code, w.Body)
+		}
+	}
+	if got := e.hook(t, id); got["URL"] != "https://93.184.216.34/hook" || got["Filter"] != filter {
+		t.Errorf("after the refusals the webhook is %v; want it unchanged", got)
+	}
+	if w := send(t, e.h, "GET", "/api/sys/webhooks", "masked", ""); w.Code != 200 || strings.Contains(w.Body.String(), "Silva") ||
+		strings.Contains(w.Body.String(), "19:0b") || !strings.Contains(w.Body.String(), `"Filter":"`+redacted+`"`) {
+		t.Errorf("list as masked = %d %s; want the Filter %s", w.Code, w.Body, redacted)
+	}
+	if w := send(t, e.h, "GET", "/api/sys/webhooks/"+id, "masked", ""); w.Code != 200 || !strings.Contains(w.Body.String(), `"Filter":"`+redacted+`"`) {
+		t.Errorf("get as masked = %d %s; want the Filter %s", w.Code, w.Body, redacted)
+	}
+	for _, active := range []string{"false", "true"} {
+		w := send(t, e.h, "PUT", "/api/sys/webhooks", "masked", `{"Id": `+id+`, "Active": `+active+`}`)
+		if w.Code != 200 || !strings.Contains(w.Body.String(), `"Active":`+active) || !strings.Contains(w.Body.String(), `"Filter":"`+redacted+`"`) {
+			t.Errorf("PUT Active=%s as masked = %d %s; want it done, the Filter redacted", active, w.Code, w.Body)
+		}
+	}
+	if w := send(t, e.h, "POST", "/api/sys/webhooks/"+id+"/redeliver", "masked", `{"Status": "Failed"}`); w.Code != 200 {
+		t.Errorf("redeliver as masked = %d %s", w.Code, w.Body)
+	}
+	if w := send(t, e.h, "GET", "/api/sys/webhooks/"+id, "admin", ""); !strings.Contains(w.Body.String(), `"Filter":"`+filter+`"`) {
+		t.Errorf("get as admin = %d %s; want the whole Filter", w.Code, w.Body)
+	}
+	if w := send(t, e.h, "DELETE", "/api/sys/webhooks/"+id, "masked", ""); w.Code != 200 || strings.Contains(w.Body.String(), "Silva") {
+		t.Errorf("delete as masked = %d %s", w.Code, w.Body)
+	}
+}
+
+// TestMaskedDirectory: GET /api/directory is a 403 for a masked
+// administrator (the document is every coworker's personal data) and
+// answers the administrator; a masked administrator's import is done and
+// answered 204, with nothing of the directory in the answer.
+func TestMaskedDirectory(t *testing.T) {
+	e := newHookEnv(t, false)
+	plain := send(t, e.h, "GET", "/api/directory", "admin", "")
+	if plain.Code != 200 || !strings.Contains(plain.Body.String(), `"FullName"`) {
+		t.Fatalf("GET /api/directory as admin = %d %.300s", plain.Code, plain.Body)
+	}
+	w := send(t, e.h, "GET", "/api/directory", "masked", "")
+	if w.Code != 403 || strings.Contains(w.Body.String(), "FullName") || !strings.Contains(w.Body.String(), "the directory is personal data") {
+		t.Errorf("GET /api/directory as masked = %d %.300s; want 403 saying why", w.Code, w.Body)
+	}
+	doc := `{"Coworkers": [{"Id": 777001, "FullName": "Imported Person"}]}`
+	w = send(t, e.h, "PUT", "/api/directory", "masked", doc)
+	if w.Code != 204 || w.Body.Len() != 0 {
+		t.Errorf("PUT /api/directory as masked = %d %.300s; want 204 and no body", w.Code, w.Body)
+	}
+	if after := send(t, e.h, "GET", "/api/directory", "admin", ""); !strings.Contains(after.Body.String(), "Imported Person") {
+		t.Errorf("the masked administrator's import was not stored: %.300s", after.Body)
+	}
+}
+
+// TestMaskedAudit: a masked user reads every audit entry's Query with the
+// values of personal parameters as *** (they were typed by another
+// user), and a filter on Query or an order by it is a 403 naming the
+// parameter; the administrator reads the Query as sent and may filter it.
+func TestMaskedAudit(t *testing.T) {
+	e := newAuditEnv(t)
+	sent := "FailedCheckin_Coworker_FullName=Ana%20Silva&FailedCheckin_Source=1&FailedCheckin_MacAddresses=19:0b"
+	if w := do(t, e.h, "GET", searchPath+"?"+sent, "admin"); w.Code != 200 {
+		t.Fatalf("search = %d %s", w.Code, w.Body)
+	}
+	e.newEntries(t) // written
+	type entries struct{ Records []struct{ Query string } }
+	read := func(token, query string) (int, entries, string) {
+		w := do(t, e.h, "GET", "/api/audit?"+query, token)
+		var out entries
+		if w.Code == 200 && json.Unmarshal(w.Body.Bytes(), &out) != nil {
+			t.Fatalf("audit = %s", w.Body)
+		}
+		return w.Code, out, w.Body.String()
+	}
+	code, plain, body := read("admin", "Audit_Path="+searchPath+"&Audit_Status=200")
+	if code != 200 || len(plain.Records) != 1 || plain.Records[0].Query != sent {
+		t.Fatalf("audit as admin = %d %s; want the one entry with Query %s", code, body, sent)
+	}
+	code, masked, body := read("masked", "Audit_Path="+searchPath+"&Audit_Status=200")
+	want := "FailedCheckin_Coworker_FullName=***&FailedCheckin_Source=1&FailedCheckin_MacAddresses=***"
+	if code != 200 || len(masked.Records) != 1 || masked.Records[0].Query != want || strings.Contains(body, "Silva") {
+		t.Errorf("audit as masked = %d %s; want the Query %s", code, body, want)
+	}
+	for query, param := range map[string]string{"Audit_Query=Ana": "Audit_Query", "audit_query=a": "audit_query", "orderBy=Query": "orderBy"} {
+		code, _, body := read("masked", query)
+		var out struct {
+			Errors []struct{ PropertyName string }
+		}
+		if code != 403 || json.Unmarshal([]byte(body), &out) != nil || len(out.Errors) != 1 || out.Errors[0].PropertyName != param {
+			t.Errorf("audit ?%s as masked = %d %s; want 403 naming %s", query, code, body, param)
+		}
+		if code, _, body := read("admin", query); code != 200 {
+			t.Errorf("audit ?%s as admin = %d %s", query, code, body)
+		}
 	}
 }

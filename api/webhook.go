@@ -93,7 +93,19 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toWebhookJSON))
+	caller := callerFrom(r.Context())
+	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, func(h *fc.Webhook) webhookJSON { return toCallerWebhookJSON(caller, h) }))
+}
+
+// toCallerWebhookJSON is toWebhookJSON as the caller may see it: for a
+// masked caller, the values of the Filter's personal parameters are
+// searchparams.Redacted (they are values another user typed).
+func toCallerWebhookJSON(c *fc.Caller, h *fc.Webhook) webhookJSON {
+	out := toWebhookJSON(h)
+	if c.MasksPersonalData() {
+		out.Filter = searchparams.RedactPersonal(out.Filter)
+	}
+	return out
 }
 
 func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) {
@@ -107,7 +119,7 @@ func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toWebhookJSON(hook))
+	writeJSON(w, http.StatusOK, toCallerWebhookJSON(callerFrom(r.Context()), hook))
 }
 
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
@@ -156,7 +168,7 @@ func (s *Server) editWebhook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := toWebhookJSON(saved)
+	out := toCallerWebhookJSON(caller, saved)
 	if given["secret"] {
 		out.Secret = &saved.Secret
 	}
@@ -178,7 +190,7 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "WebHook was successfully deleted.", Value: toWebhookJSON(hook), WasSuccessful: true})
+	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "WebHook was successfully deleted.", Value: toCallerWebhookJSON(callerFrom(r.Context()), hook), WasSuccessful: true})
 }
 
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) {
@@ -291,6 +303,16 @@ func (s *Server) readWebhook(r *http.Request, hook, base *fc.Webhook, caller *fc
 	fields, err := readFields(r)
 	if err != nil {
 		return nil, err
+	}
+	if err := caller.MayWriteWebhooks(); err != nil {
+		// A masked user may only turn a webhook on or off (an edit of Id
+		// and Active alone): anything else could point whole records at
+		// their own URL or probe masked values with a Filter.
+		for k := range fields {
+			if !edit || (k != "id" && k != "active") {
+				return nil, err
+			}
+		}
 	}
 	given := map[string]bool{}
 	var bad []fc.FieldError

@@ -25,7 +25,8 @@ import (
 
 // hookAuth: "admin" is a full administrator; "loc1" and "loc2" manage
 // webhooks and read records of location 1 or 2 only; "door" records
-// check-ins anywhere; "viewer" may only list webhooks.
+// check-ins anywhere; "viewer" may only list webhooks; "masked" is a
+// full administrator who sees personal data masked.
 type hookAuth struct{}
 
 func (hookAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
@@ -46,6 +47,8 @@ func (hookAuth) Authenticate(r *http.Request) (*fc.Caller, error) {
 		return &fc.Caller{UserID: 4, Roles: []string{fc.RoleCheckinCreate}, Scope: fc.AllBusinesses()}, nil
 	case "viewer":
 		return &fc.Caller{UserID: 5, Roles: []string{fc.RoleWebhookList}, Scope: fc.AllBusinesses()}, nil
+	case "masked":
+		return &fc.Caller{UserID: 6, Email: "masked@example.com", Admin: true, Scope: fc.AllBusinesses(), MaskPersonalData: true}, nil
 	}
 	return nil, fc.Errorf(fc.ErrUnauthorized, "unknown token")
 }

@@ -51,7 +51,11 @@ func (c *Console) evaluateRecord(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusForbidden, "You need the "+fc.RoleCheckinEvaluate+" role to check whether someone would get in.")
 		return
 	}
-	rec, ok := c.findRecord(w, r)
+	// The record unmasked, for the evaluation only: a masked user's copy
+	// has its MAC addresses as **:**:**:**:19:0b, which identify no one.
+	// The page shows the masked copy, and MaskEvaluationOf masks the
+	// texts.
+	rec, ok := c.findRecordUnmasked(w, r)
 	if !ok {
 		return
 	}
@@ -60,7 +64,7 @@ func (c *Console) evaluateRecord(w http.ResponseWriter, r *http.Request) {
 		c.internalError(w, r, err)
 		return
 	}
-	c.renderRecord(w, r, rec, ev)
+	c.renderRecord(w, r, s.caller.MaskFailedCheckin(rec), ev)
 }
 
 // evaluate judges the record's identity at its location at the current
@@ -97,7 +101,10 @@ func (c *Console) evaluateAttempt(r *http.Request, a *fc.Attempt) (*evaluationVi
 	if err != nil {
 		return nil, err
 	}
-	sessionFrom(r.Context()).caller.MaskEvaluation(e) // the texts name the coworker
+	// The texts name the coworker and repeat the attempt's identifiers,
+	// which came from a stored record or the directory, not from the
+	// caller.
+	sessionFrom(r.Context()).caller.MaskEvaluationOf(e, a)
 	loc := b.Location()
 	v := &evaluationView{
 		At:       formatLocal(fc.WallClock(a.FromTime.In(loc)), a.FromTime) + " at " + b.Name + ", " + formatUTC(a.FromTime),

@@ -278,3 +278,69 @@ func TestEvaluateGuards(t *testing.T) {
 		t.Errorf("rows %v before, %v after", before, after)
 	}
 }
+
+// TestEvaluateMaskedMACOnly: the dry run of a record that names no
+// coworker, only a MAC address the directory now gives Ana, is judged
+// from the stored (unmasked) MAC address for a masked user too, so their
+// verdict is the unmasked user's (not "no one owns the device"), and
+// their page shows no full MAC address and no name: the texts say
+// **:**:**:**:19:0b and A. S.
+func TestEvaluateMaskedMACOnly(t *testing.T) {
+	ee := newEvalEnv(t)
+	ctx := context.Background()
+	roles := []string{fc.RoleFailedCheckinRead, fc.RoleCheckinEvaluate}
+	addUser(t, ee.db, "maskedeval@example.com", &fc.User{Roles: roles, Businesses: []int64{1}, MaskPersonalData: true})
+	july := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
+	rec := &fc.FailedCheckin{UniqueID: "5b0e3c1a-0000-4000-8000-00000000ac01", BusinessID: 1, BusinessName: "London",
+		CheckinAttemptTime: july, CheckinAttemptTimeLocal: july.Add(time.Hour), Source: fc.SourceNetworkActivity,
+		MacAddresses: "a4-5e-60-c2-19-0b", Description: "Refused at the door", CreatedOn: july, UpdatedOn: july}
+	if n, err := ee.db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) { yield(rec, nil) }); err != nil || n != 1 {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	page, err := ee.db.FindFailedCheckins(ctx, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Descending: true, Page: 1, Size: 1,
+		Conditions: []fc.Condition{{Field: fc.FieldUniqueID, Match: fc.MatchEqualFold, Strings: []string{rec.UniqueID}}}})
+	if err != nil || len(page.Records) != 1 || page.Records[0].CoworkerID != nil {
+		t.Fatalf("the MAC-only record: %+v, %v", page, err)
+	}
+	id := page.Records[0].ID
+	dir, err := ee.db.Directory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := fc.EvaluateAll(dir, &fc.Attempt{BusinessID: 1, Source: fc.SourceNetworkActivity, MacAddresses: rec.MacAddresses, FromTime: evalNow},
+		fc.StoredCheckinCount(ctx, ee.db))
+	if err != nil || want.Verdict.Coworker == nil || want.Verdict.Coworker.ID != 10 {
+		t.Fatalf("fc.EvaluateAll of Ana's MAC address = %+v, %v; the fixture expects Ana", want, err)
+	}
+	answer := func(email string) string {
+		c := ee.client(t)
+		ee.signIn(t, c, email)
+		_, recPage := get(t, c, fmt.Sprintf("%s/console/failedcheckins/%d", ee.srv.URL, id))
+		code, body := ee.evaluate(t, c, id, csrfOf(t, recPage))
+		if code != 200 || !strings.Contains(body, `id="eval-outcome"`) {
+			t.Fatalf("evaluate as %s = %d\n%.800s", email, code, body)
+		}
+		return html.UnescapeString(body)
+	}
+	plain, masked := answer("evalmgr@example.com"), answer("maskedeval@example.com")
+	verdict := `id="eval-reason">` + want.Verdict.Reason + "<"
+	if want.Verdict.Accepted() {
+		verdict = "Admitted"
+	}
+	for who, body := range map[string]string{"unmasked": plain, "masked": masked} {
+		if !strings.Contains(body, verdict) || strings.Contains(body, "No coworker in the directory owns") {
+			t.Errorf("the %s user's verdict is not %q (fc.EvaluateAll's from the stored MAC address)", who, verdict)
+		}
+	}
+	if !strings.Contains(plain, "Ana Silva") || !strings.Contains(plain, "a4-5e-60-c2-19-0b") {
+		t.Errorf("the unmasked user's answer lacks the name or the MAC address")
+	}
+	for _, leak := range []string{"Ana Silva", "Silva", "a4-5e-60-c2", "A4:5E:60:C2", "a4:5e:60:c2", "Atlas"} {
+		if strings.Contains(masked, leak) {
+			t.Errorf("the masked user's page shows %q", leak)
+		}
+	}
+	if !strings.Contains(masked, "**:**:**:**:19:0b") || !strings.Contains(masked, "A. S.") {
+		t.Errorf("the masked user's answer lacks the masked MAC address or initials:\n%.3000s", masked)
+	}
+}

@@ -119,9 +119,21 @@ func (c *Console) detailPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // findRecord reads the record of the path's id through the session's
-// scope; when there is none (or it lies outside the scope) it answers the
-// 404 page itself and returns false.
+// scope, as the session may see it (masked for a masked user); when there
+// is none (or it lies outside the scope) it answers the 404 page itself
+// and returns false.
 func (c *Console) findRecord(w http.ResponseWriter, r *http.Request) (*fc.FailedCheckin, bool) {
+	rec, ok := c.findRecordUnmasked(w, r)
+	if !ok {
+		return nil, false
+	}
+	return sessionFrom(r.Context()).caller.MaskFailedCheckin(rec), true
+}
+
+// findRecordUnmasked is findRecord without the masking, for a use that
+// shows nothing of the record itself (the dry run judges its identity);
+// whatever of it reaches a page must be masked by the caller.
+func (c *Console) findRecordUnmasked(w http.ResponseWriter, r *http.Request) (*fc.FailedCheckin, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		c.errorPage(w, r, http.StatusNotFound, "There is no such record.")
@@ -137,7 +149,7 @@ func (c *Console) findRecord(w http.ResponseWriter, r *http.Request) (*fc.Failed
 		c.internalError(w, r, err)
 		return nil, false
 	}
-	return caller.MaskFailedCheckin(rec), true
+	return rec, true
 }
 
 // detailData fills the record page.

@@ -9,6 +9,7 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/audit"
+	"github.com/failedcheckins/failedcheckins/searchparams"
 	"github.com/failedcheckins/failedcheckins/webhook"
 )
 
@@ -20,7 +21,11 @@ import (
 // location, or of every location for a user bound to locations, is the
 // same 404 as in the API), and the same checks of a new webhook
 // (webhook.Validator, the SSRF guard included). Every POST needs the
-// session's CSRF token, checked before anything is read.
+// session's CSRF token, checked before anything is read. A masked user
+// (docs/api.md#masked-users) is offered no create form, a create is
+// refused (fc.Caller.MayWriteWebhooks), and a Filter is shown with its
+// personal values redacted (searchparams.RedactPersonal); turning a
+// webhook on or off and redelivering stay theirs.
 
 // Sizes of the pages.
 const (
@@ -42,9 +47,15 @@ type webhookView struct {
 	RecordPages                 bool // its deliveries are FailedCheckins, which have a console page
 }
 
-func viewWebhook(w *fc.Webhook) webhookView {
+// viewWebhook is w as the caller may see it: a masked caller's Filter
+// has the values of personal parameters redacted.
+func viewWebhook(caller *fc.Caller, w *fc.Webhook) webhookView {
+	filter := w.Filter
+	if caller.MasksPersonalData() {
+		filter = searchparams.RedactPersonal(filter)
+	}
 	v := webhookView{ID: w.ID, Name: w.Name, Action: actionLabel(w.Action), Location: "every location", URL: w.URL,
-		Filter: w.Filter, Description: w.Description, Active: w.Active, ErrorCount: w.ErrorCount, LastError: w.LastError,
+		Filter: filter, Description: w.Description, Active: w.Active, ErrorCount: w.ErrorCount, LastError: w.LastError,
 		CreatedOn: formatUTC(w.CreatedOn), UpdatedOn: formatUTC(w.UpdatedOn), RecordPages: w.Action == fc.ActionFailedCheckin}
 	if w.BusinessID != nil {
 		v.Location = "location " + strconv.FormatInt(*w.BusinessID, 10)
@@ -105,6 +116,9 @@ type webhooksData struct {
 	Hooks     []webhookView
 	Paging    paging
 	CanCreate bool
+	// NoCreate says why a user who holds WebHook-Create is offered no
+	// form (personal data is masked for them).
+	NoCreate string
 	// The create form: what was given (to refill it), its problems, and
 	// the locations a user bound to locations may choose from (none for
 	// a full administrator, who types an id or leaves it empty).
@@ -159,8 +173,11 @@ func (c *Console) renderWebhooks(w http.ResponseWriter, r *http.Request, status 
 	audit.SetPage(r.Context(), len(page.Records), page.TotalItems)
 	d := webhooksData{CanCreate: s.caller.HasRole(fc.RoleWebhookCreate), Form: form, Errors: problems,
 		Paging: pagingFor(url.Values{}, q, page.TotalItems, len(page.Records))}
+	if d.CanCreate && s.caller.MayWriteWebhooks() != nil {
+		d.CanCreate, d.NoCreate = false, "You cannot create webhooks: "+fc.MaskedWebhookMessage+"."
+	}
 	for _, h := range page.Records {
-		d.Hooks = append(d.Hooks, viewWebhook(h))
+		d.Hooks = append(d.Hooks, viewWebhook(s.caller, h))
 	}
 	if !s.caller.Scope.All() {
 		for _, id := range s.caller.Scope.Businesses() {
@@ -196,6 +213,10 @@ func (c *Console) createWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !c.webhooksEnabled(w, r) {
+		return
+	}
+	if s.caller.MayWriteWebhooks() != nil {
+		c.errorPage(w, r, http.StatusForbidden, "You cannot create webhooks: "+fc.MaskedWebhookMessage+". Nothing was created.")
 		return
 	}
 	form := url.Values{}
@@ -245,7 +266,7 @@ func (c *Console) createWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.render(w, r, http.StatusOK, "webhook", pageData{Title: "Webhook " + strconv.FormatInt(hook.ID, 10), Body: webhookData{
-		Hook: viewWebhook(hook), CanEdit: s.caller.HasRole(fc.RoleWebhookEdit), Secret: hook.Secret,
+		Hook: viewWebhook(s.caller, hook), CanEdit: s.caller.HasRole(fc.RoleWebhookEdit), Secret: hook.Secret,
 		Paging: paging{Page: 1}, Notice: "The webhook is created and active."}})
 }
 
@@ -301,7 +322,7 @@ func (c *Console) webhookPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	audit.SetPage(r.Context(), len(page.Records), page.TotalItems)
-	d := webhookData{Hook: viewWebhook(h), CanEdit: s.caller.HasRole(fc.RoleWebhookEdit),
+	d := webhookData{Hook: viewWebhook(s.caller, h), CanEdit: s.caller.HasRole(fc.RoleWebhookEdit),
 		Paging: pagingFor(url.Values{}, q, page.TotalItems, len(page.Records))}
 	for _, del := range page.Records {
 		d.Deliveries = append(d.Deliveries, viewDelivery(del))

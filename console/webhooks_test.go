@@ -352,3 +352,39 @@ func TestConsoleWebhooksAudited(t *testing.T) {
 		t.Errorf("audit entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestConsoleMaskedWebhooks: a masked user (docs/api.md#masked-users) is
+// offered no create form but told why, a create they post anyway is a
+// 403 page and saves nothing, a webhook's Filter shows its personal
+// values as ***, and turning a webhook off still works for them.
+func TestConsoleMaskedWebhooks(t *testing.T) {
+	e := newHookEnv(t)
+	addUser(t, e.env.db, "masked@example.com", &fc.User{Admin: true, MaskPersonalData: true})
+	hook := &fc.Webhook{Name: "Ops", Action: fc.ActionFailedCheckin, URL: "https://93.184.216.34/hook", Active: true,
+		Filter: "FailedCheckin_Coworker_FullName=Ana%20Silva&FailedCheckin_Source=2", Secret: fc.NewWebhookSecret()}
+	if err := e.db.CreateWebhook(context.Background(), hook); err != nil {
+		t.Fatal(err)
+	}
+	c, csrf := e.signedIn(t, "masked@example.com")
+	_, list := get(t, c, e.srv.URL+"/console/webhooks")
+	if strings.Contains(list, `id="create-webhook"`) || !strings.Contains(html.UnescapeString(list), fc.MaskedWebhookMessage) {
+		t.Errorf("the list page offers a masked user the create form, or does not say why not: %.2000s", list)
+	}
+	code, body, _ := post(t, c, e.srv.URL+"/console/webhooks", url.Values{"csrf": {csrf}, "name": {"Mine"},
+		"url": {"https://93.184.216.34/mine"}, "action": {"63"}})
+	if code != 403 || !strings.Contains(html.UnescapeString(body), fc.MaskedWebhookMessage) || len(e.hooks(t)) != 1 {
+		t.Errorf("create as masked = %d (%d webhooks); want 403 saying why, nothing saved: %.1000s", code, len(e.hooks(t)), body)
+	}
+	id := fmt.Sprint(hook.ID)
+	_, page := get(t, c, e.srv.URL+"/console/webhooks/"+id)
+	if page = html.UnescapeString(page); strings.Contains(page, "Ana") || !strings.Contains(page, "FailedCheckin_Coworker_FullName=***&FailedCheckin_Source=2") {
+		t.Errorf("the webhook page shows a masked user the Filter unredacted: %.3000s", page)
+	}
+	if code, _, loc := post(t, c, e.srv.URL+"/console/webhooks/"+id+"/disable", url.Values{"csrf": {csrf}}); code != 303 || e.hook(t, hook.ID).Active {
+		t.Errorf("disable as masked = %d %s; want done", code, loc)
+	}
+	admin, _ := e.signedIn(t, "admin@example.com")
+	if _, page := get(t, admin, e.srv.URL+"/console/webhooks/"+id); !strings.Contains(html.UnescapeString(page), "FailedCheckin_Coworker_FullName=Ana%20Silva") {
+		t.Errorf("the administrator's webhook page lacks the whole Filter")
+	}
+}
