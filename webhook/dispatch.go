@@ -122,7 +122,13 @@ func New(cfg Config) *Dispatcher {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Transport == nil {
-		cfg.Transport = NewTransport(cfg.AllowPrivate)
+		t := NewTransport(cfg.AllowPrivate)
+		// Every worker may keep its connection: with fewer idle ones
+		// than workers, the connections of a busy receiver are closed
+		// and dialled again under load (a TCP handshake and two
+		// goroutines per delivery: BenchmarkHTTP16Push).
+		t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, cfg.Workers)
+		cfg.Transport = t
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
