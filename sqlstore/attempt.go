@@ -244,6 +244,7 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		}
 		results[i] = fc.AttemptResult{Outcome: out, Err: err}
 	}
+	b.queueDeliveryInserts()
 	if b.counts != nil {
 		upserts := rollupUpserts(d)
 		err := b.counts.Flush(func(ru *Rollup, args []any) error {
@@ -329,6 +330,9 @@ type attemptBatch struct {
 	counts   *RollupCounts         // what the batch adds to the rollups; nil when a trigger keeps them
 	hooks    []activeHook          // the active webhooks (the outbox: webhookcache.go)
 	queued   int                   // deliveries queued
+	// deliveries holds the arguments of the deliveries queued, written
+	// together at the end of the batch (queueDeliveryInserts).
+	deliveries []any
 }
 
 type monthKey struct {
