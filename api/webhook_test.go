@@ -568,3 +568,48 @@ func TestWebhookRecordGoneIsNotAFailure(t *testing.T) {
 		t.Errorf("after a success: %v", w)
 	}
 }
+
+// TestWebhookOneReadPerRecord: the deliveries of one record that one
+// claim takes are rendered with one read per webhook location, not one
+// per webhook, and every webhook still gets the record as get-one
+// answers it.
+func TestWebhookOneReadPerRecord(t *testing.T) {
+	e := newHookEnv(t, true)
+	var mu sync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	for _, h := range []string{`"Name": "a"`, `"Name": "b"`, `"Name": "loc1", "BusinessId": 1`} {
+		e.create(t, "admin", fmt.Sprintf(`{%s, "Action": 63, "URL": %q}`, h, srv.URL))
+	}
+	var renders atomic.Int32
+	e.disp = webhook.New(webhook.Config{Store: e.db, AllowPrivate: true,
+		Render: func(ctx context.Context, d *fc.WebhookDelivery) ([]byte, error) {
+			renders.Add(1)
+			return e.srv.RenderDelivery(ctx, d)
+		}})
+	f1 := e.refuse(t, 1) // all three webhooks: two locations (every one, and 1)
+	if n := e.run(t); n != 3 {
+		t.Fatalf("attempts = %d; want 3", n)
+	}
+	if n := renders.Load(); n != 2 {
+		t.Errorf("renders = %d; want 2 (one per webhook location)", n)
+	}
+	one := send(t, e.h, "GET", fmt.Sprintf("/api/spaces/failedcheckins/%d", f1), "admin", "")
+	want := "[" + strings.TrimSuffix(one.Body.String(), "\n") + "]"
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) != 3 {
+		t.Fatalf("received %d; want 3", len(bodies))
+	}
+	for _, b := range bodies {
+		if b != want {
+			t.Errorf("body = %s\nwant %s", b, want)
+		}
+	}
+}

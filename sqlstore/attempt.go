@@ -249,6 +249,7 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		results[i] = fc.AttemptResult{Outcome: out, Err: err}
 	}
 	b.flushAlerts()
+	b.queueDeliveryInserts()
 	if b.counts != nil {
 		upserts := rollupUpserts(d)
 		err := b.counts.Flush(func(ru *Rollup, args []any) error {
@@ -335,6 +336,9 @@ type attemptBatch struct {
 	hooks    []activeHook          // the active webhooks (the outbox: webhookcache.go)
 	alerts   alertBatch            // the active alert rules and what the batch knows of their keys (alertbatch.go)
 	queued   int                   // deliveries queued
+	// deliveries holds the arguments of the deliveries queued, written
+	// together at the end of the batch (queueDeliveryInserts).
+	deliveries []any
 }
 
 type monthKey struct {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -16,9 +17,31 @@ import (
 // rollback sends none. Imported history (CreateFailedCheckins, copy)
 // never passes here, so it is never delivered.
 
-// insertDeliverySQL queues one delivery, due at once.
-const insertDeliverySQL = `INSERT INTO webhook_deliveries (webhook_id, action, record_id, event_id, status, attempts,
-	next_attempt_on, created_on) VALUES ($1, $2, $3, $4, 'Pending', 0, $5, $5)`
+// insertDeliveriesSQL[k] queues 1<<k deliveries, due at once, in one
+// statement: a batch's deliveries (three per refusal with three
+// webhooks) are written in chunks of 32, 16, ..., 1 rows, so a batch runs
+// a few statements rather than one per row (on SQLite each is a call
+// into the driver, a goroutine and a step; BenchmarkHTTP16Push/outbox),
+// and the writer's statement cache holds six texts.
+var insertDeliveriesSQL = func() (texts [6]string) {
+	for k := range texts {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO webhook_deliveries (webhook_id, action, record_id, event_id, status, attempts,
+	next_attempt_on, created_on) VALUES `)
+		for i := range 1 << k {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n := i * deliveryArgs
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, 'Pending', 0, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+5)
+		}
+		texts[k] = b.String()
+	}
+	return texts
+}()
+
+// deliveryArgs is the number of arguments of one row of insertDeliveriesSQL.
+const deliveryArgs = 5
 
 // WebhookCache keeps the active webhooks of one version of the
 // webhook_state row, with their filters parsed, so that a batch matches
@@ -99,9 +122,22 @@ func (b *attemptBatch) queueDeliveries(action int, rec fc.Valuer, id int64) {
 		if !h.covers(action, rec) {
 			continue
 		}
-		b.tx.Queue(insertDeliverySQL, h.id, action, id, NewEventID(), b.d.Accounts.Value(b.now))
+		b.deliveries = append(b.deliveries, h.id, action, id, NewEventID(), b.d.Accounts.Value(b.now))
 		b.queued++
 	}
+}
+
+// queueDeliveryInserts queues the inserts of every delivery the batch
+// gathered (queueDeliveries), in the order they were gathered, the
+// largest chunks first.
+func (b *attemptBatch) queueDeliveryInserts() {
+	rows := b.deliveries
+	for k := len(insertDeliveriesSQL) - 1; k >= 0; k-- {
+		for n := (1 << k) * deliveryArgs; len(rows) >= n; rows = rows[n:] {
+			b.tx.Queue(insertDeliveriesSQL[k], rows[:n]...)
+		}
+	}
+	b.deliveries = nil
 }
 
 // NewEventID returns a new webhook-id: "msg_" and a time-ordered UUID's

@@ -122,7 +122,13 @@ func New(cfg Config) *Dispatcher {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Transport == nil {
-		cfg.Transport = NewTransport(cfg.AllowPrivate)
+		t := NewTransport(cfg.AllowPrivate)
+		// Every worker may keep its connection: with fewer idle ones
+		// than workers, the connections of a busy receiver are closed
+		// and dialled again under load (a TCP handshake and two
+		// goroutines per delivery: BenchmarkHTTP16Push).
+		t.MaxIdleConnsPerHost = max(t.MaxIdleConnsPerHost, cfg.Workers)
+		cfg.Transport = t
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
@@ -210,21 +216,64 @@ func (d *Dispatcher) start(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	bodies := &renders{}
 	for _, j := range jobs {
 		d.slots <- struct{}{}
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
 			defer func() { <-d.slots }()
-			d.deliver(ctx, j)
+			d.deliver(ctx, j, bodies)
 		}()
 	}
 	return len(jobs), nil
 }
 
 // deliver makes one attempt of a claimed delivery and records it.
-func (d *Dispatcher) deliver(ctx context.Context, j *fc.DeliveryJob) {
-	d.record(ctx, d.attempt(ctx, j), j)
+func (d *Dispatcher) deliver(ctx context.Context, j *fc.DeliveryJob, bodies *renders) {
+	d.record(ctx, d.attempt(ctx, j, bodies), j)
+}
+
+// renders shares the bodies of one claim's deliveries: the deliveries of
+// one record to several webhooks (three webhooks that cover a refusal
+// queue three, with consecutive Ids, so usually claimed together) are
+// rendered once, with one read of the record, rather than once per
+// webhook (BenchmarkHTTP16Push/push). The record is read as it is when
+// the first of them is sent, as each would have read it.
+type renders struct {
+	mu sync.Mutex
+	m  map[renderKey]func() ([]byte, error)
+}
+
+// renderKey is what a rendered body depends on (api.Server.RenderDelivery):
+// the record and the webhook's location.
+type renderKey struct {
+	action int
+	record int64
+	scope  int64 // -1: every location
+}
+
+// body returns del's body, rendering it with render unless another
+// delivery of the same claim has (or is doing so: it waits for that).
+func (r *renders) body(ctx context.Context, del *fc.WebhookDelivery, render Render) ([]byte, error) {
+	if del.Body != nil { // fixed when queued
+		return render(ctx, del)
+	}
+	k := renderKey{action: del.Action, record: del.RecordID, scope: -1}
+	if del.Scope != nil {
+		k.scope = *del.Scope
+	}
+	r.mu.Lock()
+	f, ok := r.m[k]
+	if !ok {
+		f = sync.OnceValues(func() ([]byte, error) { return render(ctx, del) })
+		if r.m == nil {
+			r.m = map[renderKey]func() ([]byte, error){}
+		}
+		r.m[k] = f
+	}
+	r.mu.Unlock()
+	return f()
 }
 
 // record records an attempt's result and returns once it is recorded.
@@ -279,10 +328,10 @@ func (d *Dispatcher) record(ctx context.Context, r fc.DeliveryResult, j *fc.Deli
 }
 
 // attempt POSTs the delivery once and says what came of it.
-func (d *Dispatcher) attempt(ctx context.Context, j *fc.DeliveryJob) fc.DeliveryResult {
+func (d *Dispatcher) attempt(ctx context.Context, j *fc.DeliveryJob, bodies *renders) fc.DeliveryResult {
 	del := &j.Delivery
 	r := fc.DeliveryResult{DeliveryID: del.ID, WebhookID: del.WebhookID, At: d.cfg.Now()}
-	body, err := d.cfg.Render(ctx, del)
+	body, err := bodies.body(ctx, del, d.cfg.Render)
 	if fc.ErrorCode(err) == fc.ErrNotFound {
 		// Failed for good (the record will not come back), but not the
 		// receiver's failure: it must not count towards disabling the
