@@ -257,15 +257,31 @@ func (p Privacy) personIDs(ctx context.Context, tx Tx, table string, who person)
 // records found are the person's too (a refusal of their phone names
 // their id; a record of their id names their phone), so an erasure by
 // either leaves neither behind. One step only: a device two people
-// shared must not chain an erasure through a third.
-func (p Privacy) findPerson(ctx context.Context, tx Tx, who person) ([]int64, []int64, error) {
+// shared must not chain an erasure through a third. widened is who with
+// those Ids and addresses added: what else (alert incident keys) names
+// the person. (Directory entries are not widened: an entry is how a
+// person gets in, and a device another member once used must not lock
+// that member out.)
+func (p Privacy) findPerson(ctx context.Context, tx Tx, who person) (failed, checkins []int64, widened person, err error) {
+	failed, checkins, more, err := p.findPersonRecords(ctx, tx, who)
+	if err != nil {
+		return nil, nil, person{}, err
+	}
+	widened = person{coworkers: append(slices.Clone(who.coworkers), more.coworkers...),
+		macs: append(slices.Clone(who.macs), more.macs...), entries: who.entries}
+	return failed, checkins, widened, nil
+}
+
+// findPersonRecords is findPerson's search: the records and the Ids and
+// addresses found on them beyond who's.
+func (p Privacy) findPersonRecords(ctx context.Context, tx Tx, who person) ([]int64, []int64, person, error) {
 	failed, err := p.personIDs(ctx, tx, "failed_checkins", who)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, person{}, err
 	}
 	checkins, err := p.personIDs(ctx, tx, "checkins", who)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, person{}, err
 	}
 	more := person{}
 	for _, t := range []struct {
@@ -276,7 +292,7 @@ func (p Privacy) findPerson(ctx context.Context, tx Tx, who person) ([]int64, []
 			a := &args{d: p.Changes.Dialect}
 			rows, err := tx.Query(ctx, `SELECT DISTINCT coworker_id, mac_addresses FROM `+t.table+` WHERE id IN (`+list(a, chunk)+`)`, a.vals...)
 			if err != nil {
-				return nil, nil, fmt.Errorf("read the person's records: %w", err)
+				return nil, nil, person{}, fmt.Errorf("read the person's records: %w", err)
 			}
 			_, err = ScanRows(rows, "read the person's records", func(r Rows) (bool, error) {
 				var id *int64
@@ -295,27 +311,27 @@ func (p Privacy) findPerson(ctx context.Context, tx Tx, who person) ([]int64, []
 				return true, nil
 			})
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, person{}, err
 			}
 		}
 	}
 	if len(more.coworkers) == 0 && len(more.macs) == 0 {
-		return failed, checkins, nil
+		return failed, checkins, more, nil
 	}
 	moreFailed, err := p.personIDs(ctx, tx, "failed_checkins", more)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, person{}, err
 	}
 	moreCheckins, err := p.personIDs(ctx, tx, "checkins", more)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, person{}, err
 	}
 	union := func(a, b []int64) []int64 {
 		out := append(slices.Clone(a), b...)
 		slices.Sort(out)
 		return slices.Compact(out)
 	}
-	return union(failed, moreFailed), union(checkins, moreCheckins), nil
+	return union(failed, moreFailed), union(checkins, moreCheckins), more, nil
 }
 
 // ErasePerson is fc.PrivacyStore.ErasePerson: one write transaction
@@ -341,7 +357,7 @@ func (p Privacy) ErasePerson(ctx context.Context, s fc.ErasureSubject, by string
 			return 0, err
 		}
 		who := resolve(dir, s)
-		failed, checkins, err := p.findPerson(ctx, tx, who)
+		failed, checkins, widened, err := p.findPerson(ctx, tx, who)
 		if err != nil {
 			return 0, err
 		}
@@ -359,7 +375,7 @@ func (p Privacy) ErasePerson(ctx context.Context, s fc.ErasureSubject, by string
 		if err := p.deleteKeys(ctx, tx, true, checkins); err != nil {
 			return 0, err
 		}
-		if err := p.forgetIncidents(ctx, tx, who, failed, now); err != nil { // privacy_alerts.go
+		if err := p.forgetIncidents(ctx, tx, widened, failed, now); err != nil { // privacy_alerts.go
 			return 0, err
 		}
 		if len(who.entries) > 0 {

@@ -39,6 +39,7 @@ func RunAlerts(t *testing.T, open func(t *testing.T) AlertBackend) {
 		{"RuleChanges", testAlertRuleChanges},
 		{"Email", testAlertEmail},
 		{"Erasure", testAlertErasure},
+		{"ErasureWidened", testAlertErasureWidened},
 	}
 	t.Run("Window", func(t *testing.T) { runAlertWindow(t, open) })
 	for _, tt := range tests {
@@ -578,7 +579,10 @@ func testAlertErasure(t *testing.T, s AlertBackend) {
 		t.Fatalf("ErasePerson(11) = %d, %v; want his 3 refusals", n, err)
 	}
 	after := incidents(t, s, fc.AllBusinesses())
-	if len(after) != 1 || after[0].Key != `{"CoworkerId":null}` || after[0].CoworkerID != nil || after[0].Status != fc.IncidentResolved {
+	if len(after) != 1 {
+		t.Fatalf("incidents after the erasure = %+v; want the one", after)
+	}
+	if after[0].Key != `{"CoworkerId":null}` || after[0].CoworkerID != nil || after[0].Status != fc.IncidentResolved {
 		t.Errorf("incident after the erasure = %+v; want key {\"CoworkerId\":null}, no coworker, resolved", after[0])
 	}
 	far := c.Now().Add(1000 * time.Hour)
@@ -591,5 +595,42 @@ func testAlertErasure(t *testing.T, s AlertBackend) {
 	// Erasing again changes nothing.
 	if n, err := privacy.ErasePerson(ctx, fc.ErasureSubject{CoworkerID: 11}, "dpo@example.com"); err != nil || n != 0 {
 		t.Errorf("second ErasePerson(11) = %d, %v; want 0", n, err)
+	}
+}
+
+// testAlertErasureWidened: an erasure by a MAC address the directory does
+// not know finds the records of that device, and with them the coworker
+// Id they carry (findPerson's one step); incidents keyed by that Id, and
+// by the device, are forgotten too.
+func testAlertErasureWidened(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	byMAC := &fc.AlertRule{Name: "device", Active: true, GroupBy: []fc.Field{fc.FieldMacAddresses},
+		Threshold: 2, WindowMinutes: 10, RepeatMinutes: 60, ResolveMinutes: 30}
+	c, _ := alertSetup(t, s, benRule())
+	if err := s.CreateAlertRule(ctx, byMAC); err != nil {
+		t.Fatal(err)
+	}
+	// Ben (coworker 11, London only) at Paris, from a phone the directory
+	// does not list.
+	const phone = "02:00:5e:10:00:01"
+	var as []*fc.Attempt
+	for range 3 {
+		a := benRefused(c, 0)
+		a.AccessCardID, a.CoworkerID, a.MacAddresses = "", ptr[int64](11), phone
+		as = append(as, a)
+	}
+	refuse(t, s, as...)
+	if got := incidents(t, s, fc.AllBusinesses()); len(got) != 2 {
+		t.Fatalf("incidents before the erasure = %+v; want one by coworker and one by device", got)
+	}
+	privacy := s.(fc.PrivacyStore)
+	if n, err := privacy.ErasePerson(ctx, fc.ErasureSubject{MacAddress: "02-00-5E-10-00-01"}, "dpo@example.com"); err != nil || n != 3 {
+		t.Fatalf("ErasePerson(phone) = %d, %v; want the 3 refusals", n, err)
+	}
+	for _, i := range incidents(t, s, fc.AllBusinesses()) {
+		if strings.Contains(i.Key, "11") || strings.Contains(strings.ToLower(i.Key), "02:00:5e") || i.CoworkerID != nil || i.Status != fc.IncidentResolved {
+			t.Errorf("incident %d after the erasure by the phone: key %s, coworker %v, %s; want no id or address, resolved",
+				i.ID, i.Key, i.CoworkerID, i.Status)
+		}
 	}
 }
