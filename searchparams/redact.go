@@ -25,7 +25,18 @@ var redactTables = []*Table{FailedCheckins, Checkins}
 // typed (PRIVACY.md section 4). Every other pair is kept byte for byte,
 // in order; a pair that is not valid URL encoding, whose name cannot be
 // read, has its value redacted too, since what it filters cannot be told.
+//
+// A value that is itself a query string (the console's back= link to the
+// list a record was opened from, a command line's filter=) is redacted
+// the same way, a few levels deep, so a filter cannot hide inside another
+// parameter.
 func RedactPersonal(rawQuery string) string {
+	return redactPersonal(rawQuery, 3)
+}
+
+// redactPersonal is RedactPersonal with depth levels of nested query
+// strings left to look into.
+func redactPersonal(rawQuery string, depth int) string {
 	if rawQuery == "" {
 		return ""
 	}
@@ -38,6 +49,17 @@ func RedactPersonal(rawQuery string) string {
 		name, err := url.QueryUnescape(rawName)
 		if err != nil || personalParam(fc.Fold(name)) {
 			pairs[i] = rawName + "=" + Redacted
+			continue
+		}
+		if value, err := url.QueryUnescape(rawValue); err == nil && strings.Contains(value, "=") {
+			switch {
+			case depth == 0:
+				pairs[i] = rawName + "=" + Redacted // deeper than any link makes: not shown
+			default:
+				if inner := redactPersonal(value, depth-1); inner != value {
+					pairs[i] = rawName + "=" + url.QueryEscape(inner)
+				}
+			}
 		}
 	}
 	return strings.Join(pairs, "&")

@@ -17,6 +17,11 @@ func TestRedactPersonal(t *testing.T) {
 		"FailedCheckin_Coworker_FullName=&page=2":                                                                    "FailedCheckin_Coworker_FullName=&page=2",
 		"%zz=Ana&FailedCheckin_Coworker=100001":                                                                      "%zz=***&FailedCheckin_Coworker=100001",
 		"FailedCheckin_Business_Name=London&size=5":                                                                  "FailedCheckin_Business_Name=London&size=5",
+		// Query strings inside a value: the console's back link, the CLI's filter.
+		"back=FailedCheckin_Coworker_FullName%3DAna%26size%3D5":               "back=FailedCheckin_Coworker_FullName%3D%2A%2A%2A%26size%3D5",
+		"filter=FailedCheckin_MacAddresses%3Da4%3A5e&name=x":                  "filter=FailedCheckin_MacAddresses%3D%2A%2A%2A&name=x",
+		"back=FailedCheckin_Source%3D2":                                       "back=FailedCheckin_Source%3D2",
+		"a=b%3Dc%2526d%253De%252526FailedCheckin_Coworker_FullName%25253DAna": "a=b%3Dc%2526d%253De%252526FailedCheckin_Coworker_FullName%25253D%25252A%25252A%25252A",
 	} {
 		if got := RedactPersonal(in); got != want {
 			t.Errorf("RedactPersonal(%q) = %q; want %q", in, got, want)
