@@ -127,6 +127,13 @@ type PrivacyStore interface {
 	// transaction, and says how far it got.
 	RetainBatch(ctx context.Context, b RetentionBatch) (RetentionProgress, error)
 
+	// RetainAlerts anonymizes, as an erasure does, up to limit alert
+	// incidents whose last refusal is before before and whose key still
+	// names someone (a CoworkerId or MacAddresses value), and returns how
+	// many it changed: the incidents keep no one longer than the records
+	// they counted.
+	RetainAlerts(ctx context.Context, before time.Time, limit int) (int, error)
+
 	// DeleteAuditEntriesBefore deletes up to limit audit entries older
 	// than before, oldest first, and returns how many it deleted.
 	DeleteAuditEntriesBefore(ctx context.Context, before time.Time, limit int) (int, error)

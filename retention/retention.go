@@ -10,6 +10,7 @@
 package retention
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -115,12 +116,20 @@ type Result struct {
 	Anonymized   int  // records anonymized (both kinds)
 	Deleted      int  // records deleted (both kinds)
 	AuditDeleted int  // audit entries deleted
-	Batches      int
+	// AlertsAnonymized counts the alert incidents whose key no longer
+	// names anyone (RetainAlerts).
+	AlertsAnonymized int
+	Batches          int
 	// MaxHeld is the longest a batch held the writer; Held lists every
 	// batch's hold of records, in order.
 	MaxHeld time.Duration
 	Held    []time.Duration
 }
+
+// alertBatch is how many alert incidents one RetainAlerts batch changes:
+// each is a few row updates, so a batch stays far below the writer's
+// 50 ms.
+const alertBatch = 100
 
 func (r *Runner) now() time.Time {
 	if r.Now != nil {
@@ -163,9 +172,10 @@ func (r *Runner) Start(ctx context.Context) (stop func()) {
 					"audit_deleted", res.AuditDeleted)
 			case res.Locked:
 				r.log().Info("retention: another server is applying the windows")
-			case res.Anonymized+res.Deleted+res.AuditDeleted > 0:
+			case res.Anonymized+res.Deleted+res.AuditDeleted+res.AlertsAnonymized > 0:
 				r.log().Info("retention: applied", "anonymized", res.Anonymized, "deleted", res.Deleted,
-					"audit_deleted", res.AuditDeleted, "batches", res.Batches, "max_held", res.MaxHeld)
+					"audit_deleted", res.AuditDeleted, "alert_incidents_anonymized", res.AlertsAnonymized,
+					"batches", res.Batches, "max_held", res.MaxHeld)
 			}
 			select {
 			case <-ctx.Done():
@@ -233,6 +243,27 @@ func (r *Runner) RunOnce(ctx context.Context) (Result, error) {
 				if err := r.pause(ctx, p.Held); err != nil {
 					return res, err
 				}
+			}
+		}
+	}
+	// Alert incidents name people in their keys (and notifications): they
+	// keep them no longer than the records, by the shorter window set.
+	if w := cmp.Or(r.Windows.AnonymizeAfter, r.Windows.DeleteAfter); w > 0 {
+		if r.Windows.DeleteAfter > 0 {
+			w = min(w, r.Windows.DeleteAfter)
+		}
+		for {
+			n, err := r.Store.RetainAlerts(ctx, now.Add(-w), alertBatch)
+			if err != nil {
+				return res, err
+			}
+			res.AlertsAnonymized += n
+			res.Batches++
+			if n < alertBatch {
+				break
+			}
+			if err := r.pause(ctx, r.target()); err != nil {
+				return res, err
 			}
 		}
 	}

@@ -68,32 +68,102 @@ func (p Privacy) forgetIncidents(ctx context.Context, tx Tx, who person, failed 
 		if !named {
 			continue
 		}
-		status, resolvedOn := i.status, any(nil)
-		if status != string(fc.IncidentResolved) {
-			status, resolvedOn = string(fc.IncidentResolved), d.Accounts.Value(now)
-		}
-		_, err := tx.Exec(ctx, `UPDATE alert_incidents SET key = $1, coworker_id = NULL, status = $2,
-			resolved_on = COALESCE(resolved_on, $3) WHERE id = $4`, key, status, resolvedOn, i.id)
-		if err != nil {
-			return fmt.Errorf("erase alert incident %d: %w", i.id, err)
-		}
-		_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET body = $1,
-			status = CASE WHEN status = 'Pending' THEN 'Failed' ELSE status END,
-			last_error = CASE WHEN status = 'Pending' THEN $2 ELSE last_error END,
-			next_attempt_on = CASE WHEN status = 'Pending' THEN NULL ELSE next_attempt_on END
-			WHERE action = $3 AND record_id = $4`, erasedBody, erasedError, fc.ActionAlertIncident, i.id)
-		if err != nil {
-			return fmt.Errorf("erase the notifications of alert incident %d: %w", i.id, err)
-		}
-		_, err = tx.Exec(ctx, `UPDATE alert_emails SET subject = $1, body = $2,
-			status = CASE WHEN status = 'Pending' THEN 'Failed' ELSE status END,
-			last_error = CASE WHEN status = 'Pending' THEN $3 ELSE last_error END
-			WHERE incident_id = $4`, erasedSubject, erasedText, erasedError, i.id)
-		if err != nil {
-			return fmt.Errorf("erase the emails of alert incident %d: %w", i.id, err)
+		if err := p.scrubIncident(ctx, tx, i.id, key, i.status, now); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// scrubIncident writes key (the personal values null) over incident id's,
+// drops its coworker, resolves it if it is not, and replaces what its
+// notifications said by a notice, ending those not yet sent.
+func (p Privacy) scrubIncident(ctx context.Context, tx Tx, id int64, key, status string, now time.Time) error {
+	d := p.Changes.Dialect
+	resolvedOn := any(nil)
+	if status != string(fc.IncidentResolved) {
+		status, resolvedOn = string(fc.IncidentResolved), d.Accounts.Value(now)
+	}
+	_, err := tx.Exec(ctx, `UPDATE alert_incidents SET key = $1, coworker_id = NULL, status = $2,
+		resolved_on = COALESCE(resolved_on, $3) WHERE id = $4`, key, status, resolvedOn, id)
+	if err != nil {
+		return fmt.Errorf("erase alert incident %d: %w", id, err)
+	}
+	_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET body = $1,
+		status = CASE WHEN status = 'Pending' THEN 'Failed' ELSE status END,
+		last_error = CASE WHEN status = 'Pending' THEN $2 ELSE last_error END,
+		next_attempt_on = CASE WHEN status = 'Pending' THEN NULL ELSE next_attempt_on END
+		WHERE action = $3 AND record_id = $4`, erasedBody, erasedError, fc.ActionAlertIncident, id)
+	if err != nil {
+		return fmt.Errorf("erase the notifications of alert incident %d: %w", id, err)
+	}
+	_, err = tx.Exec(ctx, `UPDATE alert_emails SET subject = $1, body = $2,
+		status = CASE WHEN status = 'Pending' THEN 'Failed' ELSE status END,
+		last_error = CASE WHEN status = 'Pending' THEN $3 ELSE last_error END
+		WHERE incident_id = $4`, erasedSubject, erasedText, erasedError, id)
+	if err != nil {
+		return fmt.Errorf("erase the emails of alert incident %d: %w", id, err)
+	}
+	return nil
+}
+
+// RetainAlerts is fc.PrivacyStore.RetainAlerts: up to limit incidents
+// whose last refusal is before before and whose key still holds a
+// personal value (a CoworkerId or MacAddresses) are anonymized as an
+// erasure leaves them (scrubIncident), in one short write transaction of
+// the records' writer.
+func (p Privacy) RetainAlerts(ctx context.Context, before time.Time, limit int) (int, error) {
+	d := p.Changes.Dialect
+	return p.Change(ctx, func(tx Tx, now time.Time) (int, error) {
+		rows, err := tx.Query(ctx, `SELECT id, key, status FROM alert_incidents WHERE last_failure_on < $1
+			AND (coworker_id IS NOT NULL OR key LIKE '%"MacAddresses":"%')
+			ORDER BY id LIMIT $2`, d.Accounts.Value(before), limit)
+		if err != nil {
+			return 0, fmt.Errorf("read old alert incidents: %w", err)
+		}
+		type incident struct {
+			id          int64
+			key, status string
+		}
+		found, err := ScanRows(rows, "read old alert incidents", func(r Rows) (incident, error) {
+			var i incident
+			return i, r.Scan(&i.id, &i.key, &i.status)
+		})
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for _, i := range found {
+			key, named := anonymousKey(i.key)
+			if !named {
+				continue // a CoworkerId already null: nothing personal
+			}
+			if err := p.scrubIncident(ctx, tx, i.id, key, i.status, now); err != nil {
+				return 0, err
+			}
+			n++
+		}
+		return n, nil
+	})
+}
+
+// anonymousKey returns key with every personal value null, and whether
+// it held one.
+func anonymousKey(key string) (string, bool) {
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(key), &fields); err != nil {
+		return key, false
+	}
+	named := false
+	for _, f := range []fc.Field{fc.FieldCoworkerID, fc.FieldMacAddresses} {
+		if v, ok := fields[string(f)]; ok && v != nil {
+			named = true
+		}
+	}
+	if !named {
+		return key, false
+	}
+	return nullPersonal(fields, key)
 }
 
 // erasedKey returns key (an incident's, fc.AlertKey's JSON object) with
@@ -118,6 +188,12 @@ func erasedKey(key string, who person) (string, bool) {
 	if !named {
 		return key, false
 	}
+	return nullPersonal(fields, key)
+}
+
+// nullPersonal returns the JSON of an incident key's fields with the
+// personal values (CoworkerId, MacAddresses) null; key if it cannot.
+func nullPersonal(fields map[string]any, key string) (string, bool) {
 	for _, f := range []fc.Field{fc.FieldCoworkerID, fc.FieldMacAddresses} {
 		if _, ok := fields[string(f)]; ok {
 			fields[string(f)] = nil

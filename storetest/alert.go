@@ -40,6 +40,7 @@ func RunAlerts(t *testing.T, open func(t *testing.T) AlertBackend) {
 		{"Email", testAlertEmail},
 		{"Erasure", testAlertErasure},
 		{"ErasureWidened", testAlertErasureWidened},
+		{"Retention", testAlertRetention},
 	}
 	t.Run("Window", func(t *testing.T) { runAlertWindow(t, open) })
 	for _, tt := range tests {
@@ -632,5 +633,31 @@ func testAlertErasureWidened(t *testing.T, s AlertBackend) {
 			t.Errorf("incident %d after the erasure by the phone: key %s, coworker %v, %s; want no id or address, resolved",
 				i.ID, i.Key, i.CoworkerID, i.Status)
 		}
+	}
+}
+
+// testAlertRetention: the retention windows reach the alert incidents:
+// one whose last refusal is older than the window loses the personal
+// values of its key as an erasure leaves them; a newer one is kept.
+func testAlertRetention(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	privacy := s.(fc.PrivacyStore)
+	c, _ := alertSetup(t, s, benRule())
+	refuse(t, s, benRefused(c, 0), benRefused(c, 0), benRefused(c, 0))
+	if n, err := privacy.RetainAlerts(ctx, c.Now().Add(-time.Minute), 100); err != nil || n != 0 {
+		t.Fatalf("RetainAlerts before the incident's refusals = %d, %v; want 0", n, err)
+	}
+	if got := incidents(t, s, fc.AllBusinesses()); len(got) != 1 || got[0].Key != `{"CoworkerId":11}` {
+		t.Fatalf("incident kept by a window it is inside: %+v", got)
+	}
+	if n, err := privacy.RetainAlerts(ctx, c.Now().Add(time.Minute), 100); err != nil || n != 1 {
+		t.Fatalf("RetainAlerts after the incident's refusals = %d, %v; want 1", n, err)
+	}
+	got := incidents(t, s, fc.AllBusinesses())
+	if len(got) != 1 || got[0].Key != `{"CoworkerId":null}` || got[0].CoworkerID != nil || got[0].Status != fc.IncidentResolved {
+		t.Fatalf("incident past the window = %+v; want its key's id null, resolved", got)
+	}
+	if n, err := privacy.RetainAlerts(ctx, c.Now().Add(time.Minute), 100); err != nil || n != 0 {
+		t.Errorf("RetainAlerts again = %d, %v; want 0", n, err)
 	}
 }
