@@ -269,17 +269,28 @@ func (r *Runner) RunOnce(ctx context.Context) (Result, error) {
 	}
 	if r.Windows.AuditRetention > 0 {
 		before := now.Add(-r.Windows.AuditRetention)
+		// Sized like the records' batches, from how long the last one
+		// took (the call's wall time: an upper bound of its hold of the
+		// writer, which it shares with the check-ins on SQLite).
+		size := r.FirstBatch
+		if size <= 0 {
+			size = DefaultFirstBatch
+		}
 		for {
-			n, err := r.Store.DeleteAuditEntriesBefore(ctx, before, MaxBatch)
+			start := time.Now()
+			n, err := r.Store.DeleteAuditEntriesBefore(ctx, before, size)
 			if err != nil {
 				return res, err
 			}
+			held := time.Since(start)
 			res.AuditDeleted += n
 			res.Batches++
-			if n < MaxBatch {
+			res.MaxHeld = max(res.MaxHeld, held)
+			if n < size {
 				break
 			}
-			if err := r.pause(ctx, r.target()); err != nil {
+			size = r.nextSize(size, held)
+			if err := r.pause(ctx, held); err != nil {
 				return res, err
 			}
 		}
