@@ -54,6 +54,10 @@ var AlertGroupFields = []Field{FieldCoworkerID, FieldMacAddresses, FieldBusiness
 const (
 	MaxAlertWindowMinutes = 1440
 	DefaultRepeatMinutes  = 240
+	// MaxAlertRepeatMinutes bounds RepeatMinutes and ResolveMinutes (one
+	// year): far larger values would overflow a time.Duration of minutes
+	// into a negative one, due at once: a notification on every refusal.
+	MaxAlertRepeatMinutes = 525600
 	// AlertMaxAge is how far before the moment it is recorded a refusal's
 	// CheckinAttemptTime may lie and still count: a device uploading last
 	// month's backlog is history, not an emergency.

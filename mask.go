@@ -2,6 +2,7 @@ package failedcheckins
 
 import (
 	"cmp"
+	"encoding/json"
 	"iter"
 	"slices"
 	"strings"
@@ -327,4 +328,84 @@ func (c *Caller) MaskEvaluationOf(e *Evaluation, a *Attempt) {
 		v.Description = hide(v.Description)
 		e.Verdict = &v
 	}
+}
+
+// MaskAlertKey returns an alert incident's Key (AlertKey's JSON object)
+// as the caller may see it: unchanged, or for a masked caller with its
+// MacAddresses masked as MaskMACs masks them (PRIVACY.md section 4: of a
+// key's fields only MacAddresses is personal; CoworkerId is not masked
+// anywhere). A key that is not such an object is "{}" for a masked caller,
+// as AlertIncident.JSON serves it.
+func (c *Caller) MaskAlertKey(key string) string {
+	if !c.MasksPersonalData() {
+		return key
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal([]byte(key), &fields) != nil || fields == nil {
+		return "{}"
+	}
+	raw, ok := fields[string(FieldMacAddresses)]
+	if !ok {
+		return key
+	}
+	var macs string
+	if json.Unmarshal(raw, &macs) != nil {
+		return key // null: nothing to mask
+	}
+	masked, _ := json.Marshal(MaskMACs(macs)) // a string always marshals
+	fields[string(FieldMacAddresses)] = masked
+	// Rebuilt in AlertGroupFields order, as AlertKey writes it.
+	b := []byte{'{'}
+	for _, f := range AlertGroupFields {
+		v, ok := fields[string(f)]
+		if !ok {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, f...)
+		b = append(b, '"', ':')
+		b = append(b, v...)
+	}
+	return string(append(b, '}'))
+}
+
+// MaskAlertIncident returns i as the caller may see it: i itself, or a
+// copy with its Key masked (MaskAlertKey).
+func (c *Caller) MaskAlertIncident(i *AlertIncident) *AlertIncident {
+	if i == nil || !c.MasksPersonalData() {
+		return i
+	}
+	m := *i
+	m.Key = c.MaskAlertKey(i.Key)
+	return &m
+}
+
+// RestrictAlertRules is Restrict for the alert rule list: a rule's Filter
+// holds what other users typed, personal values included, and a masked
+// caller reads it redacted, so sorting or filtering by it is refused with
+// the same ErrForbidden error, lest the values be found out one character
+// at a time. The scope is set as Restrict sets it.
+func (c *Caller) RestrictAlertRules(q Query) (Query, error) {
+	q.Scope = c.Scope
+	return c.refuseMasked(q, func(f Field) bool { return f == FieldFilter })
+}
+
+// MaskedAlertRuleMessage says why a masked user may not create or edit
+// an alert rule: a rule grouping by MacAddresses with a Threshold of 1
+// would list whole MAC addresses to its receivers, and its Filter would
+// let them probe masked values.
+const MaskedAlertRuleMessage = "personal data is masked for you; an alert rule sends keys and probes records"
+
+// MayWriteAlertRules is MayWriteWebhooks for alert rules: the API and the
+// console refuse a masked user's create or edit of a rule with the
+// ErrForbidden error of MaskedAlertRuleMessage (turning one on or off,
+// and deleting it, stay allowed).
+func (c *Caller) MayWriteAlertRules() error {
+	if !c.MasksPersonalData() {
+		return nil
+	}
+	return Errorf(ErrForbidden, "%s", MaskedAlertRuleMessage)
 }

@@ -60,7 +60,23 @@ func toAlertRuleJSON(r *fc.AlertRule) alertRuleJSON {
 		CreatedOn: formatUTC(r.CreatedOn), UpdatedOn: formatUTC(r.UpdatedOn), UpdatedBy: r.UpdatedBy}
 }
 
-func toAlertIncidentJSON(i *fc.AlertIncident) fc.AlertIncidentJSON { return i.JSON("") }
+// toCallerAlertRuleJSON is toAlertRuleJSON as the caller may see it: for
+// a masked caller, the values of the Filter's personal parameters are
+// searchparams.Redacted (they are values another user typed), as a
+// webhook's.
+func toCallerAlertRuleJSON(c *fc.Caller, r *fc.AlertRule) alertRuleJSON {
+	out := toAlertRuleJSON(r)
+	if c.MasksPersonalData() {
+		out.Filter = searchparams.RedactPersonal(out.Filter)
+	}
+	return out
+}
+
+// toCallerAlertIncidentJSON is an incident on the wire as the caller may
+// see it: a masked caller's with the MAC addresses of its Key masked.
+func toCallerAlertIncidentJSON(c *fc.Caller, i *fc.AlertIncident) fc.AlertIncidentJSON {
+	return c.MaskAlertIncident(i).JSON("")
+}
 
 func (s *Server) listAlertRules(w http.ResponseWriter, r *http.Request) {
 	q, err := searchparams.AlertRules.Parse(r.URL.RawQuery)
@@ -68,13 +84,18 @@ func (s *Server) listAlertRules(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q.Scope = callerFrom(r.Context()).Scope
+	caller := callerFrom(r.Context())
+	if q, err = caller.RestrictAlertRules(q); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	page, err := s.alerts.Store.FindAlertRules(r.Context(), q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toAlertRuleJSON))
+	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems,
+		func(ru *fc.AlertRule) alertRuleJSON { return toCallerAlertRuleJSON(caller, ru) }))
 }
 
 func (s *Server) getAlertRule(w http.ResponseWriter, r *http.Request) {
@@ -83,12 +104,13 @@ func (s *Server) getAlertRule(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	rule, err := s.alerts.Store.FindAlertRuleByID(r.Context(), callerFrom(r.Context()).Scope, id)
+	caller := callerFrom(r.Context())
+	rule, err := s.alerts.Store.FindAlertRuleByID(r.Context(), caller.Scope, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toAlertRuleJSON(rule))
+	writeJSON(w, http.StatusOK, toCallerAlertRuleJSON(caller, rule))
 }
 
 func (s *Server) createAlertRule(w http.ResponseWriter, r *http.Request) {
@@ -121,7 +143,7 @@ func (s *Server) editAlertRule(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "AlertRule was successfully updated.", Value: toAlertRuleJSON(saved), WasSuccessful: true})
+	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "AlertRule was successfully updated.", Value: toCallerAlertRuleJSON(caller, saved), WasSuccessful: true})
 }
 
 func (s *Server) deleteAlertRule(w http.ResponseWriter, r *http.Request) {
@@ -130,7 +152,8 @@ func (s *Server) deleteAlertRule(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	scope := callerFrom(r.Context()).Scope
+	caller := callerFrom(r.Context())
+	scope := caller.Scope
 	rule, err := s.alerts.Store.FindAlertRuleByID(r.Context(), scope, id)
 	if err == nil {
 		err = s.alerts.Store.DeleteAlertRule(r.Context(), scope, id)
@@ -139,7 +162,7 @@ func (s *Server) deleteAlertRule(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "AlertRule was successfully deleted.", Value: toAlertRuleJSON(rule), WasSuccessful: true})
+	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "AlertRule was successfully deleted.", Value: toCallerAlertRuleJSON(caller, rule), WasSuccessful: true})
 }
 
 func (s *Server) listAlertIncidents(w http.ResponseWriter, r *http.Request) {
@@ -148,13 +171,15 @@ func (s *Server) listAlertIncidents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	q.Scope = callerFrom(r.Context()).Scope
+	caller := callerFrom(r.Context())
+	q.Scope = caller.Scope
 	page, err := s.alerts.Store.FindAlertIncidents(r.Context(), q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, toAlertIncidentJSON))
+	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems,
+		func(i *fc.AlertIncident) fc.AlertIncidentJSON { return toCallerAlertIncidentJSON(caller, i) }))
 }
 
 func (s *Server) getAlertIncident(w http.ResponseWriter, r *http.Request) {
@@ -163,12 +188,13 @@ func (s *Server) getAlertIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	inc, err := s.alerts.Store.FindAlertIncidentByID(r.Context(), callerFrom(r.Context()).Scope, id)
+	caller := callerFrom(r.Context())
+	inc, err := s.alerts.Store.FindAlertIncidentByID(r.Context(), caller.Scope, id)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toAlertIncidentJSON(inc))
+	writeJSON(w, http.StatusOK, toCallerAlertIncidentJSON(caller, inc))
 }
 
 func (s *Server) acknowledgeAlertIncident(w http.ResponseWriter, r *http.Request) {
@@ -187,7 +213,7 @@ func (s *Server) acknowledgeAlertIncident(w http.ResponseWriter, r *http.Request
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "AlertIncident was acknowledged.", Value: toAlertIncidentJSON(inc), WasSuccessful: true})
+	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: "AlertIncident was acknowledged.", Value: toCallerAlertIncidentJSON(caller, inc), WasSuccessful: true})
 }
 
 // readAlertRule reads the body of a create (edit false) or an edit into
@@ -197,6 +223,16 @@ func (s *Server) readAlertRule(r *http.Request, rule *fc.AlertRule, caller *fc.C
 	fields, err := readFields(r)
 	if err != nil {
 		return err
+	}
+	if err := caller.MayWriteAlertRules(); err != nil {
+		// A masked user may only turn a rule on or off (an edit of Id and
+		// Active alone): a rule grouping by MacAddresses lists whole MAC
+		// addresses, and its Filter would probe masked values.
+		for k := range fields {
+			if !edit || (k != "id" && k != "active") {
+				return err
+			}
+		}
 	}
 	var bad []fc.FieldError
 	fail := func(name, msg string, raw json.RawMessage) {
@@ -235,8 +271,8 @@ func (s *Server) readAlertRule(r *http.Request, rule *fc.AlertRule, caller *fc.C
 	read("Active", &rule.Active, false, "must be true or false")
 	windowGiven := read("WindowMinutes", &rule.WindowMinutes, true, "must be a number of minutes from 1 to 1440")
 	read("Threshold", &rule.Threshold, true, "must be a number from 1")
-	repeatGiven := read("RepeatMinutes", &rule.RepeatMinutes, false, "must be a number of minutes from 1")
-	resolveGiven := read("ResolveMinutes", &rule.ResolveMinutes, false, "must be a number of minutes from 1")
+	repeatGiven := read("RepeatMinutes", &rule.RepeatMinutes, false, "must be a number of minutes from 1 to 525600 (a year)")
+	resolveGiven := read("ResolveMinutes", &rule.ResolveMinutes, false, "must be a number of minutes from 1 to 525600 (a year)")
 	if !edit && !repeatGiven {
 		rule.RepeatMinutes = fc.DefaultRepeatMinutes
 	}

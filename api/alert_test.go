@@ -41,6 +41,10 @@ func TestAlertRuleValidation(t *testing.T) {
 		{"loc1", `{` + good + `, "BusinessId": 1, "Threshold": 0}`, "Threshold"},
 		{"admin", `{"Name": "n", "GroupBy": ["CoworkerId"], "Threshold": 5, "WindowMinutes": 1441}`, "WindowMinutes"},
 		{"admin", `{"Name": "n", "GroupBy": ["Teams"], "Threshold": 5, "WindowMinutes": 10}`, "GroupBy"},
+		// Minutes past a year would overflow a time.Duration: due at once.
+		{"admin", `{` + good + `, "RepeatMinutes": 525601}`, "RepeatMinutes"},
+		{"admin", `{` + good + `, "RepeatMinutes": 9223372036854775807}`, "RepeatMinutes"},
+		{"admin", `{` + good + `, "ResolveMinutes": 200000000}`, "ResolveMinutes"},
 		{"admin", `{"Name": "n", "GroupBy": [], "Threshold": 5, "WindowMinutes": 10}`, "GroupBy"},
 		{"admin", `{` + good + `, "Filter": "FailedCheckin_Nope=1"}`, "Filter"},
 		{"loc1", fmt.Sprintf(`{`+good+`, "BusinessId": 1, "Receivers": {"Webhooks": [%v]}}`, other["Id"]), "Receivers.Webhooks"},

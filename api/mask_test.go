@@ -362,3 +362,71 @@ func TestMaskedAudit(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskedAlerts: a masked user reads an incident's Key with its MAC
+// addresses masked (its CoworkerId, not a masked field, stays) and every
+// rule's Filter redacted, may not sort rules by Filter, and may not
+// create a rule or edit one beyond turning it on or off (a rule grouping
+// by MacAddresses with Threshold 1 would list whole MAC addresses; a
+// Filter would probe masked values). The administrator sees it all.
+func TestMaskedAlerts(t *testing.T) {
+	e := newHookEnv(t, false)
+	filter := "FailedCheckin_Coworker_FullName=Ana%20Silva&FailedCheckin_Source=2"
+	redacted := "FailedCheckin_Coworker_FullName=***&FailedCheckin_Source=2"
+	probe := e.rule(t, "admin", `{"Name": "probe", "GroupBy": ["CoworkerId"], "Threshold": 5, "WindowMinutes": 10, "Filter": "`+filter+`"}`)
+	e.rule(t, "admin", `{"Name": "macs", "GroupBy": ["CoworkerId", "MacAddresses"], "Threshold": 1, "WindowMinutes": 10}`)
+	e.attempt(t, `{"BusinessId": 1, "Source": 2, "MacAddresses": "de:ad:be:ef:19:0b"}`)
+	whole, masked := `"Key":{"CoworkerId":null,"MacAddresses":"de:ad:be:ef:19:0b"}`, `"Key":{"CoworkerId":null,"MacAddresses":"**:**:**:**:19:0b"}`
+	list := send(t, e.h, "GET", "/api/alerts/incidents", "masked", "")
+	if list.Code != 200 || !strings.Contains(list.Body.String(), masked) || strings.Contains(list.Body.String(), "de:ad:be:ef") {
+		t.Fatalf("incidents as masked = %d %s; want %s", list.Code, list.Body, masked)
+	}
+	var page struct{ Records []struct{ Id int64 } }
+	if err := json.Unmarshal(list.Body.Bytes(), &page); err != nil || len(page.Records) != 1 {
+		t.Fatalf("incidents = %s, %v", list.Body, err)
+	}
+	incident := "/api/alerts/incidents/" + strconv.FormatInt(page.Records[0].Id, 10)
+	if w := send(t, e.h, "GET", incident, "masked", ""); w.Code != 200 || !strings.Contains(w.Body.String(), masked) {
+		t.Errorf("incident as masked = %d %s; want %s", w.Code, w.Body, masked)
+	}
+	if w := send(t, e.h, "POST", incident+"/acknowledge", "masked", ""); w.Code != 200 || !strings.Contains(w.Body.String(), masked) {
+		t.Errorf("acknowledge as masked = %d %s; want %s", w.Code, w.Body, masked)
+	}
+	if w := send(t, e.h, "GET", incident, "admin", ""); !strings.Contains(w.Body.String(), whole) {
+		t.Errorf("incident as admin = %d %s; want %s", w.Code, w.Body, whole)
+	}
+	id := fmt.Sprint(probe["Id"])
+	for _, path := range []string{"/api/alerts/rules", "/api/alerts/rules/" + id} {
+		if w := send(t, e.h, "GET", path, "masked", ""); w.Code != 200 || strings.Contains(w.Body.String(), "Silva") ||
+			!strings.Contains(w.Body.String(), `"Filter":"`+redacted+`"`) {
+			t.Errorf("GET %s as masked = %d %s; want the Filter %s", path, w.Code, w.Body, redacted)
+		}
+	}
+	if w := send(t, e.h, "GET", "/api/alerts/rules?orderBy=Filter", "masked", ""); w.Code != 403 || !strings.Contains(w.Body.String(), "orderBy") {
+		t.Errorf("rules by Filter as masked = %d %s; want a 403 naming orderBy", w.Code, w.Body)
+	}
+	if w := send(t, e.h, "GET", "/api/alerts/rules/"+id, "admin", ""); !strings.Contains(w.Body.String(), `"Filter":"`+filter+`"`) {
+		t.Errorf("rule as admin = %d %s; want the whole Filter", w.Code, w.Body)
+	}
+	for _, c := range []struct{ method, body string }{
+		{"POST", `{"Name": "mine", "GroupBy": ["MacAddresses"], "Threshold": 1, "WindowMinutes": 10}`},
+		{"PUT", `{"Id": ` + id + `, "Filter": "FailedCheckin_Coworker_FullName=a"}`},
+		{"PUT", `{"Id": ` + id + `, "Active": false, "Threshold": 1}`},
+	} {
+		w := send(t, e.h, c.method, "/api/alerts/rules", "masked", c.body)
+		if w.Code != 403 || !strings.Contains(w.Body.String(), fc.MaskedAlertRuleMessage) {
+			t.Errorf("%s %s as masked = %d %s; want 403 saying why", c.method, c.body, w.Code, w.Body)
+		}
+	}
+	if w := send(t, e.h, "GET", "/api/alerts/rules/"+id, "admin", ""); !strings.Contains(w.Body.String(), `"Filter":"`+filter+`"`) ||
+		!strings.Contains(w.Body.String(), `"Threshold":5`) || !strings.Contains(w.Body.String(), `"Active":true`) {
+		t.Errorf("after the refusals the rule is %s; want it unchanged", w.Body)
+	}
+	if w := send(t, e.h, "GET", "/api/alerts/rules?size=10", "admin", ""); strings.Count(w.Body.String(), `"Name":"mine"`) != 0 {
+		t.Errorf("a masked user's rule was created: %s", w.Body)
+	}
+	w := send(t, e.h, "PUT", "/api/alerts/rules", "masked", `{"Id": `+id+`, "Active": false}`)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"Active":false`) || !strings.Contains(w.Body.String(), `"Filter":"`+redacted+`"`) {
+		t.Errorf("PUT Active as masked = %d %s; want it done, the Filter redacted", w.Code, w.Body)
+	}
+}

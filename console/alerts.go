@@ -14,7 +14,9 @@ import (
 // are not resolved, each with its refusals and, for AlertIncident-Edit, an
 // acknowledge button; then its rules. It is /api/alerts by another door:
 // the same roles, the same store calls with the session's scope (an
-// incident of another location is the same 404 as in the API). The POST
+// incident of another location is the same 404 as in the API). A masked
+// user sees the keys' MAC addresses masked and the rules' Filters
+// redacted, as in the API (PRIVACY.md section 4). The POST
 // needs the session's CSRF token, checked before anything is read.
 
 // alertsPageSize bounds the incidents the page shows.
@@ -80,7 +82,7 @@ func (c *Console) alertsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	canAck := s.caller.HasRole(fc.RoleAlertIncidentEdit)
 	for _, i := range page.Records {
-		v := incidentView{ID: i.ID, RuleName: i.RuleName, Key: i.Key, Location: location(i.BusinessID), Status: i.Status,
+		v := incidentView{ID: i.ID, RuleName: i.RuleName, Key: s.caller.MaskAlertKey(i.Key), Location: location(i.BusinessID), Status: i.Status,
 			FailureCount: i.FailureCount, Refusals: i.FailedCheckinIDs, OpenedOn: formatUTC(i.OpenedOn),
 			LastFailureOn: formatUTC(i.LastFailureOn), CanAcknowledge: canAck && i.Status == fc.IncidentOpen,
 			MoreThanIn: i.FailureCount > len(i.FailedCheckinIDs)}
@@ -101,8 +103,12 @@ func (c *Console) alertsPage(w http.ResponseWriter, r *http.Request) {
 			for i, f := range ru.GroupBy {
 				fields[i] = string(f)
 			}
+			filter := ru.Filter
+			if s.caller.MasksPersonalData() {
+				filter = searchparams.RedactPersonal(filter) // values other users typed
+			}
 			d.Rules = append(d.Rules, ruleView{ID: ru.ID, Name: ru.Name, Location: location(ru.BusinessID),
-				GroupBy: strings.Join(fields, ", "), Filter: ru.Filter, Threshold: ru.Threshold, WindowMinutes: ru.WindowMinutes,
+				GroupBy: strings.Join(fields, ", "), Filter: filter, Threshold: ru.Threshold, WindowMinutes: ru.WindowMinutes,
 				Active: ru.Active})
 		}
 	}

@@ -103,3 +103,44 @@ func TestAlertsPage(t *testing.T) {
 		t.Error("the manager's navigation links to the alerts page")
 	}
 }
+
+// TestMaskedAlertsPage: a masked user's alerts page shows an incident's
+// Key with its MAC addresses masked and a rule's Filter redacted, as the
+// API does; the administrator's shows them whole.
+func TestMaskedAlertsPage(t *testing.T) {
+	var db alertBackend
+	e := newEnvWith(t, func(s envStore, cfg *console.Config) {
+		var ok bool
+		if db, ok = s.(alertBackend); !ok {
+			t.Fatalf("store %T has no alerts", s)
+		}
+		cfg.Webhooks, cfg.Alerts = db, db
+	})
+	storetest.ImportTestDirectory(t, db)
+	ctx := context.Background()
+	addUser(t, e.db, "masked@example.com", &fc.User{Admin: true, MaskPersonalData: true})
+	for _, r := range []*fc.AlertRule{
+		{Name: "macs", Active: true, GroupBy: []fc.Field{fc.FieldMacAddresses}, Threshold: 1, WindowMinutes: 10, RepeatMinutes: 240, ResolveMinutes: 10},
+		{Name: "probe", Active: true, GroupBy: []fc.Field{fc.FieldCoworkerID}, Threshold: 5, WindowMinutes: 10, RepeatMinutes: 240,
+			ResolveMinutes: 10, Filter: "FailedCheckin_Coworker_FullName=Zed%20Probe"},
+	} {
+		if err := db.CreateAlertRule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := &fc.Attempt{BusinessID: 2, Source: fc.SourceDoorAccess, FromTime: time.Now().UTC(), MacAddresses: "de:ad:be:ef:19:0b"}
+	if res, err := db.RecordAttempts(ctx, []*fc.Attempt{a}); err != nil || res[0].Outcome.Accepted {
+		t.Fatalf("RecordAttempts = %+v, %v", res, err)
+	}
+	masked, admin := e.client(t), e.client(t)
+	e.signIn(t, masked, "masked@example.com")
+	e.signIn(t, admin, "admin@example.com")
+	status, page := get(t, masked, e.srv.URL+"/console/alerts")
+	if status != 200 || strings.Contains(page, "de:ad:be:ef") || !strings.Contains(page, "**:**:**:**:19:0b") ||
+		strings.Contains(page, "Zed") || !strings.Contains(page, "FailedCheckin_Coworker_FullName=***") {
+		t.Errorf("masked alerts page = %d:\n%s", status, page)
+	}
+	if _, page := get(t, admin, e.srv.URL+"/console/alerts"); !strings.Contains(page, "de:ad:be:ef:19:0b") || !strings.Contains(page, "Zed%20Probe") {
+		t.Errorf("administrator's alerts page hides the key or filter:\n%s", page)
+	}
+}

@@ -48,7 +48,7 @@ func TestWebhookConformance(t *testing.T) {
 }
 
 func TestAlertConformance(t *testing.T) {
-	storetest.RunAlerts(t, func(t *testing.T) storetest.AlertBackend { return openTest(t) })
+	storetest.RunAlerts(t, func(t *testing.T) storetest.AlertBackend { return &countingDB{DB: openTest(t)} })
 }
 
 // TestAlertTwoServers: two stores on one database file, as two processes

@@ -192,6 +192,14 @@ func bumpAlerts(ctx context.Context, tx Tx) error {
 // the old rule.
 func (s Alerts) UpdateAlertRule(ctx context.Context, scope fc.Scope, r *fc.AlertRule) error {
 	return s.Write(ctx, func(tx WriteTx, now time.Time) error {
+		// The records' lock first, as DeleteAlertRule: a batch still
+		// counting with the old rule would otherwise add its refusals
+		// after the DELETE below on PostgreSQL, counted by the old rule.
+		if ok, err := s.lockRecords(ctx, tx); err != nil {
+			return err
+		} else if !ok {
+			return fc.Errorf(fc.ErrUnavailable, msgImporting)
+		}
 		where, args := scopeWhere(scope, []any{r.ID})
 		old, err := s.scanRule(tx.QueryRow(ctx, `SELECT `+ruleColumns+` FROM alert_rules WHERE id = $1 AND `+where+s.D.forUpdate(), args...))
 		if err != nil {
@@ -215,8 +223,13 @@ func (s Alerts) UpdateAlertRule(ctx context.Context, scope fc.Scope, r *fc.Alert
 	})
 }
 
+// ruleDeletedError is the LastError of a notification that ends unsent
+// because its rule was deleted.
+const ruleDeletedError = "Not sent: the rule was deleted"
+
 // DeleteAlertRule deletes the rule, its incidents and its counted
-// refusals.
+// refusals; the incidents' notifications not yet sent end Failed with
+// ruleDeletedError.
 func (s Alerts) DeleteAlertRule(ctx context.Context, scope fc.Scope, id int64) error {
 	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
 		if ok, err := s.lockRecords(ctx, tx); err != nil {
@@ -231,6 +244,19 @@ func (s Alerts) DeleteAlertRule(ctx context.Context, scope fc.Scope, id int64) e
 		}
 		if n == 0 {
 			return fc.Errorf(fc.ErrNotFound, "Not found")
+		}
+		// The incidents' notifications not yet sent would name an
+		// incident that no longer exists: they end unsent, with why.
+		_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET status = 'Failed', last_error = $1, next_attempt_on = NULL
+			WHERE action = $2 AND status = 'Pending' AND record_id IN (SELECT id FROM alert_incidents WHERE rule_id = $3)`,
+			ruleDeletedError, fc.ActionAlertIncident, id)
+		if err != nil {
+			return fmt.Errorf("end the notifications of rule %d: %w", id, err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE alert_emails SET status = 'Failed', last_error = $1
+			WHERE status = 'Pending' AND incident_id IN (SELECT id FROM alert_incidents WHERE rule_id = $2)`, ruleDeletedError, id)
+		if err != nil {
+			return fmt.Errorf("end the emails of rule %d: %w", id, err)
 		}
 		for _, table := range []string{"alert_incidents", "alert_refusals"} {
 			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE rule_id = $1`, id); err != nil {
@@ -422,8 +448,27 @@ func (s Alerts) SweepAlerts(ctx context.Context) (int, error) {
 
 // receivers are where a rule's notifications go.
 type receivers struct {
-	hooks  []int64 // webhooks that exist with action 1001
+	hooks  []receiverHook // webhooks that exist with action 1001
 	emails []string
+}
+
+// receiverHook is a receiver webhook and its location (nil: every
+// location), read when the notification is queued: the receivers were
+// checked against the saver's scope only when the rule was saved, and a
+// webhook's location may change since.
+type receiverHook struct {
+	id       int64
+	business *int64
+}
+
+// receives reports whether the webhook may be told of incident i: a
+// webhook of every location may; a webhook of one location only of an
+// incident of that location (the incident's BusinessId: the rule's, or
+// its key's), since the incident carries the refusals of its location.
+// An incident of no one location (a rule of every location that does not
+// group by BusinessId) goes only to webhooks of every location.
+func (h receiverHook) receives(i *fc.AlertIncident) bool {
+	return h.business == nil || (i.BusinessID != nil && *i.BusinessID == *h.business)
 }
 
 // ruleReceivers returns where a rule's notifications go: its receiver
@@ -445,19 +490,20 @@ func ruleReceivers(ctx context.Context, tx Tx, ruleID int64) (receivers, error) 
 	return receivers{hooks: hooks, emails: r.Emails}, err
 }
 
-// receiverHooks keeps the ids of webhooks that exist with action 1001.
-func receiverHooks(ctx context.Context, tx Tx, ids []int64) ([]int64, error) {
+// receiverHooks keeps the webhooks of ids that exist with action 1001,
+// with their locations.
+func receiverHooks(ctx context.Context, tx Tx, ids []int64) ([]receiverHook, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	args, in := idList([]any{fc.ActionAlertIncident}, ids)
-	rows, err := tx.Query(ctx, `SELECT id FROM webhooks WHERE action = $1 AND id IN (`+in+`) ORDER BY id`, args...)
+	rows, err := tx.Query(ctx, `SELECT id, business_id FROM webhooks WHERE action = $1 AND id IN (`+in+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read receiver webhooks: %w", err)
 	}
-	return ScanRows(rows, "read receiver webhooks", func(r Rows) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
+	return ScanRows(rows, "read receiver webhooks", func(r Rows) (receiverHook, error) {
+		var h receiverHook
+		return h, r.Scan(&h.id, &h.business)
 	})
 }
 
@@ -476,14 +522,18 @@ func queueNotifications(d Dialect, tx WriteTx, to receivers, i *fc.AlertIncident
 		tx.Queue(`INSERT INTO alert_emails (incident_id, recipients, subject, body, status, attempts, next_attempt_on, created_on)
 			VALUES ($1, $2, $3, $4, 'Pending', 0, $5, $5)`, i.ID, strings.Join(to.emails, ","), subject, body, at)
 	}
-	if len(to.hooks) == 0 {
-		return 0
-	}
-	body := i.NotificationBody(event)
+	n, body := 0, ""
 	for _, h := range to.hooks {
-		tx.Queue(insertBodyDeliverySQL, h, fc.ActionAlertIncident, i.ID, NewEventID(), body, at)
+		if !h.receives(i) {
+			continue
+		}
+		if n == 0 {
+			body = i.NotificationBody(event)
+		}
+		n++
+		tx.Queue(insertBodyDeliverySQL, h.id, fc.ActionAlertIncident, i.ID, NewEventID(), body, at)
 	}
-	return len(to.hooks)
+	return n
 }
 
 // resolveIncident queues the incident's resolution at now.
@@ -491,6 +541,17 @@ func resolveIncident(d Dialect, tx WriteTx, i *fc.AlertIncident, now time.Time) 
 	at := now.UTC().Truncate(time.Millisecond)
 	i.Status, i.ResolvedOn = fc.IncidentResolved, &at
 	tx.Queue(`UPDATE alert_incidents SET status = 'Resolved', resolved_on = $1 WHERE id = $2`, d.Accounts.Value(at), i.ID)
+}
+
+// resolveIncidentNow is resolveIncident run at once.
+func resolveIncidentNow(ctx context.Context, d Dialect, tx WriteTx, i *fc.AlertIncident, now time.Time) error {
+	at := now.UTC().Truncate(time.Millisecond)
+	if _, err := tx.Exec(ctx, `UPDATE alert_incidents SET status = 'Resolved', resolved_on = $1 WHERE id = $2`,
+		d.Accounts.Value(at), i.ID); err != nil {
+		return fmt.Errorf("resolve incident %d: %w", i.ID, err)
+	}
+	i.Status, i.ResolvedOn = fc.IncidentResolved, &at
+	return nil
 }
 
 // sortIDs orders ids and keeps the first fc.MaxIncidentFailureIDs.

@@ -429,7 +429,13 @@ func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int6
 				to = ar.to
 			}
 		}
-		resolveIncident(b.d, b.tx, &inc.AlertIncident, b.now)
+		// The resolution runs at once, not queued: a refusal later in the
+		// batch may open the key's next incident, whose INSERT runs at
+		// once and would meet this one still open
+		// (alert_incidents_one_open).
+		if err := resolveIncidentNow(ctx, b.d, b.tx, &inc.AlertIncident, b.now); err != nil {
+			return err
+		}
 		b.queued += queueNotifications(b.d, b.tx, to, &inc.AlertIncident, fc.EventResolved, b.now)
 		if st != nil {
 			st.inc = nil

@@ -41,6 +41,9 @@ func RunAlerts(t *testing.T, open func(t *testing.T) AlertBackend) {
 		{"Erasure", testAlertErasure},
 		{"ErasureWidened", testAlertErasureWidened},
 		{"Retention", testAlertRetention},
+		{"ReceiverLocation", testAlertReceiverLocation},
+		{"DeleteRuleEndsNotifications", testAlertDeleteRuleNotifications},
+		{"CheckinThenRefusalInOneBatch", testAlertCheckinThenRefusal},
 	}
 	t.Run("Window", func(t *testing.T) { runAlertWindow(t, open) })
 	for _, tt := range tests {
@@ -660,4 +663,150 @@ func testAlertRetention(t *testing.T, s AlertBackend) {
 	if n, err := privacy.RetainAlerts(ctx, c.Now().Add(time.Minute), 100); err != nil || n != 0 {
 		t.Errorf("RetainAlerts again = %d, %v; want 0", n, err)
 	}
+}
+
+// deliveriesTo claims the queued deliveries, finishes them, and returns
+// how many went to each webhook.
+func deliveriesTo(t *testing.T, s AlertBackend) map[int64]int {
+	t.Helper()
+	far := alertT0.Add(1000 * time.Hour)
+	jobs, err := s.ClaimDeliveries(context.Background(), "test", far, far.Add(time.Hour), 1000)
+	if err != nil {
+		t.Fatalf("ClaimDeliveries: %v", err)
+	}
+	out := map[int64]int{}
+	for _, j := range jobs {
+		out[j.Delivery.WebhookID]++
+		if err := s.FinishDelivery(context.Background(), "test", fc.DeliveryResult{DeliveryID: j.Delivery.ID,
+			WebhookID: j.Delivery.WebhookID, At: far, Delivered: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// testAlertReceiverLocation: a rule's receivers were checked against its
+// saver's scope only when it was saved; at queue time a webhook of one
+// location is told only of incidents of that location (an incident
+// carries its location's refusals), and a webhook of every location of
+// all. A webhook moved to another location since follows its new one.
+func testAlertReceiverLocation(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	c, all := alertSetup(t, s, nil)
+	london := newHook(t, s, "london", fc.ActionAlertIncident, ptr[int64](1), "")
+	rule := benRule()
+	rule.GroupBy = []fc.Field{fc.FieldCoworkerID, fc.FieldBusinessID}
+	rule.Receivers.Webhooks = []int64{all.ID, london.ID}
+	if err := s.CreateAlertRule(ctx, rule); err != nil {
+		t.Fatal(err)
+	}
+	refuse(t, s, benRefused(c, 0), benRefused(c, 0), benRefused(c, 0)) // Ben at Paris (location 2)
+	if got := deliveriesTo(t, s); got[all.ID] != 1 || got[london.ID] != 0 {
+		t.Fatalf("deliveries of a Paris incident = %v; want one to %d (every location), none to %d (London)", got, all.ID, london.ID)
+	}
+	// The London webhook now serves Paris: the next notification reaches it.
+	moved := *london
+	moved.BusinessID = ptr[int64](2)
+	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), london, &moved); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(time.Duration(rule.RepeatMinutes) * time.Minute)
+	refuse(t, s, benRefused(c, 0))
+	if got := deliveriesTo(t, s); got[all.ID] != 1 || got[london.ID] != 1 {
+		t.Fatalf("deliveries of the repeat = %v; want one to each webhook", got)
+	}
+}
+
+// testAlertDeleteRuleNotifications: deleting a rule deletes its
+// incidents, and their webhook notifications and emails not yet sent end
+// Failed, saying why, rather than naming an incident that is gone.
+func testAlertDeleteRuleNotifications(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	rule := benRule()
+	rule.Receivers.Emails = []string{"ops@example.com"}
+	c, hook := alertSetup(t, s, rule)
+	refuse(t, s, benRefused(c, 0), benRefused(c, 0), benRefused(c, 0))
+	if len(incidents(t, s, fc.AllBusinesses())) != 1 {
+		t.Fatal("no incident")
+	}
+	if err := s.DeleteAlertRule(ctx, fc.AllBusinesses(), rule.ID); err != nil {
+		t.Fatal(err)
+	}
+	far := alertT0.Add(1000 * time.Hour)
+	if jobs, err := s.ClaimDeliveries(ctx, "test", far, far.Add(time.Hour), 100); err != nil || len(jobs) != 0 {
+		t.Errorf("deliveries after the rule was deleted = %d, %v; want none", len(jobs), err)
+	}
+	if mails, err := s.ClaimAlertEmails(ctx, "test", far, far.Add(time.Hour), 100); err != nil || len(mails) != 0 {
+		t.Errorf("emails after the rule was deleted = %d, %v; want none", len(mails), err)
+	}
+	p, err := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), hook.ID, 1, 10)
+	if err != nil || len(p.Records) != 1 {
+		t.Fatalf("deliveries = %+v, %v; want the one", p, err)
+	}
+	if d := p.Records[0]; d.Status != "Failed" || d.LastError == nil || !strings.Contains(*d.LastError, "rule was deleted") {
+		t.Errorf("delivery = %+v; want Failed saying the rule was deleted", d)
+	}
+}
+
+// testAlertCheckinThenRefusal: one batch accepts a coworker's check-in,
+// which resolves their open incident, and then refuses them again under
+// a rule of Threshold 1, which opens the next one. The resolution must
+// be written before the new incident (one open incident per key), or the
+// whole batch fails and is retried in halves (which the results do not
+// show; a TransactionCounter store counts the transactions).
+func testAlertCheckinThenRefusal(t *testing.T, s AlertBackend) {
+	rule := &fc.AlertRule{Name: "over the limit", Active: true, Filter: "FailedCheckin_Reason=CheckinLimitReached",
+		GroupBy: []fc.Field{fc.FieldCoworkerID}, Threshold: 1, WindowMinutes: 10, RepeatMinutes: 60, ResolveMinutes: 525600}
+	c, _ := alertSetup(t, s, rule)
+	ana := func() *fc.Attempt {
+		return &fc.Attempt{BusinessID: 2, Source: fc.SourceDoorAccess, FromTime: c.Now(), CoworkerID: ptr[int64](10)}
+	}
+	// July: three check-ins (her plan's limit), then a refusal: incident 1.
+	res := record(t, s, ana(), ana(), ana(), ana())
+	if res[3].Err != nil || res[3].Outcome.Accepted {
+		t.Fatalf("fourth check-in = %+v, %v; want refused", res[3].Outcome, res[3].Err)
+	}
+	first := incidents(t, s, fc.AllBusinesses())
+	if len(first) != 1 || first[0].Status != fc.IncidentOpen {
+		t.Fatalf("incidents = %+v; want one open", first)
+	}
+	// August, one batch: accepted (resolves incident 1) ... refused (opens incident 2).
+	c.Add(31 * 24 * time.Hour)
+	batch := []*fc.Attempt{ana(), ana(), ana(), ana()}
+	out := recordOneBatch(t, s, batch)
+	for i, r := range out {
+		if r.Err != nil || r.Outcome.Accepted != (i < 3) {
+			t.Fatalf("August attempt %d = %+v, %v", i, r.Outcome, r.Err)
+		}
+	}
+	got := incidents(t, s, fc.AllBusinesses())
+	if len(got) != 2 || got[0].Status != fc.IncidentResolved || got[1].Status != fc.IncidentOpen ||
+		len(got[1].FailedCheckinIDs) != 1 || got[1].FailedCheckinIDs[0] != out[3].Outcome.ID {
+		t.Fatalf("incidents = %+v; want the first resolved, the second open with the August refusal", got)
+	}
+}
+
+// TransactionCounter is implemented by a test's AlertBackend that counts
+// the write transactions its RecordAttempts runs: a batch that fails is
+// retried in halves, which the results alone do not show.
+type TransactionCounter interface {
+	RecordTransactions() int64
+}
+
+// recordOneBatch is record, and fails t when a TransactionCounter store
+// took more than one transaction for the batch.
+func recordOneBatch(t *testing.T, s AlertBackend, as []*fc.Attempt) []fc.AttemptResult {
+	t.Helper()
+	tc, counts := s.(TransactionCounter)
+	var before int64
+	if counts {
+		before = tc.RecordTransactions()
+	}
+	res := record(t, s, as...)
+	if counts {
+		if n := tc.RecordTransactions() - before; n != 1 {
+			t.Errorf("the batch took %d transactions; want 1 (it failed and was retried in parts)", n)
+		}
+	}
+	return res
 }

@@ -45,8 +45,8 @@ func (v RuleValidator) Validate(ctx context.Context, r *fc.AlertRule, business b
 		utf8.ValidString(r.Name) && !strings.ContainsRune(r.Name, 0), "is required, at most 200 characters of text")
 	check("Threshold", r.Threshold >= 1, "must be a number from 1")
 	check("WindowMinutes", r.WindowMinutes >= 1 && r.WindowMinutes <= fc.MaxAlertWindowMinutes, "must be a number of minutes from 1 to 1440")
-	check("RepeatMinutes", r.RepeatMinutes >= 1, "must be a number of minutes from 1")
-	check("ResolveMinutes", r.ResolveMinutes >= 1, "must be a number of minutes from 1")
+	check("RepeatMinutes", r.RepeatMinutes >= 1 && r.RepeatMinutes <= fc.MaxAlertRepeatMinutes, "must be a number of minutes from 1 to 525600 (a year)")
+	check("ResolveMinutes", r.ResolveMinutes >= 1 && r.ResolveMinutes <= fc.MaxAlertRepeatMinutes, "must be a number of minutes from 1 to 525600 (a year)")
 	check("GroupBy", len(r.GroupBy) > 0, "must name at least one of CoworkerId, MacAddresses, BusinessId, Reason, Source")
 	filterOK := utf8.RuneCountInString(r.Filter) <= MaxFilterLength
 	check("Filter", filterOK, "must be at most 8000 characters")
