@@ -591,3 +591,26 @@ func (s Alerts) FinishAlertEmail(ctx context.Context, owner string, id int64, se
 		return nil
 	})
 }
+
+// CountAlertIncidents counts the incidents of every rule (the alert
+// metrics). Incidents are opened and resolved inside the transactions of
+// the attempt pipeline, the sweep and erasure, on any server of the
+// database; counting the table at scrape time is exact whichever did it,
+// survives restarts, and costs one pass over the incidents (the rules,
+// and so the rows of the answer, are few: an operator makes each one).
+func (s Alerts) CountAlertIncidents(ctx context.Context) ([]fc.AlertIncidentCount, error) {
+	return ReadValue(ctx, s.Read, func(tx Tx) ([]fc.AlertIncidentCount, error) {
+		rows, err := tx.Query(ctx, `SELECT rule_id, count(*),
+			COALESCE(sum(CASE WHEN status = 'Resolved' THEN 1 ELSE 0 END), 0)
+			FROM alert_incidents GROUP BY rule_id ORDER BY rule_id`)
+		if err != nil {
+			return nil, fmt.Errorf("count alert incidents: %w", err)
+		}
+		return ScanRows(rows, "count alert incidents", func(r Rows) (fc.AlertIncidentCount, error) {
+			var c fc.AlertIncidentCount
+			err := r.Scan(&c.RuleID, &c.Opened, &c.Resolved)
+			c.Open = c.Opened - c.Resolved
+			return c, err
+		})
+	})
+}
