@@ -421,3 +421,17 @@ type AlertStore interface {
 	// forgets refusals too old to count, and returns how many it resolved.
 	SweepAlerts(ctx context.Context) (int, error)
 }
+
+// AlertIncidentCount is how many incidents one rule has opened, how many
+// of them are resolved and how many are not (Open or Acknowledged), on
+// the whole database: the alert metrics (docs/api.md#metrics).
+type AlertIncidentCount struct {
+	RuleID                 int64
+	Opened, Resolved, Open int64
+}
+
+// AlertIncidentCounter is a store that counts incidents by rule (both
+// SQL stores): read at each scrape of /metrics.
+type AlertIncidentCounter interface {
+	CountAlertIncidents(ctx context.Context) ([]AlertIncidentCount, error)
+}

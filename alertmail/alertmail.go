@@ -19,7 +19,10 @@ import (
 	"net/smtp"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -68,7 +71,28 @@ type Sender struct {
 	// certificate for Server.Host.
 	TLS   *tls.Config
 	owner string
+
+	metricsOnce sync.Once
+	emails      *prometheus.CounterVec
 }
+
+// counter returns the sender's series, made on first use.
+func (s *Sender) counter() *prometheus.CounterVec {
+	s.metricsOnce.Do(func() {
+		s.emails = prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "failedcheckins_alert_emails_total",
+			Help: "Alert email attempts made by this server, by outcome: sent, retry (failed, to be retried), failed (failed for good).",
+		}, []string{"outcome"})
+		for _, o := range []string{"sent", "retry", "failed"} {
+			s.emails.WithLabelValues(o)
+		}
+	})
+	return s.emails
+}
+
+// Collectors returns the sender's series, for the server's registry
+// (docs/api.md#metrics).
+func (s *Sender) Collectors() []prometheus.Collector { return []prometheus.Collector{s.counter()} }
 
 func (s *Sender) now() time.Time {
 	if s.Now != nil {
@@ -117,6 +141,14 @@ func (s *Sender) RunOnce(ctx context.Context) (int, error) {
 			if s.Logger != nil {
 				s.Logger.Warn("alertmail: send", "email", m.ID, "error", err)
 			}
+		}
+		switch {
+		case err == nil:
+			s.counter().WithLabelValues("sent").Inc()
+		case next != nil:
+			s.counter().WithLabelValues("retry").Inc()
+		default:
+			s.counter().WithLabelValues("failed").Inc()
 		}
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		ferr := s.Store.FinishAlertEmail(rctx, s.owner, m.ID, err == nil, next, msg)

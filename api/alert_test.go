@@ -170,10 +170,18 @@ func TestAlertEndToEnd(t *testing.T) {
 		want["BusinessId"].(float64) != 2 || want["Status"] != "Open" {
 		t.Errorf("incident = %v; want the three refusals at location 2", want)
 	}
+	rule := fmt.Sprint(want["RuleId"])
+	wantSeries(t, scrape(t, e.h), `failedcheckins_alert_incidents_opened_total{rule="`+rule+`"} 1`,
+		`failedcheckins_alert_incidents_resolved_total{rule="`+rule+`"} 0`, "failedcheckins_alert_incidents_open 1")
 	sender := &alertmail.Sender{Store: e.db, Server: alertmail.Server{Addr: mailSrv.Addr, Host: "127.0.0.1"}, From: "alerts@example.com"}
+	if err := e.srv.Metrics().Register(sender.Collectors()...); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := sender.RunOnce(context.Background()); n != 1 || err != nil {
 		t.Fatalf("email sender = %d, %v; want one email", n, err)
 	}
+	wantSeries(t, scrape(t, e.h), `failedcheckins_alert_emails_total{outcome="sent"} 1`,
+		`failedcheckins_alert_emails_total{outcome="retry"} 0`)
 	mails := mailSrv.Messages()
 	if len(mails) != 1 || strings.Join(mails[0].To, ",") != "ops@example.com" ||
 		!strings.Contains(mails[0].Data, "Subject: [failedcheckins] Opened: stuck at the door") || !strings.Contains(mails[0].Data, "Refusals: 3") ||

@@ -107,6 +107,11 @@ func New(cfg Config) *Server {
 	if s.auditor != nil {
 		s.metrics.registry.MustRegister(s.auditor.Collectors()...)
 	}
+	if s.alerts != nil {
+		if counter, ok := s.alerts.Store.(fc.AlertIncidentCounter); ok {
+			s.metrics.registry.MustRegister(newAlertCollector(counter))
+		}
+	}
 	if s.metricsAllow == nil {
 		s.metricsAllow = DefaultMetricsAllow()
 	}

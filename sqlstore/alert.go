@@ -332,29 +332,66 @@ func (s Alerts) FindAlertIncidentByID(ctx context.Context, scope fc.Scope, id in
 	})
 }
 
-// FindAlertIncidents returns the page of incidents q selects. The scope
-// is applied in the query; the filters, order and page in Go, as for the
-// rules.
+// AlertIncidentTable is the incident list's table (GET
+// /api/alerts/incidents): the conditions, sort with the id tie-break,
+// count and page of every search, in SQL, so that the list stays fast
+// however many incidents there are. Status holds one of three canonical
+// ASCII words, which lower() folds as fc.Fold does and which sort alike
+// folded or not.
+var AlertIncidentTable = &Table{name: "alert_incidents", selectColumns: incidentColumns, accountTimes: true,
+	columns: map[fc.Field]column{
+		fc.FieldID:             {name: "id", kind: kindInt},
+		fc.FieldRuleID:         {name: "rule_id", kind: kindInt},
+		fc.FieldBusinessID:     {name: "business_id", kind: kindNullInt},
+		fc.FieldStatus:         {name: "status", fold: "lower(status)", kind: kindText},
+		fc.FieldFailureCount:   {name: "failure_count", kind: kindInt},
+		fc.FieldOpenedOn:       {name: "opened_on", kind: kindTime},
+		fc.FieldLastFailureOn:  {name: "last_failure_on", kind: kindTime},
+		fc.FieldResolvedOn:     {name: "resolved_on", kind: kindNullTime},
+		fc.FieldAcknowledgedOn: {name: "acknowledged_on", kind: kindNullTime},
+	}}
+
+// FindAlertIncidents returns the page of incidents q selects and the
+// exact total, from one snapshot: scope, filters, order and page in SQL
+// (AlertIncidentTable). A scope of no location sees nothing (an incident
+// of every location, whose business_id is NULL, only an unrestricted
+// one).
 func (s Alerts) FindAlertIncidents(ctx context.Context, q fc.Query) (*fc.AlertIncidentPage, error) {
-	all, err := ReadValue(ctx, s.Read, func(tx Tx) ([]*fc.AlertIncident, error) {
-		where, args := scopeWhere(q.Scope, nil)
-		rows, err := tx.Query(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE `+where, args...)
-		if err != nil {
-			return nil, fmt.Errorf("list alert incidents: %w", err)
+	page := &fc.AlertIncidentPage{Records: []*fc.AlertIncident{}}
+	if !q.Scope.All() && len(q.Scope.Businesses()) == 0 {
+		return page, nil
+	}
+	f, err := AlertIncidentTable.BuildFind(s.D, q)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Read(ctx, func(tx Tx) error {
+		if err := tx.QueryRow(ctx, f.Count, f.Args...).Scan(&page.TotalItems); err != nil {
+			return fmt.Errorf("count alert incidents: %w", err)
 		}
-		return ScanRows(rows, "list alert incidents", func(r Rows) (*fc.AlertIncident, error) {
+		if q.Size < 1 || q.Offset() >= page.TotalItems {
+			return nil
+		}
+		rows, err := tx.Query(ctx, f.Page, append(f.Args[:len(f.Args):len(f.Args)], q.Size, q.Offset())...)
+		if err != nil {
+			return fmt.Errorf("list alert incidents: %w", err)
+		}
+		recs, err := ScanRows(rows, "list alert incidents", func(r Rows) (*fc.AlertIncident, error) {
 			i, err := scanIncident(s.D, r)
 			if err != nil {
 				return nil, err
 			}
 			return &i.AlertIncident, nil
 		})
+		if recs != nil {
+			page.Records = recs
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	recs, total := pageOf(all, q)
-	return &fc.AlertIncidentPage{Records: recs, TotalItems: total}, nil
+	return page, nil
 }
 
 // AcknowledgeAlertIncident marks an open incident acknowledged.
@@ -650,5 +687,28 @@ func (s Alerts) FinishAlertEmail(ctx context.Context, owner string, id int64, se
 			return fmt.Errorf("finish email %d: %w", id, err)
 		}
 		return nil
+	})
+}
+
+// CountAlertIncidents counts the incidents of every rule (the alert
+// metrics). Incidents are opened and resolved inside the transactions of
+// the attempt pipeline, the sweep and erasure, on any server of the
+// database; counting the table at scrape time is exact whichever did it,
+// survives restarts, and costs one pass over the incidents (the rules,
+// and so the rows of the answer, are few: an operator makes each one).
+func (s Alerts) CountAlertIncidents(ctx context.Context) ([]fc.AlertIncidentCount, error) {
+	return ReadValue(ctx, s.Read, func(tx Tx) ([]fc.AlertIncidentCount, error) {
+		rows, err := tx.Query(ctx, `SELECT rule_id, count(*),
+			COALESCE(sum(CASE WHEN status = 'Resolved' THEN 1 ELSE 0 END), 0)
+			FROM alert_incidents GROUP BY rule_id ORDER BY rule_id`)
+		if err != nil {
+			return nil, fmt.Errorf("count alert incidents: %w", err)
+		}
+		return ScanRows(rows, "count alert incidents", func(r Rows) (fc.AlertIncidentCount, error) {
+			var c fc.AlertIncidentCount
+			err := r.Scan(&c.RuleID, &c.Opened, &c.Resolved)
+			c.Open = c.Opened - c.Resolved
+			return c, err
+		})
 	})
 }

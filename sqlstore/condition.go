@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"strings"
+	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -160,12 +161,18 @@ func timeRangeTerm(a *args, col column, c fc.Condition) (string, error) {
 	if col.kind != kindTime && col.kind != kindNullTime {
 		return "", mismatch(c)
 	}
+	bound := func(t time.Time) any { return a.d.Time(CeilUnix(t)) }
+	if a.t.accountTimes {
+		// Stored to the millisecond: "r >= From" is "r >= From rounded up
+		// to the millisecond", and so is "r < Until".
+		bound = func(t time.Time) any { return a.d.Accounts.Value(ceilMilli(t)) }
+	}
 	var terms []string
 	if !c.From.IsZero() {
-		terms = append(terms, col.name+" >= "+a.add(a.d.Time(CeilUnix(c.From))))
+		terms = append(terms, col.name+" >= "+a.add(bound(c.From)))
 	}
 	if !c.Until.IsZero() {
-		terms = append(terms, col.name+" < "+a.add(a.d.Time(CeilUnix(c.Until))))
+		terms = append(terms, col.name+" < "+a.add(bound(c.Until)))
 	}
 	switch len(terms) {
 	case 0:
@@ -186,4 +193,12 @@ func anyOf(alts []string) string {
 		return alts[0]
 	}
 	return "(" + strings.Join(alts, " OR ") + ")"
+}
+
+// ceilMilli rounds t up to the millisecond.
+func ceilMilli(t time.Time) time.Time {
+	if r := t.Truncate(time.Millisecond); r.Before(t) {
+		return r.Add(time.Millisecond)
+	}
+	return t
 }

@@ -162,6 +162,9 @@ func orderBy(d Dialect, t *Table, f fc.Field, desc bool) (string, error) {
 	if desc {
 		dir = " DESC"
 	}
+	if t.accountTimes && (col.kind == kindTime || col.kind == kindNullTime) {
+		col.name = wholeSeconds(d.Accounts, col.name)
+	}
 	switch col.kind {
 	case kindFalse: // a constant: only the tie-break is left
 		return " ORDER BY id" + dir, nil
@@ -178,6 +181,19 @@ func orderBy(d Dialect, t *Table, f fc.Field, desc bool) (string, error) {
 		return " ORDER BY id" + dir, nil
 	}
 	return " ORDER BY " + col.name + dir + ", id" + dir, nil
+}
+
+// wholeSeconds returns the SQL of the whole seconds of the time column
+// name, coded as c: what a sort by a time compares (fc.CompareField).
+// NULL stays NULL.
+func wholeSeconds(c TimeCoding, name string) string {
+	switch c {
+	case UnixMillis:
+		return "(" + name + " / 1000)" // integer division: times are after 1970
+	case Timestamp, TimestampMillis:
+		return "date_trunc('second', " + name + ")"
+	}
+	return name
 }
 
 func unknownField(f fc.Field) error {

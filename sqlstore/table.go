@@ -10,6 +10,11 @@ type Table struct {
 	selectColumns string
 	columns       map[fc.Field]column
 	rollup        *Rollup // the rollup this table is, nil for a table of records
+	// accountTimes says the table's times are coded as Dialect.Accounts
+	// (milliseconds) rather than Records (whole seconds): a range's
+	// bounds are coded so, and a time sorts by its whole second (as
+	// fc.CompareField does), ties broken by id.
+	accountTimes bool
 }
 
 // Checkins is the table of Checkin records (docs/api.md#searching-check-ins).

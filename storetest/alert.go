@@ -44,6 +44,7 @@ func RunAlerts(t *testing.T, open func(t *testing.T) AlertBackend) {
 		{"ReceiverLocation", testAlertReceiverLocation},
 		{"DeleteRuleEndsNotifications", testAlertDeleteRuleNotifications},
 		{"CheckinThenRefusalInOneBatch", testAlertCheckinThenRefusal},
+		{"ManyIncidents", testAlertManyIncidents},
 	}
 	t.Run("Window", func(t *testing.T) { runAlertWindow(t, open) })
 	for _, tt := range tests {
@@ -809,4 +810,134 @@ func recordOneBatch(t *testing.T, s AlertBackend, as []*fc.Attempt) []fc.Attempt
 		}
 	}
 	return res
+}
+
+// testAlertManyIncidents: the incident list filters, sorts, counts and
+// pages in the database exactly as the search's own evaluator does
+// (fc.MatchesAll, fc.CompareField, ties by Id), over 5,000 incidents of
+// two rules (one of Paris, one of every location), opened at two times,
+// half resolved, some acknowledged, seen through three scopes.
+func testAlertManyIncidents(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	paris := &fc.AlertRule{Name: "paris", Active: true, BusinessID: ptr[int64](2), GroupBy: []fc.Field{fc.FieldMacAddresses},
+		Threshold: 1, WindowMinutes: 10, RepeatMinutes: 60, ResolveMinutes: 30}
+	c, _ := alertSetup(t, s, paris)
+	every := &fc.AlertRule{Name: "every", Active: true, GroupBy: []fc.Field{fc.FieldMacAddresses},
+		Threshold: 1, WindowMinutes: 10, RepeatMinutes: 60, ResolveMinutes: 30}
+	if err := s.CreateAlertRule(ctx, every); err != nil {
+		t.Fatal(err)
+	}
+	const attempts = 2500 // each opens one incident of each rule
+	send := func(from, to int) {
+		for lo := from; lo < to; lo += 250 {
+			var as []*fc.Attempt
+			for i := lo; i < min(lo+250, to); i++ {
+				a := benRefused(c, -time.Duration(i%50)*time.Second)
+				a.MacAddresses = fmt.Sprintf("02-00-00-00-%02x-%02x", i/256, i%256)
+				as = append(as, a)
+			}
+			refuse(t, s, as...)
+			c.Add(1500 * time.Millisecond) // opened in different seconds and within one
+		}
+	}
+	send(0, attempts/2)
+	c.Add(31 * time.Minute)
+	if n, err := s.SweepAlerts(ctx); err != nil || n != attempts {
+		t.Fatalf("SweepAlerts = %d, %v; want the first %d incidents resolved", n, err, attempts)
+	}
+	send(attempts/2, attempts)
+
+	var all []*fc.AlertIncident
+	for page := int64(1); ; page++ {
+		p, err := s.FindAlertIncidents(ctx, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: page, Size: fc.MaxPageSize})
+		if err != nil {
+			t.Fatalf("FindAlertIncidents page %d: %v", page, err)
+		}
+		if p.TotalItems != 2*attempts {
+			t.Fatalf("TotalItems = %d; want %d", p.TotalItems, 2*attempts)
+		}
+		if len(p.Records) == 0 {
+			break
+		}
+		all = append(all, p.Records...)
+	}
+	if len(all) != 2*attempts {
+		t.Fatalf("listed %d incidents over the pages; want %d", len(all), 2*attempts)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].ID <= all[i-1].ID {
+			t.Fatalf("incident %d listed after %d by Id", all[i].ID, all[i-1].ID)
+		}
+	}
+	for i, inc := range all {
+		if i%7 == 0 && inc.Status == fc.IncidentOpen {
+			got, err := s.AcknowledgeAlertIncident(ctx, fc.AllBusinesses(), inc.ID, "ops@example.com")
+			if err != nil {
+				t.Fatal(err)
+			}
+			all[i] = got
+		}
+	}
+	mid := all[len(all)/2].OpenedOn
+	queries := []fc.Query{
+		{Scope: fc.AllBusinesses(), OrderBy: fc.FieldOpenedOn, Descending: true, Page: 2, Size: 25},
+		{Scope: fc.BusinessScope(2), OrderBy: fc.FieldOpenedOn, Page: 3, Size: 1000},
+		{Scope: fc.BusinessScope(1), OrderBy: fc.FieldOpenedOn, Page: 1, Size: 25},
+		{Scope: fc.BusinessScope(1, 2), OrderBy: fc.FieldStatus, Page: 2, Size: 700},
+		{Scope: fc.AllBusinesses(), OrderBy: fc.FieldAcknowledgedOn, Descending: true, Page: 1, Size: 400},
+		{Scope: fc.AllBusinesses(), OrderBy: fc.FieldResolvedOn, Page: 4, Size: 1000},
+		{Scope: fc.AllBusinesses(), OrderBy: fc.FieldLastFailureOn, Page: 2, Size: 333,
+			Conditions: []fc.Condition{{Field: fc.FieldStatus, Match: fc.MatchEqualFold, Strings: []string{"open", "ACKNOWLEDGED"}}}},
+		{Scope: fc.AllBusinesses(), OrderBy: fc.FieldBusinessID, Page: 2, Size: 1000,
+			Conditions: []fc.Condition{{Field: fc.FieldBusinessID, Match: fc.MatchInts, Null: true}}},
+		{Scope: fc.AllBusinesses(), OrderBy: fc.FieldRuleID, Descending: true, Page: 3, Size: 500,
+			Conditions: []fc.Condition{{Field: fc.FieldRuleID, Match: fc.MatchInts, Ints: []int64{every.ID, 999}},
+				{Field: fc.FieldOpenedOn, Match: fc.MatchTimeRange, From: mid.Add(-time.Minute), Until: mid.Add(time.Second)}}},
+		{Scope: fc.BusinessScope(2), OrderBy: fc.FieldID, Descending: true, Page: 2, Size: 1000,
+			Conditions: []fc.Condition{{Field: fc.FieldOpenedOn, Match: fc.MatchTimeRange, Until: mid},
+				{Field: fc.FieldBusinessID, Match: fc.MatchInts, Ints: []int64{2}}}},
+		{Scope: fc.AllBusinesses(), OrderBy: fc.FieldFailureCount, Page: 6, Size: 1000},
+	}
+	for n, q := range queries {
+		wantIDs, wantTotal := referencePage(all, q)
+		p, err := s.FindAlertIncidents(ctx, q)
+		if err != nil {
+			t.Fatalf("query %d: %v", n, err)
+		}
+		var got []int64
+		for _, r := range p.Records {
+			got = append(got, r.ID)
+		}
+		if p.TotalItems != wantTotal || !slices.Equal(got, wantIDs) {
+			t.Errorf("query %d %+v: TotalItems %d, %d records %v...; want %d, %d records %v...", n, q,
+				p.TotalItems, len(got), got[:min(len(got), 5)], wantTotal, len(wantIDs), wantIDs[:min(len(wantIDs), 5)])
+		}
+	}
+}
+
+// referencePage is the incident list as the search's evaluator keeps,
+// sorts and pages it.
+func referencePage(all []*fc.AlertIncident, q fc.Query) ([]int64, int64) {
+	var kept []*fc.AlertIncident
+	for _, r := range all {
+		inScope := q.Scope.All() || (r.BusinessID != nil && slices.Contains(q.Scope.Businesses(), *r.BusinessID))
+		if inScope && fc.MatchesAll(r, q.Conditions) {
+			kept = append(kept, r)
+		}
+	}
+	slices.SortFunc(kept, func(a, b *fc.AlertIncident) int {
+		c := fc.CompareField(a, b, q.OrderBy)
+		if c == 0 {
+			c = fc.CompareField(a, b, fc.FieldID)
+		}
+		if q.Descending {
+			c = -c
+		}
+		return c
+	})
+	var ids []int64
+	for i := q.Offset(); i < int64(len(kept)) && i < q.Offset()+int64(q.Size); i++ {
+		ids = append(ids, kept[i].ID)
+	}
+	return ids, int64(len(kept))
 }

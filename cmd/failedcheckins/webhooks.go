@@ -46,6 +46,11 @@ func startWebhooks(ctx context.Context, db store, server *api.Server, allowPriva
 			return nil, err
 		}
 		sender := &alertmail.Sender{Store: db, Server: srv, From: smtpFrom, Logger: logger}
+		if err := server.Metrics().Register(sender.Collectors()...); err != nil {
+			cancel()
+			wg.Wait()
+			return nil, err
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
