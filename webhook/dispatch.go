@@ -279,8 +279,17 @@ func (d *Dispatcher) start(ctx context.Context) (int, error) {
 }
 
 // launch starts an attempt of each claimed job, whose workers' places
-// are already counted in busy.
+// are already counted in busy. Once ctx has ended (shutdown) none is
+// started: an attempt would fail for the shutdown's sake and count
+// against its webhook; the leases run out and another server, or this
+// one's next start, sends them.
 func (d *Dispatcher) launch(ctx context.Context, jobs []*fc.DeliveryJob) {
+	if ctx.Err() != nil {
+		d.fmu.Lock()
+		d.busy -= len(jobs)
+		d.fmu.Unlock()
+		return
+	}
 	bodies := &renders{}
 	for _, j := range jobs {
 		d.wg.Add(1)
