@@ -285,4 +285,9 @@ type WebhookStore interface {
 	// end together at once, so that sending does not take the database's
 	// writer (SQLite's one) once per delivery.
 	FinishDeliveries(ctx context.Context, owner string, rs []DeliveryResult) error
+	// FinishAndClaim is FinishDeliveries of rs and then ClaimDeliveries
+	// (limit 0: none), in one write transaction: the dispatcher hands the
+	// places of the attempts that ended to the next due deliveries with
+	// one turn of the database's writer rather than two.
+	FinishAndClaim(ctx context.Context, owner string, rs []DeliveryResult, now, leaseUntil time.Time, limit int) ([]*DeliveryJob, error)
 }

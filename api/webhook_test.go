@@ -613,3 +613,34 @@ func TestWebhookOneReadPerRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookWorkersClaimAsTheyFinish: under Run, the transaction that
+// records an attempt claims the next due delivery for its worker
+// (FinishAndClaim): with one worker, no wake and an hour's poll, every
+// queued delivery is sent one after the other. A dispatcher fed only by
+// wakes and polls would send the first and wait an hour.
+func TestWebhookWorkersClaimAsTheyFinish(t *testing.T) {
+	e := newHookEnv(t, true)
+	var received atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		received.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
+	for range 4 {
+		e.refuse(t, 1)
+	}
+	d := webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true, Workers: 1, Poll: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	var done sync.WaitGroup
+	done.Go(func() { d.Run(ctx) })
+	defer done.Wait()
+	defer cancel()
+	for deadline := time.Now().Add(10 * time.Second); received.Load() < 4 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := received.Load(); n != 4 {
+		t.Fatalf("received %d of 4 deliveries with one worker and no wake", n)
+	}
+}

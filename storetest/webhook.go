@@ -31,6 +31,7 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 		{"OutboxSeesChanges", testOutboxSeesChanges},
 		{"ImportIsNotDelivered", testImportIsNotDelivered},
 		{"ClaimAndFinish", testClaimAndFinish},
+		{"FinishAndClaim", testFinishAndClaim},
 		{"FinishInAnyOrder", testFinishInAnyOrder},
 		{"EditKeepsOthersChanges", testEditKeepsOthersChanges},
 		{"DisableAndResume", testDisableAndResume},
@@ -350,6 +351,62 @@ func testClaimAndFinish(t *testing.T, s WebhookBackend) {
 	}
 	if page, _ := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 2, 1); len(page.Records) != 1 || page.Records[0].ID != d0.ID {
 		t.Errorf("page 2 of size 1 = %+v", page)
+	}
+}
+
+// testFinishAndClaim: the dispatcher's one transaction records the
+// results first and then claims: a delivery just failed is not claimed
+// again before its retry is due, and the deliveries of a webhook the
+// results disable (410) are not claimed at all.
+func testFinishAndClaim(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h1 := newHook(t, s, "h1", fc.ActionFailedCheckin, nil, "")
+	h2 := newHook(t, s, "h2", fc.ActionFailedCheckin, nil, "")
+	refusals(t, s, 2) // two deliveries to each webhook
+	now := WebhookNow
+	first, err := s.ClaimDeliveries(ctx, "a", now, now.Add(time.Minute), 2)
+	if err != nil || len(first) != 2 || first[0].Delivery.WebhookID != h1.ID || first[1].Delivery.WebhookID != h2.ID {
+		t.Fatalf("ClaimDeliveries = %+v, %v", first, err)
+	}
+	// Limit 0 only records; a result of another owner changes nothing.
+	if jobs, err := s.FinishAndClaim(ctx, "b", []fc.DeliveryResult{{DeliveryID: first[0].Delivery.ID, WebhookID: h1.ID, At: now, Delivered: true}},
+		now, now.Add(time.Minute), 0); err != nil || len(jobs) != 0 {
+		t.Fatalf("FinishAndClaim by another owner, limit 0 = %+v, %v", jobs, err)
+	}
+	next := now.Add(5 * time.Second)
+	rs := []fc.DeliveryResult{
+		{DeliveryID: first[1].Delivery.ID, WebhookID: h2.ID, At: now, Next: &next, StatusCode: 500, Error: "HTTP 500"},
+		{DeliveryID: first[0].Delivery.ID, WebhookID: h1.ID, At: now, StatusCode: 410, Error: "HTTP 410", Disable: true, Next: &next},
+	}
+	jobs, err := s.FinishAndClaim(ctx, "a", rs, now, now.Add(time.Minute), 10)
+	if err != nil {
+		t.Fatalf("FinishAndClaim: %v", err)
+	}
+	// Only h2's second delivery is due: h2's first waits for its retry,
+	// h1 was disabled by the 410 in the same transaction.
+	if len(jobs) != 1 || jobs[0].Delivery.WebhookID != h2.ID || jobs[0].Delivery.ID == first[1].Delivery.ID || jobs[0].URL != h2.URL {
+		t.Fatalf("FinishAndClaim claimed %+v; want h2's other delivery", jobs)
+	}
+	if w, _ := s.FindWebhookByID(ctx, fc.AllBusinesses(), h1.ID); w.Active || w.ErrorCount != 1 {
+		t.Errorf("h1 after a 410: %+v", w)
+	}
+	if w, _ := s.FindWebhookByID(ctx, fc.AllBusinesses(), h2.ID); !w.Active || w.ErrorCount != 1 || w.LastError != "HTTP 500" {
+		t.Errorf("h2 after a 500: %+v", w)
+	}
+	log, _ := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h2.ID, 1, 10)
+	if d := log.Records[1]; d.ID != first[1].Delivery.ID || d.Status != fc.DeliveryPending || d.Attempts != 1 || !d.NextAttemptOn.Equal(next) {
+		t.Errorf("h2's failed delivery: %+v", d)
+	}
+	// The new claim holds a lease: nobody else claims it before it ends.
+	if again := claim(t, s, "c", now.Add(3*time.Second)); len(again) != 0 {
+		t.Errorf("leased deliveries claimed again: %+v", again)
+	}
+	// The retry comes due and is claimed with the next results.
+	jobs, err = s.FinishAndClaim(ctx, "a", []fc.DeliveryResult{{DeliveryID: jobs[0].Delivery.ID, WebhookID: h2.ID, At: next, Delivered: true, StatusCode: 200}},
+		next, next.Add(time.Minute), 10)
+	if err != nil || len(jobs) != 1 || jobs[0].Delivery.ID != first[1].Delivery.ID {
+		t.Fatalf("FinishAndClaim at the retry = %+v, %v", jobs, err)
 	}
 }
 

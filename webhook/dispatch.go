@@ -34,6 +34,16 @@ const (
 	// DefaultPoll is how often a dispatcher looks for due deliveries it
 	// was not woken for (other servers' records, retries).
 	DefaultPoll = time.Second
+	// Gather is the least time between two claims of a woken dispatcher
+	// while fewer than half its workers are free: under load every group
+	// commit wakes it, and a claim per wake would take the database's
+	// writer (SQLite's one) from the check-ins about once per commit for
+	// a few deliveries each (BenchmarkHTTP16Push/push). The attempts that
+	// end claim the next deliveries in the transaction that records them
+	// (FinishAndClaim), so a busy dispatcher loses nothing by waiting; a
+	// delivery waits at most this long for a free worker's claim
+	// (BenchmarkPushLag), far under PUSH.md's second.
+	Gather = 10 * time.Millisecond
 	// maxRetryAfter caps a receiver's Retry-After.
 	maxRetryAfter = 24 * time.Hour
 )
@@ -85,7 +95,6 @@ type Dispatcher struct {
 	client  *http.Client
 	owner   string
 	wake    chan struct{}
-	slots   chan struct{}
 	metrics *Metrics
 	wg      sync.WaitGroup
 
@@ -94,6 +103,15 @@ type Dispatcher struct {
 	fmu      sync.Mutex
 	finished []*finished
 	flushing bool
+	// busy counts the workers' places taken: by an attempt, from its
+	// claim until its result is recorded, or reserved by a claim under
+	// way. Guarded by fmu.
+	busy int
+	// lastClaim is when the last claim started (Gather). Guarded by fmu.
+	lastClaim time.Time
+	// chain: the transaction that records results also claims the next
+	// deliveries (Run; RunOnce makes one round only). Guarded by fmu.
+	chain bool
 }
 
 // finished is an attempt's result waiting to be recorded; done is closed
@@ -139,7 +157,6 @@ func New(cfg Config) *Dispatcher {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		owner:   hex.EncodeToString(id[:]),
 		wake:    make(chan struct{}, 1),
-		slots:   make(chan struct{}, cfg.Workers),
 		metrics: newMetrics(cfg.Store),
 	}
 }
@@ -172,25 +189,57 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// Run sends deliveries until ctx ends: at once when woken, and every
-// Poll. It waits for the attempts in flight before returning.
+// Run sends deliveries until ctx ends: when woken (at once while at
+// least half the workers are free and the last claim is Gather old,
+// otherwise once it is), and every Poll; the attempts that end claim the
+// next deliveries as they are recorded. It waits for the attempts in
+// flight before returning.
 func (d *Dispatcher) Run(ctx context.Context) {
+	d.fmu.Lock()
+	d.chain = true
+	d.fmu.Unlock()
 	t := time.NewTicker(d.cfg.Poll)
 	defer t.Stop()
 	defer d.wg.Wait()
-	for {
-		n, err := d.start(ctx)
-		if err != nil && ctx.Err() == nil {
+	gather := time.NewTimer(time.Hour)
+	gather.Stop()
+	defer gather.Stop()
+	armed := false
+	claim := func() {
+		if _, err := d.start(ctx); err != nil && ctx.Err() == nil {
 			d.cfg.Logger.Warn("webhook: claim deliveries", "error", err)
 		}
-		if n > 0 && err == nil {
-			continue // there may be more due
-		}
+	}
+	claim()
+	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-d.wake:
+			if armed {
+				continue // the timer's claim will see it
+			}
+			d.fmu.Lock()
+			free, since := d.cfg.Workers-d.busy, time.Since(d.lastClaim)
+			d.fmu.Unlock()
+			wait := Gather - since
+			if 2*free < d.cfg.Workers {
+				// Most workers are busy, and the first to end claims:
+				// the timer only covers workers held long by slow
+				// receivers.
+				wait = Gather
+			}
+			if wait <= 0 {
+				claim()
+				continue
+			}
+			gather.Reset(wait)
+			armed = true
+		case <-gather.C:
+			armed = false
+			claim()
 		case <-t.C:
+			claim()
 		}
 	}
 }
@@ -207,26 +256,48 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 // start claims as many due deliveries as there are free workers and
 // starts an attempt of each.
 func (d *Dispatcher) start(ctx context.Context) (int, error) {
-	free := cap(d.slots) - len(d.slots)
-	if free == 0 {
+	d.fmu.Lock()
+	free := d.cfg.Workers - d.busy
+	d.busy += free
+	if free > 0 {
+		d.lastClaim = time.Now()
+	}
+	d.fmu.Unlock()
+	if free <= 0 {
 		return 0, nil
 	}
 	now := d.cfg.Now()
 	jobs, err := d.cfg.Store.ClaimDeliveries(ctx, d.owner, now, now.Add(Lease), free)
 	if err != nil {
-		return 0, err
+		jobs = nil
+	}
+	d.fmu.Lock()
+	d.busy -= free - len(jobs)
+	d.fmu.Unlock()
+	d.launch(ctx, jobs)
+	return len(jobs), err
+}
+
+// launch starts an attempt of each claimed job, whose workers' places
+// are already counted in busy. Once ctx has ended (shutdown) none is
+// started: an attempt would fail for the shutdown's sake and count
+// against its webhook; the leases run out and another server, or this
+// one's next start, sends them.
+func (d *Dispatcher) launch(ctx context.Context, jobs []*fc.DeliveryJob) {
+	if ctx.Err() != nil {
+		d.fmu.Lock()
+		d.busy -= len(jobs)
+		d.fmu.Unlock()
+		return
 	}
 	bodies := &renders{}
 	for _, j := range jobs {
-		d.slots <- struct{}{}
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
-			defer func() { <-d.slots }()
 			d.deliver(ctx, j, bodies)
 		}()
 	}
-	return len(jobs), nil
 }
 
 // deliver makes one attempt of a claimed delivery and records it.
@@ -282,7 +353,11 @@ func (r *renders) body(ctx context.Context, del *fc.WebhookDelivery, render Rend
 // other one that ended meanwhile, in one transaction, and goes on while
 // more wait; the others wait for it. One write per delivery would take
 // the database's writer, which the check-ins need (SQLite has one), a
-// thousand times a second under load (BenchmarkHTTP16Push).
+// thousand times a second under load (BenchmarkHTTP16Push). Under Run the
+// same transaction claims the next due deliveries for the places of the
+// attempts recorded and any other free ones (FinishAndClaim), and starts
+// them: a busy dispatcher takes one turn of the writer per group, not
+// one for its results and one more for its next claim.
 func (d *Dispatcher) record(ctx context.Context, r fc.DeliveryResult, j *fc.DeliveryJob) {
 	me := &finished{r: r, j: j, done: make(chan struct{})}
 	d.fmu.Lock()
@@ -306,14 +381,42 @@ func (d *Dispatcher) record(ctx context.Context, r fc.DeliveryResult, j *fc.Deli
 			d.fmu.Unlock()
 			return
 		}
+		// The batch's places pass to the claim, with every free one; no
+		// claims once ctx ended.
+		places := len(batch)
+		if d.chain && ctx.Err() == nil {
+			free := d.cfg.Workers - d.busy
+			d.busy += free
+			places += free
+			d.lastClaim = time.Now()
+		} else {
+			places = 0
+			d.busy -= len(batch)
+		}
 		d.fmu.Unlock()
 		results := make([]fc.DeliveryResult, len(batch))
 		for i, f := range batch {
 			results[i] = f.r
 		}
 		wctx, cancel := context.WithTimeout(rctx, 10*time.Second)
-		err := d.cfg.Store.FinishDeliveries(wctx, d.owner, results)
+		var jobs []*fc.DeliveryJob
+		var err error
+		if places > 0 {
+			now := d.cfg.Now()
+			jobs, err = d.cfg.Store.FinishAndClaim(wctx, d.owner, results, now, now.Add(Lease), places)
+			if err != nil {
+				jobs = nil
+			}
+		} else {
+			err = d.cfg.Store.FinishDeliveries(wctx, d.owner, results)
+		}
 		cancel()
+		if places > 0 {
+			d.fmu.Lock()
+			d.busy -= places - len(jobs)
+			d.fmu.Unlock()
+			d.launch(ctx, jobs)
+		}
 		now := d.cfg.Now()
 		for _, f := range batch {
 			if err != nil {
