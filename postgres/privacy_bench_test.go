@@ -13,6 +13,7 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/postgres/pgtest"
+	"github.com/failedcheckins/failedcheckins/storetest"
 )
 
 // erasureRecords yields n records over a year at 100 locations, every
@@ -21,14 +22,13 @@ import (
 func erasureRecords(n int) iter.Seq2[*fc.FailedCheckin, error] {
 	names := []string{"Liam Moore", "Emma Smith", "Noah Smithson", "Olivia Brown", "Zoë Müller", "Ahmed Roberts"}
 	descs := []string{"Plan expired", "Door controller offline", "Pass limit reached", "Booking required", "No plan"}
-	start := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 	step := 365 * 24 * time.Hour / time.Duration(n)
 	return func(yield func(*fc.FailedCheckin, error) bool) {
 		rnd := rand.New(rand.NewPCG(1, 2))
 		for i := range n {
 			id := int64(i + 1)
 			b := int64(1001 + rnd.IntN(100))
-			at := start.Add(time.Duration(i) * step)
+			at := erasureStart.Add(time.Duration(i) * step)
 			cw := int64(100000 + rnd.IntN(20000))
 			r := &fc.FailedCheckin{ID: id, CoworkerID: &cw, CoworkerFullName: names[rnd.IntN(len(names))],
 				BusinessID: b, BusinessName: fmt.Sprintf("Location %d", b), CheckinAttemptTime: at,
@@ -44,6 +44,9 @@ func erasureRecords(n int) iter.Seq2[*fc.FailedCheckin, error] {
 		}
 	}
 }
+
+// erasureStart is the first attempt of erasureRecords.
+var erasureStart = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 
 // BenchmarkErasePerson is sqlite's BenchmarkErasePerson on PostgreSQL:
 // the erasure by coworker Id of one person holding one record in 200
@@ -107,4 +110,22 @@ func BenchmarkErasePerson(b *testing.B) {
 		k++
 	}
 	b.ReportMetric(float64(changed), "records/op")
+}
+
+// BenchmarkRetention is sqlite's BenchmarkRetention on PostgreSQL
+// (storetest.BenchRetention, on a fresh database per iteration, records
+// of erasureRecords): every batch's hold of the writer (PRIVACY.md: at
+// most 50 ms) and the slowest search meanwhile.
+func BenchmarkRetention(b *testing.B) {
+	storetest.BenchRetention(b, func(b *testing.B) storetest.RetentionBenchStore {
+		ctx := context.Background()
+		db, err := Open(ctx, pgtest.NewDatabase(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+		return db
+	}, erasureRecords, erasureStart)
 }

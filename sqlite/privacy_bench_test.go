@@ -6,7 +6,6 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/retention"
+	"github.com/failedcheckins/failedcheckins/storetest"
 )
 
 // erasurePeople is how many people of the erasure benchmark's data each
@@ -127,89 +127,19 @@ func BenchmarkErasePerson(b *testing.B) {
 	b.ReportMetric(float64(changed), "records/op")
 }
 
-// BenchmarkRetention measures a retention run on SQLite: over
-// FAILEDCHECKINS_BENCH_RETENTION_ROWS records (default 200,000, a year of
-// attempts), --delete-after removes the older half (about 100,000
-// records) and --anonymize-after anonymizes the next quarter, while a
-// reader searches one location's newest records in a loop. It reports the
-// longest a batch held the writer (PRIVACY.md: at most 50 ms) and the
-// slowest search meanwhile (issue 16: at most 100 ms).
+// BenchmarkRetention measures a retention run on SQLite
+// (storetest.BenchRetention: 100,000 records deleted and 50,000
+// anonymized out of 200,000 while a reader searches; every batch's hold
+// of the writer and the slowest search).
 func BenchmarkRetention(b *testing.B) {
-	rows := 200_000
-	if v := os.Getenv("FAILEDCHECKINS_BENCH_RETENTION_ROWS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("FAILEDCHECKINS_BENCH_RETENTION_ROWS=%q: %v", v, err)
-		}
-		rows = n
-	}
-	ctx := context.Background()
-	var maxHeld, maxSearch time.Duration
-	var held []time.Duration
-	var res retention.Result
-	for b.Loop() {
-		b.StopTimer()
-		db, err := Open(ctx, filepath.Join(b.TempDir(), "retention.db"))
+	storetest.BenchRetention(b, func(b *testing.B) storetest.RetentionBenchStore {
+		db, err := Open(context.Background(), filepath.Join(b.TempDir(), "retention.db"))
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := db.Migrate(ctx); err != nil {
+		if err := db.Migrate(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := db.CreateFailedCheckins(ctx, erasureData(rows)); err != nil {
-			b.Fatal(err)
-		}
-		run := retention.Runner{Store: db, Now: func() time.Time { return erasureStart.Add(365 * retention.Day) },
-			Windows: retention.Windows{DeleteAfter: 183 * retention.Day, AnonymizeAfter: 92 * retention.Day}}
-		stop := make(chan struct{})
-		searched := make(chan time.Duration)
-		go func() {
-			var slowest time.Duration
-			q := fc.Query{Scope: fc.BusinessScope(1001), OrderBy: fc.FieldCheckinAttemptTime, Descending: true, Page: 1, Size: 25}
-			for {
-				select {
-				case <-stop:
-					searched <- slowest
-					return
-				default:
-				}
-				t0 := time.Now()
-				if _, err := db.FindFailedCheckins(ctx, q); err != nil {
-					b.Error(err)
-				}
-				slowest = max(slowest, time.Since(t0))
-			}
-		}()
-		b.StartTimer()
-		res, err = run.RunOnce(ctx)
-		b.StopTimer()
-		close(stop)
-		maxSearch = max(maxSearch, <-searched)
-		if err != nil {
-			b.Fatal(err)
-		}
-		maxHeld = max(maxHeld, res.MaxHeld)
-		held = append(held, res.Held...)
-		if err := db.Close(); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(res.Deleted), "deleted/op")
-	b.ReportMetric(float64(res.Anonymized), "anonymized/op")
-	b.ReportMetric(float64(res.Batches), "batches/op")
-	slices.Sort(held)
-	if len(held) > 0 {
-		b.ReportMetric(float64(held[len(held)/2].Microseconds())/1000, "p50-held-ms")
-		b.ReportMetric(float64(held[len(held)*99/100].Microseconds())/1000, "p99-held-ms")
-		over := 0
-		for _, h := range held {
-			if h > 50*time.Millisecond {
-				over++
-			}
-		}
-		b.ReportMetric(float64(over), "batches-over-50ms")
-	}
-	b.ReportMetric(float64(maxHeld.Microseconds())/1000, "max-held-ms")
-	b.ReportMetric(float64(maxSearch.Microseconds())/1000, "max-search-ms")
+		return db
+	}, erasureData, erasureStart)
 }
