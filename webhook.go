@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"strconv"
 	"time"
 )
 
@@ -49,6 +50,20 @@ const (
 	ActionFailedCheckin  = 63
 	ActionAlertIncident  = 1001
 )
+
+// WebhookActionName names an action as Nexudus does ("63 FailedCheckin"),
+// for the console and the command line; an unknown action is its number.
+func WebhookActionName(a int) string {
+	switch a {
+	case ActionFailedCheckin:
+		return "63 FailedCheckin"
+	case ActionCheckinCreated:
+		return "47 CheckinCreated"
+	case ActionAlertIncident:
+		return "1001 AlertIncident"
+	}
+	return strconv.Itoa(a)
+}
 
 // WebhookActions lists the valid actions.
 var WebhookActions = []int{ActionFailedCheckin, ActionCheckinCreated, ActionAlertIncident}

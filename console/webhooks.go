@@ -54,7 +54,7 @@ func viewWebhook(caller *fc.Caller, w *fc.Webhook) webhookView {
 	if caller.MasksPersonalData() {
 		filter = searchparams.RedactPersonal(filter)
 	}
-	v := webhookView{ID: w.ID, Name: w.Name, Action: actionLabel(w.Action), Location: "every location", URL: w.URL,
+	v := webhookView{ID: w.ID, Name: w.Name, Action: fc.WebhookActionName(w.Action), Location: "every location", URL: w.URL,
 		Filter: filter, Description: w.Description, Active: w.Active, ErrorCount: w.ErrorCount, LastError: w.LastError,
 		CreatedOn: formatUTC(w.CreatedOn), UpdatedOn: formatUTC(w.UpdatedOn), RecordPages: w.Action == fc.ActionFailedCheckin}
 	if w.BusinessID != nil {
@@ -67,19 +67,6 @@ func viewWebhook(caller *fc.Caller, w *fc.Webhook) webhookView {
 		v.UpdatedBy = *w.UpdatedBy
 	}
 	return v
-}
-
-// actionLabel names an action as Nexudus does.
-func actionLabel(a int) string {
-	switch a {
-	case fc.ActionFailedCheckin:
-		return "63 FailedCheckin"
-	case fc.ActionCheckinCreated:
-		return "47 CheckinCreated"
-	case fc.ActionAlertIncident:
-		return "1001 AlertIncident"
-	}
-	return strconv.Itoa(a)
 }
 
 // deliveryView is one entry of the delivery log.
@@ -187,7 +174,7 @@ func (c *Console) renderWebhooks(w http.ResponseWriter, r *http.Request, status 
 	}
 	for _, a := range []int{fc.ActionFailedCheckin, fc.ActionCheckinCreated} {
 		v := strconv.Itoa(a)
-		d.Actions = append(d.Actions, option{Value: v, Label: actionLabel(a), Selected: form.Get("action") == v})
+		d.Actions = append(d.Actions, option{Value: v, Label: fc.WebhookActionName(a), Selected: form.Get("action") == v})
 	}
 	c.render(w, r, status, "webhooks", pageData{Title: "Webhooks", Body: d})
 }

@@ -48,18 +48,7 @@ func (p Privacy) forgetIncidents(ctx context.Context, tx Tx, who person, failed 
 	if len(who.coworkers) > 0 {
 		where += ` OR coworker_id IN (` + list(a, who.coworkers) + `)`
 	}
-	rows, err := tx.Query(ctx, `SELECT id, key, status FROM alert_incidents WHERE `+where, a.vals...)
-	if err != nil {
-		return fmt.Errorf("read the alert incidents: %w", err)
-	}
-	type incident struct {
-		id          int64
-		key, status string
-	}
-	found, err := ScanRows(rows, "read the alert incidents", func(r Rows) (incident, error) {
-		var i incident
-		return i, r.Scan(&i.id, &i.key, &i.status)
-	})
+	found, err := readIncidentKeys(ctx, tx, where, a.vals...)
 	if err != nil {
 		return err
 	}
@@ -73,6 +62,25 @@ func (p Privacy) forgetIncidents(ctx context.Context, tx Tx, who person, failed 
 		}
 	}
 	return nil
+}
+
+// incidentKey is an incident as forgetIncidents and RetainAlerts judge it.
+type incidentKey struct {
+	id          int64
+	key, status string
+}
+
+// readIncidentKeys reads the Id, key and status of the incidents that
+// where (a condition, with its order and limit) selects.
+func readIncidentKeys(ctx context.Context, tx Tx, where string, args ...any) ([]incidentKey, error) {
+	rows, err := tx.Query(ctx, `SELECT id, key, status FROM alert_incidents WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read the alert incidents: %w", err)
+	}
+	return ScanRows(rows, "read the alert incidents", func(r Rows) (incidentKey, error) {
+		var i incidentKey
+		return i, r.Scan(&i.id, &i.key, &i.status)
+	})
 }
 
 // scrubIncident writes key (the personal values null) over incident id's,
@@ -115,20 +123,8 @@ func (p Privacy) scrubIncident(ctx context.Context, tx Tx, id int64, key, status
 func (p Privacy) RetainAlerts(ctx context.Context, before time.Time, limit int) (int, error) {
 	d := p.Changes.Dialect
 	return p.Change(ctx, func(tx Tx, now time.Time) (int, error) {
-		rows, err := tx.Query(ctx, `SELECT id, key, status FROM alert_incidents WHERE last_failure_on < $1
-			AND (coworker_id IS NOT NULL OR key LIKE '%"MacAddresses":"%')
-			ORDER BY id LIMIT $2`, d.Accounts.Value(before), limit)
-		if err != nil {
-			return 0, fmt.Errorf("read old alert incidents: %w", err)
-		}
-		type incident struct {
-			id          int64
-			key, status string
-		}
-		found, err := ScanRows(rows, "read old alert incidents", func(r Rows) (incident, error) {
-			var i incident
-			return i, r.Scan(&i.id, &i.key, &i.status)
-		})
+		found, err := readIncidentKeys(ctx, tx, `last_failure_on < $1
+			AND (coworker_id IS NOT NULL OR key LIKE '%"MacAddresses":"%') ORDER BY id LIMIT $2`, d.Accounts.Value(before), limit)
 		if err != nil {
 			return 0, err
 		}

@@ -285,31 +285,18 @@ func listWebhooks(ctx context.Context, db store, stdout io.Writer) error {
 		if w.LastTrigger != nil {
 			last = w.LastTrigger.UTC().Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", w.ID, oneLine(w.Name), actionName(w.Action), businessCell(w.BusinessID),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", w.ID, oneLine(w.Name), fc.WebhookActionName(w.Action), businessCell(w.BusinessID),
 			yesNo(w.Active), oneLine(w.URL), w.ErrorCount, orDash(oneLine(fc.ShortValue(w.LastError))), last)
 	}
 	return tw.Flush()
 }
 
 func describeWebhook(w *fc.Webhook) string {
-	s := fmt.Sprintf("%s, %s of %s to %s", w.Name, actionName(w.Action), businessName(w.BusinessID), w.URL)
+	s := fmt.Sprintf("%s, %s of %s to %s", w.Name, fc.WebhookActionName(w.Action), businessName(w.BusinessID), w.URL)
 	if w.Filter != "" {
 		s += ", filter " + w.Filter
 	}
 	return s
-}
-
-// actionName names an action as the console and docs do.
-func actionName(a int) string {
-	switch a {
-	case fc.ActionFailedCheckin:
-		return "63 FailedCheckin"
-	case fc.ActionCheckinCreated:
-		return "47 CheckinCreated"
-	case fc.ActionAlertIncident:
-		return "1001 AlertIncident"
-	}
-	return strconv.Itoa(a)
 }
 
 func businessName(id *int64) string {
