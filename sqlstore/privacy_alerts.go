@@ -42,9 +42,13 @@ func (p Privacy) forgetIncidents(ctx context.Context, tx Tx, who person, failed 
 		}
 	}
 	// Incidents are few (one per rule and key at a time): read those that
-	// could name the person and decide in Go, where the key is parsed.
+	// could name the person and decide in Go, where the key is parsed (a
+	// MAC in a key is the record's text, in any case and separators, so
+	// SQL cannot match it). A key whose MAC an erasure or retention has
+	// already nulled ("MacAddresses":null, as nullPersonal writes it)
+	// names no one and is not read again.
 	a := &args{d: d}
-	where := `key LIKE '%"MacAddresses"%'`
+	where := `key LIKE '%"MacAddresses":"%'`
 	if len(who.coworkers) > 0 {
 		where += ` OR coworker_id IN (` + list(a, who.coworkers) + `)`
 	}

@@ -690,7 +690,8 @@ func deliveriesTo(t *testing.T, s AlertBackend) map[int64]int {
 // saver's scope only when it was saved; at queue time a webhook of one
 // location is told only of incidents of that location (an incident
 // carries its location's refusals), and a webhook of every location of
-// all. A webhook moved to another location since follows its new one.
+// all. A webhook moved to another location since follows its new one;
+// one deleted since is skipped.
 func testAlertReceiverLocation(t *testing.T, s AlertBackend) {
 	ctx := context.Background()
 	c, all := alertSetup(t, s, nil)
@@ -715,6 +716,16 @@ func testAlertReceiverLocation(t *testing.T, s AlertBackend) {
 	refuse(t, s, benRefused(c, 0))
 	if got := deliveriesTo(t, s); got[all.ID] != 1 || got[london.ID] != 1 {
 		t.Fatalf("deliveries of the repeat = %v; want one to each webhook", got)
+	}
+	// A receiver deleted since the rule was saved is skipped: the next
+	// repeat reaches the webhook that is left, and the batch is not failed.
+	if err := s.DeleteWebhook(ctx, fc.AllBusinesses(), london.ID); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(time.Duration(rule.RepeatMinutes) * time.Minute)
+	refuse(t, s, benRefused(c, 0))
+	if got := deliveriesTo(t, s); got[all.ID] != 1 || len(got) != 1 {
+		t.Fatalf("deliveries after the London webhook was deleted = %v; want one, to %d", got, all.ID)
 	}
 }
 
