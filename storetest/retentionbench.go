@@ -46,6 +46,16 @@ func BenchRetention(b *testing.B, open func(b *testing.B) RetentionBenchStore, d
 		}
 		rows = n
 	}
+	// FAILEDCHECKINS_BENCH_RETENTION_MIN_BATCH sets Runner.MinBatch, to
+	// compare floors in one build.
+	minBatch := 0
+	if v := os.Getenv("FAILEDCHECKINS_BENCH_RETENTION_MIN_BATCH"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("FAILEDCHECKINS_BENCH_RETENTION_MIN_BATCH=%q: %v", v, err)
+		}
+		minBatch = n
+	}
 	ctx := context.Background()
 	var maxHeld time.Duration
 	var held []time.Duration
@@ -58,7 +68,7 @@ func BenchRetention(b *testing.B, open func(b *testing.B) RetentionBenchStore, d
 			b.Fatal(err)
 		}
 		run := retention.Runner{Store: db, Now: func() time.Time { return start.Add(365 * retention.Day) },
-			Windows: retention.Windows{DeleteAfter: 183 * retention.Day, AnonymizeAfter: 92 * retention.Day}}
+			Windows: retention.Windows{DeleteAfter: 183 * retention.Day, AnonymizeAfter: 92 * retention.Day}, MinBatch: minBatch}
 		// The newest record is in neither window: the writer's target.
 		newest := int64(rows)
 		stop := make(chan struct{})
