@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
@@ -19,8 +21,13 @@ var changes = sqlstore.Changes{Dialect: sqlstore.PostgreSQL()}
 // every writer that gives Ids takes: the high-water mark a delete raises
 // then covers every Id given before it.
 func (db *DB) change(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time) (int, error)) (int, error) {
+	return db.changeOn(ctx, db.pool, fn)
+}
+
+// changeOn is change on a connection of on.
+func (db *DB) changeOn(ctx context.Context, on begins, fn func(tx sqlstore.Tx, now time.Time) (int, error)) (int, error) {
 	n := 0
-	err := db.write(ctx, func(tx sqlstore.WriteTx, now time.Time) error {
+	err := db.writeOn(ctx, on, func(tx sqlstore.WriteTx, now time.Time) error {
 		if _, err := tx.Exec(ctx, dialect.LockRecords); err != nil {
 			return fmt.Errorf("lock for writing: %w", err)
 		}
@@ -38,7 +45,15 @@ func (db *DB) change(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time)
 // advisory lock on a connection kept out of the pool until release, so
 // that of the servers sharing the database one at a time applies the
 // retention windows; a server that dies releases it with its connection.
-func (db *DB) TryRetentionLock(ctx context.Context) (func(), bool, error) {
+// The run's batches begin their transactions on that same connection:
+// each statement of a batch, and each of the count triggers' (17 in
+// fc_count_removed alone), is then planned once per run, where on
+// whichever pooled connection came free the first batch on each paid
+// 18-24 ms of planning (docs/benchmarks.md). Between batches the
+// connection is idle, outside any transaction: it holds the retention
+// lock, which only another server's run asks for (and does not wait
+// for), and none of the records' locks.
+func (db *DB) TryRetentionLock(ctx context.Context) (fc.RetentionRun, bool, error) {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return nil, false, db.unavailable(err)
@@ -52,12 +67,37 @@ func (db *DB) TryRetentionLock(ctx context.Context) (func(), bool, error) {
 		conn.Release()
 		return nil, false, nil
 	}
-	release := func() {
-		// A connection that cannot unlock is closed, which unlocks.
-		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(sqlstore.RetentionLock)); err != nil {
-			_ = conn.Conn().Close(context.Background())
-		}
-		conn.Release()
+	run := &retentionRun{conn: conn}
+	read := func(ctx context.Context, fn func(tx sqlstore.Tx) error) error { return db.readOn(ctx, conn, fn) }
+	write := func(ctx context.Context, fn func(tx sqlstore.WriteTx, now time.Time) error) error {
+		return db.writeOn(ctx, conn, fn)
 	}
-	return release, true, nil
+	change := func(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time) (int, error)) (int, error) {
+		return db.changeOn(ctx, conn, fn)
+	}
+	run.Privacy = sqlstore.Privacy{Changes: changes, Change: change, Read: read, Dirs: &db.dir}
+	run.audit = sqlstore.Audit{D: dialect, Read: read, Write: write}
+	return run, true, nil
+}
+
+// retentionRun is a retention run on the connection that holds the
+// retention lock (TryRetentionLock): the store's own batches, whose
+// transactions begin on conn.
+type retentionRun struct {
+	sqlstore.Privacy
+	audit sqlstore.Audit
+	conn  *pgxpool.Conn
+}
+
+func (r *retentionRun) DeleteAuditEntriesBefore(ctx context.Context, before time.Time, limit int) (int, error) {
+	return r.audit.DeleteAuditEntriesBefore(ctx, before, limit)
+}
+
+// Release unlocks and gives the connection back to the pool; a
+// connection that cannot unlock is closed, which unlocks.
+func (r *retentionRun) Release() {
+	if _, err := r.conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(sqlstore.RetentionLock)); err != nil {
+		_ = r.conn.Conn().Close(context.Background())
+	}
+	r.conn.Release()
 }

@@ -147,7 +147,19 @@ func (db *DB) SetNow(now func() time.Time) { db.now = now }
 // otherwise (or when ctx is cancelled). Its errors are classified
 // (errors.go): a database that cannot serve is fc.ErrUnavailable.
 func (db *DB) withTx(ctx context.Context, fn func(tx pgx.Tx, now time.Time) error) error {
-	tx, err := db.pool.Begin(ctx)
+	return db.withTxOn(ctx, db.pool, fn)
+}
+
+// begins is where a transaction starts: the pool, or one connection held
+// out of it (a retention run's, TryRetentionLock).
+type begins interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+}
+
+// withTxOn is withTx on a connection of on.
+func (db *DB) withTxOn(ctx context.Context, on begins, fn func(tx pgx.Tx, now time.Time) error) error {
+	tx, err := on.Begin(ctx)
 	if err != nil {
 		return db.beginError(err)
 	}

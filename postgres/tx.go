@@ -97,7 +97,12 @@ func (r pgRow) Scan(dest ...any) error {
 // the whole transaction. It flushes what fn queued and commits when fn
 // returns nil, and rolls back otherwise (or when ctx is cancelled).
 func (db *DB) write(ctx context.Context, fn func(tx sqlstore.WriteTx, now time.Time) error) error {
-	return db.withTx(ctx, func(tx pgx.Tx, now time.Time) error {
+	return db.writeOn(ctx, db.pool, fn)
+}
+
+// writeOn is write on a connection of on.
+func (db *DB) writeOn(ctx context.Context, on begins, fn func(tx sqlstore.WriteTx, now time.Time) error) error {
+	return db.withTxOn(ctx, on, func(tx pgx.Tx, now time.Time) error {
 		t := &pgTx{tx: tx}
 		if err := fn(t, now); err != nil {
 			return err
@@ -113,7 +118,12 @@ func (db *DB) write(ctx context.Context, fn func(tx sqlstore.WriteTx, now time.T
 // (searchTxOptions: a plan per run), so every statement of fn sees the
 // same data.
 func (db *DB) read(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
-	tx, err := db.pool.BeginTx(ctx, db.searchTx)
+	return db.readOn(ctx, db.pool, fn)
+}
+
+// readOn is read on a connection of on.
+func (db *DB) readOn(ctx context.Context, on begins, fn func(tx sqlstore.Tx) error) error {
+	tx, err := on.BeginTx(ctx, db.searchTx)
 	if err != nil {
 		return db.beginError(err)
 	}

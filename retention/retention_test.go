@@ -36,7 +36,9 @@ func TestWindowsValidate(t *testing.T) {
 }
 
 // TestNextSize: a batch is sized in proportion to the target from the
-// last one's hold, never more than doubling, within [1, MaxBatch].
+// last one's hold, never more than doubling, within [MinBatch, MaxBatch]:
+// a batch whose fixed cost alone passes the target does not shrink the
+// next ones to a record each.
 func TestNextSize(t *testing.T) {
 	r := &Runner{Target: 20 * time.Millisecond}
 	for _, c := range []struct {
@@ -49,10 +51,17 @@ func TestNextSize(t *testing.T) {
 		{100, time.Millisecond, 200},
 		{100, 0, 200},
 		{4000, time.Millisecond, MaxBatch},
-		{1, time.Second, 1},
+		{100, time.Second, DefaultMinBatch},
+		{DefaultMinBatch, 30 * time.Millisecond, DefaultMinBatch},
+		{1, time.Second, DefaultMinBatch},
+		{1, 0, DefaultMinBatch},
 	} {
 		if got := r.nextSize(c.size, c.held); got != c.want {
 			t.Errorf("nextSize(%d, %v) = %d; want %d", c.size, c.held, got, c.want)
 		}
+	}
+	r.MinBatch = 5
+	if got := r.nextSize(100, time.Second); got != 5 {
+		t.Errorf("nextSize(100, 1s) with MinBatch 5 = %d; want 5", got)
 	}
 }

@@ -34,7 +34,14 @@ func (db *DB) change(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time)
 
 // TryRetentionLock is fc.PrivacyStore.TryRetentionLock: a SQLite file has
 // one writer, whose transactions already take turns, so every process may
-// apply the retention windows.
-func (db *DB) TryRetentionLock(context.Context) (func(), bool, error) {
-	return func() {}, true, nil
+// apply the retention windows, on the store itself: its batches take
+// the one writer connection as every write does.
+func (db *DB) TryRetentionLock(context.Context) (fc.RetentionRun, bool, error) {
+	return retentionRun{db}, true, nil
 }
+
+// retentionRun is a retention run on SQLite: the store's own batches;
+// there is nothing to release.
+type retentionRun struct{ fc.RetentionBatches }
+
+func (retentionRun) Release() {}
