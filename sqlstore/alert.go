@@ -45,11 +45,11 @@ type storedIncident struct {
 	fc.AlertIncident
 	resolveAfter time.Time
 	lastNotified time.Time
-	// listed is how many ids the row's failed_checkin_ids holds;
-	// idsRead, whether FailedCheckinIDs holds them (an attempt batch
-	// reads only their number, batchIncidentColumns).
-	listed  int
-	idsRead bool
+	// listed is how many ids the row's failed_checkin_ids holds; full,
+	// whether every column was read (an attempt batch reads only
+	// batchIncidentColumns until it notifies).
+	listed int
+	full   bool
 }
 
 func (s Alerts) scanRule(row Row) (*fc.AlertRule, error) {
@@ -102,47 +102,24 @@ func receiversText(r fc.AlertReceivers) string {
 	return string(b)
 }
 
-// batchIncidentColumns are incidentColumns with, for failed_checkin_ids,
-// the number of ids it holds (none in '[]', else its commas and one): an
-// attempt batch that joins an incident needs only that number, to tell
-// whether the list is full (fc.MaxIncidentFailureIDs), and reads the ids
-// themselves only for a notification (attemptBatch.readIDs). Reading and
-// parsing the lists of ten joined incidents in every batch was 9% of
-// the check-in path's CPU with ten rules.
-const batchIncidentColumns = `id, rule_id, rule_name, key, business_id, coworker_id, status, failure_count,
-	CASE WHEN failed_checkin_ids = '[]' THEN 0 ELSE length(failed_checkin_ids) - length(replace(failed_checkin_ids, ',', '')) + 1 END,
-	opened_on, last_failure_on, resolve_after, last_notified_on, resolved_on, acknowledged_by, acknowledged_on`
+// batchIncidentColumns are what an attempt batch reads of the open
+// incidents a refusal joins: what a join changes or depends on, not the
+// columns only a notification needs (attemptBatch.complete reads those
+// then), nor failed_checkin_ids. The batch needs only how many ids that
+// list holds, to tell whether it is full, and the list always holds the
+// first min(failure_count, fc.MaxIncidentFailureIDs) refusals: an
+// incident opens with all its refusals up to that many (openIncident),
+// each join adds one until it is full, and nothing else changes either.
+// Reading and parsing every column and the lists of ten joined incidents
+// in every batch was 9% of the check-in path's CPU with ten rules.
+const batchIncidentColumns = `id, rule_id, key, status, failure_count, last_failure_on, last_notified_on`
 
 // scanIncident reads a row of incidentColumns.
 func scanIncident(d Dialect, row Row) (*storedIncident, error) {
-	var ids string
-	i, err := scanIncidentAs(d, row, &ids)
-	if err != nil {
-		return nil, err
-	}
-	if i.FailedCheckinIDs, err = parseIDs(ids); err != nil {
-		return nil, fmt.Errorf("read alert incident %d: %w", i.ID, err)
-	}
-	i.listed, i.idsRead = len(i.FailedCheckinIDs), true
-	return i, nil
-}
-
-// scanBatchIncident reads a row of batchIncidentColumns.
-func scanBatchIncident(d Dialect, row Row) (*storedIncident, error) {
-	var listed int
-	i, err := scanIncidentAs(d, row, &listed)
-	if err != nil {
-		return nil, err
-	}
-	i.listed = listed
-	return i, nil
-}
-
-// scanIncidentAs reads an incident's row into ids for its ninth column.
-func scanIncidentAs(d Dialect, row Row, ids any) (*storedIncident, error) {
 	var i storedIncident
+	var ids string
 	t := d.Accounts
-	err := row.Scan(&i.ID, &i.RuleID, &i.RuleName, &i.Key, &i.BusinessID, &i.CoworkerID, &i.Status, &i.FailureCount, ids,
+	err := row.Scan(&i.ID, &i.RuleID, &i.RuleName, &i.Key, &i.BusinessID, &i.CoworkerID, &i.Status, &i.FailureCount, &ids,
 		t.Dest(&i.OpenedOn), t.Dest(&i.LastFailureOn), t.Dest(&i.resolveAfter), t.Dest(&i.lastNotified),
 		t.OptionalDest(&i.ResolvedOn), &i.AcknowledgedBy, t.OptionalDest(&i.AcknowledgedOn))
 	if errors.Is(err, ErrNoRows) {
@@ -151,6 +128,22 @@ func scanIncidentAs(d Dialect, row Row, ids any) (*storedIncident, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read alert incident: %w", err)
 	}
+	if i.FailedCheckinIDs, err = parseIDs(ids); err != nil {
+		return nil, fmt.Errorf("read alert incident %d: %w", i.ID, err)
+	}
+	i.listed, i.full = len(i.FailedCheckinIDs), true
+	return &i, nil
+}
+
+// scanBatchIncident reads a row of batchIncidentColumns.
+func scanBatchIncident(d Dialect, row Row) (*storedIncident, error) {
+	var i storedIncident
+	t := d.Accounts
+	err := row.Scan(&i.ID, &i.RuleID, &i.Key, &i.Status, &i.FailureCount, t.Dest(&i.LastFailureOn), t.Dest(&i.lastNotified))
+	if err != nil {
+		return nil, fmt.Errorf("read alert incident: %w", err)
+	}
+	i.listed = min(i.FailureCount, fc.MaxIncidentFailureIDs)
 	return &i, nil
 }
 

@@ -243,9 +243,11 @@ func (b *attemptBatch) loadStates(ctx context.Context, keys []alertKey) error {
 	for _, k := range keys {
 		b.alerts.states[k] = &alertState{}
 	}
-	where, args := keysWhere(keys, nil)
-	rows, err := b.tx.Query(ctx, `SELECT `+batchIncidentColumns+` FROM alert_incidents WHERE status <> 'Resolved' AND (`+where+`)`+
-		b.d.forUpdate(), args...)
+	// The status in each term, not once outside them: so SQLite's planner
+	// reads each key through the partial index alert_incidents_one_open
+	// (MULTI-INDEX OR) instead of scanning every open incident.
+	where, args := keysWhere(keys, nil, ` AND status <> 'Resolved'`)
+	rows, err := b.tx.Query(ctx, `SELECT `+batchIncidentColumns+` FROM alert_incidents WHERE `+where+b.d.forUpdate(), args...)
 	if err != nil {
 		return fmt.Errorf("read the open incidents: %w", err)
 	}
@@ -268,7 +270,7 @@ func (b *attemptBatch) loadStates(ctx context.Context, keys []alertKey) error {
 		return nil
 	}
 	t := b.d.Accounts
-	where, args = keysWhere(quiet, []any{t.Value(b.now.Add(-fc.AlertMaxAge - fc.MaxAlertWindowMinutes*time.Minute))})
+	where, args = keysWhere(quiet, []any{t.Value(b.now.Add(-fc.AlertMaxAge - fc.MaxAlertWindowMinutes*time.Minute))}, "")
 	rows, err = b.tx.Query(ctx, `SELECT rule_id, key, attempt_time, failed_checkin_id FROM alert_refusals
 		WHERE attempt_time >= $1 AND (`+where+`)`, args...)
 	if err != nil {
@@ -292,13 +294,13 @@ func (b *attemptBatch) loadStates(ctx context.Context, keys []alertKey) error {
 	return nil
 }
 
-// keysWhere returns "(rule_id = $n AND key = $m) OR ..." for keys, its
-// placeholders numbered after args.
-func keysWhere(keys []alertKey, args []any) (string, []any) {
+// keysWhere returns "(rule_id = $n AND key = $m<also>) OR ..." for keys,
+// its placeholders numbered after args.
+func keysWhere(keys []alertKey, args []any, also string) (string, []any) {
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		args = append(args, k.rule, k.key)
-		parts[i] = "(rule_id = $" + strconv.Itoa(len(args)-1) + " AND key = $" + strconv.Itoa(len(args)) + ")"
+		parts[i] = "(rule_id = $" + strconv.Itoa(len(args)-1) + " AND key = $" + strconv.Itoa(len(args)) + also + ")"
 	}
 	return strings.Join(parts, " OR "), args
 }
@@ -309,7 +311,7 @@ func keysWhere(keys []alertKey, args []any) (string, []any) {
 func (b *attemptBatch) openIncident(ctx context.Context, ar *activeRule, k alertKey, st *alertState, r *fc.FailedCheckin, in []counted) error {
 	t := b.d.Accounts
 	now := b.now.UTC().Truncate(time.Millisecond)
-	inc := &storedIncident{lastNotified: now, resolveAfter: now.Add(resolveAfter(&ar.rule)), idsRead: true}
+	inc := &storedIncident{lastNotified: now, resolveAfter: now.Add(resolveAfter(&ar.rule)), full: true}
 	i := &inc.AlertIncident
 	i.RuleID, i.RuleName, i.Key, i.Status, i.OpenedOn = ar.rule.ID, ar.rule.Name, k.key, fc.IncidentOpen, now
 	i.BusinessID = ar.rule.BusinessID
@@ -363,7 +365,7 @@ func (b *attemptBatch) joinIncident(ctx context.Context, ar *activeRule, st *ale
 	i.FailureCount++
 	if inc.listed+len(st.added) < fc.MaxIncidentFailureIDs {
 		st.added = append(st.added, r.ID)
-		if inc.idsRead {
+		if inc.full {
 			i.FailedCheckinIDs = append(i.FailedCheckinIDs, r.ID)
 		}
 	}
@@ -377,34 +379,32 @@ func (b *attemptBatch) joinIncident(ctx context.Context, ar *activeRule, st *ale
 	}
 	st.dirty = true
 	if i.Status == fc.IncidentOpen && !now.Before(inc.lastNotified.Add(time.Duration(repeat)*time.Minute)) {
-		if err := b.readIDs(ctx, st); err != nil {
-			return err
+		row, err := scanIncident(b.d, b.tx.QueryRow(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE id = $1`, i.ID))
+		if err != nil {
+			return fmt.Errorf("read incident %d: %w", i.ID, err)
 		}
-		inc.lastNotified = now
-		b.queued += queueNotifications(b.d, b.tx, ar.to, i, fc.EventRepeated, b.now)
+		st.complete(row)
+		st.inc.lastNotified = now
+		b.queued += queueNotifications(b.d, b.tx, ar.to, &st.inc.AlertIncident, fc.EventRepeated, b.now)
 	}
 	return nil
 }
 
-// readIDs reads the FailedCheckinIds of a joined incident for a
-// notification: those of its row, which holds none of the batch's yet
-// (writeIncident queues them, and runs only at the end of the batch or
-// when the incident resolves), and the batch's.
-func (b *attemptBatch) readIDs(ctx context.Context, st *alertState) error {
+// complete makes the batch's view of its incident whole, for a
+// notification, from row, the incident's row as it was read in the
+// batch: the row holds none of the batch's joins yet (writeIncident
+// queues them, and runs only at the end of the batch or when the
+// incident resolves), so the batch's count, times and ids win, the ids
+// after the row's.
+func (st *alertState) complete(row *storedIncident) {
 	inc := st.inc
-	if inc.idsRead {
-		return nil
+	if inc.full {
+		return
 	}
-	var text string
-	if err := b.tx.QueryRow(ctx, `SELECT failed_checkin_ids FROM alert_incidents WHERE id = $1`, inc.ID).Scan(&text); err != nil {
-		return fmt.Errorf("read incident %d: %w", inc.ID, err)
-	}
-	ids, err := parseIDs(text)
-	if err != nil {
-		return fmt.Errorf("read incident %d: %w", inc.ID, err)
-	}
-	inc.FailedCheckinIDs, inc.idsRead = append(ids, st.added...), true
-	return nil
+	row.FailureCount, row.LastFailureOn, row.resolveAfter, row.lastNotified = inc.FailureCount, inc.LastFailureOn, inc.resolveAfter, inc.lastNotified
+	row.FailedCheckinIDs = append(row.FailedCheckinIDs, st.added...)
+	row.listed = inc.listed // the ids in the row: st.added are not
+	st.inc = row
 }
 
 // writeIncident queues the row of a joined incident. The ids the batch
@@ -461,12 +461,7 @@ func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int6
 			continue // resolved earlier in this batch
 		}
 		if st != nil {
-			// The batch's own view: its joins are not written yet, and
-			// it read no ids (found's are its row's, as at the batch's
-			// start).
-			if !st.inc.idsRead {
-				st.inc.FailedCheckinIDs, st.inc.idsRead = append(inc.FailedCheckinIDs, st.added...), true
-			}
+			st.complete(inc) // the batch's own view: its joins are not written yet
 			inc = st.inc
 			if st.dirty {
 				b.writeIncident(st)
