@@ -46,6 +46,7 @@ func RunAlerts(t *testing.T, open func(t *testing.T) AlertBackend) {
 		{"CheckinThenRefusalInOneBatch", testAlertCheckinThenRefusal},
 		{"ManyIncidents", testAlertManyIncidents},
 		{"FailedCheckinIdList", testAlertIDList},
+		{"JoinedTogether", testAlertJoinedTogether},
 	}
 	t.Run("Window", func(t *testing.T) { runAlertWindow(t, open) })
 	for _, tt := range tests {
@@ -1055,4 +1056,45 @@ func testAlertIDList(t *testing.T, s AlertBackend) {
 		t.Fatalf("incident = %+v, %v; want resolved", got, err)
 	}
 	check("incident", got.JSON(""), "", 103)
+}
+
+// testAlertJoinedTogether: the incidents of three rules joined by the same
+// batches (whose rows one statement writes) each keep their own count,
+// last refusal and ids.
+func testAlertJoinedTogether(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	c, _ := alertSetup(t, s, nil)
+	m := time.Minute
+	for n, th := range []int{1, 2, 4} {
+		r := &fc.AlertRule{Name: fmt.Sprintf("rule %d", n), Active: true, Filter: "FailedCheckin_Reason=LocationNotAllowed",
+			GroupBy: []fc.Field{fc.FieldCoworkerID}, Threshold: th, WindowMinutes: 10, RepeatMinutes: 600, ResolveMinutes: 30 * (n + 1)}
+		if err := s.CreateAlertRule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := refuse(t, s, benRefused(c, -3*m), benRefused(c, -2*m))
+	ids = append(ids, refuse(t, s, benRefused(c, -m), benRefused(c, 0), benRefused(c, -4*m))...)
+	c.Add(m)
+	ids = append(ids, refuse(t, s, benRefused(c, 0))...)
+	got := incidents(t, s, fc.AllBusinesses())
+	if len(got) != 3 {
+		t.Fatalf("incidents = %d; want 3", len(got))
+	}
+	for n, i := range got {
+		// Rule 0 opened with the first refusal, rule 1 with the second
+		// (both hold all six); rule 2 with the fourth, the whole window.
+		want := ids
+		if i.FailureCount != 6 || !slices.Equal(i.FailedCheckinIDs, want) || !i.LastFailureOn.Equal(c.Now()) {
+			t.Errorf("incident %d = %d refusals %v, the last %v; want 6 %v, %v", n, i.FailureCount, i.FailedCheckinIDs,
+				i.LastFailureOn, want, c.Now())
+		}
+	}
+	// Each resolves after its own ResolveMinutes (30, 60, 90) since the
+	// last refusal.
+	for n := range got {
+		c.Add(30 * m)
+		if k, err := s.SweepAlerts(ctx); k != 1 || err != nil {
+			t.Fatalf("sweep %d: %d, %v; want 1", n, k, err)
+		}
+	}
 }
