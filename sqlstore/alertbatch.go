@@ -392,7 +392,7 @@ func (b *attemptBatch) joinIncident(ctx context.Context, ar *activeRule, st *ale
 
 // complete makes the batch's view of its incident whole, for a
 // notification, from row, the incident's row as it was read in the
-// batch: the row holds none of the batch's joins yet (writeIncidents
+// batch: the row holds none of the batch's joins yet (writeIncident
 // queues them, and runs only at the end of the batch or when the
 // incident resolves), so the batch's count, times and ids win, the ids
 // after the row's.
@@ -407,56 +407,37 @@ func (st *alertState) complete(row *storedIncident) {
 	st.inc = row
 }
 
-// writeIncidents queues the rows of joined incidents, in one statement
-// for up to 100 of them: one UPDATE per incident made ten statements a
-// batch with ten rules. The ids the batch joined are appended to each
-// list in SQL (the list's closing bracket replaced by ",7,8]", or "7,8]"
-// for an empty list), so that the list is neither read nor written
-// whole. The VALUES casts its arguments, whose types PostgreSQL cannot
-// infer there.
-func (b *attemptBatch) writeIncidents(sts []*alertState) {
-	t := b.d.Accounts
-	at := t.SQLType()
-	for chunk := range slices.Chunk(sts, 100) {
-		var values strings.Builder
-		args := make([]any, 0, 6*len(chunk))
-		for _, st := range chunk {
-			inc := st.inc
-			i := &inc.AlertIncident
-			tail := ""
-			if len(st.added) > 0 {
-				tail = idsText(st.added)[1:]
-				if inc.listed > 0 {
-					tail = "," + tail
-				}
-			}
-			if len(args) > 0 {
-				values.WriteString(", ")
-			}
-			args = append(args, i.ID, i.FailureCount, t.Value(i.LastFailureOn), t.Value(inc.resolveAfter), t.Value(inc.lastNotified), tail)
-			n := len(args) - 6
-			fmt.Fprintf(&values, "(CAST($%d AS bigint), CAST($%d AS bigint), CAST($%d AS %s), CAST($%d AS %s), CAST($%d AS %s), CAST($%d AS text))",
-				n+1, n+2, n+3, at, n+4, at, n+5, at, n+6)
-			inc.listed += len(st.added)
-			st.added, st.dirty = nil, false
-		}
-		b.tx.Queue(`UPDATE alert_incidents SET failure_count = v.column2, last_failure_on = v.column3, resolve_after = v.column4,
-			last_notified_on = v.column5, failed_checkin_ids = CASE WHEN v.column6 = '' THEN failed_checkin_ids
-				ELSE substr(failed_checkin_ids, 1, length(failed_checkin_ids) - 1) || v.column6 END
-			FROM (VALUES `+values.String()+`) AS v WHERE alert_incidents.id = v.column1`, args...)
+// writeIncident queues the row of a joined incident. The ids the batch
+// joined are appended to its list in SQL (the list's closing bracket
+// replaced), so that the list is neither read nor written whole.
+func (b *attemptBatch) writeIncident(st *alertState) {
+	inc, t := st.inc, b.d.Accounts
+	i := &inc.AlertIncident
+	// SQLite numbers placeholders in the order they appear: the id's is
+	// the last in every text.
+	const set = `UPDATE alert_incidents SET failure_count = $1, last_failure_on = $2, resolve_after = $3, last_notified_on = $4`
+	args := []any{i.FailureCount, t.Value(i.LastFailureOn), t.Value(inc.resolveAfter), t.Value(inc.lastNotified)}
+	switch {
+	case len(st.added) == 0:
+		b.tx.Queue(set+` WHERE id = $5`, append(args, i.ID)...)
+	case inc.listed == 0:
+		b.tx.Queue(set+`, failed_checkin_ids = $5 WHERE id = $6`, append(args, idsText(st.added), i.ID)...)
+	default:
+		tail := idsText(st.added) // "[7,8]" becomes ",7,8]"
+		b.tx.Queue(set+`, failed_checkin_ids = substr(failed_checkin_ids, 1, length(failed_checkin_ids) - 1) || $5 WHERE id = $6`,
+			append(args, ","+tail[1:], i.ID)...)
 	}
+	inc.listed += len(st.added)
+	st.added, st.dirty = nil, false
 }
 
-// flushAlerts queues the rows of the incidents the batch joined.
+// flushAlerts queues the rows of the incidents the batch joined (each
+// row is written once, so the map's order does not matter).
 func (b *attemptBatch) flushAlerts() {
-	var dirty []*alertState
 	for _, st := range b.alerts.byID {
 		if st.dirty && st.inc != nil {
-			dirty = append(dirty, st)
+			b.writeIncident(st)
 		}
-	}
-	if len(dirty) > 0 {
-		b.writeIncidents(dirty)
 	}
 }
 
@@ -483,7 +464,7 @@ func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int6
 			st.complete(inc) // the batch's own view: its joins are not written yet
 			inc = st.inc
 			if st.dirty {
-				b.writeIncidents([]*alertState{st})
+				b.writeIncident(st)
 			}
 		}
 		var to receivers

@@ -38,19 +38,6 @@ func (c TimeCoding) Value(t time.Time) any {
 	panic(fmt.Sprintf("sqlstore: time coding %d", c))
 }
 
-// SQLType is the SQL type of an instant of this coding, for a CAST of an
-// argument whose type the database cannot infer (PostgreSQL, in a VALUES
-// list).
-func (c TimeCoding) SQLType() string {
-	switch c {
-	case UnixSeconds, UnixMillis:
-		return "bigint"
-	case Timestamp, TimestampMillis:
-		return "timestamptz"
-	}
-	panic(fmt.Sprintf("sqlstore: time coding %d", c))
-}
-
 // Optional is Value of *t, or NULL for nil.
 func (c TimeCoding) Optional(t *time.Time) any {
 	if t == nil {
