@@ -104,12 +104,14 @@ func receiversText(r fc.AlertReceivers) string {
 
 // batchIncidentColumns are what an attempt batch reads of the open
 // incidents a refusal joins: what a join changes or depends on, not the
-// columns only a notification needs (attemptBatch.complete reads those
-// then), nor failed_checkin_ids. The batch needs only how many ids that
-// list holds, to tell whether it is full, and the list always holds the
-// first min(failure_count, fc.MaxIncidentFailureIDs) refusals: an
-// incident opens with all its refusals up to that many (openIncident),
-// each join adds one until it is full, and nothing else changes either.
+// columns only a notification needs (the batch reads the whole row when
+// it notifies: alertState.complete), nor failed_checkin_ids. The batch
+// needs only how many ids that list holds, to tell whether it is full,
+// and the list always holds the first min(failure_count,
+// fc.MaxIncidentFailureIDs) refusals: an incident opens with all its
+// refusals up to that many (openIncident), each join adds one to the
+// count and, until it is full, to the list, and nothing else changes
+// either.
 // Reading and parsing every column and the lists of ten joined incidents
 // in every batch was 9% of the check-in path's CPU with ten rules.
 const batchIncidentColumns = `id, rule_id, key, status, failure_count, last_failure_on, last_notified_on`

@@ -379,11 +379,13 @@ func (b *attemptBatch) joinIncident(ctx context.Context, ar *activeRule, st *ale
 	}
 	st.dirty = true
 	if i.Status == fc.IncidentOpen && !now.Before(inc.lastNotified.Add(time.Duration(repeat)*time.Minute)) {
-		row, err := scanIncident(b.d, b.tx.QueryRow(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE id = $1`, i.ID))
-		if err != nil {
-			return fmt.Errorf("read incident %d: %w", i.ID, err)
+		if !inc.full {
+			row, err := scanIncident(b.d, b.tx.QueryRow(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE id = $1`, i.ID))
+			if err != nil {
+				return fmt.Errorf("read incident %d: %w", i.ID, err)
+			}
+			st.complete(row)
 		}
-		st.complete(row)
 		st.inc.lastNotified = now
 		b.queued += queueNotifications(b.d, b.tx, ar.to, &st.inc.AlertIncident, fc.EventRepeated, b.now)
 	}
