@@ -30,18 +30,7 @@ func BenchmarkHTTP16Alerts(b *testing.B) {
 	for _, rules := range []int{0, 10} {
 		b.Run(fmt.Sprintf("rules=%d", rules), func(b *testing.B) {
 			db := openStore(b)
-			groupBys := [][]fc.Field{{fc.FieldCoworkerID}, {fc.FieldCoworkerID, fc.FieldBusinessID},
-				{fc.FieldCoworkerID, fc.FieldReason}, {fc.FieldCoworkerID, fc.FieldSource}, {fc.FieldCoworkerID, fc.FieldMacAddresses}}
-			for i := range rules {
-				r := &fc.AlertRule{Name: fmt.Sprintf("rule %d", i), Active: true, GroupBy: groupBys[i%len(groupBys)],
-					Threshold: 3 + i, WindowMinutes: 10, RepeatMinutes: 240, ResolveMinutes: 10}
-				if i%2 == 1 {
-					r.Filter = "FailedCheckin_Reason=CheckinLimitReached"
-				}
-				if err := db.CreateAlertRule(context.Background(), r); err != nil {
-					b.Fatal(err)
-				}
-			}
+			createBenchRules(b, db, rules)
 			counted := &countingStore{AttemptStore: db}
 			q := groupcommit.New(counted, groupcommit.Options{})
 			defer q.Close()
@@ -75,6 +64,63 @@ func BenchmarkHTTP16Alerts(b *testing.B) {
 			b.ReportMetric(float64(len(all))/float64(counted.batches.Load()), "attempts/batch")
 			if rules > 0 {
 				p, err := db.FindAlertIncidents(context.Background(), fc.Query{Scope: fc.AllBusinesses(), Page: 1, Size: 100, OrderBy: fc.FieldID})
+				if err != nil || (b.N >= 20 && p.TotalItems != int64(rules)) {
+					b.Fatalf("incidents = %v, %v; want one per rule", p, err)
+				}
+			}
+		})
+	}
+}
+
+// createBenchRules makes the rules of BenchmarkHTTP16Alerts: all count by
+// CoworkerId, and differ in GroupBy, Threshold and (half) Filter.
+func createBenchRules(b *testing.B, db fc.AlertStore, rules int) {
+	groupBys := [][]fc.Field{{fc.FieldCoworkerID}, {fc.FieldCoworkerID, fc.FieldBusinessID},
+		{fc.FieldCoworkerID, fc.FieldReason}, {fc.FieldCoworkerID, fc.FieldSource}, {fc.FieldCoworkerID, fc.FieldMacAddresses}}
+	for i := range rules {
+		r := &fc.AlertRule{Name: fmt.Sprintf("rule %d", i), Active: true, GroupBy: groupBys[i%len(groupBys)],
+			Threshold: 3 + i, WindowMinutes: 10, RepeatMinutes: 240, ResolveMinutes: 10}
+		if i%2 == 1 {
+			r.Filter = "FailedCheckin_Reason=CheckinLimitReached"
+		}
+		if err := db.CreateAlertRule(context.Background(), r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStoreAlerts is the writer's side of BenchmarkHTTP16Alerts: the
+// same attempts and rules, in batches of 8 (what the queue makes of the
+// 16 clients there) straight through the store's RecordAttempts, without
+// HTTP, the queue or the clients, which share the machine's two cores
+// with it there. The alert evaluation runs in the batch, so this is its
+// cost per attempt with less of the noise of a shared machine.
+//
+//	go test -run '^$' -bench StoreAlerts -benchtime 20000x ./groupcommit/
+func BenchmarkStoreAlerts(b *testing.B) {
+	for _, rules := range []int{0, 10} {
+		b.Run(fmt.Sprintf("rules=%d", rules), func(b *testing.B) {
+			ctx := context.Background()
+			db := openStore(b)
+			createBenchRules(b, db, rules)
+			base := time.Now().UTC().Truncate(time.Second).Add(-time.Duration(b.N)*time.Second - time.Minute)
+			batch := make([]*fc.Attempt, 0, 8)
+			b.ResetTimer()
+			for i := 0; i < b.N; {
+				batch = batch[:0]
+				for ; i < b.N && len(batch) < cap(batch); i++ {
+					batch = append(batch, &fc.Attempt{BusinessID: 1, Source: fc.SourceDoorAccess,
+						MacAddresses: "a4-5e-60-c2-19-0b", FromTime: base.Add(time.Duration(i) * time.Second)})
+				}
+				res, err := db.RecordAttempts(ctx, batch)
+				if err != nil || res[0].Err != nil {
+					b.Fatalf("RecordAttempts = %v, %v", res, err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "attempts/s")
+			b.StopTimer()
+			if rules > 0 {
+				p, err := db.FindAlertIncidents(ctx, fc.Query{Scope: fc.AllBusinesses(), Page: 1, Size: 100, OrderBy: fc.FieldID})
 				if err != nil || (b.N >= 20 && p.TotalItems != int64(rules)) {
 					b.Fatalf("incidents = %v, %v; want one per rule", p, err)
 				}

@@ -132,10 +132,12 @@ type counted struct {
 type alertState struct {
 	inc     *storedIncident // nil: none open
 	refused []counted
+	// added are the ids of the refusals the batch joined to inc while its
+	// list had room (fc.MaxIncidentFailureIDs), not yet in its row.
+	added []int64
 	// dirty: inc was joined, and its row is written once, at the end of
-	// the batch (flushAlerts), rather than once per refusal per rule;
-	// idsChanged: its FailedCheckinIds too (not once it holds 100).
-	dirty, idsChanged bool
+	// the batch (flushAlerts), rather than once per refusal per rule.
+	dirty bool
 }
 
 // alertBatch is the alert part of an attemptBatch.
@@ -181,7 +183,9 @@ func (b *attemptBatch) alertRefusal(ctx context.Context, r *fc.FailedCheckin) er
 	for _, m := range matched {
 		ar, k, st := m.ar, m.k, b.alerts.states[m.k]
 		if st.inc != nil {
-			b.joinIncident(ar, st, r)
+			if err := b.joinIncident(ctx, ar, st, r); err != nil {
+				return err
+			}
 			continue
 		}
 		t := b.d.Accounts
@@ -239,13 +243,15 @@ func (b *attemptBatch) loadStates(ctx context.Context, keys []alertKey) error {
 	for _, k := range keys {
 		b.alerts.states[k] = &alertState{}
 	}
-	where, args := keysWhere(keys, nil)
-	rows, err := b.tx.Query(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE status <> 'Resolved' AND (`+where+`)`+
-		b.d.forUpdate(), args...)
+	// The status in each term, not once outside them: so SQLite's planner
+	// reads each key through the partial index alert_incidents_one_open
+	// (MULTI-INDEX OR) instead of scanning every open incident.
+	where, args := keysWhere(keys, nil, ` AND status <> 'Resolved'`)
+	rows, err := b.tx.Query(ctx, `SELECT `+batchIncidentColumns+` FROM alert_incidents WHERE `+where+b.d.forUpdate(), args...)
 	if err != nil {
 		return fmt.Errorf("read the open incidents: %w", err)
 	}
-	open, err := ScanRows(rows, "read the open incidents", func(r Rows) (*storedIncident, error) { return scanIncident(b.d, r) })
+	open, err := ScanRows(rows, "read the open incidents", func(r Rows) (*storedIncident, error) { return scanBatchIncident(b.d, r) })
 	if err != nil {
 		return err
 	}
@@ -264,7 +270,7 @@ func (b *attemptBatch) loadStates(ctx context.Context, keys []alertKey) error {
 		return nil
 	}
 	t := b.d.Accounts
-	where, args = keysWhere(quiet, []any{t.Value(b.now.Add(-fc.AlertMaxAge - fc.MaxAlertWindowMinutes*time.Minute))})
+	where, args = keysWhere(quiet, []any{t.Value(b.now.Add(-fc.AlertMaxAge - fc.MaxAlertWindowMinutes*time.Minute))}, "")
 	rows, err = b.tx.Query(ctx, `SELECT rule_id, key, attempt_time, failed_checkin_id FROM alert_refusals
 		WHERE attempt_time >= $1 AND (`+where+`)`, args...)
 	if err != nil {
@@ -288,13 +294,13 @@ func (b *attemptBatch) loadStates(ctx context.Context, keys []alertKey) error {
 	return nil
 }
 
-// keysWhere returns "(rule_id = $n AND key = $m) OR ..." for keys, its
-// placeholders numbered after args.
-func keysWhere(keys []alertKey, args []any) (string, []any) {
+// keysWhere returns "(rule_id = $n AND key = $m<also>) OR ..." for keys,
+// its placeholders numbered after args.
+func keysWhere(keys []alertKey, args []any, also string) (string, []any) {
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		args = append(args, k.rule, k.key)
-		parts[i] = "(rule_id = $" + strconv.Itoa(len(args)-1) + " AND key = $" + strconv.Itoa(len(args)) + ")"
+		parts[i] = "(rule_id = $" + strconv.Itoa(len(args)-1) + " AND key = $" + strconv.Itoa(len(args)) + also + ")"
 	}
 	return strings.Join(parts, " OR "), args
 }
@@ -305,7 +311,7 @@ func keysWhere(keys []alertKey, args []any) (string, []any) {
 func (b *attemptBatch) openIncident(ctx context.Context, ar *activeRule, k alertKey, st *alertState, r *fc.FailedCheckin, in []counted) error {
 	t := b.d.Accounts
 	now := b.now.UTC().Truncate(time.Millisecond)
-	inc := &storedIncident{lastNotified: now, resolveAfter: now.Add(resolveAfter(&ar.rule))}
+	inc := &storedIncident{lastNotified: now, resolveAfter: now.Add(resolveAfter(&ar.rule)), full: true}
 	i := &inc.AlertIncident
 	i.RuleID, i.RuleName, i.Key, i.Status, i.OpenedOn = ar.rule.ID, ar.rule.Name, k.key, fc.IncidentOpen, now
 	i.BusinessID = ar.rule.BusinessID
@@ -323,6 +329,7 @@ func (b *attemptBatch) openIncident(ctx context.Context, ar *activeRule, k alert
 		}
 	}
 	i.FailedCheckinIDs = sortIDs(i.FailedCheckinIDs)
+	inc.listed = len(i.FailedCheckinIDs)
 	err := b.tx.QueryRow(ctx, `INSERT INTO alert_incidents (rule_id, rule_name, key, business_id, coworker_id, location_id,
 		status, failure_count, failed_checkin_ids, opened_on, last_failure_on, resolve_after, last_notified_on)
 		VALUES ($1, $2, $3, $4, $5, $6, 'Open', $7, $8, $9, $10, $11, $9) RETURNING id`,
@@ -351,14 +358,16 @@ func resolveAfter(r *fc.AlertRule) time.Duration {
 // joinIncident adds a refusal to the key's open incident, and notifies
 // again when the incident is Open (not acknowledged) and its last
 // notification is RepeatMinutes old.
-func (b *attemptBatch) joinIncident(ar *activeRule, st *alertState, r *fc.FailedCheckin) {
+func (b *attemptBatch) joinIncident(ctx context.Context, ar *activeRule, st *alertState, r *fc.FailedCheckin) error {
 	inc := st.inc
 	i := &inc.AlertIncident
 	now := b.now.UTC().Truncate(time.Millisecond)
 	i.FailureCount++
-	if len(i.FailedCheckinIDs) < fc.MaxIncidentFailureIDs {
-		i.FailedCheckinIDs = append(i.FailedCheckinIDs, r.ID)
-		st.idsChanged = true
+	if inc.listed+len(st.added) < fc.MaxIncidentFailureIDs {
+		st.added = append(st.added, r.ID)
+		if inc.full {
+			i.FailedCheckinIDs = append(i.FailedCheckinIDs, r.ID)
+		}
 	}
 	if r.CheckinAttemptTime.After(i.LastFailureOn) {
 		i.LastFailureOn = r.CheckinAttemptTime
@@ -368,24 +377,60 @@ func (b *attemptBatch) joinIncident(ar *activeRule, st *alertState, r *fc.Failed
 	if repeat <= 0 {
 		repeat = fc.DefaultRepeatMinutes
 	}
-	if i.Status == fc.IncidentOpen && !now.Before(inc.lastNotified.Add(time.Duration(repeat)*time.Minute)) {
-		inc.lastNotified = now
-		b.queued += queueNotifications(b.d, b.tx, ar.to, i, fc.EventRepeated, b.now)
-	}
 	st.dirty = true
+	if i.Status == fc.IncidentOpen && !now.Before(inc.lastNotified.Add(time.Duration(repeat)*time.Minute)) {
+		if !inc.full {
+			row, err := scanIncident(b.d, b.tx.QueryRow(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE id = $1`, i.ID))
+			if err != nil {
+				return fmt.Errorf("read incident %d: %w", i.ID, err)
+			}
+			st.complete(row)
+		}
+		st.inc.lastNotified = now
+		b.queued += queueNotifications(b.d, b.tx, ar.to, &st.inc.AlertIncident, fc.EventRepeated, b.now)
+	}
+	return nil
 }
 
-// writeIncident queues the row of a joined incident.
+// complete makes the batch's view of its incident whole, for a
+// notification, from row, the incident's row as it was read in the
+// batch: the row holds none of the batch's joins yet (writeIncident
+// queues them, and runs only at the end of the batch or when the
+// incident resolves), so the batch's count, times and ids win, the ids
+// after the row's.
+func (st *alertState) complete(row *storedIncident) {
+	inc := st.inc
+	if inc.full {
+		return
+	}
+	row.FailureCount, row.LastFailureOn, row.resolveAfter, row.lastNotified = inc.FailureCount, inc.LastFailureOn, inc.resolveAfter, inc.lastNotified
+	row.FailedCheckinIDs = append(row.FailedCheckinIDs, st.added...)
+	row.listed = inc.listed // the ids in the row: st.added are not
+	st.inc = row
+}
+
+// writeIncident queues the row of a joined incident. The ids the batch
+// joined are appended to its list in SQL (the list's closing bracket
+// replaced), so that the list is neither read nor written whole.
 func (b *attemptBatch) writeIncident(st *alertState) {
 	inc, t := st.inc, b.d.Accounts
 	i := &inc.AlertIncident
-	if st.idsChanged {
-		b.tx.Queue(`UPDATE alert_incidents SET failed_checkin_ids = $1 WHERE id = $2`, idsText(i.FailedCheckinIDs), i.ID)
+	// SQLite numbers placeholders in the order they appear: the id's is
+	// the last in every text.
+	const set = `UPDATE alert_incidents SET failure_count = $1, last_failure_on = $2, resolve_after = $3, last_notified_on = $4`
+	args := []any{i.FailureCount, t.Value(i.LastFailureOn), t.Value(inc.resolveAfter), t.Value(inc.lastNotified)}
+	switch {
+	case len(st.added) == 0:
+		b.tx.Queue(set+` WHERE id = $5`, append(args, i.ID)...)
+	case inc.listed == 0:
+		b.tx.Queue(set+`, failed_checkin_ids = $5 WHERE id = $6`, append(args, idsText(st.added), i.ID)...)
+	default:
+		tail := idsText(st.added) // "[7,8]" becomes ",7,8]"
+		b.tx.Queue(set+`, failed_checkin_ids = substr(failed_checkin_ids, 1, length(failed_checkin_ids) - 1) || $5 WHERE id = $6`,
+			append(args, ","+tail[1:], i.ID)...)
 	}
-	b.tx.Queue(`UPDATE alert_incidents SET failure_count = $1, last_failure_on = $2, resolve_after = $3, last_notified_on = $4
-		WHERE id = $5`,
-		i.FailureCount, t.Value(i.LastFailureOn), t.Value(inc.resolveAfter), t.Value(inc.lastNotified), i.ID)
-	st.dirty, st.idsChanged = false, false
+	inc.listed += len(st.added)
+	st.added, st.dirty = nil, false
 }
 
 // flushAlerts queues the rows of the incidents the batch joined (each
@@ -418,7 +463,8 @@ func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int6
 			continue // resolved earlier in this batch
 		}
 		if st != nil {
-			inc = st.inc // the batch's own view: its joins are not written yet
+			st.complete(inc) // the batch's own view: its joins are not written yet
+			inc = st.inc
 			if st.dirty {
 				b.writeIncident(st)
 			}

@@ -45,6 +45,8 @@ func RunAlerts(t *testing.T, open func(t *testing.T) AlertBackend) {
 		{"DeleteRuleEndsNotifications", testAlertDeleteRuleNotifications},
 		{"CheckinThenRefusalInOneBatch", testAlertCheckinThenRefusal},
 		{"ManyIncidents", testAlertManyIncidents},
+		{"FailedCheckinIdList", testAlertIDList},
+		{"JoinedTogether", testAlertJoinedTogether},
 	}
 	t.Run("Window", func(t *testing.T) { runAlertWindow(t, open) })
 	for _, tt := range tests {
@@ -951,4 +953,148 @@ func referencePage(all []*fc.AlertIncident, q fc.Query) ([]int64, int64) {
 		ids = append(ids, kept[i].ID)
 	}
 	return ids, int64(len(kept))
+}
+
+// testAlertIDList: an incident's FailedCheckinIds are its first 100
+// refusals in order, whichever batches joined them, and so are those of
+// its notifications: a repeat sent in the middle of a batch (the list as
+// of the refusal that repeats), and the resolution by an accepted
+// check-in later in a batch whose refusals filled the list past 100.
+func testAlertIDList(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	rule := &fc.AlertRule{Name: "over the limit", Active: true, Filter: "FailedCheckin_Reason=CheckinLimitReached",
+		GroupBy: []fc.Field{fc.FieldCoworkerID}, Threshold: 3, WindowMinutes: 10, RepeatMinutes: 60, ResolveMinutes: 525600}
+	c, _ := alertSetup(t, s, rule)
+	anaAt := func(at time.Time) *fc.Attempt {
+		return &fc.Attempt{BusinessID: 2, Source: fc.SourceDoorAccess, FromTime: at, CoworkerID: ptr[int64](10)}
+	}
+	var all []int64 // Ana's refusals, in order
+	batch := func(accepted int, refusedAt time.Time, refused int, then ...*fc.Attempt) {
+		t.Helper()
+		var as []*fc.Attempt
+		for range accepted {
+			as = append(as, anaAt(c.Now()))
+		}
+		for range refused {
+			as = append(as, anaAt(refusedAt))
+		}
+		out := recordOneBatch(t, s, append(as, then...))
+		for i, r := range out {
+			want := i < accepted || i >= accepted+refused
+			if r.Err != nil || r.Outcome.Accepted != want {
+				t.Fatalf("attempt %d = %+v, %v; want accepted %v", i, r.Outcome, r.Err, want)
+			}
+			if !want {
+				all = append(all, r.Outcome.ID)
+			}
+		}
+	}
+	bodies := func() []fc.AlertIncidentJSON {
+		t.Helper()
+		far := alertT0.Add(1000 * time.Hour)
+		jobs, err := s.ClaimDeliveries(ctx, "test", far, far.Add(time.Hour), 1000)
+		if err != nil {
+			t.Fatalf("ClaimDeliveries: %v", err)
+		}
+		var out []fc.AlertIncidentJSON
+		for _, j := range jobs {
+			var body []fc.AlertIncidentJSON
+			if err := json.Unmarshal([]byte(*j.Delivery.Body), &body); err != nil || len(body) != 1 {
+				t.Fatalf("body %s: %v", *j.Delivery.Body, err)
+			}
+			out = append(out, body[0])
+			if err := s.FinishDelivery(ctx, "test", fc.DeliveryResult{DeliveryID: j.Delivery.ID, WebhookID: j.Delivery.WebhookID,
+				At: far, Delivered: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	check := func(what string, got fc.AlertIncidentJSON, event string, count int) {
+		t.Helper()
+		if got.Event != event || got.FailureCount != count || !slices.Equal(got.FailedCheckinIDs, all[:min(count, 100)]) {
+			t.Fatalf("%s = %s, %d refusals, ids %v; want %s, %d, the first %d of %v",
+				what, got.Event, got.FailureCount, got.FailedCheckinIDs, event, count, min(count, 100), all)
+		}
+	}
+	// July 1: her three check-ins, then three refusals open the incident.
+	batch(3, c.Now(), 3)
+	if b := bodies(); len(b) != 1 {
+		t.Fatalf("notifications %+v; want Opened", b)
+	} else {
+		check("Opened", b[0], fc.EventOpened, 3)
+	}
+	batch(0, c.Now(), 40)
+	// An hour later the first refusal of the next batch repeats.
+	c.Add(61 * time.Minute)
+	batch(0, c.Now(), 50)
+	if b := bodies(); len(b) != 1 {
+		t.Fatalf("notifications %+v; want Repeated", b)
+	} else {
+		check("Repeated", b[0], fc.EventRepeated, 44)
+	}
+	id := incidents(t, s, fc.AllBusinesses())[0].ID
+	got, err := s.FindAlertIncidentByID(ctx, fc.AllBusinesses(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("incident", got.JSON(""), "", 93)
+	// Acknowledged, it repeats no more. August 1: ten refusals of July
+	// 31 (her July limit: refused) fill the list past 100, then her
+	// first August check-in resolves.
+	if _, err := s.AcknowledgeAlertIncident(ctx, fc.AllBusinesses(), id, "ops@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(time.Date(2026, 8, 1, 10, 0, 0, 0, time.UTC).Sub(c.Now()))
+	batch(0, time.Date(2026, 7, 31, 20, 0, 0, 0, time.UTC), 10, anaAt(c.Now()))
+	if b := bodies(); len(b) != 1 {
+		t.Fatalf("notifications %+v; want Resolved", b)
+	} else {
+		check("Resolved", b[0], fc.EventResolved, 103)
+	}
+	if got, err = s.FindAlertIncidentByID(ctx, fc.AllBusinesses(), id); err != nil || got.Status != fc.IncidentResolved {
+		t.Fatalf("incident = %+v, %v; want resolved", got, err)
+	}
+	check("incident", got.JSON(""), "", 103)
+}
+
+// testAlertJoinedTogether: the incidents of three rules joined by the same
+// batches (whose rows one statement writes) each keep their own count,
+// last refusal and ids.
+func testAlertJoinedTogether(t *testing.T, s AlertBackend) {
+	ctx := context.Background()
+	c, _ := alertSetup(t, s, nil)
+	m := time.Minute
+	for n, th := range []int{1, 2, 4} {
+		r := &fc.AlertRule{Name: fmt.Sprintf("rule %d", n), Active: true, Filter: "FailedCheckin_Reason=LocationNotAllowed",
+			GroupBy: []fc.Field{fc.FieldCoworkerID}, Threshold: th, WindowMinutes: 10, RepeatMinutes: 600, ResolveMinutes: 30 * (n + 1)}
+		if err := s.CreateAlertRule(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := refuse(t, s, benRefused(c, -3*m), benRefused(c, -2*m))
+	ids = append(ids, refuse(t, s, benRefused(c, -m), benRefused(c, 0), benRefused(c, -4*m))...)
+	c.Add(m)
+	ids = append(ids, refuse(t, s, benRefused(c, 0))...)
+	got := incidents(t, s, fc.AllBusinesses())
+	if len(got) != 3 {
+		t.Fatalf("incidents = %d; want 3", len(got))
+	}
+	for n, i := range got {
+		// Rule 0 opened with the first refusal, rule 1 with the second
+		// (both hold all six); rule 2 with the fourth, the whole window.
+		want := ids
+		if i.FailureCount != 6 || !slices.Equal(i.FailedCheckinIDs, want) || !i.LastFailureOn.Equal(c.Now()) {
+			t.Errorf("incident %d = %d refusals %v, the last %v; want 6 %v, %v", n, i.FailureCount, i.FailedCheckinIDs,
+				i.LastFailureOn, want, c.Now())
+		}
+	}
+	// Each resolves after its own ResolveMinutes (30, 60, 90) since the
+	// last refusal.
+	for n := range got {
+		c.Add(30 * m)
+		if k, err := s.SweepAlerts(ctx); k != 1 || err != nil {
+			t.Fatalf("sweep %d: %d, %v; want 1", n, k, err)
+		}
+	}
 }
