@@ -14,13 +14,13 @@ import (
 	"github.com/failedcheckins/failedcheckins/storetest"
 )
 
-// selectiveRecords are 2,000 records across 20 locations in which a few
+// selectiveRecords are 10,000 records across 20 locations in which a few
 // values are rare: the tariff "Rare Pass" (5 records), the coworker
-// "Zed Rarename" (6), the location 99 (4), and no record has a SystemId.
+// "Zed Rarename" (5), the location 99 (4), and no record has a SystemId.
 func selectiveRecords() []*fc.FailedCheckin {
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	var out []*fc.FailedCheckin
-	for i := range 2000 {
+	for i := range 10000 {
 		at := start.Add(time.Duration(i) * 7 * time.Minute)
 		cw := int64(1000 + i%50)
 		r := &fc.FailedCheckin{
@@ -32,13 +32,13 @@ func selectiveRecords() []*fc.FailedCheckin {
 			Description:             []string{"Plan expired", "Outside allowed hours", "Unpaid invoices"}[i%3],
 			CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
 		}
-		if i%400 == 7 {
+		if i%2000 == 7 {
 			r.Tariff = "Rare Pass"
 		}
-		if i%333 == 5 {
+		if i%2000 == 5 {
 			r.CoworkerFullName = "Zed Rarename"
 		}
-		if i%500 == 3 {
+		if i%2500 == 3 {
 			r.BusinessID, r.BusinessName = 99, "Location 99"
 		}
 		out = append(out, r)
@@ -102,7 +102,7 @@ func TestSelectivePlans(t *testing.T) {
 	}, {
 		name: "a scope with a time range: SQLite's own plan (business, time), not the business index",
 		q: fc.Query{Scope: fc.BusinessScope(99), Conditions: []fc.Condition{{Field: fc.FieldUpdatedBy, Match: fc.MatchNull, Null: true},
-			fc.TimeRange(fc.FieldCheckinAttemptTime, recs[100].CheckinAttemptTime, recs[1900].CheckinAttemptTime)}, OrderBy: fc.FieldCreatedOn},
+			fc.TimeRange(fc.FieldCheckinAttemptTime, recs[100].CheckinAttemptTime, recs[9900].CheckinAttemptTime)}, OrderBy: fc.FieldCreatedOn},
 		notWant: []string{"INDEXED BY failed_checkins_business "},
 	}}
 	for _, tt := range tests {

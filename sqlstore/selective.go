@@ -62,10 +62,15 @@ type seed struct {
 }
 
 const (
-	// enough is a seed size below which the seeds that cost a probe or a
-	// large dictionary are not looked at: the count then reads at most
-	// this many rows anyway.
+	// enough is the most records a driver whose index SQLite's own plan
+	// could use as well (native) may have to be forced: SQLite may then
+	// have a better one (a two-column index), but at most this many
+	// lookups cannot cost much.
 	enough = 500
+	// shortWalk is the number of index entries below which a page that
+	// a rollup counted is not planned here: walking the order finds its
+	// records sooner than the plan's statements would cost.
+	shortWalk = 2000
 	// probeCap is the most index entries a probe of one seed counts
 	// (about 1 ms of index-only reading on this machine): beyond it the
 	// seed is no better than scanning, for this plan.
@@ -117,8 +122,8 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query) (*se
 	slices.SortStableFunc(seeds, func(x, y seed) int { return cost(x) - cost(y) })
 	for i := range seeds {
 		s := &seeds[i]
-		if cost(*s) >= 2 && sel.driverN >= 0 && sel.driverN <= enough {
-			break
+		if s.costly && sel.driverN >= 0 && sel.driverN <= all/drivenShare {
+			continue // a driver is known: not worth 1-2 ms
 		}
 		var n int64
 		switch {
@@ -145,7 +150,7 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query) (*se
 			return sel, nil
 		}
 	}
-	if sel.driverN > all/drivenShare {
+	if sel.driverN > all/drivenShare || (sel.driver != nil && sel.driver.native && sel.driverN > enough) {
 		sel.driver = nil
 	}
 	if sel.driver != nil && sel.driver.business {
@@ -407,7 +412,7 @@ func drivenPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, 
 			return nil, nil
 		}
 		all, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.AllBusinesses()})
-		if err != nil || total > all/drivenShare {
+		if err != nil || total > all/drivenShare || float64(reach)*float64(all) <= shortWalk*float64(total) {
 			return nil, err
 		}
 		if d, err = pickTrigrams(ctx, d, run, q); err != nil {
