@@ -26,7 +26,7 @@ import (
 // known exactly and cheaply for some (the dictionaries and the business
 // and source rollups hold the counts; an Id list or range bounds its own
 // size) and probed for the others by counting its index entries, up to a
-// cap. A seed that no record passes answers 0 without reading a record.
+// cap (probeCap). A seed that no record passes answers 0 without reading a record.
 // Otherwise, on SQLite, the count (and a page of few matches) walks the
 // index of the seed that the fewest records pass, testing every
 // condition on each: the seed is only added, every condition stays, so
@@ -71,10 +71,13 @@ const (
 	// a rollup counted is not planned here: walking the order finds its
 	// records sooner than the plan's statements would cost.
 	shortWalk = 2000
-	// probeCap is the most index entries a probe of one seed counts
-	// (about 1 ms of index-only reading on this machine): beyond it the
-	// seed is no better than scanning, for this plan.
-	probeCap = 10000
+	// probeCap is the most index entries a probe of one seed counts: a
+	// probe of 10,000 cost about 1 ms of index-only reading on the 1M
+	// bench database, too much to spend on a search that SQLite's plan
+	// answers in 1-3 ms anyway; a seed passed by more is not a driver
+	// for this plan. A seed SQLite's own plan could use is probed only
+	// up to enough + 1: beyond it, it would not be forced (planSelection).
+	probeCap = 2000
 	// drivenShare: the count walks its best seed's index when at most one
 	// record in drivenShare passes the seed. Each candidate costs a
 	// lookup of its row, a scan reads the rows in order: measured on the
@@ -135,6 +138,9 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query) (*se
 			}
 		default:
 			limit := int64(probeCap)
+			if s.native {
+				limit = enough + 1
+			}
 			if sel.driverN >= 0 {
 				limit = min(limit, sel.driverN)
 			}
