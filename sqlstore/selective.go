@@ -86,10 +86,10 @@ const (
 	drivenShare = 32
 )
 
-// selection is the plan of a search no rollup counts: total is its exact
-// count when a seed no record passes settled it (zero), driver the seed
-// the count and small pages walk (nil: the plain statements), passing
-// driverN records.
+// selection is the plan of a search no rollup counts: zero when a seed
+// no record passes settles its count (0), otherwise driver, the seed the
+// count and small pages walk (nil: the plain statements), passed by
+// driverN records (or fewer: a bound).
 type selection struct {
 	zero    bool
 	driver  *seed
