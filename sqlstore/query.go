@@ -91,14 +91,23 @@ type Find struct {
 func BuildFind(d Dialect, q fc.Query) (Find, error) { return failedCheckins.BuildFind(d, q) }
 
 // BuildFind turns q into SQL over the table t; see the function BuildFind.
-func (t *Table) BuildFind(d Dialect, q fc.Query) (Find, error) { return t.buildFind(d, q, "") }
+func (t *Table) BuildFind(d Dialect, q fc.Query) (Find, error) { return t.buildFind(d, q, "", nil) }
 
 // buildFind is BuildFind whose page statement walks the index named
 // walk (SQLite's INDEXED BY) when walk is not "": sortIndexWorthIt's
-// choice, one of the columns' sortIndex names, never user text.
-func (t *Table) buildFind(d Dialect, q fc.Query, walk string) (Find, error) {
+// choice, one of the columns' sortIndex names, never user text. With a
+// seed (selective.go) both statements also test the seed's term and the
+// page walks its index.
+func (t *Table) buildFind(d Dialect, q fc.Query, walk string, sd *seed) (Find, error) {
 	a := &args{d: d, t: t}
+	var seedTerm string
+	if sd != nil {
+		seedTerm = sd.term(a)
+	}
 	where, err := where(a, q)
+	if sd != nil {
+		where = withSeed(where, seedTerm)
+	}
 	if err != nil {
 		return Find{}, err
 	}
@@ -111,6 +120,8 @@ func (t *Table) buildFind(d Dialect, q fc.Query, walk string) (Find, error) {
 	from := t.name
 	if walk != "" {
 		from += " INDEXED BY " + walk
+	} else if sd != nil {
+		from += indexedBy(d, sd)
 	}
 	return Find{
 		Count: "SELECT count(*) FROM " + t.name + where,

@@ -24,30 +24,53 @@ const SeekMinOffset = 1000
 // PlanCount's statements (rollup sums and the records of the partial days
 // at the edges of a time range, or one plain count).
 func CountMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int64, error) {
-	if rest, s := splitAttempt(q); pickRollup(rest, s) != nil {
-		var err error
-		if d, err = pickTrigrams(ctx, d, run, q); err != nil {
-			return 0, err
+	n, _, err := countMatching(ctx, d, run, q)
+	return n, err
+}
+
+// countMatching is CountMatching, which also returns the plan of a
+// search no rollup counts (selective.go) for its page, or nil.
+func countMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int64, *selection, error) {
+	var err error
+	if d, err = pickTrigrams(ctx, d, run, q); err != nil {
+		return 0, nil, err
+	}
+	var parts []Statement
+	var sel *selection
+	if rest, s := splitAttempt(q); pickRollup(rest, s) == nil {
+		if sel, err = planSelection(ctx, d, run, q); err != nil {
+			return 0, nil, err
+		}
+		switch {
+		case sel != nil && sel.zero:
+			return 0, sel, nil
+		case sel != nil && sel.driver != nil && d.SortIndexHints:
+			st, err := sel.drivenCount(d, q)
+			if err != nil {
+				return 0, nil, err
+			}
+			parts = []Statement{st}
 		}
 	}
-	parts, err := PlanCount(d, q)
-	if err != nil {
-		return 0, err
+	if parts == nil {
+		if parts, err = PlanCount(d, q); err != nil {
+			return 0, nil, err
+		}
 	}
 	var total int64
 	for _, p := range parts {
 		if err := run(ctx, p, 1, func(v []int64) bool { total += v[0]; return false }); err != nil {
-			return 0, fmt.Errorf("count: %w", err)
+			return 0, nil, fmt.Errorf("count: %w", err)
 		}
 	}
-	return total, nil
+	return total, sel, nil
 }
 
 // PageStatement returns q's page statement with its LIMIT and OFFSET
 // arguments. A deep page ordered by CheckinAttemptTime starts at the day
 // where it begins (PlanSeek), with the offset left within that day.
 func PageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query) (Statement, error) {
-	return pageStatement(ctx, d, run, q, q.Offset(), int64(q.Size), -1)
+	return pageStatement(ctx, d, run, q, q.Offset(), int64(q.Size), -1, nil)
 }
 
 // PlannedPage is the statement of a page, and whether it reads the page
@@ -65,6 +88,12 @@ type PlannedPage struct {
 // (field, then id) is total, so the mirror holds exactly the same
 // records.
 func PlanPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int64) (PlannedPage, error) {
+	return planPage(ctx, d, run, q, total, nil)
+}
+
+// planPage is PlanPage given the plan countMatching made, or nil (one is
+// made when the matches are few: see drivenPage).
+func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int64, sel *selection) (PlannedPage, error) {
 	offset, size := q.Offset(), int64(q.Size)
 	end := total
 	if size <= total-offset {
@@ -75,7 +104,7 @@ func PlanPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 		q.Descending = !q.Descending
 		offset, size = total-end, end-offset
 	}
-	st, err := pageStatement(ctx, d, run, q, offset, size, total)
+	st, err := pageStatement(ctx, d, run, q, offset, size, total, sel)
 	return PlannedPage{st, reversed}, err
 }
 
@@ -85,7 +114,18 @@ func PlanPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 // field with an index per location merges one ordered walk per location
 // (BuildMergedPage) when mergeWorthIt says so. total is the exact number
 // of matches, -1 when unknown.
-func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offset, size, total int64) (Statement, error) {
+func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offset, size, total int64, sel *selection) (Statement, error) {
+	driven, err := drivenPage(ctx, d, run, q, offset+size, total, sel)
+	if err != nil {
+		return Statement{}, err
+	}
+	if driven != nil {
+		f, err := failedCheckins.buildFind(driven.d, q, "", driven.driver)
+		if err != nil {
+			return Statement{}, err
+		}
+		return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
+	}
 	if offset >= SeekMinOffset {
 		sq, left, ok, err := seek(ctx, d, run, q, offset)
 		if err != nil {
@@ -111,7 +151,7 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 	if err != nil {
 		return Statement{}, err
 	}
-	f, err := failedCheckins.buildFind(d, q, walk)
+	f, err := failedCheckins.buildFind(d, q, walk, nil)
 	if err != nil {
 		return Statement{}, err
 	}
@@ -309,13 +349,14 @@ func FindFailedCheckins(ctx context.Context, d Dialect, read ReadFunc, q fc.Quer
 		if err != nil {
 			return err
 		}
-		if page.TotalItems, err = CountMatching(ctx, d, run, q); err != nil {
+		var sel *selection
+		if page.TotalItems, sel, err = countMatching(ctx, d, run, q); err != nil {
 			return err
 		}
 		if q.Offset() >= page.TotalItems {
 			return nil
 		}
-		st, err := PlanPage(ctx, d, run, q, page.TotalItems)
+		st, err := planPage(ctx, d, run, q, page.TotalItems, sel)
 		if err != nil {
 			return err
 		}

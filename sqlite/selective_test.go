@@ -1,0 +1,177 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
+	"github.com/failedcheckins/failedcheckins/storetest"
+)
+
+// selectiveRecords are 10,000 records across 20 locations in which a few
+// values are rare: the tariff "Rare Pass" (5 records), the coworker
+// "Zed Rarename" (5), the location 99 (4), and no record has a SystemId.
+func selectiveRecords() []*fc.FailedCheckin {
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var out []*fc.FailedCheckin
+	for i := range 10000 {
+		at := start.Add(time.Duration(i) * 7 * time.Minute)
+		cw := int64(1000 + i%50)
+		r := &fc.FailedCheckin{
+			UniqueID:   fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+			CoworkerID: &cw, CoworkerFullName: fmt.Sprintf("Member %02d", i%50),
+			BusinessID: int64(1 + i%20), BusinessName: fmt.Sprintf("Location %02d", 1+i%20),
+			CheckinAttemptTime: at, Source: fc.Source(2 + i%2), MacAddresses: fmt.Sprintf("aa:bb:%02x", i%256),
+			Teams: "Team " + string(rune('A'+i%5)), Tariff: "Desk " + string(rune('A'+i%7)),
+			Description:             []string{"Plan expired", "Outside allowed hours", "Unpaid invoices"}[i%3],
+			CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
+		}
+		if i%2000 == 7 {
+			r.Tariff = "Rare Pass"
+		}
+		if i%2000 == 5 {
+			r.CoworkerFullName = "Zed Rarename"
+		}
+		if i%2500 == 3 {
+			r.BusinessID, r.BusinessName = 99, "Location 99"
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// TestSelectivePlans pins the plans of searches no rollup counts
+// (sqlstore/selective.go): a condition no record passes answers 0
+// without counting records, a rare dictionary value drives the count
+// and a page of few matches through its index, and a scope with a time
+// range keeps SQLite's own (business, time) plan. Every answer is
+// checked against the reference search.
+func TestSelectivePlans(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	recs := selectiveRecords()
+	n, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
+		for _, r := range recs {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	})
+	if err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	stored := find(t, db, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Size: fc.MaxPageSize, Page: 1}).Records
+	for p := int64(2); int64(len(stored)) < int64(len(recs)); p++ {
+		stored = append(stored, find(t, db, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Size: fc.MaxPageSize, Page: p}).Records...)
+	}
+	all := fc.AllBusinesses()
+	tests := []struct {
+		name string
+		q    fc.Query
+		// want is in the plan of the statement that counts (or reads
+		// the page, with page set); notWant must be in none of them.
+		want, notWant []string
+		page          bool
+	}{{
+		name: "a SystemId no record has, with a description substring: 0 without counting records",
+		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "plan"),
+			{Field: fc.FieldSystemID, Match: fc.MatchExact, Strings: []string{"sys-1"}}}, OrderBy: fc.FieldCreatedOn},
+		notWant: []string{"SELECT count(*) FROM failed_checkins "},
+	}, {
+		name: "a tariff no record has, with a business name: 0 without counting records",
+		q: fc.Query{Scope: fc.BusinessScope(1, 2, 3), Conditions: []fc.Condition{fc.Contains(fc.FieldTariff, "nothing-matches"),
+			fc.Contains(fc.FieldBusinessName, "ation")}, OrderBy: fc.FieldUniqueID},
+		notWant: []string{"SELECT count(*) FROM failed_checkins "},
+	}, {
+		name: "a rare tariff with a MAC substring: the count walks the tariff index",
+		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldTariff, "rare"), fc.Contains(fc.FieldMacAddresses, "aa:")},
+			OrderBy: fc.FieldCreatedOn},
+		want: []string{"USING INDEX failed_checkins_tariff"},
+	}, {
+		name: "few matches of a name ordered by BusinessId: the page gathers them through the name index",
+		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldCoworkerFullName, "zed rare")},
+			OrderBy: fc.FieldBusinessID, Page: 2, Size: 2},
+		want: []string{"USING INDEX failed_checkins_name"},
+		page: true,
+	}, {
+		name: "a scope with a time range: SQLite's own plan (business, time), not the business index",
+		q: fc.Query{Scope: fc.BusinessScope(99), Conditions: []fc.Condition{{Field: fc.FieldUpdatedBy, Match: fc.MatchNull, Null: true},
+			fc.TimeRange(fc.FieldCheckinAttemptTime, recs[100].CheckinAttemptTime, recs[9900].CheckinAttemptTime)}, OrderBy: fc.FieldCreatedOn},
+		notWant: []string{"INDEXED BY failed_checkins_business "},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.q.Size == 0 {
+				tt.q.Page, tt.q.Size = 1, 25
+			}
+			tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			var stmts []sqlstore.Statement
+			base := sqlstore.RunIntsOf(&sqlTx{tx: tx, prepared: func(string) *sql.Stmt { return nil }})
+			run := func(ctx context.Context, st sqlstore.Statement, width int, row func([]int64) bool) error {
+				stmts = append(stmts, st)
+				return base(ctx, st, width, row)
+			}
+			d := sqlstore.SQLite()
+			q, err := sqlstore.Narrow(ctx, d, run, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total, err := sqlstore.CountMatching(ctx, d, run, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := storetest.Search(stored, tt.q)
+			if total != ref.TotalItems {
+				t.Fatalf("count = %d; the reference counts %d", total, ref.TotalItems)
+			}
+			last := stmts[len(stmts)-1]
+			if tt.page {
+				pg, err := sqlstore.PlanPage(ctx, d, run, q, total)
+				if err != nil {
+					t.Fatal(err)
+				}
+				last = pg.Statement
+				stmts = append(stmts, last)
+			}
+			for _, st := range stmts {
+				for _, nw := range tt.notWant {
+					if strings.Contains(st.SQL, nw) {
+						t.Errorf("statement %q; want none with %q", st.SQL, nw)
+					}
+				}
+			}
+			if len(tt.want) > 0 {
+				got := explain(t, tx, last.SQL, last.Args)
+				for _, w := range tt.want {
+					if !strings.Contains(got, w) {
+						t.Errorf("plan of %q = %q; want %q", last.SQL, got, w)
+					}
+				}
+			}
+			// The whole search, through the store, answers as the reference.
+			page := find(t, db, tt.q)
+			if page.TotalItems != ref.TotalItems || !slices.EqualFunc(page.Records, ref.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+				t.Errorf("search = %d records of %d; the reference %d of %d", len(page.Records), page.TotalItems, len(ref.Records), ref.TotalItems)
+			}
+		})
+	}
+}
+
+func find(t *testing.T, db *DB, q fc.Query) *fc.FailedCheckinPage {
+	t.Helper()
+	p, err := db.FindFailedCheckins(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,435 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// A search that no rollup counts is counted from its records, and SQLite,
+// which has no statistics, gathers them through whichever index one of
+// its terms can use, or scans the table: issue 17's random shapes spent
+// 0.1-4.8 s counting conjunctions such as "UpdatedBy contains X" or
+// "SystemId is X" (columns no record of the bench data fills) with a
+// substring of every location's name, because the terms on the columns of
+// migration 0014's indexes are written so that no index serves them
+// (condition's "+column") and a substring has no index at all.
+//
+// The plan here looks at each condition alone first. Most conditions
+// imply a term an index can serve (a seed): a substring of a dictionary
+// field implies "folded value IN (the dictionary's values that hold it)",
+// a substring of any text implies "folded value > ''", an exact value its
+// folded value, a time range itself. How many records pass a seed is
+// known exactly and cheaply for some (the dictionaries and the business
+// and source rollups hold the counts; an Id list or range bounds its own
+// size) and probed for the others by counting its index entries, up to a
+// cap (probeCap). A seed that no record passes answers 0 without reading a record.
+// Otherwise, on SQLite, the count (and a page of few matches) walks the
+// index of the seed that the fewest records pass, testing every
+// condition on each: the seed is only added, every condition stays, so
+// the answer is the plain statement's.
+
+// seed is a term implied by one condition of a query (or by its scope)
+// that an index can serve.
+type seed struct {
+	// index is the SQLite index the term seeks ("" for the rowid: Id).
+	index string
+	// term writes the SQL term on failed_checkins with its arguments.
+	term func(a *args) string
+	// exact, when set, is the statement reading how many records pass
+	// the term (or a bound above it); otherwise the term's index entries
+	// are counted up to a cap (probe).
+	exact *Statement
+	// bound is a known upper bound of the records passing the term
+	// (an Id list or range), used without any statement; -1 when none.
+	bound int64
+	// native says SQLite's own plan of the plain statement can use the
+	// term's index already (a term not written "+column").
+	native bool
+	// costly marks an exact count that reads a large dictionary (every
+	// team combination, or names without a picked trigram: 1-2 ms):
+	// it is read last, and not at all once a seed is small enough.
+	costly bool
+	// composite marks the conditions that SQLite's own plan combines
+	// with a scope or BusinessId list in a two-column index (business
+	// and time, creation or name): see planSelection.
+	composite bool
+	// business marks the seed of a scope or BusinessId list.
+	business bool
+}
+
+const (
+	// enough is the most records a driver whose index SQLite's own plan
+	// could use as well (native) may have to be forced: SQLite may then
+	// have a better one (a two-column index), but at most this many
+	// lookups cannot cost much.
+	enough = 500
+	// shortWalk is the number of index entries below which a page that
+	// a rollup counted is not planned here: walking the order finds its
+	// records sooner than the plan's statements would cost.
+	shortWalk = 2000
+	// probeCap is the most index entries a probe of one seed counts: a
+	// probe of 10,000 cost about 1 ms of index-only reading on the 1M
+	// bench database, too much to spend on a search that SQLite's plan
+	// answers in 1-3 ms anyway; a seed passed by more is not a driver
+	// for this plan. A seed SQLite's own plan could use is probed only
+	// up to enough + 1: beyond it, it would not be forced (planSelection).
+	probeCap = 2000
+	// drivenShare: the count walks its best seed's index when at most one
+	// record in drivenShare passes the seed. Each candidate costs a
+	// lookup of its row, a scan reads the rows in order: measured on the
+	// 1M bench database, 10,776 lookups took 104 ms where the scan of
+	// 1M rows took 406 ms, and 60,817 lookups 639 ms against 325 ms.
+	drivenShare = 32
+)
+
+// selection is the plan of a search no rollup counts: zero when a seed
+// no record passes settles its count (0), otherwise driver, the seed the
+// count and small pages walk (nil: the plain statements), passed by
+// driverN records (or fewer: a bound).
+type selection struct {
+	zero    bool
+	driver  *seed
+	driverN int64
+	all     int64   // records in the table
+	d       Dialect // with the trigrams picked for q's dictionary seeds
+}
+
+// planSelection returns the plan of q, or nil when q has no seed worth
+// looking at: no condition implies one, or only one does and SQLite's
+// own plan would use it anyway.
+func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query) (*selection, error) {
+	seeds := seedsOf(d, q)
+	if len(seeds) == 0 || (len(seeds) == 1 && seeds[0].native) {
+		return nil, nil
+	}
+	all, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.AllBusinesses()})
+	if err != nil {
+		return nil, err
+	}
+	sel := &selection{all: all, driverN: -1, d: d}
+	consider := func(s *seed, n int64) bool {
+		if n == 0 {
+			sel.zero = true
+			return true
+		}
+		if sel.driverN < 0 || n < sel.driverN {
+			sel.driver, sel.driverN = s, n
+		}
+		return false
+	}
+	// Known sizes first, so that each probe is capped at the best so far.
+	slices.SortStableFunc(seeds, func(x, y seed) int { return cost(x) - cost(y) })
+	for i := range seeds {
+		s := &seeds[i]
+		if s.costly && sel.driverN >= 0 && sel.driverN <= all/drivenShare {
+			continue // a driver is known: not worth 1-2 ms
+		}
+		var n int64
+		switch {
+		case s.bound >= 0:
+			n = s.bound
+		case s.exact != nil:
+			if err := run(ctx, *s.exact, 1, func(v []int64) bool { n = v[0]; return false }); err != nil {
+				return nil, fmt.Errorf("count a condition: %w", err)
+			}
+		default:
+			limit := int64(probeCap)
+			if s.native {
+				limit = enough + 1
+			}
+			if sel.driverN >= 0 {
+				limit = min(limit, sel.driverN)
+			}
+			st := probe(d, s, limit)
+			if err := run(ctx, st, 1, func(v []int64) bool { n = v[0]; return false }); err != nil {
+				return nil, fmt.Errorf("probe a condition: %w", err)
+			}
+			if n >= limit && n > 0 {
+				continue // no better than what is known
+			}
+		}
+		if consider(s, n) {
+			return sel, nil
+		}
+	}
+	if sel.driverN > all/drivenShare || (sel.driver != nil && sel.driver.native && sel.driverN > enough) {
+		sel.driver = nil
+	}
+	if sel.driver != nil && sel.driver.business {
+		// SQLite's own plan seeks (business, time), (business, created)
+		// or reads (business, name) alone, which the business index
+		// cannot beat.
+		for _, s := range seeds {
+			if s.composite {
+				sel.driver = nil
+				break
+			}
+		}
+	}
+	return sel, nil
+}
+
+// seedsOf returns the seeds of q's scope and conditions.
+func seedsOf(d Dialect, q fc.Query) []seed {
+	var seeds []seed
+	if !q.Scope.All() {
+		seeds = append(seeds, businessSeed(d, q.Scope.Businesses()))
+	}
+	for _, c := range q.Conditions {
+		if s, ok := seedOf(d, c); ok {
+			seeds = append(seeds, s)
+		}
+	}
+	return seeds
+}
+
+// cost orders seeds: bounds without a statement, then exact counts, then
+// probes.
+func cost(s seed) int {
+	switch {
+	case s.bound >= 0:
+		return 0
+	case s.exact != nil && !s.costly:
+		return 1
+	case s.exact == nil:
+		return 2
+	}
+	return 3
+}
+
+// probe counts the index entries of s's term, up to limit.
+func probe(d Dialect, s *seed, limit int64) Statement {
+	a := &args{d: d, t: failedCheckins}
+	from := failedCheckins.name + indexedBy(d, s)
+	term := s.term(a)
+	return Statement{SQL: "SELECT count(*) FROM (SELECT 1 FROM " + from + " WHERE " + term + " LIMIT " + a.add(limit) + ") AS probe", Args: a.vals}
+}
+
+// indexedBy is SQLite's clause that makes a statement walk s's index
+// ("NOT INDEXED" leaves the rowid, which the Id terms seek); nothing on
+// other databases, whose statistics choose.
+func indexedBy(d Dialect, s *seed) string {
+	if !d.SortIndexHints {
+		return ""
+	}
+	if s.index == "" {
+		return " NOT INDEXED"
+	}
+	return " INDEXED BY " + s.index
+}
+
+// drivenCount is the count of q walking the driver's index.
+func (sel *selection) drivenCount(d Dialect, q fc.Query) (Statement, error) {
+	a := &args{d: d, t: failedCheckins}
+	term := sel.driver.term(a)
+	w, err := where(a, q)
+	if err != nil {
+		return Statement{}, err
+	}
+	return Statement{SQL: "SELECT count(*) FROM " + failedCheckins.name + indexedBy(d, sel.driver) + withSeed(w, term), Args: a.vals}, nil
+}
+
+// withSeed adds the seed's term in front of the WHERE clause w (the
+// seed's arguments were added first).
+func withSeed(w, term string) string {
+	if w == "" {
+		return " WHERE " + term
+	}
+	return " WHERE " + term + " AND " + w[len(" WHERE "):]
+}
+
+// businessSeed is the seed of a scope or BusinessId list: the per-business
+// rollup holds its exact count.
+func businessSeed(d Dialect, ids []int64) seed {
+	st, _ := businessRollup.sum(d, fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.In(fc.FieldBusinessID, ids...)}},
+		math.MinInt64, math.MaxInt64, "coalesce(sum(n), 0)", "")
+	return seed{index: "failed_checkins_business", bound: -1, exact: &st, native: true, business: true,
+		term: func(a *args) string { return "business_id IN (" + list(a, ids) + ")" }}
+}
+
+// foldIndex is the SQLite index on a text field's folded copy alone
+// (migration 0014's, the name's of 0006), or "".
+func foldIndex(f fc.Field, col column) string {
+	if f == fc.FieldCoworkerFullName {
+		return "failed_checkins_name"
+	}
+	if f == fc.FieldUniqueID {
+		return "failed_checkins_unique_id"
+	}
+	return col.sortIndex
+}
+
+// timeIndexes are the SQLite indexes led by a time column.
+var timeIndexes = map[fc.Field]string{
+	fc.FieldCheckinAttemptTime:      "failed_checkins_time",
+	fc.FieldCreatedOn:               "failed_checkins_created",
+	fc.FieldCheckinAttemptTimeLocal: "failed_checkins_local_time",
+	fc.FieldUpdatedOn:               "failed_checkins_updated",
+	fc.FieldResolvedOn:              "failed_checkins_resolved_on",
+}
+
+// seedOf returns the seed condition c implies, if any.
+func seedOf(d Dialect, c fc.Condition) (seed, bool) {
+	col, ok := columns(c.Field)
+	if !ok {
+		return seed{}, false
+	}
+	s := seed{bound: -1}
+	switch c.Match {
+	case fc.MatchInts:
+		switch {
+		case c.Field == fc.FieldBusinessID:
+			return businessSeed(d, c.Ints), true
+		case c.Field == fc.FieldID:
+			ids := slices.Compact(slices.Sorted(slices.Values(c.Ints)))
+			s.bound, s.native = int64(len(ids)), true
+			s.term = func(a *args) string { return "id IN (" + list(a, ids) + ")" }
+		case c.Field == fc.FieldSource:
+			st, _ := sourceTariffRollup.sum(d, fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.In(fc.FieldSource, c.Ints...)}},
+				math.MinInt64, math.MaxInt64, "coalesce(sum(n), 0)", "")
+			s.index, s.exact = col.sortIndex, &st
+			s.term = func(a *args) string { return "source IN (" + list(a, c.Ints) + ")" }
+		case c.Field == fc.FieldCoworkerID && len(c.Ints) > 0 && !c.Null:
+			s.index, s.native = "failed_checkins_coworker", true
+			s.term = func(a *args) string { return "coworker_id IN (" + list(a, c.Ints) + ")" }
+		default:
+			return seed{}, false
+		}
+	case fc.MatchIntRange:
+		if c.Field != fc.FieldID {
+			return seed{}, false
+		}
+		if c.Min > c.Max {
+			s.bound = 0
+		} else if uint64(c.Max-c.Min) < math.MaxInt64 {
+			s.bound = c.Max - c.Min + 1
+		} else {
+			s.bound = math.MaxInt64
+		}
+		s.native = true
+		s.term = func(a *args) string { return "id BETWEEN " + a.add(c.Min) + " AND " + a.add(c.Max) }
+	case fc.MatchTimeRange:
+		idx := timeIndexes[c.Field]
+		if idx == "" || (c.From.IsZero() && c.Until.IsZero()) {
+			return seed{}, false
+		}
+		s.index, s.native = idx, col.sortIndex == ""
+		s.composite = c.Field == fc.FieldCheckinAttemptTime || c.Field == fc.FieldCreatedOn
+		s.term = func(a *args) string { t, _ := timeRangeTerm(a, col, c); return t }
+	case fc.MatchContains:
+		if !isText(col.kind) || len(c.Strings) != 1 {
+			return seed{}, false
+		}
+		needle := fc.Fold(c.Strings[0])
+		idx := foldIndex(c.Field, col)
+		if dict := dictionaries[c.Field]; dict != nil && col.kind == kindText {
+			// The dictionary lists every value present, with its count.
+			st, err := dict.sum(d, fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{c}}, math.MinInt64, math.MaxInt64, "coalesce(sum(n), 0)", "")
+			if err != nil || idx == "" {
+				return seed{}, false
+			}
+			s.index, s.exact = idx, &st
+			_, picked := d.picked[trigramKey{c.Field, needle}]
+			s.costly = c.Field == fc.FieldTeams || (c.Field == fc.FieldCoworkerFullName && !picked)
+			s.composite = c.Field == fc.FieldCoworkerFullName
+			s.term = func(a *args) string {
+				sub := &args{d: a.d, t: dict.table, vals: a.vals}
+				term := dictionaryTerm(sub, dict, c.Field, dict.table.columns[c.Field], needle)
+				a.vals = sub.vals
+				return col.fold + " IN (SELECT " + col.fold + " FROM " + dict.Name + " WHERE " + term + ")"
+			}
+			return s, true
+		}
+		if needle == "" || idx == "" || c.Field == fc.FieldUniqueID {
+			return seed{}, false
+		}
+		// A value holding a non-empty needle is not empty; NULL's folded
+		// copy is ''.
+		s.index = idx
+		s.term = func(a *args) string { return col.fold + " > " + a.d.EmptyText }
+	case fc.MatchEqualFold, fc.MatchExact:
+		idx := foldIndex(c.Field, col)
+		if !isText(col.kind) || idx == "" || (len(c.Strings) == 0 && !c.Null) {
+			return seed{}, false
+		}
+		var folded []string
+		for _, v := range c.Strings {
+			if c.Match == fc.MatchExact && col.fold == col.name {
+				// UniqueId has no folded copy: an exact value is itself.
+				folded = append(folded, v)
+				continue
+			}
+			folded = append(folded, fc.Fold(v))
+		}
+		if c.Match == fc.MatchEqualFold && c.Null && col.kind == kindNullText {
+			folded = append(folded, "") // NULL's folded copy
+		}
+		if len(folded) == 0 {
+			return seed{}, false
+		}
+		s.index = idx
+		s.native = col.sortIndex == "" && c.Match == fc.MatchEqualFold
+		s.term = func(a *args) string { return col.fold + " IN (" + list(a, folded) + ")" }
+	case fc.MatchNull:
+		switch {
+		case col.kind == kindNullText && c.Null && col.sortIndex != "":
+			s.index = col.sortIndex
+			s.term = func(a *args) string { return col.fold + " = " + a.d.EmptyText }
+		case (col.kind == kindNullInt || col.kind == kindNullTime) && (col.sortIndex != "" || c.Field == fc.FieldCoworkerID):
+			s.index = col.sortIndex
+			if c.Field == fc.FieldCoworkerID {
+				s.index, s.native = "failed_checkins_coworker", true
+			}
+			test := " IS NOT NULL"
+			if c.Null {
+				test = " IS NULL"
+			}
+			s.term = func(a *args) string { return col.name + test }
+		default:
+			return seed{}, false
+		}
+	default:
+		return seed{}, false
+	}
+	return s, true
+}
+
+// drivenPage returns the plan whose driver a SQLite page of q should walk, gathering
+// the records that pass it and sorting the matches, or nil for the other
+// plans. That reads about driverN rows; walking the order's index (or
+// SQLite's own plan, which gathers through some index or scans) reads
+// about reach * all / total entries to find reach matches spread evenly
+// among all records. The gather is taken when it reads fewer. Without a
+// plan from the count (a rollup counted q), one is made when the matches
+// are few enough for the walk to be long.
+func drivenPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total int64, sel *selection) (*selection, error) {
+	if !d.SortIndexHints || total <= 0 {
+		return nil, nil
+	}
+	if sel == nil {
+		// A rollup counted q. With seeds SQLite's plain plan can use
+		// (a scope, a time range) the merged pages and the seek serve
+		// it; only a dictionary's or a "+column" seed is looked at.
+		if !slices.ContainsFunc(seedsOf(d, q), func(s seed) bool { return !s.native }) {
+			return nil, nil
+		}
+		all, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.AllBusinesses()})
+		if err != nil || total > all/drivenShare || float64(reach)*float64(all) <= shortWalk*float64(total) {
+			return nil, err
+		}
+		if d, err = pickTrigrams(ctx, d, run, q); err != nil {
+			return nil, err
+		}
+		if sel, err = planSelection(ctx, d, run, q); err != nil || sel == nil {
+			return nil, err
+		}
+	}
+	if sel.driver == nil || float64(sel.driverN)*float64(total) > float64(reach)*float64(sel.all) {
+		return nil, nil
+	}
+	return sel, nil
+}
