@@ -89,7 +89,10 @@ func readIncidentKeys(ctx context.Context, tx Tx, where string, args ...any) ([]
 
 // scrubIncident writes key (the personal values null) over incident id's,
 // drops its coworker, resolves it if it is not, and replaces what its
-// notifications said by a notice, ending those not yet sent.
+// notifications said by a notice, ending those not yet sent. It leaves
+// failure_count and failed_checkin_ids as they are: an attempt batch
+// appends to that list in SQL, trusting that it holds the first
+// min(failure_count, fc.MaxIncidentFailureIDs) ids (batchIncidentColumns).
 func (p Privacy) scrubIncident(ctx context.Context, tx Tx, id int64, key, status string, now time.Time) error {
 	d := p.Changes.Dialect
 	resolvedOn := any(nil)

@@ -1059,7 +1059,7 @@ func testAlertIDList(t *testing.T, s AlertBackend) {
 }
 
 // testAlertJoinedTogether: the incidents of three rules joined by the same
-// batches (whose rows one statement writes) each keep their own count,
+// batches each keep their own count,
 // last refusal and ids.
 func testAlertJoinedTogether(t *testing.T, s AlertBackend) {
 	ctx := context.Background()
