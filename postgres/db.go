@@ -91,7 +91,6 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db.users = sqlstore.Users{D: dialect, Read: db.pooled, Write: db.write}
 	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.pooled, Write: db.write}
 	db.alerts = sqlstore.Alerts{D: dialect, Read: db.pooled, Write: db.write, Webhooks: &db.dir.Webhooks}
-	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	}
@@ -106,7 +105,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// The point lookups run on the pool, so they are made once it exists.
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}
-	db.privacy = sqlstore.Privacy{Changes: changes, Change: db.change, Read: db.read, Dirs: &db.dir}
+	db.privacy, db.auditEntries = db.privacyOn(db.pool)
 	return db, nil
 }
 
