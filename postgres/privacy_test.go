@@ -107,6 +107,7 @@ func TestRetentionRunOneConnection(t *testing.T) {
 	b := fc.RetentionBatch{Kind: fc.KindFailedCheckins, Delete: true, Before: erasureStart.Add(183 * retention.Day), Limit: 100, By: retention.By}
 	deleted := 0
 	for i := 0; ; i++ {
+		b.Limit = 30 + 10*(i%4) // batches of several sizes
 		p, err := run.RetainBatch(ctx, b)
 		if err != nil {
 			t.Fatalf("RetainBatch: %v", err)
@@ -131,6 +132,16 @@ func TestRetentionRunOneConnection(t *testing.T) {
 	between("the audit batch")
 	if n := db.pool.Stat().AcquireCount() - acquired; n != 0 {
 		t.Errorf("the run's batches took %d connections from the pool; want none (all on the lock's)", n)
+	}
+	// Batches of several sizes share one statement text per kind
+	// (Dialect.IDArrays): the connection prepared the DELETE once.
+	var texts int
+	if err := run.(*retentionRun).conn.QueryRow(ctx, `SELECT count(*) FROM pg_prepared_statements
+		WHERE statement LIKE 'DELETE FROM failed_checkins WHERE %'`).Scan(&texts); err != nil {
+		t.Fatal(err)
+	}
+	if texts != 1 {
+		t.Errorf("the run's connection prepared %d texts of the records' DELETE for batches of 30-60 records; want 1", texts)
 	}
 }
 
