@@ -158,6 +158,9 @@ type begins interface {
 
 // withTxOn is withTx on a connection of on.
 func (db *DB) withTxOn(ctx context.Context, on begins, fn func(tx pgx.Tx, now time.Time) error) error {
+	if err := notDone(ctx); err != nil {
+		return err
+	}
 	tx, err := on.Begin(ctx)
 	if err != nil {
 		return db.beginError(err)
@@ -188,6 +191,18 @@ var searchTxOptions = pgx.TxOptions{
 // statement for the values bound to it, every run, as the searches do.
 // Stats and exports use it: one statement each, no transaction to SET.
 const customPlan = pgx.QueryExecModeCacheDescribe
+
+// notDone answers a cancelled or expired ctx before a transaction
+// begins: pgx closes a connection whose BEGIN fails with anything but a
+// PostgreSQL error, a done context included, and a retention run's
+// connection (TryRetentionLock) closed so would keep the retention lock
+// until the server noticed, rather than unlock it at Release.
+func notDone(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	return nil
+}
 
 // beginError marks a failure to start a transaction (the server is gone,
 // the pool cannot connect) as ErrUnavailable.

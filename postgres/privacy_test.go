@@ -231,8 +231,9 @@ func acquiredConns(db *DB) int32 {
 	return n
 }
 
-// cutStore is a store whose retention run calls cut after its first
-// batch has returned.
+// cutStore is a store whose retention run calls cut just before its
+// second batch: the batch then begins on a cancelled context, or on a
+// terminated connection.
 type cutStore struct {
 	*DB
 	cut func()
@@ -253,9 +254,8 @@ type cutRun struct {
 }
 
 func (r *cutRun) RetainBatch(ctx context.Context, b fc.RetentionBatch) (fc.RetentionProgress, error) {
-	p, err := r.RetentionRun.RetainBatch(ctx, b)
-	if r.batches++; r.batches == 1 {
+	if r.batches++; r.batches == 2 {
 		r.cut()
 	}
-	return p, err
+	return r.RetentionRun.RetainBatch(ctx, b)
 }
