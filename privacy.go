@@ -121,6 +121,11 @@ type PrivacyStore interface {
 	// there was nothing left to erase). by is who erases (UpdatedBy).
 	ErasePerson(ctx context.Context, s ErasureSubject, by string) (int, error)
 
+	// RetentionBatches called on the store itself run without the
+	// retention lock, on any pooled connection: each batch is still one
+	// correct transaction, but two servers may then apply the windows at
+	// once. A retention run goes through TryRetentionLock's RetentionRun
+	// (retention.Runner does); these are for tests and tools.
 	RetentionBatches
 
 	// TryRetentionLock makes this process the one that applies the
@@ -154,11 +159,18 @@ type RetentionBatches interface {
 
 // RetentionRun is the retention run of the process that holds the
 // retention lock (PrivacyStore.TryRetentionLock). On PostgreSQL its
-// batches all run on the one connection that holds the lock, so their
-// statements, and those of the count triggers, are planned once per run
-// rather than once per pooled connection a batch happens to get (18-24 ms
-// each, docs/benchmarks.md); between two batches that connection is in
-// no transaction and holds no lock but the retention lock.
+// batches all run on the one connection that holds the lock, which keeps
+// the statements it prepares: a batch's statements (one text per kind,
+// whatever its size) and those of the count triggers are prepared once
+// per run rather than once per pooled connection a batch happens to get
+// (18-24 ms each, docs/benchmarks.md); between two batches that
+// connection is in no transaction and holds no lock but the retention
+// lock.
+//
+// A RetentionRun is not for concurrent use: its batches run one after
+// another, on one goroutine at a time. Release must be called exactly
+// once, when the run ends (a batch that failed included); a second call
+// does nothing, and no batch may follow it.
 type RetentionRun interface {
 	RetentionBatches
 	// Release ends the run: the lock (and its connection) go back.

@@ -41,18 +41,35 @@ func (db *DB) changeOn(ctx context.Context, on begins, fn func(tx sqlstore.Tx, n
 	return n, nil
 }
 
+// privacyOn is the erasures, retention batches and audit trail whose
+// transactions begin on on: the pool for the store's own (Open), the
+// retention lock's connection for a run's (TryRetentionLock).
+func (db *DB) privacyOn(on begins) (sqlstore.Privacy, sqlstore.Audit) {
+	read := func(ctx context.Context, fn func(tx sqlstore.Tx) error) error { return db.readOn(ctx, on, fn) }
+	write := func(ctx context.Context, fn func(tx sqlstore.WriteTx, now time.Time) error) error {
+		return db.writeOn(ctx, on, fn)
+	}
+	change := func(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time) (int, error)) (int, error) {
+		return db.changeOn(ctx, on, fn)
+	}
+	return sqlstore.Privacy{Changes: changes, Change: change, Read: read, Dirs: &db.dir},
+		sqlstore.Audit{D: dialect, Read: read, Write: write}
+}
+
 // TryRetentionLock is fc.PrivacyStore.TryRetentionLock: a session-level
 // advisory lock on a connection kept out of the pool until release, so
 // that of the servers sharing the database one at a time applies the
 // retention windows; a server that dies releases it with its connection.
-// The run's batches begin their transactions on that same connection:
-// each statement of a batch, and each of the count triggers' (17 in
-// fc_count_removed alone), is then planned once per run, where on
-// whichever pooled connection came free the first batch on each paid
-// 18-24 ms of planning (docs/benchmarks.md). Between batches the
-// connection is idle, outside any transaction: it holds the retention
-// lock, which only another server's run asks for (and does not wait
-// for), and none of the records' locks.
+// The run's batches begin their transactions on that same connection,
+// which keeps the statements it prepares: each statement of a batch
+// (one text per kind whatever the batch's size: Dialect.IDArrays), and
+// each of the count triggers' (17 in fc_count_removed alone), is then
+// prepared once per run, where on whichever pooled connection came free
+// the first batch on each paid 18-24 ms of planning
+// (docs/benchmarks.md). Between batches the connection is idle, outside
+// any transaction: it holds the retention lock, which only another
+// server's run asks for (and does not wait for), and none of the
+// records' locks.
 func (db *DB) TryRetentionLock(ctx context.Context) (fc.RetentionRun, bool, error) {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
@@ -68,36 +85,45 @@ func (db *DB) TryRetentionLock(ctx context.Context) (fc.RetentionRun, bool, erro
 		return nil, false, nil
 	}
 	run := &retentionRun{conn: conn}
-	read := func(ctx context.Context, fn func(tx sqlstore.Tx) error) error { return db.readOn(ctx, conn, fn) }
-	write := func(ctx context.Context, fn func(tx sqlstore.WriteTx, now time.Time) error) error {
-		return db.writeOn(ctx, conn, fn)
-	}
-	change := func(ctx context.Context, fn func(tx sqlstore.Tx, now time.Time) (int, error)) (int, error) {
-		return db.changeOn(ctx, conn, fn)
-	}
-	run.Privacy = sqlstore.Privacy{Changes: changes, Change: change, Read: read, Dirs: &db.dir}
-	run.audit = sqlstore.Audit{D: dialect, Read: read, Write: write}
+	run.Privacy, run.audit = db.privacyOn(conn)
 	return run, true, nil
 }
 
+var _ fc.RetentionRun = (*retentionRun)(nil)
+
 // retentionRun is a retention run on the connection that holds the
 // retention lock (TryRetentionLock): the store's own batches, whose
-// transactions begin on conn.
+// transactions begin on conn. Like the connection, it is for one
+// goroutine at a time.
 type retentionRun struct {
 	sqlstore.Privacy
 	audit sqlstore.Audit
-	conn  *pgxpool.Conn
+	conn  *pgxpool.Conn // nil once released
 }
 
+// DeleteAuditEntriesBefore is fc.RetentionBatches.DeleteAuditEntriesBefore
+// on the run's connection.
 func (r *retentionRun) DeleteAuditEntriesBefore(ctx context.Context, before time.Time, limit int) (int, error) {
 	return r.audit.DeleteAuditEntriesBefore(ctx, before, limit)
 }
 
-// Release unlocks and gives the connection back to the pool; a
-// connection that cannot unlock is closed, which unlocks.
+// releaseTimeout bounds the unlock of Release, which has no caller's
+// context: a server that does not answer in that time gets its
+// connection closed, which unlocks too.
+const releaseTimeout = 5 * time.Second
+
+// Release is fc.RetentionRun.Release: it unlocks and gives the
+// connection back to the pool; a connection that cannot unlock (within
+// releaseTimeout) is closed, which unlocks. A second call does nothing.
 func (r *retentionRun) Release() {
-	if _, err := r.conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, int64(sqlstore.RetentionLock)); err != nil {
-		_ = r.conn.Conn().Close(context.Background())
+	if r.conn == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	if _, err := r.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, int64(sqlstore.RetentionLock)); err != nil {
+		_ = r.conn.Conn().Close(ctx)
 	}
 	r.conn.Release()
+	r.conn = nil
 }

@@ -91,7 +91,6 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db.users = sqlstore.Users{D: dialect, Read: db.pooled, Write: db.write}
 	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.pooled, Write: db.write}
 	db.alerts = sqlstore.Alerts{D: dialect, Read: db.pooled, Write: db.write, Webhooks: &db.dir.Webhooks}
-	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	}
@@ -106,7 +105,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// The point lookups run on the pool, so they are made once it exists.
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)
 	db.recordChanges = sqlstore.RecordChanges{Changes: changes, Write: db.change}
-	db.privacy = sqlstore.Privacy{Changes: changes, Change: db.change, Read: db.read, Dirs: &db.dir}
+	db.privacy, db.auditEntries = db.privacyOn(db.pool)
 	return db, nil
 }
 
@@ -159,6 +158,9 @@ type begins interface {
 
 // withTxOn is withTx on a connection of on.
 func (db *DB) withTxOn(ctx context.Context, on begins, fn func(tx pgx.Tx, now time.Time) error) error {
+	if err := notDone(ctx); err != nil {
+		return err
+	}
 	tx, err := on.Begin(ctx)
 	if err != nil {
 		return db.beginError(err)
@@ -189,6 +191,18 @@ var searchTxOptions = pgx.TxOptions{
 // statement for the values bound to it, every run, as the searches do.
 // Stats and exports use it: one statement each, no transaction to SET.
 const customPlan = pgx.QueryExecModeCacheDescribe
+
+// notDone answers a cancelled or expired ctx before a transaction
+// begins: pgx closes a connection whose BEGIN fails with anything but a
+// PostgreSQL error, a done context included, and a retention run's
+// connection (TryRetentionLock) closed so would keep the retention lock
+// until the server noticed, rather than unlock it at Release.
+func notDone(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	return nil
+}
 
 // beginError marks a failure to start a transaction (the server is gone,
 // the pool cannot connect) as ErrUnavailable.

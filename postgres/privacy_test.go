@@ -93,7 +93,8 @@ func TestRetentionRunOneConnection(t *testing.T) {
 		var locks int
 		err := probe.QueryRow(ctx, `SELECT a.state, (SELECT count(*) FROM pg_locks o WHERE o.pid = a.pid)
 			FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-			WHERE l.locktype = 'advisory' AND l.granted AND (l.classid::bigint << 32) + l.objid::bigint = $1`,
+			WHERE l.locktype = 'advisory' AND l.granted AND (l.classid::bigint << 32) + l.objid::bigint = $1
+				AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
 			int64(sqlstore.RetentionLock)).Scan(&state, &locks)
 		if err != nil {
 			t.Fatalf("after %s: the retention lock's connection: %v", after, err)
@@ -106,6 +107,7 @@ func TestRetentionRunOneConnection(t *testing.T) {
 	b := fc.RetentionBatch{Kind: fc.KindFailedCheckins, Delete: true, Before: erasureStart.Add(183 * retention.Day), Limit: 100, By: retention.By}
 	deleted := 0
 	for i := 0; ; i++ {
+		b.Limit = 30 + 10*(i%4) // batches of several sizes
 		p, err := run.RetainBatch(ctx, b)
 		if err != nil {
 			t.Fatalf("RetainBatch: %v", err)
@@ -131,4 +133,129 @@ func TestRetentionRunOneConnection(t *testing.T) {
 	if n := db.pool.Stat().AcquireCount() - acquired; n != 0 {
 		t.Errorf("the run's batches took %d connections from the pool; want none (all on the lock's)", n)
 	}
+	// Batches of several sizes share one statement text per kind
+	// (Dialect.IDArrays): the connection prepared the DELETE once.
+	var texts int
+	if err := run.(*retentionRun).conn.QueryRow(ctx, `SELECT count(*) FROM pg_prepared_statements
+		WHERE statement LIKE 'DELETE FROM failed_checkins WHERE %'`).Scan(&texts); err != nil {
+		t.Fatal(err)
+	}
+	if texts != 1 {
+		t.Errorf("the run's connection prepared %d texts of the records' DELETE for batches of 30-60 records; want 1", texts)
+	}
+}
+
+// TestRetentionRunCut: a run cut short between two batches, by its
+// context or by the loss of the lock's connection (pg_terminate_backend),
+// returns the error, leaves no connection taken from the pool, and
+// leaves the retention lock free for another server.
+func TestRetentionRunCut(t *testing.T) {
+	for _, how := range []string{"cancel", "terminate"} {
+		t.Run(how, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := pgtest.NewDatabase(t)
+			open := func() *DB {
+				db, err := Open(ctx, dsn)
+				if err != nil {
+					t.Fatalf("Open: %v", err)
+				}
+				t.Cleanup(func() { db.Close() })
+				if err := db.Migrate(ctx); err != nil {
+					t.Fatalf("Migrate: %v", err)
+				}
+				return db
+			}
+			a, b := open(), open()
+			if _, err := a.CreateFailedCheckins(ctx, erasureRecords(400)); err != nil {
+				t.Fatal(err)
+			}
+			probe, err := pgx.Connect(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer probe.Close(ctx)
+			runCtx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			cut := func() {
+				if how == "cancel" {
+					cancel()
+					return
+				}
+				// The lock's backend, ended and waited for (PostgreSQL 14+).
+				var ended bool
+				err := probe.QueryRow(ctx, `SELECT pg_terminate_backend(l.pid, 5000) FROM pg_locks l
+					WHERE l.locktype = 'advisory' AND l.granted AND (l.classid::bigint << 32) + l.objid::bigint = $1
+						AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+					int64(sqlstore.RetentionLock)).Scan(&ended)
+				if err != nil || !ended {
+					t.Fatalf("end the run's connection = %v, %v", ended, err)
+				}
+			}
+			run := retention.Runner{Store: cutStore{DB: a, cut: cut}, Windows: retention.Windows{DeleteAfter: 183 * retention.Day},
+				Now: func() time.Time { return erasureStart.Add(365 * retention.Day) }, FirstBatch: 10, MinBatch: 10, Pause: time.Microsecond}
+			res, err := run.RunOnce(runCtx)
+			if err == nil || res.Batches != 1 {
+				t.Fatalf("RunOnce cut after its first batch = %+v, %v; want an error after 1 batch", res, err)
+			}
+			if n := acquiredConns(a); n != 0 {
+				t.Errorf("after the cut run %d connections are still taken from the pool; want 0", n)
+			}
+			other, ok, err := b.TryRetentionLock(ctx)
+			if err != nil || !ok {
+				t.Fatalf("TryRetentionLock(another server) after the cut run = %v, %v; want the lock", ok, err)
+			}
+			other.Release()
+			other.Release() // a second Release does nothing
+			if n := acquiredConns(b); n != 0 {
+				t.Errorf("after Release twice %d connections are taken from the pool; want 0", n)
+			}
+			// The first server's pool still serves a whole run.
+			run.Store = a
+			if res, err := run.RunOnce(ctx); err != nil || res.Locked || res.Deleted == 0 {
+				t.Errorf("RunOnce after the cut = %+v, %v; want the rest deleted", res, err)
+			}
+		})
+	}
+}
+
+// acquiredConns is how many connections are taken from db's pool, once
+// any being destroyed is gone: the pool destroys a broken connection
+// given back (a terminated run's) in a goroutine of its own, so the count
+// drops a moment after Release; a connection never given back stays.
+func acquiredConns(db *DB) int32 {
+	n := db.pool.Stat().AcquiredConns()
+	for deadline := time.Now().Add(5 * time.Second); n != 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		n = db.pool.Stat().AcquiredConns()
+	}
+	return n
+}
+
+// cutStore is a store whose retention run calls cut just before its
+// second batch: the batch then begins on a cancelled context, or on a
+// terminated connection.
+type cutStore struct {
+	*DB
+	cut func()
+}
+
+func (s cutStore) TryRetentionLock(ctx context.Context) (fc.RetentionRun, bool, error) {
+	run, ok, err := s.DB.TryRetentionLock(ctx)
+	if err != nil || !ok {
+		return run, ok, err
+	}
+	return &cutRun{RetentionRun: run, cut: s.cut}, true, nil
+}
+
+type cutRun struct {
+	fc.RetentionRun
+	cut     func()
+	batches int
+}
+
+func (r *cutRun) RetainBatch(ctx context.Context, b fc.RetentionBatch) (fc.RetentionProgress, error) {
+	if r.batches++; r.batches == 2 {
+		r.cut()
+	}
+	return r.RetentionRun.RetainBatch(ctx, b)
 }

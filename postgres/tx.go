@@ -123,6 +123,9 @@ func (db *DB) read(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
 
 // readOn is read on a connection of on.
 func (db *DB) readOn(ctx context.Context, on begins, fn func(tx sqlstore.Tx) error) error {
+	if err := notDone(ctx); err != nil {
+		return err
+	}
 	tx, err := on.BeginTx(ctx, db.searchTx)
 	if err != nil {
 		return db.beginError(err)

@@ -115,7 +115,7 @@ type Runner struct {
 	Target     time.Duration
 	FirstBatch int
 	// MinBatch is the smallest batch the sizing goes down to
-	// (DefaultMinBatch).
+	// (DefaultMinBatch); MaxBatch when larger.
 	MinBatch int
 	// Pause is the rest between two batches, in which the writer is free
 	// for check-ins (equal to the batch's own hold when zero).
@@ -334,6 +334,9 @@ func (r *Runner) nextSize(size int, held time.Duration) int {
 	if floor <= 0 {
 		floor = DefaultMinBatch
 	}
+	// A MinBatch above MaxBatch would make the floor the size of every
+	// batch, past the cap that bounds a batch however fast the last was.
+	floor = min(floor, MaxBatch)
 	return max(floor, min(next, MaxBatch))
 }
 

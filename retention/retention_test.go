@@ -64,4 +64,8 @@ func TestNextSize(t *testing.T) {
 	if got := r.nextSize(100, time.Second); got != 5 {
 		t.Errorf("nextSize(100, 1s) with MinBatch 5 = %d; want 5", got)
 	}
+	r.MinBatch = 2 * MaxBatch
+	if got := r.nextSize(100, time.Second); got != MaxBatch {
+		t.Errorf("nextSize(100, 1s) with MinBatch 2*MaxBatch = %d; want MaxBatch (%d)", got, MaxBatch)
+	}
 }

@@ -40,8 +40,12 @@ func (db *DB) TryRetentionLock(context.Context) (fc.RetentionRun, bool, error) {
 	return retentionRun{db}, true, nil
 }
 
+var _ fc.RetentionRun = retentionRun{}
+
 // retentionRun is a retention run on SQLite: the store's own batches;
 // there is nothing to release.
 type retentionRun struct{ fc.RetentionBatches }
 
+// Release is fc.RetentionRun.Release: SQLite takes no lock for a run
+// (TryRetentionLock), so there is nothing to give back.
 func (retentionRun) Release() {}

@@ -93,7 +93,7 @@ func (c Changes) delete(ctx context.Context, tx Tx, table string, ids []int64, b
 			return 0, err
 		}
 		a := &args{d: c.Dialect}
-		deleted, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE id IN (`+list(a, chunk)+`)`, a.vals...)
+		deleted, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE `+inIDs(a, "id", chunk), a.vals...)
 		if err != nil {
 			return 0, fmt.Errorf("delete from %s: %w", table, err)
 		}

@@ -120,6 +120,13 @@ type Dialect struct {
 	// than gathering and sorting the matches (sortIndexWorthIt).
 	// PostgreSQL's statistics make that choice themselves.
 	SortIndexHints bool
+	// IDArrays binds the Ids of a batch's change (inIDs) as one bigint
+	// array (PostgreSQL) rather than one placeholder each: the
+	// statement's text is then the same whatever the batch's size, so a
+	// retention run prepares each kind once on its connection instead of
+	// once per size, which would also churn pgx's statement cache. SQLite
+	// does not prepare its changes (sqlite/change.go).
+	IDArrays bool
 
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
@@ -170,6 +177,7 @@ func PostgreSQL() Dialect {
 		BoundedArms:   true,
 		PlainWalk:     1000,
 		RowLocks:      true,
+		IDArrays:      true,
 	}
 }
 
@@ -217,6 +225,16 @@ func list[T any](a *args, vs []T) string {
 		ph[i] = a.add(v)
 	}
 	return strings.Join(ph, ", ")
+}
+
+// inIDs appends ids and returns the condition that column holds one of
+// them: column = ANY($n::bigint[]) with Dialect.IDArrays, column IN (?, ...)
+// otherwise.
+func inIDs(a *args, column string, ids []int64) string {
+	if a.d.IDArrays {
+		return column + " = ANY(" + a.add(ids) + "::bigint[])"
+	}
+	return column + " IN (" + list(a, ids) + ")"
 }
 
 // likePattern returns a LIKE pattern matching any text that contains s,

@@ -94,7 +94,7 @@ func (c Changes) AnonymizeFailedCheckins(ctx context.Context, tx Tx, ids []int64
 		q := `UPDATE failed_checkins SET coworker_id = NULL, coworker_full_name = '', coworker_full_name_fold = '',
 	mac_addresses = '', mac_addresses_fold = '', teams = '', teams_fold = '',
 	updated_on = ` + a.add(t.Value(now)) + `, updated_by = ` + a.add(updatedBy) + `, updated_by_fold = ` + a.add(fc.Fold(by)) + `
-	WHERE id IN (` + list(a, chunk) + `) AND ` + failedNotAnonymous
+	WHERE ` + inIDs(a, "id", chunk) + ` AND ` + failedNotAnonymous
 		if !before.IsZero() {
 			q += ` AND checkin_attempt_time < ` + a.add(t.Value(before))
 		}
@@ -135,7 +135,7 @@ func (p Privacy) anonymizeCheckins(ctx context.Context, tx Tx, ids []int64, befo
 		q := `UPDATE checkins SET coworker_id = 0, coworker_full_name = '', coworker_full_name_fold = '',
 	mac_addresses = '', mac_addresses_fold = '', teams = '', teams_fold = '',
 	updated_on = ` + a.add(d.Records.Value(now)) + `, updated_by = ` + a.add(updatedBy) + `, updated_by_fold = ` + a.add(fc.Fold(by)) + `
-	WHERE id IN (` + list(a, chunk) + `) AND ` + checkinNotAnonymous
+	WHERE ` + inIDs(a, "id", chunk) + ` AND ` + checkinNotAnonymous
 		if !before.IsZero() {
 			q += ` AND from_time < ` + a.add(d.Records.Value(before))
 		}
@@ -483,7 +483,7 @@ func (p Privacy) RetainBatch(ctx context.Context, b fc.RetentionBatch) (fc.Reten
 		// A delete takes the Ids that are still old (a change since the
 		// read may have moved one).
 		a := &args{d: d}
-		rows, err := tx.Query(ctx, `SELECT id FROM `+table+` WHERE id IN (`+list(a, ids)+`) AND `+timeCol+` < `+
+		rows, err := tx.Query(ctx, `SELECT id FROM `+table+` WHERE `+inIDs(a, "id", ids)+` AND `+timeCol+` < `+
 			a.add(d.Records.Value(b.Before)), a.vals...)
 		if err != nil {
 			return 0, fmt.Errorf("find old records: %w", err)
