@@ -3,6 +3,7 @@ package groupcommit_test
 import (
 	"bufio"
 	"context"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +21,11 @@ import (
 	"github.com/failedcheckins/failedcheckins/webhook"
 )
 
+// pushDefer is the dispatcher's Defer in BenchmarkHTTP16Push/push:
+// serve's default, or longer to see what the yield gives a burst that
+// outlasts the default on a loaded machine.
+var pushDefer = flag.Duration("push-defer", webhook.DefaultDefer, "BenchmarkHTTP16Push/push: the dispatcher's deferral bound (serve --webhook-defer)")
+
 // pushAuth lets every request in as a door controller that may also read
 // the live streams: one caller for both halves of BenchmarkHTTP16Push.
 type pushAuth struct{}
@@ -34,7 +40,11 @@ func (pushAuth) Authenticate(*http.Request) (*fc.Caller, error) {
 // each cover the refusals (every attempt after the coworker's third of the
 // month: no filter, location 1, Reason CheckinLimitReached), so each
 // refusal queues three deliveries in its transaction, a dispatcher
-// sending them to a real receiver on this machine, and one open live
+// sending them to a real receiver on this machine (yielding to the
+// saturated check-ins for up to -push-defer, serve's 5 s by default;
+// after the run it waits until the receiver has had every delivery,
+// counted by webhook-id, and none is pending, and reports how long that
+// took as drain-s: a loss fails it), and one open live
 // stream of FailedCheckins read by a client. "outbox" (the three webhooks,
 // no dispatcher, no stream) and "stream" (the stream alone) split the
 // cost. It reports the attempts' rate and latency, and the deliveries
@@ -101,9 +111,9 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 	}
 	if dispatcher {
 		// As serve runs it: deliveries yield to saturated check-ins for
-		// up to webhook.DefaultDefer.
+		// up to webhook.DefaultDefer (-push-defer).
 		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, AllowPrivate: true,
-			Busy: q.Busy, Defer: webhook.DefaultDefer})
+			Busy: q.Busy, Defer: *pushDefer})
 		db.OnWebhookDeliveries(d.Wake)
 		ctx, cancel := context.WithCancel(context.Background())
 		running.Go(func() { d.Run(ctx) })
