@@ -217,12 +217,14 @@ func (d *Dispatcher) deferring() bool {
 // now: now, or, while the check-ins are saturated, now less Defer, so
 // that only those that have waited the bound are sent (a lease that
 // expired, its server dead, is likewise taken up to Defer later). The new
-// leases still run from now.
-func (d *Dispatcher) dueBy(now time.Time) time.Time {
+// leases still run from now. deferred says whether the cutoff was moved:
+// the caller then makes sure another look follows (Run's recheck), since
+// the saturation may end with no wake to come.
+func (d *Dispatcher) dueBy(now time.Time) (due time.Time, deferred bool) {
 	if d.deferring() {
-		return now.Add(-d.cfg.Defer)
+		return now.Add(-d.cfg.Defer), true
 	}
-	return now
+	return now, false
 }
 
 // Run sends deliveries until ctx ends: when woken (at once while at
@@ -249,8 +251,15 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	defer recheck.Stop()
 	deferred := false // recheck is armed
 	claim := func() {
-		if _, err := d.start(ctx); err != nil && ctx.Err() == nil {
+		_, deferredClaim, err := d.start(ctx)
+		if err != nil && ctx.Err() == nil {
 			d.cfg.Logger.Warn("webhook: claim deliveries", "error", err)
+		}
+		if deferredClaim && !deferred {
+			// What it left waits for the next look: the burst may
+			// end with no wake to come.
+			recheck.Reset(DeferCheck)
+			deferred = true
 		}
 	}
 	claim()
@@ -290,11 +299,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			claim()
 		case <-recheck.C:
 			deferred = false
-			claim() // all that is due once the burst is over; what waited Defer before
-			if d.deferring() {
-				recheck.Reset(DeferCheck)
-				deferred = true
-			}
+			claim() // all that is due once the burst is over, or what waited Defer; re-arms while deferring
 		case <-t.C:
 			claim()
 		}
@@ -305,14 +310,14 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // results and returns how many it attempted: one synchronous round, for
 // tests and the command line.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
-	n, err := d.start(ctx)
+	n, _, err := d.start(ctx)
 	d.wg.Wait()
 	return n, err
 }
 
 // start claims as many due deliveries as there are free workers and
 // starts an attempt of each.
-func (d *Dispatcher) start(ctx context.Context) (int, error) {
+func (d *Dispatcher) start(ctx context.Context) (n int, deferred bool, err error) {
 	d.fmu.Lock()
 	free := d.cfg.Workers - d.busy
 	d.busy += free
@@ -321,10 +326,11 @@ func (d *Dispatcher) start(ctx context.Context) (int, error) {
 	}
 	d.fmu.Unlock()
 	if free <= 0 {
-		return 0, nil
+		return 0, false, nil
 	}
 	now := d.cfg.Now()
-	jobs, err := d.cfg.Store.ClaimDeliveries(ctx, d.owner, d.dueBy(now), now.Add(Lease), free)
+	due, deferred := d.dueBy(now)
+	jobs, err := d.cfg.Store.ClaimDeliveries(ctx, d.owner, due, now.Add(Lease), free)
 	if err != nil {
 		jobs = nil
 	}
@@ -332,7 +338,7 @@ func (d *Dispatcher) start(ctx context.Context) (int, error) {
 	d.busy -= free - len(jobs)
 	d.fmu.Unlock()
 	d.launch(ctx, jobs)
-	return len(jobs), err
+	return len(jobs), deferred, err
 }
 
 // launch starts an attempt of each claimed job, whose workers' places
@@ -460,9 +466,16 @@ func (d *Dispatcher) record(ctx context.Context, r fc.DeliveryResult, j *fc.Deli
 		var err error
 		if places > 0 {
 			now := d.cfg.Now()
-			jobs, err = d.cfg.Store.FinishAndClaim(wctx, d.owner, results, d.dueBy(now), now.Add(Lease), places)
+			due, deferred := d.dueBy(now)
+			jobs, err = d.cfg.Store.FinishAndClaim(wctx, d.owner, results, due, now.Add(Lease), places)
 			if err != nil {
 				jobs = nil
+			}
+			if deferred {
+				// What the cutoff left waits for Run's next look, which
+				// a wake arms (the burst may end with no commit to
+				// wake it).
+				d.Wake()
 			}
 		} else {
 			err = d.cfg.Store.FinishDeliveries(wctx, d.owner, results)
