@@ -107,8 +107,9 @@ func openSharedStores(t testing.TB, n int) []streamStore {
 // streamServer is one API server over db, served on a real listener (a
 // stream needs one), with check-ins through a group-commit queue.
 type streamServer struct {
-	srv *Server
-	ts  *httptest.Server
+	srv   *Server
+	ts    *httptest.Server
+	queue *groupcommit.Queue // the check-ins' group commit
 }
 
 func newStreamServer(t testing.TB, db streamStore, opts StreamOptions) *streamServer {
@@ -122,7 +123,7 @@ func newStreamServer(t testing.TB, db streamStore, opts StreamOptions) *streamSe
 	ts.Start()
 	t.Cleanup(ts.Close)
 	t.Cleanup(s.CloseStreams) // before ts.Close, which waits for every request
-	return &streamServer{srv: s, ts: ts}
+	return &streamServer{srv: s, ts: ts, queue: q}
 }
 
 // Attempts of the test directory: a refusal at location 1

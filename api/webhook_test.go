@@ -644,3 +644,100 @@ func TestWebhookWorkersClaimAsTheyFinish(t *testing.T) {
 		t.Fatalf("received %d of 4 deliveries with one worker and no wake", n)
 	}
 }
+
+// TestWebhookDeferBounded: while the check-ins are saturated
+// (Config.Busy) a due delivery waits, but never longer than Defer: at
+// Defer it is sent however busy they stay. Once they are not busy, a
+// delivery goes at once. The dispatcher's clock is the test's.
+func TestWebhookDeferBounded(t *testing.T) {
+	e := newHookEnv(t, true)
+	var received atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		received.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
+	var busy atomic.Bool
+	busy.Store(true)
+	e.disp = webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true,
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }, Jitter: func() float64 { return 0.5 },
+		Busy: busy.Load, Defer: 5 * time.Second})
+	e.refuse(t, 1)
+	if n := e.run(t); n != 0 {
+		t.Fatalf("attempts while busy, at once = %d; want 0", n)
+	}
+	e.advance(4 * time.Second)
+	if n := e.run(t); n != 0 {
+		t.Fatalf("attempts while busy, 4 s later = %d; want 0", n)
+	}
+	e.advance(1100 * time.Millisecond)
+	if n := e.run(t); n != 1 || received.Load() != 1 {
+		t.Fatalf("attempts while still busy, past the 5 s bound = %d (received %d); want 1: the bound is not kept", n, received.Load())
+	}
+	e.refuse(t, 1)
+	busy.Store(false)
+	if n := e.run(t); n != 1 || received.Load() != 2 {
+		t.Fatalf("attempts once not busy = %d (received %d); want 1 at once", n, received.Load())
+	}
+}
+
+// TestWebhookDeferRun: under Run, deliveries woken while the check-ins
+// stay saturated are sent once they have waited Defer (never before: the
+// claim's cutoff), not starved; deliveries deferred under a long bound go
+// soon after the saturation ends, with no further wake or poll.
+func TestWebhookDeferRun(t *testing.T) {
+	e := newHookEnv(t, true)
+	var received atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		received.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
+	wait := func(n int32, within time.Duration) time.Duration {
+		start := time.Now()
+		for received.Load() < n && time.Since(start) < within {
+			time.Sleep(5 * time.Millisecond)
+		}
+		return time.Since(start)
+	}
+	run := func(busy func() bool, bound time.Duration) func() {
+		d := webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true, Poll: time.Hour,
+			Busy: busy, Defer: bound})
+		e.db.OnWebhookDeliveries(d.Wake)
+		ctx, cancel := context.WithCancel(context.Background())
+		var done sync.WaitGroup
+		done.Go(func() { d.Run(ctx) })
+		return func() { cancel(); done.Wait() }
+	}
+
+	stop := run(func() bool { return true }, 300*time.Millisecond) // busy for ever
+	start := time.Now()
+	for range 3 {
+		e.refuse(t, 1)
+	}
+	took := wait(3, 10*time.Second)
+	if n := received.Load(); n != 3 {
+		t.Fatalf("received %d of 3 within 10 s while busy with a 300 ms bound: the dispatcher starves", n)
+	}
+	if since := time.Since(start); since < 300*time.Millisecond {
+		t.Errorf("delivered %v after the refusals while busy; want at least the 300 ms bound", since)
+	}
+	t.Logf("busy, bound 300 ms: delivered after %v", took)
+	stop()
+
+	var busy atomic.Bool
+	busy.Store(true)
+	stop = run(busy.Load, time.Hour)
+	defer stop()
+	e.refuse(t, 1)
+	time.Sleep(300 * time.Millisecond)
+	if n := received.Load(); n != 3 {
+		t.Fatalf("received %d; want 3: the fourth was sent while busy, before its bound", n)
+	}
+	busy.Store(false) // the burst ends: no wake follows, the poll is an hour
+	if took := wait(4, 10*time.Second); received.Load() != 4 {
+		t.Fatalf("received %d of 4 %v after the burst ended; want the deferred one sent", received.Load(), took)
+	}
+}

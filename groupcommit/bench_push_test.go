@@ -3,6 +3,7 @@ package groupcommit_test
 import (
 	"bufio"
 	"context"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +21,11 @@ import (
 	"github.com/failedcheckins/failedcheckins/webhook"
 )
 
+// pushDefer is the dispatcher's Defer in BenchmarkHTTP16Push/push:
+// serve's default, or longer to see what the yield gives a burst that
+// outlasts the default on a loaded machine.
+var pushDefer = flag.Duration("push-defer", webhook.DefaultDefer, "BenchmarkHTTP16Push/push: the dispatcher's deferral bound (serve --webhook-defer)")
+
 // pushAuth lets every request in as a door controller that may also read
 // the live streams: one caller for both halves of BenchmarkHTTP16Push.
 type pushAuth struct{}
@@ -34,7 +40,11 @@ func (pushAuth) Authenticate(*http.Request) (*fc.Caller, error) {
 // each cover the refusals (every attempt after the coworker's third of the
 // month: no filter, location 1, Reason CheckinLimitReached), so each
 // refusal queues three deliveries in its transaction, a dispatcher
-// sending them to a real receiver on this machine, and one open live
+// sending them to a real receiver on this machine (yielding to the
+// saturated check-ins for up to -push-defer, serve's 5 s by default;
+// after the run it waits until the receiver has had every delivery,
+// counted by webhook-id, and none is pending, and reports how long that
+// took as drain-s: a loss fails it), and one open live
 // stream of FailedCheckins read by a client. "outbox" (the three webhooks,
 // no dispatcher, no stream) and "stream" (the stream alone) split the
 // cost. It reports the attempts' rate and latency, and the deliveries
@@ -73,12 +83,18 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 	defer srv.CloseStreams()
 
 	var received, events atomic.Int64
+	var idsMu sync.Mutex
+	ids := map[string]bool{} // the webhook-ids received: every delivery counted once
 	var running sync.WaitGroup
 	defer running.Wait()
+	var hookIDs []int64
 	if hooks {
 		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body)
 			received.Add(1)
+			idsMu.Lock()
+			ids[r.Header.Get("webhook-id")] = true
+			idsMu.Unlock()
 		}))
 		defer receiver.Close()
 		for _, h := range []fc.Webhook{
@@ -90,10 +106,14 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 			if err := db.CreateWebhook(context.Background(), &h); err != nil {
 				b.Fatal(err)
 			}
+			hookIDs = append(hookIDs, h.ID)
 		}
 	}
 	if dispatcher {
-		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, AllowPrivate: true})
+		// As serve runs it: deliveries yield to saturated check-ins for
+		// up to webhook.DefaultDefer (-push-defer).
+		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, AllowPrivate: true,
+			Busy: q.Busy, Defer: *pushDefer})
 		db.OnWebhookDeliveries(d.Wake)
 		ctx, cancel := context.WithCancel(context.Background())
 		running.Go(func() { d.Run(ctx) })
@@ -149,6 +169,40 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 		sent := float64(received.Load())
 		b.ReportMetric((float64(queued)+sent)/float64(len(all)), "deliveries/attempt")
 		b.ReportMetric(sent, "delivered")
+		if dispatcher {
+			// No loss: every delivery queued reaches the receiver once
+			// the burst is over (drain-s: how long after its end).
+			var total int64
+			for _, id := range hookIDs {
+				page, err := db.FindWebhookDeliveries(context.Background(), fc.AllBusinesses(), id, 1, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += page.TotalItems
+			}
+			refusals, err := db.FindFailedCheckins(context.Background(), fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			distinct := func() int64 {
+				idsMu.Lock()
+				defer idsMu.Unlock()
+				return int64(len(ids))
+			}
+			// Delivered and recorded: the receiver sees a delivery before
+			// its result is committed.
+			var pending int64
+			for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				if pending, err = db.PendingDeliveries(context.Background()); err == nil && pending == 0 && distinct() >= total {
+					break
+				}
+			}
+			if n := distinct(); n != total || total != 3*refusals.TotalItems || pending != 0 || err != nil {
+				b.Fatalf("%d distinct deliveries received of %d queued for %d refusals, %d pending (%v), within 5 minutes of the burst",
+					n, total, refusals.TotalItems, pending, err)
+			}
+			b.ReportMetric(time.Since(start.Add(elapsed)).Seconds(), "drain-s")
+		}
 	}
 	if stream {
 		b.ReportMetric(float64(events.Load()), "stream-events")

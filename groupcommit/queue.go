@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -23,6 +24,14 @@ import (
 const (
 	DefaultQueueSize = 4096
 	DefaultMaxBatch  = 512
+	// DefaultBusyBatch is Options.BusyBatch's default. Measured on the
+	// 2-core test machine (docs/benchmarks.md, issue 13): at about 1,000
+	// refusals/s from 16 clients (BenchmarkPushLag) the windows average
+	// 1.0-1.7 attempts a batch; with 16 clients posting as fast as they
+	// can (BenchmarkHTTP16Push) 6.8-8.
+	DefaultBusyBatch = 4
+	// LoadWindow is the window over which Busy averages the batches.
+	LoadWindow = 100 * time.Millisecond
 	// batchTimeout bounds one batch: it serves many requests, so it runs
 	// on its own context rather than any one request's.
 	batchTimeout = 30 * time.Second
@@ -32,6 +41,9 @@ const (
 type Options struct {
 	QueueSize int // pending attempts before Submit waits
 	MaxBatch  int // attempts per transaction
+	// BusyBatch is the average number of attempts per batch, over a
+	// LoadWindow, from which the queue counts as saturated (Busy).
+	BusyBatch float64
 }
 
 // Queue serialises attempts into batches. It is safe for concurrent use.
@@ -46,6 +58,12 @@ type Queue struct {
 	// back, so the writer never holds a recycled one.
 	requests sync.Pool
 	attempts []*fc.Attempt // the writer's batch buffer, reused
+	// The current load window (Busy), the writer's alone.
+	busyBatch               float64
+	winStart                time.Time
+	winAttempts, winBatches int
+	// busyUntil (Unix nanoseconds): Busy reports true until then.
+	busyUntil atomic.Int64
 }
 
 type request struct {
@@ -62,8 +80,12 @@ func New(store fc.AttemptStore, opt Options) *Queue {
 	if opt.MaxBatch <= 0 {
 		opt.MaxBatch = DefaultMaxBatch
 	}
+	if opt.BusyBatch <= 0 {
+		opt.BusyBatch = DefaultBusyBatch
+	}
 	q := &Queue{store: store, reqs: make(chan *request, opt.QueueSize), stop: make(chan struct{}),
-		done: make(chan struct{}), maxBatch: opt.MaxBatch, attempts: make([]*fc.Attempt, 0, opt.MaxBatch)}
+		done: make(chan struct{}), maxBatch: opt.MaxBatch, attempts: make([]*fc.Attempt, 0, opt.MaxBatch),
+		busyBatch: opt.BusyBatch, winStart: time.Now()}
 	q.requests.New = func() any { return &request{res: make(chan fc.AttemptResult, 1)} }
 	go q.write()
 	return q
@@ -185,6 +207,7 @@ func (q *Queue) commit(batch []*request) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	results, err := q.store.RecordAttempts(ctx, attempts)
+	q.observe(len(attempts), time.Now())
 	for i, r := range live {
 		if err != nil {
 			r.res <- fc.AttemptResult{Err: err}
@@ -192,4 +215,30 @@ func (q *Queue) commit(batch []*request) {
 			r.res <- results[i]
 		}
 	}
+}
+
+// Busy reports whether the check-ins are saturated: the batches of the
+// last LoadWindow averaged at least Options.BusyBatch attempts (clients
+// queue faster than each commit ends), and that window ended less than
+// two windows ago (a queue that went quiet is not busy, whatever its last
+// batches were). The webhook dispatcher defers its work while Busy
+// (webhook.Config.Busy): check-in recording comes first.
+func (q *Queue) Busy() bool {
+	return time.Now().UnixNano() < q.busyUntil.Load()
+}
+
+// observe counts a batch of n attempts that ended at now in the load
+// window, and judges the window once it is LoadWindow long.
+func (q *Queue) observe(n int, now time.Time) {
+	q.winAttempts += n
+	q.winBatches++
+	if now.Sub(q.winStart) < LoadWindow {
+		return
+	}
+	if float64(q.winAttempts) >= q.busyBatch*float64(q.winBatches) {
+		q.busyUntil.Store(now.Add(2 * LoadWindow).UnixNano())
+	} else {
+		q.busyUntil.Store(0)
+	}
+	q.winStart, q.winAttempts, q.winBatches = now, 0, 0
 }

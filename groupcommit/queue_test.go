@@ -108,3 +108,56 @@ func TestCancelledBeforeCommit(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// slowStore answers every batch after a pause, as a commit's fsync would.
+type slowStore struct{ pause time.Duration }
+
+func (s slowStore) RecordAttempts(_ context.Context, as []*fc.Attempt) ([]fc.AttemptResult, error) {
+	time.Sleep(s.pause)
+	out := make([]fc.AttemptResult, len(as))
+	for i := range out {
+		out[i].Outcome = &fc.Outcome{ID: 1}
+	}
+	return out, nil
+}
+
+// TestBusy: one client at a time never makes the queue Busy; 16 that
+// post without pause do (batches of many attempts) while they post, and
+// it stops being Busy within two load windows of the last batch.
+func TestBusy(t *testing.T) {
+	q := groupcommit.New(slowStore{pause: 2 * time.Millisecond}, groupcommit.Options{})
+	defer q.Close()
+	a := &fc.Attempt{BusinessID: 1}
+	for start := time.Now(); time.Since(start) < 3*groupcommit.LoadWindow; {
+		if _, err := q.Submit(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+		if q.Busy() {
+			t.Fatal("Busy with one client at a time")
+		}
+	}
+	var busy atomic.Bool
+	var wg sync.WaitGroup
+	stop := time.Now().Add(3 * groupcommit.LoadWindow)
+	for range 16 {
+		wg.Go(func() {
+			for time.Now().Before(stop) {
+				if _, err := q.Submit(context.Background(), a); err != nil {
+					t.Error(err)
+					return
+				}
+				if q.Busy() {
+					busy.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if !busy.Load() {
+		t.Error("never Busy under 16 clients posting without pause")
+	}
+	time.Sleep(2*groupcommit.LoadWindow + 10*time.Millisecond)
+	if q.Busy() {
+		t.Error("still Busy two windows after the last batch")
+	}
+}

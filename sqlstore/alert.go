@@ -581,8 +581,9 @@ func receiverHooks(ctx context.Context, tx Tx, ids []int64) ([]receiverHook, err
 }
 
 // insertBodyDeliverySQL queues one delivery with a payload fixed now.
-const insertBodyDeliverySQL = `INSERT INTO webhook_deliveries (webhook_id, action, record_id, event_id, body, status, attempts,
-	next_attempt_on, created_on) VALUES ($1, $2, $3, $4, $5, 'Pending', 0, $6, $6)`
+// Its webhook-id is derived from the row (EventID).
+const insertBodyDeliverySQL = `INSERT INTO webhook_deliveries (webhook_id, action, record_id, body, status, attempts,
+	next_attempt_on, created_on) VALUES ($1, $2, $3, $4, 'Pending', 0, $5, $5)`
 
 // queueNotifications queues the incident's event to each webhook, and one
 // email to its email receivers, in the transaction that changed the
@@ -604,7 +605,7 @@ func queueNotifications(d Dialect, tx WriteTx, to receivers, i *fc.AlertIncident
 			body = i.NotificationBody(event)
 		}
 		n++
-		tx.Queue(insertBodyDeliverySQL, h.id, fc.ActionAlertIncident, i.ID, NewEventID(), body, at)
+		tx.Queue(insertBodyDeliverySQL, h.id, fc.ActionAlertIncident, i.ID, body, at)
 	}
 	return n
 }

@@ -22,9 +22,27 @@ import (
 const webhookColumns = `id, unique_id, business_id, name, action, description, url, active, filter, secret,
 	last_error, error_count, last_trigger, created_on, updated_on, updated_by, system_id`
 
-// deliveryColumns are the columns of a delivery row, in scanDelivery's order.
+// deliveryColumns are the columns of a delivery row, in scanDelivery's
+// order; a query that reads them adds eventPrefixColumn after them.
 const deliveryColumns = `id, webhook_id, action, record_id, event_id, status, attempts, last_status_code,
 	last_error, next_attempt_on, delivered_on, created_on, body`
+
+// eventPrefixColumn is the database's event_prefix, which EventID needs;
+// read once per query (the subquery is not correlated).
+const eventPrefixColumn = `(SELECT event_prefix FROM webhook_state WHERE id = 1)`
+
+// EventID returns the webhook-id (Standard Webhooks) of a delivery queued
+// since migration 0017 (SQLite; 0018 PostgreSQL), whose event_id is NULL:
+// derived from the row rather than stored with a UNIQUE index in each
+// refusal's transaction (BenchmarkHTTP16Push/outbox). It is the same on
+// every attempt, and unique: the database's random prefix tells two
+// databases apart, the row's Id the deliveries of one, and its creation
+// time (milliseconds) a delivery from a later one given the same Id (a
+// row deleted and its Id reused on SQLite, a database restored from a
+// backup). It has no '.' (Standard Webhooks signs "{id}.{timestamp}.{body}").
+func EventID(prefix string, id int64, created time.Time) string {
+	return "msg_" + prefix + "_" + strconv.FormatInt(id, 10) + "_" + strconv.FormatInt(created.UnixMilli(), 10)
+}
 
 // bumpWebhooksSQL tells every server's outbox cache that the set of
 // webhooks changed (WebhookCache).
@@ -67,15 +85,23 @@ func (s Webhooks) scanWebhook(row Row) (*fc.Webhook, error) {
 	return &w, nil
 }
 
-func (s Webhooks) scanDelivery(row Row) (*fc.WebhookDelivery, error) {
-	var d fc.WebhookDelivery
+// scanDelivery reads deliveryColumns, eventPrefixColumn and then more
+// into d.
+func (s Webhooks) scanDelivery(row Row, d *fc.WebhookDelivery, more ...any) error {
 	t := s.D.Accounts
-	err := row.Scan(&d.ID, &d.WebhookID, &d.Action, &d.RecordID, &d.EventID, &d.Status, &d.Attempts, &d.LastStatusCode,
-		&d.LastError, t.OptionalDest(&d.NextAttemptOn), t.OptionalDest(&d.DeliveredOn), t.Dest(&d.CreatedOn), &d.Body)
-	if err != nil {
-		return nil, fmt.Errorf("read webhook delivery: %w", err)
+	var eventID *string
+	var prefix string
+	dest := append([]any{&d.ID, &d.WebhookID, &d.Action, &d.RecordID, &eventID, &d.Status, &d.Attempts, &d.LastStatusCode,
+		&d.LastError, t.OptionalDest(&d.NextAttemptOn), t.OptionalDest(&d.DeliveredOn), t.Dest(&d.CreatedOn), &d.Body, &prefix}, more...)
+	if err := row.Scan(dest...); err != nil {
+		return fmt.Errorf("read webhook delivery: %w", err)
 	}
-	return &d, nil
+	if eventID != nil {
+		d.EventID = *eventID
+	} else {
+		d.EventID = EventID(prefix, d.ID, d.CreatedOn)
+	}
+	return nil
 }
 
 // scopeWhere returns the condition that keeps the webhooks scope sees,
@@ -304,12 +330,15 @@ func (s Webhooks) FindWebhookDeliveries(ctx context.Context, scope fc.Scope, web
 		if q.Offset() >= out.TotalItems {
 			return out, nil
 		}
-		rows, err := tx.Query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries WHERE webhook_id = $1
+		rows, err := tx.Query(ctx, `SELECT `+deliveryColumns+`, `+eventPrefixColumn+` FROM webhook_deliveries WHERE webhook_id = $1
 			ORDER BY id DESC LIMIT $2 OFFSET $3`, webhookID, size, q.Offset())
 		if err != nil {
 			return nil, fmt.Errorf("list deliveries: %w", err)
 		}
-		recs, err := ScanRows(rows, "list deliveries", func(r Rows) (*fc.WebhookDelivery, error) { return s.scanDelivery(r) })
+		recs, err := ScanRows(rows, "list deliveries", func(r Rows) (*fc.WebhookDelivery, error) {
+			var d fc.WebhookDelivery
+			return &d, s.scanDelivery(r, &d)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -438,18 +467,14 @@ func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leas
 		return nil, fmt.Errorf("lease deliveries: %w", err)
 	}
 	read, in := idList(nil, ids)
-	rows, err = tx.Query(ctx, `SELECT `+prefixed("d.", deliveryColumns)+`, w.url, w.secret, w.business_id
+	rows, err = tx.Query(ctx, `SELECT `+prefixed("d.", deliveryColumns)+`, `+eventPrefixColumn+`, w.url, w.secret, w.business_id
 		FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id IN (`+in+`) ORDER BY d.id`, read...)
 	if err != nil {
 		return nil, fmt.Errorf("read claimed deliveries: %w", err)
 	}
 	return ScanRows(rows, "read claimed deliveries", func(r Rows) (*fc.DeliveryJob, error) {
 		var j fc.DeliveryJob
-		d := &j.Delivery
-		err := r.Scan(&d.ID, &d.WebhookID, &d.Action, &d.RecordID, &d.EventID, &d.Status, &d.Attempts, &d.LastStatusCode,
-			&d.LastError, t.OptionalDest(&d.NextAttemptOn), t.OptionalDest(&d.DeliveredOn), t.Dest(&d.CreatedOn), &d.Body,
-			&j.URL, &j.Secret, &d.Scope)
-		return &j, err
+		return &j, s.scanDelivery(r, &j.Delivery, &j.URL, &j.Secret, &j.Delivery.Scope)
 	})
 }
 

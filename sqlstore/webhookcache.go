@@ -26,14 +26,14 @@ import (
 var insertDeliveriesSQL = func() (texts [6]string) {
 	for k := range texts {
 		var b strings.Builder
-		b.WriteString(`INSERT INTO webhook_deliveries (webhook_id, action, record_id, event_id, status, attempts,
+		b.WriteString(`INSERT INTO webhook_deliveries (webhook_id, action, record_id, status, attempts,
 	next_attempt_on, created_on) VALUES `)
 		for i := range 1 << k {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			n := i * deliveryArgs
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, 'Pending', 0, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+5)
+			fmt.Fprintf(&b, "($%d, $%d, $%d, 'Pending', 0, $%d, $%d)", n+1, n+2, n+3, n+4, n+4)
 		}
 		texts[k] = b.String()
 	}
@@ -41,7 +41,7 @@ var insertDeliveriesSQL = func() (texts [6]string) {
 }()
 
 // deliveryArgs is the number of arguments of one row of insertDeliveriesSQL.
-const deliveryArgs = 5
+const deliveryArgs = 4
 
 // WebhookCache keeps the active webhooks of one version of the
 // webhook_state row, with their filters parsed, so that a batch matches
@@ -122,7 +122,8 @@ func (b *attemptBatch) queueDeliveries(action int, rec fc.Valuer, id int64) {
 		if !h.covers(action, rec) {
 			continue
 		}
-		b.deliveries = append(b.deliveries, h.id, action, id, NewEventID(), b.d.Accounts.Value(b.now))
+		// No event_id: the webhook-id is derived from the row (EventID).
+		b.deliveries = append(b.deliveries, h.id, action, id, b.d.Accounts.Value(b.now))
 		b.queued++
 	}
 }
@@ -138,18 +139,4 @@ func (b *attemptBatch) queueDeliveryInserts() {
 		}
 	}
 	b.deliveries = nil
-}
-
-// NewEventID returns a new webhook-id: "msg_" and a time-ordered UUID's
-// hex digits, with no '.' (Standard Webhooks signs "{id}.{timestamp}.{body}").
-func NewEventID() string {
-	u := NewUniqueID()
-	out := make([]byte, 0, 36)
-	out = append(out, "msg_"...)
-	for i := 0; i < len(u); i++ {
-		if u[i] != '-' {
-			out = append(out, u[i])
-		}
-	}
-	return string(out)
 }

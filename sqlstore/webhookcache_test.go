@@ -25,7 +25,7 @@ func TestQueueDeliveryInserts(t *testing.T) {
 		rec := &queueRecorder{}
 		b := &attemptBatch{tx: rec}
 		for i := range n {
-			b.deliveries = append(b.deliveries, int64(i), 63, int64(1000+i), "msg_x", int64(7))
+			b.deliveries = append(b.deliveries, int64(i), 63, int64(1000+i), int64(7))
 		}
 		b.queueDeliveryInserts()
 		var sizes []int

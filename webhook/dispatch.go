@@ -44,6 +44,13 @@ const (
 	// delivery waits at most this long for a free worker's claim
 	// (BenchmarkPushLag), far under PUSH.md's second.
 	Gather = 10 * time.Millisecond
+	// DefaultDefer is serve's --webhook-defer: how long a due delivery
+	// may wait while the check-ins are saturated (Config.Defer).
+	DefaultDefer = 5 * time.Second
+	// DeferCheck is how often a deferring dispatcher looks again: for
+	// the end of the saturation (it then catches up) and for deliveries
+	// that have waited Defer. A look that finds none is a read, no write.
+	DeferCheck = 100 * time.Millisecond
 	// maxRetryAfter caps a receiver's Retry-After.
 	maxRetryAfter = 24 * time.Hour
 )
@@ -81,7 +88,19 @@ type Config struct {
 	Poll time.Duration
 	// Workers bounds the attempts in flight; 0 is 16.
 	Workers int
-	Logger  *slog.Logger
+	// Busy, when set, says whether the check-ins are saturated
+	// (groupcommit.Queue.Busy). Check-in recording comes first: while Busy
+	// reports true the dispatcher claims only deliveries that have been
+	// due for at least Defer, and catches up once it reports false. On
+	// one machine every delivery (an HTTP request, and on the test
+	// machine its receiver) takes CPU the check-ins need
+	// (BenchmarkHTTP16Push/push).
+	Busy func() bool
+	// Defer bounds the deferral: a delivery due for Defer goes however
+	// busy the check-ins are, so none waits for ever (it is claimed at
+	// the first look after, at most DeferCheck later). 0 never defers.
+	Defer  time.Duration
+	Logger *slog.Logger
 	// Transport replaces the guarded transport (tests of the guard's
 	// second check use the real one).
 	Transport http.RoundTripper
@@ -189,11 +208,33 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
+// deferring reports whether claims now yield to the check-ins.
+func (d *Dispatcher) deferring() bool {
+	return d.cfg.Defer > 0 && d.cfg.Busy != nil && d.cfg.Busy()
+}
+
+// dueBy returns the time up to which deliveries are due for a claim at
+// now: now, or, while the check-ins are saturated, now less Defer, so
+// that only those that have waited the bound are sent (a lease that
+// expired, its server dead, is likewise taken up to Defer later). The new
+// leases still run from now. deferred says whether the cutoff was moved:
+// the caller then makes sure another look follows (Run's recheck), since
+// the saturation may end with no wake to come.
+func (d *Dispatcher) dueBy(now time.Time) (due time.Time, deferred bool) {
+	if d.deferring() {
+		return now.Add(-d.cfg.Defer), true
+	}
+	return now, false
+}
+
 // Run sends deliveries until ctx ends: when woken (at once while at
 // least half the workers are free and the last claim is Gather old,
 // otherwise once it is), and every Poll; the attempts that end claim the
-// next deliveries as they are recorded. It waits for the attempts in
-// flight before returning.
+// next deliveries as they are recorded. While the check-ins are
+// saturated (Config.Busy) a wake only starts a look every DeferCheck,
+// which claims what has waited Config.Defer, until the saturation ends
+// and the dispatcher catches up. It waits for the attempts in flight
+// before returning.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.fmu.Lock()
 	d.chain = true
@@ -205,9 +246,20 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	gather.Stop()
 	defer gather.Stop()
 	armed := false
+	recheck := time.NewTimer(time.Hour)
+	recheck.Stop()
+	defer recheck.Stop()
+	deferred := false // recheck is armed
 	claim := func() {
-		if _, err := d.start(ctx); err != nil && ctx.Err() == nil {
+		_, deferredClaim, err := d.start(ctx)
+		if err != nil && ctx.Err() == nil {
 			d.cfg.Logger.Warn("webhook: claim deliveries", "error", err)
+		}
+		if deferredClaim && !deferred {
+			// What it left waits for the next look: the burst may
+			// end with no wake to come.
+			recheck.Reset(DeferCheck)
+			deferred = true
 		}
 	}
 	claim()
@@ -216,8 +268,15 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-d.wake:
-			if armed {
+			if armed || deferred {
 				continue // the timer's claim will see it
+			}
+			if d.deferring() {
+				// The check-ins come first: look again shortly, for
+				// the end of the burst or deliveries due for Defer.
+				recheck.Reset(DeferCheck)
+				deferred = true
+				continue
 			}
 			d.fmu.Lock()
 			free, since := d.cfg.Workers-d.busy, time.Since(d.lastClaim)
@@ -238,6 +297,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-gather.C:
 			armed = false
 			claim()
+		case <-recheck.C:
+			deferred = false
+			claim() // all that is due once the burst is over, or what waited Defer; re-arms while deferring
 		case <-t.C:
 			claim()
 		}
@@ -248,14 +310,14 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // results and returns how many it attempted: one synchronous round, for
 // tests and the command line.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
-	n, err := d.start(ctx)
+	n, _, err := d.start(ctx)
 	d.wg.Wait()
 	return n, err
 }
 
 // start claims as many due deliveries as there are free workers and
 // starts an attempt of each.
-func (d *Dispatcher) start(ctx context.Context) (int, error) {
+func (d *Dispatcher) start(ctx context.Context) (n int, deferred bool, err error) {
 	d.fmu.Lock()
 	free := d.cfg.Workers - d.busy
 	d.busy += free
@@ -264,10 +326,11 @@ func (d *Dispatcher) start(ctx context.Context) (int, error) {
 	}
 	d.fmu.Unlock()
 	if free <= 0 {
-		return 0, nil
+		return 0, false, nil
 	}
 	now := d.cfg.Now()
-	jobs, err := d.cfg.Store.ClaimDeliveries(ctx, d.owner, now, now.Add(Lease), free)
+	due, deferred := d.dueBy(now)
+	jobs, err := d.cfg.Store.ClaimDeliveries(ctx, d.owner, due, now.Add(Lease), free)
 	if err != nil {
 		jobs = nil
 	}
@@ -275,7 +338,7 @@ func (d *Dispatcher) start(ctx context.Context) (int, error) {
 	d.busy -= free - len(jobs)
 	d.fmu.Unlock()
 	d.launch(ctx, jobs)
-	return len(jobs), err
+	return len(jobs), deferred, err
 }
 
 // launch starts an attempt of each claimed job, whose workers' places
@@ -403,9 +466,16 @@ func (d *Dispatcher) record(ctx context.Context, r fc.DeliveryResult, j *fc.Deli
 		var err error
 		if places > 0 {
 			now := d.cfg.Now()
-			jobs, err = d.cfg.Store.FinishAndClaim(wctx, d.owner, results, now, now.Add(Lease), places)
+			due, deferred := d.dueBy(now)
+			jobs, err = d.cfg.Store.FinishAndClaim(wctx, d.owner, results, due, now.Add(Lease), places)
 			if err != nil {
 				jobs = nil
+			}
+			if deferred {
+				// What the cutoff left waits for Run's next look, which
+				// a wake arms (the burst may end with no commit to
+				// wake it).
+				d.Wake()
 			}
 		} else {
 			err = d.cfg.Store.FinishDeliveries(wctx, d.owner, results)

@@ -70,8 +70,9 @@ func runDirectory(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // checkinConfig wires the check-in endpoints for serve: a group-commit
 // queue over the store. The returned stop drains the queue; call it after
-// the HTTP server has shut down.
-func checkinConfig(db store) (*api.CheckinConfig, func()) {
+// the HTTP server has shut down. busy is the queue's Busy, which the
+// webhook dispatcher yields to.
+func checkinConfig(db store) (_ *api.CheckinConfig, stop func(), busy func() bool) {
 	q := groupcommit.New(db, groupcommit.Options{})
-	return &api.CheckinConfig{Store: db, Directory: db, Attempts: q}, q.Close
+	return &api.CheckinConfig{Store: db, Directory: db, Attempts: q}, q.Close, q.Busy
 }

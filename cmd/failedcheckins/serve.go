@@ -18,6 +18,7 @@ import (
 	"github.com/failedcheckins/failedcheckins/audit"
 	"github.com/failedcheckins/failedcheckins/proxyaddr"
 	"github.com/failedcheckins/failedcheckins/retention"
+	"github.com/failedcheckins/failedcheckins/webhook"
 )
 
 // demoSeed fixes the demo data set, so every demo shows the same locations
@@ -44,6 +45,9 @@ type serveConfig struct {
 	// WebhookAllowPrivate lets webhook URLs reach loopback and private
 	// addresses (webhooks.go).
 	WebhookAllowPrivate bool
+	// WebhookDefer bounds how long webhook deliveries wait while the
+	// check-ins are saturated (webhook.Config.Defer); 0 never defers.
+	WebhookDefer time.Duration
 	// AnonymizeAfter, DeleteAfter and AuditRetention are the retention
 	// windows (package retention); 0 keeps everything.
 	AnonymizeAfter, DeleteAfter, AuditRetention days
@@ -58,7 +62,7 @@ type serveConfig struct {
 
 func defaultServeConfig() serveConfig {
 	return serveConfig{dbConfig: defaultDBConfig(), Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, Auth: defaultAuthConfig(),
-		MetricsAllow: defaultMetricsAllow, TrustedProxies: "none"}
+		MetricsAllow: defaultMetricsAllow, TrustedProxies: "none", WebhookDefer: webhook.DefaultDefer}
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -69,6 +73,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	c.Auth.register(fs)
 	fs.StringVar(&c.MetricsAllow, "metrics-allow", c.MetricsAllow, "client `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) that may read /metrics without credentials; others need an administrator")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhook URLs reach loopback, private, link-local and other internal addresses (on-premises receivers); refused by default")
+	fs.DurationVar(&c.WebhookDefer, "webhook-defer", c.WebhookDefer, "while check-ins are saturated, webhook deliveries wait for them, at most this long (then they go regardless); 0: never wait")
 	fs.Var(&c.AnonymizeAfter, "anonymize-after", "anonymize records whose attempt is older than this many `days` (90d; default: never), in the background at start and every hour")
 	fs.Var(&c.DeleteAfter, "delete-after", "delete records whose attempt is older than this many `days` (730d; default: never); longer than --anonymize-after")
 	fs.Var(&c.AuditRetention, "audit-retention", "delete audit entries older than this many `days` (400d; default: never)")
@@ -83,6 +88,9 @@ func (c serveConfig) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout %v: want a positive duration such as 15s", c.ShutdownTimeout)
+	}
+	if c.WebhookDefer < 0 {
+		return fmt.Errorf("--webhook-defer %v: want a duration of 0 or more, such as 5s", c.WebhookDefer)
 	}
 	if err := c.Auth.Validate(); err != nil {
 		return err
@@ -162,7 +170,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	defer func() { err = errors.Join(err, closeAuditor(auditor, cfg.ShutdownTimeout)) }() // after the HTTP server, before the store
 	signIn := cfg.Auth.newSignIn(db)                                                      // auth.go
 	auth := api.NewAuth(signIn, logger)
-	checkins, stopCheckins := checkinConfig(db)                                 // directory.go
+	checkins, stopCheckins, busy := checkinConfig(db)                           // directory.go
 	defer stopCheckins()                                                        // after the HTTP server: drains queued attempts
 	metricsAllow, _ := parseMetricsAllow(cfg.MetricsAllow)                      // checked by Validate
 	pools, _ := db.(api.PoolStatsReporter)                                      // nil: no pool series
@@ -190,7 +198,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		Logger:        logger,
 		Auditor:       auditor,
 	})
-	stopWebhooks, err := startWebhooks(ctx, db, server, cfg.WebhookAllowPrivate, cfg.SMTPURL, cfg.SMTPFrom, logger) // webhooks.go
+	stopWebhooks, err := startWebhooks(ctx, db, server, webhookOptions{allowPrivate: cfg.WebhookAllowPrivate, busy: busy,
+		deferBound: cfg.WebhookDefer, smtpURL: cfg.SMTPURL, smtpFrom: cfg.SMTPFrom}, logger) // webhooks.go
 	if err != nil {
 		return err
 	}

@@ -20,9 +20,10 @@ import (
 // server to run.
 //
 // It also runs the alerts' sweep and, with smtpURL, their email sender.
-func startWebhooks(ctx context.Context, db store, server *api.Server, allowPrivate bool, smtpURL, smtpFrom string,
-	logger *slog.Logger) (stop func(), err error) {
-	d := webhook.New(webhook.Config{Store: db, Render: server.RenderDelivery, AllowPrivate: allowPrivate, Logger: logger})
+func startWebhooks(ctx context.Context, db store, server *api.Server, o webhookOptions, logger *slog.Logger) (stop func(), err error) {
+	d := webhook.New(webhook.Config{Store: db, Render: server.RenderDelivery, AllowPrivate: o.allowPrivate, Logger: logger,
+		Busy: o.busy, Defer: o.deferBound})
+	smtpURL, smtpFrom := o.smtpURL, o.smtpFrom
 	if err := server.Metrics().Register(d.Collectors()...); err != nil {
 		return nil, err
 	}
@@ -61,6 +62,15 @@ func startWebhooks(ctx context.Context, db store, server *api.Server, allowPriva
 		cancel()
 		wg.Wait()
 	}, nil
+}
+
+// webhookOptions are serve's settings of startWebhooks.
+type webhookOptions struct {
+	allowPrivate bool          // --webhook-allow-private
+	busy         func() bool   // the check-ins' group commit is saturated (groupcommit.Queue.Busy)
+	deferBound   time.Duration // --webhook-defer
+	smtpURL      string        // --smtp-url
+	smtpFrom     string        // --smtp-from
 }
 
 // alertSweepInterval is how often serve resolves the alert incidents that
