@@ -645,6 +645,34 @@ func TestWebhookWorkersClaimAsTheyFinish(t *testing.T) {
 	}
 }
 
+// TestWebhookRunOnceAfterRun: a dispatcher whose Run has returned makes
+// one round again in RunOnce (one claim for its one worker), rather than
+// chaining claims as Run's workers do (review finding: chain stayed set).
+func TestWebhookRunOnceAfterRun(t *testing.T) {
+	e := newHookEnv(t, true)
+	var received atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		received.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
+	d := webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true, Workers: 1, Poll: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d.Run(ctx)
+	for range 4 {
+		e.refuse(t, 1)
+	}
+	n, err := d.RunOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || received.Load() != 1 {
+		t.Fatalf("RunOnce after Run attempted %d and sent %d; want one round: 1 and 1", n, received.Load())
+	}
+}
+
 // TestWebhookDeferBounded: while the check-ins are saturated
 // (Config.Busy) a due delivery waits, but never longer than Defer: at
 // Defer it is sent however busy they stay. Once they are not busy, a

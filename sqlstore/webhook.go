@@ -36,7 +36,9 @@ const eventPrefixColumn = `(SELECT event_prefix FROM webhook_state WHERE id = 1)
 // derived from the row rather than stored with a UNIQUE index in each
 // refusal's transaction (BenchmarkHTTP16Push/outbox). It is the same on
 // every attempt, and unique: the database's random prefix tells two
-// databases apart, the row's Id the deliveries of one, and its creation
+// installations apart (a copy of a database keeps it, so a staging copy
+// restored from production and sending to the same receivers differs
+// from it by the creation milliseconds only), the row's Id the deliveries of one, and its creation
 // time (milliseconds) a delivery from a later one given the same Id (a
 // row deleted and its Id reused on SQLite, a database restored from a
 // backup). It has no '.' (Standard Webhooks signs "{id}.{timestamp}.{body}").

@@ -96,9 +96,11 @@ type Config struct {
 	// machine its receiver) takes CPU the check-ins need
 	// (BenchmarkHTTP16Push/push).
 	Busy func() bool
-	// Defer bounds the deferral: a delivery due for Defer goes however
-	// busy the check-ins are, so none waits for ever (it is claimed at
-	// the first look after, at most DeferCheck later). 0 never defers.
+	// Defer bounds the deferral: a delivery due for Defer is claimed
+	// however busy the check-ins are (at the first look after, at most
+	// DeferCheck later, once a worker is free), so the yield holds none
+	// back for ever; a backlog larger than the workers send still waits
+	// its turn. 0 never defers.
 	Defer  time.Duration
 	Logger *slog.Logger
 	// Transport replaces the guarded transport (tests of the guard's
@@ -239,6 +241,13 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	d.fmu.Lock()
 	d.chain = true
 	d.fmu.Unlock()
+	// Runs last, after the attempts in flight ended: a RunOnce after Run
+	// makes one round only again (review finding).
+	defer func() {
+		d.fmu.Lock()
+		d.chain = false
+		d.fmu.Unlock()
+	}()
 	t := time.NewTicker(d.cfg.Poll)
 	defer t.Stop()
 	defer d.wg.Wait()

@@ -6,8 +6,10 @@
 -- (BenchmarkHTTP16Push/outbox). Rows queued before keep their stored
 -- event_id, so a retry of one sends the webhook-id it was first sent with.
 --
--- The prefix tells apart the Ids of two databases (a receiver fed by two
--- installations); created_on tells apart a delivery from a later one with
+-- The prefix tells apart the Ids of two installations feeding one
+-- receiver (not a copy of one database: a restored backup or a copied
+-- file keeps its prefix, and only created_on then separates them);
+-- created_on tells apart a delivery from a later one with
 -- the same Id (a database restored from a backup).
 ALTER TABLE webhook_state ADD COLUMN event_prefix text NOT NULL DEFAULT '';
 UPDATE webhook_state SET event_prefix = substr(md5(random()::text || clock_timestamp()::text), 1, 12);

@@ -6,8 +6,10 @@
 -- (BenchmarkHTTP16Push/outbox). Rows queued before keep their stored
 -- event_id, so a retry of one sends the webhook-id it was first sent with.
 --
--- The prefix tells apart the Ids of two databases (a receiver fed by two
--- installations); created_on tells apart a delivery from a later one that
+-- The prefix tells apart the Ids of two installations feeding one
+-- receiver (not a copy of one database: a restored backup or a copied
+-- file keeps its prefix, and only created_on then separates them);
+-- created_on tells apart a delivery from a later one that
 -- reuses its Id (SQLite reuses the largest Id once its row is deleted).
 ALTER TABLE webhook_state ADD COLUMN event_prefix TEXT NOT NULL DEFAULT '';
 UPDATE webhook_state SET event_prefix = lower(hex(randomblob(6)));
