@@ -614,6 +614,19 @@ func TestWebhookOneReadPerRecord(t *testing.T) {
 	}
 }
 
+// tallyReceiver is a webhook receiver that accepts every delivery and
+// counts them.
+func tallyReceiver(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	received := new(atomic.Int32)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		received.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, received
+}
+
 // TestWebhookWorkersClaimAsTheyFinish: under Run, the transaction that
 // records an attempt claims the next due delivery for its worker
 // (FinishAndClaim): with one worker, no wake and an hour's poll, every
@@ -621,12 +634,7 @@ func TestWebhookOneReadPerRecord(t *testing.T) {
 // wakes and polls would send the first and wait an hour.
 func TestWebhookWorkersClaimAsTheyFinish(t *testing.T) {
 	e := newHookEnv(t, true)
-	var received atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		received.Add(1)
-	}))
-	t.Cleanup(srv.Close)
+	srv, received := tallyReceiver(t)
 	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
 	for range 4 {
 		e.refuse(t, 1)
@@ -650,12 +658,7 @@ func TestWebhookWorkersClaimAsTheyFinish(t *testing.T) {
 // chaining claims as Run's workers do (review finding: chain stayed set).
 func TestWebhookRunOnceAfterRun(t *testing.T) {
 	e := newHookEnv(t, true)
-	var received atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		received.Add(1)
-	}))
-	t.Cleanup(srv.Close)
+	srv, received := tallyReceiver(t)
 	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
 	d := webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true, Workers: 1, Poll: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -679,12 +682,7 @@ func TestWebhookRunOnceAfterRun(t *testing.T) {
 // delivery goes at once. The dispatcher's clock is the test's.
 func TestWebhookDeferBounded(t *testing.T) {
 	e := newHookEnv(t, true)
-	var received atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		received.Add(1)
-	}))
-	t.Cleanup(srv.Close)
+	srv, received := tallyReceiver(t)
 	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
 	var busy atomic.Bool
 	busy.Store(true)
@@ -716,12 +714,7 @@ func TestWebhookDeferBounded(t *testing.T) {
 // soon after the saturation ends, with no further wake or poll.
 func TestWebhookDeferRun(t *testing.T) {
 	e := newHookEnv(t, true)
-	var received atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		received.Add(1)
-	}))
-	t.Cleanup(srv.Close)
+	srv, received := tallyReceiver(t)
 	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
 	wait := func(n int32, within time.Duration) time.Duration {
 		start := time.Now()

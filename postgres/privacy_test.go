@@ -14,24 +14,31 @@ import (
 	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
 
+// twoServers opens and migrates two stores on the database dsn, as two
+// servers would.
+func twoServers(t *testing.T, dsn string) (*DB, *DB) {
+	t.Helper()
+	open := func() *DB {
+		db, err := Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(context.Background()); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+		return db
+	}
+	return open(), open()
+}
+
 // TestRetentionOneServerAtATime: of two servers on one database, one at a
 // time holds the retention lock; the other's run does nothing and says
 // so, and takes the lock once the first has released it.
 func TestRetentionOneServerAtATime(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(t)
-	open := func() *DB {
-		db, err := Open(ctx, dsn)
-		if err != nil {
-			t.Fatalf("Open: %v", err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatalf("Migrate: %v", err)
-		}
-		return db
-	}
-	a, b := open(), open()
+	a, b := twoServers(t, dsn)
 	held, ok, err := a.TryRetentionLock(ctx)
 	if err != nil || !ok {
 		t.Fatalf("TryRetentionLock(a) = %v, %v; want the lock", ok, err)
@@ -154,18 +161,7 @@ func TestRetentionRunCut(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := pgtest.NewDatabase(t)
-			open := func() *DB {
-				db, err := Open(ctx, dsn)
-				if err != nil {
-					t.Fatalf("Open: %v", err)
-				}
-				t.Cleanup(func() { db.Close() })
-				if err := db.Migrate(ctx); err != nil {
-					t.Fatalf("Migrate: %v", err)
-				}
-				return db
-			}
-			a, b := open(), open()
+			a, b := twoServers(t, dsn)
 			if _, err := a.CreateFailedCheckins(ctx, erasureRecords(400)); err != nil {
 				t.Fatal(err)
 			}
