@@ -206,8 +206,9 @@ func (q *Queue) commit(batch []*request) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
+	start := time.Now()
 	results, err := q.store.RecordAttempts(ctx, attempts)
-	q.observe(len(attempts), time.Now())
+	q.observe(len(attempts), start, time.Now())
 	for i, r := range live {
 		if err != nil {
 			r.res <- fc.AttemptResult{Err: err}
@@ -220,25 +221,34 @@ func (q *Queue) commit(batch []*request) {
 // Busy reports whether the check-ins are saturated: the batches of the
 // last LoadWindow averaged at least Options.BusyBatch attempts (clients
 // queue faster than each commit ends), and that window ended less than
-// two windows ago (a queue that went quiet is not busy, whatever its last
-// batches were). The webhook dispatcher defers its work while Busy
+// two windows and two of its commits ago (a queue that went quiet is not
+// busy, whatever its last batches were). The webhook dispatcher defers its work while Busy
 // (webhook.Config.Busy): check-in recording comes first.
 func (q *Queue) Busy() bool {
 	return time.Now().UnixNano() < q.busyUntil.Load()
 }
 
-// observe counts a batch of n attempts that ended at now in the load
-// window, and judges the window once it is LoadWindow long.
-func (q *Queue) observe(n int, now time.Time) {
+// observe counts a batch of n attempts, committed from start to now, in
+// the load window, and judges the window once it is LoadWindow long. A
+// busy verdict holds for two windows plus two commits as long as this
+// one: when commits take longer than a window (a checkpoint, a slow
+// disk) the next busy verdict may come only two commits later (see
+// below), and Busy must not turn false between saturated commits, or the
+// dispatcher would catch up just when the database is slowest (review
+// finding).
+func (q *Queue) observe(n int, start, now time.Time) {
 	q.winAttempts += n
 	q.winBatches++
 	if now.Sub(q.winStart) < LoadWindow {
 		return
 	}
 	if float64(q.winAttempts) >= q.busyBatch*float64(q.winBatches) {
-		q.busyUntil.Store(now.Add(2 * LoadWindow).UnixNano())
-	} else {
-		q.busyUntil.Store(0)
+		hold := 2*LoadWindow + 2*now.Sub(start)
+		q.busyUntil.Store(now.Add(hold).UnixNano())
 	}
+	// A window judged not busy does not end a busy verdict at once: the
+	// batch after a long one is often small (the collector starts it with
+	// the first clients back), so slow commits alternate large and small
+	// batches; the verdict lapses by itself once no window renews it.
 	q.winStart, q.winAttempts, q.winBatches = now, 0, 0
 }

@@ -121,9 +121,48 @@ func (s slowStore) RecordAttempts(_ context.Context, as []*fc.Attempt) ([]fc.Att
 	return out, nil
 }
 
+// TestBusySlowCommits: with commits slower than the load window (300
+// ms each), 16 clients keep the queue Busy between one commit and the
+// next, not only for two windows after each.
+func TestBusySlowCommits(t *testing.T) {
+	q := groupcommit.New(slowStore{pause: 300 * time.Millisecond}, groupcommit.Options{})
+	defer q.Close()
+	a := &fc.Attempt{BusinessID: 1}
+	var wg sync.WaitGroup
+	stop := time.Now().Add(2 * time.Second)
+	for range 16 {
+		wg.Go(func() {
+			for time.Now().Before(stop) {
+				if _, err := q.Submit(context.Background(), a); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	// The first commit holds one client's attempt (it starts at once);
+	// from the second on, batches hold the other 15.
+	for !q.Busy() && time.Now().Before(stop) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	seen, idle := 0, 0
+	for time.Now().Before(stop.Add(-400 * time.Millisecond)) {
+		seen++
+		if !q.Busy() {
+			idle++
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	wg.Wait()
+	if seen == 0 || idle > 0 {
+		t.Errorf("Busy false in %d of %d looks while 16 clients posted into 300 ms commits", idle, seen)
+	}
+}
+
 // TestBusy: one client at a time never makes the queue Busy; 16 that
 // post without pause do (batches of many attempts) while they post, and
-// it stops being Busy within two load windows of the last batch.
+// it stops being Busy within two load windows (and two of its short
+// commits) of the last batch.
 func TestBusy(t *testing.T) {
 	q := groupcommit.New(slowStore{pause: 2 * time.Millisecond}, groupcommit.Options{})
 	defer q.Close()
@@ -156,8 +195,8 @@ func TestBusy(t *testing.T) {
 	if !busy.Load() {
 		t.Error("never Busy under 16 clients posting without pause")
 	}
-	time.Sleep(2*groupcommit.LoadWindow + 10*time.Millisecond)
+	time.Sleep(2*groupcommit.LoadWindow + 50*time.Millisecond) // and two 2 ms commits
 	if q.Busy() {
-		t.Error("still Busy two windows after the last batch")
+		t.Error("still Busy two windows and two commits after the last batch")
 	}
 }
