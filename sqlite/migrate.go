@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
+
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/sqlstore"
 )
@@ -45,7 +47,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.writer.ExecContext(ctx, createMigrationsTable); err != nil {
+	if err := waitForLock(ctx, func() error {
+		_, err := db.writer.ExecContext(ctx, createMigrationsTable)
+		return err
+	}); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	current, err := db.SchemaVersion(ctx)
@@ -56,32 +61,68 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return sqlstore.SchemaTooNew(current, len(ms))
 	}
 	for _, m := range ms[current:] {
-		err := db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
-			// Another process may have migrated since the version was read:
-			// the transaction holds the write lock, so this read is final.
-			var applied int
-			if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&applied); err != nil {
-				return err
-			}
-			if applied >= m.Version {
-				return nil
-			}
-			if edit, ok := schemaEdits[m.Name]; ok {
-				if err := applySchemaEdit(ctx, tx, m.SQL, edit); err != nil {
-					return err
-				}
-			} else if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_on) VALUES (?, ?, ?)`,
-				m.Version, m.Name, now.Unix())
-			return err
-		})
+		err := waitForLock(ctx, func() error { return db.migrateOne(ctx, m) })
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
+}
+
+// migrateLockWait is how long Migrate waits for the database's write lock
+// that another process holds (another server migrating the same file, an
+// import). The writer's own busy_timeout is short (writerBusyTimeout, for
+// check-ins), and one migration of another process can take longer than
+// that (a table rebuild on a large file): six processes migrating one new
+// file at once failed with "database is locked" on a loaded machine
+// (TestMigrateConcurrently in CI).
+const migrateLockWait = 2 * time.Minute
+
+// waitForLock runs step until it does not fail for a lock held elsewhere
+// (SQLITE_BUSY, SQLITE_LOCKED), for at most migrateLockWait.
+func waitForLock(ctx context.Context, step func() error) error {
+	deadline := time.Now().Add(migrateLockWait)
+	pause := 10 * time.Millisecond
+	for {
+		err := step()
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) ||
+			time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 200*time.Millisecond)
+	}
+}
+
+// migrateOne applies migration m unless another process applied it since
+// the version was read.
+func (db *DB) migrateOne(ctx context.Context, m sqlstore.Migration) error {
+	return db.withWriteTx(ctx, func(tx *sql.Tx, now time.Time) error {
+		// Another process may have migrated since the version was read:
+		// the transaction holds the write lock, so this read is final.
+		var applied int
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&applied); err != nil {
+			return err
+		}
+		if applied >= m.Version {
+			return nil
+		}
+		if edit, ok := schemaEdits[m.Name]; ok {
+			if err := applySchemaEdit(ctx, tx, m.SQL, edit); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_on) VALUES (?, ?, ?)`,
+			m.Version, m.Name, now.Unix())
+		return err
+	})
 }
 
 // schemaEdits are the migrations that rewrite rows of sqlite_schema

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -93,6 +94,44 @@ func TestPragmas(t *testing.T) {
 	var got string
 	if err := db.reader.QueryRow("PRAGMA query_only").Scan(&got); err != nil || got != "1" {
 		t.Errorf("reader PRAGMA query_only = %q, %v; want 1", got, err)
+	}
+}
+
+// TestMigrateWaitsForLock: a migration waits for the write lock another
+// process holds longer than the writer's busy_timeout (another server's
+// migration, an import) instead of failing with "database is locked".
+func TestMigrateWaitsForLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "held.db")
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer other.Close()
+	conn, err := other.writer.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan error, 1)
+	go func() {
+		time.Sleep(3 * writerBusyTimeout)
+		_, err := conn.ExecContext(ctx, "COMMIT")
+		released <- err
+	}()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate while another connection held the write lock for %v: %v", 3*writerBusyTimeout, err)
+	}
+	if err := <-released; err != nil {
+		t.Fatal(err)
 	}
 }
 
