@@ -243,7 +243,9 @@ func (q *Queue) observe(n int, start, now time.Time) {
 		return
 	}
 	if float64(q.winAttempts) >= q.busyBatch*float64(q.winBatches) {
-		hold := 2*LoadWindow + 2*now.Sub(start)
+		// At most a second for the commits: a batch stalled until its
+		// timeout must not keep the verdict for a minute after.
+		hold := 2*LoadWindow + min(2*now.Sub(start), time.Second)
 		q.busyUntil.Store(now.Add(hold).UnixNano())
 	}
 	// A window judged not busy does not end a busy verdict at once: the

@@ -79,20 +79,20 @@ func (db *DB) Migrate(ctx context.Context) error {
 const migrateLockWait = 2 * time.Minute
 
 // waitForLock runs step until it does not fail for a lock held elsewhere
-// (SQLITE_BUSY, SQLITE_LOCKED), for at most migrateLockWait.
+// (SQLITE_BUSY; SQLITE_LOCKED is a conflict within this process, which
+// waiting does not clear), for at most migrateLockWait or until ctx ends.
 func waitForLock(ctx context.Context, step func() error) error {
 	deadline := time.Now().Add(migrateLockWait)
 	pause := 10 * time.Millisecond
 	for {
 		err := step()
 		var se sqlite3.Error
-		if err == nil || !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) ||
-			time.Now().After(deadline) {
+		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy || time.Now().After(deadline) {
 			return err
 		}
 		select {
 		case <-ctx.Done():
-			return err
+			return errors.Join(ctx.Err(), err)
 		case <-time.After(pause):
 		}
 		pause = min(2*pause, 200*time.Millisecond)

@@ -123,15 +123,17 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query) (*se
 	}
 	// Without index hints (PostgreSQL, which plans with its statistics)
 	// no driver is ever walked: only a zero answer is of use, so a probe
-	// asks whether one entry exists and the costly sums are not read
-	// (review finding: up to 2,000 entries probed per seed for nothing).
+	// asks whether one entry exists (review finding: up to 2,000 entries
+	// probed per seed for nothing). The costly sums are still read: on
+	// PostgreSQL they are the only cheap zero answer for a substring of
+	// the teams, which no trigram index serves (second review).
 	zeroOnly := !d.SortIndexHints
 	// Known sizes first, so that each probe is capped at the best so far.
 	slices.SortStableFunc(seeds, func(x, y seed) int { return cost(x) - cost(y) })
 	for i := range seeds {
 		s := &seeds[i]
-		if s.costly && (zeroOnly || (sel.driverN >= 0 && sel.driverN <= all/drivenShare)) {
-			continue // a driver is known, or none is wanted: not worth 1-2 ms
+		if s.costly && sel.driverN >= 0 && sel.driverN <= all/drivenShare {
+			continue // a driver is known: not worth 1-2 ms
 		}
 		var n int64
 		switch {
