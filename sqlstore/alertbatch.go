@@ -422,9 +422,7 @@ func (b *attemptBatch) writeIncident(st *alertState) {
 	switch {
 	case len(st.added) == 0:
 		b.tx.Queue(set+` WHERE id = $5`, append(args, i.ID)...)
-	case inc.listed == 0:
-		b.tx.Queue(set+`, failed_checkin_ids = $5 WHERE id = $6`, append(args, idsText(st.added), i.ID)...)
-	default:
+	default: // the list is never empty: an incident opens with its refusals
 		tail := idsText(st.added) // "[7,8]" becomes ",7,8]"
 		b.tx.Queue(set+`, failed_checkin_ids = substr(failed_checkin_ids, 1, length(failed_checkin_ids) - 1) || $5 WHERE id = $6`,
 			append(args, ","+tail[1:], i.ID)...)

@@ -158,7 +158,7 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query) (*se
 			if err := run(ctx, st, 1, func(v []int64) bool { n = v[0]; return false }); err != nil {
 				return nil, fmt.Errorf("probe a condition: %w", err)
 			}
-			if n >= limit && n > 0 {
+			if n >= limit { // limit is at least 1
 				continue // no better than what is known
 			}
 		}

@@ -19,11 +19,10 @@ import (
 // in flight; deliveries still pending wait in the database for the next
 // server to run.
 //
-// It also runs the alerts' sweep and, with smtpURL, their email sender.
+// It also runs the alerts' sweep and, with o.smtpURL, their email sender.
 func startWebhooks(ctx context.Context, db store, server *api.Server, o webhookOptions, logger *slog.Logger) (stop func(), err error) {
 	d := webhook.New(webhook.Config{Store: db, Render: server.RenderDelivery, AllowPrivate: o.allowPrivate, Logger: logger,
 		Busy: o.busy, Defer: o.deferBound})
-	smtpURL, smtpFrom := o.smtpURL, o.smtpFrom
 	if err := server.Metrics().Register(d.Collectors()...); err != nil {
 		return nil, err
 	}
@@ -39,14 +38,14 @@ func startWebhooks(ctx context.Context, db store, server *api.Server, o webhookO
 		defer wg.Done()
 		sweepAlerts(dctx, db, alertSweepInterval, logger)
 	}()
-	if smtpURL != "" {
-		srv, err := alertmail.ParseURL(smtpURL) // checked by serveConfig.Validate
+	if o.smtpURL != "" {
+		srv, err := alertmail.ParseURL(o.smtpURL) // checked by serveConfig.Validate
 		if err != nil {
 			cancel()
 			wg.Wait()
 			return nil, err
 		}
-		sender := &alertmail.Sender{Store: db, Server: srv, From: smtpFrom, Logger: logger}
+		sender := &alertmail.Sender{Store: db, Server: srv, From: o.smtpFrom, Logger: logger}
 		if err := server.Metrics().Register(sender.Collectors()...); err != nil {
 			cancel()
 			wg.Wait()
