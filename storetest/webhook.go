@@ -33,6 +33,7 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 		{"ClaimAndFinish", testClaimAndFinish},
 		{"FinishAndClaim", testFinishAndClaim},
 		{"FinishInAnyOrder", testFinishInAnyOrder},
+		{"FinishMixedGroup", testFinishMixedGroup},
 		{"EditKeepsOthersChanges", testEditKeepsOthersChanges},
 		{"DisableAndResume", testDisableAndResume},
 		{"Redeliver", testRedeliver},
@@ -465,6 +466,57 @@ func testFinishInAnyOrder(t *testing.T, s WebhookBackend) {
 			if d.Attempts != 1 {
 				t.Errorf("delivery %d of %s has %d attempts recorded; want 1", d.ID, h.Name, d.Attempts)
 			}
+		}
+	}
+}
+
+// testFinishMixedGroup: a group of results recorded in one transaction
+// leaves each webhook as recording them one by one would: a success
+// resets the count of the failures before it, not of those after it, and
+// LastTrigger is the last attempt's. (The successes of a group write
+// their webhook once, not once each.)
+func testFinishMixedGroup(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h1 := newHook(t, s, "h1", fc.ActionFailedCheckin, nil, "")
+	h2 := newHook(t, s, "h2", fc.ActionFailedCheckin, nil, "")
+	refusals(t, s, 3)
+	now := WebhookNow
+	jobs, err := s.ClaimDeliveries(ctx, "o", now, now.Add(time.Hour), 6)
+	if err != nil || len(jobs) != 6 {
+		t.Fatalf("ClaimDeliveries = %d jobs, %v; want 6", len(jobs), err)
+	}
+	of := map[int64][]int64{}
+	for _, j := range jobs {
+		of[j.Delivery.WebhookID] = append(of[j.Delivery.WebhookID], j.Delivery.ID)
+	}
+	next := now.Add(time.Hour)
+	at := func(i int) time.Time { return now.Add(time.Duration(i) * time.Second) }
+	ok := func(h, d int64, i int) fc.DeliveryResult {
+		return fc.DeliveryResult{DeliveryID: d, WebhookID: h, At: at(i), Delivered: true, StatusCode: 200}
+	}
+	bad := func(h, d int64, i int) fc.DeliveryResult {
+		return fc.DeliveryResult{DeliveryID: d, WebhookID: h, At: at(i), Next: &next, StatusCode: 500, Error: "HTTP 500"}
+	}
+	// h1: fail, succeed, succeed: 0 left. h2: succeed, fail, fail: 2.
+	err = s.FinishDeliveries(ctx, "o", []fc.DeliveryResult{
+		bad(h1.ID, of[h1.ID][0], 1), ok(h2.ID, of[h2.ID][0], 2), ok(h1.ID, of[h1.ID][1], 3),
+		bad(h2.ID, of[h2.ID][1], 4), ok(h1.ID, of[h1.ID][2], 5), bad(h2.ID, of[h2.ID][2], 6),
+	})
+	if err != nil {
+		t.Fatalf("FinishDeliveries: %v", err)
+	}
+	for _, c := range []struct {
+		h     *fc.Webhook
+		count int
+		last  time.Time
+	}{{h1, 0, at(5)}, {h2, 2, at(6)}} {
+		w, err := s.FindWebhookByID(ctx, fc.AllBusinesses(), c.h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.ErrorCount != c.count || w.LastTrigger == nil || !w.LastTrigger.Equal(c.last) {
+			t.Errorf("%s after the group: ErrorCount %d, LastTrigger %v; want %d, %v", w.Name, w.ErrorCount, w.LastTrigger, c.count, c.last)
 		}
 	}
 }
