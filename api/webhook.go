@@ -257,6 +257,14 @@ func (s *Server) redeliver(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if ids != nil && n == 0 {
+		// None of them is in the log: not this webhook's, or pruned
+		// (serve --webhook-log-retention, docs/api.md#delivery). A 404
+		// as for any id that is not there, rather than a 200 that
+		// queued nothing.
+		s.writeError(w, r, fc.Errorf(fc.ErrNotFound, "no such delivery"))
+		return
+	}
 	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: strconv.FormatInt(n, 10) + " deliveries were queued again.",
 		Value: map[string]int64{"Count": n}, WasSuccessful: true})
 }

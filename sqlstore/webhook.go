@@ -678,3 +678,57 @@ func (s Webhooks) PendingDeliveries(ctx context.Context) (int64, error) {
 		return n, err
 	})
 }
+
+// PruneWebhookDeliveries deletes, of the next limit deliveries by Id after
+// after, those that ended (Delivered or Failed) and were created, and
+// delivered when they were, before before: the delivery log's retention
+// (--webhook-log-retention), so the outbox does not grow for ever. A
+// pending delivery is never deleted, however old (its webhook may be off
+// for now); a delivery queued again meanwhile is pending, and the
+// DELETE's own condition keeps it (on PostgreSQL it is checked again on
+// the row's latest version). The batch walks the table by Id rather than
+// by time, which needs no index beyond the key and passes over old
+// pending rows once per run; Ids grow with creation times, so the run
+// is done once a batch ends on a delivery created at or after before.
+func (s Webhooks) PruneWebhookDeliveries(ctx context.Context, before time.Time, after int64, limit int) (fc.RetentionProgress, error) {
+	var p fc.RetentionProgress
+	if limit < 1 {
+		return p, fc.Errorf(fc.ErrInvalid, "the batch size must be at least 1")
+	}
+	t := s.D.Accounts
+	cutoff := t.Value(before.UTC())
+	start := time.Now()
+	err := s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		p = fc.RetentionProgress{Last: after}
+		rows, err := tx.Query(ctx, `SELECT id, created_on < $1 FROM webhook_deliveries WHERE id > $2 ORDER BY id LIMIT $3`,
+			cutoff, after, limit)
+		if err != nil {
+			return fmt.Errorf("read the delivery log: %w", err)
+		}
+		n, old := 0, false
+		for rows.Next() {
+			if err := rows.Scan(&p.Last, &old); err != nil {
+				rows.Close()
+				return fmt.Errorf("read the delivery log: %w", err)
+			}
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read the delivery log: %w", err)
+		}
+		p.Done = n < limit || !old
+		if n == 0 {
+			return nil
+		}
+		deleted, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE id > $1 AND id <= $2 AND status <> 'Pending'
+			AND created_on < $3 AND (delivered_on IS NULL OR delivered_on < $3)`, after, p.Last, cutoff)
+		if err != nil {
+			return fmt.Errorf("prune the delivery log: %w", err)
+		}
+		p.Changed = int(deleted)
+		return nil
+	})
+	p.Held = time.Since(start)
+	return p, err
+}
