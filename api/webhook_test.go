@@ -571,8 +571,8 @@ func TestWebhookRecordGoneIsNotAFailure(t *testing.T) {
 }
 
 // TestWebhookOneReadPerRecord: the deliveries of one record that one
-// claim takes are rendered with one read per webhook location, not one
-// per webhook, and every webhook still gets the record as get-one
+// claim takes are rendered with one read, not one per webhook nor one per
+// webhook location, and every webhook still gets the record as get-one
 // answers it.
 func TestWebhookOneReadPerRecord(t *testing.T) {
 	e := newHookEnv(t, true)
