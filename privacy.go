@@ -155,6 +155,13 @@ type RetentionBatches interface {
 	// DeleteAuditEntriesBefore deletes up to limit audit entries older
 	// than before, oldest first, and returns how many it deleted.
 	DeleteAuditEntriesBefore(ctx context.Context, before time.Time, limit int) (int, error)
+
+	// PruneWebhookDeliveries deletes, of the next limit webhook
+	// deliveries by Id after after, those that ended (Delivered or
+	// Failed) and were created (and delivered, if they were) before
+	// before, and says how far it got: the delivery log's retention. A
+	// pending delivery is never deleted.
+	PruneWebhookDeliveries(ctx context.Context, before time.Time, after int64, limit int) (RetentionProgress, error)
 }
 
 // RetentionRun is the retention run of the process that holds the

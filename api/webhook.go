@@ -257,6 +257,14 @@ func (s *Server) redeliver(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if ids != nil && n == 0 {
+		// None of them is in the log: not this webhook's, or pruned
+		// (serve --webhook-log-retention, docs/api.md#delivery). A 404
+		// as for any id that is not there, rather than a 200 that
+		// queued nothing.
+		s.writeError(w, r, fc.Errorf(fc.ErrNotFound, "no such delivery"))
+		return
+	}
 	writeJSON(w, http.StatusOK, commandJSON{Status: 200, Message: strconv.FormatInt(n, 10) + " deliveries were queued again.",
 		Value: map[string]int64{"Count": n}, WasSuccessful: true})
 }
@@ -422,11 +430,12 @@ func (s *Server) readWebhook(r *http.Request, hook, base *fc.Webhook, caller *fc
 }
 
 // RenderDelivery is the body of a webhook delivery (webhook.Render): a
-// JSON array holding the record exactly as get-one answers it now, or
-// the payload fixed when the delivery was queued.
-func (s *Server) RenderDelivery(ctx context.Context, d *fc.WebhookDelivery) ([]byte, error) {
+// JSON array holding the record exactly as get-one answers it now, read
+// within d.Scope, with the record's location; or the payload fixed when
+// the delivery was queued (location 0).
+func (s *Server) RenderDelivery(ctx context.Context, d *fc.WebhookDelivery) ([]byte, int64, error) {
 	if d.Body != nil {
-		return []byte(*d.Body), nil
+		return []byte(*d.Body), 0, nil
 	}
 	// The webhook's location as it is now: a record outside it is not
 	// found, and the delivery fails for good (fc.WebhookDelivery.Scope).
@@ -435,32 +444,33 @@ func (s *Server) RenderDelivery(ctx context.Context, d *fc.WebhookDelivery) ([]b
 		scope = fc.BusinessScope(*d.Scope)
 	}
 	var rec any
+	var business int64
 	switch d.Action {
 	case fc.ActionFailedCheckin:
 		r, err := s.store.FindFailedCheckinByID(ctx, scope, d.RecordID)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		rec = toFailedCheckinJSON(r)
+		rec, business = toFailedCheckinJSON(r), r.BusinessID
 	case fc.ActionCheckinCreated:
 		if s.checkins == nil {
-			return nil, fc.Errorf(fc.ErrNotFound, "no check-in store")
+			return nil, 0, fc.Errorf(fc.ErrNotFound, "no check-in store")
 		}
 		c, err := s.checkins.Store.FindCheckinByID(ctx, scope, d.RecordID)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		rec = toCheckinJSON(c)
+		rec, business = toCheckinJSON(c), c.BusinessID
 	default:
-		return nil, fc.Errorf(fc.ErrNotFound, "action %d has no record", d.Action)
+		return nil, 0, fc.Errorf(fc.ErrNotFound, "action %d has no record", d.Action)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // as writeJSON answers get-one
 	if err := enc.Encode([]any{rec}); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), business, nil
 }
 
 // clonePtr returns a copy of the value p points to, or nil.

@@ -18,6 +18,7 @@ import (
 
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/groupcommit"
+	"github.com/failedcheckins/failedcheckins/retention"
 	"github.com/failedcheckins/failedcheckins/storetest"
 	"github.com/failedcheckins/failedcheckins/storetest/teststore"
 	"github.com/failedcheckins/failedcheckins/webhook"
@@ -570,8 +571,8 @@ func TestWebhookRecordGoneIsNotAFailure(t *testing.T) {
 }
 
 // TestWebhookOneReadPerRecord: the deliveries of one record that one
-// claim takes are rendered with one read per webhook location, not one
-// per webhook, and every webhook still gets the record as get-one
+// claim takes are rendered with one read, not one per webhook nor one per
+// webhook location, and every webhook still gets the record as get-one
 // answers it.
 func TestWebhookOneReadPerRecord(t *testing.T) {
 	e := newHookEnv(t, true)
@@ -589,7 +590,7 @@ func TestWebhookOneReadPerRecord(t *testing.T) {
 	}
 	var renders atomic.Int32
 	e.disp = webhook.New(webhook.Config{Store: e.db, AllowPrivate: true,
-		Render: func(ctx context.Context, d *fc.WebhookDelivery) ([]byte, error) {
+		Render: func(ctx context.Context, d *fc.WebhookDelivery) ([]byte, int64, error) {
 			renders.Add(1)
 			return e.srv.RenderDelivery(ctx, d)
 		}})
@@ -597,8 +598,8 @@ func TestWebhookOneReadPerRecord(t *testing.T) {
 	if n := e.run(t); n != 3 {
 		t.Fatalf("attempts = %d; want 3", n)
 	}
-	if n := renders.Load(); n != 2 {
-		t.Errorf("renders = %d; want 2 (one per webhook location)", n)
+	if n := renders.Load(); n != 1 {
+		t.Errorf("renders = %d; want 1 (one per record, whatever the webhooks' locations)", n)
 	}
 	one := send(t, e.h, "GET", fmt.Sprintf("/api/spaces/failedcheckins/%d", f1), "admin", "")
 	want := "[" + strings.TrimSuffix(one.Body.String(), "\n") + "]"
@@ -760,5 +761,60 @@ func TestWebhookDeferRun(t *testing.T) {
 	busy.Store(false) // the burst ends: no wake follows, the poll is an hour
 	if took := wait(4, 10*time.Second); received.Load() != 4 {
 		t.Fatalf("received %d of 4 %v after the burst ended; want the deferred one sent", received.Load(), took)
+	}
+}
+
+// TestWebhookPrunedDelivery: once the delivery log's retention
+// (retention.Windows.WebhookLogRetention, serve --webhook-log-retention)
+// has deleted a delivery that ended, the log no longer lists it and a
+// redelivery of its id is a 404, not a 200 that queued nothing. The
+// runner's clock is moved, not waited for.
+func TestWebhookPrunedDelivery(t *testing.T) {
+	e := newHookEnv(t, true)
+	rc := &receiver{t: t}
+	rc.status.Store(200)
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	h := e.create(t, "admin", fmt.Sprintf(`{"Name": "h", "Action": 63, "URL": %q}`, srv.URL))
+	rc.secret = h["Secret"].(string)
+	e.refuse(t, 1)
+	if n := e.run(t); n != 1 {
+		t.Fatalf("attempts = %d; want 1", n)
+	}
+	log := func() (ids []int64) {
+		t.Helper()
+		w := send(t, e.h, "GET", fmt.Sprintf("/api/sys/webhooks/%v/deliveries", h["Id"]), "admin", "")
+		var page struct {
+			Records []struct {
+				ID int64 `json:"Id"`
+			}
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &page); err != nil || w.Code != 200 {
+			t.Fatalf("log = %d %s", w.Code, w.Body)
+		}
+		for _, r := range page.Records {
+			ids = append(ids, r.ID)
+		}
+		return ids
+	}
+	ids := log()
+	if len(ids) != 1 {
+		t.Fatalf("log = %v; want one delivery", ids)
+	}
+	ps, ok := e.db.(fc.PrivacyStore)
+	if !ok {
+		t.Fatalf("%T is not an fc.PrivacyStore", e.db)
+	}
+	r := &retention.Runner{Store: ps, Windows: retention.Windows{WebhookLogRetention: 30 * retention.Day},
+		Now: func() time.Time { return time.Now().Add(31 * retention.Day) }}
+	if res, err := r.RunOnce(context.Background()); err != nil || res.DeliveriesDeleted != 1 {
+		t.Fatalf("retention = %+v, %v; want 1 delivery deleted", res, err)
+	}
+	if got := log(); len(got) != 0 {
+		t.Errorf("log after the retention = %v; want none", got)
+	}
+	w := send(t, e.h, "POST", fmt.Sprintf("/api/sys/webhooks/%v/redeliver", h["Id"]), "admin", fmt.Sprintf(`{"Ids": [%d]}`, ids[0]))
+	if w.Code != 404 {
+		t.Errorf("redeliver of a pruned delivery = %d %s; want 404", w.Code, w.Body)
 	}
 }

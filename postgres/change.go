@@ -86,6 +86,9 @@ func (db *DB) TryRetentionLock(ctx context.Context) (fc.RetentionRun, bool, erro
 	}
 	run := &retentionRun{conn: conn}
 	run.Privacy, run.audit = db.privacyOn(conn)
+	run.webhooks = sqlstore.Webhooks{D: dialect, Write: func(ctx context.Context, fn func(tx sqlstore.WriteTx, now time.Time) error) error {
+		return db.writeOn(ctx, conn, fn)
+	}}
 	return run, true, nil
 }
 
@@ -97,8 +100,15 @@ var _ fc.RetentionRun = (*retentionRun)(nil)
 // goroutine at a time.
 type retentionRun struct {
 	sqlstore.Privacy
-	audit sqlstore.Audit
-	conn  *pgxpool.Conn // nil once released
+	audit    sqlstore.Audit
+	webhooks sqlstore.Webhooks
+	conn     *pgxpool.Conn // nil once released
+}
+
+// PruneWebhookDeliveries is fc.RetentionBatches.PruneWebhookDeliveries
+// on the run's connection.
+func (r *retentionRun) PruneWebhookDeliveries(ctx context.Context, before time.Time, after int64, limit int) (fc.RetentionProgress, error) {
+	return r.webhooks.PruneWebhookDeliveries(ctx, before, after, limit)
 }
 
 // DeleteAuditEntriesBefore is fc.RetentionBatches.DeleteAuditEntriesBefore

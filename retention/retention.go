@@ -1,7 +1,8 @@
 // Package retention applies the retention windows of PRIVACY.md section 3:
 // records older than --anonymize-after are anonymized, older than
 // --delete-after deleted, audit entries older than --audit-retention
-// deleted. The work runs in the background, at start and every hour, in
+// deleted; and the webhook delivery log's: deliveries that ended longer
+// ago than --webhook-log-retention are deleted. The work runs in the background, at start and every hour, in
 // batches sized so that none holds the store's writer for long (check-ins
 // are written by the same writer), and on one server at a time when
 // several share a PostgreSQL database (fc.PrivacyStore.TryRetentionLock).
@@ -51,13 +52,17 @@ type Windows struct {
 	AnonymizeAfter time.Duration // records older are anonymized
 	DeleteAfter    time.Duration // records older are deleted
 	AuditRetention time.Duration // audit entries older are deleted
+	// WebhookLogRetention: webhook deliveries that ended (Delivered or
+	// Failed) and are older are deleted, so the delivery log (the outbox
+	// table) does not grow for ever. Pending ones are kept.
+	WebhookLogRetention time.Duration
 }
 
 // Validate says what is wrong with w: a negative window, or an
 // anonymization window that is not shorter than the deletion window
 // (records would be deleted before they were anonymized, or both at once).
 func (w Windows) Validate() error {
-	if w.AnonymizeAfter < 0 || w.DeleteAfter < 0 || w.AuditRetention < 0 {
+	if w.AnonymizeAfter < 0 || w.DeleteAfter < 0 || w.AuditRetention < 0 || w.WebhookLogRetention < 0 {
 		return fmt.Errorf("a retention window must not be negative")
 	}
 	if w.AnonymizeAfter > 0 && w.DeleteAfter > 0 && w.AnonymizeAfter >= w.DeleteAfter {
@@ -68,7 +73,7 @@ func (w Windows) Validate() error {
 
 // Off says no window is set: nothing to do.
 func (w Windows) Off() bool {
-	return w.AnonymizeAfter <= 0 && w.DeleteAfter <= 0 && w.AuditRetention <= 0
+	return w.AnonymizeAfter <= 0 && w.DeleteAfter <= 0 && w.AuditRetention <= 0 && w.WebhookLogRetention <= 0
 }
 
 // Defaults of a Runner.
@@ -132,7 +137,9 @@ type Result struct {
 	// AlertsAnonymized counts the alert incidents whose key no longer
 	// names anyone (RetainAlerts).
 	AlertsAnonymized int
-	Batches          int
+	// DeliveriesDeleted counts the webhook deliveries pruned.
+	DeliveriesDeleted int
+	Batches           int
 	// MaxHeld is the longest a batch held the writer; Held lists every
 	// batch's hold of records, in order.
 	MaxHeld time.Duration
@@ -185,9 +192,10 @@ func (r *Runner) Start(ctx context.Context) (stop func()) {
 					"audit_deleted", res.AuditDeleted)
 			case res.Locked:
 				r.log().Info("retention: another server is applying the windows")
-			case res.Anonymized+res.Deleted+res.AuditDeleted+res.AlertsAnonymized > 0:
+			case res.Anonymized+res.Deleted+res.AuditDeleted+res.AlertsAnonymized+res.DeliveriesDeleted > 0:
 				r.log().Info("retention: applied", "anonymized", res.Anonymized, "deleted", res.Deleted,
 					"audit_deleted", res.AuditDeleted, "alert_incidents_anonymized", res.AlertsAnonymized,
+					"webhook_deliveries_deleted", res.DeliveriesDeleted,
 					"batches", res.Batches, "max_held", res.MaxHeld)
 			}
 			select {
@@ -310,7 +318,40 @@ func (r *Runner) RunOnce(ctx context.Context) (Result, error) {
 			}
 		}
 	}
+	if r.Windows.WebhookLogRetention > 0 {
+		if err := r.pruneDeliveries(ctx, run, now.Add(-r.Windows.WebhookLogRetention), &res); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// pruneDeliveries deletes the webhook deliveries that ended before
+// before, in batches sized like the records' (they share the writer with
+// the check-ins on SQLite), walking the table by Id once.
+func (r *Runner) pruneDeliveries(ctx context.Context, run fc.RetentionBatches, before time.Time, res *Result) error {
+	size := r.FirstBatch
+	if size <= 0 {
+		size = DefaultFirstBatch
+	}
+	var after int64
+	for {
+		p, err := run.PruneWebhookDeliveries(ctx, before, after, size)
+		if err != nil {
+			return err
+		}
+		res.DeliveriesDeleted += p.Changed
+		res.Batches++
+		res.MaxHeld = max(res.MaxHeld, p.Held)
+		if p.Done {
+			return nil
+		}
+		after = p.Last
+		size = r.nextSize(size, p.Held)
+		if err := r.pause(ctx, p.Held); err != nil {
+			return err
+		}
+	}
 }
 
 func (r *Runner) target() time.Duration {

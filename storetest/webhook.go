@@ -8,6 +8,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/retention"
 	"github.com/failedcheckins/failedcheckins/searchparams"
 )
 
@@ -33,6 +34,8 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 		{"ClaimAndFinish", testClaimAndFinish},
 		{"FinishAndClaim", testFinishAndClaim},
 		{"FinishInAnyOrder", testFinishInAnyOrder},
+		{"FinishMixedGroup", testFinishMixedGroup},
+		{"PruneDeliveries", testPruneDeliveries},
 		{"EditKeepsOthersChanges", testEditKeepsOthersChanges},
 		{"DisableAndResume", testDisableAndResume},
 		{"Redeliver", testRedeliver},
@@ -465,6 +468,131 @@ func testFinishInAnyOrder(t *testing.T, s WebhookBackend) {
 			if d.Attempts != 1 {
 				t.Errorf("delivery %d of %s has %d attempts recorded; want 1", d.ID, h.Name, d.Attempts)
 			}
+		}
+	}
+}
+
+// testFinishMixedGroup: a group of results recorded in one transaction
+// leaves each webhook as recording them one by one would: a success
+// resets the count of the failures before it, not of those after it, and
+// LastTrigger is the last attempt's. (The successes of a group write
+// their webhook once, not once each.)
+func testFinishMixedGroup(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h1 := newHook(t, s, "h1", fc.ActionFailedCheckin, nil, "")
+	h2 := newHook(t, s, "h2", fc.ActionFailedCheckin, nil, "")
+	refusals(t, s, 3)
+	now := WebhookNow
+	jobs, err := s.ClaimDeliveries(ctx, "o", now, now.Add(time.Hour), 6)
+	if err != nil || len(jobs) != 6 {
+		t.Fatalf("ClaimDeliveries = %d jobs, %v; want 6", len(jobs), err)
+	}
+	of := map[int64][]int64{}
+	for _, j := range jobs {
+		of[j.Delivery.WebhookID] = append(of[j.Delivery.WebhookID], j.Delivery.ID)
+	}
+	next := now.Add(time.Hour)
+	at := func(i int) time.Time { return now.Add(time.Duration(i) * time.Second) }
+	ok := func(h, d int64, i int) fc.DeliveryResult {
+		return fc.DeliveryResult{DeliveryID: d, WebhookID: h, At: at(i), Delivered: true, StatusCode: 200}
+	}
+	bad := func(h, d int64, i int) fc.DeliveryResult {
+		return fc.DeliveryResult{DeliveryID: d, WebhookID: h, At: at(i), Next: &next, StatusCode: 500, Error: "HTTP 500"}
+	}
+	// h1: fail, succeed, succeed: 0 left. h2: succeed, fail, fail: 2.
+	err = s.FinishDeliveries(ctx, "o", []fc.DeliveryResult{
+		bad(h1.ID, of[h1.ID][0], 1), ok(h2.ID, of[h2.ID][0], 2), ok(h1.ID, of[h1.ID][1], 3),
+		bad(h2.ID, of[h2.ID][1], 4), ok(h1.ID, of[h1.ID][2], 5), bad(h2.ID, of[h2.ID][2], 6),
+	})
+	if err != nil {
+		t.Fatalf("FinishDeliveries: %v", err)
+	}
+	for _, c := range []struct {
+		h     *fc.Webhook
+		count int
+		last  time.Time
+	}{{h1, 0, at(5)}, {h2, 2, at(6)}} {
+		w, err := s.FindWebhookByID(ctx, fc.AllBusinesses(), c.h.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.ErrorCount != c.count || w.LastTrigger == nil || !w.LastTrigger.Equal(c.last) {
+			t.Errorf("%s after the group: ErrorCount %d, LastTrigger %v; want %d, %v", w.Name, w.ErrorCount, w.LastTrigger, c.count, c.last)
+		}
+	}
+}
+
+// testPruneDeliveries: the retention runner's --webhook-log-retention
+// deletes the deliveries that ended (delivered or failed) before the
+// window, by their creation and delivery times, in several batches, and
+// keeps pending ones however old and those delivered within the window
+// (a redelivery of an old record). The clocks (the store's and the
+// runner's) are injected, so days pass without waiting.
+func testPruneDeliveries(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ps, ok := s.(fc.PrivacyStore)
+	clock, ok2 := s.(interface{ SetNow(func() time.Time) })
+	if !ok || !ok2 {
+		t.Fatalf("%T is not an fc.PrivacyStore with SetNow", s)
+	}
+	ImportTestDirectory(t, s)
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	t0 := WebhookNow
+	day := retention.Day
+	refusals(t, s, 4) // created at t0
+	clock.SetNow(func() time.Time { return t0.Add(20 * day) })
+	refusals(t, s, 1) // created 20 days later
+	jobs, err := s.ClaimDeliveries(ctx, "o", t0.Add(20*day), t0.Add(21*day), 10)
+	if err != nil || len(jobs) != 5 {
+		t.Fatalf("ClaimDeliveries = %d jobs, %v; want 5", len(jobs), err)
+	}
+	d := func(i int) int64 { return jobs[i].Delivery.ID }
+	done := func(i int, at time.Time) fc.DeliveryResult {
+		return fc.DeliveryResult{DeliveryID: d(i), WebhookID: h.ID, At: at, Delivered: true, StatusCode: 200}
+	}
+	err = s.FinishDeliveries(ctx, "o", []fc.DeliveryResult{
+		done(0, t0), // old, delivered at once
+		{DeliveryID: d(1), WebhookID: h.ID, At: t0, StatusCode: 500, Error: "HTTP 500"}, // old, failed for good
+		// d(2) stays pending (its lease runs out)
+		done(3, t0.Add(25*day)), // old, delivered 25 days later (a redelivery)
+		done(4, t0.Add(20*day)), // 20 days younger, delivered at once
+	})
+	if err != nil {
+		t.Fatalf("FinishDeliveries: %v", err)
+	}
+	left := func() []int64 {
+		t.Helper()
+		log, err := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 1, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, r := range log.Records {
+			ids = append(ids, r.ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	for _, c := range []struct {
+		now     time.Time
+		deleted int
+		left    []int64
+	}{
+		{t0.Add(29 * day), 0, []int64{d(0), d(1), d(2), d(3), d(4)}},
+		{t0.Add(31 * day), 2, []int64{d(2), d(3), d(4)}},
+		{t0.Add(56 * day), 2, []int64{d(2)}},
+		{t0.Add(1000 * day), 0, []int64{d(2)}},
+	} {
+		r := &retention.Runner{Store: ps, Windows: retention.Windows{WebhookLogRetention: 30 * day},
+			Now: func() time.Time { return c.now }, FirstBatch: 2, MinBatch: 2, Pause: time.Nanosecond}
+		res, err := r.RunOnce(ctx)
+		if err != nil {
+			t.Fatalf("RunOnce at day %d: %v", c.now.Sub(t0)/day, err)
+		}
+		if got := left(); res.DeliveriesDeleted != c.deleted || !slices.Equal(got, c.left) {
+			t.Errorf("retention at day %d: %d deleted, %v left; want %d, %v", c.now.Sub(t0)/day, res.DeliveriesDeleted, got,
+				c.deleted, c.left)
 		}
 	}
 }

@@ -51,6 +51,10 @@ type serveConfig struct {
 	// AnonymizeAfter, DeleteAfter and AuditRetention are the retention
 	// windows (package retention); 0 keeps everything.
 	AnonymizeAfter, DeleteAfter, AuditRetention days
+	// WebhookLogRetention is how long webhook deliveries that ended stay
+	// in the delivery log (retention.Windows.WebhookLogRetention); 0
+	// keeps them.
+	WebhookLogRetention days
 	// SMTPURL and SMTPFrom send alert incidents to email receivers
 	// (smtp://user:password@host:587; alertmail); empty sends no email.
 	SMTPURL, SMTPFrom string
@@ -62,7 +66,8 @@ type serveConfig struct {
 
 func defaultServeConfig() serveConfig {
 	return serveConfig{dbConfig: defaultDBConfig(), Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, Auth: defaultAuthConfig(),
-		MetricsAllow: defaultMetricsAllow, TrustedProxies: "none", WebhookDefer: webhook.DefaultDefer}
+		MetricsAllow: defaultMetricsAllow, TrustedProxies: "none", WebhookDefer: webhook.DefaultDefer,
+		WebhookLogRetention: days(defaultWebhookLogRetention)}
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -77,6 +82,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.Var(&c.AnonymizeAfter, "anonymize-after", "anonymize records whose attempt is older than this many `days` (90d; default: never), in the background at start and every hour")
 	fs.Var(&c.DeleteAfter, "delete-after", "delete records whose attempt is older than this many `days` (730d; default: never); longer than --anonymize-after")
 	fs.Var(&c.AuditRetention, "audit-retention", "delete audit entries older than this many `days` (400d; default: never)")
+	fs.Var(&c.WebhookLogRetention, "webhook-log-retention", "delete webhook deliveries that were delivered or failed longer ago than this many `days` from the delivery log, in the background at start and every hour; pending ones are kept (0d: keep all)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "the SMTP server that sends alert incidents to email receivers, smtp://user:password@host:587 (STARTTLS when offered); empty: no email receivers")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "the From `address` of alert emails (required with --smtp-url)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxy `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) whose X-Forwarded-For names the client, for the sign-in throttle and /metrics")
@@ -118,8 +124,14 @@ func (c serveConfig) Validate() error {
 // windows are the retention windows the flags set.
 func (c serveConfig) windows() retention.Windows {
 	return retention.Windows{AnonymizeAfter: time.Duration(c.AnonymizeAfter), DeleteAfter: time.Duration(c.DeleteAfter),
-		AuditRetention: time.Duration(c.AuditRetention)}
+		AuditRetention: time.Duration(c.AuditRetention), WebhookLogRetention: time.Duration(c.WebhookLogRetention)}
 }
+
+// defaultWebhookLogRetention is serve's --webhook-log-retention: a month
+// of the delivery log is enough to look into a receiver's trouble and
+// redeliver, and keeps the outbox table from growing with every refusal
+// for ever (three rows per refusal with three webhooks).
+const defaultWebhookLogRetention = 30 * retention.Day
 
 // days is a retention window flag: a whole number of days with a d
 // suffix (retention.ParseDays); empty is off.
