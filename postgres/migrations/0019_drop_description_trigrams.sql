@@ -1,0 +1,17 @@
+-- The index audit of issue 16 (docs/benchmarks.md, "Privacy: erasure and
+-- retention" > "Index audit"): an erasure's UPDATE changes coworker_id, so
+-- it is never a HOT update and every index of failed_checkins gets a new
+-- entry for each anonymized record, most on a leaf page of its own; those
+-- entries, not the statement, are nine tenths of the erasure's writes.
+--
+-- The description trigram index of 0003 is the one index the audit found
+-- no search needing. Descriptions are a small set (the texts of the
+-- check-in rules' refusals and what an import brought: 12 in the bench
+-- data), each held by percents of the records, so PostgreSQL reads a
+-- description substring faster by walking the order's index (or the time
+-- range's) and testing the LIKE than by the trigram bitmap; in the random
+-- shapes with a description substring no plan was slower without it, and
+-- one was 14 times faster. Its exact count comes from the description
+-- rollup (0007), as before. It was the most costly index entry an insert
+-- or an erasure wrote: one GIN entry per trigram of the description.
+DROP INDEX IF EXISTS failed_checkins_description_trgm;
