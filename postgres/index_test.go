@@ -12,8 +12,9 @@ import (
 // migration, each with what it serves (docs/benchmarks.md, "Index
 // audit", has the measurements). An erasure's UPDATE changes coworker_id,
 // so it is never a HOT update and writes one entry into every index for
-// each anonymized record: about 0.1 s per index for a person of 5,000
-// records at 1M. An index added here must be worth that.
+// each anonymized record: about 0.1 s per B-tree index for a person of
+// 5,000 records at 1M on a quiet machine. An index added here must be
+// worth that.
 var failedCheckinIndexes = []string{
 	"failed_checkins_business",                // (business_id, id): sort by BusinessId; a location's walk in Id or IsNew order
 	"failed_checkins_business_created",        // a location's walk in CreatedOn order (the manager's default search)

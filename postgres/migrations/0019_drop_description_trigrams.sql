@@ -13,6 +13,6 @@
 -- 15 random shapes with a description substring none was slower without
 -- it, and one used 10 times less CPU. Its exact count comes from the
 -- description rollup (0007), as before. Each insert and each anonymized
--- record wrote one GIN entry per trigram of the description into it:
--- about 4% of an erasure.
+-- record wrote one GIN entry per trigram of the description into it (on
+-- this shared machine the erasure's gain was too small to measure).
 DROP INDEX IF EXISTS failed_checkins_description_trgm;
