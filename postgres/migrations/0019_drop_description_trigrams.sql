@@ -1,0 +1,18 @@
+-- The index audit of issue 16 (docs/benchmarks.md, "Privacy: erasure and
+-- retention" > "Index audit"): an erasure's UPDATE changes coworker_id, so
+-- it is never a HOT update and every index of failed_checkins gets a new
+-- entry for each anonymized record, most on a leaf page of its own; those
+-- entries, not the statement, are nine tenths of the erasure's writes.
+--
+-- The description trigram index of 0003 is the one index the audit found
+-- no search needing. Descriptions are a small set (the texts of the
+-- check-in rules' refusals and what an import brought: 12 in the bench
+-- data), each held by percents of the records, so PostgreSQL reads a
+-- description substring faster by walking the order's index (or the time
+-- range's) and testing the LIKE than through the trigram bitmap: of the
+-- 15 random shapes with a description substring none was slower without
+-- it, and one used 10 times less CPU. Its exact count comes from the
+-- description rollup (0007), as before. Each insert and each anonymized
+-- record wrote one GIN entry per trigram of the description into it (on
+-- this shared machine the erasure's gain was too small to measure).
+DROP INDEX IF EXISTS failed_checkins_description_trgm;
