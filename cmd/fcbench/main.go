@@ -49,6 +49,7 @@ type config struct {
 
 	// The random-shape benchmark (random.go, randrun.go).
 	random                     int
+	replay                     string
 	seed                       uint64
 	shapeDuration, shapeWarmup time.Duration
 	getOneEvery                int
@@ -71,6 +72,7 @@ func main() {
 	flag.StringVar(&c.psql, "psql", "psql", "psql binary that times the PostgreSQL floor")
 	flag.BoolVar(&c.check, "check", true, "fail when a bench shape's TotalItems differs from the README (1M rows, seed 1)")
 	flag.IntVar(&c.random, "random", 0, "instead of -shapes, draw and measure this many random shapes (issue 17)")
+	flag.StringVar(&c.replay, "random-replay", "", "-random: measure the shapes of this earlier -random-out file instead of drawing them (the same shapes on other data: a drawn shape's values come from the data)")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the random shapes (the same seed on the same data draws the same shapes)")
 	flag.DurationVar(&c.shapeDuration, "shape-duration", 2*time.Second, "-random: measured time per shape (requests in flight at its end are counted)")
 	flag.DurationVar(&c.shapeWarmup, "shape-warmup", 0, "-random: unmeasured load before each shape (the TotalItems read before it is one request of warm-up)")
