@@ -23,6 +23,12 @@
 // query strings and how many exceed the targets:
 //
 //	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -random 200 -seed 1 -random-out /tmp/random.tsv
+//
+// The drawn values come from a sample of the data, so other data (10M
+// records) draws other shapes from the same seed; -random-replay measures
+// the shapes of an earlier -random-out file instead (replay.go):
+//
+//	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-10m.db -random 200 -random-replay /tmp/random.tsv -random-out /tmp/random-10m.tsv
 package main
 
 import (
