@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"net/url"
 	"os"
@@ -18,27 +17,20 @@ import (
 // new TotalItems, a middle page at the same relative position and a page
 // past the end at the same distance past the last (pageFor).
 func readReplay(path string) ([]randomShape, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("-random-replay: %w", err)
 	}
-	defer f.Close()
 	var shapes []randomShape
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<16), 1<<22)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
+	for n, line := range strings.Split(string(data), "\n") {
 		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "shape\t") {
 			continue
 		}
 		s, err := replayShape(strings.Split(line, "\t"))
 		if err != nil {
-			return nil, fmt.Errorf("-random-replay %s: line %d: %w", path, n, err)
+			return nil, fmt.Errorf("-random-replay %s: line %d: %w", path, n+1, err)
 		}
 		shapes = append(shapes, s)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("-random-replay %s: %w", path, err)
 	}
 	if len(shapes) == 0 {
 		return nil, fmt.Errorf("-random-replay %s: no shapes", path)
