@@ -23,6 +23,12 @@
 // query strings and how many exceed the targets:
 //
 //	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -random 200 -seed 1 -random-out /tmp/random.tsv
+//
+// The drawn values come from a sample of the data, so other data (10M
+// records) draws other shapes from the same seed; -random-replay measures
+// the shapes of an earlier -random-out file instead (replay.go):
+//
+//	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-10m.db -random 200 -random-replay /tmp/random.tsv -random-out /tmp/random-10m.tsv
 package main
 
 import (
@@ -49,6 +55,7 @@ type config struct {
 
 	// The random-shape benchmark (random.go, randrun.go).
 	random                     int
+	replay                     string
 	seed                       uint64
 	shapeDuration, shapeWarmup time.Duration
 	getOneEvery                int
@@ -71,6 +78,7 @@ func main() {
 	flag.StringVar(&c.psql, "psql", "psql", "psql binary that times the PostgreSQL floor")
 	flag.BoolVar(&c.check, "check", true, "fail when a bench shape's TotalItems differs from the README (1M rows, seed 1)")
 	flag.IntVar(&c.random, "random", 0, "instead of -shapes, draw and measure this many random shapes (issue 17)")
+	flag.StringVar(&c.replay, "random-replay", "", "-random: measure the shapes of this earlier -random-out file instead of drawing them (the same shapes on other data: a drawn shape's values come from the data)")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the random shapes (the same seed on the same data draws the same shapes)")
 	flag.DurationVar(&c.shapeDuration, "shape-duration", 2*time.Second, "-random: measured time per shape (requests in flight at its end are counted)")
 	flag.DurationVar(&c.shapeWarmup, "shape-warmup", 0, "-random: unmeasured load before each shape (the TotalItems read before it is one request of warm-up)")

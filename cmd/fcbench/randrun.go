@@ -48,8 +48,15 @@ func runRandom(ctx context.Context, c config) error {
 		return err
 	}
 	logf("sample: %d records, Id %d..%d, %d locations", len(smp.businesses), smp.minID, smp.maxID, len(slices.Compact(slices.Sorted(slices.Values(smp.businesses)))))
-	gen := newGenerator(c.seed, smp)
-	shapes := gen.shapes(c.random)
+	var shapes []randomShape
+	if c.replay != "" {
+		if shapes, err = readReplay(c.replay); err != nil {
+			return err
+		}
+		shapes = shapes[:min(len(shapes), c.random)]
+	} else {
+		shapes = newGenerator(c.seed, smp).shapes(c.random)
+	}
 	sets := make([][]int64, len(shapes))
 	for i, s := range shapes {
 		sets[i] = s.manager
