@@ -120,6 +120,11 @@ func TestSelectivePlans(t *testing.T) {
 		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "aa:"), fc.In(fc.FieldSource, 3)},
 			OrderBy: fc.FieldMacAddresses, Page: 3},
 	}, {
+		name: "a location's records without a coworker and a MAC substring: SQLite's own seek by coworker, no listing",
+		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.In(fc.FieldBusinessID, 1), {Field: fc.FieldCoworkerID, Match: fc.MatchInts, Null: true},
+			fc.Contains(fc.FieldMacAddresses, "bb:7f")}, OrderBy: fc.FieldCreatedOn},
+		notWant: []string{"SELECT id FROM failed_checkins INDEXED BY failed_checkins_mac_addresses"},
+	}, {
 		name: "a scope with a time range: SQLite's own plan (business, time), not the business index",
 		q: fc.Query{Scope: fc.BusinessScope(99), Conditions: []fc.Condition{{Field: fc.FieldUpdatedBy, Match: fc.MatchNull, Null: true},
 			fc.TimeRange(fc.FieldCheckinAttemptTime, recs[100].CheckinAttemptTime, recs[9900].CheckinAttemptTime)}, OrderBy: fc.FieldCreatedOn},

@@ -183,7 +183,7 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 			return sel, nil
 		}
 	}
-	if !zeroOnly && (sel.driverN < 0 || sel.driverN > all/drivenShare) && !compositeSeek(seeds) {
+	if !zeroOnly && (sel.driverN < 0 || sel.driverN > all/drivenShare) && !compositeSeek(seeds) && !coworkerSeek(q) {
 		// No good driver, and SQLite's plan would scan the table: the
 		// substrings whose records one walk of an index lists.
 		for _, s := range listed {
@@ -304,6 +304,18 @@ func (s *seed) list(ctx context.Context, run RunInts) (int64, error) {
 func compositeSeek(seeds []seed) bool {
 	return slices.ContainsFunc(seeds, func(s seed) bool { return s.business }) &&
 		slices.ContainsFunc(seeds, func(s seed) bool { return s.composite })
+}
+
+// coworkerSeek says whether SQLite's own plan seeks q's records by
+// coworker (failed_checkins_coworker, or with a location
+// failed_checkins_coworker_business_time): a CoworkerId list, or null,
+// which no seed stands for (r122 of issue 17's random shapes: a
+// location's records without a coworker, read by that seek, cost half
+// of listing the MAC substring's 726 records).
+func coworkerSeek(q fc.Query) bool {
+	return slices.ContainsFunc(q.Conditions, func(c fc.Condition) bool {
+		return c.Field == fc.FieldCoworkerID && c.Match == fc.MatchInts
+	})
 }
 
 // idSeed is the seed "id IN (ids)" of distinct ids, which bound its
