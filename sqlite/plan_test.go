@@ -219,6 +219,13 @@ func TestSortIndexPlans(t *testing.T) {
 			t.Errorf("order %s, three locations: plan of %q = %q; want a walk of the order's index", f, sql, got)
 		}
 	}
+	// With no term an index serves, SQLite walks the order's index
+	// itself: no hint, no extra statement (q2: a name substring by time).
+	byName := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldCoworkerFullName, "smith")},
+		OrderBy: fc.FieldCheckinAttemptTime, Descending: true, Size: 25, Page: 1}
+	if sql, got := page(byName); strings.Contains(sql, " INDEXED BY ") || strings.Contains(got, "TEMP B-TREE") {
+		t.Errorf("a name substring by CheckinAttemptTime: plan of %q = %q; want SQLite's own walk of the time index", sql, got)
+	}
 	// An Id range ordered by CreatedOn walks failed_checkins_created and
 	// tests the id its entries end with (SQLite's plan sorted the range).
 	idRange := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{{Field: fc.FieldID, Match: fc.MatchIntRange, Min: 100, Max: 2900}},
