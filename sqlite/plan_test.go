@@ -153,7 +153,7 @@ func TestResolutionPlan(t *testing.T) {
 // reads an index in the search's order (field, then id) instead of sorting
 // the matches (migration 0014 added the ones that were missing); a page of
 // one large location ordered by such a field is told to walk that index
-// (sqlstore's sortIndexWorthIt), and of a small location is left to gather
+// (sqlstore's orderWalk), and of a small location is left to gather
 // and sort its few records; and a filter on a column that has a sort index
 // keeps the plan it had before the index existed (a Source filter ordered
 // by CreatedOn walks failed_checkins_created, not gathering half the
@@ -207,6 +207,50 @@ func TestSortIndexPlans(t *testing.T) {
 		if sql, got := page(small); strings.Contains(sql, " INDEXED BY ") || !strings.Contains(got, "failed_checkins_business") {
 			t.Errorf("order %s, a small location: plan of %q = %q; want the location's records gathered", f, sql, got)
 		}
+	}
+	// Orders of the indexes SQLite's own plan knows (sqlstore's
+	// wholeIndexes): with several locations it gathers their records
+	// and sorts them; the page walks the order's index instead when the
+	// counts say so (issue 17: a manager's five locations by CoworkerId
+	// sorted 263,000 records for page 1).
+	for _, f := range []fc.Field{fc.FieldCoworkerID, fc.FieldUniqueID, fc.FieldCheckinAttemptTimeLocal} {
+		q := fc.Query{Scope: fc.BusinessScope(1001, 1002, 1003), OrderBy: f, Descending: true, Size: 25, Page: 2}
+		if sql, got := page(q); !strings.Contains(sql, " INDEXED BY ") || strings.Contains(got, "TEMP B-TREE") {
+			t.Errorf("order %s, three locations: plan of %q = %q; want a walk of the order's index", f, sql, got)
+		}
+	}
+	// With no term an index serves, SQLite walks the order's index
+	// itself: no hint, no extra statement (q2: a name substring by time).
+	byName := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldCoworkerFullName, "smith")},
+		OrderBy: fc.FieldCheckinAttemptTime, Descending: true, Size: 25, Page: 1}
+	if sql, got := page(byName); strings.Contains(sql, " INDEXED BY ") || strings.Contains(got, "TEMP B-TREE") {
+		t.Errorf("a name substring by CheckinAttemptTime: plan of %q = %q; want SQLite's own walk of the time index", sql, got)
+	}
+	// An Id range ordered by CreatedOn walks failed_checkins_created and
+	// tests the id its entries end with (SQLite's plan sorted the range).
+	idRange := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{{Field: fc.FieldID, Match: fc.MatchIntRange, Min: 100, Max: 2900}},
+		OrderBy: fc.FieldCreatedOn, Descending: true, Size: 25, Page: 3}
+	if sql, got := page(idRange); !strings.Contains(sql, " INDEXED BY failed_checkins_created ") || strings.Contains(got, "TEMP B-TREE") {
+		t.Errorf("an Id range by CreatedOn: plan of %q = %q; want a walk of failed_checkins_created", sql, got)
+	}
+	// Left to SQLite: one location in an order it has a (business, field)
+	// index for, and a range on another time than the order's (its
+	// matches bunch in one stretch of the order, which a walk may reach
+	// only after every record outside it).
+	for _, f := range []fc.Field{fc.FieldCheckinAttemptTime, fc.FieldCreatedOn, fc.FieldCoworkerFullName, fc.FieldID} {
+		q := fc.Query{Scope: fc.BusinessScope(1001), OrderBy: f, Descending: true, Size: 25, Page: 2}
+		if sql, got := page(q); strings.Contains(sql, " INDEXED BY ") || strings.Contains(sql, " NOT INDEXED ") || !strings.Contains(got, "failed_checkins_business") {
+			t.Errorf("order %s, one location: plan of %q = %q; want SQLite's own seek of the location", f, sql, got)
+		}
+	}
+	var first, last int64
+	if err := tx.QueryRow("SELECT min(checkin_attempt_time), max(checkin_attempt_time) FROM failed_checkins").Scan(&first, &last); err != nil {
+		t.Fatal(err)
+	}
+	middle := fc.TimeRange(fc.FieldCheckinAttemptTime, time.Unix(first+(last-first)/4, 0), time.Unix(last-(last-first)/4, 0))
+	ranged := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{middle}, OrderBy: fc.FieldCreatedOn, Size: 25, Page: 1}
+	if sql, got := page(ranged); strings.Contains(sql, " INDEXED BY ") {
+		t.Errorf("a CheckinAttemptTime range by CreatedOn: plan of %q = %q; want SQLite's own", sql, got)
 	}
 	bySource := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.In(fc.FieldSource, 1, 2)},
 		OrderBy: fc.FieldCreatedOn, Descending: true, Size: 25, Page: 1}

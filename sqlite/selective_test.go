@@ -100,6 +100,31 @@ func TestSelectivePlans(t *testing.T) {
 		want: []string{"USING INDEX failed_checkins_name"},
 		page: true,
 	}, {
+		name: "a MAC substring no record holds, with a Source: 0 from one walk of the MAC index, no count of records",
+		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "bb:zz"), fc.In(fc.FieldSource, 2)},
+			OrderBy: fc.FieldBusinessName},
+		notWant: []string{"SELECT count(*) FROM failed_checkins "},
+	}, {
+		name: "a MAC substring 40 records hold, with a scope: the count reads them by id",
+		q: fc.Query{Scope: fc.BusinessScope(1, 2, 3, 4, 5, 6, 7, 8), Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "BB:7F")},
+			OrderBy: fc.FieldReason},
+		want: []string{"USING INTEGER PRIMARY KEY"},
+	}, {
+		name: "the same, page 2 by Reason: the page reads them by id and sorts them",
+		q: fc.Query{Scope: fc.BusinessScope(1, 2, 3, 4, 5, 6, 7, 8), Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "BB:7F")},
+			OrderBy: fc.FieldReason, Descending: true, Page: 2, Size: 3},
+		want: []string{"USING INTEGER PRIMARY KEY"},
+		page: true,
+	}, {
+		name: "a MAC substring every record holds, with a Source: more than the ids listed, counted as before",
+		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "aa:"), fc.In(fc.FieldSource, 3)},
+			OrderBy: fc.FieldMacAddresses, Page: 3},
+	}, {
+		name: "a location's records without a coworker and a MAC substring: SQLite's own seek by coworker, no listing",
+		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.In(fc.FieldBusinessID, 1), {Field: fc.FieldCoworkerID, Match: fc.MatchInts, Null: true},
+			fc.Contains(fc.FieldMacAddresses, "bb:7f")}, OrderBy: fc.FieldCreatedOn},
+		notWant: []string{"SELECT id FROM failed_checkins INDEXED BY failed_checkins_mac_addresses"},
+	}, {
 		name: "a scope with a time range: SQLite's own plan (business, time), not the business index",
 		q: fc.Query{Scope: fc.BusinessScope(99), Conditions: []fc.Condition{{Field: fc.FieldUpdatedBy, Match: fc.MatchNull, Null: true},
 			fc.TimeRange(fc.FieldCheckinAttemptTime, recs[100].CheckinAttemptTime, recs[9900].CheckinAttemptTime)}, OrderBy: fc.FieldCreatedOn},

@@ -117,7 +117,7 @@ type Dialect struct {
 	// are kept out of filters, which plan as they did before those
 	// indexes existed, and a page is told to walk its order's sortIndex
 	// (INDEXED BY) when the exact counts say the walk reads fewer entries
-	// than gathering and sorting the matches (sortIndexWorthIt).
+	// than gathering and sorting the matches (orderWalk).
 	// PostgreSQL's statistics make that choice themselves.
 	SortIndexHints bool
 	// IDArrays binds the Ids of a batch's change (inIDs) as one bigint

@@ -31,7 +31,7 @@ type column struct {
 	// (column, id) that migration 0014 added for sorting alone. On SQLite
 	// (Dialect.SortIndexHints) a filter on the column is written so that
 	// it cannot pick this index (see condition), and a page may be told
-	// to walk it (sortIndexWorthIt).
+	// to walk it (orderWalk).
 	sortIndex string
 }
 
@@ -67,6 +67,43 @@ func columns(f fc.Field) (column, bool) {
 	return c, ok
 }
 
+// wholeIndexes are SQLite's whole-table indexes in a field's search order
+// (the field, then id) other than the sort indexes of migration 0014
+// (column.sortIndex): the table itself ("", rowid order) for Id and
+// IsNew, and the indexes of migrations 0001, 0006 and 0010. UniqueId's is
+// unique, so its order needs no id.
+var wholeIndexes = map[fc.Field]string{
+	fc.FieldID:                      "",
+	fc.FieldIsNew:                   "",
+	fc.FieldUniqueID:                "failed_checkins_unique_id",
+	fc.FieldCoworkerID:              "failed_checkins_coworker",
+	fc.FieldCoworkerFullName:        "failed_checkins_name",
+	fc.FieldBusinessID:              "failed_checkins_business",
+	fc.FieldCheckinAttemptTime:      "failed_checkins_time",
+	fc.FieldCheckinAttemptTimeLocal: "failed_checkins_local_time",
+	fc.FieldCreatedOn:               "failed_checkins_created",
+}
+
+// orderIndex returns the SQLite index whose entries are in f's search
+// order ("" for the table's own rowid order), false when f has none.
+// Every field has one since migration 0014.
+func orderIndex(f fc.Field) (string, bool) {
+	if col, ok := columns(f); ok && col.sortIndex != "" {
+		return col.sortIndex, true
+	}
+	idx, ok := wholeIndexes[f]
+	return idx, ok
+}
+
+// hint is SQLite's clause that makes a statement read index ("" the
+// table in rowid order, which "NOT INDEXED" leaves to the rowid terms).
+func hint(index string) string {
+	if index == "" {
+		return " NOT INDEXED"
+	}
+	return " INDEXED BY " + index
+}
+
 // failedCheckins is the table of FailedCheckin records.
 var failedCheckins = &Table{name: "failed_checkins", selectColumns: SelectColumns, columns: columnTable}
 
@@ -93,11 +130,11 @@ func BuildFind(d Dialect, q fc.Query) (Find, error) { return failedCheckins.Buil
 // BuildFind turns q into SQL over the table t; see the function BuildFind.
 func (t *Table) BuildFind(d Dialect, q fc.Query) (Find, error) { return t.buildFind(d, q, "", nil) }
 
-// buildFind is BuildFind whose page statement walks the index named
-// walk (SQLite's INDEXED BY) when walk is not "": sortIndexWorthIt's
-// choice, one of the columns' sortIndex names, never user text. With a
-// seed (selective.go) both statements also test the seed's term and the
-// page walks its index.
+// buildFind is BuildFind whose page statement reads the index walk
+// names (hint: SQLite's INDEXED BY, or NOT INDEXED for the rowid) when
+// walk is not "": orderWalk's choice, a clause built from the index
+// names above, never user text. With a seed (selective.go) both
+// statements also test the seed's term and read its index.
 func (t *Table) buildFind(d Dialect, q fc.Query, walk string, sd *seed) (Find, error) {
 	a := &args{d: d, t: t}
 	var seedTerm string
@@ -117,14 +154,16 @@ func (t *Table) buildFind(d Dialect, q fc.Query, walk string, sd *seed) (Find, e
 	}
 	n := len(a.vals)
 	limit, offset := a.add(nil), a.add(nil)
-	from := t.name
+	count := t.name
+	if sd != nil {
+		count += indexedBy(d, sd)
+	}
+	from := count
 	if walk != "" {
-		from += " INDEXED BY " + walk
-	} else if sd != nil {
-		from += indexedBy(d, sd)
+		from = t.name + walk
 	}
 	return Find{
-		Count: "SELECT count(*) FROM " + t.name + where,
+		Count: "SELECT count(*) FROM " + count + where,
 		Page:  "SELECT " + t.selectColumns + " FROM " + from + where + order + " LIMIT " + limit + " OFFSET " + offset,
 		Args:  a.vals[:n:n],
 	}, nil

@@ -24,46 +24,47 @@ const SeekMinOffset = 1000
 // PlanCount's statements (rollup sums and the records of the partial days
 // at the edges of a time range, or one plain count).
 func CountMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int64, error) {
-	n, _, err := countMatching(ctx, d, run, q)
+	n, _, _, err := countMatching(ctx, d, run, q)
 	return n, err
 }
 
 // countMatching is CountMatching, which also returns the plan of a
-// search no rollup counts (selective.go) for its page, or nil.
-func countMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int64, *selection, error) {
+// search no rollup counts (selective.go) for its page, or nil, and d
+// with the trigrams picked for q (pickTrigrams), for its page too.
+func countMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int64, *selection, Dialect, error) {
 	var err error
 	if d, err = pickTrigrams(ctx, d, run, q); err != nil {
-		return 0, nil, err
+		return 0, nil, d, err
 	}
 	var parts []Statement
 	var sel *selection
 	if rest, s := splitAttempt(q); pickRollup(rest, s) == nil {
-		if sel, err = planSelection(ctx, d, run, q); err != nil {
-			return 0, nil, err
+		if sel, err = planSelection(ctx, d, run, q, -1); err != nil {
+			return 0, nil, d, err
 		}
 		switch {
 		case sel != nil && sel.zero:
-			return 0, sel, nil
+			return 0, sel, d, nil
 		case sel != nil && sel.driver != nil && d.SortIndexHints:
 			st, err := sel.drivenCount(d, q)
 			if err != nil {
-				return 0, nil, err
+				return 0, nil, d, err
 			}
 			parts = []Statement{st}
 		}
 	}
 	if parts == nil {
 		if parts, err = PlanCount(d, q); err != nil {
-			return 0, nil, err
+			return 0, nil, d, err
 		}
 	}
 	var total int64
 	for _, p := range parts {
 		if err := run(ctx, p, 1, func(v []int64) bool { total += v[0]; return false }); err != nil {
-			return 0, nil, fmt.Errorf("count: %w", err)
+			return 0, nil, d, fmt.Errorf("count: %w", err)
 		}
 	}
-	return total, sel, nil
+	return total, sel, d, nil
 }
 
 // PageStatement returns q's page statement with its LIMIT and OFFSET
@@ -88,11 +89,16 @@ type PlannedPage struct {
 // (field, then id) is total, so the mirror holds exactly the same
 // records.
 func PlanPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int64) (PlannedPage, error) {
+	d, err := pickTrigrams(ctx, d, run, q)
+	if err != nil {
+		return PlannedPage{}, err
+	}
 	return planPage(ctx, d, run, q, total, nil)
 }
 
 // planPage is PlanPage given the plan countMatching made, or nil (one is
-// made when the matches are few: see drivenPage).
+// made when the matches are few: see drivenPage), and d with q's
+// trigrams picked.
 func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int64, sel *selection) (PlannedPage, error) {
 	offset, size := q.Offset(), int64(q.Size)
 	end := total
@@ -120,7 +126,7 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 		return Statement{}, err
 	}
 	if driven != nil {
-		f, err := failedCheckins.buildFind(driven.d, q, "", driven.driver)
+		f, err := failedCheckins.buildFind(d, q, "", driven.driver)
 		if err != nil {
 			return Statement{}, err
 		}
@@ -147,7 +153,7 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 			}
 		}
 	}
-	walk, err := sortIndexWorthIt(ctx, d, run, q, offset+size, total)
+	walk, err := orderWalk(ctx, d, run, q, offset+size, total)
 	if err != nil {
 		return Statement{}, err
 	}
@@ -158,21 +164,41 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 	return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
 }
 
-// sortIndexWorthIt returns the sort index (column.sortIndex) a SQLite
-// page of q should walk, or "" to leave the plan to SQLite, which, with
-// a filter or a scope, gathers the matches through the filter's index
-// and sorts them all for any page. Walking the order's index reads about
-// reach * all / total entries (reach = offset + size, all = the table's
-// records, total = the matches, spread evenly) and stops; gathering
-// reads total and sorts them: the walk is taken when
-// reach * all <= total * total, the rule of mergeWorthIt. A search with
-// no condition and no scope walks the index without being told; PlanPage
-// has already turned a page past the middle into the first half of the
-// opposite order, so reach is at most about total / 2.
-func sortIndexWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total int64) (string, error) {
-	col, ok := columns(q.OrderBy)
-	if !d.SortIndexHints || !ok || col.sortIndex == "" || total <= 0 || (q.Scope.All() && len(q.Conditions) == 0) {
+// orderWalk returns the clause (hint) that makes a SQLite page of q walk
+// the index of its order (orderIndex), or "" to leave the plan to
+// SQLite, which, with a filter or a scope, gathers the matches through
+// the filter's index and sorts them all for any page. Walking the
+// order's index reads about reach * all / total entries (reach = offset
+// + size, all = the table's records, total = the matches, spread evenly)
+// and stops; gathering reads total and sorts them: the walk is taken
+// when reach * all <= total * total, the rule of mergeWorthIt. A search
+// with no condition and no scope walks the index without being told;
+// PlanPage has already turned a page past the middle into the first
+// half of the opposite order, so reach is at most about total / 2.
+//
+// The indexes SQLite's plan already uses for an order (wholeIndexes) are
+// hinted too (issue 17's random shapes: a manager's five locations by
+// CoworkerId sorted 263,000 records for page 1, an Id range by CreatedOn
+// 700,000 for page 1,105), except where its plan is better than both: a
+// few locations in an order they have an index per location for (the
+// merge, or SQLite's own seek of (business, field)), and a range on
+// another time than the order's (see correlated).
+func orderWalk(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total int64) (string, error) {
+	idx, ok := orderIndex(q.OrderBy)
+	if !d.SortIndexHints || !ok || total <= 0 || (q.Scope.All() && len(q.Conditions) == 0) {
 		return "", nil
+	}
+	if _, native := wholeIndexes[q.OrderBy]; native {
+		if _, perLocation := mergeKeys[q.OrderBy]; perLocation {
+			if _, few := mergeBusinesses(q); few {
+				return "", nil
+			}
+		}
+		if correlated(q) || !slices.ContainsFunc(seedsOf(d, q), func(s seed) bool { return s.native }) {
+			// Without a term that an index serves, SQLite's own plan walks
+			// this index already (q2: a name substring by time).
+			return "", nil
+		}
 	}
 	all, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.AllBusinesses()})
 	if err != nil {
@@ -181,7 +207,32 @@ func sortIndexWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, r
 	if float64(reach)*float64(all) > float64(total)*float64(total) {
 		return "", nil
 	}
-	return col.sortIndex, nil
+	return hint(idx), nil
+}
+
+// timeLike are the fields whose order is about the order records arrive
+// in: a record's times and its id grow together.
+var timeLike = map[fc.Field]bool{
+	fc.FieldID: true, fc.FieldIsNew: true, fc.FieldCheckinAttemptTime: true, fc.FieldCheckinAttemptTimeLocal: true,
+	fc.FieldCreatedOn: true, fc.FieldUpdatedOn: true,
+}
+
+// correlated says whether q, ordered by a timeLike field, has a range on
+// another time: its matches are then not spread over the order but
+// bunched in one stretch of it, and a walk from either end may pass
+// every record outside that stretch (and look each one up) before the
+// first match. An Id range is not one: every index entry ends with the
+// id, so the walk tests it without reading the record.
+func correlated(q fc.Query) bool {
+	if !timeLike[q.OrderBy] {
+		return false
+	}
+	for _, c := range q.Conditions {
+		if c.Match == fc.MatchTimeRange && c.Field != q.OrderBy {
+			return true
+		}
+	}
+	return false
 }
 
 // mergeWorthIt decides between walking the locations in the sort order
@@ -350,7 +401,8 @@ func FindFailedCheckins(ctx context.Context, d Dialect, read ReadFunc, q fc.Quer
 			return err
 		}
 		var sel *selection
-		if page.TotalItems, sel, err = countMatching(ctx, d, run, q); err != nil {
+		d := d
+		if page.TotalItems, sel, d, err = countMatching(ctx, d, run, q); err != nil {
 			return err
 		}
 		if q.Offset() >= page.TotalItems {
