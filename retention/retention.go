@@ -189,9 +189,12 @@ func (r *Runner) Start(ctx context.Context) (stop func()) {
 				return
 			case err != nil:
 				r.log().Error("retention: the run stopped", "err", err, "anonymized", res.Anonymized, "deleted", res.Deleted,
-					"audit_deleted", res.AuditDeleted)
+					"audit_deleted", res.AuditDeleted, "alert_incidents_anonymized", res.AlertsAnonymized,
+					"webhook_deliveries_deleted", res.DeliveriesDeleted)
 			case res.Locked:
-				r.log().Info("retention: another server is applying the windows")
+				// Debug: the delivery log's window is on by default, so
+				// every PostgreSQL server but one would say this hourly.
+				r.log().Debug("retention: another server is applying the windows")
 			case res.Anonymized+res.Deleted+res.AuditDeleted+res.AlertsAnonymized+res.DeliveriesDeleted > 0:
 				r.log().Info("retention: applied", "anonymized", res.Anonymized, "deleted", res.Deleted,
 					"audit_deleted", res.AuditDeleted, "alert_incidents_anonymized", res.AlertsAnonymized,
