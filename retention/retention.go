@@ -53,8 +53,9 @@ type Windows struct {
 	DeleteAfter    time.Duration // records older are deleted
 	AuditRetention time.Duration // audit entries older are deleted
 	// WebhookLogRetention: webhook deliveries that ended (Delivered or
-	// Failed) and are older are deleted, so the delivery log (the outbox
-	// table) does not grow for ever. Pending ones are kept.
+	// Failed) longer ago are deleted, counted from when each ended, so
+	// the delivery log (the outbox table) does not grow for ever. Pending
+	// ones are kept.
 	WebhookLogRetention time.Duration
 }
 

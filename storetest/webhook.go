@@ -526,7 +526,7 @@ func testFinishMixedGroup(t *testing.T, s WebhookBackend) {
 
 // testPruneDeliveries: the retention runner's --webhook-log-retention
 // deletes the deliveries that ended (delivered or failed) before the
-// window, by their creation and delivery times, in several batches, and
+// window, by when they ended, in several batches, and
 // keeps pending ones however old and those delivered within the window
 // (a redelivery of an old record). The clocks (the store's and the
 // runner's) are injected, so days pass without waiting.
