@@ -158,9 +158,9 @@ type RetentionBatches interface {
 
 	// PruneWebhookDeliveries deletes, of the next limit webhook
 	// deliveries by Id after after, those that ended (Delivered or
-	// Failed) and were created (and delivered, if they were) before
-	// before, and says how far it got: the delivery log's retention. A
-	// pending delivery is never deleted.
+	// Failed) before before (counted from when each ended, however long
+	// it was pending), and says how far it got: the delivery log's
+	// retention. A pending delivery is never deleted.
 	PruneWebhookDeliveries(ctx context.Context, before time.Time, after int64, limit int) (RetentionProgress, error)
 }
 

@@ -218,6 +218,7 @@ func TestWebhookValidation(t *testing.T) {
 	bad("admin", `{"Action": 64, "URL": "ftp://x", "Name": ""}`, "Name", "Action", "URL")
 	bad("admin", `{"Name": "`+strings.Repeat("n", 201)+`", "Action": 63, "URL": "https://93.184.216.34/"}`, "Name")
 	bad("admin", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/", "Secret": "hunter2"}`, "Secret")
+	bad("admin", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/", "Secret": "whsec_"}`, "Secret") // an empty key
 	bad("admin", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/", "Filter": "FailedCheckin_Source=9&page=2&Checkin_Coworker=1"}`, "Filter", "Filter", "Filter")
 	bad("admin", `{"Name": "n", "Action": 47, "URL": "https://93.184.216.34/", "Filter": "FailedCheckin_Source=2"}`, "Filter")
 	bad("loc1", `{"Name": "n", "Action": 63, "URL": "https://93.184.216.34/"}`, "BusinessId")

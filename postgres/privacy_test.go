@@ -63,7 +63,7 @@ func TestRetentionOneServerAtATime(t *testing.T) {
 }
 
 // TestRetentionRunOneConnection: every batch of a retention run (records,
-// alert incidents, audit entries) runs on the connection that holds the
+// alert incidents, audit entries, the delivery log) runs on the connection that holds the
 // retention lock, none on another of the pool, so their plans are made
 // once per run; and between two batches that connection is idle, in no
 // transaction, holding no lock but the retention lock.
@@ -137,6 +137,10 @@ func TestRetentionRunOneConnection(t *testing.T) {
 		t.Fatalf("DeleteAuditEntriesBefore: %v", err)
 	}
 	between("the audit batch")
+	if _, err := run.PruneWebhookDeliveries(ctx, erasureStart, 0, 100); err != nil {
+		t.Fatalf("PruneWebhookDeliveries: %v", err)
+	}
+	between("the delivery log's batch")
 	if n := db.pool.Stat().AcquireCount() - acquired; n != 0 {
 		t.Errorf("the run's batches took %d connections from the pool; want none (all on the lock's)", n)
 	}

@@ -53,8 +53,9 @@ type Windows struct {
 	DeleteAfter    time.Duration // records older are deleted
 	AuditRetention time.Duration // audit entries older are deleted
 	// WebhookLogRetention: webhook deliveries that ended (Delivered or
-	// Failed) and are older are deleted, so the delivery log (the outbox
-	// table) does not grow for ever. Pending ones are kept.
+	// Failed) longer ago are deleted, counted from when each ended, so
+	// the delivery log (the outbox table) does not grow for ever. Pending
+	// ones are kept.
 	WebhookLogRetention time.Duration
 }
 
@@ -189,9 +190,12 @@ func (r *Runner) Start(ctx context.Context) (stop func()) {
 				return
 			case err != nil:
 				r.log().Error("retention: the run stopped", "err", err, "anonymized", res.Anonymized, "deleted", res.Deleted,
-					"audit_deleted", res.AuditDeleted)
+					"audit_deleted", res.AuditDeleted, "alert_incidents_anonymized", res.AlertsAnonymized,
+					"webhook_deliveries_deleted", res.DeliveriesDeleted)
 			case res.Locked:
-				r.log().Info("retention: another server is applying the windows")
+				// Debug: the delivery log's window is on by default, so
+				// every PostgreSQL server but one would say this hourly.
+				r.log().Debug("retention: another server is applying the windows")
 			case res.Anonymized+res.Deleted+res.AuditDeleted+res.AlertsAnonymized+res.DeliveriesDeleted > 0:
 				r.log().Info("retention: applied", "anonymized", res.Anonymized, "deleted", res.Deleted,
 					"audit_deleted", res.AuditDeleted, "alert_incidents_anonymized", res.AlertsAnonymized,

@@ -1,8 +1,14 @@
 package retention
 
 import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
 	"testing"
 	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
 )
 
 func TestParseDays(t *testing.T) {
@@ -67,5 +73,82 @@ func TestNextSize(t *testing.T) {
 	r.MinBatch = 2 * MaxBatch
 	if got := r.nextSize(100, time.Second); got != MaxBatch {
 		t.Errorf("nextSize(100, 1s) with MinBatch 2*MaxBatch = %d; want MaxBatch (%d)", got, MaxBatch)
+	}
+}
+
+// lockStore is an fc.PrivacyStore whose TryRetentionLock answers with
+// err, or that the lock is held elsewhere, and tells calls of each call.
+type lockStore struct {
+	fc.PrivacyStore
+	err   error
+	calls chan struct{}
+}
+
+func (s lockStore) TryRetentionLock(ctx context.Context) (fc.RetentionRun, bool, error) {
+	s.calls <- struct{}{}
+	return nil, false, s.err
+}
+
+// records is a slog.Handler that keeps the records at Info and above.
+type records struct {
+	mu  sync.Mutex
+	got []slog.Record
+}
+
+func (h *records) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+func (h *records) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.got = append(h.got, r)
+	return nil
+}
+func (h *records) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *records) WithGroup(string) slog.Handler      { return h }
+
+// TestStartLogs: a server that finds the lock held says nothing at Info
+// (the delivery log's window is on by default, so each PostgreSQL server
+// but one would say it every hour), and a run that stops logs every
+// count, the deliveries deleted among them. The runner's second call of
+// TryRetentionLock means its first run has logged.
+func TestStartLogs(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		err  error
+		want []string // messages at Info and above
+	}{
+		{"locked", nil, nil},
+		{"failed", errors.New("boom"), []string{"retention: the run stopped"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := &records{}
+			store := lockStore{err: c.err, calls: make(chan struct{})}
+			r := &Runner{Store: store, Windows: Windows{WebhookLogRetention: 30 * Day}, Interval: time.Nanosecond, Log: slog.New(h)}
+			stop := r.Start(context.Background())
+			<-store.calls
+			<-store.calls
+			go func() {
+				for range store.calls {
+				}
+			}()
+			stop()
+			close(store.calls)
+			h.mu.Lock()
+			first := h.got
+			h.mu.Unlock()
+			if c.want == nil {
+				if len(first) != 0 {
+					t.Errorf("logged %q at %v; want nothing at Info and above", first[0].Message, first[0].Level)
+				}
+				return
+			}
+			if len(first) == 0 || first[0].Message != c.want[0] {
+				t.Fatalf("logged %v; want first %q", first, c.want)
+			}
+			keys := map[string]bool{}
+			first[0].Attrs(func(a slog.Attr) bool { keys[a.Key] = true; return true })
+			if !keys["webhook_deliveries_deleted"] || !keys["alert_incidents_anonymized"] {
+				t.Errorf("the error log's attributes %v leave out the deliveries deleted or the incidents anonymized", keys)
+			}
+		})
 	}
 }

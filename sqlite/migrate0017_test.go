@@ -27,7 +27,7 @@ func TestMigration0017(t *testing.T) {
 	}
 	old := regexp.MustCompile(`(?s)CREATE TABLE webhook_deliveries .*`).FindString(string(text))
 	undo := `DROP TABLE webhook_deliveries; ALTER TABLE webhook_state DROP COLUMN event_prefix;
-		DELETE FROM schema_migrations WHERE version = 17;` + old
+		DELETE FROM schema_migrations WHERE version >= 17;` + old
 	if _, err := db.writer.Exec(undo); err != nil {
 		t.Fatalf("take migration 0017 back: %v", err)
 	}
@@ -58,6 +58,14 @@ func TestMigration0017(t *testing.T) {
 	}
 	if d := got[41]; d == nil || d.EventID != "msg_0190ddddeeeeffff" || d.Status != fc.DeliveryDelivered {
 		t.Errorf("delivery 41 after the migration = %+v", d)
+	}
+	// Migration 0018 (ended_on): a delivery that ended before it counts
+	// from the latest time known (here its creation); a pending one has none.
+	for id, want := range map[int64]any{40: nil, 41: int64(1779990000001)} {
+		var ended any
+		if err := db.writer.QueryRow(`SELECT ended_on FROM webhook_deliveries WHERE id = ?`, id).Scan(&ended); err != nil || ended != want {
+			t.Errorf("ended_on of delivery %d after the migrations = %v, %v; want %v", id, ended, err, want)
+		}
 	}
 	var unique int
 	if err := db.writer.QueryRow(`SELECT count(*) FROM pragma_index_list('webhook_deliveries') WHERE "unique"`).Scan(&unique); err != nil || unique != 0 {

@@ -267,7 +267,7 @@ const ruleDeletedError = "Not sent: the rule was deleted"
 // refusals; the incidents' notifications not yet sent end Failed with
 // ruleDeletedError.
 func (s Alerts) DeleteAlertRule(ctx context.Context, scope fc.Scope, id int64) error {
-	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+	return s.Write(ctx, func(tx WriteTx, now time.Time) error {
 		if ok, err := s.lockRecords(ctx, tx); err != nil {
 			return err
 		} else if !ok {
@@ -283,9 +283,9 @@ func (s Alerts) DeleteAlertRule(ctx context.Context, scope fc.Scope, id int64) e
 		}
 		// The incidents' notifications not yet sent would name an
 		// incident that no longer exists: they end unsent, with why.
-		_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET status = 'Failed', last_error = $1, next_attempt_on = NULL
-			WHERE action = $2 AND status = 'Pending' AND record_id IN (SELECT id FROM alert_incidents WHERE rule_id = $3)`,
-			ruleDeletedError, fc.ActionAlertIncident, id)
+		_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET status = 'Failed', last_error = $1, next_attempt_on = NULL,
+			ended_on = $2 WHERE action = $3 AND status = 'Pending' AND record_id IN (SELECT id FROM alert_incidents WHERE rule_id = $4)`,
+			ruleDeletedError, s.D.Accounts.Value(now), fc.ActionAlertIncident, id)
 		if err != nil {
 			return fmt.Errorf("end the notifications of rule %d: %w", id, err)
 		}

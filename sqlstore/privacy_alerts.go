@@ -107,8 +107,9 @@ func (p Privacy) scrubIncident(ctx context.Context, tx Tx, id int64, key, status
 	_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET body = $1,
 		status = CASE WHEN status = 'Pending' THEN 'Failed' ELSE status END,
 		last_error = CASE WHEN status = 'Pending' THEN $2 ELSE last_error END,
-		next_attempt_on = CASE WHEN status = 'Pending' THEN NULL ELSE next_attempt_on END
-		WHERE action = $3 AND record_id = $4`, erasedBody, erasedError, fc.ActionAlertIncident, id)
+		next_attempt_on = CASE WHEN status = 'Pending' THEN NULL ELSE next_attempt_on END,
+		ended_on = CASE WHEN status = 'Pending' THEN $3 ELSE ended_on END
+		WHERE action = $4 AND record_id = $5`, erasedBody, erasedError, d.Accounts.Value(now), fc.ActionAlertIncident, id)
 	if err != nil {
 		return fmt.Errorf("erase the notifications of alert incident %d: %w", id, err)
 	}

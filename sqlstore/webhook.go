@@ -376,7 +376,7 @@ func (s Webhooks) RedeliverWebhook(ctx context.Context, scope fc.Scope, webhookI
 		}
 		var err error
 		n, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET status = 'Pending', attempts = 0, next_attempt_on = $1,
-			lease_owner = NULL, lease_until = NULL WHERE webhook_id = $2 AND `+which, args...)
+			ended_on = NULL, lease_owner = NULL, lease_until = NULL WHERE webhook_id = $2 AND `+which, args...)
 		if err != nil {
 			return fmt.Errorf("redeliver: %w", err)
 		}
@@ -604,19 +604,21 @@ func (s Webhooks) finish(ctx context.Context, tx WriteTx, owner string, r fc.Del
 		// No attempt was made: the delivery ends, the webhook is
 		// left as it is (fc.DeliveryResult.NotSent).
 		_, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = $1, last_error = $2, next_attempt_on = NULL,
-			lease_owner = NULL, lease_until = NULL WHERE id = $3 AND lease_owner = $4`,
-			fc.DeliveryFailed, r.Error, r.DeliveryID, owner)
+			ended_on = $3, lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5`,
+			fc.DeliveryFailed, r.Error, t.Value(r.At), r.DeliveryID, owner)
 		if err != nil {
 			return false, fmt.Errorf("finish delivery %d: %w", r.DeliveryID, err)
 		}
 		return true, nil
 	}
-	status, delivered := fc.DeliveryPending, any(nil)
+	// ended is when a delivery became Delivered or Failed, the time the
+	// delivery log's retention counts from (PruneWebhookDeliveries).
+	status, delivered, ended := fc.DeliveryPending, any(nil), any(nil)
 	switch {
 	case r.Delivered:
-		status, delivered = fc.DeliveryDelivered, t.Value(r.At)
+		status, delivered, ended = fc.DeliveryDelivered, t.Value(r.At), t.Value(r.At)
 	case r.Next == nil:
-		status = fc.DeliveryFailed
+		status, ended = fc.DeliveryFailed, t.Value(r.At)
 	}
 	var code, lastErr any
 	if r.StatusCode != 0 {
@@ -626,9 +628,9 @@ func (s Webhooks) finish(ctx context.Context, tx WriteTx, owner string, r fc.Del
 		lastErr = r.Error
 	}
 	n, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, last_status_code = $2,
-		last_error = $3, next_attempt_on = $4, delivered_on = $5, lease_owner = NULL, lease_until = NULL
-		WHERE id = $6 AND lease_owner = $7`,
-		status, code, lastErr, t.Optional(r.Next), delivered, r.DeliveryID, owner)
+		last_error = $3, next_attempt_on = $4, delivered_on = $5, ended_on = $6, lease_owner = NULL, lease_until = NULL
+		WHERE id = $7 AND lease_owner = $8`,
+		status, code, lastErr, t.Optional(r.Next), delivered, ended, r.DeliveryID, owner)
 	if err != nil {
 		return false, fmt.Errorf("finish delivery %d: %w", r.DeliveryID, err)
 	}
@@ -680,16 +682,19 @@ func (s Webhooks) PendingDeliveries(ctx context.Context) (int64, error) {
 }
 
 // PruneWebhookDeliveries deletes, of the next limit deliveries by Id after
-// after, those that ended (Delivered or Failed) and were created, and
-// delivered when they were, before before: the delivery log's retention
-// (--webhook-log-retention), so the outbox does not grow for ever. A
-// pending delivery is never deleted, however old (its webhook may be off
-// for now); a delivery queued again meanwhile is pending, and the
-// DELETE's own condition keeps it (on PostgreSQL it is checked again on
-// the row's latest version). The batch walks the table by Id rather than
-// by time, which needs no index beyond the key and passes over old
-// pending rows once per run; Ids grow with creation times, so the run
-// is done once a batch ends on a delivery created at or after before.
+// after, those that ended (Delivered or Failed) before before: the
+// delivery log's retention (--webhook-log-retention), so the outbox does
+// not grow for ever. It counts from ended_on, when the delivery ended,
+// not from when it was created: one that waited weeks (its webhook off)
+// and then failed, or an old one redelivered, is kept for the whole
+// window from its new end. A pending delivery is never deleted, however
+// old (its webhook may be off for now); a delivery queued again
+// meanwhile is pending, and the DELETE's own condition keeps it (on
+// PostgreSQL it is checked again on the row's latest version). The batch
+// walks the table by Id rather than by time, which needs no index beyond
+// the key and passes over old pending rows once per run; Ids grow with
+// creation times and a delivery ends after it was created, so the run is
+// done once a batch ends on a delivery created at or after before.
 func (s Webhooks) PruneWebhookDeliveries(ctx context.Context, before time.Time, after int64, limit int) (fc.RetentionProgress, error) {
 	var p fc.RetentionProgress
 	if limit < 1 {
@@ -722,7 +727,7 @@ func (s Webhooks) PruneWebhookDeliveries(ctx context.Context, before time.Time, 
 			return nil
 		}
 		deleted, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE id > $1 AND id <= $2 AND status <> 'Pending'
-			AND created_on < $3 AND (delivered_on IS NULL OR delivered_on < $3)`, after, p.Last, cutoff)
+			AND ended_on < $3`, after, p.Last, cutoff)
 		if err != nil {
 			return fmt.Errorf("prune the delivery log: %w", err)
 		}

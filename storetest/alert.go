@@ -11,6 +11,7 @@ import (
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/retention"
 )
 
 // AlertBackend is a store with the check-in pipeline, webhooks, alert
@@ -596,6 +597,7 @@ func testAlertErasure(t *testing.T, s AlertBackend) {
 	if jobs, err := s.ClaimDeliveries(ctx, "test", far, far.Add(time.Hour), 100); err != nil || len(jobs) != 0 {
 		t.Errorf("incident notifications still to send after the erasure: %d, %v", len(jobs), err)
 	}
+	endedAt(t, s, c.Now(), 1, "the erasure")
 	if mails, err := s.ClaimAlertEmails(ctx, "test", far, far.Add(time.Hour), 100); err != nil || len(mails) != 0 {
 		t.Errorf("incident emails still to send after the erasure: %+v, %v", mails, err)
 	}
@@ -759,6 +761,26 @@ func testAlertDeleteRuleNotifications(t *testing.T, s AlertBackend) {
 	}
 	if d := p.Records[0]; d.Status != "Failed" || d.LastError == nil || !strings.Contains(*d.LastError, "rule was deleted") {
 		t.Errorf("delivery = %+v; want Failed saying the rule was deleted", d)
+	}
+	endedAt(t, s, c.Now(), 1, "the rule was deleted")
+}
+
+// endedAt checks that the deliveries, n of them, that a change ended
+// at ended (rather than sent) count from then in the delivery log's
+// retention: kept 29 days after, deleted 31 days after.
+func endedAt(t *testing.T, s AlertBackend, ended time.Time, n int, what string) {
+	t.Helper()
+	ps, ok := s.(fc.PrivacyStore)
+	if !ok {
+		t.Fatalf("%T is not an fc.PrivacyStore", s)
+	}
+	for _, w := range []struct{ days, deleted int }{{29, 0}, {31, n}} {
+		r := &retention.Runner{Store: ps, Windows: retention.Windows{WebhookLogRetention: 30 * retention.Day},
+			Now: func() time.Time { return ended.Add(time.Duration(w.days) * retention.Day) }}
+		if res, err := r.RunOnce(context.Background()); err != nil || res.DeliveriesDeleted != w.deleted {
+			t.Errorf("the delivery log's retention %d days after %s = %d deleted, %v; want %d",
+				w.days, what, res.DeliveriesDeleted, err, w.deleted)
+		}
 	}
 }
 

@@ -36,6 +36,7 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 		{"FinishInAnyOrder", testFinishInAnyOrder},
 		{"FinishMixedGroup", testFinishMixedGroup},
 		{"PruneDeliveries", testPruneDeliveries},
+		{"PruneEndedLate", testPruneEndedLate},
 		{"EditKeepsOthersChanges", testEditKeepsOthersChanges},
 		{"DisableAndResume", testDisableAndResume},
 		{"Redeliver", testRedeliver},
@@ -525,7 +526,7 @@ func testFinishMixedGroup(t *testing.T, s WebhookBackend) {
 
 // testPruneDeliveries: the retention runner's --webhook-log-retention
 // deletes the deliveries that ended (delivered or failed) before the
-// window, by their creation and delivery times, in several batches, and
+// window, by when they ended, in several batches, and
 // keeps pending ones however old and those delivered within the window
 // (a redelivery of an old record). The clocks (the store's and the
 // runner's) are injected, so days pass without waiting.
@@ -593,6 +594,96 @@ func testPruneDeliveries(t *testing.T, s WebhookBackend) {
 		if got := left(); res.DeliveriesDeleted != c.deleted || !slices.Equal(got, c.left) {
 			t.Errorf("retention at day %d: %d deleted, %v left; want %d, %v", c.now.Sub(t0)/day, res.DeliveriesDeleted, got,
 				c.deleted, c.left)
+		}
+	}
+}
+
+// testPruneEndedLate: the delivery log's retention counts a delivery
+// from when it ended, not from when it was created or first delivered: a
+// delivery that waited 40 days (its webhook off, then on again) and then
+// failed, or an old delivered one redelivered, is kept for the whole
+// window from its new end, whichever way it ended (delivered, failed
+// after an attempt, or failed unsent).
+func testPruneEndedLate(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ps, ok := s.(fc.PrivacyStore)
+	clock, ok2 := s.(interface{ SetNow(func() time.Time) })
+	if !ok || !ok2 {
+		t.Fatalf("%T is not an fc.PrivacyStore with SetNow", s)
+	}
+	ImportTestDirectory(t, s)
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	t0 := WebhookNow
+	day := retention.Day
+	refusals(t, s, 5) // created at t0
+	jobs, err := s.ClaimDeliveries(ctx, "o", t0, t0.Add(time.Minute), 10)
+	if err != nil || len(jobs) != 5 {
+		t.Fatalf("ClaimDeliveries = %d jobs, %v; want 5", len(jobs), err)
+	}
+	d := func(i int) int64 { return jobs[i].Delivery.ID }
+	// d(0) and d(1) stay pending (their leases run out); the others are
+	// delivered at once.
+	var first []fc.DeliveryResult
+	for i := 2; i < 5; i++ {
+		first = append(first, fc.DeliveryResult{DeliveryID: d(i), WebhookID: h.ID, At: t0, Delivered: true, StatusCode: 200})
+	}
+	if err := s.FinishDeliveries(ctx, "o", first); err != nil {
+		t.Fatalf("FinishDeliveries at t0: %v", err)
+	}
+	// 40 days later the three delivered ones are redelivered and all five
+	// end.
+	t40 := t0.Add(40 * day)
+	clock.SetNow(func() time.Time { return t40 })
+	if n, err := s.RedeliverWebhook(ctx, fc.AllBusinesses(), h.ID, []int64{d(2), d(3), d(4)}, ""); err != nil || n != 3 {
+		t.Fatalf("RedeliverWebhook = %d, %v; want 3", n, err)
+	}
+	again, err := s.ClaimDeliveries(ctx, "p", t40, t40.Add(time.Minute), 10)
+	if err != nil || len(again) != 5 {
+		t.Fatalf("ClaimDeliveries at day 40 = %d jobs, %v; want 5", len(again), err)
+	}
+	cases := []struct {
+		name string
+		end  fc.DeliveryResult
+	}{
+		{"pending 40 days, then Failed: kept", fc.DeliveryResult{DeliveryID: d(0), StatusCode: 500, Error: "HTTP 500"}},
+		{"pending 40 days, then Failed unsent: kept", fc.DeliveryResult{DeliveryID: d(1), NotSent: true, Error: "gone"}},
+		{"redelivered old row: kept for the window from its new end (Failed)", fc.DeliveryResult{DeliveryID: d(2), StatusCode: 500, Error: "HTTP 500"}},
+		{"redelivered old row: kept for the window from its new end (Delivered)", fc.DeliveryResult{DeliveryID: d(3), Delivered: true, StatusCode: 200}},
+		{"redelivered old row: kept for the window from its new end (Failed unsent)", fc.DeliveryResult{DeliveryID: d(4), NotSent: true, Error: "gone"}},
+	}
+	var ends []fc.DeliveryResult
+	for _, c := range cases {
+		r := c.end
+		r.WebhookID, r.At = h.ID, t40
+		ends = append(ends, r)
+	}
+	if err := s.FinishDeliveries(ctx, "p", ends); err != nil {
+		t.Fatalf("FinishDeliveries at day 40: %v", err)
+	}
+	for _, at := range []struct {
+		day     int
+		deleted int
+	}{{41, 0}, {69, 0}, {71, len(cases)}} {
+		r := &retention.Runner{Store: ps, Windows: retention.Windows{WebhookLogRetention: 30 * day},
+			Now: func() time.Time { return t0.Add(time.Duration(at.day) * day) }, FirstBatch: 2, MinBatch: 2, Pause: time.Nanosecond}
+		res, err := r.RunOnce(ctx)
+		if err != nil {
+			t.Fatalf("RunOnce at day %d: %v", at.day, err)
+		}
+		if res.DeliveriesDeleted != at.deleted {
+			t.Errorf("retention at day %d deleted %d; want %d", at.day, res.DeliveriesDeleted, at.deleted)
+		}
+		log, err := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 1, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s, day %d", c.name, at.day), func(t *testing.T) {
+				kept := slices.ContainsFunc(log.Records, func(r *fc.WebhookDelivery) bool { return r.ID == c.end.DeliveryID })
+				if want := at.day < 70; kept != want {
+					t.Errorf("at day %d (ended on day 40, a 30-day window): kept %v; want %v", at.day, kept, want)
+				}
+			})
 		}
 	}
 }

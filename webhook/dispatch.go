@@ -654,15 +654,18 @@ func NexudusSignature(secret string, body []byte) string {
 
 // StandardSignature is the Standard Webhooks v1 webhook-signature:
 // "v1," and the base64 HMAC-SHA256 of "{id}.{timestamp}.{body}", keyed
-// with the bytes the secret's base64 after "whsec_" decodes to (a secret
-// that is not base64, set through the store directly, is keyed with its
-// own bytes). It is what standardwebhooks.Webhook.Sign returns (the
+// with the bytes the secret's base64 after "whsec_" decodes to. A secret
+// that is not base64, or whose base64 is empty ("whsec_"), is keyed with
+// its own bytes, as the library's NewWebhook then NewWebhookRaw did
+// before (NewWebhook refuses an empty key); the API and the CLI refuse
+// such secrets (ValidSecret), so only one set through the store directly
+// gets here. It is what standardwebhooks.Webhook.Sign returns (the
 // tests' receivers verify every delivery with that library), written
 // into the HMAC piece by piece instead of copying the body twice into a
 // formatted string on every attempt.
 func StandardSignature(secret, id, timestamp string, body []byte) string {
 	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, fc.WebhookSecretPrefix))
-	if err != nil {
+	if err != nil || len(key) == 0 {
 		key = []byte(secret)
 	}
 	mac := hmac.New(sha256.New, key)

@@ -16,11 +16,12 @@ import (
 
 // TestSignatures: the signatures written piece by piece are the
 // library's (Standard Webhooks) and the plain HMAC's (Nexudus), for a
-// generated secret and for one that is not base64.
+// generated secret, for one that is not base64, and for "whsec_" (an
+// empty key, which the library refuses: keyed with the secret's bytes).
 func TestSignatures(t *testing.T) {
 	body := []byte(`[{"Id":42,"Description":"caf\u00e9"}]`)
 	at := time.Unix(1_780_000_000, 0)
-	for _, secret := range []string{fc.NewWebhookSecret(), "not base64: a secret set by hand"} {
+	for _, secret := range []string{fc.NewWebhookSecret(), "not base64: a secret set by hand", fc.WebhookSecretPrefix} {
 		sw, err := standardwebhooks.NewWebhook(secret)
 		if err != nil {
 			sw, err = standardwebhooks.NewWebhookRaw([]byte(secret))
