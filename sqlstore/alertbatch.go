@@ -30,7 +30,8 @@ import (
 
 // AlertCache keeps the active rules of one version of alert_state (and of
 // webhook_state: a rule's receivers are webhooks), with their filters
-// parsed, as WebhookCache does for webhooks. The zero AlertCache is empty
+// parsed, as WebhookCache does for webhooks, and the open incidents the
+// batches read and wrote (incidentcache.go). The zero AlertCache is empty
 // and ready to use.
 type AlertCache struct {
 	mu       sync.Mutex
@@ -38,6 +39,8 @@ type AlertCache struct {
 	version  [2]int64
 	rules    []*activeRule
 	coworker bool // some rule groups by CoworkerId (accepted check-ins resolve)
+
+	incidents incidentCache
 }
 
 // activeRule is one active rule as the pipeline matches it.
@@ -146,6 +149,13 @@ type alertBatch struct {
 	coworker bool
 	states   map[alertKey]*alertState
 	byID     map[int64]*alertState // the states holding an open incident, by its id
+	// begun: the batch has read the incidents' mark (beginIncidents);
+	// lease is its hold on the store's incident cache (nil: none), and
+	// cached the open incidents it may trust, nil when it holds none.
+	begun  bool
+	mark   int64 // alert_state.incidents_writer as the batch began
+	lease  *incidentLease
+	cached map[alertKey]*storedIncident
 }
 
 // alertRefusal evaluates a refusal the batch writes against every active
@@ -171,10 +181,17 @@ func (b *attemptBatch) alertRefusal(ctx context.Context, r *fc.FailedCheckin) er
 			key = fc.AlertKey(ar.rule.GroupBy, r)
 			keys[ar.groupBy] = key
 		}
-		k := alertKey{ar.rule.ID, key}
-		matched = append(matched, match{ar, k})
-		if _, ok := b.alerts.states[k]; !ok {
-			missing = append(missing, k)
+		matched = append(matched, match{ar, alertKey{ar.rule.ID, key}})
+	}
+	if len(matched) == 0 {
+		return nil
+	}
+	if err := b.beginIncidents(ctx); err != nil {
+		return err
+	}
+	for _, m := range matched {
+		if _, ok := b.alerts.states[m.k]; !ok && b.cachedState(m.k) == nil {
+			missing = append(missing, m.k)
 		}
 	}
 	if err := b.loadStates(ctx, missing); err != nil {
@@ -228,17 +245,13 @@ func windowWith(refused []counted, t time.Time, w time.Duration) []counted {
 	return best
 }
 
-// loadStates reads the states of keys in the batch's transaction: their
-// open incidents (FOR UPDATE on PostgreSQL, so an acknowledgement waits
-// for the batch), then the counted refusals of those with none, since
-// the earliest time any could still count.
+// loadStates reads the states of keys in the batch's transaction, after
+// beginIncidents: their open incidents (FOR UPDATE on PostgreSQL), then
+// the counted refusals of those with none, since the earliest time any
+// could still count.
 func (b *attemptBatch) loadStates(ctx context.Context, keys []alertKey) error {
 	if len(keys) == 0 {
 		return nil
-	}
-	if b.alerts.states == nil {
-		b.alerts.states = map[alertKey]*alertState{}
-		b.alerts.byID = map[int64]*alertState{}
 	}
 	for _, k := range keys {
 		b.alerts.states[k] = &alertState{}
@@ -445,6 +458,9 @@ func (b *attemptBatch) flushAlerts() {
 // check-in at business the batch accepted: those opened by a refusal at
 // that location.
 func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int64) error {
+	if err := b.beginIncidents(ctx); err != nil {
+		return err
+	}
 	rows, err := b.tx.Query(ctx, `SELECT `+incidentColumns+` FROM alert_incidents
 		WHERE coworker_id = $1 AND location_id = $2 AND status <> 'Resolved'`+b.d.forUpdate(),
 		coworker, business)
@@ -484,10 +500,6 @@ func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int6
 		if st != nil {
 			st.inc = nil
 		} else {
-			if b.alerts.byID == nil {
-				b.alerts.states = map[alertKey]*alertState{}
-				b.alerts.byID = map[int64]*alertState{}
-			}
 			b.alerts.byID[inc.ID] = &alertState{}
 		}
 		// A later refusal of this key in the batch starts a new count.
