@@ -240,7 +240,7 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 	if b.hooks, err = dirs.Webhooks.at(ctx, tx, hooksVersion); err != nil {
 		return nil, 0, batchError{err}
 	}
-	if b.alerts.rules, b.alerts.coworker, err = dirs.Alerts.at(ctx, tx, alertsVersion, hooksVersion); err != nil {
+	if b.alerts.ruleSet, err = dirs.Alerts.at(ctx, tx, alertsVersion, hooksVersion); err != nil {
 		return nil, 0, batchError{err}
 	}
 	if dirs.PurgeDue(now) {
