@@ -103,14 +103,16 @@ func TestMigration0009(t *testing.T) {
 	}
 	db.SetNow(func() time.Time { return time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC) })
 	// This binary's writers read the marks, write 0011's columns and
-	// read 0012's webhook_state and 0016's alert_state: stand-ins while
+	// read 0012's webhook_state and 0016's alert_state (with 0021's
+	// incidents_writer): stand-ins while
 	// the data is written at version 8, dropped before 0009, 0011, 0012
 	// and 0016 create their own.
 	const stand = `CREATE TABLE record_ids (table_name text PRIMARY KEY, largest bigint NOT NULL);
 		INSERT INTO record_ids VALUES ('failed_checkins', 0), ('checkins', 0);
 		ALTER TABLE failed_checkins ADD COLUMN resolved_by_checkin_id bigint, ADD COLUMN resolved_on timestamptz;
 		CREATE TABLE webhook_state (id integer PRIMARY KEY, version bigint NOT NULL); INSERT INTO webhook_state VALUES (1, 0);
-		CREATE TABLE alert_state (id integer PRIMARY KEY, version bigint NOT NULL); INSERT INTO alert_state VALUES (1, 0)`
+		CREATE TABLE alert_state (id integer PRIMARY KEY, version bigint NOT NULL, incidents_writer bigint NOT NULL DEFAULT 0);
+		INSERT INTO alert_state VALUES (1, 0)`
 	if _, err := db.pool.Exec(ctx, stand); err != nil {
 		t.Fatal(err)
 	}

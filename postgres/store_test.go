@@ -68,3 +68,23 @@ func TestAlertTwoServers(t *testing.T) {
 	}
 	storetest.RunAlertTwoServers(t, a, b)
 }
+
+// TestAlertOtherServer: one server's batches see what another server on
+// the same database did to an incident since their last look.
+func TestAlertOtherServer(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	var dbs [2]*DB
+	for i := range dbs {
+		db, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	if err := dbs[0].Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	storetest.RunAlertOtherServer(t, dbs[0], dbs[1])
+}

@@ -70,3 +70,24 @@ func TestAlertTwoServers(t *testing.T) {
 	}
 	storetest.RunAlertTwoServers(t, a, open())
 }
+
+// TestAlertOtherServer: one process's batches see what another process on
+// the same database file did to an incident since their last look.
+func TestAlertOtherServer(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	a, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if err := a.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	storetest.RunAlertOtherServer(t, a, b)
+}

@@ -25,8 +25,10 @@ const ruleColumns = `id, unique_id, business_id, name, active, filter, group_by,
 const incidentColumns = `id, rule_id, rule_name, key, business_id, coworker_id, status, failure_count, failed_checkin_ids,
 	opened_on, last_failure_on, resolve_after, last_notified_on, resolved_on, acknowledged_by, acknowledged_on`
 
-// bumpAlertsSQL tells every server's rule cache that the rules changed.
-const bumpAlertsSQL = `UPDATE alert_state SET version = version + 1 WHERE id = 1`
+// bumpAlertsSQL tells every server's rule cache that the rules changed,
+// and their incident caches that incidents may have (a deleted rule's
+// go: incidentcache.go).
+const bumpAlertsSQL = `UPDATE alert_state SET version = version + 1, incidents_writer = 0 WHERE id = 1`
 
 // Alerts is the alert store each store's DB embeds.
 type Alerts struct {
@@ -236,6 +238,10 @@ func (s Alerts) UpdateAlertRule(ctx context.Context, scope fc.Scope, r *fc.Alert
 		} else if !ok {
 			return fc.Errorf(fc.ErrUnavailable, msgImporting)
 		}
+		// The version before any incident is touched: incidentsChanged.
+		if err := bumpAlerts(ctx, tx); err != nil {
+			return err
+		}
 		where, args := scopeWhere(scope, []any{r.ID})
 		old, err := s.scanRule(tx.QueryRow(ctx, `SELECT `+ruleColumns+` FROM alert_rules WHERE id = $1 AND `+where+s.D.forUpdate(), args...))
 		if err != nil {
@@ -255,7 +261,7 @@ func (s Alerts) UpdateAlertRule(ctx context.Context, scope fc.Scope, r *fc.Alert
 				return fmt.Errorf("forget the refusals of rule %d: %w", r.ID, err)
 			}
 		}
-		return bumpAlerts(ctx, tx)
+		return nil
 	})
 }
 
@@ -272,6 +278,10 @@ func (s Alerts) DeleteAlertRule(ctx context.Context, scope fc.Scope, id int64) e
 			return err
 		} else if !ok {
 			return fc.Errorf(fc.ErrUnavailable, msgImporting)
+		}
+		// The version before any incident is touched: incidentsChanged.
+		if err := bumpAlerts(ctx, tx); err != nil {
+			return err
 		}
 		where, args := scopeWhere(scope, []any{id})
 		n, err := tx.Exec(ctx, `DELETE FROM alert_rules WHERE id = $1 AND `+where, args...)
@@ -299,7 +309,7 @@ func (s Alerts) DeleteAlertRule(ctx context.Context, scope fc.Scope, id int64) e
 				return fmt.Errorf("delete %s of rule %d: %w", table, id, err)
 			}
 		}
-		return bumpAlerts(ctx, tx)
+		return nil
 	})
 }
 
@@ -434,6 +444,11 @@ func (s Alerts) FindAlertIncidents(ctx context.Context, q fc.Query) (*fc.AlertIn
 func (s Alerts) AcknowledgeAlertIncident(ctx context.Context, scope fc.Scope, id int64, who string) (*fc.AlertIncident, error) {
 	var out *fc.AlertIncident
 	err := s.Write(ctx, func(tx WriteTx, now time.Time) error {
+		// An acknowledgement does not take the records' lock; the mark's
+		// row lock orders it with the batches (incidentcache.go).
+		if err := incidentsChanged(ctx, tx); err != nil {
+			return err
+		}
 		where, args := scopeWhere(scope, []any{id})
 		i, err := scanIncident(s.D, tx.QueryRow(ctx, `SELECT `+incidentColumns+` FROM alert_incidents WHERE id = $1 AND `+where+
 			s.D.forUpdate(), args...))
@@ -493,6 +508,11 @@ func (s Alerts) SweepAlerts(ctx context.Context) (int, error) {
 		quiet, err := ScanRows(rows, "read quiet incidents", func(r Rows) (*storedIncident, error) { return scanIncident(s.D, r) })
 		if err != nil {
 			return err
+		}
+		if len(quiet) > 0 {
+			if err := incidentsChanged(ctx, tx); err != nil {
+				return err
+			}
 		}
 		byRule := map[int64]receivers{}
 		for _, i := range quiet {

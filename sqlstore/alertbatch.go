@@ -30,52 +30,71 @@ import (
 
 // AlertCache keeps the active rules of one version of alert_state (and of
 // webhook_state: a rule's receivers are webhooks), with their filters
-// parsed, as WebhookCache does for webhooks. The zero AlertCache is empty
+// parsed, as WebhookCache does for webhooks, and the open incidents the
+// batches read and wrote (incidentcache.go). The zero AlertCache is empty
 // and ready to use.
 type AlertCache struct {
-	mu       sync.Mutex
-	loaded   bool
-	version  [2]int64
-	rules    []*activeRule
-	coworker bool // some rule groups by CoworkerId (accepted check-ins resolve)
+	mu      sync.Mutex
+	loaded  bool
+	version [2]int64
+	set     ruleSet
+
+	incidents incidentCache
+}
+
+// ruleSet is the active rules of one version, as the pipeline matches
+// them.
+type ruleSet struct {
+	rules []*activeRule
+	// filters and groups are how many different Filter texts and GroupBy
+	// lists the rules have: a refusal is matched against each filter, and
+	// its key made for each GroupBy, once, however many rules share them
+	// (ten rules cost 37 us a batch of eight refusals in matching, mostly
+	// the same filters and keys again: docs/benchmarks.md).
+	filters, groups int
+	coworker        bool // some rule groups by CoworkerId (accepted check-ins resolve)
 }
 
 // activeRule is one active rule as the pipeline matches it.
 type activeRule struct {
-	rule    fc.AlertRule
-	groupBy string // rule.GroupBy as stored: rules with the same make the same keys
-	conds   []fc.Condition
-	to      receivers // its receiver webhooks that exist with action 1001, and its emails
-}
-
-// covers reports whether the rule counts the refusal r.
-func (a *activeRule) covers(r *fc.FailedCheckin) bool {
-	return (a.rule.BusinessID == nil || *a.rule.BusinessID == r.BusinessID) && fc.MatchesAll(r, a.conds)
+	rule   fc.AlertRule
+	conds  []fc.Condition
+	filter int       // its Filter's index among the set's filters
+	group  int       // its GroupBy's index among the set's groups
+	to     receivers // its receiver webhooks that exist with action 1001, and its emails
 }
 
 // at returns the active rules of the versions, read in tx when the cache
 // holds others.
-func (c *AlertCache) at(ctx context.Context, tx Tx, version, hooks int64) ([]*activeRule, bool, error) {
+func (c *AlertCache) at(ctx context.Context, tx Tx, version, hooks int64) (ruleSet, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v := [2]int64{version, hooks}
 	if c.loaded && c.version == v {
-		return c.rules, c.coworker, nil
+		return c.set, nil
 	}
 	if version == 0 { // no rule was ever made
-		c.loaded, c.version, c.rules, c.coworker = true, v, nil, false
-		return nil, false, nil
+		c.loaded, c.version, c.set = true, v, ruleSet{}
+		return c.set, nil
 	}
 	rows, err := tx.Query(ctx, `SELECT `+ruleColumns+` FROM alert_rules WHERE active ORDER BY id`)
 	if err != nil {
-		return nil, false, fmt.Errorf("read the active alert rules: %w", err)
+		return ruleSet{}, fmt.Errorf("read the active alert rules: %w", err)
 	}
 	rules, err := ScanRows(rows, "read the active alert rules", func(r Rows) (*fc.AlertRule, error) { return c.scan(r) })
 	if err != nil {
-		return nil, false, err
+		return ruleSet{}, err
 	}
-	var out []*activeRule
-	coworker := false
+	var set ruleSet
+	filters, groups := map[string]int{}, map[string]int{}
+	index := func(m map[string]int, s string) int {
+		i, ok := m[s]
+		if !ok {
+			i = len(m)
+			m[s] = i
+		}
+		return i
+	}
 	for _, r := range rules {
 		// The filter was validated when it was saved; one that no longer
 		// parses would count refusals its owner did not ask for, so the
@@ -86,14 +105,16 @@ func (c *AlertCache) at(ctx context.Context, tx Tx, version, hooks int64) ([]*ac
 		}
 		hooks, err := receiverHooks(ctx, tx, r.Receivers.Webhooks)
 		if err != nil {
-			return nil, false, err
+			return ruleSet{}, err
 		}
 		to := receivers{hooks: hooks, emails: r.Receivers.Emails}
-		out = append(out, &activeRule{rule: *r, groupBy: groupByText(r.GroupBy), conds: conds, to: to})
-		coworker = coworker || slices.Contains(r.GroupBy, fc.FieldCoworkerID)
+		set.rules = append(set.rules, &activeRule{rule: *r, conds: conds, to: to,
+			filter: index(filters, r.Filter), group: index(groups, groupByText(r.GroupBy))})
+		set.coworker = set.coworker || slices.Contains(r.GroupBy, fc.FieldCoworkerID)
 	}
-	c.loaded, c.version, c.rules, c.coworker = true, v, out, coworker
-	return out, coworker, nil
+	set.filters, set.groups = len(filters), len(groups)
+	c.loaded, c.version, c.set = true, v, set
+	return set, nil
 }
 
 // scan reads a rule row; the times are not needed by the pipeline, so
@@ -142,10 +163,62 @@ type alertState struct {
 
 // alertBatch is the alert part of an attemptBatch.
 type alertBatch struct {
-	rules    []*activeRule
-	coworker bool
-	states   map[alertKey]*alertState
-	byID     map[int64]*alertState // the states holding an open incident, by its id
+	ruleSet
+	states map[alertKey]*alertState
+	byID   map[int64]*alertState // the states holding an open incident, by its id
+	// begun: the batch has read the incidents' mark (beginIncidents);
+	// lease is its hold on the store's incident cache (nil: none), and
+	// cached the open incidents it may trust, nil when it holds none.
+	begun  bool
+	mark   int64 // alert_state.incidents_writer as the batch began
+	lease  *incidentLease
+	cached map[alertKey]*storedIncident
+	// Each refusal's matching, kept between refusals (alertRefusal):
+	// whether it passes each filter (0 not yet known, 1 yes, 2 no), its
+	// key for each GroupBy ("" not yet made), the rules it matched.
+	passes  []int8
+	keys    []string
+	matched []ruleMatch
+}
+
+// ruleMatch is a rule a refusal matched, and its key.
+type ruleMatch struct {
+	ar *activeRule
+	k  alertKey
+}
+
+// match returns the rules that count the refusal r, with its keys, in a
+// slice alertRefusal reuses.
+func (a *alertBatch) match(r *fc.FailedCheckin) []ruleMatch {
+	if len(a.passes) < a.filters || len(a.keys) < a.groups {
+		a.passes, a.keys = make([]int8, a.filters), make([]string, a.groups)
+	}
+	passes, keys := a.passes[:a.filters], a.keys[:a.groups]
+	clear(passes)
+	clear(keys)
+	matched := a.matched[:0]
+	for _, ar := range a.rules {
+		if ar.rule.BusinessID != nil && *ar.rule.BusinessID != r.BusinessID {
+			continue
+		}
+		if passes[ar.filter] == 0 {
+			passes[ar.filter] = 2
+			if fc.MatchesAll(r, ar.conds) {
+				passes[ar.filter] = 1
+			}
+		}
+		if passes[ar.filter] != 1 {
+			continue
+		}
+		key := keys[ar.group]
+		if key == "" { // a key is never "": at least "{}"
+			key = fc.AlertKey(ar.rule.GroupBy, r)
+			keys[ar.group] = key
+		}
+		matched = append(matched, ruleMatch{ar, alertKey{ar.rule.ID, key}})
+	}
+	a.matched = matched
+	return matched
 }
 
 // alertRefusal evaluates a refusal the batch writes against every active
@@ -155,26 +228,17 @@ func (b *attemptBatch) alertRefusal(ctx context.Context, r *fc.FailedCheckin) er
 	if r.CheckinAttemptTime.Before(b.now.Add(-fc.AlertMaxAge)) {
 		return nil // history, not an emergency
 	}
-	type match struct {
-		ar *activeRule
-		k  alertKey
-	}
-	var matched []match
+	matched := b.alerts.match(r)
 	var missing []alertKey
-	keys := map[string]string{} // GroupBy -> key: rules often group alike
-	for _, ar := range b.alerts.rules {
-		if !ar.covers(r) {
-			continue
-		}
-		key, ok := keys[ar.groupBy]
-		if !ok {
-			key = fc.AlertKey(ar.rule.GroupBy, r)
-			keys[ar.groupBy] = key
-		}
-		k := alertKey{ar.rule.ID, key}
-		matched = append(matched, match{ar, k})
-		if _, ok := b.alerts.states[k]; !ok {
-			missing = append(missing, k)
+	if len(matched) == 0 {
+		return nil
+	}
+	if err := b.beginIncidents(ctx); err != nil {
+		return err
+	}
+	for _, m := range matched {
+		if _, ok := b.alerts.states[m.k]; !ok && b.cachedState(m.k) == nil {
+			missing = append(missing, m.k)
 		}
 	}
 	if err := b.loadStates(ctx, missing); err != nil {
@@ -228,17 +292,13 @@ func windowWith(refused []counted, t time.Time, w time.Duration) []counted {
 	return best
 }
 
-// loadStates reads the states of keys in the batch's transaction: their
-// open incidents (FOR UPDATE on PostgreSQL, so an acknowledgement waits
-// for the batch), then the counted refusals of those with none, since
-// the earliest time any could still count.
+// loadStates reads the states of keys in the batch's transaction, after
+// beginIncidents: their open incidents (FOR UPDATE on PostgreSQL), then
+// the counted refusals of those with none, since the earliest time any
+// could still count.
 func (b *attemptBatch) loadStates(ctx context.Context, keys []alertKey) error {
 	if len(keys) == 0 {
 		return nil
-	}
-	if b.alerts.states == nil {
-		b.alerts.states = map[alertKey]*alertState{}
-		b.alerts.byID = map[int64]*alertState{}
 	}
 	for _, k := range keys {
 		b.alerts.states[k] = &alertState{}
@@ -445,6 +505,9 @@ func (b *attemptBatch) flushAlerts() {
 // check-in at business the batch accepted: those opened by a refusal at
 // that location.
 func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int64) error {
+	if err := b.beginIncidents(ctx); err != nil {
+		return err
+	}
 	rows, err := b.tx.Query(ctx, `SELECT `+incidentColumns+` FROM alert_incidents
 		WHERE coworker_id = $1 AND location_id = $2 AND status <> 'Resolved'`+b.d.forUpdate(),
 		coworker, business)
@@ -484,10 +547,6 @@ func (b *attemptBatch) alertCheckin(ctx context.Context, coworker, business int6
 		if st != nil {
 			st.inc = nil
 		} else {
-			if b.alerts.byID == nil {
-				b.alerts.states = map[alertKey]*alertState{}
-				b.alerts.byID = map[int64]*alertState{}
-			}
 			b.alerts.byID[inc.ID] = &alertState{}
 		}
 		// A later refusal of this key in the batch starts a new count.

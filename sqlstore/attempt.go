@@ -55,9 +55,12 @@ const msgImporting = "Records are being imported; try again in a few seconds."
 
 // batchStartSQL reads, in one statement, the directory's version and
 // both tables' largest Ids, each through LargestIDSQL (the one rule for
-// "largest"): a batch of one attempt pays for every statement it runs.
+// "largest"), the versions of the webhooks and alert rules and the open
+// incidents' mark (incidentcache.go): a batch of one attempt pays for
+// every statement it runs.
 var batchStartSQL = `SELECT version, (` + LargestIDSQL("failed_checkins") + `), (` + LargestIDSQL("checkins") +
-	`), (SELECT version FROM webhook_state WHERE id = 1), (SELECT version FROM alert_state WHERE id = 1)
+	`), (SELECT version FROM webhook_state WHERE id = 1), (SELECT version FROM alert_state WHERE id = 1),
+	(SELECT incidents_writer FROM alert_state WHERE id = 1)
 	FROM directory WHERE id = 1`
 
 // CheckinValues returns the arguments of InsertCheckinSQL for a check-in
@@ -118,11 +121,15 @@ func RecordAttemptBatch(ctx context.Context, d Dialect, write WriteFunc, dirs *D
 func recordTx(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCache, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
 	var results []fc.AttemptResult
 	var queued int
+	// The batch may hold the open incidents' cache; it gets it back only
+	// if the batch committed (incidentcache.go).
+	lease := &incidentLease{c: &dirs.Alerts.incidents}
 	err := write(ctx, func(tx WriteTx, now time.Time) error {
 		var err error
-		results, queued, err = recordAttempts(ctx, d, tx, dirs, now, attempts)
+		results, queued, err = recordAttempts(ctx, d, tx, dirs, now, attempts, lease)
 		return err
 	})
+	lease.end(err == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -201,13 +208,16 @@ func isolate(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCac
 // any other fails the batch, and the store rolls it back
 // (RecordAttemptBatch then finds the attempt it came from).
 func RecordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryCache, now time.Time, attempts []*fc.Attempt) ([]fc.AttemptResult, error) {
-	results, _, err := recordAttempts(ctx, d, tx, dirs, now, attempts)
+	results, _, err := recordAttempts(ctx, d, tx, dirs, now, attempts, nil)
 	return results, err
 }
 
 // recordAttempts is RecordAttempts, which also returns the number of
-// webhook deliveries it queued (the outbox: webhookcache.go).
-func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryCache, now time.Time, attempts []*fc.Attempt) ([]fc.AttemptResult, int, error) {
+// webhook deliveries it queued (the outbox: webhookcache.go). The batch
+// uses the open incidents' cache through lease, when not nil; the
+// caller ends the lease once it knows whether tx committed.
+func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryCache, now time.Time, attempts []*fc.Attempt,
+	lease *incidentLease) ([]fc.AttemptResult, int, error) {
 	if d.LockRecordsUnlessImport != "" {
 		n, err := tx.Exec(ctx, d.LockRecordsUnlessImport)
 		if err != nil {
@@ -218,18 +228,19 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		}
 	}
 	b := &attemptBatch{d: d, tx: tx, now: now}
+	b.alerts.lease = lease
 	var version, hooksVersion, alertsVersion int64
-	if err := tx.QueryRow(ctx, batchStartSQL).Scan(&version, &b.maxFailed, &b.maxCheckin, &hooksVersion, &alertsVersion); err != nil {
+	err := tx.QueryRow(ctx, batchStartSQL).Scan(&version, &b.maxFailed, &b.maxCheckin, &hooksVersion, &alertsVersion, &b.alerts.mark)
+	if err != nil {
 		return nil, 0, batchError{fmt.Errorf("read the directory version and the largest ids: %w", err)}
 	}
-	var err error
 	if b.dir, err = directoryAt(ctx, tx, dirs, version); err != nil {
 		return nil, 0, batchError{err}
 	}
 	if b.hooks, err = dirs.Webhooks.at(ctx, tx, hooksVersion); err != nil {
 		return nil, 0, batchError{err}
 	}
-	if b.alerts.rules, b.alerts.coworker, err = dirs.Alerts.at(ctx, tx, alertsVersion, hooksVersion); err != nil {
+	if b.alerts.ruleSet, err = dirs.Alerts.at(ctx, tx, alertsVersion, hooksVersion); err != nil {
 		return nil, 0, batchError{err}
 	}
 	if dirs.PurgeDue(now) {
@@ -249,6 +260,7 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		results[i] = fc.AttemptResult{Outcome: out, Err: err}
 	}
 	b.flushAlerts()
+	b.keepIncidents()
 	b.queueDeliveryInserts()
 	if b.counts != nil {
 		upserts := rollupUpserts(d)

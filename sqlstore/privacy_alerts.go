@@ -95,6 +95,9 @@ func readIncidentKeys(ctx context.Context, tx Tx, where string, args ...any) ([]
 // min(failure_count, fc.MaxIncidentFailureIDs) ids (batchIncidentColumns).
 func (p Privacy) scrubIncident(ctx context.Context, tx Tx, id int64, key, status string, now time.Time) error {
 	d := p.Changes.Dialect
+	if err := incidentsChanged(ctx, tx); err != nil {
+		return err
+	}
 	resolvedOn := any(nil)
 	if status != string(fc.IncidentResolved) {
 		status, resolvedOn = string(fc.IncidentResolved), d.Accounts.Value(now)

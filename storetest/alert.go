@@ -48,6 +48,9 @@ func RunAlerts(t *testing.T, open func(t *testing.T) AlertBackend) {
 		{"ManyIncidents", testAlertManyIncidents},
 		{"FailedCheckinIdList", testAlertIDList},
 		{"JoinedTogether", testAlertJoinedTogether},
+		{"AfterErasure", testAlertAfterErasure},
+		{"AfterRetention", testAlertAfterRetention},
+		{"AfterRuleDeleted", testAlertAfterRuleDeleted},
 	}
 	t.Run("Window", func(t *testing.T) { runAlertWindow(t, open) })
 	for _, tt := range tests {
