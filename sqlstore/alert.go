@@ -26,8 +26,8 @@ const incidentColumns = `id, rule_id, rule_name, key, business_id, coworker_id, 
 	opened_on, last_failure_on, resolve_after, last_notified_on, resolved_on, acknowledged_by, acknowledged_on`
 
 // bumpAlertsSQL tells every server's rule cache that the rules changed,
-// and their incident caches that incidents may have (a deleted rule's
-// go: incidentcache.go).
+// and their incident caches that incidents may have changed too (a
+// changed or deleted rule's incidents: incidentcache.go).
 const bumpAlertsSQL = `UPDATE alert_state SET version = version + 1, incidents_writer = 0 WHERE id = 1`
 
 // Alerts is the alert store each store's DB embeds.

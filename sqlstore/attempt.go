@@ -123,13 +123,17 @@ func recordTx(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCa
 	var queued int
 	// The batch may hold the open incidents' cache; it gets it back only
 	// if the batch committed (incidentcache.go).
+	// Deferred, so that a panic that something recovers does not leave
+	// the cache held for good (every later batch would then reset the
+	// mark, and the cache would be off without a word).
 	lease := &incidentLease{c: &dirs.Alerts.incidents}
-	err := write(ctx, func(tx WriteTx, now time.Time) error {
+	var err error
+	defer func() { lease.end(err == nil) }()
+	err = write(ctx, func(tx WriteTx, now time.Time) error {
 		var err error
 		results, queued, err = recordAttempts(ctx, d, tx, dirs, now, attempts, lease)
 		return err
 	})
-	lease.end(err == nil)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -30,9 +31,8 @@ import (
 //   - every other writer of incidents sets it to 0 in its transaction,
 //     before it touches an incident (incidentsChanged): acknowledgement,
 //     the sweep, erasure, retention, rule changes. A batch that cannot
-//     hold the cache (another batch of the same store holds it: only
-//     after that one's commit, since batches are serialized, but before it
-//     puts the cache back) is such a writer too.
+//     hold the cache (another batch of the same store still holds it
+//     after maxTakeWait) is such a writer too.
 //
 // The cache holds a subset of the open incidents, each exactly as stored
 // when its mark is in the table; a key it does not hold is read from the
@@ -58,19 +58,49 @@ const (
 // incidentCache is the open incidents one store's batches keep. The zero
 // incidentCache is empty and ready to use.
 type incidentCache struct {
-	mu   sync.Mutex
-	mark int64 // this cache's mark in incidents_writer: set at the first take, never 0
-	held bool  // a batch holds open
-	open map[alertKey]*storedIncident
+	mu       sync.Mutex
+	mark     int64         // this cache's mark in incidents_writer: set at the first take, never 0
+	held     bool          // a batch holds open
+	released chan struct{} // closed by the put that ends the current hold
+	wait     time.Duration // how long take waits for a holder; 0 is maxTakeWait (tests set others)
+	open     map[alertKey]*storedIncident
 }
 
+// maxTakeWait bounds how long a batch waits for the cache's holder to put
+// it back. Batches of one store are serialized, so a batch looking at
+// incidents finds the cache held only in the moment between the previous
+// batch's commit and its put: giving up at once there cost the cache in
+// 55 of 400 batches of 8 concurrent clients on PostgreSQL (the review of
+// issue 14), and each such batch empties it for the next one too. The
+// waiting batch holds the writer, so the wait is short and bounded: a
+// holder that never puts back (a recovered panic) costs the cache, not
+// the writes.
+const maxTakeWait = 50 * time.Millisecond
+
 // take gives the cache to a batch, or reports false when another batch
-// holds it. The batch owns the map until put.
-func (c *incidentCache) take() (mark int64, open map[alertKey]*storedIncident, ok bool) {
+// still holds it after maxTakeWait (or ctx ends). The batch owns the map
+// until put.
+func (c *incidentCache) take(ctx context.Context) (mark int64, open map[alertKey]*storedIncident, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.held {
-		return 0, nil, false
+		released := c.released
+		c.mu.Unlock()
+		wait := c.wait
+		if wait == 0 {
+			wait = maxTakeWait
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-released:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+		c.mu.Lock()
+		if c.held {
+			return 0, nil, false
+		}
 	}
 	for c.mark == 0 {
 		var b [8]byte
@@ -78,6 +108,7 @@ func (c *incidentCache) take() (mark int64, open map[alertKey]*storedIncident, o
 		c.mark = int64(binary.LittleEndian.Uint64(b[:]) >> 1)
 	}
 	c.held, open, c.open = true, c.open, nil
+	c.released = make(chan struct{})
 	return c.mark, open, true
 }
 
@@ -87,6 +118,7 @@ func (c *incidentCache) put(open map[alertKey]*storedIncident, committed bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.held = false
+	close(c.released)
 	if committed && len(open) <= maxCachedIncidents {
 		c.open = open
 	}
@@ -147,7 +179,7 @@ func (b *attemptBatch) beginIncidents(ctx context.Context) error {
 	if l != nil {
 		var own int64
 		var open map[alertKey]*storedIncident
-		if own, open, l.held = l.c.take(); l.held {
+		if own, open, l.held = l.c.take(ctx); l.held {
 			if mark != own || open == nil {
 				open = map[alertKey]*storedIncident{}
 			}
