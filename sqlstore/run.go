@@ -255,10 +255,11 @@ func spreadOverCoworkers(ctx context.Context, d Dialect, run RunInts, q fc.Query
 const coworkerProbe = 2000
 
 // timeLike are the fields whose order is about the order records arrive
-// in: a record's times and its id grow together.
+// in: a record's times and its id grow together, and so does the
+// UniqueId the service makes (a v7 UUID begins with its creation time).
 var timeLike = map[fc.Field]bool{
 	fc.FieldID: true, fc.FieldIsNew: true, fc.FieldCheckinAttemptTime: true, fc.FieldCheckinAttemptTimeLocal: true,
-	fc.FieldCreatedOn: true, fc.FieldUpdatedOn: true,
+	fc.FieldCreatedOn: true, fc.FieldUpdatedOn: true, fc.FieldUniqueID: true,
 }
 
 // correlated says whether q, ordered by a timeLike field, has a range on
