@@ -183,7 +183,9 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 // 700,000 for page 1,105), except where its plan is better than both: a
 // few locations in an order they have an index per location for (the
 // merge, or SQLite's own seek of (business, field)), and a range on
-// another time than the order's (see correlated).
+// another time than the order's (see correlated). The rule assumes the
+// matches spread evenly over the order; a scope by CoworkerId, whose
+// ids may bunch by location, is probed first (spreadOverCoworkers).
 func orderWalk(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total int64) (string, error) {
 	idx, ok := orderIndex(q.OrderBy)
 	if !d.SortIndexHints || !ok || total <= 0 || (q.Scope.All() && len(q.Conditions) == 0) {
