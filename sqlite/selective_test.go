@@ -119,6 +119,10 @@ func TestSelectivePlans(t *testing.T) {
 		name: "a MAC substring every record holds, with a Source: more than the ids listed, counted as before",
 		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "aa:"), fc.In(fc.FieldSource, 3)},
 			OrderBy: fc.FieldMacAddresses, Page: 3},
+		// The 1,001 ids listed are already more than one record in
+		// drivenShare: no count of the MAC index's entries (review
+		// finding: it walked all of them, then the table was scanned).
+		notWant: []string{"SELECT count(*) FROM failed_checkins INDEXED BY failed_checkins_mac_addresses"},
 	}, {
 		name: "a location's records without a coworker and a MAC substring: SQLite's own seek by coworker, no listing",
 		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.In(fc.FieldBusinessID, 1), {Field: fc.FieldCoworkerID, Match: fc.MatchInts, Null: true},

@@ -86,6 +86,7 @@ func TestTimeShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -135,5 +136,8 @@ func TestTimeShapes(t *testing.T) {
 		for _, l := range bestLog {
 			fmt.Println(l)
 		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("read %s: %v", tsv, err)
 	}
 }

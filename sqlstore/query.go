@@ -70,8 +70,9 @@ func columns(f fc.Field) (column, bool) {
 // wholeIndexes are SQLite's whole-table indexes in a field's search order
 // (the field, then id) other than the sort indexes of migration 0014
 // (column.sortIndex): the table itself ("", rowid order) for Id and
-// IsNew, and the indexes of migrations 0001, 0006 and 0010. UniqueId's is
-// unique, so its order needs no id.
+// IsNew, and the indexes of migrations 0001 (time, created), 0005
+// (coworker, local time, name), 0006 (unique id) and 0010 (business).
+// UniqueId's is unique, so its order needs no id.
 var wholeIndexes = map[fc.Field]string{
 	fc.FieldID:                      "",
 	fc.FieldIsNew:                   "",

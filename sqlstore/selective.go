@@ -64,10 +64,10 @@ type seed struct {
 	// business marks the seed of a scope or BusinessId list.
 	business bool
 	// listed, when set, lists the ids of the records passing the
-	// condition (up to maxListed + 1) and listCount counts them, each
+	// condition (up to maxListed + 1; its last argument is that limit)
 	// with one walk of the index: read when the probe of the term passed
 	// its cap and no other seed is a driver (see seed.list).
-	listed, listCount *Statement
+	listed *Statement
 }
 
 const (
@@ -187,7 +187,7 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 		// No good driver, and SQLite's plan would scan the table: the
 		// substrings whose records one walk of an index lists.
 		for _, s := range listed {
-			n, err := s.list(ctx, run)
+			n, err := s.list(ctx, run, all/drivenShare+1)
 			if err != nil {
 				return nil, err
 			}
@@ -279,9 +279,15 @@ func businessSeed(d Dialect, ids []int64) seed {
 }
 
 // list reads the ids of the records passing s (s.listed): when they are
-// at most maxListed, s becomes "id IN (them)" (idSeed); otherwise their
-// number is counted (s.exact). It returns how many records pass s.
-func (s *seed) list(ctx context.Context, run RunInts) (int64, error) {
+// at most maxListed, s becomes "id IN (them)" (idSeed) and list returns
+// how many they are. Otherwise it returns how many records pass s, but
+// only up to limit (the least number that makes s no driver,
+// all/drivenShare + 1): the count walks the index no further than that
+// decision needs (review finding: a full count of 100,000s of entries,
+// after which the plan dropped the seed and scanned the table anyway).
+// No answer is taken from this count; the search's own count is made
+// by the driven or the plain statement.
+func (s *seed) list(ctx context.Context, run RunInts, limit int64) (int64, error) {
 	ids := []int64{}
 	if err := run(ctx, *s.listed, 1, func(v []int64) bool { ids = append(ids, v[0]); return true }); err != nil {
 		return 0, fmt.Errorf("list a condition's records: %w", err)
@@ -291,8 +297,13 @@ func (s *seed) list(ctx context.Context, run RunInts) (int64, error) {
 		*s = idSeed(ids, false)
 		return s.bound, nil
 	}
+	if int64(len(ids)) >= limit {
+		return int64(len(ids)), nil // already too many to drive
+	}
+	count := Statement{SQL: "SELECT count(*) FROM (" + s.listed.SQL + ") AS probe", Args: slices.Clone(s.listed.Args)}
+	count.Args[len(count.Args)-1] = limit
 	var n int64
-	if err := run(ctx, *s.listCount, 1, func(v []int64) bool { n = v[0]; return false }); err != nil {
+	if err := run(ctx, count, 1, func(v []int64) bool { n = v[0]; return false }); err != nil {
 		return 0, fmt.Errorf("count a condition: %w", err)
 	}
 	return n, nil
@@ -420,9 +431,8 @@ func seedOf(d Dialect, c fc.Condition) (seed, bool) {
 			a := &args{d: d, t: failedCheckins}
 			where := " WHERE " + col.fold + " > " + a.d.EmptyText + " AND " + substringTerm(a, col, needle)
 			from := failedCheckins.name + hint(idx)
-			ids := Statement{SQL: "SELECT id FROM " + from + where + " LIMIT " + a.add(maxListed+1), Args: a.vals}
-			count := Statement{SQL: "SELECT count(*) FROM " + from + where, Args: a.vals[:len(a.vals)-1]}
-			s.listed, s.listCount = &ids, &count
+			ids := Statement{SQL: "SELECT id FROM " + from + where + " LIMIT " + a.add(int64(maxListed+1)), Args: a.vals}
+			s.listed = &ids
 		}
 	case fc.MatchEqualFold, fc.MatchExact:
 		idx := foldIndex(c.Field)
