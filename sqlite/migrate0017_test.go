@@ -20,7 +20,7 @@ func TestMigration0017(t *testing.T) {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// Take migration 0017 back (and 0018 after it, which Migrate applies
+	// Take migration 0017 back (and 0018 and 0019 after it, which Migrate applies
 	// again): the outbox of 0012.
 	text, err := migrationFiles.ReadFile("migrations/0012_webhooks.sql")
 	if err != nil {

@@ -125,15 +125,18 @@ func recordTx(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCa
 	// if the batch committed (incidentcache.go).
 	// Deferred, so that a panic that something recovers does not leave
 	// the cache held for good (every later batch would then reset the
-	// mark, and the cache would be off without a word).
+	// mark, and the cache would be off without a word); such a panic
+	// counts as a rollback, since the batch may have put incidents that
+	// were never stored into the map.
 	lease := &incidentLease{c: &dirs.Alerts.incidents}
-	var err error
-	defer func() { lease.end(err == nil) }()
-	err = write(ctx, func(tx WriteTx, now time.Time) error {
+	committed := false
+	defer func() { lease.end(committed) }()
+	err := write(ctx, func(tx WriteTx, now time.Time) error {
 		var err error
 		results, queued, err = recordAttempts(ctx, d, tx, dirs, now, attempts, lease)
 		return err
 	})
+	committed = err == nil
 	if err != nil {
 		return nil, err
 	}

@@ -84,9 +84,8 @@ func (c *incidentCache) take(ctx context.Context) (mark int64, open map[alertKey
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.held {
-		released := c.released
+		released, wait := c.released, c.wait
 		c.mu.Unlock()
-		wait := c.wait
 		if wait == 0 {
 			wait = maxTakeWait
 		}

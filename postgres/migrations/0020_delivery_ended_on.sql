@@ -4,7 +4,7 @@
 -- for one that failed after waiting (a webhook disabled for weeks, then
 -- enabled) or one redelivered and then failed. Set when a delivery
 -- becomes Delivered or Failed, cleared when it is queued again; NULL while
--- Pending. (Another branch may also take 0019..0020; the lead renumbers on merge.)
+-- Pending.
 ALTER TABLE webhook_deliveries ADD COLUMN ended_on timestamptz;
 -- Rows that ended before this migration: when a Failed one failed was not
 -- recorded; the latest time known (the old rule's) stands in for it
