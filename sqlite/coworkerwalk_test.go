@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,21 +50,11 @@ func TestCoworkerWalkBunched(t *testing.T) {
 			for i, r := range recs {
 				r.ID = int64(i + 1) // as stored, for the reference's order
 			}
-			tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tx.Rollback()
-			var stmts []sqlstore.Statement
-			base := sqlstore.RunIntsOf(&sqlTx{tx: tx, prepared: func(string) *sql.Stmt { return nil }})
-			run := func(ctx context.Context, st sqlstore.Statement, width int, row func([]int64) bool) error {
-				stmts = append(stmts, st)
-				return base(ctx, st, width, row)
-			}
+			run, stmts, tx := recordingRun(ctx, t, db)
 			d := sqlstore.SQLite()
 			for _, desc := range []bool{false, true} {
 				q := fc.Query{Scope: fc.BusinessScope(14, 15, 16, 17, 18, 19, 20), OrderBy: fc.FieldCoworkerID, Descending: desc, Page: 1, Size: 25}
-				stmts = nil
+				*stmts = nil
 				total, err := sqlstore.CountMatching(ctx, d, run, q)
 				if err != nil {
 					t.Fatal(err)
@@ -80,7 +69,7 @@ func TestCoworkerWalkBunched(t *testing.T) {
 				if got := strings.Contains(p.SQL, "INDEXED BY failed_checkins_coworker "); got != want {
 					t.Errorf("desc=%v: page %q walks the coworker index = %v; want %v", desc, p.SQL, got, want)
 				}
-				for _, st := range stmts {
+				for _, st := range *stmts {
 					if strings.Contains(st.SQL, "failed_checkins_coworker_business_time") {
 						if got := explain(t, tx, st.SQL, st.Args); !strings.Contains(got, "COVERING INDEX failed_checkins_coworker_business_time") || strings.Contains(got, "TEMP B-TREE") {
 							t.Errorf("probe %q: plan %q; want the covering index in order", st.SQL, got)

@@ -139,17 +139,7 @@ func TestSelectivePlans(t *testing.T) {
 			if tt.q.Size == 0 {
 				tt.q.Page, tt.q.Size = 1, 25
 			}
-			tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tx.Rollback()
-			var stmts []sqlstore.Statement
-			base := sqlstore.RunIntsOf(&sqlTx{tx: tx, prepared: func(string) *sql.Stmt { return nil }})
-			run := func(ctx context.Context, st sqlstore.Statement, width int, row func([]int64) bool) error {
-				stmts = append(stmts, st)
-				return base(ctx, st, width, row)
-			}
+			run, stmts, tx := recordingRun(ctx, t, db)
 			d := sqlstore.SQLite()
 			q, err := sqlstore.Narrow(ctx, d, run, tt.q)
 			if err != nil {
@@ -163,16 +153,16 @@ func TestSelectivePlans(t *testing.T) {
 			if total != ref.TotalItems {
 				t.Fatalf("count = %d; the reference counts %d", total, ref.TotalItems)
 			}
-			last := stmts[len(stmts)-1]
+			last := (*stmts)[len(*stmts)-1]
 			if tt.page {
 				pg, err := sqlstore.PlanPage(ctx, d, run, q, total)
 				if err != nil {
 					t.Fatal(err)
 				}
 				last = pg.Statement
-				stmts = append(stmts, last)
+				*stmts = append(*stmts, last)
 			}
-			for _, st := range stmts {
+			for _, st := range *stmts {
 				for _, nw := range tt.notWant {
 					if strings.Contains(st.SQL, nw) {
 						t.Errorf("statement %q; want none with %q", st.SQL, nw)
@@ -203,4 +193,22 @@ func find(t *testing.T, db *DB, q fc.Query) *fc.FailedCheckinPage {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// recordingRun opens a read transaction on db for the test and returns a
+// runner over it that also keeps every statement it runs, for the plan
+// assertions, and the transaction (for EXPLAIN).
+func recordingRun(ctx context.Context, t *testing.T, db *DB) (sqlstore.RunInts, *[]sqlstore.Statement, *sql.Tx) {
+	t.Helper()
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback() })
+	stmts := new([]sqlstore.Statement)
+	base := sqlstore.RunIntsOf(&sqlTx{tx: tx, prepared: func(string) *sql.Stmt { return nil }})
+	return func(ctx context.Context, st sqlstore.Statement, width int, row func([]int64) bool) error {
+		*stmts = append(*stmts, st)
+		return base(ctx, st, width, row)
+	}, stmts, tx
 }
