@@ -532,13 +532,7 @@ func testFinishMixedGroup(t *testing.T, s WebhookBackend) {
 // runner's) are injected, so days pass without waiting.
 func testPruneDeliveries(t *testing.T, s WebhookBackend) {
 	ctx := context.Background()
-	ps, ok := s.(fc.PrivacyStore)
-	clock, ok2 := s.(interface{ SetNow(func() time.Time) })
-	if !ok || !ok2 {
-		t.Fatalf("%T is not an fc.PrivacyStore with SetNow", s)
-	}
-	ImportTestDirectory(t, s)
-	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	ps, clock, h := pruneFixture(t, s)
 	t0 := WebhookNow
 	day := retention.Day
 	refusals(t, s, 4) // created at t0
@@ -585,9 +579,7 @@ func testPruneDeliveries(t *testing.T, s WebhookBackend) {
 		{t0.Add(56 * day), 2, []int64{d(2)}},
 		{t0.Add(1000 * day), 0, []int64{d(2)}},
 	} {
-		r := &retention.Runner{Store: ps, Windows: retention.Windows{WebhookLogRetention: 30 * day},
-			Now: func() time.Time { return c.now }, FirstBatch: 2, MinBatch: 2, Pause: time.Nanosecond}
-		res, err := r.RunOnce(ctx)
+		res, err := pruneRun(ctx, ps, c.now)
 		if err != nil {
 			t.Fatalf("RunOnce at day %d: %v", c.now.Sub(t0)/day, err)
 		}
@@ -598,6 +590,28 @@ func testPruneDeliveries(t *testing.T, s WebhookBackend) {
 	}
 }
 
+// pruneFixture is the start of the delivery log's retention tests: s as
+// an fc.PrivacyStore, its clock's setter, the test directory imported and
+// one webhook of FailedCheckins.
+func pruneFixture(t *testing.T, s WebhookBackend) (fc.PrivacyStore, interface{ SetNow(func() time.Time) }, *fc.Webhook) {
+	t.Helper()
+	ps, ok := s.(fc.PrivacyStore)
+	clock, ok2 := s.(interface{ SetNow(func() time.Time) })
+	if !ok || !ok2 {
+		t.Fatalf("%T is not an fc.PrivacyStore with SetNow", s)
+	}
+	ImportTestDirectory(t, s)
+	return ps, clock, newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+}
+
+// pruneRun runs the retention runner once at now with only a 30-day
+// delivery log window, in batches of two (so a run takes several).
+func pruneRun(ctx context.Context, ps fc.PrivacyStore, now time.Time) (retention.Result, error) {
+	r := &retention.Runner{Store: ps, Windows: retention.Windows{WebhookLogRetention: 30 * retention.Day},
+		Now: func() time.Time { return now }, FirstBatch: 2, MinBatch: 2, Pause: time.Nanosecond}
+	return r.RunOnce(ctx)
+}
+
 // testPruneEndedLate: the delivery log's retention counts a delivery
 // from when it ended, not from when it was created or first delivered: a
 // delivery that waited 40 days (its webhook off, then on again) and then
@@ -606,13 +620,7 @@ func testPruneDeliveries(t *testing.T, s WebhookBackend) {
 // after an attempt, or failed unsent).
 func testPruneEndedLate(t *testing.T, s WebhookBackend) {
 	ctx := context.Background()
-	ps, ok := s.(fc.PrivacyStore)
-	clock, ok2 := s.(interface{ SetNow(func() time.Time) })
-	if !ok || !ok2 {
-		t.Fatalf("%T is not an fc.PrivacyStore with SetNow", s)
-	}
-	ImportTestDirectory(t, s)
-	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	ps, clock, h := pruneFixture(t, s)
 	t0 := WebhookNow
 	day := retention.Day
 	refusals(t, s, 5) // created at t0
@@ -664,9 +672,7 @@ func testPruneEndedLate(t *testing.T, s WebhookBackend) {
 		day     int
 		deleted int
 	}{{41, 0}, {69, 0}, {71, len(cases)}} {
-		r := &retention.Runner{Store: ps, Windows: retention.Windows{WebhookLogRetention: 30 * day},
-			Now: func() time.Time { return t0.Add(time.Duration(at.day) * day) }, FirstBatch: 2, MinBatch: 2, Pause: time.Nanosecond}
-		res, err := r.RunOnce(ctx)
+		res, err := pruneRun(ctx, ps, t0.Add(time.Duration(at.day)*day))
 		if err != nil {
 			t.Fatalf("RunOnce at day %d: %v", at.day, err)
 		}
