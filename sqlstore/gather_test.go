@@ -10,19 +10,22 @@ import (
 )
 
 // TestGatherFewMatches: on PostgreSQL (Dialect.GatherFew) the page of a
-// search whose matches are too few for a walk of its order, or which
-// ranges over another time than its time-like order with at most half
-// the records matching, is written to gather the matches and sort them
-// (a subquery with OFFSET 0); pages a walk serves (no condition to test,
-// a range on the order itself, a location in an order with an index per
-// location, many matches) keep the plain statement, and SQLite never
-// gathers (its hints choose). The counts come from a fake RunInts:
+// search whose walk would read more than gathering its matches (few
+// matches for the walk, or a range on another time than its time-like
+// order) is written to gather the matches and sort them (a subquery with
+// OFFSET 0); pages a walk serves (no condition to test, a range on the
+// order itself, a location in an order with an index per location, many
+// matches, conditions no index serves, so that gathering scans) keep the
+// plain statement, and SQLite never gathers (its hints choose). The counts come from a fake RunInts:
 // 1,000,000 records in all, locations as each case says.
 func TestGatherFewMatches(t *testing.T) {
 	const all = 1_000_000
 	day := time.Date(2026, 9, 21, 0, 0, 0, 0, time.UTC)
 	oneDay := fc.TimeRange(fc.FieldCheckinAttemptTime, day, day.AddDate(0, 0, 1))
 	substring := fc.Condition{Field: fc.FieldDescription, Match: fc.MatchContains, Strings: []string{"plan"}}
+	name := fc.Condition{Field: fc.FieldCoworkerFullName, Match: fc.MatchContains, Strings: []string{"smith"}}
+	tariff := fc.Condition{Field: fc.FieldTariff, Match: fc.MatchContains, Strings: []string{"desk annua"}}
+	teams := fc.Condition{Field: fc.FieldTeams, Match: fc.MatchContains, Strings: []string{"t ga"}}
 	admin := func(order fc.Field, page int64, conds ...fc.Condition) fc.Query {
 		return fc.Query{Scope: fc.AllBusinesses(), Conditions: conds, OrderBy: order, Page: page, Size: 25}
 	}
@@ -44,12 +47,15 @@ func TestGatherFewMatches(t *testing.T) {
 		{"a range on another time, most records", admin(fc.FieldCreatedOn, 1, fc.TimeRange(fc.FieldUpdatedOn, day.AddDate(-2, 0, 0), time.Time{})), 600_000, 0, false},
 		{"a substring of few records by Teams", admin(fc.FieldTeams, 1, substring), 11, 0, true},
 		{"a substring of many records by Teams", admin(fc.FieldTeams, 1, substring), 200_000, 0, false},
-		{"a deep page of a substring by Teams", admin(fc.FieldTeams, 2000, substring), 200_000, 0, true},
+		{"a deep page of a name substring by Teams", admin(fc.FieldTeams, 2000, name), 200_000, 0, true},
+		{"a deep page of a description substring by Teams (a scan to gather)", admin(fc.FieldTeams, 2000, substring), 200_000, 0, false},
 		{"everything by Teams, a deep page", admin(fc.FieldTeams, 2000), all, 0, false},
 		{"a manager alone by Description", manager(fc.FieldDescription), 160_000, 160_000, false},
 		{"a manager alone by CreatedOn", manager(fc.FieldCreatedOn), 160_000, 160_000, false},
-		{"a manager's substring by CreatedOn, few", manager(fc.FieldCreatedOn, substring), 300, 160_000, true},
-		{"a manager's substring by CreatedOn, many", manager(fc.FieldCreatedOn, substring), 30_000, 160_000, false},
+		{"a manager's name substring by CreatedOn, few", manager(fc.FieldCreatedOn, name), 300, 160_000, true},
+		{"a manager's name substring by CreatedOn, many", manager(fc.FieldCreatedOn, name), 30_000, 160_000, false},
+		{"a tariff substring, 1,000 by IsNew (r080: a scan to gather)", func() fc.Query { q := admin(fc.FieldIsNew, 1, tariff); q.Size = 1000; return q }(), 28_996, 0, false},
+		{"a manager's teams substring by UpdatedOn (r043: the locations to gather)", manager(fc.FieldUpdatedOn, teams), 531, 160_000, false},
 	}
 	for _, tt := range tests {
 		for _, store := range []struct {
