@@ -53,6 +53,7 @@ func TestGatherFewMatches(t *testing.T) {
 		{"everything by Teams, a deep page", admin(fc.FieldTeams, 2000), all, 0, false},
 		{"a manager alone by Description", manager(fc.FieldDescription), 160_000, 160_000, false},
 		{"a manager alone by CreatedOn", manager(fc.FieldCreatedOn), 160_000, 160_000, false},
+		{"a local range by UpdatedBy, a middle page (r088)", admin(fc.FieldUpdatedBy, 1341, fc.TimeRange(fc.FieldCheckinAttemptTimeLocal, day.AddDate(0, -2, 0), day.AddDate(0, -1, 0))), 56_821, 0, false},
 		{"a manager's name substring by CreatedOn, few", manager(fc.FieldCreatedOn, name), 300, 160_000, true},
 		{"a manager's name substring by CreatedOn, many", manager(fc.FieldCreatedOn, name), 30_000, 160_000, false},
 		{"a tariff substring, 1,000 by IsNew (r080: a scan to gather)", func() fc.Query { q := admin(fc.FieldIsNew, 1, tariff); q.Size = 1000; return q }(), 28_996, 0, false},
