@@ -35,11 +35,14 @@ import (
 // all of them (a scan): issue 17's r080, a tariff substring of 28,996
 // records (no index serves it on PostgreSQL), found its first 1,000 by
 // id in 34,000 entries, where a gather scanned the table. The gather is
-// taken when the walk reads gatherMargin times as much. A search whose only conditions the walk does not have to
-// test (a range on the order field itself, which the walk starts from;
-// the locations, in an order they have an index per location for) is
-// always walked: every entry read is a match. all is the table's size
-// when known (the count's plan read it), otherwise -1.
+// taken when the walk reads gatherMargin times as much. A search whose
+// only conditions the walk does not have to test (a range on the order
+// field itself, which the walk starts from; the locations, in an order
+// they have an index per location for) is always walked: every entry
+// read is a match; so is an order mostlyIDOrder leaves to PostgreSQL.
+// all is the table's size when known (the count's plan read it),
+// otherwise -1: it and the locations' records are one sum of the
+// per-business rollup each.
 func gatherWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total, all int64) (bool, error) {
 	if !d.GatherFew || total <= 0 {
 		return false, nil
