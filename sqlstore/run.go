@@ -119,8 +119,9 @@ func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 // offset on. Deep pages ordered by CheckinAttemptTime start from the day
 // where they begin (seek); a search over a few locations ordered by a
 // field with an index per location merges one ordered walk per location
-// (BuildMergedPage) when mergeWorthIt says so. total is the exact number
-// of matches, -1 when unknown.
+// (BuildMergedPage) when mergeWorthIt says so; on PostgreSQL a page of
+// matches too few for the walk gathers and sorts them (gatherWorthIt).
+// total is the exact number of matches, -1 when unknown.
 func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offset, size, total int64, sel *selection) (Statement, error) {
 	driven, err := drivenPage(ctx, d, run, q, offset+size, total, sel)
 	if err != nil {
@@ -153,6 +154,17 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 				return st, err
 			}
 		}
+	}
+	all := int64(-1)
+	if sel != nil && sel.all > 0 {
+		all = sel.all
+	}
+	gather, err := gatherWorthIt(ctx, d, run, q, offset+size, total, all)
+	if err != nil {
+		return Statement{}, err
+	}
+	if gather {
+		return failedCheckins.gatheredPage(d, q, offset, size)
 	}
 	walk, err := orderWalk(ctx, d, run, q, offset+size, total)
 	if err != nil {
