@@ -125,9 +125,9 @@ var notAuditedRoutes = map[string]bool{
 //
 // It allocates nothing of its own: the request's Note is part of its
 // context (requestInfo, made by withRequestID), the status is the one
-// logRequest records, and the entry is copied into the Auditor's buffer.
-// A request costs the audit a few hundred nanoseconds here, against some
-// 20 us of CPU for a get-one (docs/benchmarks.md, "Audit").
+// logRequest records, and the entry is copied into the Auditor's buffer:
+// auditing may cost a get-one of some 20 us of CPU at most 10%
+// (PRIVACY.md; docs/benchmarks.md, "Audit").
 func (s *Server) auditRequests(next http.Handler) http.Handler {
 	if s.auditor == nil {
 		return next
