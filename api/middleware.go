@@ -15,17 +15,51 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/failedcheckins/failedcheckins/audit"
 )
 
 // requestInfo travels in the request context. It is a pointer so that the
 // inner layers can fill in what the outer ones log (the route pattern is
 // known only once the mux has matched).
+//
+// It is the request's context itself (withRequestID): Value answers
+// requestInfoKey with the requestInfo and, when the server audits,
+// audit.NoteKey with its Note, and asks the parent context for anything
+// else. One allocation a request thus carries the id, the pattern and the
+// audit's Note, where a context.WithValue per value, a Note of its own and
+// the request copy of each r.WithContext would each allocate (the audit's
+// cost per request: docs/benchmarks.md, "Audit").
 type requestInfo struct {
-	id      string
-	pattern string
+	context.Context // the request's context before withRequestID
+	id              string
+	pattern         string
 	// body is the request body before the server-wide limit, which a
 	// route with a larger limit of its own (withBodyLimit) reads through.
 	body io.ReadCloser
+	// rec is the status recorder of logRequest, the outermost layer that
+	// records one: the status of the answer, which the audit entry
+	// (auditRequests) reads instead of wrapping the writer once more.
+	rec *statusRecorder
+	// audited is set by auditRequests (the server audits): from then on
+	// the context answers audit.NoteFrom with note, which the layers fill
+	// in (audit.SetUser, SetCount...) and auditRequests turns into the
+	// request's entry.
+	audited bool
+	note    audit.Note
+}
+
+// Value implements context.Context (see requestInfo).
+func (info *requestInfo) Value(key any) any {
+	switch key.(type) {
+	case requestInfoKey:
+		return info
+	case audit.NoteKey:
+		if info.audited {
+			return &info.note
+		}
+	}
+	return info.Context.Value(key)
 }
 
 type requestInfoKey struct{}
@@ -59,12 +93,12 @@ func (s *Server) wrap(h http.Handler) http.Handler {
 
 // withRequestID gives every request a unique id from ids, returned in
 // X-Request-Id, so that a client reporting a 500 can be matched with the
-// log line.
+// log line. The request's context becomes its requestInfo.
 func withRequestID(ids *requestIDs, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := &requestInfo{id: ids.next()}
+		info := &requestInfo{Context: r.Context(), id: ids.next()}
 		w.Header()["X-Request-Id"] = []string{info.id}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
+		next.ServeHTTP(w, r.WithContext(info))
 	})
 }
 
@@ -161,11 +195,12 @@ func (s *Server) logRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
 		info, _ := r.Context().Value(requestInfoKey{}).(*requestInfo)
 		if info == nil {
 			info = &requestInfo{}
 		}
+		info.rec = rec
+		next.ServeHTTP(rec, r)
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("route", info.pattern),
 			slog.Int("status", cmpOr(rec.status, http.StatusOK)), slog.Duration("duration", time.Since(start)),

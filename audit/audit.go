@@ -46,7 +46,9 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// Writer is what the Auditor needs of a store.
+// Writer is what the Auditor needs of a store. AppendAuditEntries must not
+// keep the entries (or the slice) after it returns: the Auditor reuses
+// their memory for later entries.
 type Writer interface {
 	AppendAuditEntries(ctx context.Context, entries []*fc.AuditEntry) error
 }
@@ -93,9 +95,15 @@ type Auditor struct {
 	stop  chan struct{} // closed by Close: the loop ends
 	done  chan struct{} // closed when the loop has ended
 
-	mu       sync.Mutex
-	closed   bool // by Close: later entries are dropped
-	buf      []*fc.AuditEntry
+	mu     sync.Mutex
+	closed bool // by Close: later entries are dropped
+	// buf holds the entries not yet written, by value: Record copies its
+	// entry in, so queueing one allocates nothing (docs/benchmarks.md,
+	// "Audit"). A batch being written is the front of an array that
+	// later entries are appended after, never over.
+	buf []fc.AuditEntry
+	// spare is the array of a batch written whole, for buf to fill again.
+	spare    []fc.AuditEntry
 	bufBytes int
 	lastDrop time.Time // of the last warning about dropped entries
 
@@ -150,7 +158,7 @@ func (a *Auditor) Record(_ context.Context, e fc.AuditEntry) {
 		e.On = a.opts.Now()
 	}
 	clean(&e)
-	size := entryOverhead + len(e.UserEmail) + len(e.ClientAddress) + len(e.Method) + len(e.Path) + len(e.Query)
+	size := entrySize(&e)
 	a.mu.Lock()
 	if a.closed || a.bufBytes+size > a.opts.MaxBufferBytes {
 		n := a.dropped.Add(1)
@@ -165,13 +173,18 @@ func (a *Auditor) Record(_ context.Context, e fc.AuditEntry) {
 		}
 		return
 	}
-	a.buf = append(a.buf, &e)
+	a.buf = append(a.buf, e)
 	a.bufBytes += size
 	a.mu.Unlock()
 	select {
 	case a.wake <- struct{}{}:
 	default: // already signalled
 	}
+}
+
+// entrySize is what e counts against Options.MaxBufferBytes.
+func entrySize(e *fc.AuditEntry) int {
+	return entryOverhead + len(e.UserEmail) + len(e.ClientAddress) + len(e.Method) + len(e.Path) + len(e.Query)
 }
 
 // clean makes e's text storable on both databases: valid UTF-8 without
@@ -235,28 +248,44 @@ func (a *Auditor) signal() {
 func (a *Auditor) writeBatch(ctx context.Context) (int, error) {
 	a.mu.Lock()
 	n := min(len(a.buf), a.opts.MaxBatch)
-	batch := a.buf[:n:n]
-	a.buf = a.buf[n:]
+	batch := a.buf[:n]
+	whole := n == len(a.buf)
+	if whole {
+		// Later entries go to the spare array, not after this batch in
+		// its own, which can then be reused once written.
+		a.buf, a.spare = a.spare[:0], nil
+	} else {
+		batch = batch[:n:n]
+		a.buf = a.buf[n:]
+	}
 	a.mu.Unlock()
 	if n == 0 {
 		return 0, nil
 	}
+	ptrs := make([]*fc.AuditEntry, n)
+	for i := range batch {
+		ptrs[i] = &batch[i]
+	}
 	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
 	start := time.Now()
-	err := a.store.AppendAuditEntries(ctx, batch)
+	err := a.store.AppendAuditEntries(ctx, ptrs)
 	a.batch.Observe(time.Since(start).Seconds())
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err != nil {
 		a.failed.Add(1)
-		a.buf = append(batch, a.buf...)
+		a.buf = append(batch[:n:n], a.buf...)
 		return n, err
 	}
-	for _, e := range batch {
-		a.bufBytes -= entryOverhead + len(e.UserEmail) + len(e.ClientAddress) + len(e.Method) + len(e.Path) + len(e.Query)
+	for i := range batch {
+		a.bufBytes -= entrySize(&batch[i])
 	}
 	a.written.Add(uint64(n))
+	if whole && a.spare == nil {
+		clear(batch) // let go of the entries' strings
+		a.spare = batch[:0]
+	}
 	return n, nil
 }
 

@@ -3,7 +3,9 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -27,7 +29,10 @@ func (s *fakeStore) AppendAuditEntries(_ context.Context, es []*fc.AuditEntry) e
 	if s.broken {
 		return errors.New("database is locked")
 	}
-	s.entries = append(s.entries, es...)
+	for _, e := range es {
+		c := *e // the Auditor reuses the entries' memory once this returns
+		s.entries = append(s.entries, &c)
+	}
 	s.batches++
 	return nil
 }
@@ -168,5 +173,56 @@ func TestNoteAndFromRequest(t *testing.T) {
 	clean(&bad)
 	if bad.Path != "/a\uFFFDb" || bad.Query != "x=\uFFFD" {
 		t.Errorf("clean = %q, %q", bad.Path, bad.Query)
+	}
+}
+
+// recordingStore is a fakeStore during whose writes requests go on:
+// during runs inside AppendAuditEntries, before the entries are copied.
+type recordingStore struct {
+	fakeStore
+	during func()
+}
+
+func (s *recordingStore) AppendAuditEntries(ctx context.Context, es []*fc.AuditEntry) error {
+	if s.during != nil {
+		s.during()
+	}
+	return s.fakeStore.AppendAuditEntries(ctx, es)
+}
+
+// TestBufferReusedIntact: the buffer's memory is reused once a batch is
+// written (Record copies entries in; the store must not keep them), and
+// no entry is overwritten or lost across batches taken whole or in part,
+// including entries recorded while a batch is being written.
+func TestBufferReusedIntact(t *testing.T) {
+	s := &recordingStore{}
+	a := New(s, Options{Delay: time.Hour, MaxBatch: 3})
+	defer a.Close(context.Background())
+	var want []string
+	record := func(n int) {
+		for range n {
+			p := fmt.Sprintf("/p%d", len(want))
+			want = append(want, p)
+			a.Record(context.Background(), entry(p))
+		}
+	}
+	calls := 0
+	s.during = func() {
+		if calls++; calls <= 8 {
+			record(2)
+		}
+	}
+	for _, n := range []int{5, 4, 3, 1, 7} {
+		record(n)
+		if err := a.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, e := range s.entries {
+		got = append(got, e.Path)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("written %v; want %v", got, want)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -92,6 +93,19 @@ const (
 	DefaultFirstBatch = 200
 	// MaxBatch caps a batch however fast the last one was.
 	MaxBatch = 5000
+	// Bound is the longest PRIVACY.md lets a batch hold the writer. A
+	// batch that held more than half of it was sized for a machine that
+	// was not there: the next one is sized with a margin (half of what
+	// the target alone gives), so that the next spike of the same kind
+	// still ends under the bound.
+	Bound = 50 * time.Millisecond
+	// growth is how much larger than the last a batch may be: sizes come
+	// back slowly after a shrink (a quarter a batch), because one fast
+	// batch (few records to change, a quiet moment) is no promise that the
+	// next, larger one will be. Doubling let a lucky batch make the next
+	// one hold twice the target, and a slow moment after it more than the
+	// bound (2 of 1,449 PostgreSQL batches over 50 ms, docs/benchmarks.md).
+	growth = 1.25
 	// DefaultMinBatch is the smallest batch: a batch's hold is a fixed
 	// part (the round trips, the commit's WAL flush, on PostgreSQL the
 	// statement triggers' passes over the rollups) plus a part per
@@ -366,14 +380,19 @@ func (r *Runner) target() time.Duration {
 }
 
 // nextSize sizes the next batch from how long the last one held the
-// writer: in proportion to the target, never more than doubling at once
-// (a batch of few old records among many is not a measure of a full one)
-// and within [MinBatch, MaxBatch].
+// writer: in proportion to the target, at once when it held more (and by
+// half again when it held more than half the Bound); growing by at most a
+// quarter (growth), as a batch of few old records among many, or one that
+// met a quiet moment, is no measure of a full one; and within
+// [MinBatch, MaxBatch].
 func (r *Runner) nextSize(size int, held time.Duration) int {
 	target := r.target()
-	next := size * 2
+	next := int(math.Ceil(float64(size) * growth))
 	if held > 0 {
 		next = min(next, int(float64(size)*float64(target)/float64(held)))
+	}
+	if held > Bound/2 {
+		next /= 2
 	}
 	floor := r.MinBatch
 	if floor <= 0 {

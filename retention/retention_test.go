@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -42,9 +44,10 @@ func TestWindowsValidate(t *testing.T) {
 }
 
 // TestNextSize: a batch is sized in proportion to the target from the
-// last one's hold, never more than doubling, within [MinBatch, MaxBatch]:
-// a batch whose fixed cost alone passes the target does not shrink the
-// next ones to a record each.
+// last one's hold (halved again after a hold over half the Bound), never
+// growing by more than a quarter, within [MinBatch, MaxBatch]: a batch
+// whose fixed cost alone passes the target does not shrink the next ones
+// to a record each.
 func TestNextSize(t *testing.T) {
 	r := &Runner{Target: 20 * time.Millisecond}
 	for _, c := range []struct {
@@ -52,11 +55,13 @@ func TestNextSize(t *testing.T) {
 		held time.Duration
 		want int
 	}{
-		{100, 40 * time.Millisecond, 50},
-		{100, 10 * time.Millisecond, 200},
-		{100, time.Millisecond, 200},
-		{100, 0, 200},
-		{4000, time.Millisecond, MaxBatch},
+		{100, 20 * time.Millisecond, 100},
+		{100, 40 * time.Millisecond, 25},
+		{100, 25 * time.Millisecond, 80},
+		{100, 10 * time.Millisecond, 125},
+		{100, time.Millisecond, 125},
+		{100, 0, 125},
+		{4500, time.Millisecond, MaxBatch},
 		{100, time.Second, DefaultMinBatch},
 		{DefaultMinBatch, 30 * time.Millisecond, DefaultMinBatch},
 		{1, time.Second, DefaultMinBatch},
@@ -150,5 +155,78 @@ func TestStartLogs(t *testing.T) {
 				t.Errorf("the error log's attributes %v leave out the deliveries deleted or the incidents anonymized", keys)
 			}
 		})
+	}
+}
+
+// modelRun is a fc.RetentionRun over n old FailedCheckins whose batches hold the
+// writer for a time the test's model gives (hold of the batch's index and
+// its records), instead of a clock: the runner's sizing is tested against
+// a machine whose speed changes from batch to batch.
+type modelRun struct {
+	fc.PrivacyStore
+	n     int64
+	hold  func(batch, records int) time.Duration
+	sizes []int
+	held  []time.Duration
+}
+
+func (m *modelRun) TryRetentionLock(context.Context) (fc.RetentionRun, bool, error) {
+	return m, true, nil
+}
+func (m *modelRun) Release()                                                  {}
+func (m *modelRun) RetainAlerts(context.Context, time.Time, int) (int, error) { return 0, nil }
+
+func (m *modelRun) RetainBatch(_ context.Context, b fc.RetentionBatch) (fc.RetentionProgress, error) {
+	if b.Kind != fc.KindFailedCheckins {
+		return fc.RetentionProgress{Done: true}, nil // no old check-ins
+	}
+	last := min(b.After+int64(b.Limit), m.n)
+	changed := int(last - b.After)
+	h := m.hold(len(m.sizes), changed)
+	m.sizes, m.held = append(m.sizes, b.Limit), append(m.held, h)
+	return fc.RetentionProgress{Changed: changed, Last: last, Done: last == m.n, Held: h}, nil
+}
+
+// TestBatchesAdaptToTheHold: on a machine where a record costs 20 us of
+// the writer, now and then a batch meets a quiet moment (a fifth of
+// that) just before a busy one (three times), and for a spell every
+// batch costs four times as much, no batch holds the writer for more
+// than the Bound: a lucky batch does not double the next, and a batch
+// over half the Bound shrinks the next with a margin. Once the spell
+// ends, batches grow back (by at most a quarter each) to the target.
+// With a fixed batch size the spell's batches hold 80 ms.
+func TestBatchesAdaptToTheHold(t *testing.T) {
+	const perRecord = 20 * time.Microsecond
+	m := &modelRun{n: 60000, hold: func(batch, records int) time.Duration {
+		cost := perRecord
+		switch {
+		case batch >= 40 && batch < 60:
+			cost *= 4
+		case batch%8 == 5:
+			cost /= 5
+		case batch%8 == 6:
+			cost *= 3
+		}
+		return time.Duration(records) * cost
+	}}
+	r := &Runner{Store: m, Windows: Windows{DeleteAfter: 30 * Day}, FirstBatch: 1000, Pause: time.Nanosecond}
+	res, err := r.RunOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Deleted != int(m.n) {
+		t.Fatalf("deleted %d records; want %d", res.Deleted, m.n)
+	}
+	for i, h := range m.held {
+		if h > Bound {
+			t.Errorf("batch %d of %d records held the writer %v; want at most %v (sizes %v)", i, m.sizes[i], h, Bound, m.sizes)
+		}
+		if i > 0 && float64(m.sizes[i]) > math.Ceil(float64(m.sizes[i-1])*growth) {
+			t.Errorf("batch %d: %d records after %d; want growth by at most a quarter", i, m.sizes[i], m.sizes[i-1])
+		}
+	}
+	// After the spell the sizes come back to the target's 500 records.
+	if len(m.sizes) < 80 || slices.Max(m.sizes[60:80]) < 500 {
+		t.Errorf("sizes %v; want them back to 500 records within 20 batches of the spell", m.sizes)
 	}
 }
