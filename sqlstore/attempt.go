@@ -355,7 +355,7 @@ type attemptBatch struct {
 	hooks    []activeHook          // the active webhooks (the outbox: webhookcache.go)
 	alerts   alertBatch            // the active alert rules and what the batch knows of their keys (alertbatch.go)
 	queued   int                   // deliveries queued
-	// deliveries holds the arguments of the deliveries queued, written
+	// deliveries holds the arguments of the outbox rows queued, written
 	// together at the end of the batch (queueDeliveryInserts).
 	deliveries []any
 }

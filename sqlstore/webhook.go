@@ -249,6 +249,13 @@ func samePtr[T comparable](a, b *T) bool {
 // DeleteWebhook deletes the webhook and its deliveries.
 func (s Webhooks) DeleteWebhook(ctx context.Context, scope fc.Scope, id int64) error {
 	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		// The records queued for it become deliveries first, deleted
+		// below with the rest: an outbox row left naming it would
+		// otherwise go to a webhook created later with its Id (SQLite
+		// reuses the largest Id).
+		if err := s.fanOut(ctx, tx, time.Time{}, true, true); err != nil {
+			return err
+		}
 		where, args := scopeWhere(scope, []any{id})
 		n, err := tx.Exec(ctx, `DELETE FROM webhooks WHERE id = $1 AND `+where, args...)
 		if err != nil {
@@ -320,6 +327,9 @@ func (s Webhooks) FindWebhooks(ctx context.Context, q fc.Query) (*fc.WebhookPage
 // first.
 func (s Webhooks) FindWebhookDeliveries(ctx context.Context, scope fc.Scope, webhookID int64, page int64, size int) (*fc.WebhookDeliveryPage, error) {
 	q := fc.Query{Page: page, Size: size}
+	if err := s.fanOutAll(ctx); err != nil {
+		return nil, err
+	}
 	return ReadValue(ctx, s.Read, func(tx Tx) (*fc.WebhookDeliveryPage, error) {
 		if _, err := s.findWebhook(ctx, tx, scope, webhookID); err != nil {
 			return nil, err
@@ -348,6 +358,24 @@ func (s Webhooks) FindWebhookDeliveries(ctx context.Context, scope fc.Scope, web
 			out.Records = recs
 		}
 		return out, nil
+	})
+}
+
+// fanOutAll turns every outbox row into deliveries, so that the delivery
+// log shows every record queued, also those the dispatcher has not
+// claimed yet (while it defers to saturated check-ins, or when none
+// runs). It writes only when the outbox holds a row; a crash may lose
+// the write (LazyWrite), and the next fan-out then makes the same
+// deliveries again, with the same webhook-ids.
+func (s Webhooks) fanOutAll(ctx context.Context) error {
+	queued, err := ReadValue(ctx, s.Read, func(tx Tx) (bool, error) {
+		return s.outboxDue(ctx, tx, time.Time{})
+	})
+	if err != nil || !queued {
+		return err
+	}
+	return s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
+		return s.fanOut(ctx, tx, time.Time{}, true, true)
 	})
 }
 
@@ -403,7 +431,7 @@ func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseU
 		var id int64
 		err := tx.QueryRow(ctx, dueSQL, t.Value(now), 1).Scan(&id)
 		if errors.Is(err, ErrNoRows) {
-			return false, nil
+			return s.outboxDue(ctx, tx, now)
 		}
 		return err == nil, err
 	})
@@ -447,10 +475,14 @@ func (s Webhooks) FinishAndClaim(ctx context.Context, owner string, rs []fc.Deli
 }
 
 // claim leases up to limit due deliveries to owner in tx and returns
-// them: on PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED,
+// them, after turning the outbox rows written by now into deliveries
+// (fanOut): on PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED,
 // so servers claiming at once take different rows and none waits.
 func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leaseUntil time.Time, limit int) ([]*fc.DeliveryJob, error) {
 	t := s.D.Accounts
+	if err := s.fanOut(ctx, tx, now, false, false); err != nil {
+		return nil, err
+	}
 	rows, err := tx.Query(ctx, dueSQL+s.D.skipLocked(), t.Value(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
@@ -675,8 +707,11 @@ func (s Webhooks) finish(ctx context.Context, tx WriteTx, owner string, r fc.Del
 // (the queue depth of /metrics).
 func (s Webhooks) PendingDeliveries(ctx context.Context) (int64, error) {
 	return ReadValue(ctx, s.Read, func(tx Tx) (int64, error) {
+		// An outbox row counts once per webhook it names (its commas
+		// and one).
 		var n int64
-		err := tx.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE status = 'Pending'`).Scan(&n)
+		err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'Pending') +
+			(SELECT coalesce(sum(length(webhooks) - length(replace(webhooks, ',', '')) + 1), 0) FROM webhook_outbox)`).Scan(&n)
 		return n, err
 	})
 }
