@@ -414,8 +414,9 @@ func (s Webhooks) RedeliverWebhook(ctx context.Context, scope fc.Scope, webhookI
 }
 
 // dueSQL selects the deliveries a dispatcher may claim: pending, due, of
-// an active webhook, not leased or with a lease that has expired.
-const dueSQL = `SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+// an active webhook, not leased or with a lease that has expired; with
+// their record (claimGroups).
+const dueSQL = `SELECT d.id, d.action, d.record_id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 	WHERE d.status = 'Pending' AND w.active AND d.next_attempt_on <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
 	ORDER BY d.next_attempt_on, d.id LIMIT $2`
 
@@ -428,8 +429,9 @@ const dueSQL = `SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = 
 func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]*fc.DeliveryJob, error) {
 	t := s.D.Accounts
 	due, err := ReadValue(ctx, s.Read, func(tx Tx) (bool, error) {
-		var id int64
-		err := tx.QueryRow(ctx, dueSQL, t.Value(now), 1).Scan(&id)
+		var id, record int64
+		var action int
+		err := tx.QueryRow(ctx, dueSQL, t.Value(now), 1).Scan(&id, &action, &record)
 		if errors.Is(err, ErrNoRows) {
 			return s.outboxDue(ctx, tx, now)
 		}
@@ -483,16 +485,21 @@ func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leas
 	if err := s.fanOut(ctx, tx, now, false, false); err != nil {
 		return nil, err
 	}
-	rows, err := tx.Query(ctx, dueSQL+s.D.skipLocked(), t.Value(now), limit)
+	rows, err := tx.Query(ctx, dueSQL+s.D.skipLocked(), t.Value(now), limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
-	ids, err := ScanRows(rows, "claim deliveries", func(r Rows) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
+	due, err := ScanRows(rows, "claim deliveries", func(r Rows) (dueDelivery, error) {
+		var d dueDelivery
+		return d, r.Scan(&d.id, &d.action, &d.record)
 	})
-	if err != nil || len(ids) == 0 {
+	if err != nil || len(due) == 0 {
 		return nil, err
+	}
+	due = claimGroups(due, limit)
+	ids := make([]int64, len(due))
+	for i, d := range due {
+		ids[i] = d.id
 	}
 	lease, in := idList([]any{owner, t.Value(leaseUntil)}, ids)
 	if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 WHERE id IN (`+in+`)`, lease...); err != nil {
@@ -508,6 +515,38 @@ func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leas
 		var j fc.DeliveryJob
 		return &j, s.scanDelivery(r, &j.Delivery, &j.URL, &j.Secret, &j.Delivery.Scope)
 	})
+}
+
+// dueDelivery is a row of dueSQL.
+type dueDelivery struct {
+	id, record int64
+	action     int
+}
+
+// claimGroups returns the first limit of due (which holds up to limit+1
+// rows, in claim order), less the deliveries at the end whose record has
+// more deliveries after them, unless that would leave none: a record's
+// deliveries to several webhooks (adjacent, as the fan-out writes them)
+// then go in one claim, whose attempts render the body once
+// (webhook.renders; BenchmarkWebhookDrain's reads/delivery), rather than
+// once in each of two claims. The ones held back are claimed next.
+func claimGroups(due []dueDelivery, limit int) []dueDelivery {
+	if len(due) <= limit {
+		return due
+	}
+	last := due[limit-1]
+	same := func(d dueDelivery) bool { return d.action == last.action && d.record == last.record }
+	if !same(due[limit]) {
+		return due[:limit]
+	}
+	i := limit - 1
+	for i > 0 && same(due[i-1]) {
+		i--
+	}
+	if i == 0 {
+		return due[:limit]
+	}
+	return due[:i]
 }
 
 // idList appends ids to args and returns their placeholders, numbered

@@ -31,6 +31,8 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 		{"Outbox", testOutbox},
 		{"OutboxSeesChanges", testOutboxSeesChanges},
 		{"ImportIsNotDelivered", testImportIsNotDelivered},
+		{"OutboxDeleted", testOutboxDeleted},
+		{"ClaimKeepsRecordsTogether", testClaimKeepsRecordsTogether},
 		{"ClaimAndFinish", testClaimAndFinish},
 		{"FinishAndClaim", testFinishAndClaim},
 		{"FinishInAnyOrder", testFinishInAnyOrder},
@@ -250,6 +252,61 @@ func testOutboxSeesChanges(t *testing.T, s WebhookBackend) {
 	r5 := refuse()
 	if got, want := deliveries(t, s, h, h2), []string{fmt.Sprintf("h2/63/%d", r5)}; !slices.Equal(got, want) {
 		t.Errorf("deliveries = %v; want %v", got, want)
+	}
+}
+
+// testOutboxDeleted: a record queued for a webhook that is deleted
+// before the dispatcher has taken it from the outbox goes to nobody, not
+// to a webhook created afterwards (on SQLite with the same Id), and the
+// records queued for the others still go to them.
+func testOutboxDeleted(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	keep := newHook(t, s, "keep", fc.ActionFailedCheckin, nil, "")
+	gone := newHook(t, s, "gone", fc.ActionFailedCheckin, nil, "")
+	r := refusals(t, s, 1)[0]
+	if err := s.DeleteWebhook(ctx, fc.AllBusinesses(), gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	again := newHook(t, s, "again", fc.ActionFailedCheckin, nil, "")
+	if got, want := deliveries(t, s, keep, gone, again), []string{fmt.Sprintf("keep/63/%d", r)}; !slices.Equal(got, want) {
+		t.Errorf("deliveries = %v; want %v (webhook %d deleted, %d created after the refusal)", got, want, gone.ID, again.ID)
+	}
+}
+
+// testClaimKeepsRecordsTogether: a claim does not end in the middle of a
+// record's deliveries (so their body is read once) unless that record's
+// alone exceed the limit, and the ones held back are claimed next.
+func testClaimKeepsRecordsTogether(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	for _, name := range []string{"a", "b", "c"} {
+		newHook(t, s, name, fc.ActionFailedCheckin, nil, "")
+	}
+	rs := refusals(t, s, 3)
+	take := func(limit int) []int64 {
+		t.Helper()
+		jobs, err := s.ClaimDeliveries(ctx, "test", WebhookNow, WebhookNow.Add(time.Minute), limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs []int64
+		for _, j := range jobs {
+			recs = append(recs, j.Delivery.RecordID)
+		}
+		return recs
+	}
+	for _, c := range []struct {
+		limit int
+		want  []int64
+	}{
+		{4, []int64{rs[0], rs[0], rs[0]}},          // not rs[1]'s first
+		{2, []int64{rs[1], rs[1]}},                 // one record's exceed the limit
+		{100, []int64{rs[1], rs[2], rs[2], rs[2]}}, // the rest
+	} {
+		if got := take(c.limit); !slices.Equal(got, c.want) {
+			t.Errorf("claim of %d = records %v; want %v", c.limit, got, c.want)
+		}
 	}
 }
 
