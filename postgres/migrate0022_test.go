@@ -19,7 +19,8 @@ func TestMigration0022(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	// Migration 0022 taken back: a database at version 21.
-	if _, err := db.pool.Exec(ctx, `DROP TABLE webhook_outbox; DELETE FROM schema_migrations WHERE version >= 22`); err != nil {
+	if _, err := db.pool.Exec(ctx, `DROP TABLE webhook_outbox; ALTER TABLE webhook_deliveries DROP COLUMN outbox_id;
+		DELETE FROM schema_migrations WHERE version >= 22`); err != nil {
 		t.Fatal(err)
 	}
 	storetest.ImportTestDirectory(t, db)

@@ -79,7 +79,7 @@ func TestMigration0017(t *testing.T) {
 	}
 
 	// A refusal queued now (through the outbox of migration 0020): the
-	// webhook-id derived from its outbox row, stored with the delivery.
+	// webhook-id derived from its outbox row, whose Id the delivery keeps.
 	db.SetNow(time.Now)
 	_, err = db.RecordAttempts(ctx, []*fc.Attempt{{BusinessID: 1, Source: fc.SourceTile, AccessCardID: "nobody", FromTime: time.Now()}})
 	if err != nil {
@@ -91,8 +91,10 @@ func TestMigration0017(t *testing.T) {
 	}
 	d := page.Records[0]
 	var stored *string
-	if err := db.writer.QueryRow(`SELECT event_id FROM webhook_deliveries WHERE id = ?`, d.ID).Scan(&stored); err != nil || stored == nil || *stored != d.EventID {
-		t.Errorf("stored event_id of the new delivery = %v, %v; want %q", stored, err, d.EventID)
+	var outbox *int64
+	err = db.writer.QueryRow(`SELECT event_id, outbox_id FROM webhook_deliveries WHERE id = ?`, d.ID).Scan(&stored, &outbox)
+	if err != nil || stored != nil || outbox == nil || *outbox != 1 {
+		t.Errorf("stored event_id and outbox_id of the new delivery = %v, %v, %v; want NULL and 1", stored, outbox, err)
 	}
 	want := regexp.MustCompile(`^msg_` + prefix + `_o1_7_\d{13}$`)
 	if d.ID != 42 || !want.MatchString(d.EventID) {

@@ -20,7 +20,8 @@ func TestMigration0020(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	// Migration 0020 taken back: a database at version 19.
-	if _, err := db.writer.Exec(`DROP TABLE webhook_outbox; DELETE FROM schema_migrations WHERE version >= 20`); err != nil {
+	if _, err := db.writer.Exec(`DROP TABLE webhook_outbox; ALTER TABLE webhook_deliveries DROP COLUMN outbox_id;
+		DELETE FROM schema_migrations WHERE version >= 20`); err != nil {
 		t.Fatal(err)
 	}
 	storetest.ImportTestDirectory(t, db)
@@ -123,8 +124,11 @@ func TestOutboxFanOutRepeated(t *testing.T) {
 		return ids
 	}
 	first := eventIDs()
-	// The fan-out and the claim undone, as a lost transaction leaves them.
-	undo := `DELETE FROM webhook_deliveries; INSERT INTO webhook_outbox (id, action, record_id, webhooks, created_on) VALUES (?, ?, ?, ?, ?)`
+	// The fan-out and the claim undone, as a lost transaction leaves them,
+	// and another delivery since (so the new rows get other Ids).
+	undo := `DELETE FROM webhook_deliveries;
+		INSERT INTO webhook_deliveries (id, webhook_id, action, record_id, status, attempts, created_on) VALUES (100, 1, 63, 1, 'Delivered', 1, 0);
+		INSERT INTO webhook_outbox (id, action, record_id, webhooks, created_on) VALUES (?, ?, ?, ?, ?)`
 	if _, err := db.writer.Exec(undo, saved.id, saved.action, saved.record, saved.webhooks, saved.created); err != nil {
 		t.Fatal(err)
 	}

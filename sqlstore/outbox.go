@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -23,37 +22,37 @@ import (
 // fanOutLimit is the most outbox rows one fan-out takes at a time.
 const fanOutLimit = 256
 
-// insertFannedSQL[k] inserts 1<<k deliveries made from outbox rows, due
-// when their record was written, with the webhook-id of OutboxEventID.
-var insertFannedSQL = chunkedInsert(`INSERT INTO webhook_deliveries (webhook_id, action, record_id, event_id, status,
-	attempts, next_attempt_on, created_on) VALUES `, fannedArgs,
-	func(n int) string {
-		return fmt.Sprintf("($%d, $%d, $%d, $%d, 'Pending', 0, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+5)
-	})
-
-// fannedArgs is the number of arguments of one row of insertFannedSQL.
-const fannedArgs = 5
+// fanOutSQL makes the deliveries of the outbox rows with the given Ids
+// (appended), one per webhook each names that still exists, in one
+// statement (no argument per delivery), in the order of the rows and
+// then of the webhooks, so that a record's deliveries are adjacent
+// (claimGroups). The LIKE finds the webhook's Id in the comma-separated
+// list; a webhook deleted since the record was written matches nothing.
+const fanOutSQL = `INSERT INTO webhook_deliveries (webhook_id, action, record_id, outbox_id, status, attempts,
+	next_attempt_on, created_on)
+	SELECT w.id, o.action, o.record_id, o.id, 'Pending', 0, o.created_on, o.created_on
+	FROM webhook_outbox o JOIN webhooks w ON ',' || o.webhooks || ',' LIKE '%,' || w.id || ',%'
+	WHERE o.id IN (`
 
 // OutboxEventID returns the webhook-id (Standard Webhooks) of the delivery
-// to webhook of the record of outbox row id, created at created: derived
-// from the outbox row, so that the row fanned out twice (the dispatcher's
-// transaction lost in a crash after an attempt was sent) gives the same
-// webhook-id, and a receiver deduplicates it. It differs from every
-// EventID (the "o"), has no '.', and is unique as EventID is: the
-// database's prefix, the outbox Id (never reused: AUTOINCREMENT on
-// SQLite, an identity on PostgreSQL), the creation time against a restored
-// backup, and the webhook.
+// to webhook of the record of outbox row id, created at created (the
+// delivery keeps both: outbox_id, created_on): derived from the outbox
+// row, so that the row fanned out twice (the dispatcher's transaction
+// lost in a crash after an attempt was sent) gives the same webhook-id,
+// and a receiver deduplicates it. It differs from every EventID (the
+// "o"), has no '.', and is unique as EventID is: the database's prefix,
+// the outbox Id (never reused: AUTOINCREMENT on SQLite, an identity on
+// PostgreSQL), the creation time against a restored backup, and the
+// webhook.
 func OutboxEventID(prefix string, id, webhook int64, created time.Time) string {
 	return "msg_" + prefix + "_o" + strconv.FormatInt(id, 10) + "_" + strconv.FormatInt(webhook, 10) + "_" +
 		strconv.FormatInt(created.UnixMilli(), 10)
 }
 
-// outboxRow is one webhook_outbox row.
+// outboxRow is the part of a webhook_outbox row fanOut reads.
 type outboxRow struct {
-	id, record int64
-	action     int
-	webhooks   string
-	created    time.Time
+	id      int64
+	created time.Time
 }
 
 // outboxDueSQL reads the oldest outbox row's creation time: the claim's
@@ -77,9 +76,7 @@ func (s Webhooks) outboxDue(ctx context.Context, tx Tx, due time.Time) (bool, er
 // fanOut turns the outbox rows written at or before due into deliveries,
 // in Id order, at most fanOutLimit of them, and deletes them; with all,
 // every row whatever its time, until the outbox is empty. A webhook
-// deleted since the record was written gets none (and on PostgreSQL its
-// row is locked against a delete until this transaction ends, so no
-// delivery outlives its webhook). The dispatcher's claims skip the rows
+// deleted since the record was written gets none. The dispatcher's claims skip the rows
 // another server is fanning out (wait false); the delivery log and a
 // webhook's delete wait for them (wait true), so they see every delivery.
 func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wait bool) error {
@@ -99,14 +96,13 @@ func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wa
 // read.
 func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all bool, lock string) (int, error) {
 	t := s.D.Accounts
-	rows, err := tx.Query(ctx, `SELECT d.id, d.action, d.record_id, d.webhooks, d.created_on FROM webhook_outbox d
-		ORDER BY d.id LIMIT $1`+lock, fanOutLimit)
+	rows, err := tx.Query(ctx, `SELECT d.id, d.created_on FROM webhook_outbox d ORDER BY d.id LIMIT $1`+lock, fanOutLimit)
 	if err != nil {
 		return 0, fmt.Errorf("read the outbox: %w", err)
 	}
 	read, err := ScanRows(rows, "read the outbox", func(r Rows) (outboxRow, error) {
 		var o outboxRow
-		return o, r.Scan(&o.id, &o.action, &o.record, &o.webhooks, t.Dest(&o.created))
+		return o, r.Scan(&o.id, t.Dest(&o.created))
 	})
 	if err != nil || len(read) == 0 {
 		return 0, err
@@ -122,72 +118,23 @@ func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all
 	if len(taken) == 0 {
 		return len(read), nil
 	}
-	var prefix string
-	if err := tx.QueryRow(ctx, `SELECT event_prefix FROM webhook_state WHERE id = 1`).Scan(&prefix); err != nil {
-		return 0, fmt.Errorf("read the event prefix: %w", err)
+	if s.D.RowLocks {
+		// The webhooks are locked against a delete until this
+		// transaction ends (FOR KEY SHARE: an edit or a result's update
+		// does not wait), so no delivery outlives its webhook.
+		if _, err := tx.Exec(ctx, `SELECT id FROM webhooks ORDER BY id FOR KEY SHARE`); err != nil {
+			return 0, fmt.Errorf("lock the webhooks: %w", err)
+		}
 	}
-	live, err := s.liveWebhooks(ctx, tx, taken)
-	if err != nil {
-		return 0, err
-	}
-	var args []any
 	ids := make([]int64, len(taken))
 	for i, o := range taken {
 		ids[i] = o.id
-		created := t.Value(o.created)
-		for part := range strings.SplitSeq(o.webhooks, ",") {
-			h, err := strconv.ParseInt(part, 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("outbox row %d: webhook %q: %w", o.id, part, err)
-			}
-			if !live[h] {
-				continue
-			}
-			args = append(args, h, o.action, o.record, OutboxEventID(prefix, o.id, h, o.created), created)
-		}
 	}
-	queueChunked(tx.Queue, insertFannedSQL, fannedArgs, args)
-	del, in := idList(nil, ids)
-	tx.Queue(`DELETE FROM webhook_outbox WHERE id IN (`+in+`)`, del...)
+	args, in := idList(nil, ids)
+	tx.Queue(fanOutSQL+in+`) ORDER BY o.id, w.id`, args...)
+	tx.Queue(`DELETE FROM webhook_outbox WHERE id IN (`+in+`)`, args...)
 	if err := tx.Flush(ctx); err != nil {
 		return 0, fmt.Errorf("fan out the outbox: %w", err)
 	}
 	return len(read), nil
-}
-
-// liveWebhooks returns which of the webhooks the outbox rows name still
-// exist, locking them against a delete on PostgreSQL (FOR KEY SHARE: an
-// edit or a result's update does not wait for it).
-func (s Webhooks) liveWebhooks(ctx context.Context, tx WriteTx, rows []outboxRow) (map[int64]bool, error) {
-	var named []int64
-	for _, o := range rows {
-		for part := range strings.SplitSeq(o.webhooks, ",") {
-			if h, err := strconv.ParseInt(part, 10, 64); err == nil {
-				named = append(named, h)
-			}
-		}
-	}
-	slices.Sort(named)
-	named = slices.Compact(named)
-	live := make(map[int64]bool, len(named))
-	if len(named) == 0 {
-		return live, nil
-	}
-	lock := ""
-	if s.D.RowLocks {
-		lock = " FOR KEY SHARE"
-	}
-	args, in := idList(nil, named)
-	q, err := tx.Query(ctx, `SELECT id FROM webhooks WHERE id IN (`+in+`) ORDER BY id`+lock, args...)
-	if err != nil {
-		return nil, fmt.Errorf("read the outbox's webhooks: %w", err)
-	}
-	found, err := ScanRows(q, "read the outbox's webhooks", func(r Rows) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	})
-	for _, id := range found {
-		live[id] = true
-	}
-	return live, err
 }

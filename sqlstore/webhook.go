@@ -24,7 +24,7 @@ const webhookColumns = `id, unique_id, business_id, name, action, description, u
 
 // deliveryColumns are the columns of a delivery row, in scanDelivery's
 // order; a query that reads them adds eventPrefixColumn after them.
-const deliveryColumns = `id, webhook_id, action, record_id, event_id, status, attempts, last_status_code,
+const deliveryColumns = `id, webhook_id, action, record_id, event_id, outbox_id, status, attempts, last_status_code,
 	last_error, next_attempt_on, delivered_on, created_on, body`
 
 // eventPrefixColumn is the database's event_prefix, which EventID needs;
@@ -32,7 +32,9 @@ const deliveryColumns = `id, webhook_id, action, record_id, event_id, status, at
 const eventPrefixColumn = `(SELECT event_prefix FROM webhook_state WHERE id = 1)`
 
 // EventID returns the webhook-id (Standard Webhooks) of a delivery queued
-// since migration 0017 (SQLite; 0018 PostgreSQL), whose event_id is NULL:
+// since migration 0017 (SQLite; 0018 PostgreSQL) and not made from an
+// outbox row (alert incidents; and every delivery queued before 0020,
+// 0022 PostgreSQL), whose event_id and outbox_id are NULL:
 // derived from the row rather than stored with a UNIQUE index in each
 // refusal's transaction (BenchmarkHTTP16Push/outbox). It is the same on
 // every attempt, and unique: the database's random prefix tells two
@@ -92,15 +94,19 @@ func (s Webhooks) scanWebhook(row Row) (*fc.Webhook, error) {
 func (s Webhooks) scanDelivery(row Row, d *fc.WebhookDelivery, more ...any) error {
 	t := s.D.Accounts
 	var eventID *string
+	var outboxID *int64
 	var prefix string
-	dest := append([]any{&d.ID, &d.WebhookID, &d.Action, &d.RecordID, &eventID, &d.Status, &d.Attempts, &d.LastStatusCode,
+	dest := append([]any{&d.ID, &d.WebhookID, &d.Action, &d.RecordID, &eventID, &outboxID, &d.Status, &d.Attempts, &d.LastStatusCode,
 		&d.LastError, t.OptionalDest(&d.NextAttemptOn), t.OptionalDest(&d.DeliveredOn), t.Dest(&d.CreatedOn), &d.Body, &prefix}, more...)
 	if err := row.Scan(dest...); err != nil {
 		return fmt.Errorf("read webhook delivery: %w", err)
 	}
-	if eventID != nil {
+	switch {
+	case eventID != nil: // queued before migration 0017 (SQLite; 0018 PostgreSQL)
 		d.EventID = *eventID
-	} else {
+	case outboxID != nil: // made from an outbox row (outbox.go)
+		d.EventID = OutboxEventID(prefix, *outboxID, d.WebhookID, d.CreatedOn)
+	default:
 		d.EventID = EventID(prefix, d.ID, d.CreatedOn)
 	}
 	return nil
