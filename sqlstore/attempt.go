@@ -140,8 +140,11 @@ func recordTx(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCa
 	if err != nil {
 		return nil, err
 	}
-	if queued > 0 && dirs.Webhooks.Queued != nil {
-		dirs.Webhooks.Queued() // committed: the dispatcher may send them now
+	if queued > 0 {
+		dirs.Webhooks.Outbox.queued.Add(1) // committed: the claims look at the outbox again
+		if dirs.Webhooks.Queued != nil {
+			dirs.Webhooks.Queued() // the dispatcher may send them now
+		}
 	}
 	return results, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -49,6 +50,45 @@ func OutboxEventID(prefix string, id, webhook int64, created time.Time) string {
 		strconv.FormatInt(created.UnixMilli(), 10)
 }
 
+// OutboxRecheck is how often a claim made as attempts end (FinishAndClaim)
+// reads the outbox when OutboxHint says this process queued nothing since
+// it was last found empty: rows other processes (other servers on
+// PostgreSQL, a second handle on the SQLite file) queued are fanned out
+// by their own dispatchers, by this one's ClaimDeliveries (its poll and
+// wakes), and at the latest after this long.
+const OutboxRecheck = time.Second
+
+// OutboxHint spares the dispatcher's claims a read of an empty outbox:
+// with a busy dispatcher every group of results claims the next
+// deliveries, and the outbox's SELECT alone cost about as much as the
+// rest of the claim (BenchmarkWebhookDrain). The zero OutboxHint is
+// ready; a nil one always reads.
+type OutboxHint struct {
+	queued  atomic.Int64 // batches of this process that queued outbox rows, counted after their commit
+	seen    atomic.Int64 // queued as it was before the last read that found the outbox empty
+	checked atomic.Int64 // when that read was made (Unix nanoseconds)
+}
+
+// look reports whether a claim should read the outbox, and the count to
+// give emptied if it finds the outbox empty.
+func (h *OutboxHint) look() (bool, int64) {
+	if h == nil {
+		return true, 0
+	}
+	q := h.queued.Load()
+	return q != h.seen.Load() || time.Now().UnixNano()-h.checked.Load() >= int64(OutboxRecheck), q
+}
+
+// emptied records that a read made after look returned mark found the
+// outbox empty (or took all of it): a batch that commits later counts
+// past mark, so the next claim reads again.
+func (h *OutboxHint) emptied(mark int64) {
+	if h != nil {
+		h.seen.Store(mark)
+		h.checked.Store(time.Now().UnixNano())
+	}
+}
+
 // outboxRow is the part of a webhook_outbox row fanOut reads.
 type outboxRow struct {
 	id      int64
@@ -79,62 +119,83 @@ func (s Webhooks) outboxDue(ctx context.Context, tx Tx, due time.Time) (bool, er
 // deleted since the record was written gets none. The dispatcher's claims skip the rows
 // another server is fanning out (wait false); the delivery log and a
 // webhook's delete wait for them (wait true), so they see every delivery.
-func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wait bool) error {
+func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wait bool) (emptied bool, err error) {
 	lock := s.D.forUpdate()
 	if !wait {
 		lock = s.D.skipLocked()
 	}
 	for {
-		n, err := s.fanOutOnce(ctx, tx, due, all, lock)
-		if err != nil || !all || n < fanOutLimit {
-			return err
+		read, taken, err := s.fanOutOnce(ctx, tx, due, all, lock)
+		if err != nil {
+			return false, err
+		}
+		if read < fanOutLimit {
+			return taken == read, nil
+		}
+		if !all {
+			return false, nil
 		}
 	}
 }
 
+// claimFanOut is the fan-out of a claim of deliveries due at due: with
+// force (ClaimDeliveries, which looked first), or when the hint says the
+// outbox may hold rows.
+func (s Webhooks) claimFanOut(ctx context.Context, tx WriteTx, due time.Time, force bool) error {
+	look, mark := s.Outbox.look()
+	if !look && !force {
+		return nil
+	}
+	emptied, err := s.fanOut(ctx, tx, due, false, false)
+	if err == nil && emptied {
+		s.Outbox.emptied(mark)
+	}
+	return err
+}
+
 // fanOutOnce is one round of fanOut and returns how many outbox rows it
-// read.
-func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all bool, lock string) (int, error) {
+// read and how many of them it fanned out.
+func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all bool, lock string) (read, taken int, err error) {
 	t := s.D.Accounts
 	rows, err := tx.Query(ctx, `SELECT d.id, d.created_on FROM webhook_outbox d ORDER BY d.id LIMIT $1`+lock, fanOutLimit)
 	if err != nil {
-		return 0, fmt.Errorf("read the outbox: %w", err)
+		return 0, 0, fmt.Errorf("read the outbox: %w", err)
 	}
-	read, err := ScanRows(rows, "read the outbox", func(r Rows) (outboxRow, error) {
+	got, err := ScanRows(rows, "read the outbox", func(r Rows) (outboxRow, error) {
 		var o outboxRow
 		return o, r.Scan(&o.id, t.Dest(&o.created))
 	})
-	if err != nil || len(read) == 0 {
-		return 0, err
+	if err != nil || len(got) == 0 {
+		return 0, 0, err
 	}
-	taken := read
+	take := got
 	if !all {
 		// Ids grow with time: the rows after the first one too young
 		// wait for a later claim (the dispatcher's deferral).
-		if i := slices.IndexFunc(read, func(o outboxRow) bool { return o.created.After(due) }); i >= 0 {
-			taken = read[:i]
+		if i := slices.IndexFunc(got, func(o outboxRow) bool { return o.created.After(due) }); i >= 0 {
+			take = got[:i]
 		}
 	}
-	if len(taken) == 0 {
-		return len(read), nil
+	if len(take) == 0 {
+		return len(got), 0, nil
 	}
 	if s.D.RowLocks {
 		// The webhooks are locked against a delete until this
 		// transaction ends (FOR KEY SHARE: an edit or a result's update
 		// does not wait), so no delivery outlives its webhook.
 		if _, err := tx.Exec(ctx, `SELECT id FROM webhooks ORDER BY id FOR KEY SHARE`); err != nil {
-			return 0, fmt.Errorf("lock the webhooks: %w", err)
+			return 0, 0, fmt.Errorf("lock the webhooks: %w", err)
 		}
 	}
-	ids := make([]int64, len(taken))
-	for i, o := range taken {
+	ids := make([]int64, len(take))
+	for i, o := range take {
 		ids[i] = o.id
 	}
 	args, in := idList(nil, ids)
 	tx.Queue(fanOutSQL+in+`) ORDER BY o.id, w.id`, args...)
 	tx.Queue(`DELETE FROM webhook_outbox WHERE id IN (`+in+`)`, args...)
 	if err := tx.Flush(ctx); err != nil {
-		return 0, fmt.Errorf("fan out the outbox: %w", err)
+		return 0, 0, fmt.Errorf("fan out the outbox: %w", err)
 	}
-	return len(read), nil
+	return len(got), len(take), nil
 }

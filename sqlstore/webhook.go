@@ -57,6 +57,10 @@ type Webhooks struct {
 	D     Dialect
 	Read  ReadFunc
 	Write WriteFunc
+	// Outbox, when set, is the process's OutboxHint, which spares the
+	// claims made as attempts end a read of an empty outbox; nil reads
+	// it on every claim.
+	Outbox *OutboxHint
 	// LazyWrite, when set, runs the dispatcher's claims and results: writes
 	// that a crash may lose without harm (a lost lease or result means a
 	// delivery is sent again, which at-least-once allows), so they may
@@ -259,7 +263,7 @@ func (s Webhooks) DeleteWebhook(ctx context.Context, scope fc.Scope, id int64) e
 		// below with the rest: an outbox row left naming it would
 		// otherwise go to a webhook created later with its Id (SQLite
 		// reuses the largest Id).
-		if err := s.fanOut(ctx, tx, time.Time{}, true, true); err != nil {
+		if _, err := s.fanOut(ctx, tx, time.Time{}, true, true); err != nil {
 			return err
 		}
 		where, args := scopeWhere(scope, []any{id})
@@ -381,7 +385,8 @@ func (s Webhooks) fanOutAll(ctx context.Context) error {
 		return err
 	}
 	return s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
-		return s.fanOut(ctx, tx, time.Time{}, true, true)
+		_, err := s.fanOut(ctx, tx, time.Time{}, true, true)
+		return err
 	})
 }
 
@@ -448,7 +453,7 @@ func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseU
 	}
 	var jobs []*fc.DeliveryJob
 	err = s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
-		jobs, err = s.claim(ctx, tx, owner, now, leaseUntil, limit)
+		jobs, err = s.claim(ctx, tx, owner, now, leaseUntil, limit, true)
 		return err
 	})
 	return jobs, err
@@ -476,7 +481,7 @@ func (s Webhooks) FinishAndClaim(ctx context.Context, owner string, rs []fc.Deli
 			return nil
 		}
 		var err error
-		jobs, err = s.claim(ctx, tx, owner, now, leaseUntil, limit)
+		jobs, err = s.claim(ctx, tx, owner, now, leaseUntil, limit, false)
 		return err
 	})
 	return jobs, err
@@ -484,11 +489,11 @@ func (s Webhooks) FinishAndClaim(ctx context.Context, owner string, rs []fc.Deli
 
 // claim leases up to limit due deliveries to owner in tx and returns
 // them, after turning the outbox rows written by now into deliveries
-// (fanOut): on PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED,
+// (claimFanOut: with force, whatever the OutboxHint says): on PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED,
 // so servers claiming at once take different rows and none waits.
-func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leaseUntil time.Time, limit int) ([]*fc.DeliveryJob, error) {
+func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leaseUntil time.Time, limit int, force bool) ([]*fc.DeliveryJob, error) {
 	t := s.D.Accounts
-	if err := s.fanOut(ctx, tx, now, false, false); err != nil {
+	if err := s.claimFanOut(ctx, tx, now, force); err != nil {
 		return nil, err
 	}
 	rows, err := tx.Query(ctx, dueSQL+s.D.skipLocked(), t.Value(now), limit+1)

@@ -71,6 +71,9 @@ type WebhookCache struct {
 	loaded  bool
 	version int64
 	hooks   []activeHook
+	// Outbox counts this process's batches that queued outbox rows, for
+	// the dispatcher's claims (OutboxHint).
+	Outbox OutboxHint
 	// Queued, when set, is called after a batch that queued deliveries
 	// has committed: it wakes this server's dispatcher, so a record
 	// reaches its receiver without waiting for the next poll. Set it

@@ -35,6 +35,7 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 		{"ClaimKeepsRecordsTogether", testClaimKeepsRecordsTogether},
 		{"ClaimAndFinish", testClaimAndFinish},
 		{"FinishAndClaim", testFinishAndClaim},
+		{"FinishAndClaimSeesNew", testFinishAndClaimSeesNew},
 		{"FinishInAnyOrder", testFinishInAnyOrder},
 		{"FinishMixedGroup", testFinishMixedGroup},
 		{"PruneDeliveries", testPruneDeliveries},
@@ -306,6 +307,27 @@ func testClaimKeepsRecordsTogether(t *testing.T, s WebhookBackend) {
 	} {
 		if got := take(c.limit); !slices.Equal(got, c.want) {
 			t.Errorf("claim of %d = records %v; want %v", c.limit, got, c.want)
+		}
+	}
+}
+
+// testFinishAndClaimSeesNew: the claim made as attempts end takes the
+// records queued just before, also when the outbox was found empty a
+// moment earlier (the store may skip reading an outbox it knows to be
+// empty, but not after its own batches queued to it).
+func testFinishAndClaimSeesNew(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	now := WebhookNow
+	for round := range 3 {
+		if jobs, err := s.FinishAndClaim(ctx, "a", nil, now, now.Add(time.Minute), 10); err != nil || len(jobs) != 0 {
+			t.Fatalf("round %d: FinishAndClaim with nothing queued = %+v, %v", round, jobs, err)
+		}
+		r := refusals(t, s, 1)[0]
+		jobs, err := s.FinishAndClaim(ctx, "a", nil, now, now.Add(time.Minute), 10)
+		if err != nil || len(jobs) != 1 || jobs[0].Delivery.RecordID != r || jobs[0].Delivery.WebhookID != h.ID {
+			t.Fatalf("round %d: FinishAndClaim after a refusal = %+v, %v; want record %d", round, jobs, err, r)
 		}
 	}
 }
