@@ -63,30 +63,56 @@ const OutboxRecheck = time.Second
 // deliveries, and the outbox's SELECT alone cost about as much as the
 // rest of the claim (BenchmarkWebhookDrain). The zero OutboxHint is
 // ready; a nil one always reads.
+//
+// While the dispatcher defers to saturated check-ins its claims take only
+// rows written before a cutoff, and the outbox holds the younger rows of
+// the burst: the hint then also keeps the creation time of the oldest row
+// left (young), and the claims read the outbox again only once their
+// cutoff reaches it, rather than reading up to fanOutLimit young rows
+// each time to take none.
 type OutboxHint struct {
 	queued  atomic.Int64 // batches of this process that queued outbox rows, counted after their commit
-	seen    atomic.Int64 // queued as it was before the last read that found the outbox empty
-	checked atomic.Int64 // when that read was made (Unix nanoseconds)
+	seen    atomic.Int64 // queued as it was before the last read that took every row (the outbox empty)
+	young   atomic.Int64 // the oldest row the last read left, too young for its cutoff (Unix nanoseconds); 0: none
+	checked atomic.Int64 // when the last read was made (Unix nanoseconds)
 }
 
-// look reports whether a claim should read the outbox, and the count to
-// give emptied if it finds the outbox empty.
-func (h *OutboxHint) look() (bool, int64) {
+// look reports whether a claim of the rows written by due should read
+// the outbox, and the count to give left if it does.
+func (h *OutboxHint) look(due time.Time) (bool, int64) {
 	if h == nil {
 		return true, 0
 	}
 	q := h.queued.Load()
-	return q != h.seen.Load() || time.Now().UnixNano()-h.checked.Load() >= int64(OutboxRecheck), q
+	if time.Now().UnixNano()-h.checked.Load() >= int64(OutboxRecheck) {
+		return true, q // what other processes queued
+	}
+	if y := h.young.Load(); y != 0 {
+		return due.UnixNano() >= y, q // this process's batches since only add younger rows
+	}
+	return q != h.seen.Load(), q
 }
 
-// emptied records that a read made after look returned mark found the
-// outbox empty (or took all of it): a batch that commits later counts
-// past mark, so the next claim reads again.
-func (h *OutboxHint) emptied(mark int64) {
-	if h != nil {
-		h.seen.Store(mark)
-		h.checked.Store(time.Now().UnixNano())
+// left records what a read made after look returned mark left in the
+// outbox: more rows as old as the ones it took (more: a full round, read
+// again at the next claim), rows from the one created at young on, or
+// nothing. A batch that commits later counts past mark, so an outbox left
+// empty is read again at the next claim.
+func (h *OutboxHint) left(mark int64, young time.Time, more bool) {
+	if h == nil {
+		return
 	}
+	switch {
+	case more:
+		h.seen.Store(-1) // never a count: the next claim reads
+		h.young.Store(0)
+	case young.IsZero():
+		h.seen.Store(mark)
+		h.young.Store(0)
+	default:
+		h.young.Store(young.UnixNano())
+	}
+	h.checked.Store(time.Now().UnixNano())
 }
 
 // outboxRow is the part of a webhook_outbox row fanOut reads.
@@ -119,72 +145,73 @@ func (s Webhooks) outboxDue(ctx context.Context, tx Tx, due time.Time) (bool, er
 // deleted since the record was written gets none. The dispatcher's claims skip the rows
 // another server is fanning out (wait false); the delivery log and a
 // webhook's delete wait for them (wait true), so they see every delivery.
-func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wait bool) (emptied bool, err error) {
+func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wait bool) (young time.Time, more bool, err error) {
 	lock := s.D.forUpdate()
 	if !wait {
 		lock = s.D.skipLocked()
 	}
 	for {
-		read, taken, err := s.fanOutOnce(ctx, tx, due, all, lock)
-		if err != nil {
-			return false, err
+		read, taken, young, err := s.fanOutOnce(ctx, tx, due, all, lock)
+		if err != nil || !young.IsZero() {
+			return young, false, err
 		}
-		if read < fanOutLimit {
-			return taken == read, nil
+		if read < fanOutLimit || taken == 0 {
+			return time.Time{}, false, nil
 		}
 		if !all {
-			return false, nil
+			return time.Time{}, true, nil
 		}
 	}
 }
 
 // claimFanOut is the fan-out of a claim of deliveries due at due: with
 // force (ClaimDeliveries, which looked first), or when the hint says the
-// outbox may hold rows.
+// outbox may hold rows for it.
 func (s Webhooks) claimFanOut(ctx context.Context, tx WriteTx, due time.Time, force bool) error {
-	look, mark := s.Outbox.look()
+	look, mark := s.Outbox.look(due)
 	if !look && !force {
 		return nil
 	}
-	emptied, err := s.fanOut(ctx, tx, due, false, false)
-	if err == nil && emptied {
-		s.Outbox.emptied(mark)
+	young, more, err := s.fanOut(ctx, tx, due, false, false)
+	if err == nil {
+		s.Outbox.left(mark, young, more)
 	}
 	return err
 }
 
 // fanOutOnce is one round of fanOut and returns how many outbox rows it
-// read and how many of them it fanned out.
-func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all bool, lock string) (read, taken int, err error) {
+// read, how many of them it fanned out, and the creation time of the
+// first one it left because it was written after due (zero: none).
+func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all bool, lock string) (read, taken int, young time.Time, err error) {
 	t := s.D.Accounts
 	rows, err := tx.Query(ctx, `SELECT d.id, d.created_on FROM webhook_outbox d ORDER BY d.id LIMIT $1`+lock, fanOutLimit)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read the outbox: %w", err)
+		return 0, 0, young, fmt.Errorf("read the outbox: %w", err)
 	}
 	got, err := ScanRows(rows, "read the outbox", func(r Rows) (outboxRow, error) {
 		var o outboxRow
 		return o, r.Scan(&o.id, t.Dest(&o.created))
 	})
 	if err != nil || len(got) == 0 {
-		return 0, 0, err
+		return 0, 0, young, err
 	}
 	take := got
 	if !all {
 		// Ids grow with time: the rows after the first one too young
 		// wait for a later claim (the dispatcher's deferral).
 		if i := slices.IndexFunc(got, func(o outboxRow) bool { return o.created.After(due) }); i >= 0 {
-			take = got[:i]
+			take, young = got[:i], got[i].created
 		}
 	}
 	if len(take) == 0 {
-		return len(got), 0, nil
+		return len(got), 0, young, nil
 	}
 	if s.D.RowLocks {
 		// The webhooks are locked against a delete until this
 		// transaction ends (FOR KEY SHARE: an edit or a result's update
 		// does not wait), so no delivery outlives its webhook.
 		if _, err := tx.Exec(ctx, `SELECT id FROM webhooks ORDER BY id FOR KEY SHARE`); err != nil {
-			return 0, 0, fmt.Errorf("lock the webhooks: %w", err)
+			return 0, 0, young, fmt.Errorf("lock the webhooks: %w", err)
 		}
 	}
 	ids := make([]int64, len(take))
@@ -195,7 +222,7 @@ func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all
 	tx.Queue(fanOutSQL+in+`) ORDER BY o.id, w.id`, args...)
 	tx.Queue(`DELETE FROM webhook_outbox WHERE id IN (`+in+`)`, args...)
 	if err := tx.Flush(ctx); err != nil {
-		return 0, 0, fmt.Errorf("fan out the outbox: %w", err)
+		return 0, 0, young, fmt.Errorf("fan out the outbox: %w", err)
 	}
-	return len(got), len(take), nil
+	return len(got), len(take), young, nil
 }

@@ -263,7 +263,7 @@ func (s Webhooks) DeleteWebhook(ctx context.Context, scope fc.Scope, id int64) e
 		// below with the rest: an outbox row left naming it would
 		// otherwise go to a webhook created later with its Id (SQLite
 		// reuses the largest Id).
-		if _, err := s.fanOut(ctx, tx, time.Time{}, true, true); err != nil {
+		if _, _, err := s.fanOut(ctx, tx, time.Time{}, true, true); err != nil {
 			return err
 		}
 		where, args := scopeWhere(scope, []any{id})
@@ -385,7 +385,7 @@ func (s Webhooks) fanOutAll(ctx context.Context) error {
 		return err
 	}
 	return s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
-		_, err := s.fanOut(ctx, tx, time.Time{}, true, true)
+		_, _, err := s.fanOut(ctx, tx, time.Time{}, true, true)
 		return err
 	})
 }

@@ -312,9 +312,11 @@ func testClaimKeepsRecordsTogether(t *testing.T, s WebhookBackend) {
 }
 
 // testFinishAndClaimSeesNew: the claim made as attempts end takes the
-// records queued just before, also when the outbox was found empty a
-// moment earlier (the store may skip reading an outbox it knows to be
-// empty, but not after its own batches queued to it).
+// records queued just before, also when the outbox was found empty, or
+// holding only records too young for the claim's cutoff, a moment
+// earlier (the store may skip reading an outbox it knows to hold nothing
+// for the claim, but not after its own batches queued to it, nor once
+// the cutoff reaches what it left).
 func testFinishAndClaimSeesNew(t *testing.T, s WebhookBackend) {
 	ctx := context.Background()
 	ImportTestDirectory(t, s)
@@ -325,6 +327,11 @@ func testFinishAndClaimSeesNew(t *testing.T, s WebhookBackend) {
 			t.Fatalf("round %d: FinishAndClaim with nothing queued = %+v, %v", round, jobs, err)
 		}
 		r := refusals(t, s, 1)[0]
+		// A claim deferring to check-ins (a cutoff before the record) leaves
+		// it; the next one whose cutoff reaches it takes it.
+		if jobs, err := s.FinishAndClaim(ctx, "a", nil, now.Add(-time.Second), now.Add(time.Minute), 10); err != nil || len(jobs) != 0 {
+			t.Fatalf("round %d: FinishAndClaim with a cutoff before the refusal = %+v, %v", round, jobs, err)
+		}
 		jobs, err := s.FinishAndClaim(ctx, "a", nil, now, now.Add(time.Minute), 10)
 		if err != nil || len(jobs) != 1 || jobs[0].Delivery.RecordID != r || jobs[0].Delivery.WebhookID != h.ID {
 			t.Fatalf("round %d: FinishAndClaim after a refusal = %+v, %v; want record %d", round, jobs, err, r)
