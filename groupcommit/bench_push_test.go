@@ -39,7 +39,7 @@ func (pushAuth) Authenticate(*http.Request) (*fc.Caller, error) {
 // ("push") what issue 13 adds to the attempts: three active webhooks that
 // each cover the refusals (every attempt after the coworker's third of the
 // month: no filter, location 1, Reason CheckinLimitReached), so each
-// refusal queues three deliveries in its transaction, a dispatcher
+// refusal queues three deliveries in its transaction (one outbox row naming the three webhooks), a dispatcher
 // sending them to a real receiver on this machine (yielding to the
 // saturated check-ins for up to -push-defer, serve's 5 s by default;
 // after the run it waits until the receiver has had every delivery,

@@ -89,7 +89,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	db := &DB{name: cfg.ConnConfig.Host + "/" + cfg.ConnConfig.Database, now: time.Now,
 		exports: sqlstore.NewExportGate(), searchTx: searchTxOptions}
 	db.users = sqlstore.Users{D: dialect, Read: db.pooled, Write: db.write}
-	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.pooled, Write: db.write}
+	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.pooled, Write: db.write, Outbox: &db.dir.Webhooks.Outbox}
 	db.alerts = sqlstore.Alerts{D: dialect, Read: db.pooled, Write: db.write, Webhooks: &db.dir.Webhooks}
 	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; set {
 		db.searchTx = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}

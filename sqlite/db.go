@@ -116,7 +116,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
-	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.read, Write: db.write, LazyWrite: db.writeLazy}
+	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.read, Write: db.write, LazyWrite: db.writeLazy,
+		Outbox: &db.dir.Webhooks.Outbox}
 	db.alerts = sqlstore.Alerts{D: dialect, Read: db.read, Write: db.write, Webhooks: &db.dir.Webhooks}
 	db.auditEntries = sqlstore.Audit{D: dialect, Read: db.read, Write: db.write}
 	db.failedReads = sqlstore.NewFailedCheckinReads(dialect, db.point(), db.read)

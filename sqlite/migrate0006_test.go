@@ -62,7 +62,8 @@ func withoutResolution(t *testing.T, db *DB) {
 	if _, err := db.writer.Exec(undo); err != nil {
 		t.Fatalf("take migration 0011 back: %v", err)
 	}
-	const undoWebhooks = `DROP TABLE IF EXISTS webhooks; DROP TABLE IF EXISTS webhook_state; DROP TABLE IF EXISTS webhook_deliveries`
+	const undoWebhooks = `DROP TABLE IF EXISTS webhooks; DROP TABLE IF EXISTS webhook_state; DROP TABLE IF EXISTS webhook_deliveries;
+		DROP TABLE IF EXISTS webhook_outbox`
 	if _, err := db.writer.Exec(undoWebhooks); err != nil {
 		t.Fatalf("take migration 0012 back: %v", err)
 	}

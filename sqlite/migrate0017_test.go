@@ -27,7 +27,7 @@ func TestMigration0017(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := regexp.MustCompile(`(?s)CREATE TABLE webhook_deliveries .*`).FindString(string(text))
-	undo := `DROP TABLE webhook_deliveries; ALTER TABLE webhook_state DROP COLUMN event_prefix;
+	undo := `DROP TABLE webhook_deliveries; DROP TABLE webhook_outbox; ALTER TABLE webhook_state DROP COLUMN event_prefix;
 		ALTER TABLE alert_state DROP COLUMN incidents_writer;
 		DELETE FROM schema_migrations WHERE version >= 17;` + old
 	if _, err := db.writer.Exec(undo); err != nil {
@@ -78,7 +78,8 @@ func TestMigration0017(t *testing.T) {
 		t.Fatalf("event_prefix = %q, %v; want 12 hex digits", prefix, err)
 	}
 
-	// A refusal queued now: event_id NULL, the webhook-id derived.
+	// A refusal queued now (through the outbox of migration 0020): the
+	// webhook-id derived from its outbox row, whose Id the delivery keeps.
 	db.SetNow(time.Now)
 	_, err = db.RecordAttempts(ctx, []*fc.Attempt{{BusinessID: 1, Source: fc.SourceTile, AccessCardID: "nobody", FromTime: time.Now()}})
 	if err != nil {
@@ -90,10 +91,12 @@ func TestMigration0017(t *testing.T) {
 	}
 	d := page.Records[0]
 	var stored *string
-	if err := db.writer.QueryRow(`SELECT event_id FROM webhook_deliveries WHERE id = ?`, d.ID).Scan(&stored); err != nil || stored != nil {
-		t.Errorf("stored event_id of the new delivery = %v, %v; want NULL", stored, err)
+	var outbox *int64
+	err = db.writer.QueryRow(`SELECT event_id, outbox_id FROM webhook_deliveries WHERE id = ?`, d.ID).Scan(&stored, &outbox)
+	if err != nil || stored != nil || outbox == nil || *outbox != 1 {
+		t.Errorf("stored event_id and outbox_id of the new delivery = %v, %v, %v; want NULL and 1", stored, outbox, err)
 	}
-	want := regexp.MustCompile(`^msg_` + prefix + `_` + "42" + `_\d{13}$`)
+	want := regexp.MustCompile(`^msg_` + prefix + `_o1_7_\d{13}$`)
 	if d.ID != 42 || !want.MatchString(d.EventID) {
 		t.Errorf("new delivery %d has webhook-id %q; want %s", d.ID, d.EventID, want)
 	}

@@ -140,8 +140,11 @@ func recordTx(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCa
 	if err != nil {
 		return nil, err
 	}
-	if queued > 0 && dirs.Webhooks.Queued != nil {
-		dirs.Webhooks.Queued() // committed: the dispatcher may send them now
+	if queued > 0 {
+		dirs.Webhooks.Outbox.queued.Add(1) // committed: the claims look at the outbox again
+		if dirs.Webhooks.Queued != nil {
+			dirs.Webhooks.Queued() // the dispatcher may send them now
+		}
 	}
 	return results, nil
 }
@@ -355,7 +358,7 @@ type attemptBatch struct {
 	hooks    []activeHook          // the active webhooks (the outbox: webhookcache.go)
 	alerts   alertBatch            // the active alert rules and what the batch knows of their keys (alertbatch.go)
 	queued   int                   // deliveries queued
-	// deliveries holds the arguments of the deliveries queued, written
+	// deliveries holds the arguments of the outbox rows queued, written
 	// together at the end of the batch (queueDeliveryInserts).
 	deliveries []any
 }

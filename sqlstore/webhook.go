@@ -24,7 +24,7 @@ const webhookColumns = `id, unique_id, business_id, name, action, description, u
 
 // deliveryColumns are the columns of a delivery row, in scanDelivery's
 // order; a query that reads them adds eventPrefixColumn after them.
-const deliveryColumns = `id, webhook_id, action, record_id, event_id, status, attempts, last_status_code,
+const deliveryColumns = `id, webhook_id, action, record_id, event_id, outbox_id, status, attempts, last_status_code,
 	last_error, next_attempt_on, delivered_on, created_on, body`
 
 // eventPrefixColumn is the database's event_prefix, which EventID needs;
@@ -32,7 +32,9 @@ const deliveryColumns = `id, webhook_id, action, record_id, event_id, status, at
 const eventPrefixColumn = `(SELECT event_prefix FROM webhook_state WHERE id = 1)`
 
 // EventID returns the webhook-id (Standard Webhooks) of a delivery queued
-// since migration 0017 (SQLite; 0018 PostgreSQL), whose event_id is NULL:
+// since migration 0017 (SQLite; 0018 PostgreSQL) and not made from an
+// outbox row (alert incidents; and every delivery queued before 0020,
+// 0022 PostgreSQL), whose event_id and outbox_id are NULL:
 // derived from the row rather than stored with a UNIQUE index in each
 // refusal's transaction (BenchmarkHTTP16Push/outbox). It is the same on
 // every attempt, and unique: the database's random prefix tells two
@@ -55,6 +57,10 @@ type Webhooks struct {
 	D     Dialect
 	Read  ReadFunc
 	Write WriteFunc
+	// Outbox, when set, is the process's OutboxHint, which spares the
+	// claims made as attempts end a read of an empty outbox; nil reads
+	// it on every claim.
+	Outbox *OutboxHint
 	// LazyWrite, when set, runs the dispatcher's claims and results: writes
 	// that a crash may lose without harm (a lost lease or result means a
 	// delivery is sent again, which at-least-once allows), so they may
@@ -92,15 +98,19 @@ func (s Webhooks) scanWebhook(row Row) (*fc.Webhook, error) {
 func (s Webhooks) scanDelivery(row Row, d *fc.WebhookDelivery, more ...any) error {
 	t := s.D.Accounts
 	var eventID *string
+	var outboxID *int64
 	var prefix string
-	dest := append([]any{&d.ID, &d.WebhookID, &d.Action, &d.RecordID, &eventID, &d.Status, &d.Attempts, &d.LastStatusCode,
+	dest := append([]any{&d.ID, &d.WebhookID, &d.Action, &d.RecordID, &eventID, &outboxID, &d.Status, &d.Attempts, &d.LastStatusCode,
 		&d.LastError, t.OptionalDest(&d.NextAttemptOn), t.OptionalDest(&d.DeliveredOn), t.Dest(&d.CreatedOn), &d.Body, &prefix}, more...)
 	if err := row.Scan(dest...); err != nil {
 		return fmt.Errorf("read webhook delivery: %w", err)
 	}
-	if eventID != nil {
+	switch {
+	case eventID != nil: // queued before migration 0017 (SQLite; 0018 PostgreSQL)
 		d.EventID = *eventID
-	} else {
+	case outboxID != nil: // made from an outbox row (outbox.go)
+		d.EventID = OutboxEventID(prefix, *outboxID, d.WebhookID, d.CreatedOn)
+	default:
 		d.EventID = EventID(prefix, d.ID, d.CreatedOn)
 	}
 	return nil
@@ -249,6 +259,13 @@ func samePtr[T comparable](a, b *T) bool {
 // DeleteWebhook deletes the webhook and its deliveries.
 func (s Webhooks) DeleteWebhook(ctx context.Context, scope fc.Scope, id int64) error {
 	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		// The records queued for it become deliveries first, deleted
+		// below with the rest: an outbox row left naming it would
+		// otherwise go to a webhook created later with its Id (SQLite
+		// reuses the largest Id).
+		if _, _, err := s.fanOut(ctx, tx, time.Time{}, true, true); err != nil {
+			return err
+		}
 		where, args := scopeWhere(scope, []any{id})
 		n, err := tx.Exec(ctx, `DELETE FROM webhooks WHERE id = $1 AND `+where, args...)
 		if err != nil {
@@ -320,6 +337,9 @@ func (s Webhooks) FindWebhooks(ctx context.Context, q fc.Query) (*fc.WebhookPage
 // first.
 func (s Webhooks) FindWebhookDeliveries(ctx context.Context, scope fc.Scope, webhookID int64, page int64, size int) (*fc.WebhookDeliveryPage, error) {
 	q := fc.Query{Page: page, Size: size}
+	if err := s.fanOutAll(ctx); err != nil {
+		return nil, err
+	}
 	return ReadValue(ctx, s.Read, func(tx Tx) (*fc.WebhookDeliveryPage, error) {
 		if _, err := s.findWebhook(ctx, tx, scope, webhookID); err != nil {
 			return nil, err
@@ -348,6 +368,25 @@ func (s Webhooks) FindWebhookDeliveries(ctx context.Context, scope fc.Scope, web
 			out.Records = recs
 		}
 		return out, nil
+	})
+}
+
+// fanOutAll turns every outbox row into deliveries, so that the delivery
+// log shows every record queued, also those the dispatcher has not
+// claimed yet (while it defers to saturated check-ins, or when none
+// runs). It writes only when the outbox holds a row; a crash may lose
+// the write (LazyWrite), and the next fan-out then makes the same
+// deliveries again, with the same webhook-ids.
+func (s Webhooks) fanOutAll(ctx context.Context) error {
+	queued, err := ReadValue(ctx, s.Read, func(tx Tx) (bool, error) {
+		return s.outboxDue(ctx, tx, time.Time{})
+	})
+	if err != nil || !queued {
+		return err
+	}
+	return s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
+		_, _, err := s.fanOut(ctx, tx, time.Time{}, true, true)
+		return err
 	})
 }
 
@@ -386,8 +425,9 @@ func (s Webhooks) RedeliverWebhook(ctx context.Context, scope fc.Scope, webhookI
 }
 
 // dueSQL selects the deliveries a dispatcher may claim: pending, due, of
-// an active webhook, not leased or with a lease that has expired.
-const dueSQL = `SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+// an active webhook, not leased or with a lease that has expired; with
+// their record (claimGroups).
+const dueSQL = `SELECT d.id, d.action, d.record_id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 	WHERE d.status = 'Pending' AND w.active AND d.next_attempt_on <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
 	ORDER BY d.next_attempt_on, d.id LIMIT $2`
 
@@ -400,10 +440,11 @@ const dueSQL = `SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = 
 func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]*fc.DeliveryJob, error) {
 	t := s.D.Accounts
 	due, err := ReadValue(ctx, s.Read, func(tx Tx) (bool, error) {
-		var id int64
-		err := tx.QueryRow(ctx, dueSQL, t.Value(now), 1).Scan(&id)
+		var id, record int64
+		var action int
+		err := tx.QueryRow(ctx, dueSQL, t.Value(now), 1).Scan(&id, &action, &record)
 		if errors.Is(err, ErrNoRows) {
-			return false, nil
+			return s.outboxDue(ctx, tx, now)
 		}
 		return err == nil, err
 	})
@@ -412,7 +453,7 @@ func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseU
 	}
 	var jobs []*fc.DeliveryJob
 	err = s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
-		jobs, err = s.claim(ctx, tx, owner, now, leaseUntil, limit)
+		jobs, err = s.claim(ctx, tx, owner, now, leaseUntil, limit, true)
 		return err
 	})
 	return jobs, err
@@ -440,27 +481,36 @@ func (s Webhooks) FinishAndClaim(ctx context.Context, owner string, rs []fc.Deli
 			return nil
 		}
 		var err error
-		jobs, err = s.claim(ctx, tx, owner, now, leaseUntil, limit)
+		jobs, err = s.claim(ctx, tx, owner, now, leaseUntil, limit, false)
 		return err
 	})
 	return jobs, err
 }
 
 // claim leases up to limit due deliveries to owner in tx and returns
-// them: on PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED,
+// them, after turning the outbox rows written by now into deliveries
+// (claimFanOut: with force, whatever the OutboxHint says): on PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED,
 // so servers claiming at once take different rows and none waits.
-func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leaseUntil time.Time, limit int) ([]*fc.DeliveryJob, error) {
+func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leaseUntil time.Time, limit int, force bool) ([]*fc.DeliveryJob, error) {
 	t := s.D.Accounts
-	rows, err := tx.Query(ctx, dueSQL+s.D.skipLocked(), t.Value(now), limit)
+	if err := s.claimFanOut(ctx, tx, now, force); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, dueSQL+s.D.skipLocked(), t.Value(now), limit+1)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
-	ids, err := ScanRows(rows, "claim deliveries", func(r Rows) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
+	due, err := ScanRows(rows, "claim deliveries", func(r Rows) (dueDelivery, error) {
+		var d dueDelivery
+		return d, r.Scan(&d.id, &d.action, &d.record)
 	})
-	if err != nil || len(ids) == 0 {
+	if err != nil || len(due) == 0 {
 		return nil, err
+	}
+	due = claimGroups(due, limit)
+	ids := make([]int64, len(due))
+	for i, d := range due {
+		ids[i] = d.id
 	}
 	lease, in := idList([]any{owner, t.Value(leaseUntil)}, ids)
 	if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 WHERE id IN (`+in+`)`, lease...); err != nil {
@@ -476,6 +526,38 @@ func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leas
 		var j fc.DeliveryJob
 		return &j, s.scanDelivery(r, &j.Delivery, &j.URL, &j.Secret, &j.Delivery.Scope)
 	})
+}
+
+// dueDelivery is a row of dueSQL.
+type dueDelivery struct {
+	id, record int64
+	action     int
+}
+
+// claimGroups returns the first limit of due (which holds up to limit+1
+// rows, in claim order), less the deliveries at the end whose record has
+// more deliveries after them, unless that would leave none: a record's
+// deliveries to several webhooks (adjacent, as the fan-out writes them)
+// then go in one claim, whose attempts render the body once
+// (webhook.renders; BenchmarkWebhookDrain's reads/delivery), rather than
+// once in each of two claims. The ones held back are claimed next.
+func claimGroups(due []dueDelivery, limit int) []dueDelivery {
+	if len(due) <= limit {
+		return due
+	}
+	last := due[limit-1]
+	same := func(d dueDelivery) bool { return d.action == last.action && d.record == last.record }
+	if !same(due[limit]) {
+		return due[:limit]
+	}
+	i := limit - 1
+	for i > 0 && same(due[i-1]) {
+		i--
+	}
+	if i == 0 {
+		return due[:limit]
+	}
+	return due[:i]
 }
 
 // idList appends ids to args and returns their placeholders, numbered
@@ -675,8 +757,11 @@ func (s Webhooks) finish(ctx context.Context, tx WriteTx, owner string, r fc.Del
 // (the queue depth of /metrics).
 func (s Webhooks) PendingDeliveries(ctx context.Context) (int64, error) {
 	return ReadValue(ctx, s.Read, func(tx Tx) (int64, error) {
+		// An outbox row counts once per webhook it names (its commas
+		// and one).
 		var n int64
-		err := tx.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries WHERE status = 'Pending'`).Scan(&n)
+		err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'Pending') +
+			(SELECT coalesce(sum(length(webhooks) - length(replace(webhooks, ',', '')) + 1), 0) FROM webhook_outbox)`).Scan(&n)
 		return n, err
 	})
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -11,37 +12,52 @@ import (
 )
 
 // The webhooks' outbox: as the attempt pipeline writes a record, it
-// queues, in the same transaction, one webhook_deliveries row for every
+// queues, in the same transaction, one webhook_outbox row naming every
 // active webhook that covers the record (its action, location and
-// Filter). A crash after the commit therefore loses no delivery, and a
-// rollback sends none. Imported history (CreateFailedCheckins, copy)
-// never passes here, so it is never delivered.
+// Filter); the dispatcher turns it into one webhook_deliveries row per
+// webhook when it claims (outbox.go). A crash after the commit therefore
+// loses no delivery, and a rollback sends none. Imported history
+// (CreateFailedCheckins, copy) never passes here, so it is never
+// delivered.
 
-// insertDeliveriesSQL[k] queues 1<<k deliveries, due at once, in one
-// statement: a batch's deliveries (three per refusal with three
-// webhooks) are written in chunks of 32, 16, ..., 1 rows, so a batch runs
-// a few statements rather than one per row (on SQLite each is a call
-// into the driver, a goroutine and a step; BenchmarkHTTP16Push/outbox),
-// and the writer's statement cache holds six texts.
-var insertDeliveriesSQL = func() (texts [6]string) {
+// insertOutboxSQL[k] queues 1<<k records, in one statement: a batch's
+// outbox rows (one per record that a webhook covers) are written in
+// chunks of 32, 16, ..., 1 rows, so a batch runs a few statements rather
+// than one per row (on SQLite each is a call into the driver, a goroutine
+// and a step; BenchmarkHTTP16Push/outbox), and the writer's statement
+// cache holds six texts.
+var insertOutboxSQL = chunkedInsert(`INSERT INTO webhook_outbox (action, record_id, webhooks, created_on) VALUES `,
+	outboxArgs, func(n int) string { return fmt.Sprintf("($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4) })
+
+// outboxArgs is the number of arguments of one row of insertOutboxSQL.
+const outboxArgs = 4
+
+// chunkedInsert returns the texts of an INSERT of 1, 2, 4, ..., 32 rows:
+// head, then row(n) for each row, n the number of arguments before it.
+func chunkedInsert(head string, args int, row func(n int) string) (texts [6]string) {
 	for k := range texts {
 		var b strings.Builder
-		b.WriteString(`INSERT INTO webhook_deliveries (webhook_id, action, record_id, status, attempts,
-	next_attempt_on, created_on) VALUES `)
+		b.WriteString(head)
 		for i := range 1 << k {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			n := i * deliveryArgs
-			fmt.Fprintf(&b, "($%d, $%d, $%d, 'Pending', 0, $%d, $%d)", n+1, n+2, n+3, n+4, n+4)
+			b.WriteString(row(i * args))
 		}
 		texts[k] = b.String()
 	}
 	return texts
-}()
+}
 
-// deliveryArgs is the number of arguments of one row of insertDeliveriesSQL.
-const deliveryArgs = 4
+// queueChunked queues the inserts of rows (args arguments a row) with the
+// texts of chunkedInsert, the largest chunks first.
+func queueChunked(queue func(sql string, args ...any), texts [6]string, args int, rows []any) {
+	for k := len(texts) - 1; k >= 0; k-- {
+		for n := (1 << k) * args; len(rows) >= n; rows = rows[n:] {
+			queue(texts[k], rows[:n]...)
+		}
+	}
+}
 
 // WebhookCache keeps the active webhooks of one version of the
 // webhook_state row, with their filters parsed, so that a batch matches
@@ -55,6 +71,9 @@ type WebhookCache struct {
 	loaded  bool
 	version int64
 	hooks   []activeHook
+	// Outbox counts this process's batches that queued outbox rows, for
+	// the dispatcher's claims (OutboxHint).
+	Outbox OutboxHint
 	// Queued, when set, is called after a batch that queued deliveries
 	// has committed: it wakes this server's dispatcher, so a record
 	// reaches its receiver without waiting for the next poll. Set it
@@ -115,28 +134,32 @@ func (c *WebhookCache) at(ctx context.Context, tx Tx, version int64) ([]activeHo
 }
 
 // queueDeliveries queues the deliveries of rec, a record of action the
-// batch writes, to every active webhook that covers it.
+// batch writes, to every active webhook that covers it: one outbox row
+// naming them (outbox.go fans it out).
 func (b *attemptBatch) queueDeliveries(action int, rec fc.Valuer, id int64) {
+	var ids []byte
+	n := 0
 	for i := range b.hooks {
 		h := &b.hooks[i]
 		if !h.covers(action, rec) {
 			continue
 		}
-		// No event_id: the webhook-id is derived from the row (EventID).
-		b.deliveries = append(b.deliveries, h.id, action, id, b.d.Accounts.Value(b.now))
-		b.queued++
+		if n > 0 {
+			ids = append(ids, ',')
+		}
+		ids = strconv.AppendInt(ids, h.id, 10)
+		n++
 	}
+	if n == 0 {
+		return
+	}
+	b.deliveries = append(b.deliveries, action, id, string(ids), b.d.Accounts.Value(b.now))
+	b.queued += n
 }
 
-// queueDeliveryInserts queues the inserts of every delivery the batch
-// gathered (queueDeliveries), in the order they were gathered, the
-// largest chunks first.
+// queueDeliveryInserts queues the inserts of every outbox row the batch
+// gathered (queueDeliveries), in the order they were gathered.
 func (b *attemptBatch) queueDeliveryInserts() {
-	rows := b.deliveries
-	for k := len(insertDeliveriesSQL) - 1; k >= 0; k-- {
-		for n := (1 << k) * deliveryArgs; len(rows) >= n; rows = rows[n:] {
-			b.tx.Queue(insertDeliveriesSQL[k], rows[:n]...)
-		}
-	}
+	queueChunked(b.tx.Queue, insertOutboxSQL, outboxArgs, b.deliveries)
 	b.deliveries = nil
 }

@@ -31,8 +31,11 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 		{"Outbox", testOutbox},
 		{"OutboxSeesChanges", testOutboxSeesChanges},
 		{"ImportIsNotDelivered", testImportIsNotDelivered},
+		{"OutboxDeleted", testOutboxDeleted},
+		{"ClaimKeepsRecordsTogether", testClaimKeepsRecordsTogether},
 		{"ClaimAndFinish", testClaimAndFinish},
 		{"FinishAndClaim", testFinishAndClaim},
+		{"FinishAndClaimSeesNew", testFinishAndClaimSeesNew},
 		{"FinishInAnyOrder", testFinishInAnyOrder},
 		{"FinishMixedGroup", testFinishMixedGroup},
 		{"PruneDeliveries", testPruneDeliveries},
@@ -250,6 +253,89 @@ func testOutboxSeesChanges(t *testing.T, s WebhookBackend) {
 	r5 := refuse()
 	if got, want := deliveries(t, s, h, h2), []string{fmt.Sprintf("h2/63/%d", r5)}; !slices.Equal(got, want) {
 		t.Errorf("deliveries = %v; want %v", got, want)
+	}
+}
+
+// testOutboxDeleted: a record queued for a webhook that is deleted
+// before the dispatcher has taken it from the outbox goes to nobody, not
+// to a webhook created afterwards (on SQLite with the same Id), and the
+// records queued for the others still go to them.
+func testOutboxDeleted(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	keep := newHook(t, s, "keep", fc.ActionFailedCheckin, nil, "")
+	gone := newHook(t, s, "gone", fc.ActionFailedCheckin, nil, "")
+	r := refusals(t, s, 1)[0]
+	if err := s.DeleteWebhook(ctx, fc.AllBusinesses(), gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	again := newHook(t, s, "again", fc.ActionFailedCheckin, nil, "")
+	if got, want := deliveries(t, s, keep, gone, again), []string{fmt.Sprintf("keep/63/%d", r)}; !slices.Equal(got, want) {
+		t.Errorf("deliveries = %v; want %v (webhook %d deleted, %d created after the refusal)", got, want, gone.ID, again.ID)
+	}
+}
+
+// testClaimKeepsRecordsTogether: a claim does not end in the middle of a
+// record's deliveries (so their body is read once) unless that record's
+// alone exceed the limit, and the ones held back are claimed next.
+func testClaimKeepsRecordsTogether(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	for _, name := range []string{"a", "b", "c"} {
+		newHook(t, s, name, fc.ActionFailedCheckin, nil, "")
+	}
+	rs := refusals(t, s, 3)
+	take := func(limit int) []int64 {
+		t.Helper()
+		jobs, err := s.ClaimDeliveries(ctx, "test", WebhookNow, WebhookNow.Add(time.Minute), limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs []int64
+		for _, j := range jobs {
+			recs = append(recs, j.Delivery.RecordID)
+		}
+		return recs
+	}
+	for _, c := range []struct {
+		limit int
+		want  []int64
+	}{
+		{4, []int64{rs[0], rs[0], rs[0]}},          // not rs[1]'s first
+		{2, []int64{rs[1], rs[1]}},                 // one record's exceed the limit
+		{100, []int64{rs[1], rs[2], rs[2], rs[2]}}, // the rest
+	} {
+		if got := take(c.limit); !slices.Equal(got, c.want) {
+			t.Errorf("claim of %d = records %v; want %v", c.limit, got, c.want)
+		}
+	}
+}
+
+// testFinishAndClaimSeesNew: the claim made as attempts end takes the
+// records queued just before, also when the outbox was found empty, or
+// holding only records too young for the claim's cutoff, a moment
+// earlier (the store may skip reading an outbox it knows to hold nothing
+// for the claim, but not after its own batches queued to it, nor once
+// the cutoff reaches what it left).
+func testFinishAndClaimSeesNew(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	now := WebhookNow
+	for round := range 3 {
+		if jobs, err := s.FinishAndClaim(ctx, "a", nil, now, now.Add(time.Minute), 10); err != nil || len(jobs) != 0 {
+			t.Fatalf("round %d: FinishAndClaim with nothing queued = %+v, %v", round, jobs, err)
+		}
+		r := refusals(t, s, 1)[0]
+		// A claim deferring to check-ins (a cutoff before the record) leaves
+		// it; the next one whose cutoff reaches it takes it.
+		if jobs, err := s.FinishAndClaim(ctx, "a", nil, now.Add(-time.Second), now.Add(time.Minute), 10); err != nil || len(jobs) != 0 {
+			t.Fatalf("round %d: FinishAndClaim with a cutoff before the refusal = %+v, %v", round, jobs, err)
+		}
+		jobs, err := s.FinishAndClaim(ctx, "a", nil, now, now.Add(time.Minute), 10)
+		if err != nil || len(jobs) != 1 || jobs[0].Delivery.RecordID != r || jobs[0].Delivery.WebhookID != h.ID {
+			t.Fatalf("round %d: FinishAndClaim after a refusal = %+v, %v; want record %d", round, jobs, err, r)
+		}
 	}
 }
 
