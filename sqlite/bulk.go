@@ -226,24 +226,26 @@ func prepareUpserts(ctx context.Context, tx *sql.Tx) (*rollupUpserts, error) {
 	for _, ru := range sqlstore.Rollups {
 		one, err := tx.PrepareContext(ctx, ru.Upsert(sqlstore.SQLite()))
 		if err != nil {
-			return nil, errors.Join(fmt.Errorf("prepare %s: %w", ru.Name, err), u.close())
+			u.close()
+			return nil, fmt.Errorf("prepare %s: %w", ru.Name, err)
 		}
 		u.one = append(u.one, one)
 		many, err := tx.PrepareContext(ctx, ru.UpsertRows(sqlstore.SQLite(), upsertRows))
 		if err != nil {
-			return nil, errors.Join(fmt.Errorf("prepare %s: %w", ru.Name, err), u.close())
+			u.close()
+			return nil, fmt.Errorf("prepare %s: %w", ru.Name, err)
 		}
 		u.many = append(u.many, many)
 	}
 	return u, nil
 }
 
-func (u *rollupUpserts) close() error {
-	var errs []error
+// close closes the statements; like the insert's, they are only read
+// from, so a failed Close loses nothing.
+func (u *rollupUpserts) close() {
 	for _, st := range append(u.one, u.many...) {
-		errs = append(errs, st.Close())
+		st.Close()
 	}
-	return errors.Join(errs...)
 }
 
 // exec runs the upserts in order, upsertRows keys of one rollup per
