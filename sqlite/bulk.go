@@ -79,6 +79,11 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 		return 0, err
 	}
 	bulk := newBulkLoad(indexes)
+	multi, err := prepareMultiInsert(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	defer multi.stmt.Close()
 	var largest int64 // the largest Id ever given, then the largest so far in this import
 	if err := tx.QueryRowContext(ctx, sqlstore.LargestIDSQL("failed_checkins")).Scan(&largest); err != nil {
 		return 0, fmt.Errorf("read the largest id: %w", err)
@@ -88,13 +93,11 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 		limit = bulkFlushEvery
 	}
 
-	upserts := make([]*sql.Stmt, len(sqlstore.Rollups))
-	for i, ru := range sqlstore.Rollups {
-		if upserts[i], err = tx.PrepareContext(ctx, ru.Upsert(sqlstore.SQLite())); err != nil {
-			return 0, fmt.Errorf("prepare %s: %w", ru.Name, err)
-		}
-		defer upserts[i].Close()
+	upserts, err := prepareUpserts(ctx, tx)
+	if err != nil {
+		return 0, err
 	}
+	defer upserts.close()
 
 	batches := make(chan *rowBatch, batchesAhead)
 	free := make(chan *rowBatch, batchesAhead+2)
@@ -117,8 +120,13 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		for i, args := range b.rows {
-			pos := b.first + i
+		for i := 0; i < len(b.rows); {
+			if i+insertRows <= len(b.rows) && multi.insert(rowCtx, b.rows[i:i+insertRows], &largest, bulk) {
+				i += insertRows
+				n += insertRows
+				continue
+			}
+			pos, args := b.first+i, b.rows[i]
 			if args[0], err = nextID(args[0], &largest); err != nil {
 				return 0, bulk.failed(rowCtx, tx, pos, sqlstore.RecordError(pos, err))
 			}
@@ -128,12 +136,11 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 			if _, err := stmt.ExecContext(rowCtx, args...); err != nil {
 				return 0, bulk.failed(rowCtx, tx, pos, insertError(pos, args, err))
 			}
+			i++
 			n++
 		}
-		for _, u := range b.upserts {
-			if _, err := upserts[u.rollup].ExecContext(rowCtx, u.args...); err != nil {
-				return 0, fmt.Errorf("count into %s: %w", sqlstore.Rollups[u.rollup].Name, err)
-			}
+		if err := upserts.exec(rowCtx, b.upserts); err != nil {
+			return 0, err
 		}
 		if b.err != nil {
 			return 0, bulk.failed(rowCtx, tx, b.first+len(b.rows), b.err)
@@ -148,6 +155,125 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 		return 0, err
 	}
 	return n, bulk.finish(ctx, tx)
+}
+
+// insertRows is the number of rows multiInsert writes per statement (29
+// arguments each, far below SQLite's limit of 32,766).
+const insertRows = 32
+
+// multiInsert inserts insertRows rows with one statement.
+type multiInsert struct {
+	stmt *sql.Stmt
+	args []any // the arguments of one execution, reused
+}
+
+func prepareMultiInsert(ctx context.Context, tx *sql.Tx) (*multiInsert, error) {
+	stmt, err := tx.PrepareContext(ctx, sqlstore.InsertFailedRowsSQL(insertRows))
+	if err != nil {
+		return nil, fmt.Errorf("prepare insert: %w", err)
+	}
+	return &multiInsert{stmt: stmt, args: make([]any, 0, insertRows*len(sqlstore.FailedColumns))}, nil
+}
+
+// insert inserts rows (insertRows of them) with one statement and reports
+// whether it did. It does only when that is what inserting them one by
+// one would do: each row gets its Id (nextID), the rowids keep growing
+// while the UniqueId index waits (bulkLoad.beforeInsert), and the
+// statement succeeds. Otherwise nothing is inserted (SQLite undoes a
+// failed statement; the transaction goes on), largest and bulk are as
+// before, and the caller inserts the rows one by one, which finds the
+// failing row and reports it as before. An Id a row was given stays in
+// its arguments: nextID gives the same row the same Id again.
+func (m *multiInsert) insert(ctx context.Context, rows [][]any, largest *int64, bulk *bulkLoad) bool {
+	largest0, maxID0 := *largest, bulk.maxID
+	undo := func() bool {
+		*largest, bulk.maxID = largest0, maxID0
+		return false
+	}
+	m.args = m.args[:0]
+	for _, args := range rows {
+		id, err := nextID(args[0], largest)
+		if err != nil {
+			return undo()
+		}
+		if bulk.uniqueLater {
+			if id <= bulk.maxID {
+				return undo()
+			}
+			bulk.maxID = id
+		}
+		args[0] = id
+		m.args = append(m.args, args...)
+	}
+	if _, err := m.stmt.ExecContext(ctx, m.args...); err != nil {
+		return undo()
+	}
+	return true
+}
+
+// upsertRows is the number of keys rollupUpserts writes per statement.
+const upsertRows = 64
+
+// rollupUpserts are the upsert statements of every rollup (same index as
+// sqlstore.Rollups), for one key and for upsertRows keys.
+type rollupUpserts struct {
+	one, many []*sql.Stmt
+	args      []any // the arguments of one execution of many, reused
+}
+
+func prepareUpserts(ctx context.Context, tx *sql.Tx) (*rollupUpserts, error) {
+	u := &rollupUpserts{}
+	for _, ru := range sqlstore.Rollups {
+		one, err := tx.PrepareContext(ctx, ru.Upsert(sqlstore.SQLite()))
+		if err != nil {
+			u.close()
+			return nil, fmt.Errorf("prepare %s: %w", ru.Name, err)
+		}
+		u.one = append(u.one, one)
+		many, err := tx.PrepareContext(ctx, ru.UpsertRows(sqlstore.SQLite(), upsertRows))
+		if err != nil {
+			u.close()
+			return nil, fmt.Errorf("prepare %s: %w", ru.Name, err)
+		}
+		u.many = append(u.many, many)
+	}
+	return u, nil
+}
+
+// close closes the statements; like the insert's, they are only read
+// from, so a failed Close loses nothing.
+func (u *rollupUpserts) close() {
+	for _, st := range append(u.one, u.many...) {
+		st.Close()
+	}
+}
+
+// exec runs the upserts in order, upsertRows keys of one rollup per
+// statement where they follow each other (Flush sends each rollup's keys
+// together, and each key once).
+func (u *rollupUpserts) exec(ctx context.Context, ups []rollupUpsert) error {
+	for i := 0; i < len(ups); {
+		r, j := ups[i].rollup, i
+		for j < len(ups) && j-i < upsertRows && ups[j].rollup == r {
+			j++
+		}
+		var err error
+		if j-i == upsertRows {
+			u.args = u.args[:0]
+			for _, up := range ups[i:j] {
+				u.args = append(u.args, up.args...)
+			}
+			_, err = u.many[r].ExecContext(ctx, u.args...)
+		} else {
+			_, err = u.one[r].ExecContext(ctx, ups[i].args...)
+			j = i + 1
+		}
+		if err != nil {
+			return fmt.Errorf("count into %s: %w", sqlstore.Rollups[r].Name, err)
+		}
+		i = j
+	}
+	return nil
 }
 
 // prepareRecords reads the sequence, turns each record into its insert

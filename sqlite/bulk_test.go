@@ -186,3 +186,59 @@ func TestFirstImportFlushesCountsInChunks(t *testing.T) {
 }
 
 var at0 = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+
+// TestImportIntoRecordsInBatches: an import into a table that already has
+// records inserts full batches of rows with one statement
+// (multiInsert); a conflict in the middle of a batch still names its
+// record, keeps nothing of the file, and a clean file after it is stored
+// with exact counts.
+func TestImportIntoRecordsInBatches(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	if n, err := db.CreateFailedCheckins(ctx, withUniqueIDs(10, nil, nil)); n != 10 || err != nil {
+		t.Fatalf("first CreateFailedCheckins = %d, %v; want 10, nil", n, err)
+	}
+	later := func(change func(pos int, r *fc.FailedCheckin)) iter.Seq2[*fc.FailedCheckin, error] {
+		ids := make([]int64, 100)
+		for i := range ids {
+			ids[i] = int64(i + 11)
+		}
+		return withUniqueIDs(100, ids, func(pos int, r *fc.FailedCheckin) {
+			r.UniqueID = uid(1000 + pos) // not the first import's
+			if change != nil {
+				change(pos, r)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(pos int, r *fc.FailedCheckin)
+		msg    string
+	}{
+		{"taken UniqueId", func(pos int, r *fc.FailedCheckin) {
+			if pos == 70 {
+				r.UniqueID = uid(3)
+			}
+		}, "record 70: a record with UniqueId " + uid(3) + " already exists"},
+		{"taken Id", func(pos int, r *fc.FailedCheckin) {
+			if pos == 45 {
+				r.ID = 4
+			}
+		}, "record 45: a record with Id 4 already exists"},
+	} {
+		n, err := db.CreateFailedCheckins(ctx, later(tc.change))
+		if n != 0 || fc.ErrorCode(err) != fc.ErrConflict || !strings.HasPrefix(fc.ErrorMessage(err), tc.msg) {
+			t.Errorf("%s: CreateFailedCheckins = %d, %v; want 0 and %q", tc.name, n, err, tc.msg)
+		}
+		if got := readRows(t, db, "SELECT count(*) FROM failed_checkins"); !slices.Equal(got, []string{"10"}) {
+			t.Errorf("%s: records after the failed import = %v; want 10", tc.name, got)
+		}
+	}
+	if n, err := db.CreateFailedCheckins(ctx, later(nil)); n != 100 || err != nil {
+		t.Fatalf("CreateFailedCheckins = %d, %v; want 100, nil", n, err)
+	}
+	if got := readRows(t, db, "SELECT count(*), min(id), max(id) FROM failed_checkins"); !slices.Equal(got, []string{"110 1 110"}) {
+		t.Errorf("records = %v; want [110 1 110]", got)
+	}
+	checkRollups(t, db)
+}

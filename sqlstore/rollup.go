@@ -102,11 +102,19 @@ func (r *Rollup) Columns() []string {
 
 // Upsert returns the statement adding n to the count of one key: the
 // key columns' values, then n.
-func (r *Rollup) Upsert(d Dialect) string {
+func (r *Rollup) Upsert(d Dialect) string { return r.UpsertRows(d, 1) }
+
+// UpsertRows is Upsert for n distinct keys in one statement: the
+// arguments of each key's Upsert in turn. The keys must differ (one
+// statement may not update a row twice on PostgreSQL).
+func (r *Rollup) UpsertRows(d Dialect, n int) string {
 	cols := r.Columns()
 	a := &args{d: d}
-	ph := list(a, make([]any, len(cols)+1))
-	return "INSERT INTO " + r.Name + " (" + strings.Join(cols, ", ") + ", n) VALUES (" + ph + ")" + r.OnConflict()
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = "(" + list(a, make([]any, len(cols)+1)) + ")"
+	}
+	return "INSERT INTO " + r.Name + " (" + strings.Join(cols, ", ") + ", n) VALUES " + strings.Join(rows, ", ") + r.OnConflict()
 }
 
 // OnConflict is the clause that adds an inserted n to the stored count of
