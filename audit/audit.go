@@ -101,9 +101,9 @@ type Auditor struct {
 	// entry in, so queueing one allocates nothing (docs/benchmarks.md,
 	// "Audit"). A batch being written is the front of an array that
 	// later entries are appended after, never over.
-	buf []fc.AuditEntry
+	buf []queued
 	// spare is the array of a batch written whole, for buf to fill again.
-	spare    []fc.AuditEntry
+	spare    []queued
 	bufBytes int
 	lastDrop time.Time // of the last warning about dropped entries
 
@@ -173,7 +173,13 @@ func (a *Auditor) Record(_ context.Context, e fc.AuditEntry) {
 		}
 		return
 	}
-	a.buf = append(a.buf, e)
+	q := queued{entry: e}
+	if e.TotalItems != nil {
+		// The caller's TotalItems points into its request (the audit
+		// Note); a queued entry must not keep the request alive.
+		q.total, q.hasTotal, q.entry.TotalItems = *e.TotalItems, true, nil
+	}
+	a.buf = append(a.buf, q)
 	a.bufBytes += size
 	a.mu.Unlock()
 	select {
@@ -183,6 +189,14 @@ func (a *Auditor) Record(_ context.Context, e fc.AuditEntry) {
 }
 
 // entrySize is what e counts against Options.MaxBufferBytes.
+// queued is an entry waiting in the buffer. Its TotalItems is held by
+// value and pointed at only while its batch is written.
+type queued struct {
+	entry    fc.AuditEntry
+	total    int64
+	hasTotal bool
+}
+
 func entrySize(e *fc.AuditEntry) int {
 	return entryOverhead + len(e.UserEmail) + len(e.ClientAddress) + len(e.Method) + len(e.Path) + len(e.Query)
 }
@@ -264,7 +278,11 @@ func (a *Auditor) writeBatch(ctx context.Context) (int, error) {
 	}
 	ptrs := make([]*fc.AuditEntry, n)
 	for i := range batch {
-		ptrs[i] = &batch[i]
+		q := &batch[i]
+		if q.hasTotal {
+			q.entry.TotalItems = &q.total
+		}
+		ptrs[i] = &q.entry
 	}
 	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
@@ -279,11 +297,13 @@ func (a *Auditor) writeBatch(ctx context.Context) (int, error) {
 		return n, err
 	}
 	for i := range batch {
-		a.bufBytes -= entrySize(&batch[i])
+		a.bufBytes -= entrySize(&batch[i].entry)
 	}
 	a.written.Add(uint64(n))
+	// Let go of the written entries' strings: a batch from the front of
+	// the buffer stays in the array that buf still uses.
+	clear(batch)
 	if whole && a.spare == nil {
-		clear(batch) // let go of the entries' strings
 		a.spare = batch[:0]
 	}
 	return n, nil

@@ -20,6 +20,7 @@ type fakeStore struct {
 	batches int
 	broken  bool
 	calls   int
+	totals  []int64 // each entry's *TotalItems as written; -1 for nil
 }
 
 func (s *fakeStore) AppendAuditEntries(_ context.Context, es []*fc.AuditEntry) error {
@@ -32,6 +33,11 @@ func (s *fakeStore) AppendAuditEntries(_ context.Context, es []*fc.AuditEntry) e
 	for _, e := range es {
 		c := *e // the Auditor reuses the entries' memory once this returns
 		s.entries = append(s.entries, &c)
+		total := int64(-1)
+		if e.TotalItems != nil {
+			total = *e.TotalItems
+		}
+		s.totals = append(s.totals, total)
 	}
 	s.batches++
 	return nil
@@ -224,5 +230,26 @@ func TestBufferReusedIntact(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("written %v; want %v", got, want)
+	}
+}
+
+// TestQueuedTotalIsACopy: a queued entry holds its TotalItems by value.
+// The caller's pointer leads into its request (the audit Note), which the
+// buffer must neither keep alive nor read after Record returns.
+func TestQueuedTotalIsACopy(t *testing.T) {
+	s := &fakeStore{}
+	a := New(s, Options{Delay: time.Hour})
+	defer a.Close(context.Background())
+	total := int64(60)
+	e := entry("/search")
+	e.TotalItems = &total
+	a.Record(context.Background(), e)
+	a.Record(context.Background(), entry("/get"))
+	total = 7 // the request's memory, changed (or reused) after Record
+	if err := a.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.totals, []int64{60, -1}) {
+		t.Errorf("written totals %v; want [60 -1]", s.totals)
 	}
 }

@@ -27,7 +27,9 @@ type Note struct {
 // the request's *Note. WithNote adds one; a layer that already gives each
 // request a context of its own may answer the key from it instead (the
 // API's request context holds the Note, which saves two allocations a
-// request: docs/benchmarks.md, "Audit").
+// request: docs/benchmarks.md, "Audit"). Only the layer that writes the
+// request's entry may answer it: a handler that shadowed the Note would
+// take the user and counts away from the entry.
 type NoteKey struct{}
 
 // WithNote returns ctx carrying a new Note, and the Note.
