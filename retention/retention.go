@@ -130,10 +130,10 @@ type Runner struct {
 	Now func() time.Time
 	// Interval is the time between runs (DefaultInterval).
 	Interval time.Duration
-	// Target is how long a batch should hold the writer (DefaultTarget),
-	// at most Bound/4: a batch that holds more than Bound/2 is halved
-	// again, so a larger target would never settle. FirstBatch is the
-	// first batch's size (DefaultFirstBatch).
+	// Target is how long a batch should hold the writer (DefaultTarget).
+	// Keep it at most Bound/4: a batch that holds more than Bound/2 is
+	// halved again, so with a larger target the size would not settle.
+	// FirstBatch is the first batch's size (DefaultFirstBatch).
 	Target     time.Duration
 	FirstBatch int
 	// MinBatch is the smallest batch the sizing goes down to
@@ -376,7 +376,7 @@ func (r *Runner) pruneDeliveries(ctx context.Context, run fc.RetentionBatches, b
 
 func (r *Runner) target() time.Duration {
 	if r.Target > 0 {
-		return min(r.Target, Bound/4)
+		return r.Target
 	}
 	return DefaultTarget
 }
