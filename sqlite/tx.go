@@ -22,9 +22,11 @@ import (
 const maxWriteStatements = 256
 
 // writeStatements are the write transactions' statements, prepared on
-// the writer. A text is prepared after the first transaction that ran it
-// (unprepared) has ended: the writer has one connection, so preparing on
-// it from inside its own transaction would wait for itself forever.
+// the writer. A text is prepared before the write transaction after the
+// first one that ran it (unprepared): the writer has one connection, so
+// preparing on it from inside its own transaction would wait for itself
+// forever, and preparing after it would make write wait for the writer
+// once its transaction has ended (writeSync).
 type writeStatements struct {
 	mu     sync.Mutex
 	stmts  map[string]*sql.Stmt
@@ -48,7 +50,7 @@ func (w *writeStatements) get(query string) *sql.Stmt {
 }
 
 // prepareTodo prepares, on writer, the texts run unprepared so far. It
-// must run outside a write transaction. A failure leaves the text to run
+// must run outside a write transaction (writeSync runs it before one). A failure leaves the text to run
 // unprepared, and to be tried again after a later transaction.
 func (w *writeStatements) prepareTodo(ctx context.Context, writer *sql.DB) {
 	w.mu.Lock()
@@ -208,7 +210,16 @@ func (db *DB) writeLazy(ctx context.Context, fn func(tx sqlstore.WriteTx, now ti
 }
 
 func (db *DB) writeSync(ctx context.Context, durable bool, fn func(tx sqlstore.WriteTx, now time.Time) error) error {
-	defer db.writes.prepareTodo(ctx, db.writer) // after the transaction has let go of the writer
+	// Before the transaction, not after it: once its transaction has
+	// ended, write must return without waiting for the writer again.
+	// A batch of attempts puts the incident cache back only when write
+	// has returned, and the next batch, which then holds the writer and
+	// the file's write lock, waits for that put (sqlstore's maxTakeWait,
+	// 50 ms): preparing here after the transaction queued behind that
+	// batch, so each batch of a burst with texts to prepare waited the
+	// whole 50 ms holding the lock, and another process on the file
+	// failed its writes past writerBusyTimeout (TestWriteEndsWithoutTheWriter).
+	db.writes.prepareTodo(ctx, db.writer)
 	return db.withWriteTxSync(ctx, durable, func(tx *sql.Tx, now time.Time) error {
 		t := &sqlTx{tx: tx, prepared: db.writes.get}
 		if err := fn(t, now); err != nil {

@@ -13,7 +13,7 @@ import (
 // TestNumberedPlaceholders proves that SQLite binds the shared texts'
 // placeholders ($1, $2, ... in order of first appearance, reused freely)
 // as PostgreSQL does, both unprepared (a text's first write transaction)
-// and through the statement prepared after it; and shows why the order
+// and through the statement prepared before the next; and shows why the order
 // rule exists: SQLite numbers $N by appearance, not by N.
 func TestNumberedPlaceholders(t *testing.T) {
 	ctx := context.Background()
@@ -41,8 +41,8 @@ func TestNumberedPlaceholders(t *testing.T) {
 		db.writes.mu.Lock()
 		_, prepared := db.writes.stmts[shared]
 		db.writes.mu.Unlock()
-		if !prepared {
-			t.Errorf("run %d: the text was not prepared after its transaction", run)
+		if want := run > 0; prepared != want {
+			t.Errorf("run %d: prepared = %v; want %v (unprepared in its first transaction, prepared before the next)", run, prepared, want)
 		}
 	}
 	err = db.read(ctx, func(tx sqlstore.Tx) error {
