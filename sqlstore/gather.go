@@ -1,8 +1,6 @@
 package sqlstore
 
 import (
-	"context"
-
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
@@ -40,10 +38,9 @@ import (
 // field itself, which the walk starts from; the locations, in an order
 // they have an index per location for) is always walked: every entry
 // read is a match; so is an order mostlyIDOrder leaves to PostgreSQL.
-// all is the table's size when known (the count's plan read it),
-// otherwise -1: it and the locations' records are one sum of the
-// per-business rollup each.
-func gatherWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total, all int64) (bool, error) {
+// The table's size and the locations' records are one sum of the
+// per-business rollup each, shared with the merge's choice (counts).
+func gatherWorthIt(d Dialect, q fc.Query, reach, total int64, counts *pageCounts) (bool, error) {
 	if !d.GatherFew || total <= 0 {
 		return false, nil
 	}
@@ -62,15 +59,13 @@ func gatherWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, reac
 	if !filtering || mostlyIDOrder(q) {
 		return false, nil
 	}
-	if all < 0 {
-		var err error
-		if all, err = CountMatching(ctx, d, run, fc.Query{Scope: fc.AllBusinesses()}); err != nil {
-			return false, err
-		}
+	all, err := counts.allRecords()
+	if err != nil {
+		return false, err
 	}
 	base, gather := all, all
 	if few {
-		records, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.BusinessScope(locations...)})
+		records, err := counts.locationRecords(locations)
 		if err != nil {
 			return false, err
 		}

@@ -143,8 +143,12 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 			q, offset = sq, left
 		}
 	}
+	counts := &pageCounts{ctx: ctx, d: d, run: run, all: -1, locations: -1}
+	if sel != nil && sel.all > 0 {
+		counts.all = sel.all
+	}
 	if bs, ok := mergeBusinesses(q); ok && len(bs) > 1 && total >= 0 {
-		worth, err := mergeWorthIt(ctx, d, run, q, bs, offset+size, total)
+		worth, err := mergeWorthIt(ctx, d, run, q, bs, offset+size, total, counts)
 		if err != nil {
 			return Statement{}, err
 		}
@@ -155,11 +159,7 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 			}
 		}
 	}
-	all := int64(-1)
-	if sel != nil && sel.all > 0 {
-		all = sel.all
-	}
-	gather, err := gatherWorthIt(ctx, d, run, q, offset+size, total, all)
+	gather, err := gatherWorthIt(d, q, offset+size, total, counts)
 	if err != nil {
 		return Statement{}, err
 	}
@@ -305,7 +305,7 @@ func correlated(q fc.Query) bool {
 // says the plain statement costs less still; otherwise the locations'
 // records are counted from the per-business rollup (one small sum) and
 // the walk is taken when reach * records <= total * total.
-func mergeWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, businesses []int64, reach, total int64) (bool, error) {
+func mergeWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, businesses []int64, reach, total int64, counts *pageCounts) (bool, error) {
 	dense, onlyLocations := true, true
 	for _, c := range q.Conditions {
 		rangeOnOrder := c.Field == q.OrderBy && (c.Match == fc.MatchTimeRange || c.Match == fc.MatchIntRange) &&
@@ -324,11 +324,44 @@ func mergeWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, busin
 		plain, err := plainWalkCheaper(ctx, d, run, q, reach, total)
 		return !plain, err
 	}
-	records, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.BusinessScope(businesses...)})
+	records, err := counts.locationRecords(businesses)
 	if err != nil {
 		return false, err
 	}
 	return float64(reach)*float64(records) <= float64(total)*float64(total), nil
+}
+
+// pageCounts are the rollup sums a page's choices share, each worked out
+// once per page: the table's records (all) and the records of the
+// locations the search names (mergeBusinesses: the same for the merge
+// and the gather). -1 is not yet known.
+type pageCounts struct {
+	ctx            context.Context
+	d              Dialect
+	run            RunInts
+	all, locations int64
+}
+
+func (c *pageCounts) allRecords() (int64, error) {
+	if c.all < 0 {
+		n, err := CountMatching(c.ctx, c.d, c.run, fc.Query{Scope: fc.AllBusinesses()})
+		if err != nil {
+			return 0, err
+		}
+		c.all = n
+	}
+	return c.all, nil
+}
+
+func (c *pageCounts) locationRecords(businesses []int64) (int64, error) {
+	if c.locations < 0 {
+		n, err := CountMatching(c.ctx, c.d, c.run, fc.Query{Scope: fc.BusinessScope(businesses...)})
+		if err != nil {
+			return 0, err
+		}
+		c.locations = n
+	}
+	return c.locations, nil
 }
 
 // plainOrders are the orders of a whole-table index in (field, id)
