@@ -121,12 +121,18 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 			return 0, err
 		}
 		for i := 0; i < len(b.rows); {
-			if i+insertRows <= len(b.rows) && multi.insert(rowCtx, b.rows[i:i+insertRows], &largest, bulk) {
-				i += insertRows
-				n += insertRows
-				continue
-			}
 			pos, args := b.first+i, b.rows[i]
+			if i+insertRows <= len(b.rows) {
+				done, err := multi.insert(rowCtx, b.rows[i:i+insertRows], &largest, bulk)
+				if err != nil {
+					return 0, bulk.failed(rowCtx, tx, pos, sqlstore.RecordError(pos, err))
+				}
+				if done {
+					i += insertRows
+					n += insertRows
+					continue
+				}
+			}
 			if args[0], err = nextID(args[0], &largest); err != nil {
 				return 0, bulk.failed(rowCtx, tx, pos, sqlstore.RecordError(pos, err))
 			}
@@ -179,16 +185,19 @@ func prepareMultiInsert(ctx context.Context, tx *sql.Tx) (*multiInsert, error) {
 // whether it did. It does only when that is what inserting them one by
 // one would do: each row gets its Id (nextID), the rowids keep growing
 // while the UniqueId index waits (bulkLoad.beforeInsert), and the
-// statement succeeds. Otherwise nothing is inserted (SQLite undoes a
-// failed statement; the transaction goes on), largest and bulk are as
-// before, and the caller inserts the rows one by one, which finds the
-// failing row and reports it as before. An Id a row was given stays in
-// its arguments: nextID gives the same row the same Id again.
-func (m *multiInsert) insert(ctx context.Context, rows [][]any, largest *int64, bulk *bulkLoad) bool {
+// statement succeeds. Otherwise nothing is inserted, largest and bulk are
+// as before, and the caller inserts the first row alone (which reports a
+// failing row as before) and tries the statement again from the next. An
+// Id a row was given stays in its arguments: nextID gives the same row
+// the same Id again. Only a constraint error is retried that way: SQLite
+// undoes the failed statement alone (every constraint of failed_checkins
+// aborts the statement) and the transaction goes on; other errors (I/O,
+// an interrupt) may have ended the transaction, and the import with them.
+func (m *multiInsert) insert(ctx context.Context, rows [][]any, largest *int64, bulk *bulkLoad) (bool, error) {
 	largest0, maxID0 := *largest, bulk.maxID
-	undo := func() bool {
+	undo := func() (bool, error) {
 		*largest, bulk.maxID = largest0, maxID0
-		return false
+		return false, nil
 	}
 	m.args = m.args[:0]
 	for _, args := range rows {
@@ -206,9 +215,13 @@ func (m *multiInsert) insert(ctx context.Context, rows [][]any, largest *int64, 
 		m.args = append(m.args, args...)
 	}
 	if _, err := m.stmt.ExecContext(ctx, m.args...); err != nil {
-		return undo()
+		var se sqlite3.Error
+		if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
+			return undo()
+		}
+		return false, fmt.Errorf("insert: %w", err)
 	}
-	return true
+	return true, nil
 }
 
 // upsertRows is the number of keys rollupUpserts writes per statement.
