@@ -273,6 +273,19 @@ func (d Dialect) forUpdate() string {
 	return ""
 }
 
+// webhookLock locks the webhook rows a write transaction reads before it
+// changes them (an edit, a result's count or disable): FOR NO KEY UPDATE,
+// as none of those changes a key column, so that it still excludes a
+// delete and another change but not a fan-out's FOR KEY SHARE
+// (fanOutLockSQL). With FOR UPDATE, two servers each recording the
+// results of one webhook and fanning out records for both deadlocked.
+func (d Dialect) webhookLock() string {
+	if d.RowLocks {
+		return " FOR NO KEY UPDATE"
+	}
+	return ""
+}
+
 // skipLocked locks the rows of alias d a claim reads, skipping those
 // another transaction holds.
 func (d Dialect) skipLocked() string {

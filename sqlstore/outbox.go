@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -17,8 +18,8 @@ import (
 // state (attempts, retries, the delivery log, redelivery). It runs in the
 // dispatcher's claim transaction, so the check-ins' group commit writes
 // one row per record rather than one per webhook (BenchmarkHTTP16Push),
-// and before anything reads or deletes a webhook's deliveries (the
-// delivery log, a webhook's delete), so they see every record queued.
+// before a webhook's delete, so that it sees every record queued, and
+// one round of it before the delivery log is read (fanOutRound).
 
 // fanOutLimit is the most outbox rows one fan-out takes at a time.
 const fanOutLimit = 256
@@ -28,11 +29,14 @@ const fanOutLimit = 256
 // statement (no argument per delivery), in the order of the rows and
 // then of the webhooks, so that a record's deliveries are adjacent
 // (claimGroups). The LIKE finds the webhook's Id in the comma-separated
-// list; a webhook deleted since the record was written matches nothing.
+// list; a webhook deleted since the record was written matches nothing,
+// and so does one whose Action was changed meanwhile (it no longer wants
+// the record's kind). Its location and Filter were judged when the
+// record was written (docs/api.md#webhooks), not again here.
 const fanOutSQL = `INSERT INTO webhook_deliveries (webhook_id, action, record_id, outbox_id, status, attempts,
 	next_attempt_on, created_on)
 	SELECT w.id, o.action, o.record_id, o.id, 'Pending', 0, o.created_on, o.created_on
-	FROM webhook_outbox o JOIN webhooks w ON ',' || o.webhooks || ',' LIKE '%,' || w.id || ',%'
+	FROM webhook_outbox o JOIN webhooks w ON ',' || o.webhooks || ',' LIKE '%,' || w.id || ',%' AND w.action = o.action
 	WHERE o.id IN (`
 
 // OutboxEventID returns the webhook-id (Standard Webhooks) of the delivery
@@ -117,8 +121,9 @@ func (h *OutboxHint) left(mark int64, young time.Time, more bool) {
 
 // outboxRow is the part of a webhook_outbox row fanOut reads.
 type outboxRow struct {
-	id      int64
-	created time.Time
+	id       int64
+	created  time.Time
+	webhooks string // the Ids of the webhooks it names, comma-separated
 }
 
 // outboxDueSQL reads the oldest outbox row's creation time: the claim's
@@ -126,7 +131,11 @@ type outboxRow struct {
 const outboxDueSQL = `SELECT created_on FROM webhook_outbox ORDER BY id LIMIT 1`
 
 // outboxDue reports whether the outbox holds a row written at or before
-// due (by the oldest row: Ids grow with time); with a zero due, any row.
+// due, judged by the row of the lowest Id; with a zero due, any row. Ids
+// only roughly follow creation times (on PostgreSQL concurrent batches
+// take Ids and commit in either order, each with its own time), so a row
+// a little older may lie behind it: the answer is a hint, which at worst
+// leaves such a row to the next look.
 func (s Webhooks) outboxDue(ctx context.Context, tx Tx, due time.Time) (bool, error) {
 	var created time.Time
 	err := tx.QueryRow(ctx, outboxDueSQL).Scan(s.D.Accounts.Dest(&created))
@@ -142,9 +151,9 @@ func (s Webhooks) outboxDue(ctx context.Context, tx Tx, due time.Time) (bool, er
 // fanOut turns the outbox rows written at or before due into deliveries,
 // in Id order, at most fanOutLimit of them, and deletes them; with all,
 // every row whatever its time, until the outbox is empty. A webhook
-// deleted since the record was written gets none. The dispatcher's claims skip the rows
-// another server is fanning out (wait false); the delivery log and a
-// webhook's delete wait for them (wait true), so they see every delivery.
+// deleted since the record was written gets none. The dispatcher's claims
+// skip the rows another server is fanning out (wait false); a webhook's
+// delete waits for them (wait true), so it sees every delivery.
 func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wait bool) (young time.Time, more bool, err error) {
 	lock := s.D.forUpdate()
 	if !wait {
@@ -152,11 +161,11 @@ func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wa
 	}
 	for {
 		read, taken, young, err := s.fanOutOnce(ctx, tx, due, all, lock)
-		if err != nil || !young.IsZero() {
+		if err != nil {
 			return young, false, err
 		}
 		if read < fanOutLimit || taken == 0 {
-			return time.Time{}, false, nil
+			return young, false, nil
 		}
 		if !all {
 			return time.Time{}, true, nil
@@ -181,42 +190,46 @@ func (s Webhooks) claimFanOut(ctx context.Context, tx WriteTx, due time.Time, fo
 
 // fanOutOnce is one round of fanOut and returns how many outbox rows it
 // read, how many of them it fanned out, and the creation time of the
-// first one it left because it was written after due (zero: none).
+// oldest one it left because it was written after due (zero: none).
 func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all bool, lock string) (read, taken int, young time.Time, err error) {
 	t := s.D.Accounts
-	rows, err := tx.Query(ctx, `SELECT d.id, d.created_on FROM webhook_outbox d ORDER BY d.id LIMIT $1`+lock, fanOutLimit)
+	rows, err := tx.Query(ctx, `SELECT d.id, d.created_on, d.webhooks FROM webhook_outbox d ORDER BY d.id LIMIT $1`+lock, fanOutLimit)
 	if err != nil {
 		return 0, 0, young, fmt.Errorf("read the outbox: %w", err)
 	}
 	got, err := ScanRows(rows, "read the outbox", func(r Rows) (outboxRow, error) {
 		var o outboxRow
-		return o, r.Scan(&o.id, t.Dest(&o.created))
+		return o, r.Scan(&o.id, t.Dest(&o.created), &o.webhooks)
 	})
 	if err != nil || len(got) == 0 {
 		return 0, 0, young, err
 	}
 	take := got
 	if !all {
-		// Ids grow with time: the rows after the first one too young
-		// wait for a later claim (the dispatcher's deferral).
-		if i := slices.IndexFunc(got, func(o outboxRow) bool { return o.created.After(due) }); i >= 0 {
-			take, young = got[:i], got[i].created
+		// The rows too young wait for a later claim (the dispatcher's
+		// deferral); Ids only roughly follow creation times, so an
+		// older row after a young one is still taken.
+		take = nil
+		for _, o := range got {
+			switch {
+			case !o.created.After(due):
+				take = append(take, o)
+			case young.IsZero() || o.created.Before(young):
+				young = o.created
+			}
 		}
 	}
 	if len(take) == 0 {
 		return len(got), 0, young, nil
 	}
-	if s.D.RowLocks {
-		// The webhooks are locked against a delete until this
-		// transaction ends (FOR KEY SHARE: an edit or a result's update
-		// does not wait), so no delivery outlives its webhook.
-		if _, err := tx.Exec(ctx, `SELECT id FROM webhooks ORDER BY id FOR KEY SHARE`); err != nil {
-			return 0, 0, young, fmt.Errorf("lock the webhooks: %w", err)
-		}
-	}
 	ids := make([]int64, len(take))
 	for i, o := range take {
 		ids[i] = o.id
+	}
+	if s.D.RowLocks {
+		if err := lockNamedWebhooks(ctx, tx, take); err != nil {
+			return 0, 0, young, err
+		}
 	}
 	args, in := idList(nil, ids)
 	tx.Queue(fanOutSQL+in+`) ORDER BY o.id, w.id`, args...)
@@ -225,4 +238,45 @@ func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all
 		return 0, 0, young, fmt.Errorf("fan out the outbox: %w", err)
 	}
 	return len(got), len(take), young, nil
+}
+
+// fanOutLockSQL locks the webhooks with the Ids of the placeholders ph
+// against a delete, in ascending Id order: FOR KEY SHARE, which an edit's
+// or a result's FOR NO KEY UPDATE (Dialect.webhookLock) neither waits for
+// nor blocks, so a fan-out in a claim that also records results
+// (FinishAndClaim, which first locks the webhooks it updates) waits for
+// no other server's claim.
+func fanOutLockSQL(ph string) string {
+	return `SELECT id FROM webhooks WHERE id IN (` + ph + `) ORDER BY id FOR KEY SHARE`
+}
+
+// lockNamedWebhooks locks against a delete, until tx ends, the webhooks
+// the outbox rows rs name, the only ones fanOutSQL can join, so that no
+// delivery it makes outlives its webhook (a delete waits for tx, and
+// removes its deliveries after). A webhook already deleted is simply not
+// locked, and the INSERT, which reads after the lock, matches nothing.
+func lockNamedWebhooks(ctx context.Context, tx WriteTx, rs []outboxRow) error {
+	var ids []int64
+	for _, o := range rs {
+		for _, f := range strings.Split(o.webhooks, ",") {
+			if f == "" {
+				continue
+			}
+			id, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return fmt.Errorf("read the outbox row %d's webhooks %q: %w", o.id, o.webhooks, err)
+			}
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	args, ph := idList(nil, ids)
+	if _, err := tx.Exec(ctx, fanOutLockSQL(ph), args...); err != nil {
+		return fmt.Errorf("lock the webhooks: %w", err)
+	}
+	return nil
 }

@@ -174,7 +174,7 @@ func (s Webhooks) CreateWebhook(ctx context.Context, w *fc.Webhook) error {
 func (s Webhooks) UpdateWebhook(ctx context.Context, scope fc.Scope, base, w *fc.Webhook) error {
 	return s.Write(ctx, func(tx WriteTx, now time.Time) error {
 		where, args := scopeWhere(scope, []any{w.ID})
-		stored, err := s.scanWebhook(tx.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1 AND `+where+s.D.forUpdate(), args...))
+		stored, err := s.scanWebhook(tx.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1 AND `+where+s.D.webhookLock(), args...))
 		if err != nil {
 			return err
 		}
@@ -337,7 +337,14 @@ func (s Webhooks) FindWebhooks(ctx context.Context, q fc.Query) (*fc.WebhookPage
 // first.
 func (s Webhooks) FindWebhookDeliveries(ctx context.Context, scope fc.Scope, webhookID int64, page int64, size int) (*fc.WebhookDeliveryPage, error) {
 	q := fc.Query{Page: page, Size: size}
-	if err := s.fanOutAll(ctx); err != nil {
+	// The scope first: a caller who may not read the webhook makes no
+	// write.
+	if _, err := ReadValue(ctx, s.Read, func(tx Tx) (*fc.Webhook, error) {
+		return s.findWebhook(ctx, tx, scope, webhookID)
+	}); err != nil {
+		return nil, err
+	}
+	if err := s.fanOutRound(ctx); err != nil {
 		return nil, err
 	}
 	return ReadValue(ctx, s.Read, func(tx Tx) (*fc.WebhookDeliveryPage, error) {
@@ -371,13 +378,18 @@ func (s Webhooks) FindWebhookDeliveries(ctx context.Context, scope fc.Scope, web
 	})
 }
 
-// fanOutAll turns every outbox row into deliveries, so that the delivery
-// log shows every record queued, also those the dispatcher has not
-// claimed yet (while it defers to saturated check-ins, or when none
-// runs). It writes only when the outbox holds a row; a crash may lose
-// the write (LazyWrite), and the next fan-out then makes the same
-// deliveries again, with the same webhook-ids.
-func (s Webhooks) fanOutAll(ctx context.Context) error {
+// fanOutRound turns the oldest outbox rows, at most fanOutLimit of them,
+// into deliveries, so that the delivery log shows the records queued that
+// the dispatcher has not claimed yet (while it defers to saturated
+// check-ins, or when none runs). One round, not the whole outbox: the
+// delivery log is a read any WebHook-Read caller makes, and fanning out a
+// burst's whole backlog would hold SQLite's one writer for all of it.
+// With a longer backlog the log shows its oldest records, and the rest
+// as the dispatcher (or further reads) take them (docs/api.md). It writes
+// only when the outbox holds a row; a crash may lose the write
+// (LazyWrite), and the next fan-out then makes the same deliveries again,
+// with the same webhook-ids.
+func (s Webhooks) fanOutRound(ctx context.Context) error {
 	queued, err := ReadValue(ctx, s.Read, func(tx Tx) (bool, error) {
 		return s.outboxDue(ctx, tx, time.Time{})
 	})
@@ -385,7 +397,7 @@ func (s Webhooks) fanOutAll(ctx context.Context) error {
 		return err
 	}
 	return s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
-		_, _, err := s.fanOut(ctx, tx, time.Time{}, true, true)
+		_, _, _, err := s.fanOutOnce(ctx, tx, time.Time{}, true, s.D.forUpdate())
 		return err
 	})
 }
@@ -598,6 +610,12 @@ func (s Webhooks) FinishDeliveries(ctx context.Context, owner string, rs []fc.De
 	return err
 }
 
+// lockWebhooksSQL locks the webhooks with the Ids of the placeholders ph
+// in ascending Id order (lockWebhooks).
+func lockWebhooksSQL(d Dialect, ph string) string {
+	return `SELECT id FROM webhooks WHERE id IN (` + ph + `) ORDER BY id` + d.webhookLock()
+}
+
 // lockWebhooks takes the row locks of the webhooks of rs in ascending Id
 // order before finish updates any of them. finish meets the webhooks in
 // the order their attempts ended, so two servers recording [W1, W2] and
@@ -619,7 +637,7 @@ func (s Webhooks) lockWebhooks(ctx context.Context, tx WriteTx, rs []fc.Delivery
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	args, ph := idList(nil, ids)
-	rows, err := tx.Query(ctx, `SELECT id FROM webhooks WHERE id IN (`+ph+`) ORDER BY id`+s.D.forUpdate(), args...)
+	rows, err := tx.Query(ctx, lockWebhooksSQL(s.D, ph), args...)
 	if err != nil {
 		return fmt.Errorf("lock webhooks: %w", err)
 	}
@@ -724,7 +742,7 @@ func (s Webhooks) finish(ctx context.Context, tx WriteTx, owner string, r fc.Del
 	}
 	var active bool
 	var count int
-	err = tx.QueryRow(ctx, `SELECT active, error_count FROM webhooks WHERE id = $1`+s.D.forUpdate(), r.WebhookID).Scan(&active, &count)
+	err = tx.QueryRow(ctx, `SELECT active, error_count FROM webhooks WHERE id = $1`+s.D.webhookLock(), r.WebhookID).Scan(&active, &count)
 	if errors.Is(err, ErrNoRows) {
 		return true, nil // deleted meanwhile
 	}
@@ -777,9 +795,13 @@ func (s Webhooks) PendingDeliveries(ctx context.Context) (int64, error) {
 // meanwhile is pending, and the DELETE's own condition keeps it (on
 // PostgreSQL it is checked again on the row's latest version). The batch
 // walks the table by Id rather than by time, which needs no index beyond
-// the key and passes over old pending rows once per run; Ids grow with
-// creation times and a delivery ends after it was created, so the run is
-// done once a batch ends on a delivery created at or after before.
+// the key and passes over old pending rows once per run. The run is done
+// once a batch ends on a delivery created at or after before (a delivery
+// ends after it was created). Ids only roughly follow creation times (a
+// delivery takes its record's queueing time, and is made when a claim
+// fans the outbox out: concurrent claims, or one that skipped a younger
+// row, file them out of order), so a delivery of a slightly older record
+// beyond that point waits for a later run, whose cutoff has moved on.
 func (s Webhooks) PruneWebhookDeliveries(ctx context.Context, before time.Time, after int64, limit int) (fc.RetentionProgress, error) {
 	var p fc.RetentionProgress
 	if limit < 1 {

@@ -31,11 +31,14 @@ func RunWebhooks(t *testing.T, open func(t *testing.T) WebhookBackend) {
 		{"Outbox", testOutbox},
 		{"OutboxSeesChanges", testOutboxSeesChanges},
 		{"ImportIsNotDelivered", testImportIsNotDelivered},
+		{"DeliveryLogBounded", testDeliveryLogBounded},
 		{"OutboxDeleted", testOutboxDeleted},
+		{"OutboxActionChanged", testOutboxActionChanged},
 		{"ClaimKeepsRecordsTogether", testClaimKeepsRecordsTogether},
 		{"ClaimAndFinish", testClaimAndFinish},
 		{"FinishAndClaim", testFinishAndClaim},
 		{"FinishAndClaimSeesNew", testFinishAndClaimSeesNew},
+		{"ClaimSkipsYoung", testClaimSkipsYoung},
 		{"FinishInAnyOrder", testFinishInAnyOrder},
 		{"FinishMixedGroup", testFinishMixedGroup},
 		{"PruneDeliveries", testPruneDeliveries},
@@ -275,6 +278,25 @@ func testOutboxDeleted(t *testing.T, s WebhookBackend) {
 	}
 }
 
+// testOutboxActionChanged: a record queued for a webhook whose Action
+// is changed before the dispatcher has taken it from the outbox goes to
+// nobody (the webhook no longer wants that kind of record), and the others
+// still get theirs.
+func testOutboxActionChanged(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	keep := newHook(t, s, "keep", fc.ActionFailedCheckin, nil, "")
+	moved := newHook(t, s, "moved", fc.ActionFailedCheckin, nil, "")
+	r := refusals(t, s, 1)[0]
+	moved.Action = fc.ActionCheckinCreated
+	if err := s.UpdateWebhook(ctx, fc.AllBusinesses(), nil, moved); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := deliveries(t, s, keep, moved), []string{fmt.Sprintf("keep/63/%d", r)}; !slices.Equal(got, want) {
+		t.Errorf("deliveries = %v; want %v (webhook %d changed to action 47 after the refusal)", got, want, moved.ID)
+	}
+}
+
 // testClaimKeepsRecordsTogether: a claim does not end in the middle of a
 // record's deliveries (so their body is read once) unless that record's
 // alone exceed the limit, and the ones held back are claimed next.
@@ -336,6 +358,60 @@ func testFinishAndClaimSeesNew(t *testing.T, s WebhookBackend) {
 		if err != nil || len(jobs) != 1 || jobs[0].Delivery.RecordID != r || jobs[0].Delivery.WebhookID != h.ID {
 			t.Fatalf("round %d: FinishAndClaim after a refusal = %+v, %v; want record %d", round, jobs, err, r)
 		}
+	}
+}
+
+// testClaimSkipsYoung: a claim deferring to check-ins takes the records
+// queued at or before its cutoff also when they lie behind a younger one
+// in the outbox (Ids only roughly follow time: concurrent batches), and
+// the younger one once its cutoff reaches it.
+func testClaimSkipsYoung(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	clock, ok := s.(interface{ SetNow(func() time.Time) })
+	if !ok {
+		t.Skip("the store's clock cannot be set")
+	}
+	now, later := WebhookNow, WebhookNow.Add(10*time.Second)
+	clock.SetNow(func() time.Time { return later })
+	young := refusals(t, s, 1)[0]
+	clock.SetNow(func() time.Time { return now })
+	old := refusals(t, s, 1)[0]
+	for _, c := range []struct {
+		cutoff time.Time
+		want   int64
+	}{{now, old}, {later, young}} {
+		jobs, err := s.FinishAndClaim(ctx, "a", nil, c.cutoff, c.cutoff.Add(time.Minute), 10)
+		if err != nil || len(jobs) != 1 || jobs[0].Delivery.RecordID != c.want || jobs[0].Delivery.WebhookID != h.ID {
+			t.Errorf("FinishAndClaim(cutoff %v) = %+v, %v; want record %d", c.cutoff, jobs, err, c.want)
+		}
+	}
+}
+
+// testDeliveryLogBounded: a read of the delivery log turns a bounded
+// part of a long backlog into deliveries (it is a read any WebHook-Read
+// caller makes; the whole backlog would hold the writer), yet every
+// record queued appears after a few reads.
+func testDeliveryLogBounded(t *testing.T, s WebhookBackend) {
+	ctx := context.Background()
+	ImportTestDirectory(t, s)
+	h := newHook(t, s, "h", fc.ActionFailedCheckin, nil, "")
+	const n = 600
+	refusals(t, s, n)
+	var shown []int64
+	for range n {
+		page, err := s.FindWebhookDeliveries(ctx, fc.AllBusinesses(), h.ID, 1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown = append(shown, page.TotalItems)
+		if page.TotalItems == n {
+			break
+		}
+	}
+	if shown[0] == 0 || shown[0] == n || shown[len(shown)-1] != n {
+		t.Errorf("deliveries the log shows on successive reads = %v; want some, not all %d, then all", shown, n)
 	}
 }
 
