@@ -188,7 +188,6 @@ func (a *Auditor) Record(_ context.Context, e fc.AuditEntry) {
 	}
 }
 
-// entrySize is what e counts against Options.MaxBufferBytes.
 // queued is an entry waiting in the buffer. Its TotalItems is held by
 // value and pointed at only while its batch is written.
 type queued struct {
@@ -197,6 +196,7 @@ type queued struct {
 	hasTotal bool
 }
 
+// entrySize is what e counts against Options.MaxBufferBytes.
 func entrySize(e *fc.AuditEntry) int {
 	return entryOverhead + len(e.UserEmail) + len(e.ClientAddress) + len(e.Method) + len(e.Path) + len(e.Query)
 }
@@ -293,6 +293,11 @@ func (a *Auditor) writeBatch(ctx context.Context) (int, error) {
 	defer a.mu.Unlock()
 	if err != nil {
 		a.failed.Add(1)
+		for i := range batch {
+			// The copies must not keep this array alive: the next
+			// write points them at their own totals again.
+			batch[i].entry.TotalItems = nil
+		}
 		a.buf = append(batch[:n:n], a.buf...)
 		return n, err
 	}

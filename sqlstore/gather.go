@@ -45,7 +45,7 @@ func gatherWorthIt(d Dialect, q fc.Query, reach, total int64, counts *pageCounts
 		return false, nil
 	}
 	_, perLocation := mergeKeys[q.OrderBy]
-	locations, few := mergeBusinesses(q)
+	_, few := mergeBusinesses(q)
 	perLocation = perLocation && few
 	filtering, served := !q.Scope.All() && !perLocation, true
 	for _, c := range q.Conditions {
@@ -65,7 +65,7 @@ func gatherWorthIt(d Dialect, q fc.Query, reach, total int64, counts *pageCounts
 	}
 	base, gather := all, all
 	if few {
-		records, err := counts.locationRecords(locations)
+		records, err := counts.locationRecords()
 		if err != nil {
 			return false, err
 		}

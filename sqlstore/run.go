@@ -144,6 +144,7 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 		}
 	}
 	counts := &pageCounts{ctx: ctx, d: d, run: run, all: -1, locations: -1}
+	counts.businesses, _ = mergeBusinesses(q)
 	if sel != nil && sel.all > 0 {
 		counts.all = sel.all
 	}
@@ -324,7 +325,7 @@ func mergeWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, busin
 		plain, err := plainWalkCheaper(ctx, d, run, q, reach, total)
 		return !plain, err
 	}
-	records, err := counts.locationRecords(businesses)
+	records, err := counts.locationRecords()
 	if err != nil {
 		return false, err
 	}
@@ -333,12 +334,13 @@ func mergeWorthIt(ctx context.Context, d Dialect, run RunInts, q fc.Query, busin
 
 // pageCounts are the rollup sums a page's choices share, each worked out
 // once per page: the table's records (all) and the records of the
-// locations the search names (mergeBusinesses: the same for the merge
-// and the gather). -1 is not yet known.
+// locations the search names (businesses, mergeBusinesses of the page's
+// query: the merge's and the gather's). -1 is not yet known.
 type pageCounts struct {
 	ctx            context.Context
 	d              Dialect
 	run            RunInts
+	businesses     []int64
 	all, locations int64
 }
 
@@ -353,9 +355,9 @@ func (c *pageCounts) allRecords() (int64, error) {
 	return c.all, nil
 }
 
-func (c *pageCounts) locationRecords(businesses []int64) (int64, error) {
+func (c *pageCounts) locationRecords() (int64, error) {
 	if c.locations < 0 {
-		n, err := CountMatching(c.ctx, c.d, c.run, fc.Query{Scope: fc.BusinessScope(businesses...)})
+		n, err := CountMatching(c.ctx, c.d, c.run, fc.Query{Scope: fc.BusinessScope(c.businesses...)})
 		if err != nil {
 			return 0, err
 		}

@@ -259,6 +259,11 @@ func samePtr[T comparable](a, b *T) bool {
 // DeleteWebhook deletes the webhook and its deliveries.
 func (s Webhooks) DeleteWebhook(ctx context.Context, scope fc.Scope, id int64) error {
 	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
+		// The scope first: a caller who may not see the webhook does not
+		// hold the writer for the fan-out below.
+		if _, err := s.findWebhook(ctx, tx, scope, id); err != nil {
+			return err
+		}
 		// The records queued for it become deliveries first, deleted
 		// below with the rest: an outbox row left naming it would
 		// otherwise go to a webhook created later with its Id (SQLite
