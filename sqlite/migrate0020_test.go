@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -43,44 +42,11 @@ func TestMigration0020(t *testing.T) {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
-	jobs, err := db.ClaimDeliveries(ctx, "test", now, now.Add(time.Minute), 10)
-	if err != nil || len(jobs) != 2 {
-		t.Fatalf("claim after the migration = %d jobs, %v; want 2", len(jobs), err)
-	}
 	want := map[int64]string{40: "msg_0190aaaabbbbcccc", 41: sqlstore.EventID(prefix, 41, time.UnixMilli(1779990000000))}
-	for _, j := range jobs {
-		if d := j.Delivery; want[d.ID] != d.EventID || d.RecordID != 1000 {
-			t.Errorf("delivery %d after the migration: record %d, webhook-id %q; want %q", d.ID, d.RecordID, d.EventID, want[d.ID])
-		}
-	}
-
-	db.SetNow(time.Now)
-	res, err := db.RecordAttempts(ctx, []*fc.Attempt{{BusinessID: 1, Source: fc.SourceTile, AccessCardID: "nobody", FromTime: time.Now()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows int
-	var named string
-	if err := db.writer.QueryRow(`SELECT count(*), group_concat(webhooks) FROM webhook_outbox`).Scan(&rows, &named); err != nil || rows != 1 || named != "7,8" {
-		t.Fatalf("outbox after a refusal = %d rows naming %q, %v; want one naming 7,8", rows, named, err)
-	}
-	if n, err := db.PendingDeliveries(ctx); err != nil || n != 4 {
-		t.Errorf("PendingDeliveries = %d, %v; want 4 (2 claimed, 2 in the outbox)", n, err)
-	}
-	jobs, err = db.ClaimDeliveries(ctx, "test", time.Now(), time.Now().Add(time.Minute), 10)
-	if err != nil || len(jobs) != 2 {
-		t.Fatalf("claim after a refusal = %d jobs, %v; want 2", len(jobs), err)
-	}
-	id := regexp.MustCompile(`^msg_` + prefix + `_o1_[78]_\d{13}$`)
-	for _, j := range jobs {
-		if d := j.Delivery; d.RecordID != res[0].Outcome.ID || !id.MatchString(d.EventID) {
-			t.Errorf("new delivery %+v; want record %d, webhook-id like %s", d, res[0].Outcome.ID, id)
-		}
-	}
-	if err := db.writer.QueryRow(`SELECT count(*) FROM webhook_outbox`).Scan(&rows); err != nil || rows != 0 {
-		t.Errorf("outbox after the claim = %d rows, %v; want none", rows, err)
-	}
+	storetest.CheckOutboxMigrated(t, db, prefix, want, func() (rows int, named string, err error) {
+		err = db.writer.QueryRow(`SELECT count(*), coalesce(group_concat(webhooks, ';'), '') FROM webhook_outbox`).Scan(&rows, &named)
+		return rows, named, err
+	})
 }
 
 // TestOutboxFanOutRepeated: an outbox row fanned out again (the

@@ -81,47 +81,36 @@ type auditArgs struct {
 	d                         Dialect
 	on                        int64 // Unix seconds of onArg
 	onArg                     any
-	user, addr, channel, meth reused
-	path, query               reused
-	userFold, pathFold        reused
-	queryFold                 reused
-	status                    reusedInt
+	user, addr, channel, meth reused[string]
+	path, query               reused[string]
+	userFold, pathFold        reused[string]
+	queryFold                 reused[string]
+	status                    reused[int64]
 }
 
-// reused is the argument of the last string given to arg.
-type reused struct {
-	s string
+// reused is the argument of the last value given to arg: a row equal to
+// the one before shares its boxed arguments instead of allocating them.
+type reused[T comparable] struct {
+	x T
 	v any
 }
 
-func (r *reused) arg(s string) any {
-	if r.v == nil || s != r.s {
-		r.s, r.v = s, s
+func (r *reused[T]) arg(x T) any {
+	if r.v == nil || x != r.x {
+		r.x, r.v = x, x
 	}
 	return r.v
 }
 
-// fold is the argument of fc.Fold(s), computed only when s changed; arg
-// is s's own argument, shared when s is its own fold (a lower-case path).
-func (r *reused) fold(s string, arg any) any {
-	if r.v == nil || s != r.s {
-		r.s, r.v = s, arg
+// foldArg is the argument of fc.Fold(s), computed only when s changed;
+// arg is s's own argument, shared when s is its own fold (a lower-case
+// path).
+func foldArg(r *reused[string], s string, arg any) any {
+	if r.v == nil || s != r.x {
+		r.x, r.v = s, arg
 		if f := fc.Fold(s); f != s {
 			r.v = f
 		}
-	}
-	return r.v
-}
-
-// reusedInt is reused for an int64.
-type reusedInt struct {
-	n int64
-	v any
-}
-
-func (r *reusedInt) arg(n int64) any {
-	if r.v == nil || n != r.n {
-		r.n, r.v = n, n
 	}
 	return r.v
 }
@@ -133,9 +122,9 @@ func (b *auditArgs) row(args []any, e *fc.AuditEntry) []any {
 		b.on, b.onArg = on.Unix(), b.d.Records.Value(on)
 	}
 	user, path, query := b.user.arg(e.UserEmail), b.path.arg(e.Path), b.query.arg(e.Query)
-	return append(args, b.onArg, user, b.userFold.fold(e.UserEmail, user), b.addr.arg(e.ClientAddress),
-		b.channel.arg(string(e.Channel)), b.meth.arg(e.Method), path, b.pathFold.fold(e.Path, path), query,
-		b.queryFold.fold(e.Query, query), b.status.arg(int64(e.Status)), e.ResultCount, e.TotalItems)
+	return append(args, b.onArg, user, foldArg(&b.userFold, e.UserEmail, user), b.addr.arg(e.ClientAddress),
+		b.channel.arg(string(e.Channel)), b.meth.arg(e.Method), path, foldArg(&b.pathFold, e.Path, path), query,
+		foldArg(&b.queryFold, e.Query, query), b.status.arg(int64(e.Status)), e.ResultCount, e.TotalItems)
 }
 
 // Audit is the audit store (fc.AuditStore) of both databases: each
