@@ -37,9 +37,10 @@ func TestMigration0017(t *testing.T) {
 	const seed = `INSERT INTO webhooks (id, unique_id, business_id, name, action, description, url, active, filter, secret,
 			last_error, error_count, created_on, updated_on) VALUES (7, 'u7', NULL, 'old', 63, '', 'http://127.0.0.1:1/', 1, '', 'whsec_x', '', 0, 0, 0);
 		UPDATE webhook_state SET version = version + 1;
-		INSERT INTO webhook_deliveries (id, webhook_id, action, record_id, event_id, status, attempts, last_error, next_attempt_on, created_on)
-			VALUES (40, 7, 63, 1000, 'msg_0190aaaabbbbcccc', 'Pending', 2, 'HTTP 500', 1780000000000, 1779990000000),
-			       (41, 7, 63, 1001, 'msg_0190ddddeeeeffff', 'Delivered', 1, NULL, NULL, 1779990000001)`
+		INSERT INTO webhook_deliveries (id, webhook_id, action, record_id, event_id, status, attempts, last_error, next_attempt_on, created_on, delivered_on)
+			VALUES (40, 7, 63, 1000, 'msg_0190aaaabbbbcccc', 'Pending', 2, 'HTTP 500', 1780000000000, 1779990000000, NULL),
+			       (41, 7, 63, 1001, 'msg_0190ddddeeeeffff', 'Delivered', 1, NULL, NULL, 1779990000001, 1779990090001),
+			       (42, 7, 63, 1002, 'msg_0190000011112222', 'Failed', 10, 'HTTP 500', NULL, 1779990000002, NULL)`
 	if _, err := db.writer.Exec(seed); err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +48,8 @@ func TestMigration0017(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, err := db.FindWebhookDeliveries(ctx, fc.AllBusinesses(), 7, 1, 10)
-	if err != nil || page.TotalItems != 2 {
-		t.Fatalf("deliveries after the migration = %+v, %v; want 2", page, err)
+	if err != nil || page.TotalItems != 3 {
+		t.Fatalf("deliveries after the migration = %+v, %v; want 3", page, err)
 	}
 	got := map[int64]*fc.WebhookDelivery{}
 	for _, d := range page.Records {
@@ -62,8 +63,9 @@ func TestMigration0017(t *testing.T) {
 		t.Errorf("delivery 41 after the migration = %+v", d)
 	}
 	// Migration 0018 (ended_on): a delivery that ended before it counts
-	// from the latest time known (here its creation); a pending one has none.
-	for id, want := range map[int64]any{40: nil, 41: int64(1779990000001)} {
+	// from the latest time known (its delivery when it has one, else its
+	// creation); a pending one has none.
+	for id, want := range map[int64]any{40: nil, 41: int64(1779990090001), 42: int64(1779990000002)} {
 		var ended any
 		if err := db.writer.QueryRow(`SELECT ended_on FROM webhook_deliveries WHERE id = ?`, id).Scan(&ended); err != nil || ended != want {
 			t.Errorf("ended_on of delivery %d after the migrations = %v, %v; want %v", id, ended, err, want)
@@ -86,8 +88,8 @@ func TestMigration0017(t *testing.T) {
 		t.Fatal(err)
 	}
 	page, err = db.FindWebhookDeliveries(ctx, fc.AllBusinesses(), 7, 1, 1)
-	if err != nil || len(page.Records) != 1 || page.TotalItems != 3 {
-		t.Fatalf("deliveries after a refusal = %+v, %v; want 3", page, err)
+	if err != nil || len(page.Records) != 1 || page.TotalItems != 4 {
+		t.Fatalf("deliveries after a refusal = %+v, %v; want 4", page, err)
 	}
 	d := page.Records[0]
 	var stored *string
@@ -97,7 +99,7 @@ func TestMigration0017(t *testing.T) {
 		t.Errorf("stored event_id and outbox_id of the new delivery = %v, %v, %v; want NULL and 1", stored, outbox, err)
 	}
 	want := regexp.MustCompile(`^msg_` + prefix + `_o1_7_\d{13}$`)
-	if d.ID != 42 || !want.MatchString(d.EventID) {
+	if d.ID != 43 || !want.MatchString(d.EventID) {
 		t.Errorf("new delivery %d has webhook-id %q; want %s", d.ID, d.EventID, want)
 	}
 }
