@@ -68,6 +68,10 @@ const (
 	// entryOverhead is what an entry costs beyond its strings, roughly:
 	// the struct, its pointer in the buffer and the slice headers.
 	entryOverhead = 200
+	// maxChunk bounds the entries of one array of the buffer.
+	maxChunk = 256
+	// maxFreeChunks bounds the written arrays kept to fill again.
+	maxFreeChunks = 4
 )
 
 // Options tune an Auditor; zero values take the defaults.
@@ -97,13 +101,18 @@ type Auditor struct {
 
 	mu     sync.Mutex
 	closed bool // by Close: later entries are dropped
-	// buf holds the entries not yet written, by value: Record copies its
-	// entry in, so queueing one allocates nothing (docs/benchmarks.md,
-	// "Audit"). A batch being written is the front of an array that
-	// later entries are appended after, never over.
-	buf []queued
-	// spare is the array of a batch written whole, for buf to fill again.
-	spare    []queued
+	// chunks hold the entries not yet written, oldest first, by value, in
+	// arrays of chunkLen entries: Record copies its entry into the last
+	// one, and a batch takes whole arrays from the front. An entry is
+	// never copied again (one growing slice was, at each growth, and
+	// its old arrays were garbage: 1-2.5 us of CPU per entry in the
+	// get-one benchmark, some 20,000 a second; docs/benchmarks.md,
+	// "Audit"), and in a steady state queueing allocates nothing.
+	chunks [][]queued
+	// free are the arrays of written batches, for Record to fill again.
+	free     [][]queued
+	chunkLen int // entries an array holds; a divisor of about MaxBatch
+	pending  int // entries in chunks
 	bufBytes int
 	lastDrop time.Time // of the last warning about dropped entries
 
@@ -125,7 +134,9 @@ func New(store Writer, opts Options) *Auditor {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	a := &Auditor{store: store, opts: opts, log: opts.Logger, wake: make(chan struct{}, 1),
+	// MaxBatch in arrays of equal size: a full batch is MaxBatch entries.
+	chunkLen := opts.MaxBatch / ((opts.MaxBatch + maxChunk - 1) / maxChunk)
+	a := &Auditor{store: store, opts: opts, log: opts.Logger, chunkLen: chunkLen, wake: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{}),
 		batch: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "failedcheckins_audit_batch_seconds",
 			Help:    "Time to write one batch of audit entries (failed tries included).",
@@ -179,13 +190,31 @@ func (a *Auditor) Record(_ context.Context, e fc.AuditEntry) {
 		// Note); a queued entry must not keep the request alive.
 		q.total, q.hasTotal, q.entry.TotalItems = *e.TotalItems, true, nil
 	}
-	a.buf = append(a.buf, q)
+	last := len(a.chunks) - 1
+	if last < 0 || len(a.chunks[last]) == cap(a.chunks[last]) {
+		a.chunks = append(a.chunks, a.newChunk())
+		last++
+	}
+	a.chunks[last] = append(a.chunks[last], q)
+	a.pending++
 	a.bufBytes += size
 	a.mu.Unlock()
 	select {
 	case a.wake <- struct{}{}:
 	default: // already signalled
 	}
+}
+
+// newChunk returns an empty array for entries, a written one if any.
+// The caller holds mu.
+func (a *Auditor) newChunk() []queued {
+	if n := len(a.free); n > 0 {
+		c := a.free[n-1]
+		a.free[n-1] = nil
+		a.free = a.free[:n-1]
+		return c
+	}
+	return make([]queued, 0, a.chunkLen)
 }
 
 // queued is an entry waiting in the buffer. Its TotalItems is held by
@@ -232,7 +261,7 @@ func (a *Auditor) run() {
 			return // Close writes what is left
 		}
 		for {
-			n, err := a.writeBatch(context.Background())
+			n, full, err := a.writeBatch(context.Background())
 			if err != nil {
 				retry = min(max(2*retry, time.Second), maxRetryDelay)
 				a.log.Error("audit: writing a batch failed; it is kept and tried again", "entries", n, "retry_in", retry, "error", err)
@@ -240,7 +269,7 @@ func (a *Auditor) run() {
 				break
 			}
 			retry = 0
-			if n < a.opts.MaxBatch {
+			if !full {
 				break
 			}
 			// A full batch: there may be more waiting, written at once.
@@ -255,63 +284,71 @@ func (a *Auditor) signal() {
 	}
 }
 
-// writeBatch writes up to MaxBatch of the oldest entries. On failure they
-// go back to the front of the buffer (they stay counted in its bytes, so
-// new entries are dropped rather than memory growing). It returns the
-// number of entries it tried to write.
-func (a *Auditor) writeBatch(ctx context.Context) (int, error) {
+// writeBatch writes up to MaxBatch of the oldest entries, whole arrays
+// of the buffer. On failure they go back to the front of the buffer (they
+// stay counted in its bytes, so new entries are dropped rather than memory
+// growing). It returns the number of entries it tried to write, and full
+// when MaxBatch left some waiting.
+func (a *Auditor) writeBatch(ctx context.Context) (n int, full bool, err error) {
 	a.mu.Lock()
-	n := min(len(a.buf), a.opts.MaxBatch)
-	batch := a.buf[:n]
-	whole := n == len(a.buf)
-	if whole {
-		// Later entries go to the spare array, not after this batch in
-		// its own, which can then be reused once written.
-		a.buf, a.spare = a.spare[:0], nil
-	} else {
-		batch = batch[:n:n]
-		a.buf = a.buf[n:]
+	var taken [][]queued
+	for len(a.chunks) > 0 && (n == 0 || n+len(a.chunks[0]) <= a.opts.MaxBatch) {
+		taken = append(taken, a.chunks[0])
+		n += len(a.chunks[0])
+		a.chunks[0] = nil
+		a.chunks = a.chunks[1:]
 	}
+	a.pending -= n
+	full = len(a.chunks) > 0
 	a.mu.Unlock()
 	if n == 0 {
-		return 0, nil
+		return 0, false, nil
 	}
-	ptrs := make([]*fc.AuditEntry, n)
-	for i := range batch {
-		q := &batch[i]
-		if q.hasTotal {
-			q.entry.TotalItems = &q.total
+	ptrs := make([]*fc.AuditEntry, 0, n)
+	for _, c := range taken {
+		for i := range c {
+			q := &c[i]
+			if q.hasTotal {
+				q.entry.TotalItems = &q.total
+			}
+			ptrs = append(ptrs, &q.entry)
 		}
-		ptrs[i] = &q.entry
 	}
 	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
 	start := time.Now()
-	err := a.store.AppendAuditEntries(ctx, ptrs)
+	err = a.store.AppendAuditEntries(ctx, ptrs)
 	a.batch.Observe(time.Since(start).Seconds())
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err != nil {
 		a.failed.Add(1)
-		for i := range batch {
-			// The copies must not keep this array alive: the next
-			// write points them at their own totals again.
-			batch[i].entry.TotalItems = nil
+		for _, c := range taken {
+			for i := range c {
+				// The copies must not point into their array while
+				// queued: the next write points them again.
+				c[i].entry.TotalItems = nil
+			}
 		}
-		a.buf = append(batch[:n:n], a.buf...)
-		return n, err
+		// In front of what came meanwhile; Record appends to the last
+		// array, which may be a partly filled one put back: it is the
+		// newest of the taken.
+		a.chunks = append(taken, a.chunks...)
+		a.pending += n
+		return n, full, err
 	}
-	for i := range batch {
-		a.bufBytes -= entrySize(&batch[i].entry)
+	for _, c := range taken {
+		for i := range c {
+			a.bufBytes -= entrySize(&c[i].entry)
+		}
+		// Let go of the written entries' strings.
+		clear(c)
+		if len(a.free) < maxFreeChunks {
+			a.free = append(a.free, c[:0])
+		}
 	}
 	a.written.Add(uint64(n))
-	// Let go of the written entries' strings: a batch from the front of
-	// the buffer stays in the array that buf still uses.
-	clear(batch)
-	if whole && a.spare == nil {
-		a.spare = batch[:0]
-	}
-	return n, nil
+	return n, full, nil
 }
 
 // Close stops the writer loop and writes every entry left, batch by
@@ -331,13 +368,13 @@ func (a *Auditor) Close(ctx context.Context) error {
 	close(a.stop)
 	<-a.done // a batch under way ends within writeTimeout
 	for {
-		n, err := a.writeBatch(ctx)
+		n, _, err := a.writeBatch(ctx)
 		if n == 0 {
 			return nil
 		}
 		if err != nil {
 			a.mu.Lock()
-			lost := len(a.buf)
+			lost := a.pending
 			a.mu.Unlock()
 			a.dropped.Add(uint64(lost))
 			return fmt.Errorf("audit: %d entries could not be written at shutdown: %w", lost, err)
@@ -353,7 +390,7 @@ func (a *Auditor) Flush(ctx context.Context) error {
 		return nil
 	}
 	for {
-		n, err := a.writeBatch(ctx)
+		n, _, err := a.writeBatch(ctx)
 		if err != nil {
 			return err
 		}
@@ -379,7 +416,7 @@ func (a *Auditor) Flush(ctx context.Context) error {
 func (a *Auditor) Pending() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return len(a.buf)
+	return a.pending
 }
 
 // Collectors are the Auditor's Prometheus series: entries written and

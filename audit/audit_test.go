@@ -253,3 +253,50 @@ func TestQueuedTotalIsACopy(t *testing.T) {
 		t.Errorf("written totals %v; want [60 -1]", s.totals)
 	}
 }
+
+// TestFailedBatchKeepsOrder: a batch the database refuses goes back in
+// front of the entries recorded meanwhile, whether it held full arrays of
+// the buffer or a partly filled last one (which Record must then not fill
+// over); once written, every entry is there once, in order.
+func TestFailedBatchKeepsOrder(t *testing.T) {
+	s := &recordingStore{}
+	a := New(s, Options{Delay: time.Hour, MaxBatch: 3})
+	defer a.Close(context.Background())
+	var want []string
+	record := func(n int) {
+		for range n {
+			p := fmt.Sprintf("/p%d", len(want))
+			want = append(want, p)
+			a.Record(context.Background(), entry(p))
+		}
+	}
+	failWhile := func(n int) {
+		t.Helper()
+		s.setBroken(true)
+		s.during = func() { record(n) }
+		if err := a.Flush(context.Background()); err == nil {
+			t.Fatal("Flush with the database down = nil")
+		}
+		s.during = nil
+		s.setBroken(false)
+	}
+	record(4)    // [p0 p1 p2] [p3]
+	failWhile(2) // the full array fails; p4, p5 fill the last
+	failWhile(1) // again; p6 starts an array
+	if err := a.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	record(1)    // [p7]
+	failWhile(2) // the partly filled array fails; p8, p9 go after it
+	record(1)
+	if err := a.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range s.entries {
+		got = append(got, e.Path)
+	}
+	if !slices.Equal(got, want) || a.Pending() != 0 {
+		t.Errorf("written %v, pending %d; want %v, 0", got, a.Pending(), want)
+	}
+}
