@@ -89,7 +89,7 @@ func BenchmarkPushLag(b *testing.B) {
 	}
 	// As serve runs it: yielding to saturated check-ins for up to
 	// webhook.DefaultDefer, which 1,000 refusals/s must not be.
-	d := webhook.New(webhook.Config{Store: hooks, Render: s.srv.RenderDelivery, AllowPrivate: true,
+	d := webhook.New(webhook.Config{Store: hooks, Render: s.srv.RenderDelivery, RenderAll: s.srv.RenderDeliveries, AllowPrivate: true,
 		Busy: s.queue.Busy, Defer: webhook.DefaultDefer})
 	hooks.OnWebhookDeliveries(d.Wake)
 	ctx, cancel := context.WithCancel(context.Background())

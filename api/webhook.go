@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -464,13 +465,65 @@ func (s *Server) RenderDelivery(ctx context.Context, d *fc.WebhookDelivery) ([]b
 	default:
 		return nil, 0, fc.Errorf(fc.ErrNotFound, "action %d has no record", d.Action)
 	}
+	body, err := deliveryBody(rec)
+	return body, business, err
+}
+
+// deliveryBody is the body of a delivery of rec (get-one's JSON of the
+// record): a JSON array holding it.
+func deliveryBody(rec any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // as writeJSON answers get-one
 	if err := enc.Encode([]any{rec}); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), business, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// RenderDeliveries is webhook.RenderAll: the bodies of several
+// FailedCheckins, as RenderDelivery renders each (read in every location,
+// with its location), read with one query (the live streams' read of
+// records by Id, fc.RecordTailStore) instead of one per record. Other
+// actions, and records it does not find, are left to RenderDelivery.
+func (s *Server) RenderDeliveries(ctx context.Context, recs []webhook.Record) (map[webhook.Record]webhook.Body, error) {
+	tails := s.streams.store
+	var ids []int64
+	for _, r := range recs {
+		if r.Action == fc.ActionFailedCheckin {
+			ids = append(ids, r.ID)
+		}
+	}
+	out := make(map[webhook.Record]webhook.Body, len(ids))
+	if tails == nil || len(ids) == 0 {
+		return out, nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	// The list padded to a power of two with its last Id: the
+	// statement's text depends on the count, and the store caches few.
+	in := ids
+	for n := 1; ; n *= 2 {
+		if n >= len(ids) {
+			for len(in) < n {
+				in = append(in, ids[len(ids)-1])
+			}
+			break
+		}
+	}
+	q := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.In(fc.FieldID, in...)}}
+	got, err := tails.FailedCheckinsAfter(ctx, q, ids[0]-1, len(ids))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range got {
+		body, err := deliveryBody(toFailedCheckinJSON(r))
+		if err != nil {
+			return nil, err
+		}
+		out[webhook.Record{Action: fc.ActionFailedCheckin, ID: r.ID}] = webhook.Body{Body: body, Business: r.BusinessID}
+	}
+	return out, nil
 }
 
 // clonePtr returns a copy of the value p points to, or nil.

@@ -819,3 +819,59 @@ func TestWebhookPrunedDelivery(t *testing.T) {
 		t.Errorf("redeliver of a pruned delivery = %d %s; want 404", w.Code, w.Body)
 	}
 }
+
+// TestWebhookOneReadPerClaim: with RenderAll (serve's), the records of
+// one claim are rendered with one read, each body still the record as
+// get-one answers it, and still only to the webhooks whose location
+// covers it; a record RenderAll leaves out is rendered by Render alone.
+func TestWebhookOneReadPerClaim(t *testing.T) {
+	e := newHookEnv(t, true)
+	var mu sync.Mutex
+	bodies := map[string][]string{} // by webhook-id's webhook: the URL path
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies[r.URL.Path] = append(bodies[r.URL.Path], string(b))
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	e.create(t, "admin", fmt.Sprintf(`{"Name": "all", "Action": 63, "URL": %q}`, srv.URL+"/all"))
+	e.create(t, "admin", fmt.Sprintf(`{"Name": "loc1", "Action": 63, "URL": %q, "BusinessId": 1}`, srv.URL+"/loc1"))
+	f1, f2, f3 := e.refuse(t, 1), e.refuse(t, 2), e.refuse(t, 1)
+	var renders, batches atomic.Int32
+	e.disp = webhook.New(webhook.Config{Store: e.db, AllowPrivate: true,
+		Render: func(ctx context.Context, d *fc.WebhookDelivery) ([]byte, int64, error) {
+			renders.Add(1)
+			return e.srv.RenderDelivery(ctx, d)
+		},
+		RenderAll: func(ctx context.Context, recs []webhook.Record) (map[webhook.Record]webhook.Body, error) {
+			batches.Add(1)
+			got, err := e.srv.RenderDeliveries(ctx, recs)
+			delete(got, webhook.Record{Action: fc.ActionFailedCheckin, ID: f3}) // left to Render
+			return got, err
+		}})
+	if n := e.run(t); n != 5 {
+		t.Fatalf("attempts = %d; want 5 (3 to all, 2 to loc1)", n)
+	}
+	if b, r := batches.Load(), renders.Load(); b != 1 || r != 1 {
+		t.Errorf("RenderAll calls = %d, Render calls = %d; want 1 and 1 (the record left out)", b, r)
+	}
+	get := func(id int64) string {
+		one := send(t, e.h, "GET", fmt.Sprintf("/api/spaces/failedcheckins/%d", id), "admin", "")
+		return "[" + strings.TrimSuffix(one.Body.String(), "\n") + "]"
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for path, ids := range map[string][]int64{"/all": {f1, f2, f3}, "/loc1": {f1, f3}} {
+		var want []string
+		for _, id := range ids {
+			want = append(want, get(id))
+		}
+		got := slices.Clone(bodies[path])
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s received %q\nwant %q", path, got, want)
+		}
+	}
+}

@@ -175,7 +175,11 @@ func BenchmarkWebhookDrain(b *testing.B) {
 		renders.Add(1)
 		return srv.RenderDelivery(ctx, d)
 	}
-	d := webhook.New(webhook.Config{Store: db, Render: render, AllowPrivate: true})
+	renderAll := func(ctx context.Context, recs []webhook.Record) (map[webhook.Record]webhook.Body, error) {
+		renders.Add(1)
+		return srv.RenderDeliveries(ctx, recs)
+	}
+	d := webhook.New(webhook.Config{Store: db, Render: render, RenderAll: renderAll, AllowPrivate: true})
 	runtime.GC()
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)

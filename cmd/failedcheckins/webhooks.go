@@ -21,7 +21,7 @@ import (
 //
 // It also runs the alerts' sweep and, with o.smtpURL, their email sender.
 func startWebhooks(ctx context.Context, db store, server *api.Server, o webhookOptions, logger *slog.Logger) (stop func(), err error) {
-	d := webhook.New(webhook.Config{Store: db, Render: server.RenderDelivery, AllowPrivate: o.allowPrivate, Logger: logger,
+	d := webhook.New(webhook.Config{Store: db, Render: server.RenderDelivery, RenderAll: server.RenderDeliveries, AllowPrivate: o.allowPrivate, Logger: logger,
 		Busy: o.busy, Defer: o.deferBound})
 	if err := server.Metrics().Register(d.Collectors()...); err != nil {
 		return nil, err
