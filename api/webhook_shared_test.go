@@ -82,7 +82,7 @@ func TestWebhookTwoServersOneDatabase(t *testing.T) {
 		t.Cleanup(q.Close)
 		srv := New(Config{Store: db, Authenticator: hookAuth{}, Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q},
 			Webhooks: &WebhookConfig{Store: db, AllowPrivate: true}})
-		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, AllowPrivate: true, Poll: 50 * time.Millisecond,
+		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, RenderAll: srv.RenderDeliveries, AllowPrivate: true, Poll: 50 * time.Millisecond,
 			Transport: countingTransport{webhook.NewTransport(true), &sent[i]}})
 		db.OnWebhookDeliveries(d.Wake)
 		running.Go(func() { d.Run(ctx) })

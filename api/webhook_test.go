@@ -86,7 +86,7 @@ func newHookEnv(t *testing.T, allowPrivate bool) *hookEnv {
 	e.srv = New(Config{Store: db, Authenticator: hookAuth{}, Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q},
 		Webhooks: &WebhookConfig{Store: db, AllowPrivate: allowPrivate}, Alerts: &AlertConfig{Store: db, Webhooks: db}})
 	e.h = e.srv.Handler()
-	e.disp = webhook.New(webhook.Config{Store: db, Render: e.srv.RenderDelivery, AllowPrivate: allowPrivate,
+	e.disp = webhook.New(webhook.Config{Store: db, Render: e.srv.RenderDelivery, RenderAll: e.srv.RenderDeliveries, AllowPrivate: allowPrivate,
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }, Jitter: func() float64 { return 0.5 }})
 	return e
 }

@@ -403,17 +403,37 @@ func (d *Dispatcher) launch(ctx context.Context, jobs []*fc.DeliveryJob) {
 		return
 	}
 	bodies := &renders{}
-	if d.cfg.RenderAll != nil {
-		bodies.prefetch(ctx, jobs, d.cfg.RenderAll, d.cfg.Logger)
+	start := func() {
+		for _, j := range jobs {
+			d.wg.Add(1)
+			go func() {
+				defer d.wg.Done()
+				d.deliver(ctx, j, bodies)
+			}()
+		}
 	}
-	for _, j := range jobs {
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			d.deliver(ctx, j, bodies)
-		}()
+	if d.cfg.RenderAll == nil || len(jobs) < 2 {
+		start()
+		return
 	}
+	// The claim's records are read on a goroutine of their own: launch
+	// runs on the goroutine that records the results of other attempts
+	// (recordResults), which a slow read must not hold up past their
+	// leases. The read has a bound of its own; past it (or on any error)
+	// each body is read by Render, as without RenderAll.
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		rctx, cancel := context.WithTimeout(ctx, renderAllTimeout)
+		bodies.prefetch(rctx, jobs, d.cfg.RenderAll, d.cfg.Logger)
+		cancel()
+		start()
+	}()
 }
+
+// renderAllTimeout bounds a claim's read of its records (Config.RenderAll),
+// well within the deliveries' Lease.
+const renderAllTimeout = 10 * time.Second
 
 // deliver makes one attempt of a claimed delivery and records it.
 func (d *Dispatcher) deliver(ctx context.Context, j *fc.DeliveryJob, bodies *renders) {
