@@ -52,7 +52,10 @@ var dialect = sqlstore.SQLite()
 
 // DB is an open SQLite database. It is safe for concurrent use.
 type DB struct {
-	path   string
+	path string
+	// aside is the path a database of OpenAside gets when it is
+	// published (aside.go); "" for any other.
+	aside  string
 	writer *sql.DB // exactly one connection: SQLite has a single writer
 	// lock is what the writer knows of the file's write lock: whether
 	// another process holds it (writelock.go).
@@ -114,6 +117,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, fc.Errorf(fc.ErrInvalid, "the database path is empty")
 	}
+	return open(ctx, path, dsn)
+}
+
+// open is Open with the connection strings of dsn.
+func open(ctx context.Context, path string, dsn func(path string, readOnly bool) string) (*DB, error) {
 	db := &DB{path: path, now: time.Now, exports: sqlstore.NewExportGate()}
 	db.users = sqlstore.Users{D: dialect, Read: db.read, Write: db.write}
 	db.webhooks = sqlstore.Webhooks{D: dialect, Read: db.read, Write: db.write, LazyWrite: db.writeLazy,
@@ -151,7 +159,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // dsn returns the connection string. Pragmas are given per connection by
 // the driver, so every pooled connection gets them.
-func dsn(path string, readOnly bool) string {
+func dsn(path string, readOnly bool) string { return dsnOf(path, dsnValues(readOnly)) }
+
+// dsnOf is the connection string of path with the settings v.
+func dsnOf(path string, v url.Values) string {
+	return "file:" + url.PathEscape(path) + "?" + v.Encode()
+}
+
+// dsnValues are dsn's settings.
+func dsnValues(readOnly bool) url.Values {
 	v := url.Values{}
 	v.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
 	if !readOnly {
@@ -170,7 +186,7 @@ func dsn(path string, readOnly bool) string {
 		// transaction never fails half-way on a lock upgrade.
 		v.Set("_txlock", "immediate")
 	}
-	return "file:" + url.PathEscape(path) + "?" + v.Encode()
+	return v
 }
 
 func unavailable(path string, err error) error {
@@ -187,6 +203,10 @@ func (db *DB) Close() error {
 	}
 	if db.writer != nil {
 		errs = append(errs, db.writer.Close())
+	}
+	if db.aside != "" { // not published: it was never the database
+		db.aside = ""
+		errs = append(errs, removeAside(db.path))
 	}
 	return errors.Join(errs...)
 }

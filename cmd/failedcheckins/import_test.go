@@ -161,3 +161,41 @@ func TestRecordLines(t *testing.T) {
 		}
 	}
 }
+
+// TestImportNewDatabaseBuiltAside: a first import into a file that does
+// not exist yet builds the database beside it and moves it into place;
+// neither a good nor a refused first file leaves the temporary file, and
+// the good one's records are in the database.
+func TestImportNewDatabaseBuiltAside(t *testing.T) {
+	for _, tc := range []struct {
+		name, csv string
+		ok        bool
+		records   int64
+	}{
+		{"good", csvHeader + csvRow("1", "2025-03-20T17:15:36Z") + csvRow("2", "2025-03-20T17:16:36Z"), true, 2},
+		{"bad", csvHeader + csvRow("1", "2025-03-20T17:15:36Z") + "2,,x\n", false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "fc.db")
+			_, stderr, err := runCmd(t, "import", "--db", db, writeFile(t, "in.csv", tc.csv))
+			if (err == nil) != tc.ok {
+				t.Fatalf("import = %v (stderr %q); want success %v", err, stderr, tc.ok)
+			}
+			es, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, e := range es {
+				names = append(names, e.Name())
+			}
+			if len(names) != 1 || names[0] != "fc.db" {
+				t.Errorf("files after the import = %v; want fc.db alone", names)
+			}
+			if n := countRecords(t, db); n != tc.records {
+				t.Errorf("records = %d; want %d", n, tc.records)
+			}
+		})
+	}
+}
