@@ -217,6 +217,35 @@ func (a *Auditor) newChunk() []queued {
 	return make([]queued, 0, a.chunkLen)
 }
 
+// repack returns chunks with every array but the last full, the entries
+// in the same order. A failed batch whose last array was partly filled
+// goes back in front of the arrays Record started meanwhile; left so,
+// each failed write during which an entry arrived would keep one more
+// mostly empty array, and the buffer's arrays would outgrow
+// MaxBufferBytes, which counts entries, not arrays (review of wt-A: 900
+// failed writes held 900 arrays for 901 entries). Only on that failure
+// path, which the retry pause spaces out, so copying is cheap enough.
+// The caller holds mu.
+func (a *Auditor) repack(chunks [][]queued) [][]queued {
+	ragged := false
+	for _, c := range chunks[:max(len(chunks)-1, 0)] {
+		ragged = ragged || len(c) < a.chunkLen
+	}
+	if !ragged {
+		return chunks
+	}
+	var out [][]queued
+	for _, c := range chunks {
+		for _, q := range c {
+			if len(out) == 0 || len(out[len(out)-1]) == a.chunkLen {
+				out = append(out, a.newChunk())
+			}
+			out[len(out)-1] = append(out[len(out)-1], q)
+		}
+	}
+	return out
+}
+
 // queued is an entry waiting in the buffer. Its TotalItems is held by
 // value and pointed at only while its batch is written.
 type queued struct {
@@ -333,7 +362,7 @@ func (a *Auditor) writeBatch(ctx context.Context) (n int, full bool, err error) 
 		// In front of what came meanwhile; Record appends to the last
 		// array, which may be a partly filled one put back: it is the
 		// newest of the taken.
-		a.chunks = append(taken, a.chunks...)
+		a.chunks = a.repack(append(taken, a.chunks...))
 		a.pending += n
 		return n, full, err
 	}

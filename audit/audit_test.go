@@ -300,3 +300,45 @@ func TestFailedBatchKeepsOrder(t *testing.T) {
 		t.Errorf("written %v, pending %d; want %v, 0", got, a.Pending(), want)
 	}
 }
+
+// TestFailedWritesKeepArraysFull: a write that fails while an entry is
+// recorded puts its partly filled array back in front of the one Record
+// started meanwhile; the buffer must still hold its entries in full
+// arrays (but the last), or a long outage with light traffic would keep
+// one mostly empty array per failed write, beyond MaxBufferBytes, which
+// counts entries. The entries keep their order through it.
+func TestFailedWritesKeepArraysFull(t *testing.T) {
+	s := &recordingStore{}
+	a := New(s, Options{Delay: time.Hour})
+	defer a.Close(context.Background())
+	s.setBroken(true)
+	var want []string
+	record := func() {
+		p := fmt.Sprintf("/p%d", len(want))
+		want = append(want, p)
+		a.Record(context.Background(), entry(p))
+	}
+	record()
+	s.during = record
+	for range 300 {
+		a.Flush(context.Background())
+	}
+	a.mu.Lock()
+	arrays, pending, chunkLen := len(a.chunks), a.pending, a.chunkLen
+	a.mu.Unlock()
+	if limit := (pending + chunkLen - 1) / chunkLen; arrays > limit {
+		t.Errorf("%d entries waiting in %d arrays of %d; want at most %d arrays", pending, arrays, chunkLen, limit)
+	}
+	s.during = nil
+	s.setBroken(false)
+	if err := a.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range s.entries {
+		got = append(got, e.Path)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("written %d entries %v; want %d in order", len(got), got, len(want))
+	}
+}
