@@ -765,52 +765,6 @@ func TestWebhookDeferRun(t *testing.T) {
 	}
 }
 
-// chainCounter counts the claims made as results are recorded
-// (FinishAndClaim with places to fill).
-type chainCounter struct {
-	fc.WebhookStore
-	chained atomic.Int32
-}
-
-func (c *chainCounter) FinishAndClaim(ctx context.Context, owner string, rs []fc.DeliveryResult, now, leaseUntil time.Time, limit int) ([]*fc.DeliveryJob, error) {
-	if limit > 0 {
-		c.chained.Add(1)
-	}
-	return c.WebhookStore.FinishAndClaim(ctx, owner, rs, now, leaseUntil, limit)
-}
-
-// TestWebhookSaturatedPaced: while the check-ins are saturated, recorded
-// results do not claim the next deliveries (which would send them flat
-// out, on the CPU the check-ins need): only Run's look every DeferCheck
-// claims, so every delivery still arrives, at most Workers a look.
-func TestWebhookSaturatedPaced(t *testing.T) {
-	e := newHookEnv(t, true)
-	srv, received := tallyReceiver(t)
-	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
-	const refusals = 10
-	for range refusals {
-		e.refuse(t, 1)
-	}
-	store := &chainCounter{WebhookStore: e.db}
-	d := webhook.New(webhook.Config{Store: store, Render: e.srv.RenderDelivery, RenderAll: e.srv.RenderDeliveries, AllowPrivate: true,
-		Poll: time.Hour, Workers: 2, Busy: func() bool { return true }, Defer: time.Millisecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	var done sync.WaitGroup
-	done.Go(func() { d.Run(ctx) })
-	start := time.Now()
-	for received.Load() < refusals && time.Since(start) < 10*time.Second {
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	done.Wait()
-	if n := received.Load(); n != refusals {
-		t.Fatalf("received %d of %d within 10 s while busy: the dispatcher starves", n, refusals)
-	}
-	if n := store.chained.Load(); n != 0 {
-		t.Errorf("%d claims chained on recorded results while busy; want none (only Run's looks claim)", n)
-	}
-}
-
 // TestWebhookPrunedDelivery: once the delivery log's retention
 // (retention.Windows.WebhookLogRetention, serve --webhook-log-retention)
 // has deleted a delivery that ended, the log no longer lists it and a

@@ -570,17 +570,9 @@ func (d *Dispatcher) record(ctx context.Context, r fc.DeliveryResult, j *fc.Deli
 			return
 		}
 		// The batch's places pass to the claim, with every free one; no
-		// claims once ctx ended. Nor while the check-ins are saturated:
-		// then only Run's look every DeferCheck claims, so deliveries go
-		// at most Workers a look. On two cores a dispatcher that chained
-		// claims flat out took the CPU the check-ins' HTTP handlers and
-		// group commit needed (BenchmarkHTTP16Push: 0.64 of the
-		// throughput; the check-ins alone used 0.75 of a core, waiting on
-		// fsync), and gained little: three deliveries per refusal cannot
-		// keep up with saturated check-ins anyway, so the backlog waits
-		// for the burst's end either way.
+		// claims once ctx ended.
 		places := len(batch)
-		if d.chain && ctx.Err() == nil && !d.deferring() {
+		if d.chain && ctx.Err() == nil {
 			free := d.cfg.Workers - d.busy
 			d.busy += free
 			places += free
