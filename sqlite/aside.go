@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -29,8 +30,9 @@ import (
 //     disk (synchronous=OFF) until Publish syncs the finished file once.
 //
 // A crash before Publish leaves the temporary file, never a partial
-// database at path; the next Open of the published file turns it to WAL
-// mode, as for any file.
+// database at path; a crash in Publish between the link to path and the
+// removal of the temporary name leaves that name as a second name of the
+// database (RemoveLinkedAsides).
 func OpenAside(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, fc.Errorf(fc.ErrInvalid, "the database path is empty")
@@ -77,11 +79,16 @@ var ErrDatabaseExists = errors.New("the database file was created by another pro
 
 // Publish closes a database opened by OpenAside, writes it to disk and
 // moves it to its path, atomically: a crash leaves either no file there or
-// the whole database. It fails with ErrDatabaseExists, and deletes the
-// temporary file, when a file exists at the path by then.
-func (db *DB) Publish() (err error) {
+// the whole database.
+//
+// err is the reason the database was not published; the temporary file is
+// deleted then. It is ErrDatabaseExists when a file exists at the path by
+// then. Once the database is at its path it stays published: a failure of
+// what follows (removing the temporary name, syncing the directory) is
+// returned as warn, with err nil, and deletes nothing.
+func (db *DB) Publish() (warn, err error) {
 	if db.aside == "" {
-		return errors.New("publish: the database was not opened by OpenAside")
+		return nil, errors.New("publish: the database was not opened by OpenAside")
 	}
 	tmp, path := db.path, db.aside
 	db.aside = "" // Close must not delete the file now
@@ -93,39 +100,89 @@ func (db *DB) Publish() (err error) {
 	// The file becomes what any other database file is: in WAL mode
 	// (a header change; the WAL is empty and removed at the Close).
 	if _, err := db.writer.Exec(`PRAGMA journal_mode = WAL`); err != nil {
-		return errors.Join(fmt.Errorf("publish %s: %w", path, err), db.Close())
+		return nil, errors.Join(fmt.Errorf("publish %s: %w", path, err), db.Close())
 	}
 	if err := db.Close(); err != nil {
-		return err
+		return nil, err
 	}
 	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
 	if err != nil {
-		return fmt.Errorf("publish %s: %w", path, err)
+		return nil, fmt.Errorf("publish %s: %w", path, err)
 	}
 	err = f.Sync()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("publish %s: sync: %w", path, err)
+		return nil, fmt.Errorf("publish %s: %w", path, err) // "sync TMP: ..."
 	}
 	// A hard link, unlike a rename, never replaces a file that another
 	// process created at path meanwhile (a server started on it).
-	if err := os.Link(tmp, path); err != nil {
+	if err := linkFile(tmp, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s: %w", path, ErrDatabaseExists)
+			return nil, fmt.Errorf("%s: %w", path, ErrDatabaseExists)
 		}
-		// A file system without hard links: rename, after checking.
-		if _, serr := os.Lstat(path); !errors.Is(serr, fs.ErrNotExist) {
-			return fmt.Errorf("%s: %w", path, ErrDatabaseExists)
+		// A file system without hard links: a rename that does not
+		// replace either (rename_linux.go).
+		if err := renameNoReplace(tmp, path); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return nil, fmt.Errorf("%s: %w", path, ErrDatabaseExists)
+			}
+			return nil, fmt.Errorf("publish %s: %w", path, err)
 		}
-		if err := os.Rename(tmp, path); err != nil {
-			return fmt.Errorf("publish %s: %w", path, err)
-		}
-	} else if err := os.Remove(tmp); err != nil {
-		return fmt.Errorf("publish %s: %w", path, err)
+	} else if err := removeName(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		// Not removeAside, and not an error: the file is the database
+		// now. Another import removes the name (RemoveLinkedAsides).
+		warn = fmt.Errorf("%s is a second name of the database %s: delete it, never open it (%w)", tmp, path, err)
 	}
-	return syncDir(filepath.Dir(path))
+	if err := syncDirOf(filepath.Dir(path)); err != nil {
+		warn = errors.Join(warn, fmt.Errorf("%s is in place, but its directory entry may not survive a crash: %w", path, err))
+	}
+	return warn, nil
+}
+
+// The file operations of Publish after the sync, which tests make fail.
+var (
+	linkFile   = os.Link
+	removeName = os.Remove // the temporary name, once linked to the path
+	syncDirOf  = syncDir
+)
+
+// RemoveLinkedAsides deletes the temporary names of OpenAside beside path
+// (path + ".import-N.tmp") that are another name of the database at path:
+// what a crash between Publish's link and its removal of the temporary
+// name leaves. Such a name must never be opened: SQLite would give the
+// database a second write-ahead log. Other temporary files are left, as
+// another import may be building one. It returns the names removed.
+func RemoveLinkedAsides(path string) (removed []string, err error) {
+	db, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	dir, prefix := filepath.Dir(path), filepath.Base(path)+".import-"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), prefix) || !strings.HasSuffix(e.Name(), ".tmp") {
+			continue
+		}
+		name := filepath.Join(dir, e.Name())
+		if fi, err := os.Stat(name); err != nil || !os.SameFile(db, fi) {
+			continue // gone meanwhile, or not the database
+		}
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, name)
+	}
+	return removed, errors.Join(errs...)
 }
 
 // removeAside deletes the temporary file of OpenAside (its journal is in
@@ -141,14 +198,11 @@ func removeAside(tmp string) error {
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
+		return err // *PathError: "open DIR: ..."
 	}
 	err = d.Sync()
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
+	return err // *PathError: "sync DIR: ..."
 }

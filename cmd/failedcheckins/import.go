@@ -52,7 +52,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	if err := cfg.Validate(); err != nil {
 		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
-	db, aside, err := openImportTarget(ctx, cfg.dbConfig)
+	db, aside, err := openImportTarget(ctx, cfg.dbConfig, stderr)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 			// first file the database is created as before, migrated and
 			// empty (in milliseconds, so even after an interrupt).
 			if err == nil {
-				err = aside.Publish()
+				var warn error
+				warn, err = publishAside(aside)
+				if warn != nil { // published: the file counts as imported
+					fmt.Fprintf(stderr, "warning: %s\n", warn)
+				}
+				if err != nil { // which file to import again
+					err = fmt.Errorf("%s: %w", path, err)
+				}
 			} else {
 				err = errors.Join(err, aside.Close())
 			}
@@ -106,20 +113,29 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 // openImportTarget opens the database of an import, migrated. A SQLite
 // file that does not exist yet is built aside instead (sqlite.OpenAside,
 // returned as aside too): a new file without a write-ahead log, which the
-// first file's rows and index builds fill about a third faster, and which
-// becomes the database only once that file's import has committed.
-func openImportTarget(ctx context.Context, c dbConfig) (db store, aside *sqlite.DB, err error) {
+// first file's rows and index builds fill with less CPU, and which becomes
+// the database only once that file's import has committed. Before an
+// existing file it removes the temporary names an interrupted first import
+// left linked to it (sqlite.RemoveLinkedAsides), saying so on stderr.
+func openImportTarget(ctx context.Context, c dbConfig, stderr io.Writer) (db store, aside *sqlite.DB, err error) {
 	if isPostgresURL(c.DB) {
 		db, err = openMigrated(ctx, c)
 		return db, nil, err
 	}
 	for _, p := range []string{c.DB, c.DB + "-wal"} {
 		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			removed, err := sqlite.RemoveLinkedAsides(c.DB)
+			for _, name := range removed {
+				fmt.Fprintf(stderr, "removed %s, a second name of %s left by an interrupted import\n", name, c.DB)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "warning: %s\n", err)
+			}
 			db, err = openMigrated(ctx, c)
 			return db, nil, err
 		}
 	}
-	aside, err = sqlite.OpenAside(ctx, c.DB)
+	aside, err = openAside(ctx, c.DB)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -131,6 +147,13 @@ func openImportTarget(ctx context.Context, c dbConfig) (db store, aside *sqlite.
 	}
 	return aside, aside, nil
 }
+
+// openAside and publishAside are sqlite.OpenAside and Publish; tests
+// wrap them to see that a first import goes aside, and to make Publish fail.
+var (
+	openAside    = sqlite.OpenAside
+	publishAside = (*sqlite.DB).Publish
+)
 
 // importSummary is the final error of an import with failed files out of
 // total, or nil when every file was imported.

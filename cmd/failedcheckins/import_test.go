@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/failedcheckins/failedcheckins/sqlite"
 )
 
 const sampleCSV = "../../storetest/testdata/sample.csv"
@@ -162,35 +167,81 @@ func TestRecordLines(t *testing.T) {
 	}
 }
 
+// asideHooks wraps openAside and publishAside for one test: it counts
+// the databases built aside and runs beforePublish, when set, before the
+// real Publish, whose results after may replace.
+type asideHooks struct {
+	opened        int
+	beforePublish func()
+	after         func(warn, err error) (error, error)
+}
+
+func hookAside(t *testing.T) *asideHooks {
+	t.Helper()
+	h := &asideHooks{}
+	openAside = func(ctx context.Context, path string) (*sqlite.DB, error) {
+		h.opened++
+		return sqlite.OpenAside(ctx, path)
+	}
+	publishAside = func(db *sqlite.DB) (error, error) {
+		if h.beforePublish != nil {
+			h.beforePublish()
+		}
+		warn, err := db.Publish()
+		if h.after != nil {
+			return h.after(warn, err)
+		}
+		return warn, err
+	}
+	t.Cleanup(func() { openAside, publishAside = sqlite.OpenAside, (*sqlite.DB).Publish })
+	return h
+}
+
 // TestImportNewDatabaseBuiltAside: a first import into a file that does
-// not exist yet builds the database beside it and moves it into place;
-// neither a good nor a refused first file leaves the temporary file, and
-// the good one's records are in the database.
+// not exist yet (nor its -wal) builds the database beside it, where
+// neither the file nor a WAL exists until it is published; neither a good
+// nor a refused first file leaves the temporary file, and the good one's
+// records are in the database. A -wal without its file is imported into
+// as before.
 func TestImportNewDatabaseBuiltAside(t *testing.T) {
+	good := csvHeader + csvRow("1", "2025-03-20T17:15:36Z") + csvRow("2", "2025-03-20T17:16:36Z")
 	for _, tc := range []struct {
 		name, csv string
+		wal       bool // a DB-wal exists before the import
 		ok        bool
+		aside     int // databases built aside
+		published int
 		records   int64
 	}{
-		{"good", csvHeader + csvRow("1", "2025-03-20T17:15:36Z") + csvRow("2", "2025-03-20T17:16:36Z"), true, 2},
-		{"bad", csvHeader + csvRow("1", "2025-03-20T17:15:36Z") + "2,,x\n", false, 0},
+		{"good", good, false, true, 1, 1, 2},
+		{"bad", csvHeader + csvRow("1", "2025-03-20T17:15:36Z") + "2,,x\n", false, false, 1, 0, 0},
+		{"wal without its file", good, true, true, 0, 0, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			h := hookAside(t)
 			dir := t.TempDir()
 			db := filepath.Join(dir, "fc.db")
+			if tc.wal {
+				if err := os.WriteFile(db+"-wal", nil, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			published := 0
+			h.beforePublish = func() {
+				published++
+				names := dirNames(t, dir)
+				if len(names) != 1 || !strings.HasPrefix(names[0], "fc.db.import-") || !strings.HasSuffix(names[0], ".tmp") {
+					t.Errorf("files before Publish = %v; want the temporary file alone (no fc.db, no WAL)", names)
+				}
+			}
 			_, stderr, err := runCmd(t, "import", "--db", db, writeFile(t, "in.csv", tc.csv))
 			if (err == nil) != tc.ok {
 				t.Fatalf("import = %v (stderr %q); want success %v", err, stderr, tc.ok)
 			}
-			es, err := os.ReadDir(dir)
-			if err != nil {
-				t.Fatal(err)
+			if h.opened != tc.aside || published != tc.published {
+				t.Errorf("databases built aside = %d, published = %d; want %d, %d", h.opened, published, tc.aside, tc.published)
 			}
-			var names []string
-			for _, e := range es {
-				names = append(names, e.Name())
-			}
-			if len(names) != 1 || names[0] != "fc.db" {
+			if names := dirNames(t, dir); len(names) != 1 || names[0] != "fc.db" {
 				t.Errorf("files after the import = %v; want fc.db alone", names)
 			}
 			if n := countRecords(t, db); n != tc.records {
@@ -198,4 +249,98 @@ func TestImportNewDatabaseBuiltAside(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestImportAsideCreatedMeanwhile: when another process creates the
+// database while the first file is built aside, that file fails, named,
+// and the later files are imported into the other process's database.
+func TestImportAsideCreatedMeanwhile(t *testing.T) {
+	h := hookAside(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "fc.db")
+	h.beforePublish = func() { // a server started on the path
+		other, err := sqlite.Open(t.Context(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := errors.Join(other.Migrate(t.Context()), other.Close()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in1 := writeFile(t, "in1.csv", csvHeader+csvRow("1", "2025-03-20T17:15:36Z"))
+	in2 := writeFile(t, "in2.csv", csvHeader+csvRow("3", "2025-03-20T17:15:36Z")+csvRow("4", "2025-03-20T17:16:36Z"))
+	stdout, stderr, err := runCmd(t, "import", "--db", db, in1, in2)
+	if err == nil || !strings.Contains(err.Error(), "1 of 2 files failed") {
+		t.Errorf("import = %v; want 1 of 2 files failed", err)
+	}
+	if want := in1 + ": " + db + ": " + sqlite.ErrDatabaseExists.Error() + "; nothing of this file was imported"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr = %q; want %q", stderr, want)
+	}
+	if !strings.Contains(stdout, in2+": 2 rows imported") || strings.Contains(stdout, in1) {
+		t.Errorf("stdout = %q; want %s's 2 rows imported, nothing of %s", stdout, in2, in1)
+	}
+	if names := dirNames(t, dir); len(names) != 1 || names[0] != "fc.db" {
+		t.Errorf("files after the import = %v; want fc.db alone", names)
+	}
+	if n := countRecords(t, db); n != 2 {
+		t.Errorf("records = %d; want in2.csv's 2", n)
+	}
+}
+
+// TestImportAsidePublishedWithWarning: once Publish has put the database
+// in place, a failure after (removing the temporary name, syncing the
+// directory) is a warning: the file counts as imported. A temporary name
+// left linked to the database is removed by the next import.
+func TestImportAsidePublishedWithWarning(t *testing.T) {
+	h := hookAside(t)
+	h.after = func(warn, err error) (error, error) {
+		return errors.Join(warn, errors.New("sync failed")), err
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "fc.db")
+	in := writeFile(t, "in.csv", csvHeader+csvRow("1", "2025-03-20T17:15:36Z")+csvRow("2", "2025-03-20T17:16:36Z"))
+	stdout, stderr, err := runCmd(t, "import", "--db", db, in)
+	if err != nil || !strings.Contains(stdout, in+": 2 rows imported") {
+		t.Errorf("import = %v, stdout %q; want success, 2 rows imported", err, stdout)
+	}
+	if !strings.Contains(stderr, "warning: sync failed") || strings.Contains(stderr, "nothing of this file") {
+		t.Errorf("stderr = %q; want the warning alone", stderr)
+	}
+	if n := countRecords(t, db); n != 2 {
+		t.Errorf("records = %d; want 2", n)
+	}
+
+	// A crash between Publish's link and its removal of the name.
+	linked := db + ".import-7.tmp"
+	if err := os.Link(db, linked); err != nil {
+		t.Fatal(err)
+	}
+	unrelated := db + ".import-8.tmp" // another import's, being built
+	if err := os.WriteFile(unrelated, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err = runCmd(t, "import", "--db", db, writeFile(t, "in2.csv", csvHeader+csvRow("3", "2025-03-20T17:15:36Z")))
+	if err != nil || !strings.Contains(stderr, "removed "+linked) {
+		t.Errorf("second import = %v, stderr %q; want success, %s removed", err, stderr, linked)
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, []string{"fc.db", filepath.Base(unrelated)}) {
+		t.Errorf("files after the second import = %v; want fc.db and %s", names, filepath.Base(unrelated))
+	}
+	if n := countRecords(t, db); n != 3 {
+		t.Errorf("records = %d; want 3", n)
+	}
+}
+
+// dirNames lists dir.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
 }
