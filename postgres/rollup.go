@@ -51,7 +51,7 @@ func (b *bulkCounts) flush(ctx context.Context, tx pgx.Tx) error {
 		return err
 	}
 	for _, ru := range sqlstore.Rollups {
-		if len(rows[ru]) > 0 {
+		if len(rows[ru]) > 0 && !ru.SQLiteOnly { // the zone maps: no table here
 			if err := addCounts(ctx, tx, ru, rows[ru]); err != nil {
 				return fmt.Errorf("count into %s: %w", ru.Name, err)
 			}

@@ -141,7 +141,7 @@ func (c Changes) UpdateFailedCheckins(ctx context.Context, tx Tx, ids []int64, n
 			}
 			if c.CountInGo {
 				counts.Remove(r)
-				counts.Add(upd)
+				counts.Add(row.Counted(upd.ID)) // UpdatedOn as written
 			}
 			n++
 		}

@@ -39,7 +39,7 @@ func countMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int
 	}
 	var parts []Statement
 	var sel *selection
-	if rest, s := splitAttempt(q); pickRollup(rest, s) == nil {
+	if _, ok := pickRollup(d, q); !ok && !hasZone(d, q) {
 		if sel, err = planSelection(ctx, d, run, q, -1); err != nil {
 			return 0, nil, d, err
 		}
