@@ -259,7 +259,7 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		}
 	}
 	if !d.RollupTrigger {
-		b.counts = NewRollupCounts()
+		b.counts = NewRollupCounts(d)
 	}
 	results := make([]fc.AttemptResult, len(attempts))
 	for i, a := range attempts {

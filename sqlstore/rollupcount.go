@@ -33,10 +33,15 @@ type RollupCounts struct {
 // maxBounds is the most Bounds a zone map has.
 const maxBounds = 4
 
-// NewRollupCounts returns empty counts.
-func NewRollupCounts() *RollupCounts {
+// NewRollupCounts returns empty counts of the rollups d's store has: a
+// rollup it lacks (the zone maps on PostgreSQL) is not counted at all, so
+// no import computes keys and bounds that no flush writes.
+func NewRollupCounts(d Dialect) *RollupCounts {
 	c := &RollupCounts{counts: make([]map[rollupKey]int64, len(Rollups)), bounds: make([]map[rollupKey]*[2 * maxBounds]int64, len(Rollups))}
 	for i, ru := range Rollups {
+		if !ru.usable(d) {
+			continue // counts[i] stays nil: count skips it, Flush writes nothing
+		}
 		c.counts[i] = map[rollupKey]int64{}
 		if ru.Bounds != nil {
 			c.bounds[i] = map[rollupKey]*[2 * maxBounds]int64{}
@@ -63,6 +68,9 @@ func (c *RollupCounts) Remove(r *fc.FailedCheckin) { c.count(r, -1) }
 // stored (its Id, CreatedOn and UpdatedOn too: bucketed rollups read them).
 func (c *RollupCounts) count(r *fc.FailedCheckin, delta int64) {
 	for i, ru := range Rollups {
+		if c.counts[i] == nil { // not in this store (NewRollupCounts)
+			continue
+		}
 		var k rollupKey
 		ni, nt := 0, 0
 		for _, f := range ru.Fields {
