@@ -50,11 +50,16 @@ func TestZoneCounts(t *testing.T) {
 		checkRollups(t, db)
 		all := readAll(t, db)
 		edges := zoneEdges(t, db)
-		for i := range 300 {
-			q := zoneQuery(rnd, all, edges)
-			if sts, err := sqlstore.PlanCount(sqlstore.SQLite(), q); err == nil && strings.Contains(sts[0].SQL, "fc_zone") {
+		qs := make([]fc.Query, 300)
+		run, _, tx := recordingRun(ctx, t, db)
+		for i := range qs {
+			qs[i] = zoneQuery(rnd, all, edges)
+			if sts, err := sqlstore.PlanCount(ctx, sqlstore.SQLite(), run, qs[i]); err == nil && strings.Contains(sts[0].SQL, "fc_zone") {
 				zoned++
 			}
+		}
+		_ = tx.Rollback()
+		for i, q := range qs {
 			got, err := db.FindFailedCheckins(ctx, q)
 			if err != nil {
 				t.Fatalf("%s, query %d %+v: %v", step, i, q, err)
@@ -239,5 +244,91 @@ func TestZoneResolution(t *testing.T) {
 		if p, err := db.FindFailedCheckins(ctx, q); err != nil || p.TotalItems != 0 {
 			t.Errorf("UpdatedOn from an hour before the refusals, %v: %+v, %v; want 0 (the test clock resolved all three at its earlier now)", scope, p, err)
 		}
+	}
+}
+
+// TestZoneLargestID: an inclusive Id Max of math.MaxInt64-1 leaves out the
+// record with Id math.MaxInt64, in the count as on the page (its span's
+// exclusive bound would be math.MaxInt64, which reads as no bound).
+func TestZoneLargestID(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	var recs []*fc.FailedCheckin
+	for r := range generated(2) {
+		recs = append(recs, r)
+	}
+	recs[0].ID, recs[1].ID = 5, math.MaxInt64
+	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		min, max int64
+		want     int64
+	}{{1, math.MaxInt64 - 1, 1}, {1, math.MaxInt64, 2}, {1, math.MaxInt64 - 2, 1}, {6, math.MaxInt64 - 1, 0}, {math.MaxInt64 - 1, math.MaxInt64, 1}} {
+		q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 10,
+			Conditions: []fc.Condition{{Field: fc.FieldID, Match: fc.MatchIntRange, Min: tt.min, Max: tt.max}}}
+		got, err := db.FindFailedCheckins(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.TotalItems != tt.want || int64(len(got.Records)) != tt.want {
+			t.Errorf("Id in [%d, %d]: TotalItems %d, %d records; want %d", tt.min, tt.max, got.TotalItems, len(got.Records), tt.want)
+		}
+	}
+}
+
+// TestZoneUncorrelated: where Ids do not follow attempt times, an
+// all-locations attempt range of days cuts most blocks of fc_zone, so the
+// day rollup counts it (zoneCutMax); where they do, fc_zone does. Both
+// counts are exact.
+func TestZoneUncorrelated(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name       string
+		correlated bool
+		want       string // the table the plan sums
+	}{{"times follow Ids", true, "fc_zone"}, {"times do not follow Ids", false, "fc_count_business_day"}} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openTest(t)
+			rnd := rand.New(rand.NewPCG(3, 4))
+			var recs []*fc.FailedCheckin
+			for r := range generated(4000) {
+				// Two records per block of 1,024 Ids, 2,000 blocks.
+				i := int64(len(recs))
+				r.ID = 1 + i/2*1024 + i%2
+				at := start.Add(time.Duration(rnd.IntN(300*24)) * time.Hour)
+				if tt.correlated {
+					at = start.Add(time.Duration(i) * 108 * time.Minute)
+				}
+				r.CheckinAttemptTime, r.CheckinAttemptTimeLocal, r.CreatedOn, r.UpdatedOn = at, at, at, at
+				recs = append(recs, r)
+			}
+			if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+				t.Fatal(err)
+			}
+			for _, days := range [][2]int{{30, 200}, {50, 250}, {60, 120}, {10, 290}} {
+				from, until := start.AddDate(0, 0, days[0]).Add(17*time.Minute), start.AddDate(0, 0, days[1])
+				q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 1,
+					Conditions: []fc.Condition{fc.TimeRange(fc.FieldCheckinAttemptTime, from, until)}}
+				run, stmts, _ := recordingRun(ctx, t, db)
+				total, err := sqlstore.CountMatching(ctx, sqlstore.SQLite(), run, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := storetest.Search(recs, q).TotalItems; total != want {
+					t.Errorf("days %v: total %d, the reference %d", days, total, want)
+				}
+				var sum string
+				for _, st := range *stmts {
+					if strings.HasPrefix(st.SQL, "SELECT coalesce(sum(n), 0) FROM ") {
+						sum = strings.Fields(strings.TrimPrefix(st.SQL, "SELECT coalesce(sum(n), 0) FROM "))[0]
+					}
+				}
+				if sum != tt.want {
+					t.Errorf("days %v: counted from %q; want %s", days, sum, tt.want)
+				}
+			}
+		})
 	}
 }

@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -117,11 +119,27 @@ func pickRollup(d Dialect, q fc.Query) (p rollupPlan, ok bool) {
 // bucket's field) are summed from the rollup and only the partial buckets
 // at the edges of the range are counted from records; otherwise it is the
 // one plain COUNT(*), or a zone map's counts of ranges (zone.go) when no
-// rollup covers q.
-func PlanCount(d Dialect, q fc.Query) ([]Statement, error) {
+// rollup covers q. When both a day rollup and fc_zone could count q, run
+// reads how many blocks q's ranges cut, and fc_zone counts q only if
+// they are at most zoneCutMax; with run nil the rollup does.
+func PlanCount(ctx context.Context, d Dialect, run RunInts, q fc.Query) ([]Statement, error) {
 	p, ok := pickRollup(d, q)
-	if z, zok := pickZone(d, q); zok && (!ok || z.before(p)) {
-		return z.statements(d, q)
+	if z, zok := pickZone(d, q); zok {
+		use := !ok
+		if ok && z.before(p) && run != nil {
+			st, err := z.cutStatement(d)
+			if err != nil {
+				return nil, err
+			}
+			var cut int64
+			if err := run(ctx, st, 1, func(v []int64) bool { cut = v[0]; return false }); err != nil {
+				return nil, fmt.Errorf("zone map cuts: %w", err)
+			}
+			use = cut <= zoneCutMax
+		}
+		if use {
+			return z.statements(d, q)
+		}
 	}
 	if !ok || !p.s.sane() {
 		st, err := countAll(d, q)

@@ -60,7 +60,7 @@ func countMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int
 		}
 	}
 	if parts == nil {
-		if parts, err = PlanCount(d, q); err != nil {
+		if parts, err = PlanCount(ctx, d, run, q); err != nil {
 			return 0, nil, d, err
 		}
 	}

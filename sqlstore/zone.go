@@ -20,8 +20,9 @@ import (
 // the block's records (they only widen), so a block whose bounds are inside
 // every range has all its records inside, one whose bounds miss a range has
 // none, and every other block is counted from its records. Where times and
-// Ids do not grow together, most blocks are cut and the count costs what
-// the plain one does. SQLite only: PostgreSQL's rollups are kept by
+// Ids do not grow together, most blocks are cut and the count walks the
+// whole table; a day rollup then counts an attempt range it covers
+// (zoneCutMax). SQLite only: PostgreSQL's rollups are kept by
 // triggers, which keep no zone map.
 
 // zonePlan is a zone map that counts a query: the ranges of the query per
@@ -40,9 +41,13 @@ func hasZone(d Dialect, q fc.Query) bool {
 
 // pickZone returns the zone map that counts q: q has a range on the Id
 // or a zone map's time fields and no other condition than those ranges
-// and, for fc_zone_business, BusinessId lists (and its scope). A range
-// within a single bucket's worth of values would be counted as fast
-// plainly; whole-table queries use fc_zone.
+// and, for fc_zone_business, BusinessId lists (and its scope); a search
+// over every location uses fc_zone. A narrow range is counted by the zone
+// map too: a read of the zone map (about 1,000 rows of fc_zone at 1M
+// records) and of the block or two it cuts, through the rowid (or the
+// location's index), not much more than a plain count. A day
+// rollup that also counts q may still be better (zonePlan.before,
+// zoneCutMax).
 func pickZone(d Dialect, q fc.Query) (zonePlan, bool) {
 	if !zoneMap.usable(d) {
 		return zonePlan{}, false
@@ -57,6 +62,12 @@ func pickZone(d Dialect, q fc.Query) (zonePlan, bool) {
 	}
 	for _, c := range q.Conditions {
 		switch {
+		case c.Field == fc.FieldID && c.Match == fc.MatchIntRange && c.Max == math.MaxInt64-1:
+			// The span's exclusive bound would be Max+1, math.MaxInt64,
+			// which a span reads as no bound: the block holding Id
+			// math.MaxInt64 would be summed whole though q leaves that Id
+			// out. Counted plainly.
+			return zonePlan{}, false
 		case bounded[c.Field] && (c.Match == fc.MatchTimeRange || (c.Field == fc.FieldID && c.Match == fc.MatchIntRange)):
 			if _, ok := p.ranges[c.Field]; !ok {
 				_, p.ranges[c.Field] = splitRange(q, c.Field)
@@ -81,18 +92,57 @@ func pickZone(d Dialect, q fc.Query) (zonePlan, bool) {
 	return p, true
 }
 
-// before reports whether z counts a query better than the rollup plan p
-// that also covers it: fc_zone, every location's, sums about one row per
-// 1,024 records, where a day rollup keyed by location sums one per
-// location and day (r129, a range of 680,000 attempts: 23 ms in
-// fc_count_business_day's 73,000 rows). A range within one day, which p
-// counts plainly from a few records, stays p's.
+// before reports whether z may count a query better than the rollup plan
+// p that also covers it (the decision then rests on zoneCutMax): fc_zone,
+// every location's, sums about one row per 1,024 records, where a day
+// rollup keyed by location sums one per location and day (r129, a range
+// of 680,000 attempts: 23 ms in fc_count_business_day's 73,000 rows). A
+// range within one day, which p counts plainly from a few records, stays
+// p's.
 func (z zonePlan) before(p rollupPlan) bool {
 	if z.r != zoneMap || p.r.Bucket == nil || !p.s.sane() {
 		return false
 	}
 	blo, bhi := p.s.inner(p.r.Bucket.Width)
 	return p.s.open() || blo < bhi
+}
+
+// zoneCutMax is the most blocks a range may cut for fc_zone to count it
+// when a day rollup could too. Every cut block costs a read of its 1,024
+// records (about 0.25 ms); where Ids do not follow attempt times (a CSV
+// grouped by location, a shuffled historical import) a range cuts every
+// block and fc_zone walks the whole table: 218-288 ms for 465,236 of
+// 1M records over 170 days, where fc_count_business_day's sum took
+// 25-39 ms. 64 blocks (about 16 ms) keeps fc_zone below that sum where
+// times and Ids grow together, when a range cuts a few blocks at each end.
+const zoneCutMax = 64
+
+// cutStatement returns the count of the blocks of z's table that its
+// ranges cut: one read of the zone map (about 1,000 rows of fc_zone at 1M
+// records), which tells what counting z would cost before doing it.
+func (p zonePlan) cutStatement(d Dialect) (Statement, error) {
+	a := &args{d: d, t: p.r.table}
+	outer, err := p.cutTerms(a)
+	if err != nil {
+		return Statement{}, err
+	}
+	return Statement{"SELECT count(*) FROM " + p.r.Name + " AS z WHERE " + strings.Join(outer, " AND "), a.vals}, nil
+}
+
+// cutTerms returns the terms selecting the rows of z's table that its
+// ranges cut (neither wholly inside every range nor wholly outside one),
+// within its location conditions.
+func (p zonePlan) cutTerms(a *args) ([]string, error) {
+	biz, err := where(a, p.where)
+	if err != nil {
+		return nil, err
+	}
+	outer := p.terms(a, false)
+	outer = append(outer, "NOT ("+strings.Join(p.terms(a, true), " AND ")+")")
+	if biz != "" {
+		outer = append([]string{strings.TrimPrefix(biz, " WHERE ")}, outer...)
+	}
+	return outer, nil
 }
 
 // statements returns the two counts whose sum is q's: the blocks inside
@@ -132,14 +182,9 @@ func (p zonePlan) statements(d Dialect, q fc.Query) ([]Statement, error) {
 		w += " AND " + block
 	}
 	b.t = p.r.table
-	biz2, err := where(b, p.where)
+	outer, err := p.cutTerms(b)
 	if err != nil {
 		return nil, err
-	}
-	outer := p.terms(b, false)
-	outer = append(outer, "NOT ("+strings.Join(p.terms(b, true), " AND ")+")")
-	if biz2 != "" {
-		outer = append([]string{strings.TrimPrefix(biz2, " WHERE ")}, outer...)
 	}
 	cut := Statement{"SELECT coalesce(sum((SELECT count(*) FROM " + from + w + ")), 0) FROM " + p.r.Name + " AS z WHERE " +
 		strings.Join(outer, " AND "), b.vals}
