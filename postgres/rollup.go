@@ -28,7 +28,7 @@ func startBulkCounts(ctx context.Context, tx pgx.Tx) (*bulkCounts, error) {
 	if _, err := tx.Exec(ctx, `SELECT set_config('failedcheckins.bulk_counts', 'on', true)`); err != nil {
 		return nil, fmt.Errorf("bulk counts: %w", err)
 	}
-	return &bulkCounts{counts: sqlstore.NewRollupCounts(), limit: bulkFlushEvery}, nil
+	return &bulkCounts{counts: sqlstore.NewRollupCounts(dialect), limit: bulkFlushEvery}, nil
 }
 
 // flushIfLarge writes the counts once limit records have been added.
@@ -51,7 +51,7 @@ func (b *bulkCounts) flush(ctx context.Context, tx pgx.Tx) error {
 		return err
 	}
 	for _, ru := range sqlstore.Rollups {
-		if len(rows[ru]) > 0 {
+		if len(rows[ru]) > 0 { // none for the zone maps: NewRollupCounts(dialect) skips them
 			if err := addCounts(ctx, tx, ru, rows[ru]); err != nil {
 				return fmt.Errorf("count into %s: %w", ru.Name, err)
 			}

@@ -103,7 +103,7 @@ func insertRecords(ctx context.Context, tx *sql.Tx, now time.Time, records iter.
 	free := make(chan *rowBatch, batchesAhead+2)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() { prepareRecords(records, now, limit, batches, free, stop) })
+	wg.Go(func() { prepareRecords(records, now, limit, largest, batches, free, stop) })
 	defer func() {
 		close(stop)
 		for range batches { // let the reader finish its last send
@@ -294,7 +294,11 @@ func (u *rollupUpserts) exec(ctx context.Context, ups []rollupUpsert) error {
 // sequence ends, a record fails or stop is closed; it closes batches when
 // it returns. After every limit records, and after the last, the rollup
 // upserts of the counts so far follow in batches of their own.
-func prepareRecords(records iter.Seq2[*fc.FailedCheckin, error], now time.Time, limit int,
+//
+// Each record is counted with the Id the writer will give it (nextID from
+// largest, the writer's own start, in the same order), which the zone maps
+// are keyed by.
+func prepareRecords(records iter.Seq2[*fc.FailedCheckin, error], now time.Time, limit int, largest int64,
 	batches chan<- *rowBatch, free <-chan *rowBatch, stop <-chan struct{}) {
 	defer close(batches)
 	counts := newRollupCounter()
@@ -336,14 +340,18 @@ func prepareRecords(records iter.Seq2[*fc.FailedCheckin, error], now time.Time, 
 			send()
 			return
 		}
-		args, err := insertArgs(r, now)
+		args, row, err := insertArgs(r, now)
 		if err != nil {
 			b.err = sqlstore.RecordError(pos, err)
 			send()
 			return
 		}
 		b.rows = append(b.rows, args)
-		counts.Add(r)
+		id, err := nextID(r.ID, &largest)
+		if err != nil {
+			id = 0 // no Id is left: the writer fails the import on this record
+		}
+		counts.Add(row.Counted(id))
 		if len(b.rows) == batchRows && !send() {
 			return
 		}

@@ -16,18 +16,28 @@ import (
 	"github.com/failedcheckins/failedcheckins/storetest"
 )
 
-// dayExpr is floor(checkin_attempt_time / 86400), also for negative times.
-const dayExpr = "(checkin_attempt_time - ((checkin_attempt_time % 86400) + 86400) % 86400) / 86400"
+// bucketExpr is floor(column / width) of a rollup's bucket, also for
+// negative values.
+func bucketExpr(b *sqlstore.Bucket) string {
+	col := map[fc.Field]string{fc.FieldCheckinAttemptTime: "checkin_attempt_time", fc.FieldCreatedOn: "created_on",
+		fc.FieldUpdatedOn: "updated_on", fc.FieldID: "id"}[b.Field]
+	w := fmt.Sprint(b.Width)
+	return "(" + col + " - ((" + col + " % " + w + ") + " + w + ") % " + w + ") / " + w
+}
 
 // checkRollups recomputes every rollup from the records and compares it
 // with the stored counts, row for row.
 func checkRollups(t testing.TB, db *DB) {
 	t.Helper()
 	for _, ru := range sqlstore.Rollups {
+		if ru.Bounds != nil {
+			checkZone(t, db, ru)
+			continue
+		}
 		cols := ru.Columns()
 		group := slices.Clone(cols)
-		if ru.ByDay {
-			group[len(group)-1] = dayExpr
+		if ru.Bucket != nil {
+			group[len(group)-1] = bucketExpr(ru.Bucket)
 		}
 		list := strings.Join(cols, ", ")
 		stored := readRows(t, db, "SELECT "+list+", n FROM "+ru.Name+" ORDER BY "+list)
@@ -37,6 +47,48 @@ func checkRollups(t testing.TB, db *DB) {
 			t.Errorf("%s holds %d rows %.300v; the records give %d rows %.300v", ru.Name, len(stored), stored, len(fresh), fresh)
 		}
 	}
+}
+
+// checkZone compares a zone map with its records: the same blocks with
+// the same counts, and bounds that hold every value of the block's
+// records (they may be wider: they only widen).
+func checkZone(t testing.TB, db *DB, ru *sqlstore.Rollup) {
+	t.Helper()
+	key := ru.Columns()[:len(ru.Fields)+1]
+	fresh := append(slices.Clone(key[:len(key)-1]), bucketExpr(ru.Bucket))
+	var minmax []string
+	for _, f := range ru.Bounds {
+		c := map[fc.Field]string{fc.FieldCheckinAttemptTime: "checkin_attempt_time", fc.FieldCheckinAttemptTimeLocal: "checkin_attempt_time_local",
+			fc.FieldCreatedOn: "created_on", fc.FieldUpdatedOn: "updated_on"}[f]
+		minmax = append(minmax, "min("+c+")", "max("+c+")")
+	}
+	group := strings.Join(fresh, ", ")
+	want := readRows(t, db, "SELECT "+group+", count(*), "+strings.Join(minmax, ", ")+" FROM failed_checkins GROUP BY "+group+" ORDER BY "+group)
+	cols := ru.Columns()
+	got := readRows(t, db, "SELECT "+strings.Join(key, ", ")+", n, "+strings.Join(cols[len(key):], ", ")+" FROM "+ru.Name+" ORDER BY "+strings.Join(key, ", "))
+	if len(got) != len(want) {
+		t.Errorf("%s holds %d rows %.300v; the records give %d rows %.300v", ru.Name, len(got), got, len(want), want)
+		return
+	}
+	for i := range got {
+		g, w := strings.Fields(got[i]), strings.Fields(want[i])
+		ok := slices.Equal(g[:len(key)+1], w[:len(key)+1])
+		for j := len(key) + 1; ok && j < len(g); j += 2 {
+			ok = atoi(t, g[j]) <= atoi(t, w[j]) && atoi(t, g[j+1]) >= atoi(t, w[j+1])
+		}
+		if !ok {
+			t.Errorf("%s row %v does not hold its records' %v (key, n, then min and max of each bound)", ru.Name, g, w)
+		}
+	}
+}
+
+func atoi(t testing.TB, s string) int64 {
+	t.Helper()
+	var v int64
+	if _, err := fmt.Sscan(s, &v); err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	return v
 }
 
 func readRows(t testing.TB, db *DB, query string) []string {
@@ -232,14 +284,14 @@ func TestRollupCounterFlushesInChunks(t *testing.T) {
 		c := newRollupCounter()
 		c.limit = 7
 		for r := range generated(500) {
-			args, err := insertArgs(r, now)
+			args, row, err := insertArgs(r, now)
 			if err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, sqlstore.InsertFailedSQL, args...); err != nil {
 				return err
 			}
-			c.Add(r)
+			c.Add(row.Counted(r.ID))
 			if err := c.flushIfLarge(ctx, tx); err != nil {
 				return err
 			}

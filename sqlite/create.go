@@ -41,12 +41,12 @@ func (db *DB) CreateFailedCheckins(ctx context.Context, records iter.Seq2[*fc.Fa
 // decides filled in (sqlstore.PrepareRow): a new UniqueId, CreatedOn =
 // now, UpdatedOn = CreatedOn, the folded copies of the text columns. An Id
 // of 0 is left for the writer to give (bulk.go, nextID).
-func insertArgs(r *fc.FailedCheckin, now time.Time) ([]any, error) {
+func insertArgs(r *fc.FailedCheckin, now time.Time) ([]any, *sqlstore.NewRecord, error) {
 	row, err := sqlstore.PrepareRow(r, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return sqlstore.FailedValues(dialect, r.ID, row), nil
+	return sqlstore.FailedValues(dialect, r.ID, row), row, nil
 }
 
 // insertError turns a constraint violation into an ErrConflict naming the

@@ -101,13 +101,17 @@ func TestMigration0006(t *testing.T) {
 	const descriptions = `CREATE TABLE fc_count_description (description TEXT NOT NULL, description_fold TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (description)) STRICT, WITHOUT ROWID;
 		CREATE TABLE record_ids (table_name TEXT PRIMARY KEY, largest INTEGER NOT NULL) STRICT, WITHOUT ROWID;
 		ALTER TABLE failed_checkins ADD COLUMN resolved_by_checkin_id INTEGER; ALTER TABLE failed_checkins ADD COLUMN resolved_on INTEGER`
-	if _, err := db.writer.Exec(descriptions); err != nil {
+	zones, err := migrationFiles.ReadFile("migrations/0021_zone_maps.sql") // and 0021's zone maps
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.writer.Exec(descriptions + ";\n" + string(zones)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.CreateFailedCheckins(ctx, withUniqueIDs(3000, nil, nil)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.writer.Exec(`DROP TABLE fc_count_description; DROP TABLE record_ids`); err != nil {
+	if _, err := db.writer.Exec(`DROP TABLE fc_count_description; DROP TABLE record_ids; DROP TABLE fc_zone; DROP TABLE fc_zone_business`); err != nil {
 		t.Fatal(err)
 	}
 	withoutResolution(t, db)

@@ -22,7 +22,7 @@ type rollupCounter struct {
 const flushEvery = 100_000
 
 func newRollupCounter() *rollupCounter {
-	return &rollupCounter{RollupCounts: sqlstore.NewRollupCounts(), limit: flushEvery}
+	return &rollupCounter{RollupCounts: sqlstore.NewRollupCounts(dialect), limit: flushEvery}
 }
 
 // flushIfLarge writes the counts once flushEvery records have been added.

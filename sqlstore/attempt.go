@@ -259,7 +259,7 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		}
 	}
 	if !d.RollupTrigger {
-		b.counts = NewRollupCounts()
+		b.counts = NewRollupCounts(d)
 	}
 	results := make([]fc.AttemptResult, len(attempts))
 	for i, a := range attempts {
@@ -433,14 +433,19 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 // every write of the attempts before it, so a refusal earlier in the same
 // batch is resolved too, and a refusal already resolved by an earlier
 // check-in (of this batch or a committed one) keeps that one: the first
-// acceptance wins. It changes no field a rollup counts, so on SQLite
-// there is nothing to count; on PostgreSQL the update triggers of
-// migration 0009 fire, and migration 0011 makes them return at once for
-// such an update.
+// acceptance wins. It changes no field a rollup counts, only UpdatedOn,
+// which the zone maps (SQLite) bound: their bounds take the new time in;
+// on PostgreSQL the update triggers of migration 0009 fire, and migration
+// 0011 makes them return at once for such an update.
 func (b *attemptBatch) resolve(id, coworker int64, a *fc.Attempt) {
 	t := b.d.Records
-	b.tx.Queue(ResolveSQL, id, t.Value(b.now), coworker, a.BusinessID,
-		t.Value(a.FromTime.Add(-fc.ResolutionWindow)), t.Value(a.FromTime))
+	now, from, until := t.Value(b.now), t.Value(a.FromTime.Add(-fc.ResolutionWindow)), t.Value(a.FromTime)
+	b.tx.Queue(ResolveSQL, id, now, coworker, a.BusinessID, from, until)
+	if zoneMap.usable(b.d) {
+		for _, q := range zonesResolvedSQL {
+			b.tx.Queue(q, now, id, coworker, a.BusinessID, from, until)
+		}
+	}
 }
 
 // count is the monthly limit's count: the check-ins stored in
@@ -511,7 +516,7 @@ func (b *attemptBatch) insertFailed(ctx context.Context, r *fc.FailedCheckin) (i
 		}
 	}
 	if b.counts != nil {
-		b.counts.Add(r)
+		b.counts.Add(row.Counted(b.maxFailed))
 	}
 	return b.maxFailed, nil
 }

@@ -67,7 +67,7 @@ func (c Changes) DeleteFailedCheckins(ctx context.Context, tx Tx, ids []int64) (
 		if err != nil {
 			return err
 		}
-		counts := NewRollupCounts()
+		counts := NewRollupCounts(c.Dialect)
 		for _, r := range old {
 			counts.Remove(r)
 		}
@@ -115,7 +115,7 @@ func (c Changes) UpdateFailedCheckins(ctx context.Context, tx Tx, ids []int64, n
 		if err != nil {
 			return 0, err
 		}
-		counts := NewRollupCounts()
+		counts := NewRollupCounts(c.Dialect)
 		for _, r := range old {
 			upd := cloneRecord(r)
 			if err := change(upd); err != nil {
@@ -141,7 +141,7 @@ func (c Changes) UpdateFailedCheckins(ctx context.Context, tx Tx, ids []int64, n
 			}
 			if c.CountInGo {
 				counts.Remove(r)
-				counts.Add(upd)
+				counts.Add(row.Counted(upd.ID)) // UpdatedOn as written
 			}
 			n++
 		}

@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -14,9 +16,9 @@ type Statement struct {
 	Args []any
 }
 
-// span is the intersection of a query's CheckinAttemptTime ranges in
-// whole Unix seconds: lo <= t < hi, math.MinInt64 / math.MaxInt64 when a
-// side is open.
+// span is the intersection of a query's range conditions on one field,
+// in whole Unix seconds for a time or in Ids: lo <= v < hi,
+// math.MinInt64 / math.MaxInt64 when a side is open.
 type span struct{ lo, hi int64 }
 
 func (s span) open() bool { return s.lo == math.MinInt64 && s.hi == math.MaxInt64 }
@@ -31,21 +33,33 @@ func (s span) sane() bool {
 }
 
 // splitAttempt returns q without its CheckinAttemptTime range conditions
-// and their intersection. Records hold whole seconds, so bounds round up
-// as the builder's own time terms do.
-func splitAttempt(q fc.Query) (fc.Query, span) {
+// and their intersection.
+func splitAttempt(q fc.Query) (fc.Query, span) { return splitRange(q, fc.FieldCheckinAttemptTime) }
+
+// splitRange returns q without its range conditions on f (a time, or Id)
+// and their intersection. Records hold whole seconds, so time bounds round
+// up as the builder's own time terms do; an Id range's Max is inclusive.
+func splitRange(q fc.Query, f fc.Field) (fc.Query, span) {
 	s := span{math.MinInt64, math.MaxInt64}
 	var rest []fc.Condition
 	for _, c := range q.Conditions {
-		if c.Field != fc.FieldCheckinAttemptTime || c.Match != fc.MatchTimeRange {
+		switch {
+		case c.Field == f && c.Match == fc.MatchTimeRange:
+			if !c.From.IsZero() {
+				s.lo = max(s.lo, CeilUnix(c.From))
+			}
+			if !c.Until.IsZero() {
+				s.hi = min(s.hi, CeilUnix(c.Until))
+			}
+		case c.Field == f && c.Match == fc.MatchIntRange:
+			if c.Min != math.MinInt64 {
+				s.lo = max(s.lo, c.Min)
+			}
+			if c.Max != math.MaxInt64 {
+				s.hi = min(s.hi, c.Max+1)
+			}
+		default:
 			rest = append(rest, c)
-			continue
-		}
-		if !c.From.IsZero() {
-			s.lo = max(s.lo, CeilUnix(c.From))
-		}
-		if !c.Until.IsZero() {
-			s.hi = min(s.hi, CeilUnix(c.Until))
 		}
 	}
 	q.Conditions = rest
@@ -54,48 +68,102 @@ func splitAttempt(q fc.Query) (fc.Query, span) {
 
 // innerDays returns the days wholly inside s: [dlo, dhi). Open sides stay
 // open (math.MinInt64 / math.MaxInt64).
-func (s span) innerDays() (dlo, dhi int64) {
-	dlo, dhi = math.MinInt64, math.MaxInt64
+func (s span) innerDays() (dlo, dhi int64) { return s.inner(SecondsPerDay) }
+
+// inner returns the buckets of width w wholly inside s: [blo, bhi). Open
+// sides stay open (math.MinInt64 / math.MaxInt64).
+func (s span) inner(w int64) (blo, bhi int64) {
+	blo, bhi = math.MinInt64, math.MaxInt64
 	if s.lo != math.MinInt64 {
-		dlo = -DayOf(-s.lo) // ceiling
+		blo = -floorDiv(-s.lo, w) // ceiling
 	}
 	if s.hi != math.MaxInt64 {
-		dhi = DayOf(s.hi)
+		bhi = floorDiv(s.hi, w)
 	}
-	return dlo, dhi
+	return blo, bhi
 }
 
-// pickRollup returns the first rollup that can count rest over s (with
-// day buckets when s is bounded), or nil.
-func pickRollup(rest fc.Query, s span) *Rollup {
+// rollupPlan is the rollup that counts a query: its conditions other than
+// the ranges on the rollup's bucket field (rest), and those ranges (s).
+type rollupPlan struct {
+	r    *Rollup
+	rest fc.Query
+	s    span
+}
+
+// pickRollup returns the first rollup of d's store that can count q: one
+// without a bucket whose fields cover all of q's conditions, or one with a
+// bucket whose fields cover the conditions other than the ranges on the
+// bucket's field. ok is false when none can.
+func pickRollup(d Dialect, q fc.Query) (p rollupPlan, ok bool) {
 	for _, r := range Rollups {
-		if r.covers(rest) && (s.open() || r.ByDay) {
-			return r
+		if !r.usable(d) || r.Bounds != nil { // a zone map counts by pickZone
+			continue
+		}
+		if r.Bucket == nil {
+			if r.covers(q) {
+				return rollupPlan{r, q, span{math.MinInt64, math.MaxInt64}}, true
+			}
+			continue
+		}
+		if rest, s := splitRange(q, r.Bucket.Field); r.covers(rest) {
+			return rollupPlan{r, rest, s}, true
 		}
 	}
-	return nil
+	return rollupPlan{}, false
 }
 
 // PlanCount returns statements that each read one count; their sum is
 // the exact number of records q matches. When a rollup covers q's
-// conditions, whole days (or everything, without a time range) are summed
-// from the rollup and only the partial days at the edges of a time range
-// are counted from records; otherwise it is the one plain COUNT(*).
-func PlanCount(d Dialect, q fc.Query) ([]Statement, error) {
-	rest, s := splitAttempt(q)
-	r := pickRollup(rest, s)
-	dlo, dhi := s.innerDays()
-	if r == nil || !s.sane() || (!s.open() && dlo >= dhi) {
+// conditions, whole buckets (or everything, without a range on the
+// bucket's field) are summed from the rollup and only the partial buckets
+// at the edges of the range are counted from records; otherwise it is the
+// one plain COUNT(*), or a zone map's counts of ranges (zone.go) when no
+// rollup covers q. When both a day rollup and fc_zone could count q, run
+// reads how many blocks q's ranges cut, and fc_zone counts q only if
+// they are at most zoneCutMax; with run nil the rollup does.
+func PlanCount(ctx context.Context, d Dialect, run RunInts, q fc.Query) ([]Statement, error) {
+	p, ok := pickRollup(d, q)
+	if z, zok := pickZone(d, q); zok {
+		use := !ok
+		if ok && z.before(p) && run != nil {
+			st, err := z.cutStatement(d)
+			if err != nil {
+				return nil, err
+			}
+			var cut int64
+			if err := run(ctx, st, 1, func(v []int64) bool { cut = v[0]; return false }); err != nil {
+				return nil, fmt.Errorf("zone map cuts: %w", err)
+			}
+			use = cut <= zoneCutMax
+		}
+		if use {
+			return z.statements(d, q)
+		}
+	}
+	if !ok || !p.s.sane() {
 		st, err := countAll(d, q)
 		return []Statement{st}, err
 	}
-	sum, err := r.sum(d, rest, dlo, dhi, "coalesce(sum(n), 0)", "")
+	r, rest, s := p.r, p.rest, p.s
+	blo, bhi := int64(math.MinInt64), int64(math.MaxInt64)
+	if r.Bucket != nil {
+		blo, bhi = s.inner(r.Bucket.Width)
+	}
+	if !s.open() && blo >= bhi {
+		st, err := countAll(d, q)
+		return []Statement{st}, err
+	}
+	sum, err := r.sum(d, rest, blo, bhi, "coalesce(sum(n), 0)", "")
 	if err != nil {
 		return nil, err
 	}
 	out := []Statement{sum}
-	for _, e := range edges(s, dlo, dhi) {
-		st, err := countRows(d, rest, e)
+	if r.Bucket == nil {
+		return out, nil
+	}
+	for _, e := range edges(s, blo, bhi, r.Bucket.Width) {
+		st, err := countAll(d, withRange(rest, r.Bucket.Field, e))
 		if err != nil {
 			return nil, err
 		}
@@ -104,19 +172,20 @@ func PlanCount(d Dialect, q fc.Query) ([]Statement, error) {
 	return out, nil
 }
 
-// edges returns the partial days of s outside [dlo, dhi), non-empty only.
-func edges(s span, dlo, dhi int64) []span {
+// edges returns the partial buckets (of width w) of s outside [blo, bhi),
+// non-empty only.
+func edges(s span, blo, bhi, w int64) []span {
 	var out []span
-	if dlo != math.MinInt64 && s.lo < dlo*SecondsPerDay {
-		out = append(out, span{s.lo, dlo * SecondsPerDay})
+	if blo != math.MinInt64 && s.lo < blo*w {
+		out = append(out, span{s.lo, blo * w})
 	}
-	if dhi != math.MaxInt64 && dhi*SecondsPerDay < s.hi {
-		out = append(out, span{dhi * SecondsPerDay, s.hi})
+	if bhi != math.MaxInt64 && bhi*w < s.hi {
+		out = append(out, span{bhi * w, s.hi})
 	}
 	return out
 }
 
-// countRows counts the records of rest within s.
+// countRows counts the records of rest within s (of CheckinAttemptTime).
 func countRows(d Dialect, rest fc.Query, s span) (Statement, error) {
 	return countAll(d, withSpan(rest, s))
 }
@@ -128,20 +197,37 @@ func countAll(d Dialect, q fc.Query) (Statement, error) {
 }
 
 // withSpan returns q with one more condition: CheckinAttemptTime in s.
-func withSpan(q fc.Query, s span) fc.Query {
-	c := fc.Condition{Field: fc.FieldCheckinAttemptTime, Match: fc.MatchTimeRange}
-	if s.lo != math.MinInt64 {
-		c.From = time.Unix(s.lo, 0).UTC()
-	}
-	if s.hi != math.MaxInt64 {
-		c.Until = time.Unix(s.hi, 0).UTC()
+func withSpan(q fc.Query, s span) fc.Query { return withRange(q, fc.FieldCheckinAttemptTime, s) }
+
+// withRange returns q with one more condition: f (a time, or Id) in s.
+// When f has a sort index (UpdatedOn) q is also ordered by f, so that on
+// SQLite the condition may use it (condition hides a sort index from
+// filters on other orders): an edge of a bucket is a short stretch of it.
+func withRange(q fc.Query, f fc.Field, s span) fc.Query {
+	var c fc.Condition
+	if f == fc.FieldID {
+		c = fc.Condition{Field: f, Match: fc.MatchIntRange, Min: s.lo, Max: math.MaxInt64}
+		if s.hi != math.MaxInt64 {
+			c.Max = s.hi - 1
+		}
+	} else {
+		c = fc.Condition{Field: f, Match: fc.MatchTimeRange}
+		if s.lo != math.MinInt64 {
+			c.From = time.Unix(s.lo, 0).UTC()
+		}
+		if s.hi != math.MaxInt64 {
+			c.Until = time.Unix(s.hi, 0).UTC()
+		}
 	}
 	q.Conditions = append(q.Conditions[:len(q.Conditions):len(q.Conditions)], c)
+	if columnTable[f].sortIndex != "" {
+		q.OrderBy = f
+	}
 	return q
 }
 
-// sum writes "SELECT what FROM rollup WHERE <rest> AND day in [dlo, dhi)
-// tail".
+// sum writes "SELECT what FROM rollup WHERE <rest> AND bucket in [dlo,
+// dhi) tail".
 func (r *Rollup) sum(d Dialect, rest fc.Query, dlo, dhi int64, what, tail string) (Statement, error) {
 	a := &args{d: d, t: r.table}
 	w, err := where(a, rest)
@@ -150,10 +236,10 @@ func (r *Rollup) sum(d Dialect, rest fc.Query, dlo, dhi int64, what, tail string
 	}
 	var terms []string
 	if dlo != math.MinInt64 {
-		terms = append(terms, "day >= "+a.add(dlo))
+		terms = append(terms, r.Bucket.Column+" >= "+a.add(dlo))
 	}
 	if dhi != math.MaxInt64 {
-		terms = append(terms, "day < "+a.add(dhi))
+		terms = append(terms, r.Bucket.Column+" < "+a.add(dhi))
 	}
 	if len(terms) > 0 {
 		if w == "" {

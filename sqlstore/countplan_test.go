@@ -79,7 +79,7 @@ func TestPlanCount(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := PlanCount(SQLite(), tt.q)
+			got, err := PlanCount(context.Background(), SQLite(), nil, tt.q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +180,7 @@ func TestPickTrigrams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := PlanCount(d, name("SMITH"))
+	got, err := PlanCount(ctx, d, nil, name("SMITH"))
 	want := "SELECT coalesce(sum(n), 0) FROM fc_count_business_name WHERE business_id IN (?) AND coworker_full_name IN (SELECT coworker_full_name FROM fc_count_name WHERE " +
 		"coworker_full_name IN (SELECT coworker_full_name FROM fc_name_trigram WHERE trigram = ?) AND instr(coworker_full_name_fold, ?) > 0) [7 [105 116 104] smith]"
 	if err != nil || len(got) != 1 || fmt.Sprint(got[0].SQL, " ", got[0].Args) != want {
@@ -197,5 +197,28 @@ func TestPickTrigrams(t *testing.T) {
 	}
 	if d, err := pickTrigrams(ctx, PostgreSQL(), nil, name("smith")); err != nil || len(d.picked) != 0 {
 		t.Errorf("pickTrigrams on PostgreSQL = %v, %v; want no pick and no statement", d.picked, err)
+	}
+}
+
+// TestRollupCountsOfDialect: counts for PostgreSQL leave out the zone maps
+// it has no table for (no keys or bounds computed for a flush to drop);
+// SQLite's keep them.
+func TestRollupCountsOfDialect(t *testing.T) {
+	r := &fc.FailedCheckin{ID: 7, BusinessID: 1, Source: 2, BusinessName: "b", CoworkerFullName: "c", Teams: "t", Tariff: "f", Description: "d"}
+	for _, tt := range []struct {
+		d    Dialect
+		zone bool
+	}{{PostgreSQL(), false}, {SQLite(), true}} {
+		c := NewRollupCounts(tt.d)
+		c.Add(r)
+		flushed := map[*Rollup]bool{}
+		if err := c.Flush(func(ru *Rollup, _ []any) error { flushed[ru] = true; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for _, ru := range Rollups {
+			if want := !ru.SQLiteOnly || tt.zone; flushed[ru] != want {
+				t.Errorf("RollupTrigger %v, %s: counted %v; want %v", tt.d.RollupTrigger, ru.Name, flushed[ru], want)
+			}
+		}
 	}
 }

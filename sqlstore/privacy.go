@@ -68,7 +68,7 @@ func (c Changes) AnonymizeFailedCheckins(ctx context.Context, tx Tx, ids []int64
 	t := c.Dialect.Records
 	n := 0
 	for chunk := range slices.Chunk(ids, anonymizeChunk) {
-		counts := NewRollupCounts()
+		counts := NewRollupCounts(c.Dialect)
 		for part := range slices.Chunk(chunk, changeChunk) {
 			if !c.CountInGo {
 				break

@@ -125,6 +125,20 @@ func prepareRow(r *fc.FailedCheckin, now time.Time, checkText bool) (*NewRecord,
 	return row, nil
 }
 
+// Counted returns the record as the rollups count it: r with the id it is
+// stored under and row's CreatedOn and UpdatedOn (now when r had none),
+// which the rollups bucketed by those fields read. r itself is not
+// modified.
+func (row *NewRecord) Counted(id int64) *fc.FailedCheckin {
+	r := row.Record
+	if r.ID == id && r.CreatedOn.Equal(row.CreatedOn) && r.UpdatedOn.Equal(row.UpdatedOn) {
+		return r
+	}
+	c := *r
+	c.ID, c.CreatedOn, c.UpdatedOn = id, row.CreatedOn, row.UpdatedOn
+	return &c
+}
+
 // foldOptional folds a nullable text; NULL folds to "" so that NULL and ""
 // sort together.
 func foldOptional(s *string) string {

@@ -11,8 +11,9 @@ import (
 const SecondsPerDay = 86400
 
 // Rollup is a table of exact counts of failed_checkins, one row per
-// distinct combination of a few fields (and, when ByDay, the UTC day of
-// CheckinAttemptTime), kept in the same transaction as every write: an
+// distinct combination of a few fields (and, with a Bucket, the bucket of
+// one more field's value: the UTC day of CheckinAttemptTime, say), kept in
+// the same transaction as every write: an
 // insert adds to them, a delete subtracts (a row that reaches 0 goes), a
 // rewrite moves the record from its old key to its new one (Changes,
 // RollupCounts.Remove; on PostgreSQL the triggers of migration 0009). A search whose
@@ -23,32 +24,121 @@ const SecondsPerDay = 86400
 type Rollup struct {
 	Name   string
 	Fields []fc.Field // integers NOT NULL or text NOT NULL
-	ByDay  bool       // also grouped by day = floor(CheckinAttemptTime / SecondsPerDay)
+	Bucket *Bucket    // also grouped by this bucket of a range field, or nil
+	// SQLiteOnly says PostgreSQL has no table (its triggers keep the
+	// others): only a store that counts in Go (Dialect.RollupTrigger
+	// false) writes and reads it.
+	SQLiteOnly bool
+	// Bounds, on a zone map, are fields whose smallest and largest value
+	// among the block's records each row also keeps (columns field_min,
+	// field_max). They only widen: a record deleted or rewritten leaves
+	// them, so they hold every value the block's records have, which is
+	// all a count needs (zone.go).
+	Bounds []fc.Field
 	table  *Table
+}
+
+// Bucket groups a rollup's rows by floor(field / Width), in the column
+// Column: the UTC day of a time (whole Unix seconds), or a block of Ids.
+// A range on the field is then counted as the sum of the buckets wholly
+// inside it, plus the records of the two partial buckets at its edges.
+type Bucket struct {
+	Field  fc.Field // CheckinAttemptTime, CreatedOn, UpdatedOn or Id
+	Width  int64
+	Column string
+}
+
+// dayBucket is the UTC day of CheckinAttemptTime (column day).
+var dayBucket = &Bucket{Field: fc.FieldCheckinAttemptTime, Width: SecondsPerDay, Column: "day"}
+
+// The Id blocks of the zone maps: a range of 700,000 Ids over every
+// location sums about 700 rows of fc_zone, and one location's about 45 of
+// fc_zone_business; a block that straddles a range's bound reads at most
+// its 1,024 records, or its location's share of 16,384.
+var (
+	zoneBucket         = &Bucket{Field: fc.FieldID, Width: 1024, Column: "id_block"}
+	zoneBusinessBucket = &Bucket{Field: fc.FieldID, Width: 16384, Column: "id_block"}
+)
+
+// zoneBounds are the fields whose smallest and largest values a zone map
+// keeps per block (in whole Unix seconds; the local time as a wall clock).
+var zoneBounds = []fc.Field{fc.FieldCheckinAttemptTime, fc.FieldCheckinAttemptTimeLocal, fc.FieldCreatedOn, fc.FieldUpdatedOn}
+
+// ByDay reports whether r is grouped by the day of CheckinAttemptTime,
+// which the seek of deep pages by that order reads (PlanSeek).
+func (r *Rollup) ByDay() bool { return r.Bucket == dayBucket }
+
+// usable reports whether d's store has r's table.
+func (r *Rollup) usable(d Dialect) bool { return !r.SQLiteOnly || !d.RollupTrigger }
+
+// of returns the bucket of r's stored value of the field.
+func (b *Bucket) of(r *fc.FailedCheckin) int64 {
+	var v int64
+	switch b.Field {
+	case fc.FieldID:
+		v = r.ID
+	case fc.FieldCreatedOn:
+		v = r.CreatedOn.Unix()
+	case fc.FieldUpdatedOn:
+		v = r.UpdatedOn.Unix()
+	default:
+		v = r.CheckinAttemptTime.Unix()
+	}
+	return floorDiv(v, b.Width)
+}
+
+// boundValue is r's stored value of a Bounds field, as the column holds it.
+func boundValue(r *fc.FailedCheckin, f fc.Field) int64 {
+	switch f {
+	case fc.FieldCheckinAttemptTimeLocal:
+		return fc.WallClock(r.CheckinAttemptTimeLocal).Unix()
+	case fc.FieldCreatedOn:
+		return r.CreatedOn.Unix()
+	case fc.FieldUpdatedOn:
+		return r.UpdatedOn.Unix()
+	}
+	return r.CheckinAttemptTime.Unix()
+}
+
+// floorDiv is v / w rounded down, also below 0.
+func floorDiv(v, w int64) int64 {
+	d := v / w
+	if v%w < 0 {
+		d--
+	}
+	return d
 }
 
 // newRollup returns a rollup over fields whose whitelist has exactly those
 // fields (and IsNew, a constant every row shares).
-func newRollup(name string, byDay bool, fields ...fc.Field) *Rollup {
+func newRollup(name string, b *Bucket, fields ...fc.Field) *Rollup {
 	cols := map[fc.Field]column{fc.FieldIsNew: columnTable[fc.FieldIsNew]}
 	for _, f := range fields {
 		cols[f] = columnTable[f]
 	}
-	r := &Rollup{Name: name, Fields: fields, ByDay: byDay}
+	r := &Rollup{Name: name, Fields: fields, Bucket: b}
 	r.table = &Table{name: name, columns: cols, rollup: r}
+	return r
+}
+
+// newZone returns a zone map (SQLiteOnly): a rollup of fields by Id
+// block that also keeps the zoneBounds of each row.
+func newZone(name string, b *Bucket, fields ...fc.Field) *Rollup {
+	r := newRollup(name, b, fields...)
+	r.SQLiteOnly, r.Bounds = true, zoneBounds
 	return r
 }
 
 // businessRollup counts per business id and name; ImpliedBusinesses
 // reads it too.
-var businessRollup = newRollup("fc_count_business", false, fc.FieldBusinessID, fc.FieldBusinessName)
+var businessRollup = newRollup("fc_count_business", nil, fc.FieldBusinessID, fc.FieldBusinessName)
 
 // The rollups that also serve as dictionaries (see dictionaries).
 var (
-	descriptionRollup  = newRollup("fc_count_description", false, fc.FieldDescription)
-	sourceTariffRollup = newRollup("fc_count_source_tariff", false, fc.FieldSource, fc.FieldTariff)
-	nameRollup         = newRollup("fc_count_name", false, fc.FieldCoworkerFullName)
-	teamsRollup        = newRollup("fc_count_teams", false, fc.FieldTeams)
+	descriptionRollup  = newRollup("fc_count_description", nil, fc.FieldDescription)
+	sourceTariffRollup = newRollup("fc_count_source_tariff", nil, fc.FieldSource, fc.FieldTariff)
+	nameRollup         = newRollup("fc_count_name", nil, fc.FieldCoworkerFullName)
+	teamsRollup        = newRollup("fc_count_teams", nil, fc.FieldTeams)
 )
 
 // Rollups are the count tables of failed_checkins, smallest first: a
@@ -61,10 +151,18 @@ var Rollups = []*Rollup{
 	sourceTariffRollup,
 	nameRollup,
 	teamsRollup,
-	newRollup("fc_count_business_day", true, fc.FieldBusinessID, fc.FieldBusinessName),
-	newRollup("fc_count_business_name", false, fc.FieldBusinessID, fc.FieldCoworkerFullName),
-	newRollup("fc_count_business_day_source_description", true, fc.FieldBusinessID, fc.FieldSource, fc.FieldDescription),
+	newRollup("fc_count_business_day", dayBucket, fc.FieldBusinessID, fc.FieldBusinessName),
+	newRollup("fc_count_business_name", nil, fc.FieldBusinessID, fc.FieldCoworkerFullName),
+	newRollup("fc_count_business_day_source_description", dayBucket, fc.FieldBusinessID, fc.FieldSource, fc.FieldDescription),
+	zoneMap,         // sqlite migration 0021
+	zoneBusinessMap, // sqlite migration 0021
 }
+
+// The zone maps (zone.go).
+var (
+	zoneMap         = newZone("fc_zone", zoneBucket)
+	zoneBusinessMap = newZone("fc_zone_business", zoneBusinessBucket, fc.FieldBusinessID)
+)
 
 // dictionaries are, for a text field, a small rollup whose rows list every
 // distinct value of the field present in failed_checkins (with its folded
@@ -83,7 +181,7 @@ var dictionaries = map[fc.Field]*Rollup{
 }
 
 // Columns returns the rollup's key columns in order: each field's column,
-// then its folded copy for text, then day when ByDay. The count column n
+// then its folded copy for text, then the bucket's. The count column n
 // follows them in the table.
 func (r *Rollup) Columns() []string {
 	var cols []string
@@ -94,8 +192,12 @@ func (r *Rollup) Columns() []string {
 			cols = append(cols, c.fold)
 		}
 	}
-	if r.ByDay {
-		cols = append(cols, "day")
+	if r.Bucket != nil {
+		cols = append(cols, r.Bucket.Column)
+	}
+	for _, f := range r.Bounds {
+		c := columnTable[f].name
+		cols = append(cols, c+"_min", c+"_max")
 	}
 	return cols
 }
@@ -124,10 +226,16 @@ func (r *Rollup) OnConflict() string {
 	for _, f := range r.Fields {
 		key = append(key, columnTable[f].name)
 	}
-	if r.ByDay {
-		key = append(key, "day")
+	if r.Bucket != nil {
+		key = append(key, r.Bucket.Column)
 	}
-	return " ON CONFLICT (" + strings.Join(key, ", ") + ") DO UPDATE SET n = " + r.Name + ".n + excluded.n"
+	set := " DO UPDATE SET n = " + r.Name + ".n + excluded.n"
+	for _, f := range r.Bounds {
+		c := columnTable[f].name
+		set += ", " + c + "_min = min(" + r.Name + "." + c + "_min, excluded." + c + "_min)" +
+			", " + c + "_max = max(" + r.Name + "." + c + "_max, excluded." + c + "_max)"
+	}
+	return " ON CONFLICT (" + strings.Join(key, ", ") + ")" + set
 }
 
 // covers reports whether every condition (and the scope) tests only the

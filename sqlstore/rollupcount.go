@@ -11,11 +11,11 @@ import (
 )
 
 // rollupKey is one row of one rollup: up to two integers, two texts and
-// a day, whichever the rollup's fields use (the rest stay zero).
+// a bucket, whichever the rollup's fields use (the rest stay zero).
 type rollupKey struct {
-	ints  [2]int64
-	texts [2]string
-	day   int64
+	ints   [2]int64
+	texts  [2]string
+	bucket int64
 }
 
 // RollupCounts adds up, in memory, what a batch of inserted records adds
@@ -24,14 +24,28 @@ type rollupKey struct {
 // writes them (Flush) in the transaction that inserted the records.
 type RollupCounts struct {
 	counts []map[rollupKey]int64 // per rollup, same index as Rollups
+	// bounds are, per zone map (nil for other rollups), the smallest and
+	// largest value of each of its Bounds among the records Added to a key.
+	bounds []map[rollupKey]*[2 * maxBounds]int64
 	added  int
 }
 
-// NewRollupCounts returns empty counts.
-func NewRollupCounts() *RollupCounts {
-	c := &RollupCounts{counts: make([]map[rollupKey]int64, len(Rollups))}
-	for i := range c.counts {
+// maxBounds is the most Bounds a zone map has.
+const maxBounds = 4
+
+// NewRollupCounts returns empty counts of the rollups d's store has: a
+// rollup it lacks (the zone maps on PostgreSQL) is not counted at all, so
+// no import computes keys and bounds that no flush writes.
+func NewRollupCounts(d Dialect) *RollupCounts {
+	c := &RollupCounts{counts: make([]map[rollupKey]int64, len(Rollups)), bounds: make([]map[rollupKey]*[2 * maxBounds]int64, len(Rollups))}
+	for i, ru := range Rollups {
+		if !ru.usable(d) {
+			continue // counts[i] stays nil: count skips it, Flush writes nothing
+		}
 		c.counts[i] = map[rollupKey]int64{}
+		if ru.Bounds != nil {
+			c.bounds[i] = map[rollupKey]*[2 * maxBounds]int64{}
+		}
 	}
 	return c
 }
@@ -50,10 +64,13 @@ func (c *RollupCounts) Add(r *fc.FailedCheckin) {
 // zero are written by WriteChanges, never by Flush.
 func (c *RollupCounts) Remove(r *fc.FailedCheckin) { c.count(r, -1) }
 
-// count adds delta to every rollup key of r.
+// count adds delta to every rollup key of r, which holds the values
+// stored (its Id, CreatedOn and UpdatedOn too: bucketed rollups read them).
 func (c *RollupCounts) count(r *fc.FailedCheckin, delta int64) {
-	day := DayOf(r.CheckinAttemptTime.Unix())
 	for i, ru := range Rollups {
+		if c.counts[i] == nil { // not in this store (NewRollupCounts)
+			continue
+		}
 		var k rollupKey
 		ni, nt := 0, 0
 		for _, f := range ru.Fields {
@@ -63,8 +80,8 @@ func (c *RollupCounts) count(r *fc.FailedCheckin, delta int64) {
 				k.texts[nt], nt = textField(r, f), nt+1
 			}
 		}
-		if ru.ByDay {
-			k.day = day
+		if ru.Bucket != nil {
+			k.bucket = ru.Bucket.of(r)
 		}
 		if _, ok := c.counts[i][k]; !ok {
 			// A record's texts may share one allocation with its whole CSV
@@ -72,6 +89,26 @@ func (c *RollupCounts) count(r *fc.FailedCheckin, delta int64) {
 			k.texts[0], k.texts[1] = strings.Clone(k.texts[0]), strings.Clone(k.texts[1])
 		}
 		c.counts[i][k] += delta
+		if ru.Bounds != nil && delta > 0 {
+			c.widen(i, ru, k, r)
+		}
+	}
+}
+
+// widen takes r's values of ru's Bounds into the bounds of key k.
+func (c *RollupCounts) widen(i int, ru *Rollup, k rollupKey, r *fc.FailedCheckin) {
+	b := c.bounds[i][k]
+	if b == nil {
+		b = new([2 * maxBounds]int64)
+		for j, f := range ru.Bounds {
+			b[2*j], b[2*j+1] = boundValue(r, f), boundValue(r, f)
+		}
+		c.bounds[i][k] = b
+		return
+	}
+	for j, f := range ru.Bounds {
+		v := boundValue(r, f)
+		b[2*j], b[2*j+1] = min(b[2*j], v), max(b[2*j+1], v)
 	}
 }
 
@@ -90,11 +127,12 @@ func (c *RollupCounts) Flush(upsert func(ru *Rollup, args []any) error) error {
 		}
 		slices.SortFunc(keys, ru.compareKeys)
 		for _, k := range keys {
-			if err := upsert(ru, ru.args(k, c.counts[i][k])); err != nil {
+			if err := upsert(ru, c.args(i, ru, k)); err != nil {
 				return fmt.Errorf("count into %s: %w", ru.Name, err)
 			}
 		}
 		clear(c.counts[i])
+		clear(c.bounds[i])
 	}
 	c.added = 0
 	return nil
@@ -102,7 +140,7 @@ func (c *RollupCounts) Flush(upsert func(ru *Rollup, args []any) error) error {
 
 // compareKeys orders two keys of ru as its primary key does: each field in
 // turn (an integer numerically, a text by its bytes, SQLite's BINARY
-// collation), then the day.
+// collation), then the bucket.
 func (ru *Rollup) compareKeys(a, b rollupKey) int {
 	ni, nt := 0, 0
 	for _, f := range ru.Fields {
@@ -116,7 +154,7 @@ func (ru *Rollup) compareKeys(a, b rollupKey) int {
 			return c
 		}
 	}
-	return cmp.Compare(a.day, b.day)
+	return cmp.Compare(a.bucket, b.bucket)
 }
 
 // WriteChanges writes counts that were Added and Removed in tx: a key
@@ -126,11 +164,25 @@ func (ru *Rollup) compareKeys(a, b rollupKey) int {
 // counts are forgotten afterwards.
 func (c *RollupCounts) WriteChanges(ctx context.Context, d Dialect, tx Tx) error {
 	for i, ru := range Rollups {
+		if !ru.usable(d) {
+			clear(c.counts[i])
+			clear(c.bounds[i])
+			continue
+		}
 		for k, n := range c.counts[i] {
 			var err error
 			switch {
 			case n > 0:
-				_, err = tx.Exec(ctx, ru.Upsert(d), ru.args(k, n)...)
+				_, err = tx.Exec(ctx, ru.Upsert(d), c.args(i, ru, k)...)
+			case c.bounds[i][k] != nil:
+				// A zone map's key that records were rewritten into (and
+				// out of): its bounds widen and n falls by the net count,
+				// then the row goes if that was all its records. The row
+				// exists: the records taken out of the key were in it.
+				if _, err = tx.Exec(ctx, ru.Upsert(d), c.args(i, ru, k)...); err == nil && n < 0 {
+					_, empty := ru.decrement(d)
+					_, err = tx.Exec(ctx, empty, ru.keyArgs(k)...)
+				}
 			case n < 0:
 				subtract, empty := ru.decrement(d)
 				key := ru.keyArgs(k)
@@ -143,6 +195,7 @@ func (c *RollupCounts) WriteChanges(ctx context.Context, d Dialect, tx Tx) error
 			}
 		}
 		clear(c.counts[i])
+		clear(c.bounds[i])
 	}
 	c.added = 0
 	return nil
@@ -156,8 +209,8 @@ func (ru *Rollup) decrement(d Dialect) (subtract, empty string) {
 	for _, f := range ru.Fields {
 		key = append(key, columnTable[f].name)
 	}
-	if ru.ByDay {
-		key = append(key, "day")
+	if ru.Bucket != nil {
+		key = append(key, ru.Bucket.Column)
 	}
 	where := func(a *args) string {
 		terms := make([]string, len(key))
@@ -173,7 +226,7 @@ func (ru *Rollup) decrement(d Dialect) (subtract, empty string) {
 }
 
 // keyArgs returns the values of k's primary key columns (each field's
-// column, then day when ByDay), in the order of decrement's statements.
+// column, then the bucket's), in the order of decrement's statements.
 func (ru *Rollup) keyArgs(k rollupKey) []any {
 	var out []any
 	ni, nt := 0, 0
@@ -184,14 +237,30 @@ func (ru *Rollup) keyArgs(k rollupKey) []any {
 		}
 		out, nt = append(out, k.texts[nt]), nt+1
 	}
-	if ru.ByDay {
-		out = append(out, k.day)
+	if ru.Bucket != nil {
+		out = append(out, k.bucket)
 	}
 	return out
 }
 
-// args returns the values of ru.Columns() for k, then n.
-func (ru *Rollup) args(k rollupKey, n int64) []any {
+// args returns the values of ru.Columns() for key k of rollup i, then its
+// count.
+func (c *RollupCounts) args(i int, ru *Rollup, k rollupKey) []any {
+	out := ru.keyColumnArgs(k)
+	if ru.Bounds != nil {
+		b := c.bounds[i][k]
+		if b == nil { // only Removed: no bounds to widen (WriteChanges decrements instead)
+			b = new([2 * maxBounds]int64)
+		}
+		for j := range ru.Bounds {
+			out = append(out, b[2*j], b[2*j+1])
+		}
+	}
+	return append(out, c.counts[i][k])
+}
+
+// keyColumnArgs returns the values of ru.Columns() for k up to its bucket.
+func (ru *Rollup) keyColumnArgs(k rollupKey) []any {
 	var out []any
 	ni, nt := 0, 0
 	for _, f := range ru.Fields {
@@ -201,10 +270,10 @@ func (ru *Rollup) args(k rollupKey, n int64) []any {
 		}
 		out, nt = append(out, k.texts[nt], fc.Fold(k.texts[nt])), nt+1
 	}
-	if ru.ByDay {
-		out = append(out, k.day)
+	if ru.Bucket != nil {
+		out = append(out, k.bucket)
 	}
-	return append(out, n)
+	return out
 }
 
 // intField returns an integer rollup field, or false for a text one.

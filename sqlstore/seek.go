@@ -33,7 +33,7 @@ func PlanSeek(d Dialect, q fc.Query) (*Seek, bool, error) {
 	rest, s := splitAttempt(q)
 	var r *Rollup
 	for _, c := range Rollups {
-		if c.ByDay && c.covers(rest) {
+		if c.ByDay() && c.covers(rest) {
 			r = c
 			break
 		}

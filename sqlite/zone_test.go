@@ -1,0 +1,334 @@
+package sqlite
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	fc "github.com/failedcheckins/failedcheckins"
+	"github.com/failedcheckins/failedcheckins/sqlstore"
+	"github.com/failedcheckins/failedcheckins/storetest"
+)
+
+// TestZoneCounts compares the totals of random range searches (Id,
+// CheckinAttemptTime, its local time, CreatedOn, UpdatedOn, with and
+// without locations: the zone maps' counts, sqlstore/zone.go) with the
+// reference, on 6,000 records whose times grow with their Ids except for a
+// few, then again after deletes, rewrites that move the times, an erasure
+// and a new import with Ids given by the store, checking the zone maps
+// against their records after each step.
+func TestZoneCounts(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	rnd := rand.New(rand.NewPCG(17, 1))
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for r := range generated(6000) {
+		at := start.Add(time.Duration(r.ID) * 90 * time.Minute)
+		r.CheckinAttemptTime, r.CheckinAttemptTimeLocal = at, at.Add(time.Duration(rnd.IntN(25)-12)*time.Hour)
+		r.CreatedOn, r.UpdatedOn = at.Add(3*time.Second), at.Add(3*time.Second)
+		r.BusinessID = 1001 + int64(rnd.IntN(4))
+		switch rnd.IntN(50) {
+		case 0: // rewritten much later
+			r.UpdatedOn = at.Add(time.Duration(rnd.IntN(300)) * 24 * time.Hour)
+		case 1: // created out of order (imported late)
+			r.CreatedOn = at.Add(time.Duration(rnd.IntN(200)) * 24 * time.Hour)
+			r.UpdatedOn = r.CreatedOn
+		}
+		recs = append(recs, r)
+	}
+	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	zoned := 0
+	check := func(step string) {
+		t.Helper()
+		checkRollups(t, db)
+		all := readAll(t, db)
+		edges := zoneEdges(t, db)
+		qs := make([]fc.Query, 300)
+		run, _, tx := recordingRun(ctx, t, db)
+		for i := range qs {
+			qs[i] = zoneQuery(rnd, all, edges)
+			if sts, err := sqlstore.PlanCount(ctx, sqlstore.SQLite(), run, qs[i]); err == nil && strings.Contains(sts[0].SQL, "fc_zone") {
+				zoned++
+			}
+		}
+		_ = tx.Rollback()
+		for i, q := range qs {
+			got, err := db.FindFailedCheckins(ctx, q)
+			if err != nil {
+				t.Fatalf("%s, query %d %+v: %v", step, i, q, err)
+			}
+			if want := storetest.Search(all, q).TotalItems; got.TotalItems != want {
+				t.Fatalf("%s, query %d %+v: TotalItems %d, the reference %d", step, i, q, got.TotalItems, want)
+			}
+		}
+	}
+	check("import")
+	var del []int64
+	for range 300 {
+		del = append(del, 1+int64(rnd.IntN(6000)))
+	}
+	if _, err := db.DeleteFailedCheckins(ctx, del); err != nil {
+		t.Fatal(err)
+	}
+	check("deletes")
+	var upd []int64
+	for range 300 {
+		upd = append(upd, 1+int64(rnd.IntN(6000)))
+	}
+	if _, err := db.UpdateFailedCheckins(ctx, upd, func(r *fc.FailedCheckin) error {
+		r.UpdatedOn = r.UpdatedOn.Add(time.Duration(rnd.IntN(100)) * 24 * time.Hour)
+		r.CheckinAttemptTime = r.CheckinAttemptTime.Add(time.Duration(rnd.IntN(2000)-1000) * time.Hour)
+		r.BusinessID = 1001 + int64(rnd.IntN(4))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check("rewrites")
+	for range 20 {
+		if _, err := db.ErasePerson(ctx, fc.ErasureSubject{CoworkerID: *recs[rnd.IntN(len(recs))].CoworkerID}, "erasure"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("erasure")
+	more := slices.Collect(func(yield func(*fc.FailedCheckin) bool) {
+		for r := range generated(500) {
+			r.ID = 0 // the store gives the Ids
+			if !yield(r) {
+				return
+			}
+		}
+	})
+	if _, err := db.CreateFailedCheckins(ctx, records(more)); err != nil {
+		t.Fatal(err)
+	}
+	check("import without Ids")
+	if zoned < 600 {
+		t.Errorf("only %d of 1,500 searches were counted from a zone map", zoned)
+	}
+}
+
+// zoneEdges returns, per field, values a count may be off by one at: the
+// bounds the zone maps hold, and the first Ids of blocks.
+func zoneEdges(t *testing.T, db *DB) map[fc.Field][]int64 {
+	t.Helper()
+	out := map[fc.Field][]int64{}
+	cols := map[fc.Field]string{fc.FieldCheckinAttemptTime: "checkin_attempt_time", fc.FieldCheckinAttemptTimeLocal: "checkin_attempt_time_local",
+		fc.FieldCreatedOn: "created_on", fc.FieldUpdatedOn: "updated_on"}
+	for f, c := range cols {
+		for _, table := range []string{"fc_zone", "fc_zone_business"} {
+			for _, row := range readRows(t, db, "SELECT "+c+"_min, "+c+"_max FROM "+table) {
+				for _, v := range strings.Fields(row) {
+					out[f] = append(out[f], atoi(t, v))
+				}
+			}
+		}
+	}
+	for b := int64(0); b < 8; b++ {
+		out[fc.FieldID] = append(out[fc.FieldID], b*1024, b*16384)
+	}
+	return out
+}
+
+// zoneQuery returns a search of one to three ranges around the values of
+// random records, or the values of edges give or take one, sometimes within
+// locations.
+func zoneQuery(rnd *rand.Rand, all []*fc.FailedCheckin, edges map[fc.Field][]int64) fc.Query {
+	q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 1}
+	if rnd.IntN(3) == 0 {
+		q.Scope = fc.BusinessScope(1001+int64(rnd.IntN(4)), 1001+int64(rnd.IntN(4)))
+	}
+	if rnd.IntN(5) == 0 {
+		q.Conditions = append(q.Conditions, fc.Condition{Field: fc.FieldBusinessID, Match: fc.MatchInts, Ints: []int64{1001 + int64(rnd.IntN(4))}})
+	}
+	pick := func() *fc.FailedCheckin { return all[rnd.IntN(len(all))] }
+	fields := []fc.Field{fc.FieldID, fc.FieldCheckinAttemptTime, fc.FieldCheckinAttemptTimeLocal, fc.FieldCreatedOn, fc.FieldUpdatedOn}
+	for range 1 + rnd.IntN(3) {
+		f := fields[rnd.IntN(len(fields))]
+		a, b := pick(), pick()
+		edge := func() int64 { e := edges[f]; return e[rnd.IntN(len(e))] + int64(rnd.IntN(3)-1) }
+		if f == fc.FieldID {
+			lo, hi := a.ID, b.ID
+			if rnd.IntN(2) == 0 {
+				lo, hi = edge(), edge()
+			}
+			c := fc.Condition{Field: f, Match: fc.MatchIntRange, Min: min(lo, hi), Max: max(lo, hi)}
+			switch rnd.IntN(3) {
+			case 0:
+				c.Min = math.MinInt64
+			case 1:
+				c.Max = math.MaxInt64
+			}
+			q.Conditions = append(q.Conditions, c)
+			continue
+		}
+		value := func(r *fc.FailedCheckin) time.Time {
+			switch f {
+			case fc.FieldCheckinAttemptTimeLocal:
+				return r.CheckinAttemptTimeLocal
+			case fc.FieldCreatedOn:
+				return r.CreatedOn
+			case fc.FieldUpdatedOn:
+				return r.UpdatedOn
+			}
+			return r.CheckinAttemptTime
+		}
+		lo, hi := value(a), value(b)
+		if rnd.IntN(2) == 0 {
+			lo, hi = time.Unix(edge(), 0).UTC(), time.Unix(edge(), 0).UTC()
+		}
+		if hi.Before(lo) {
+			lo, hi = hi, lo
+		}
+		c := fc.Condition{Field: f, Match: fc.MatchTimeRange, From: lo, Until: hi.Add(time.Duration(rnd.IntN(3)) * time.Second)}
+		switch rnd.IntN(3) {
+		case 0:
+			c.From = time.Time{}
+		case 1:
+			c.Until = time.Time{}
+		}
+		q.Conditions = append(q.Conditions, c)
+	}
+	return q
+}
+
+// readAll returns every record of db, in Id order.
+func readAll(t *testing.T, db *DB) []*fc.FailedCheckin {
+	t.Helper()
+	var out []*fc.FailedCheckin
+	for page := int64(1); ; page++ {
+		p, err := db.FindFailedCheckins(context.Background(), fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: page, Size: fc.MaxPageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p.Records...)
+		if len(p.Records) < fc.MaxPageSize {
+			return out
+		}
+	}
+}
+
+// TestZoneResolution: an accepted check-in resolving earlier refusals
+// moves their UpdatedOn to now (here the test clock's, months before the
+// refusals), which the zone maps' bounds must take in (sqlstore.ResolveSQL
+// does not read the records it changes).
+func TestZoneResolution(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	storetest.ImportTestDirectory(t, db)
+	at := time.Date(2026, 7, 1, 10, 30, 0, 0, time.UTC)
+	cw := int64(10)
+	var recs []*fc.FailedCheckin
+	for i := range 3 {
+		recs = append(recs, &fc.FailedCheckin{ID: int64(i + 1), CoworkerID: &cw, CoworkerFullName: "Ten", BusinessID: 1,
+			BusinessName: "Location 1", CheckinAttemptTime: at.Add(time.Duration(i) * time.Minute), CheckinAttemptTimeLocal: at,
+			CreatedOn: at, UpdatedOn: at, Description: "Suspended"})
+	}
+	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := db.RecordAttempts(ctx, []*fc.Attempt{{BusinessID: 1, Source: fc.SourceDoorAccess, CoworkerID: &cw, FromTime: at.Add(30 * time.Minute)}})
+	if err != nil || !res[0].Outcome.Accepted {
+		t.Fatalf("RecordAttempts = %+v, %v; want accepted", res, err)
+	}
+	checkRollups(t, db)
+	for _, scope := range []fc.Scope{fc.AllBusinesses(), fc.BusinessScope(1)} {
+		q := fc.Query{Scope: scope, OrderBy: fc.FieldID, Page: 1, Size: 1,
+			Conditions: []fc.Condition{{Field: fc.FieldUpdatedOn, Match: fc.MatchTimeRange, From: at.Add(-time.Hour)}}}
+		if p, err := db.FindFailedCheckins(ctx, q); err != nil || p.TotalItems != 0 {
+			t.Errorf("UpdatedOn from an hour before the refusals, %v: %+v, %v; want 0 (the test clock resolved all three at its earlier now)", scope, p, err)
+		}
+	}
+}
+
+// TestZoneLargestID: an inclusive Id Max of math.MaxInt64-1 leaves out the
+// record with Id math.MaxInt64, in the count as on the page (its span's
+// exclusive bound would be math.MaxInt64, which reads as no bound).
+func TestZoneLargestID(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	var recs []*fc.FailedCheckin
+	for r := range generated(2) {
+		recs = append(recs, r)
+	}
+	recs[0].ID, recs[1].ID = 5, math.MaxInt64
+	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		min, max int64
+		want     int64
+	}{{1, math.MaxInt64 - 1, 1}, {1, math.MaxInt64, 2}, {1, math.MaxInt64 - 2, 1}, {6, math.MaxInt64 - 1, 0}, {math.MaxInt64 - 1, math.MaxInt64, 1}} {
+		q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 10,
+			Conditions: []fc.Condition{{Field: fc.FieldID, Match: fc.MatchIntRange, Min: tt.min, Max: tt.max}}}
+		got, err := db.FindFailedCheckins(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.TotalItems != tt.want || int64(len(got.Records)) != tt.want {
+			t.Errorf("Id in [%d, %d]: TotalItems %d, %d records; want %d", tt.min, tt.max, got.TotalItems, len(got.Records), tt.want)
+		}
+	}
+}
+
+// TestZoneUncorrelated: where Ids do not follow attempt times, an
+// all-locations attempt range of days cuts most blocks of fc_zone, so the
+// day rollup counts it (zoneCutMax); where they do, fc_zone does. Both
+// counts are exact.
+func TestZoneUncorrelated(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name       string
+		correlated bool
+		want       string // the table the plan sums
+	}{{"times follow Ids", true, "fc_zone"}, {"times do not follow Ids", false, "fc_count_business_day"}} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openTest(t)
+			rnd := rand.New(rand.NewPCG(3, 4))
+			var recs []*fc.FailedCheckin
+			for r := range generated(4000) {
+				// Two records per block of 1,024 Ids, 2,000 blocks.
+				i := int64(len(recs))
+				r.ID = 1 + i/2*1024 + i%2
+				at := start.Add(time.Duration(rnd.IntN(300*24)) * time.Hour)
+				if tt.correlated {
+					at = start.Add(time.Duration(i) * 108 * time.Minute)
+				}
+				r.CheckinAttemptTime, r.CheckinAttemptTimeLocal, r.CreatedOn, r.UpdatedOn = at, at, at, at
+				recs = append(recs, r)
+			}
+			if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+				t.Fatal(err)
+			}
+			for _, days := range [][2]int{{30, 200}, {50, 250}, {60, 120}, {10, 290}} {
+				from, until := start.AddDate(0, 0, days[0]).Add(17*time.Minute), start.AddDate(0, 0, days[1])
+				q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 1,
+					Conditions: []fc.Condition{fc.TimeRange(fc.FieldCheckinAttemptTime, from, until)}}
+				run, stmts, _ := recordingRun(ctx, t, db)
+				total, err := sqlstore.CountMatching(ctx, sqlstore.SQLite(), run, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := storetest.Search(recs, q).TotalItems; total != want {
+					t.Errorf("days %v: total %d, the reference %d", days, total, want)
+				}
+				var sum string
+				for _, st := range *stmts {
+					if strings.HasPrefix(st.SQL, "SELECT coalesce(sum(n), 0) FROM ") {
+						sum = strings.Fields(strings.TrimPrefix(st.SQL, "SELECT coalesce(sum(n), 0) FROM "))[0]
+					}
+				}
+				if sum != tt.want {
+					t.Errorf("days %v: counted from %q; want %s", days, sum, tt.want)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,259 @@
+package sqlstore
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	fc "github.com/failedcheckins/failedcheckins"
+)
+
+// A zone map (issue 17) counts ranges of Id, CheckinAttemptTime, its local
+// time, CreatedOn and UpdatedOn, in any combination, over every location
+// (fc_zone) or some (fc_zone_business), without visiting each match. Its
+// rows are blocks of Ids (Rollup.Bucket) with their record count and the
+// smallest and largest value of each time field among the block's records
+// (Rollup.Bounds). A record's times and Id grow together, so a range holds
+// most blocks wholly, whose counts are summed, misses most of the others
+// wholly, and cuts through a few, whose records are counted one by one.
+// The count is exact whatever the data: the bounds hold every value of
+// the block's records (they only widen), so a block whose bounds are inside
+// every range has all its records inside, one whose bounds miss a range has
+// none, and every other block is counted from its records. Where times and
+// Ids do not grow together, most blocks are cut and the count walks the
+// whole table; a day rollup then counts an attempt range it covers
+// (zoneCutMax). SQLite only: PostgreSQL's rollups are kept by
+// triggers, which keep no zone map.
+
+// zonePlan is a zone map that counts a query: the ranges of the query per
+// field, and the query's conditions on the location.
+type zonePlan struct {
+	r      *Rollup
+	ranges map[fc.Field]span
+	where  fc.Query // the scope and the BusinessId conditions
+}
+
+// hasZone reports whether a zone map counts q (pickZone).
+func hasZone(d Dialect, q fc.Query) bool {
+	_, ok := pickZone(d, q)
+	return ok
+}
+
+// pickZone returns the zone map that counts q: q has a range on the Id
+// or a zone map's time fields and no other condition than those ranges
+// and, for fc_zone_business, BusinessId lists (and its scope); a search
+// over every location uses fc_zone. A narrow range is counted by the zone
+// map too: a read of the zone map (about 1,000 rows of fc_zone at 1M
+// records) and of the block or two it cuts, through the rowid (or the
+// location's index), not much more than a plain count. A day
+// rollup that also counts q may still be better (zonePlan.before,
+// zoneCutMax).
+func pickZone(d Dialect, q fc.Query) (zonePlan, bool) {
+	if !zoneMap.usable(d) {
+		return zonePlan{}, false
+	}
+	p := zonePlan{r: zoneMap, ranges: map[fc.Field]span{}, where: fc.Query{Scope: q.Scope}}
+	if !q.Scope.All() {
+		p.r = zoneBusinessMap
+	}
+	bounded := map[fc.Field]bool{fc.FieldID: true}
+	for _, f := range zoneBounds {
+		bounded[f] = true
+	}
+	for _, c := range q.Conditions {
+		switch {
+		case c.Field == fc.FieldID && c.Match == fc.MatchIntRange && c.Max == math.MaxInt64-1:
+			// The span's exclusive bound would be Max+1, math.MaxInt64,
+			// which a span reads as no bound: the block holding Id
+			// math.MaxInt64 would be summed whole though q leaves that Id
+			// out. Counted plainly.
+			return zonePlan{}, false
+		case bounded[c.Field] && (c.Match == fc.MatchTimeRange || (c.Field == fc.FieldID && c.Match == fc.MatchIntRange)):
+			if _, ok := p.ranges[c.Field]; !ok {
+				_, p.ranges[c.Field] = splitRange(q, c.Field)
+			}
+		case c.Field == fc.FieldBusinessID && c.Match == fc.MatchInts:
+			p.r = zoneBusinessMap
+			p.where.Conditions = append(p.where.Conditions, c)
+		case c.Field == fc.FieldIsNew && c.Match == fc.MatchInts:
+			p.where.Conditions = append(p.where.Conditions, c)
+		default:
+			return zonePlan{}, false
+		}
+	}
+	if len(p.ranges) == 0 {
+		return zonePlan{}, false
+	}
+	for _, s := range p.ranges {
+		if !s.sane() {
+			return zonePlan{}, false
+		}
+	}
+	return p, true
+}
+
+// before reports whether z may count a query better than the rollup plan
+// p that also covers it (the decision then rests on zoneCutMax): fc_zone,
+// every location's, sums about one row per 1,024 records, where a day
+// rollup keyed by location sums one per location and day (r129, a range
+// of 680,000 attempts: 23 ms in fc_count_business_day's 73,000 rows). A
+// range within one day, which p counts plainly from a few records, stays
+// p's.
+func (z zonePlan) before(p rollupPlan) bool {
+	if z.r != zoneMap || p.r.Bucket == nil || !p.s.sane() {
+		return false
+	}
+	blo, bhi := p.s.inner(p.r.Bucket.Width)
+	return p.s.open() || blo < bhi
+}
+
+// zoneCutMax is the most blocks a range may cut for fc_zone to count it
+// when a day rollup could too. Every cut block costs a read of its 1,024
+// records (about 0.25 ms); where Ids do not follow attempt times (a CSV
+// grouped by location, a shuffled historical import) a range cuts every
+// block and fc_zone walks the whole table: 218-288 ms for 465,236 of
+// 1M records over 170 days, where fc_count_business_day's sum took
+// 25-39 ms. 64 blocks (about 16 ms) keeps fc_zone below that sum where
+// times and Ids grow together, when a range cuts a few blocks at each end.
+const zoneCutMax = 64
+
+// cutStatement returns the count of the blocks of z's table that its
+// ranges cut: one read of the zone map (about 1,000 rows of fc_zone at 1M
+// records), which tells what counting z would cost before doing it.
+func (p zonePlan) cutStatement(d Dialect) (Statement, error) {
+	a := &args{d: d, t: p.r.table}
+	outer, err := p.cutTerms(a)
+	if err != nil {
+		return Statement{}, err
+	}
+	return Statement{"SELECT count(*) FROM " + p.r.Name + " AS z WHERE " + strings.Join(outer, " AND "), a.vals}, nil
+}
+
+// cutTerms returns the terms selecting the rows of z's table that its
+// ranges cut (neither wholly inside every range nor wholly outside one),
+// within its location conditions.
+func (p zonePlan) cutTerms(a *args) ([]string, error) {
+	biz, err := where(a, p.where)
+	if err != nil {
+		return nil, err
+	}
+	outer := p.terms(a, false)
+	outer = append(outer, "NOT ("+strings.Join(p.terms(a, true), " AND ")+")")
+	if biz != "" {
+		outer = append([]string{strings.TrimPrefix(biz, " WHERE ")}, outer...)
+	}
+	return outer, nil
+}
+
+// statements returns the two counts whose sum is q's: the blocks inside
+// every range, summed; and the records of q in the blocks that are cut by
+// a range (neither wholly inside every range nor wholly outside one),
+// counted block by block through the table's rowid (fc_zone) or the
+// location's index (fc_zone_business).
+func (p zonePlan) statements(d Dialect, q fc.Query) ([]Statement, error) {
+	a := &args{d: d, t: p.r.table}
+	biz, err := where(a, p.where)
+	if err != nil {
+		return nil, err
+	}
+	terms := p.terms(a, true)
+	if biz != "" {
+		terms = append([]string{strings.TrimPrefix(biz, " WHERE ")}, terms...)
+	}
+	sum := Statement{"SELECT coalesce(sum(n), 0) FROM " + p.r.Name + " WHERE " + strings.Join(terms, " AND "), a.vals}
+
+	// The records of the cut blocks: one count per block, in a subquery
+	// whose unqualified columns are the record's.
+	b := &args{d: d, t: failedCheckins}
+	w, err := where(b, q)
+	if err != nil {
+		return nil, err
+	}
+	width := strconv.FormatInt(p.r.Bucket.Width, 10)
+	block := "id BETWEEN z.id_block * " + width + " AND z.id_block * " + width + " + " + width + " - 1"
+	from := "failed_checkins NOT INDEXED"
+	if p.r == zoneBusinessMap {
+		block += " AND business_id = z.business_id"
+		from = "failed_checkins INDEXED BY failed_checkins_business"
+	}
+	if w == "" {
+		w = " WHERE " + block
+	} else {
+		w += " AND " + block
+	}
+	b.t = p.r.table
+	outer, err := p.cutTerms(b)
+	if err != nil {
+		return nil, err
+	}
+	cut := Statement{"SELECT coalesce(sum((SELECT count(*) FROM " + from + w + ")), 0) FROM " + p.r.Name + " AS z WHERE " +
+		strings.Join(outer, " AND "), b.vals}
+	return []Statement{sum, cut}, nil
+}
+
+// terms returns, for every range, the test that a block lies wholly inside
+// it (inside), or else the test that it may hold a record inside it.
+func (p zonePlan) terms(a *args, inside bool) []string {
+	var out []string
+	term := func(in, meets string, v int64) {
+		if inside {
+			out = append(out, in+a.add(v))
+		} else {
+			out = append(out, meets+a.add(v))
+		}
+	}
+	for _, f := range append([]fc.Field{fc.FieldID}, zoneBounds...) {
+		s, ok := p.ranges[f]
+		if !ok {
+			continue
+		}
+		if f == fc.FieldID {
+			w := p.r.Bucket.Width
+			if s.lo != math.MinInt64 {
+				if inside {
+					term("id_block >= ", "", -floorDiv(-s.lo, w))
+				} else {
+					term("", "id_block >= ", floorDiv(s.lo, w))
+				}
+			}
+			if s.hi != math.MaxInt64 {
+				if inside {
+					term("id_block < ", "", floorDiv(s.hi, w))
+				} else {
+					term("", "id_block <= ", floorDiv(s.hi-1, w))
+				}
+			}
+			continue
+		}
+		c := columnTable[f].name
+		if s.lo != math.MinInt64 {
+			term(c+"_min >= ", c+"_max >= ", s.lo)
+		}
+		if s.hi != math.MaxInt64 {
+			term(c+"_max < ", c+"_min < ", s.hi)
+		}
+	}
+	if len(out) == 0 { // only open ranges: every block is inside, and may hold one
+		out = append(out, "TRUE")
+	}
+	return out
+}
+
+// zonesResolvedSQL are the resolvedSQL of the zone maps.
+var zonesResolvedSQL = []string{zoneMap.resolvedSQL(), zoneBusinessMap.resolvedSQL()}
+
+// resolvedSQL widens the UpdatedOn bounds of zone map z to take in the
+// refusals ResolveSQL just resolved: their UpdatedOn is now the
+// resolution's time ($1), and they are the only records whose
+// resolved_by_checkin_id is the check-in's Id ($2). $3 to $6 are
+// ResolveSQL's.
+func (z *Rollup) resolvedSQL() string {
+	width := strconv.FormatInt(z.Bucket.Width, 10)
+	key, sel := "id_block", "id / "+width
+	if z == zoneBusinessMap {
+		key, sel = "(business_id, id_block)", "business_id, id / "+width
+	}
+	return `UPDATE ` + z.Name + ` SET updated_on_min = min(updated_on_min, $1), updated_on_max = max(updated_on_max, $1)
+		WHERE ` + key + ` IN (SELECT ` + sel + ` FROM failed_checkins WHERE resolved_by_checkin_id = $2 AND coworker_id = $3
+		AND business_id = $4 AND checkin_attempt_time >= $5 AND checkin_attempt_time <= $6)`
+}
