@@ -147,17 +147,20 @@ func (t *sqlTx) QueryRow(ctx context.Context, query string, args ...any) sqlstor
 }
 
 func (t *sqlTx) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	var rows *sql.Rows
-	var err error
-	if st := t.stmt(ctx, query); st != nil {
-		rows, err = st.QueryContext(ctx, args...)
-	} else {
-		rows, err = t.tx.QueryContext(ctx, query, args...)
-	}
+	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	return sqlRows{rows}, nil
+}
+
+// query runs query through its prepared statement when the transaction
+// keeps one.
+func (t *sqlTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
 }
 
 func (t *sqlTx) Queue(query string, args ...any) {
@@ -184,13 +187,7 @@ func (t *sqlTx) Flush(ctx context.Context) error {
 
 // run executes a statement whose result nobody reads (see Flush).
 func (t *sqlTx) run(ctx context.Context, query string, args ...any) error {
-	var rows *sql.Rows
-	var err error
-	if st := t.stmt(ctx, query); st != nil {
-		rows, err = st.QueryContext(ctx, args...)
-	} else {
-		rows, err = t.tx.QueryContext(ctx, query, args...)
-	}
+	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return err
 	}
