@@ -196,6 +196,32 @@ func (s *recordingStore) AppendAuditEntries(ctx context.Context, es []*fc.AuditE
 	return s.fakeStore.AppendAuditEntries(ctx, es)
 }
 
+// numbered records entries /p0, /p1, ... on a, keeping their paths in
+// the order recorded.
+type numbered struct {
+	a    *Auditor
+	want []string
+}
+
+func (r *numbered) record(n int) {
+	for range n {
+		p := fmt.Sprintf("/p%d", len(r.want))
+		r.want = append(r.want, p)
+		r.a.Record(context.Background(), entry(p))
+	}
+}
+
+// paths are the paths of the entries written, in order.
+func (s *recordingStore) paths() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var got []string
+	for _, e := range s.entries {
+		got = append(got, e.Path)
+	}
+	return got
+}
+
 // TestBufferReusedIntact: the buffer's memory is reused once a batch is
 // written (Record copies entries in; the store must not keep them), and
 // no entry is overwritten or lost across batches taken whole or in part,
@@ -204,14 +230,8 @@ func TestBufferReusedIntact(t *testing.T) {
 	s := &recordingStore{}
 	a := New(s, Options{Delay: time.Hour, MaxBatch: 3})
 	defer a.Close(context.Background())
-	var want []string
-	record := func(n int) {
-		for range n {
-			p := fmt.Sprintf("/p%d", len(want))
-			want = append(want, p)
-			a.Record(context.Background(), entry(p))
-		}
-	}
+	rec := &numbered{a: a}
+	record := rec.record
 	calls := 0
 	s.during = func() {
 		if calls++; calls <= 8 {
@@ -224,12 +244,9 @@ func TestBufferReusedIntact(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var got []string
-	for _, e := range s.entries {
-		got = append(got, e.Path)
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("written %v; want %v", got, want)
+	got := s.paths()
+	if !slices.Equal(got, rec.want) {
+		t.Errorf("written %v; want %v", got, rec.want)
 	}
 }
 
@@ -262,14 +279,8 @@ func TestFailedBatchKeepsOrder(t *testing.T) {
 	s := &recordingStore{}
 	a := New(s, Options{Delay: time.Hour, MaxBatch: 3})
 	defer a.Close(context.Background())
-	var want []string
-	record := func(n int) {
-		for range n {
-			p := fmt.Sprintf("/p%d", len(want))
-			want = append(want, p)
-			a.Record(context.Background(), entry(p))
-		}
-	}
+	rec := &numbered{a: a}
+	record := rec.record
 	failWhile := func(n int) {
 		t.Helper()
 		s.setBroken(true)
@@ -292,12 +303,9 @@ func TestFailedBatchKeepsOrder(t *testing.T) {
 	if err := a.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range s.entries {
-		got = append(got, e.Path)
-	}
-	if !slices.Equal(got, want) || a.Pending() != 0 {
-		t.Errorf("written %v, pending %d; want %v, 0", got, a.Pending(), want)
+	got := s.paths()
+	if !slices.Equal(got, rec.want) || a.Pending() != 0 {
+		t.Errorf("written %v, pending %d; want %v, 0", got, a.Pending(), rec.want)
 	}
 }
 
@@ -312,14 +320,9 @@ func TestFailedWritesKeepArraysFull(t *testing.T) {
 	a := New(s, Options{Delay: time.Hour})
 	defer a.Close(context.Background())
 	s.setBroken(true)
-	var want []string
-	record := func() {
-		p := fmt.Sprintf("/p%d", len(want))
-		want = append(want, p)
-		a.Record(context.Background(), entry(p))
-	}
-	record()
-	s.during = record
+	rec := &numbered{a: a}
+	rec.record(1)
+	s.during = func() { rec.record(1) }
 	for range 300 {
 		a.Flush(context.Background())
 	}
@@ -334,11 +337,8 @@ func TestFailedWritesKeepArraysFull(t *testing.T) {
 	if err := a.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range s.entries {
-		got = append(got, e.Path)
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("written %d entries %v; want %d in order", len(got), got, len(want))
+	got := s.paths()
+	if !slices.Equal(got, rec.want) {
+		t.Errorf("written %d entries %v; want %d in order", len(got), got, len(rec.want))
 	}
 }
