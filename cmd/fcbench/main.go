@@ -30,7 +30,7 @@
 // over N rounds, and prints each round's on/off ratio of server CPU per
 // request and their median (issue 16: at most +10%):
 //
-//	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -shapes q1,q5 -audit-pairs 6 -duration 10s -warmup 2s
+//	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -shapes q1,q5 -audit-pairs 15 -duration 3s -warmup 1s
 //
 // The drawn values come from a sample of the data, so other data (10M
 // records) draws other shapes from the same seed; -random-replay measures
