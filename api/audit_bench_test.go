@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime/pprof"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -134,46 +136,102 @@ func benchmarkAudit(b *testing.B, shape string, on bool) {
 }
 
 // BenchmarkAuditPairs runs the off and on Handlers of a shape over one
-// store in alternating blocks of 200 requests (each on block ends with
-// its batch written), so that the load of a shared machine, which drifts
-// over seconds, falls alike on both; one iteration is one pair of blocks.
-// It reports the CPU per request of each and their ratio.
+// store in alternating blocks of requests (each on block ends with its
+// batch written), so that the load of a shared machine, which drifts over
+// seconds, falls alike on both. One iteration is one pair of blocks, and
+// the pairs alternate their order (off then on, on then off: ABBA), so
+// that neither half always follows the other (its garbage, its WAL
+// growth); a block is some 100 ms of requests (auditPairBlock). Besides
+// the CPU per request of each half over the whole run it reports
+// on/off-median, the median of the pairs' ratios, which one pair slowed
+// by a neighbour's build cannot move: the figure to quote
+// (docs/benchmarks.md, "Audit"). Run it with -benchtime 20x or more.
 func BenchmarkAuditPairs(b *testing.B) {
-	const block = 1000
 	for _, shape := range []string{"q1", "q5"} {
 		b.Run(shape, func(b *testing.B) {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
 			ab := newAuditBench(b)
 			off, _ := ab.handler(b, false)
 			on, a := ab.handler(b, true)
 			r := ab.request(shape)
-			serveOK(b, off, r)
-			serveOK(b, on, r)
-			var cpuOff, cpuOn time.Duration
-			n := 0
-			for b.Loop() {
-				t0 := cpuTime()
-				for range block {
-					serveOK(b, off, r)
-				}
-				t1 := cpuTime()
-				for range block {
-					serveOK(b, on, r)
-				}
-				if err := a.Flush(ctx); err != nil {
-					b.Fatal(err)
-				}
-				t2 := cpuTime()
-				cpuOff += t1 - t0
-				cpuOn += t2 - t1
-				n += block
+			block := auditPairBlock[shape]
+			// Warm both halves (the first requests parse statements
+			// and fill caches) before anything is counted.
+			for range block / 4 {
+				serveOK(b, off, r)
+				serveOK(b, on, r)
 			}
-			b.ReportMetric(float64(cpuOff.Microseconds())/float64(n), "off-cpu-us/req")
-			b.ReportMetric(float64(cpuOn.Microseconds())/float64(n), "on-cpu-us/req")
-			b.ReportMetric(float64(cpuOn)/float64(cpuOff), "on/off")
+			if err := a.Flush(ctx); err != nil {
+				b.Fatal(err)
+			}
+			// Each half runs under a profiler label (half=off, half=on),
+			// so that -cpuprofile tells them apart (go tool pprof
+			// -tagfocus half=on); the Auditor's own goroutine is
+			// unlabelled.
+			run := func(h http.Handler, audited bool) (d time.Duration) {
+				pprof.Do(ctx, pprof.Labels("half", map[bool]string{false: "off", true: "on"}[audited]), func(context.Context) {
+					t0 := cpuTime()
+					for range block {
+						serveOK(b, h, r)
+					}
+					if audited {
+						if err := a.Flush(ctx); err != nil { // its batch's writes count
+							b.Fatal(err)
+						}
+					}
+					d = cpuTime() - t0
+				})
+				return d
+			}
+			var cpuOff, cpuOn time.Duration
+			var ratios []float64
+			pair := 0
+			for b.Loop() {
+				var dOff, dOn time.Duration
+				if pair%2 == 0 {
+					dOff = run(off, false)
+					dOn = run(on, true)
+				} else {
+					dOn = run(on, true)
+					dOff = run(off, false)
+				}
+				pair++
+				cpuOff += dOff
+				cpuOn += dOn
+				if dOff > 0 {
+					ratios = append(ratios, float64(dOn)/float64(dOff))
+				}
+			}
+			n := float64(pair * block)
+			b.ReportMetric(float64(cpuOff.Microseconds())/n, "off-cpu-us/req")
+			b.ReportMetric(float64(cpuOn.Microseconds())/n, "on-cpu-us/req")
+			b.ReportMetric(float64(cpuOn)/float64(cpuOff), "on/off-total")
+			b.ReportMetric(medianOf(ratios), "on/off-median")
+			b.ReportMetric(float64(len(ratios)), "pairs")
 		})
 	}
+}
+
+// auditPairBlock is the requests of one block of BenchmarkAuditPairs by
+// shape: some 100 ms of CPU each (q1 ~400 us a request, q5 ~50 us), long
+// enough for getrusage's resolution and short enough for the load of a
+// shared machine to change little within a pair.
+var auditPairBlock = map[string]int{"q1": 250, "q5": 2000}
+
+// medianOf is the median of vs (the mean of the middle two for an even
+// count); 0 for none.
+func medianOf(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
 }
 
 // cpuTime is the CPU time (user and system) of the process so far.

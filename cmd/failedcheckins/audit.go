@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"os/user"
@@ -20,6 +21,42 @@ import (
 // (audit.DefaultDelay), so that a test can tell the shutdown's write from
 // the writer loop's.
 var testAuditDelay time.Duration
+
+// benchmarkAuditOffEnv turns the audit trail off in serve, for one purpose
+// only: measuring what it costs (issue 16's target, "auditing costs at
+// most 10% of the CPU per search request", needs the same server with it
+// off; fcbench -audit-pairs, docs/benchmarks.md, "Audit"). PRIVACY.md
+// section 1 requires an entry for every read, so this is deliberately not
+// a flag nor a setting of the configuration reference: it must be set to
+// exactly benchmarkAuditOffValue, serve then listens on a loopback address
+// only (refusing anything else), and it warns at start and at shutdown.
+const (
+	benchmarkAuditOffEnv   = "FAILEDCHECKINS_BENCHMARK_AUDIT_OFF"
+	benchmarkAuditOffValue = "benchmark-only"
+)
+
+// benchmarkAuditOff reads benchmarkAuditOffEnv: false when unset, true
+// when set to benchmarkAuditOffValue and addr is a loopback address, an
+// error otherwise (any other value, or an address others can reach).
+func benchmarkAuditOff(addr string) (bool, error) {
+	v := os.Getenv(benchmarkAuditOffEnv)
+	if v == "" {
+		return false, nil
+	}
+	if v != benchmarkAuditOffValue {
+		return false, fmt.Errorf("%s=%q: this variable turns the audit trail off for benchmarks only; its one accepted value is %q (unset it to audit)",
+			benchmarkAuditOffEnv, v, benchmarkAuditOffValue)
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false, fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" {
+		return false, fmt.Errorf("%s: a server without its audit trail listens on a loopback address only (--addr 127.0.0.1:PORT), not %q",
+			benchmarkAuditOffEnv, addr)
+	}
+	return true, nil
+}
 
 // closeAuditor writes the audit entries serve still holds, once the HTTP
 // server has let its last request finish (PRIVACY.md section 1: a clean

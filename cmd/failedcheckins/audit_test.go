@@ -136,3 +136,91 @@ func TestAuditSurvivesShutdown(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchmarkAuditOff: the benchmark's switch (FAILEDCHECKINS_BENCHMARK_AUDIT_OFF)
+// takes one value only and a loopback address only, and serve with it
+// answers a search without writing an entry, warning that the audit is
+// off; without it the same search is audited (the control).
+func TestBenchmarkAuditOff(t *testing.T) {
+	for _, c := range []struct {
+		value, addr string
+		off         bool
+		err         string
+	}{
+		{"", "0.0.0.0:8080", false, ""},
+		{"benchmark-only", "127.0.0.1:0", true, ""},
+		{"benchmark-only", "[::1]:8080", true, ""},
+		{"benchmark-only", "localhost:8080", true, ""},
+		{"1", "127.0.0.1:0", false, "one accepted value"},
+		{"true", "127.0.0.1:0", false, "one accepted value"},
+		{"benchmark-only", ":8080", false, "loopback address only"},
+		{"benchmark-only", "192.0.2.1:8080", false, "loopback address only"},
+	} {
+		t.Setenv(benchmarkAuditOffEnv, c.value)
+		off, err := benchmarkAuditOff(c.addr)
+		if off != c.off || (err == nil) != (c.err == "") || (err != nil && !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%s=%q, --addr %s: %v, %v; want %v, an error containing %q", benchmarkAuditOffEnv, c.value, c.addr, off, err, c.off, c.err)
+		}
+	}
+
+	t.Setenv(benchmarkAuditOffEnv, "yes")
+	var errOut bytes.Buffer
+	err := run(t.Context(), []string{"serve", "--db", filepath.Join(t.TempDir(), "fc.db"), "--addr", "127.0.0.1:0"}, nil, io.Discard, &errOut)
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), benchmarkAuditOffEnv) {
+		t.Errorf("serve with %s=yes = %v (exit %d); want a usage error naming the variable", benchmarkAuditOffEnv, err, exitCode(err))
+	}
+
+	for _, off := range []bool{true, false} {
+		t.Run(map[bool]string{true: "off", false: "on"}[off], func(t *testing.T) {
+			value := ""
+			if off {
+				value = benchmarkAuditOffValue
+			}
+			t.Setenv(benchmarkAuditOffEnv, value)
+			db := filepath.Join(t.TempDir(), "fc.db")
+			if out, err := runUsersCmd(t, "a long passphrase\n", "add", "--db", db, "--email", "admin@example.com", "--password", "-", "--admin"); err != nil {
+				t.Fatalf("users add = %v: %s", err, out)
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			var log syncBuffer
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, nil, io.Discard, &log)
+			}()
+			base := "http://" + waitForAddr(t, &log, done)
+			req, _ := http.NewRequest("GET", base+"/api/spaces/failedcheckins?size=3", nil)
+			req.SetBasicAuth("admin@example.com", "a long passphrase")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("search = %d; want 200", resp.StatusCode)
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("serve = %v; log:\n%s", err, log.String())
+				}
+			case <-time.After(time.Minute):
+				t.Fatal("serve did not stop")
+			}
+			var searches int
+			for _, row := range auditCSV(t, db)[1:] {
+				if row[6] == "/api/spaces/failedcheckins" {
+					searches++
+				}
+			}
+			warned := strings.Contains(log.String(), "THE AUDIT TRAIL IS OFF")
+			if off && (searches != 0 || !warned) {
+				t.Errorf("audit off: %d search entries, warned %v; want 0 and the warning; log:\n%s", searches, warned, log.String())
+			}
+			if !off && (searches != 1 || warned) {
+				t.Errorf("audit on: %d search entries, warned %v; want 1 and no warning", searches, warned)
+			}
+		})
+	}
+}

@@ -164,6 +164,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err := cfg.Validate(); err != nil {
 		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
+	off, err := benchmarkAuditOff(cfg.Addr) // audit.go: for measuring only
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
 	logger := slog.New(api.LogHandler(slog.NewTextHandler(stderr, nil)))
 	db, err := openMigrated(ctx, cfg.dbConfig)
 	if err != nil {
@@ -178,9 +182,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 			return err
 		}
 	}
-	auditor := audit.New(db, audit.Options{Logger: logger, Delay: testAuditDelay})        // audit.go
-	defer func() { err = errors.Join(err, closeAuditor(auditor, cfg.ShutdownTimeout)) }() // after the HTTP server, before the store
-	signIn := cfg.Auth.newSignIn(db)                                                      // auth.go
+	var auditor *audit.Auditor // nil: nothing audited (the benchmark's switch only)
+	if off {
+		logger.Warn("THE AUDIT TRAIL IS OFF: no read or change is recorded, against PRIVACY.md section 1; "+
+			"this is for measuring its cost only (docs/benchmarks.md, \"Audit\")", "variable", benchmarkAuditOffEnv)
+		defer logger.Warn("the audit trail was off: nothing this server answered is in it", "variable", benchmarkAuditOffEnv)
+	} else {
+		auditor = audit.New(db, audit.Options{Logger: logger, Delay: testAuditDelay})         // audit.go
+		defer func() { err = errors.Join(err, closeAuditor(auditor, cfg.ShutdownTimeout)) }() // after the HTTP server, before the store
+	}
+	signIn := cfg.Auth.newSignIn(db) // auth.go
 	auth := api.NewAuth(signIn, logger)
 	checkins, stopCheckins, busy := checkinConfig(db)                           // directory.go
 	defer stopCheckins()                                                        // after the HTTP server: drains queued attempts

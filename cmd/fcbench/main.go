@@ -24,6 +24,14 @@
 //
 //	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -random 200 -seed 1 -random-out /tmp/random.tsv
 //
+// With -audit-pairs N it measures -shapes on two servers of the same
+// database, one with the audit trail off (FAILEDCHECKINS_BENCHMARK_AUDIT_OFF,
+// a switch for this measurement only) and one with it on, alternated
+// over N rounds, and prints each round's on/off ratio of server CPU per
+// request and their median (issue 16: at most +10%):
+//
+//	/tmp/fcbench -bin /tmp/fcbin -db /tmp/fc-1m.db -shapes q1,q5 -audit-pairs 15 -duration 3s -warmup 1s
+//
 // The drawn values come from a sample of the data, so other data (10M
 // records) draws other shapes from the same seed; -random-replay measures
 // the shapes of an earlier -random-out file instead (replay.go):
@@ -61,6 +69,10 @@ type config struct {
 	getOneEvery                int
 	randomOut                  string
 	maxP99Ratio, maxCPURatio   float64
+
+	// auditPairs: measure each shape on two servers, the audit off and
+	// on, alternated, this many rounds (auditpairs.go).
+	auditPairs int
 }
 
 func main() {
@@ -86,6 +98,7 @@ func main() {
 	flag.StringVar(&c.randomOut, "random-out", "", "-random: write every shape's figures to this TSV file")
 	flag.Float64Var(&c.maxP99Ratio, "max-p99-ratio", 0, "-random: p99 target as a multiple of get-one's (0: 10 on SQLite, 20 on PostgreSQL)")
 	flag.Float64Var(&c.maxCPURatio, "max-cpu-ratio", 0, "-random: CPU per request target as a multiple of get-one's (0: 20)")
+	flag.IntVar(&c.auditPairs, "audit-pairs", 0, "instead of the bench, measure -shapes on two servers of the same -db, the audit trail off and on, alternated over this many rounds, and print the on/off ratios of server CPU per request (issue 16)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -110,6 +123,9 @@ func run(ctx context.Context, c config) error {
 	}
 	if c.random > 0 {
 		return runRandom(ctx, c)
+	}
+	if c.auditPairs > 0 {
+		return runAuditPairs(ctx, c, shapes)
 	}
 	floors, err := measureFloors(ctx, c, shapes)
 	if err != nil {

@@ -98,20 +98,27 @@ func managerTokens(ctx context.Context, c config, srv *server, sets [][]int64) (
 // both.
 func startMeasured(ctx context.Context, c config) (srv *server, tok string, stop func(), err error) {
 	ensureUser(ctx, c.bin, c.db)
+	return startMeasuredAs(ctx, c, serverAppName, false, "fcbench-server.log")
+}
+
+// startMeasuredAs is startMeasured for a server whose PostgreSQL
+// connections are named app (force: even if -db names its own) and whose
+// log is logName in the temporary directory, with env added to its
+// environment; the bench administrator must exist.
+func startMeasuredAs(ctx context.Context, c config, app string, force bool, logName string, env ...string) (srv *server, tok string, stop func(), err error) {
 	dsn := c.db
 	var pg *pgBackends
 	if isPostgres(c.db) {
 		// The server's connections carry an application_name, so that
 		// the PostgreSQL backends serving them are counted too.
-		var app string
-		if dsn, app, err = withAppName(c.db, serverAppName, false); err != nil {
+		if dsn, app, err = withAppName(c.db, app, force); err != nil {
 			return nil, "", nil, err
 		}
 		if pg, err = openPGBackends(c.db, app); err != nil {
 			return nil, "", nil, err
 		}
 	}
-	srv, err = startServer(ctx, c.bin, dsn, filepath.Join(os.TempDir(), "fcbench-server.log"))
+	srv, err = startServer(ctx, c.bin, dsn, filepath.Join(os.TempDir(), logName), env...)
 	if err != nil {
 		if pg != nil {
 			pg.close()
@@ -226,6 +233,9 @@ func measureOnce(ctx context.Context, srv *server, cl *client, name string, req 
 	self1, err := procCPU(os.Getpid())
 	if err != nil {
 		return result{}, err
+	}
+	if srv.settle > 0 {
+		time.Sleep(srv.settle)
 	}
 	c1, err := srv.cpu()
 	if err != nil {

@@ -27,11 +27,15 @@ type server struct {
 	base string // http://127.0.0.1:port
 	log  *os.File
 	pg   *pgBackends // PostgreSQL: the backends serving it; nil for SQLite
+	// settle is how long measureOnce waits after the load before it
+	// reads the server's CPU, so that work the load left behind (the
+	// audit's last batch, written up to 200 ms later) is counted.
+	settle time.Duration
 }
 
 // startServer runs `bin serve` on a free loopback port without rate limit
 // (one token drives all the load) and waits until /readyz answers.
-func startServer(ctx context.Context, bin, db, logPath string) (*server, error) {
+func startServer(ctx context.Context, bin, db, logPath string, env ...string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -43,6 +47,9 @@ func startServer(ctx context.Context, bin, db, logPath string) (*server, error) 
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--rate-limit", "-1")
 	cmd.Stdout, cmd.Stderr = logf, logf
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	if err := cmd.Start(); err != nil {
 		_ = logf.Close() // nothing was written; the start error is the one to report
 		return nil, fmt.Errorf("start %s serve: %w", bin, err)
