@@ -153,12 +153,19 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 		if s.costly && sel.driverN >= 0 && sel.driverN <= all/drivenShare {
 			continue // a driver is known: not worth 1-2 ms
 		}
+		if s.listed != nil && s.exact != nil && !zeroOnly && (compositeSeek(seeds) || coworkerSeek(q)) {
+			// A MAC substring beside SQLite's own two-column seek: its
+			// dictionary (a scan of 62,297 lists, about 7 ms of CPU at 1M
+			// records) costs more than that plan (issue 17's r008, r122,
+			// r133: 2.6-6.6 ms before, 16-40 ms with the sum read).
+			continue
+		}
 		var n int64
 		switch {
 		case s.bound >= 0:
 			n = s.bound
 		case s.exact != nil:
-			if s.listed != nil && !zeroOnly && !compositeSeek(seeds) && !coworkerSeek(q) {
+			if s.listed != nil && !zeroOnly {
 				// A dictionary's substring whose records one statement
 				// lists through the dictionary (MAC addresses): at most
 				// maxListed of them make the seed "id IN (them)".
