@@ -105,13 +105,17 @@ func TestMigration0006(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.writer.Exec(descriptions + ";\n" + string(zones)); err != nil {
+	macs, err := migrationFiles.ReadFile("migrations/0022_mac_dictionary.sql") // and 0022's MAC dictionary
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.writer.Exec(descriptions + ";\n" + string(zones) + ";\n" + string(macs)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.CreateFailedCheckins(ctx, withUniqueIDs(3000, nil, nil)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.writer.Exec(`DROP TABLE fc_count_description; DROP TABLE record_ids; DROP TABLE fc_zone; DROP TABLE fc_zone_business`); err != nil {
+	if _, err := db.writer.Exec(`DROP TABLE fc_count_description; DROP TABLE record_ids; DROP TABLE fc_zone; DROP TABLE fc_zone_business; DROP TABLE fc_count_mac`); err != nil {
 		t.Fatal(err)
 	}
 	withoutResolution(t, db)

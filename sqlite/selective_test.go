@@ -77,7 +77,9 @@ func TestSelectivePlans(t *testing.T) {
 		// want is in the plan of the statement that counts (or reads
 		// the page, with page set); notWant must be in none of them.
 		want, notWant []string
-		page          bool
+		// ran: a statement the plan must run (its text contains this).
+		ran  string
+		page bool
 	}{{
 		name: "a SystemId no record has, with a description substring: 0 without counting records",
 		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "plan"),
@@ -100,21 +102,32 @@ func TestSelectivePlans(t *testing.T) {
 		want: []string{"USING INDEX failed_checkins_name"},
 		page: true,
 	}, {
-		name: "a MAC substring no record holds, with a Source: 0 from one walk of the MAC index, no count of records",
+		name: "a MAC substring no record holds, with a Source: 0 from the MAC dictionary, no count of records, no walk of the MAC index",
 		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "bb:zz"), fc.In(fc.FieldSource, 2)},
 			OrderBy: fc.FieldBusinessName},
-		notWant: []string{"SELECT count(*) FROM failed_checkins "},
+		notWant: []string{"SELECT count(*) FROM failed_checkins ", "mac_addresses_fold > "},
+		ran:     "FROM fc_count_mac WHERE",
 	}, {
-		name: "a MAC substring 40 records hold, with a scope: the count reads them by id",
+		name: "a MAC substring 40 records hold, with a scope: listed through the MAC dictionary, the count reads them by id",
 		q: fc.Query{Scope: fc.BusinessScope(1, 2, 3, 4, 5, 6, 7, 8), Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "BB:7F")},
 			OrderBy: fc.FieldReason},
-		want: []string{"USING INTEGER PRIMARY KEY"},
+		want:    []string{"USING INTEGER PRIMARY KEY"},
+		notWant: []string{"mac_addresses_fold > "},
+		ran:     "SELECT id FROM failed_checkins INDEXED BY failed_checkins_mac_addresses WHERE mac_addresses_fold IN (SELECT mac_addresses_fold FROM fc_count_mac",
 	}, {
 		name: "the same, page 2 by Reason: the page reads them by id and sorts them",
 		q: fc.Query{Scope: fc.BusinessScope(1, 2, 3, 4, 5, 6, 7, 8), Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "BB:7F")},
 			OrderBy: fc.FieldReason, Descending: true, Page: 2, Size: 3},
 		want: []string{"USING INTEGER PRIMARY KEY"},
 		page: true,
+	}, {
+		name: "a MAC substring alone: counted from the MAC dictionary, its page of few records read by id",
+		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "bb:7f")},
+			OrderBy: fc.FieldBusinessName, Descending: true, Page: 2, Size: 7},
+		want:    []string{"USING INTEGER PRIMARY KEY"},
+		notWant: []string{"SELECT count(*) FROM failed_checkins", "mac_addresses_fold > "},
+		ran:     "SELECT coalesce(sum(n), 0) FROM fc_count_mac WHERE instr(mac_addresses_fold, ?) > 0",
+		page:    true,
 	}, {
 		name: "a MAC substring every record holds, with a Source: more than the ids listed, counted as before",
 		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "aa:"), fc.In(fc.FieldSource, 3)},
@@ -168,6 +181,9 @@ func TestSelectivePlans(t *testing.T) {
 						t.Errorf("statement %q; want none with %q", st.SQL, nw)
 					}
 				}
+			}
+			if tt.ran != "" && !slices.ContainsFunc(*stmts, func(st sqlstore.Statement) bool { return strings.Contains(st.SQL, tt.ran) }) {
+				t.Errorf("statements %v; want one with %q", *stmts, tt.ran)
 			}
 			if len(tt.want) > 0 {
 				got := explain(t, tx, last.SQL, last.Args)

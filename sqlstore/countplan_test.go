@@ -106,7 +106,7 @@ func TestDayOf(t *testing.T) {
 // TestRollupFieldsHaveValues: every rollup field is an integer or a text
 // that RollupCounts knows how to read, so no count is silently keyed by "".
 func TestRollupFieldsHaveValues(t *testing.T) {
-	r := &fc.FailedCheckin{BusinessID: 1, Source: 2, BusinessName: "b", CoworkerFullName: "c", Teams: "t", Tariff: "f", Description: "d"}
+	r := &fc.FailedCheckin{BusinessID: 1, Source: 2, BusinessName: "b", CoworkerFullName: "c", Teams: "t", Tariff: "f", Description: "d", MacAddresses: "m"}
 	for _, ru := range Rollups {
 		for _, f := range ru.Fields {
 			if _, ok := intField(r, f); !ok && textField(r, f) == "" {
@@ -204,7 +204,7 @@ func TestPickTrigrams(t *testing.T) {
 // it has no table for (no keys or bounds computed for a flush to drop);
 // SQLite's keep them.
 func TestRollupCountsOfDialect(t *testing.T) {
-	r := &fc.FailedCheckin{ID: 7, BusinessID: 1, Source: 2, BusinessName: "b", CoworkerFullName: "c", Teams: "t", Tariff: "f", Description: "d"}
+	r := &fc.FailedCheckin{ID: 7, BusinessID: 1, Source: 2, BusinessName: "b", CoworkerFullName: "c", Teams: "t", Tariff: "f", Description: "d", MacAddresses: "m"}
 	for _, tt := range []struct {
 		d    Dialect
 		zone bool

@@ -301,6 +301,8 @@ func textField(r *fc.FailedCheckin, f fc.Field) string {
 		return r.Tariff
 	case fc.FieldDescription:
 		return r.Description
+	case fc.FieldMacAddresses:
+		return r.MacAddresses
 	}
 	return ""
 }

@@ -32,9 +32,11 @@ import (
 // condition on each: the seed is only added, every condition stays, so
 // the answer is the plain statement's. When no seed is small enough and
 // SQLite's plan would scan the table, a substring of a field with no
-// dictionary (MAC addresses, UpdatedBy, SystemId) is tested on the
-// entries of the field's index in one walk, which lists the records
-// holding it (seed.list); a short list becomes the seed "id IN (...)".
+// dictionary (UpdatedBy, SystemId) is tested on the entries of the
+// field's index in one walk, which lists the records holding it
+// (seed.list); a short list becomes the seed "id IN (...)". A substring
+// of the MAC addresses is listed through their dictionary first
+// (fc_count_mac, seed.listShort).
 
 // seed is a term implied by one condition of a query (or by its scope)
 // that an index can serve.
@@ -66,7 +68,9 @@ type seed struct {
 	// listed, when set, lists the ids of the records passing the
 	// condition (up to maxListed + 1; its last argument is that limit)
 	// with one walk of the index: read when the probe of the term passed
-	// its cap and no other seed is a driver (see seed.list).
+	// its cap and no other seed is a driver (see seed.list). With exact
+	// (a MAC substring, through its dictionary) it is read before the
+	// exact count, which is read only when it lists more (listShort).
 	listed *Statement
 }
 
@@ -149,11 +153,29 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 		if s.costly && sel.driverN >= 0 && sel.driverN <= all/drivenShare {
 			continue // a driver is known: not worth 1-2 ms
 		}
+		if s.listed != nil && s.exact != nil && !zeroOnly && (compositeSeek(seeds) || coworkerSeek(q)) {
+			// A MAC substring beside SQLite's own two-column seek: its
+			// dictionary (a scan of 62,297 lists, about 7 ms of CPU at 1M
+			// records) costs more than that plan (issue 17's r008, r122,
+			// r133: 2.6-6.6 ms before, 16-40 ms with the sum read).
+			continue
+		}
 		var n int64
 		switch {
 		case s.bound >= 0:
 			n = s.bound
 		case s.exact != nil:
+			if s.listed != nil && !zeroOnly {
+				// A dictionary's substring whose records one statement
+				// lists through the dictionary (MAC addresses): at most
+				// maxListed of them make the seed "id IN (them)".
+				if listedN, ok, err := s.listShort(ctx, run); err != nil {
+					return nil, err
+				} else if ok {
+					n = listedN
+					break
+				}
+			}
 			if err := run(ctx, *s.exact, 1, func(v []int64) bool { n = v[0]; return false }); err != nil {
 				return nil, fmt.Errorf("count a condition: %w", err)
 			}
@@ -309,6 +331,22 @@ func (s *seed) list(ctx context.Context, run RunInts, limit int64) (int64, error
 	return n, nil
 }
 
+// listShort reads the ids of the records passing s (s.listed) and, when
+// they are at most maxListed, makes s the seed "id IN (them)" (idSeed)
+// and returns how many they are; false when there are more.
+func (s *seed) listShort(ctx context.Context, run RunInts) (int64, bool, error) {
+	ids := []int64{}
+	if err := run(ctx, *s.listed, 1, func(v []int64) bool { ids = append(ids, v[0]); return true }); err != nil {
+		return 0, false, fmt.Errorf("list a condition's records: %w", err)
+	}
+	if len(ids) > maxListed {
+		return 0, false, nil
+	}
+	slices.Sort(ids) // read in the table's order
+	*s = idSeed(ids, false)
+	return s.bound, true, nil
+}
+
 // compositeSeek says whether SQLite's own plan seeks a two-column index
 // (business and time, creation or name) for seeds: a scope or
 // BusinessId list with one of those conditions.
@@ -403,13 +441,24 @@ func seedOf(d Dialect, c fc.Condition) (seed, bool) {
 			}
 			s.index, s.exact = idx, &st
 			_, picked := d.picked[trigramKey{c.Field, needle}]
-			s.costly = c.Field == fc.FieldTeams || (c.Field == fc.FieldCoworkerFullName && !picked)
+			s.costly = c.Field == fc.FieldTeams || c.Field == fc.FieldMacAddresses || (c.Field == fc.FieldCoworkerFullName && !picked)
 			s.composite = c.Field == fc.FieldCoworkerFullName
 			s.term = func(a *args) string {
 				sub := &args{d: a.d, t: dict.table, vals: a.vals}
 				term := dictionaryTerm(sub, dict, c.Field, dict.table.columns[c.Field], needle)
 				a.vals = sub.vals
 				return col.fold + " IN (SELECT " + col.fold + " FROM " + dict.Name + " WHERE " + term + ")"
+			}
+			if c.Field == fc.FieldMacAddresses && d.SortIndexHints {
+				// Most MAC substrings are held by a few records: one scan
+				// of the dictionary (62,297 lists at 1M records, not the
+				// 350,000 index entries) and a seek per list that holds
+				// the needle list them, and the count and page read those
+				// ids (planSelection reads this before the sum).
+				a := &args{d: d, t: failedCheckins}
+				where := s.term(a)
+				ids := Statement{SQL: "SELECT id FROM " + failedCheckins.name + hint(idx) + " WHERE " + where + " LIMIT " + a.add(int64(maxListed+1)), Args: a.vals}
+				s.listed = &ids
 			}
 			return s, true
 		}

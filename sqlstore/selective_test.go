@@ -15,7 +15,7 @@ import (
 // a table scan anyway), and a count past that cap drops the seed.
 func TestListCountCapped(t *testing.T) {
 	const all = 1_000_000
-	q := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "aa:"), fc.In(fc.FieldSource, 3)}}
+	q := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldUpdatedBy, "aa:"), fc.In(fc.FieldSource, 3)}}
 	for _, tt := range []struct {
 		entries int64 // records holding the substring
 		driver  bool

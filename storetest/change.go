@@ -49,6 +49,7 @@ func RunChanges(t *testing.T, open func(t *testing.T) ChangeBackend, check func(
 		{"ErasureByEmail", testErasure(fc.ErasureSubject{Email: " ANA@example.com"})},
 		{"RandomErasures", testRandomErasures},
 		{"Retention", testRetention},
+		{"MacSubstringsAfterChanges", testMacSubstringsAfterChanges},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t), check) })
@@ -164,6 +165,69 @@ func testUpdateFailedCheckins(t *testing.T, s ChangeBackend, check func(*testing
 	if n, err := s.UpdateFailedCheckins(ctx, []int64{1, 2, 3}, func(*fc.FailedCheckin) error { return nil }); err != nil || n != 0 {
 		t.Errorf("UpdateFailedCheckins(no change) = %d, %v; want 0, nil", n, err)
 	}
+}
+
+// testMacSubstringsAfterChanges: searches for substrings of the MAC
+// addresses, alone (a store may count them from a dictionary of the lists)
+// and beside a location or a page (a store may list their records through
+// it), answer as the reference after deletes that take a list's last
+// record, a rewrite that moves a record to a new list, and an erasure by
+// MAC address: a dictionary that kept a list no record holds any more, or
+// missed a new one, answers with records that are gone or misses some.
+func testMacSubstringsAfterChanges(t *testing.T, s ChangeBackend, check func(*testing.T, ChangeBackend)) {
+	ctx := context.Background()
+	seed(t, s, fixtures())
+	want := fixtures()
+	queries := func() []fc.Query {
+		var qs []fc.Query
+		for _, needle := range []string{"aa:b", "AA:BB", "dd,ee", "11:2", "a4:5e", "77:88", ":"} {
+			c := fc.Contains(fc.FieldMacAddresses, needle)
+			qs = append(qs, all(c), fc.Query{Scope: fc.BusinessScope(10, 20), Conditions: []fc.Condition{c}, OrderBy: fc.FieldBusinessName, Page: 1, Size: 2},
+				all(c, fc.In(fc.FieldSource, int64(fc.SourceDoorAccess), int64(fc.SourceTile))))
+		}
+		return qs
+	}
+	checkAll := func(step string) {
+		t.Helper()
+		for _, q := range queries() {
+			got, ref := find(t, s, q), Search(want, q)
+			if g, w := describePage(got), describePage(ref); g != w {
+				t.Errorf("after %s: FindFailedCheckins(%s) = %s; want %s", step, describeQuery(q), g, w)
+			}
+		}
+		check(t, s)
+	}
+	checkAll("the import")
+	// Records 1 and 8 hold aa:bb and AA:BB (one folded list), 6 the only
+	// 11:22: it goes.
+	if n, err := s.DeleteFailedCheckins(ctx, []int64{1, 6}); err != nil || n != 2 {
+		t.Fatalf("DeleteFailedCheckins(1, 6) = %d, %v; want 2, nil", n, err)
+	}
+	want = without(want, 1, 6)
+	checkAll("deleting 1 and 6")
+	// Record 4 leaves cc:dd,ee:ff (its only holder) for a list new to the store.
+	move := func(r *fc.FailedCheckin) error {
+		if r.ID == 4 {
+			r.MacAddresses = "A4-5E-60-C2-19-0B,77:88:99:aa:bb:cc"
+		}
+		return nil
+	}
+	if n, err := s.UpdateFailedCheckins(ctx, []int64{4}, move); err != nil || n != 1 {
+		t.Fatalf("UpdateFailedCheckins(4) = %d, %v; want 1, nil", n, err)
+	}
+	for _, r := range want {
+		_ = move(r)
+	}
+	checkAll("moving record 4 to a new list")
+	// Erasing an address of that list empties record 4's MAC addresses
+	// (and those of the other records of its coworker).
+	erase(t, s, want, fc.ErasureSubject{MacAddress: "a4:5e:60:c2:19:0b"}, nil, []string{"a45e60c2190b"})
+	checkAll("erasing a4:5e:60:c2:19:0b")
+	if n, err := s.DeleteFailedCheckins(ctx, ids(want)); err != nil || n != len(want) {
+		t.Fatalf("DeleteFailedCheckins(all) = %d, %v; want %d, nil", n, err, len(want))
+	}
+	want = nil
+	checkAll("deleting every record")
 }
 
 // testUpdateKeepsTimes: a rewrite that changes one text field leaves
