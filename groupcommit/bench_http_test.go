@@ -23,14 +23,18 @@ import (
 )
 
 // countingStore counts the batches, so benchmarks can report the mean
-// batch size: what group commit actually achieved.
+// batch size: what group commit actually achieved; and the time they took
+// (waiting for the writer connection, the transaction and its commit).
 type countingStore struct {
 	fc.AttemptStore
 	batches atomic.Int64
+	nanos   atomic.Int64
 }
 
 func (c *countingStore) RecordAttempts(ctx context.Context, as []*fc.Attempt) ([]fc.AttemptResult, error) {
 	c.batches.Add(1)
+	start := time.Now()
+	defer func() { c.nanos.Add(int64(time.Since(start))) }()
 	return c.AttemptStore.RecordAttempts(ctx, as)
 }
 

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +28,11 @@ import (
 // outlasts the default on a loaded machine.
 var pushDefer = flag.Duration("push-defer", webhook.DefaultDefer, "BenchmarkHTTP16Push/push: the dispatcher's deferral bound (serve --webhook-defer)")
 
+// pushProfile, when set, is where BenchmarkHTTP16Push writes a CPU
+// profile of the burst alone (-test.cpuprofile also covers the setup and
+// the drain after it).
+var pushProfile = flag.String("push-cpuprofile", "", "BenchmarkHTTP16Push: write a CPU profile of the timed burst to this file")
+
 // pushAuth lets every request in as a door controller that may also read
 // the live streams: one caller for both halves of BenchmarkHTTP16Push.
 type pushAuth struct{}
@@ -40,7 +47,9 @@ func (pushAuth) Authenticate(*http.Request) (*fc.Caller, error) {
 // each cover the refusals (every attempt after the coworker's third of the
 // month: no filter, location 1, Reason CheckinLimitReached), so each
 // refusal queues three deliveries in its transaction (one outbox row naming the three webhooks), a dispatcher
-// sending them to a real receiver on this machine (yielding to the
+// sending them to a real receiver in a process of its own on this machine
+// (bench_receiver_test.go: its CPU is not this process's, but it shares the
+// cores; yielding to the
 // saturated check-ins for up to -push-defer, serve's 5 s by default;
 // after the run it waits until the receiver has had every delivery,
 // counted by webhook-id, and none is pending, and reports how long that
@@ -49,7 +58,10 @@ func (pushAuth) Authenticate(*http.Request) (*fc.Caller, error) {
 // no dispatcher, no stream) and "stream" (the stream alone) split the
 // cost. It reports the attempts' rate and latency, and the deliveries
 // queued per attempt (3 when the webhooks match), the deliveries sent
-// during the run and the stream's events. Run the variants alternately,
+// during the run, the stream's events, this process's CPU per attempt
+// during the run (cpu-us/attempt: the server's, its 16 clients' and the
+// stream reader's) and the receiver process's CPU over the whole run,
+// drain included (receiver-cpu-s). Run the variants alternately,
 // binary built once (the machine is shared):
 //
 //	go test -c -o /tmp/gc.test ./groupcommit/
@@ -82,21 +94,16 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 	defer ts.Close()
 	defer srv.CloseStreams()
 
-	var received, events atomic.Int64
-	var idsMu sync.Mutex
-	ids := map[string]bool{} // the webhook-ids received: every delivery counted once
+	var events atomic.Int64
 	var running sync.WaitGroup
 	defer running.Wait()
 	var hookIDs []int64
+	var receiver *remoteReceiver
 	if hooks {
-		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
-			received.Add(1)
-			idsMu.Lock()
-			ids[r.Header.Get("webhook-id")] = true
-			idsMu.Unlock()
-		}))
-		defer receiver.Close()
+		// The receiver runs in a process of its own (bench_receiver_test.go),
+		// as on another machine: its CPU is not counted in cpu-us/attempt.
+		receiver = startReceiver(b)
+		defer func() { b.ReportMetric(receiver.close().Seconds(), "receiver-cpu-s") }()
 		for _, h := range []fc.Webhook{
 			{Name: "all refusals"},
 			{Name: "location 1", BusinessID: ptr(int64(1))},
@@ -142,7 +149,18 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 	const clients = 16
 	lat := make([][]time.Duration, clients)
 	var wg sync.WaitGroup
+	if *pushProfile != "" {
+		f, err := os.Create(*pushProfile)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.ResetTimer()
+	cpu0 := processCPU()
 	start := time.Now()
 	for c := range clients {
 		wg.Go(func() {
@@ -151,7 +169,11 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := processCPU() - cpu0
 	b.StopTimer()
+	if *pushProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	if b.Failed() {
 		return
 	}
@@ -161,12 +183,23 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(len(all))/float64(counted.batches.Load()), "attempts/batch")
+	// The mean time of a batch's write: with the dispatcher's lazy
+	// transactions between them, each durable commit's fsync also writes
+	// out their WAL frames.
+	b.ReportMetric(float64(counted.nanos.Load())/1e6/float64(counted.batches.Load()), "batch-ms")
+	// This process's CPU per attempt during the burst: the server's and
+	// its 16 clients' (and the stream's reader), not the receiver's.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(len(all)), "cpu-us/attempt")
 	if hooks {
 		queued, err := db.PendingDeliveries(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
-		sent := float64(received.Load())
+		_, received, err := receiver.counts()
+		if err != nil {
+			b.Fatal(err)
+		}
+		sent := float64(received)
 		b.ReportMetric((float64(queued)+sent)/float64(len(all)), "deliveries/attempt")
 		b.ReportMetric(sent, "delivered")
 		if dispatcher {
@@ -177,9 +210,11 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 				b.Fatal(err)
 			}
 			distinct := func() int64 {
-				idsMu.Lock()
-				defer idsMu.Unlock()
-				return int64(len(ids))
+				n, _, err := receiver.counts()
+				if err != nil {
+					b.Fatal(err)
+				}
+				return n
 			}
 			// Delivered and recorded: the receiver sees a delivery before
 			// its result is committed. The delivery log is counted once
