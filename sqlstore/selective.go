@@ -30,7 +30,13 @@ import (
 // Otherwise, on SQLite, the count (and a page of few matches) walks the
 // index of the seed that the fewest records pass, testing every
 // condition on each: the seed is only added, every condition stays, so
-// the answer is the plain statement's. When no seed is small enough and
+// the answer is the plain statement's. A seed SQLite's own plan could
+// use as well is forced too, unless that plan may seek a two-column index
+// (a scope with a time, creation or name condition, or a CoworkerId list)
+// and more than enough records pass it. When the driver has few records
+// (maxListDrive) the count lists the ids of the matches, and a page of at
+// most maxListed matches reads them by id and sorts them, so the walk is
+// made once. When no seed is small enough and
 // SQLite's plan would scan the table, a substring of a field with no
 // dictionary (MAC addresses, UpdatedBy, SystemId) is tested on the
 // entries of the field's index in one walk, which lists the records
@@ -160,7 +166,11 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 	// single-column index, which for the terms a seed stands for is the
 	// seed's own, and picks it without statistics: issue 17's r197 (8
 	// matches of four locations, 24,388 records, on one local day, 1,973)
-	// read the locations' records (74 ms), where the day's took 5.
+	// read the locations' records (74 ms), where the day's took 5. A
+	// scope or BusinessId list is left to that plan beyond enough: it
+	// seeks the business index anyway, and walks it in id order for an
+	// order by Id (r139: one location's 2,308 records, the first match
+	// by Id descending in 1.3 ms; forced and sorted, 18).
 	twoColumn := compositeSeek(seeds) || coworkerSeek(q)
 	// Known sizes first, so that each probe is capped at the best so far.
 	slices.SortStableFunc(seeds, func(x, y seed) int { return cost(x) - cost(y) })
@@ -217,7 +227,7 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 			}
 		}
 	}
-	if sel.driverN > all/drivenShare || (sel.driver != nil && sel.driver.native && sel.driverN > enough && twoColumn) {
+	if sel.driverN > all/drivenShare || (sel.driver != nil && sel.driver.native && sel.driverN > enough && (twoColumn || sel.driver.business)) {
 		sel.driver = nil
 	}
 	if sel.driver != nil && sel.driver.business && compositeSeek(seeds) {
