@@ -228,3 +228,135 @@ func recordingRun(ctx context.Context, t *testing.T, db *DB) (sqlstore.RunInts, 
 		return base(ctx, st, width, row)
 	}, stmts, tx
 }
+
+// TestFewMatchesDrivePlans pins the plans of issue 17's few matches
+// among large conditions (sqlstore/selective.go): on 40,000 records
+// (one in drivenShare is 1,250), a local day of 720 records drives the
+// count of three locations' 12,000 although SQLite's own plan could use
+// its index too (r197), the count lists the ids of its few matches and
+// the page reads them by id instead of walking again (r043), and a day
+// of attempts counted by the zone map drives the page through its own
+// index, not through a two months' range of local times (r074). Every
+// answer is checked against the reference search.
+func TestFewMatchesDrivePlans(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for i := range 40000 {
+		at := start.Add(time.Duration(i) * 2 * time.Minute) // 720 a day
+		cw := int64(1000 + i%50)
+		recs = append(recs, &fc.FailedCheckin{
+			UniqueID:   fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+			CoworkerID: &cw, CoworkerFullName: fmt.Sprintf("Member %02d", i%50),
+			BusinessID: int64(1 + i%10), BusinessName: fmt.Sprintf("Location %02d", 1+i%10),
+			CheckinAttemptTime: at, Source: fc.Source(2 + i%2), MacAddresses: fmt.Sprintf("aa:bb:%02x", i%256),
+			Teams: "Team " + string(rune('A'+i%5)), Tariff: "Desk " + string(rune('A'+i%7)),
+			Description:             []string{"Plan expired", "Outside allowed hours", "Unpaid invoices"}[i%3],
+			CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
+		})
+	}
+	n, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
+		for _, r := range recs {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	})
+	if err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	var stored []*fc.FailedCheckin
+	for p := int64(1); len(stored) < len(recs); p++ {
+		stored = append(stored, find(t, db, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Size: fc.MaxPageSize, Page: p}).Records...)
+	}
+	day := time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC)
+	local := fc.TimeRange(fc.FieldCheckinAttemptTimeLocal, day, day.AddDate(0, 0, 1))
+	r197 := fc.Query{Scope: fc.BusinessScope(1, 2, 3), Conditions: []fc.Condition{fc.Contains(fc.FieldTeams, "team a"), local},
+		OrderBy: fc.FieldMacAddresses, Descending: true, Page: 2, Size: 5}
+	tests := []struct {
+		name          string
+		q             fc.Query
+		want, notWant []string // as in TestSelectivePlans
+		page          bool
+	}{{
+		name: "a local day among three locations and a teams substring: the day's index drives the count, which lists the matches",
+		q:    r197,
+		want: []string{"USING INDEX failed_checkins_local_time"},
+		// not the plain count, which SQLite plans alone
+		notWant: []string{"SELECT count(*) FROM failed_checkins "},
+	}, {
+		name: "the same page: the listed matches by id",
+		q:    r197,
+		want: []string{"USING INTEGER PRIMARY KEY", "TEMP B-TREE"},
+		page: true,
+	}, {
+		name: "a day of attempts in two months of local times, by Description: the zone map counts, the day's index drives the page",
+		q: fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{
+			fc.TimeRange(fc.FieldCheckinAttemptTimeLocal, day.AddDate(0, 0, -30), day.AddDate(0, 0, 30)),
+			fc.TimeRange(fc.FieldCheckinAttemptTime, day, day.AddDate(0, 0, 1))},
+			OrderBy: fc.FieldDescription, Page: 2, Size: 25},
+		want: []string{"USING INDEX failed_checkins_time "},
+		// counted by the zone map, not by the plain count nor a walk of the day
+		notWant: []string{"SELECT count(*) FROM failed_checkins WHERE", "SELECT id, count(*) OVER ()"},
+		page:    true,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run, stmts, tx := recordingRun(ctx, t, db)
+			d := sqlstore.SQLite()
+			total, err := sqlstore.CountMatching(ctx, d, run, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := storetest.Search(stored, tt.q)
+			if total != ref.TotalItems || total == 0 {
+				t.Fatalf("count = %d; the reference counts %d (want some)", total, ref.TotalItems)
+			}
+			last := (*stmts)[len(*stmts)-1]
+			if tt.page {
+				// Through the store: the page statement is the last one
+				// of the whole search, which may reuse the count's ids.
+				*stmts = nil
+				page, err := sqlstore.FindFailedCheckins(ctx, d, func(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+					return fn(recordingTx{&sqlTx{tx: tx, prepared: func(string) *sql.Stmt { return nil }}, stmts})
+				}, tt.q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.EqualFunc(page.Records, ref.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) || len(page.Records) == 0 {
+					t.Errorf("search = %d records; the reference %d", len(page.Records), len(ref.Records))
+				}
+				last = (*stmts)[len(*stmts)-1]
+			}
+			for _, st := range *stmts {
+				for _, nw := range tt.notWant {
+					if strings.Contains(st.SQL, nw) {
+						t.Errorf("statement %q; want none with %q", st.SQL, nw)
+					}
+				}
+			}
+			got := explain(t, tx, last.SQL, last.Args)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("plan of %q = %q; want %q", last.SQL, got, w)
+				}
+			}
+			page := find(t, db, tt.q)
+			if page.TotalItems != ref.TotalItems || !slices.EqualFunc(page.Records, ref.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+				t.Errorf("search = %d records of %d; the reference %d of %d", len(page.Records), page.TotalItems, len(ref.Records), ref.TotalItems)
+			}
+		})
+	}
+}
+
+// recordingTx keeps every query a search runs through it.
+type recordingTx struct {
+	sqlstore.Tx
+	stmts *[]sqlstore.Statement
+}
+
+func (r recordingTx) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	*r.stmts = append(*r.stmts, sqlstore.Statement{SQL: query, Args: args})
+	return r.Tx.Query(ctx, query, args...)
+}

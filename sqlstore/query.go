@@ -122,6 +122,9 @@ type Find struct {
 	Count string
 	Page  string
 	Args  []any
+	// list reads the id of every match and, on each row, how many
+	// matches there are (SQLite's window count(*) OVER ()), with Args.
+	list string
 }
 
 // BuildFind turns q into SQL. The scope is applied here, inside the query;
@@ -165,6 +168,7 @@ func (t *Table) buildFind(d Dialect, q fc.Query, walk string, sd *seed) (Find, e
 	}
 	return Find{
 		Count: "SELECT count(*) FROM " + count + where,
+		list:  "SELECT id, count(*) OVER () FROM " + count + where,
 		Page:  "SELECT " + t.selectColumns + " FROM " + from + where + order + " LIMIT " + limit + " OFFSET " + offset,
 		Args:  a.vals[:n:n],
 	}, nil

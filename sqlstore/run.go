@@ -47,10 +47,18 @@ func countMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int
 		// a driver known to be smaller than a probe (r037: 1,426 matches,
 		// four locations, two time ranges) still counts by its walk, and
 		// the page reads what it selects, as before the zone maps.
-		zoned := hasZone(d, q) && (sel == nil || sel.driverN < 0 || sel.driverN >= probeCap)
+		// A driver SQLite's own plan could use (native) and that only a
+		// single-column plan lets be forced (beyond enough records,
+		// planSelection) leaves the count to the zone map too: its
+		// records serve the page alone (drivenPage), when few of them.
+		zoned := hasZone(d, q) && (sel == nil || sel.driverN < 0 || sel.driverN >= probeCap ||
+			(sel.driver != nil && sel.driver.native && sel.driverN > enough))
 		switch {
 		case sel != nil && sel.zero:
 			return 0, sel, d, nil
+		case sel != nil && sel.driver != nil && d.SortIndexHints && !zoned && sel.driverN <= maxListDrive:
+			n, err := sel.drivenList(ctx, d, run, q)
+			return n, sel, d, err
 		case sel != nil && sel.driver != nil && d.SortIndexHints && !zoned:
 			st, err := sel.drivenCount(d, q)
 			if err != nil {
@@ -133,7 +141,11 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 		return Statement{}, err
 	}
 	if driven != nil {
-		f, err := failedCheckins.buildFind(d, q, "", driven.driver)
+		// The driver's index (or the rowid), hinted: a driver SQLite's
+		// plan could use as well (a time range) is not always the index
+		// it would pick (r074: one day of attempts, 1,738 records, read
+		// through two months of local times).
+		f, err := failedCheckins.buildFind(d, q, indexedBy(d, driven.driver), driven.driver)
 		if err != nil {
 			return Statement{}, err
 		}

@@ -30,7 +30,13 @@ import (
 // Otherwise, on SQLite, the count (and a page of few matches) walks the
 // index of the seed that the fewest records pass, testing every
 // condition on each: the seed is only added, every condition stays, so
-// the answer is the plain statement's. When no seed is small enough and
+// the answer is the plain statement's. A seed SQLite's own plan could
+// use as well is forced too, unless that plan may seek a two-column index
+// (a scope with a time, creation or name condition, or a CoworkerId list)
+// and more than enough records pass it. When the driver has few records
+// (maxListDrive) the count lists the ids of the matches, and a page of at
+// most maxListed matches reads them by id and sorts them, so the walk is
+// made once. When no seed is small enough and
 // SQLite's plan would scan the table, a substring of a field with no
 // dictionary (UpdatedBy, SystemId) is tested on the entries of the
 // field's index in one walk, which lists the records holding it
@@ -76,9 +82,9 @@ type seed struct {
 
 const (
 	// enough is the most records a driver whose index SQLite's own plan
-	// could use as well (native) may have to be forced: SQLite may then
-	// have a better one (a two-column index), but at most this many
-	// lookups cannot cost much.
+	// could use as well (native) may have to be forced when that plan
+	// may seek a two-column index (see planSelection's twoColumn), which
+	// may be better; at most this many lookups cannot cost much.
 	enough = 500
 	// shortWalk is the number of index entries below which a page that
 	// a rollup counted is not planned here: walking the order finds its
@@ -89,7 +95,8 @@ const (
 	// bench database, too much to spend on a search that SQLite's plan
 	// answers in 1-3 ms anyway; a seed passed by more is not a driver
 	// for this plan. A seed SQLite's own plan could use is probed only
-	// up to enough + 1: beyond it, it would not be forced (planSelection).
+	// up to enough + 1 when that plan may seek a two-column index:
+	// beyond it, it would not be forced (planSelection).
 	probeCap = 2000
 	// drivenShare: the count walks its best seed's index when at most one
 	// record in drivenShare passes the seed. Each candidate costs a
@@ -97,9 +104,17 @@ const (
 	// 1M bench database, 10,776 lookups took 104 ms where the scan of
 	// 1M rows took 406 ms, and 60,817 lookups 639 ms against 325 ms.
 	drivenShare = 32
-	// maxListed is the most ids a seed's walk may list (seed.listed):
-	// the API's own bound on an Id list.
+	// maxListed is the most ids a seed's walk may list (seed.listed),
+	// or a driven count (drivenList): the API's own bound on an Id list.
 	maxListed = 1000
+	// maxListDrive is the most records a driver may have for its count
+	// to list the matches' ids (drivenList) instead of counting them:
+	// the window count keeps every match until the walk ends, about
+	// 0.3 us a match on this machine where a lookup of a candidate's
+	// row costs 0.6-3 (490,000 matches of a Source: 0.19-0.35 s counted,
+	// 0.31-0.59 s listed), so with at most this many candidates the
+	// extra cost stays a few ms when the matches are many after all.
+	maxListDrive = 16 * maxListed
 )
 
 // selection is the plan of a search no rollup counts: zero when a seed
@@ -111,6 +126,10 @@ type selection struct {
 	driver  *seed
 	driverN int64
 	all     int64 // records in the table
+	// ids are, when the count walked the driver and found at most
+	// maxListed matches, the ids of every match in ascending order
+	// (drivenList): the page reads them and sorts them.
+	ids []int64
 }
 
 // planSelection returns the plan of q, or nil when q has no seed worth
@@ -145,6 +164,18 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 	// PostgreSQL they are the only cheap zero answer for a substring of
 	// the teams, which no trigram index serves (second review).
 	zeroOnly := !d.SortIndexHints
+	// SQLite's own plan may seek a two-column index (compositeSeek,
+	// coworkerSeek) that a driver its plan could use as well (native)
+	// would not beat beyond enough records; otherwise its plan reads one
+	// single-column index, which for the terms a seed stands for is the
+	// seed's own, and picks it without statistics: issue 17's r197 (8
+	// matches of four locations, 24,388 records, on one local day, 1,973)
+	// read the locations' records (74 ms), where the day's took 5. A
+	// scope or BusinessId list is left to that plan beyond enough: it
+	// seeks the business index anyway, and walks it in id order for an
+	// order by Id (r139: one location's 2,308 records, the first match
+	// by Id descending in 1.3 ms; forced and sorted, 18).
+	twoColumn := compositeSeek(seeds) || coworkerSeek(q)
 	// Known sizes first, so that each probe is capped at the best so far.
 	slices.SortStableFunc(seeds, func(x, y seed) int { return cost(x) - cost(y) })
 	var listed []*seed // probed past their cap, with a listing
@@ -181,7 +212,7 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 			}
 		default:
 			limit := int64(probeCap)
-			if s.native {
+			if s.native && twoColumn {
 				limit = enough + 1
 			}
 			if zeroOnly {
@@ -218,7 +249,7 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 			}
 		}
 	}
-	if sel.driverN > all/drivenShare || (sel.driver != nil && sel.driver.native && sel.driverN > enough) {
+	if sel.driverN > all/drivenShare || (sel.driver != nil && sel.driver.native && sel.driverN > enough && (twoColumn || sel.driver.business)) {
 		sel.driver = nil
 	}
 	if sel.driver != nil && sel.driver.business && compositeSeek(seeds) {
@@ -280,6 +311,40 @@ func indexedBy(d Dialect, s *seed) string {
 func (sel *selection) drivenCount(d Dialect, q fc.Query) (Statement, error) {
 	f, err := failedCheckins.buildFind(d, q, "", sel.driver)
 	return Statement{SQL: f.Count, Args: f.Args}, err
+}
+
+// drivenList counts q walking the driver's index, as drivenCount does,
+// and also keeps the ids of the matches when they are at most maxListed
+// (sel.ids; nil otherwise): the same walk then serves the page, which
+// reads those records by id and sorts them (drivenPage) instead of
+// walking the driver a second time (issue 17's r043: 531 matches of a
+// teams substring whose 7,558 records each walk looks up, 21 ms for
+// the count and 22 for the page). The window count holds every match's
+// id until the walk ends (see maxListDrive); the ids past the first row
+// are read only when they are few.
+func (sel *selection) drivenList(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int64, error) {
+	f, err := failedCheckins.buildFind(d, q, "", sel.driver)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	ids := []int64{}
+	err = run(ctx, Statement{SQL: f.list, Args: f.Args}, 2, func(v []int64) bool {
+		n = v[1]
+		if n > maxListed {
+			return false
+		}
+		ids = append(ids, v[0])
+		return true
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	if n <= maxListed {
+		slices.Sort(ids) // read in the table's order
+		sel.ids = ids
+	}
+	return n, nil
 }
 
 // withSeed adds the seed's term in front of the WHERE clause w (the
@@ -541,6 +606,14 @@ func seedOf(d Dialect, c fc.Condition) (seed, bool) {
 func drivenPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total int64, sel *selection) (*selection, error) {
 	if !d.SortIndexHints || total <= 0 {
 		return nil, nil
+	}
+	if sel != nil && sel.ids != nil && int64(len(sel.ids)) == total {
+		// The count listed every match: reading them by id costs at most
+		// maxListed lookups, and any walk reads at least as many entries
+		// (all / total per match), each looked up unless an index holds
+		// every term.
+		ids := idSeed(sel.ids, false)
+		return &selection{driver: &ids, driverN: total, all: sel.all}, nil
 	}
 	if sel == nil {
 		// A rollup counted q. With seeds SQLite's plain plan can use
