@@ -16,7 +16,8 @@ const SecondsPerDay = 86400
 // the same transaction as every write: an
 // insert adds to them, a delete subtracts (a row that reaches 0 goes), a
 // rewrite moves the record from its old key to its new one (Changes,
-// RollupCounts.Remove; on PostgreSQL the triggers of migration 0009). A search whose
+// RollupCounts.Remove; on PostgreSQL the triggers of migrations 0009, 0017
+// and 0023). A search whose
 // conditions only test a rollup's fields is counted by summing its rows
 // instead of visiting every matching record. Its columns carry the names
 // of failed_checkins (text with its folded copy), so the one builder and

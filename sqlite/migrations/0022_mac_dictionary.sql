@@ -6,7 +6,8 @@
 -- failed_checkins_mac_addresses at 1M records (40-160 ms); the dictionary
 -- holds 62,297 lists, and its exact sums count such a search and list the
 -- few records that hold a needle (sqlstore/selective.go). Built afresh
--- from the records (tests that take a migration back leave it in place).
+-- from the records, so running it again on existing records (a test that
+-- takes a migration back) rebuilds it exactly.
 DROP TABLE IF EXISTS fc_count_mac;
 CREATE TABLE fc_count_mac (
     mac_addresses TEXT NOT NULL,
