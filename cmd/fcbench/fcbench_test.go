@@ -299,3 +299,16 @@ func TestClientDeadline(t *testing.T) {
 		t.Errorf("totalItems after an old deadline = %d, %v; want 1, nil", n, err)
 	}
 }
+
+// TestChildEnv: a server's environment drops the audit-off switch
+// fcbench inherited, keeps the rest, and has the switch only when it is
+// given.
+func TestChildEnv(t *testing.T) {
+	base := []string{"PATH=/bin", "FAILEDCHECKINS_BENCHMARK_AUDIT_OFF=benchmark-only", "HOME=/root"}
+	if got := childEnv(base); !slices.Equal(got, []string{"PATH=/bin", "HOME=/root"}) {
+		t.Errorf("childEnv(inherited switch) = %q; want it dropped, the rest kept", got)
+	}
+	if got := childEnv(base, auditOffEnv); !slices.Equal(got, []string{"PATH=/bin", "HOME=/root", auditOffEnv}) {
+		t.Errorf("childEnv(inherited switch, switch) = %q; want the switch once, last", got)
+	}
+}

@@ -47,9 +47,7 @@ func startServer(ctx context.Context, bin, db, logPath string, env ...string) (*
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--rate-limit", "-1")
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if len(env) > 0 {
-		cmd.Env = append(os.Environ(), env...)
-	}
+	cmd.Env = childEnv(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {
 		_ = logf.Close() // nothing was written; the start error is the one to report
 		return nil, fmt.Errorf("start %s serve: %w", bin, err)
@@ -60,6 +58,22 @@ func startServer(ctx context.Context, bin, db, logPath string, env ...string) (*
 		return nil, err
 	}
 	return s, nil
+}
+
+// childEnv is the environment of a server: base (fcbench's own) without
+// serve's benchmark-only audit switch, then env. The switch is given only
+// by env, so a variable fcbench itself inherited never turns the audit
+// off in a server that was meant to audit (-audit-pairs' "on" half, or
+// the bench).
+func childEnv(base []string, env ...string) []string {
+	name, _, _ := strings.Cut(auditOffEnv, "=")
+	out := make([]string, 0, len(base)+len(env))
+	for _, kv := range base {
+		if k, _, _ := strings.Cut(kv, "="); k != name {
+			out = append(out, kv)
+		}
+	}
+	return append(out, env...)
 }
 
 func freePort() (int, error) {
