@@ -189,7 +189,10 @@ func TestBenchmarkAuditOff(t *testing.T) {
 				done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, nil, io.Discard, &log)
 			}()
 			base := "http://" + waitForAddr(t, &log, done)
-			req, _ := http.NewRequest("GET", base+"/api/spaces/failedcheckins?size=3", nil)
+			req, err := http.NewRequest("GET", base+"/api/spaces/failedcheckins?size=3", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			req.SetBasicAuth("admin@example.com", "a long passphrase")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -198,6 +201,20 @@ func TestBenchmarkAuditOff(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != 200 {
 				t.Fatalf("search = %d; want 200", resp.StatusCode)
+			}
+			// /metrics says whether the server audits (loopback may read it).
+			resp, err = http.Get(base + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			metrics, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("GET /metrics = %d, %v", resp.StatusCode, err)
+			}
+			wantGauge := map[bool]string{true: "\nfailedcheckins_audit_enabled 0\n", false: "\nfailedcheckins_audit_enabled 1\n"}[off]
+			if !strings.Contains(string(metrics), wantGauge) {
+				t.Errorf("/metrics lacks %q", strings.TrimSpace(wantGauge))
 			}
 			cancel()
 			select {
