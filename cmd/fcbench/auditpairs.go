@@ -117,5 +117,5 @@ func printAuditPairs(c config, shapes []shape, per map[string][]result, ratios m
 			medianOf(off, result.rps), medianOf(on, result.rps), medianOf(off, result.cpuPerRequest), medianOf(on, result.cpuPerRequest),
 			medianOf(off, result.pgPerRequest), medianOf(on, result.pgPerRequest), rounds, m)
 	}
-	fmt.Println("\n(median on/off: the median of the rounds' ratios; with an even count, the lower middle one)")
+	fmt.Println("\n(median on/off: the median of the rounds' ratios; with an even count, the mean of the middle two)")
 }

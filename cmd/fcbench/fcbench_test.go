@@ -43,7 +43,8 @@ func TestShapes(t *testing.T) {
 }
 
 // TestFigures: percentiles index the sorted latencies, median takes the
-// lower middle, CPU per request is in milliseconds.
+// middle one or the mean of the middle two, CPU per request is in
+// milliseconds.
 func TestFigures(t *testing.T) {
 	r := result{requests: 4, cpu: 2 * time.Millisecond, lats: []time.Duration{1, 2, 3, 100}}
 	if got := r.percentile(50); got != 2 {
@@ -55,8 +56,11 @@ func TestFigures(t *testing.T) {
 	if got := r.cpuPerRequest(); got != 0.5 {
 		t.Errorf("cpuPerRequest = %v; want 0.5", got)
 	}
-	if got := median([]float64{3, 1, 2, 4}); got != 2 {
-		t.Errorf("median = %v; want 2", got)
+	if got := median([]float64{3, 1, 2, 4}); got != 2.5 {
+		t.Errorf("median(3 1 2 4) = %v; want 2.5", got)
+	}
+	if got := median([]float64{3, 1, 2, 5, 4}); got != 3 {
+		t.Errorf("median(3 1 2 5 4) = %v; want 3", got)
 	}
 }
 

@@ -281,11 +281,16 @@ func appendRound(path string, round int, name string, r result) error {
 	return err
 }
 
-// median returns the middle value (the lower one for an even count).
+// median returns the middle value (the mean of the middle two for an
+// even count).
 func median(vs []float64) float64 {
 	s := slices.Clone(vs)
 	slices.Sort(s)
-	return s[(len(s)-1)/2]
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
 }
 
 func goneNote(gone int) string {
