@@ -27,9 +27,10 @@ type server struct {
 	base string // http://127.0.0.1:port
 	log  *os.File
 	pg   *pgBackends // PostgreSQL: the backends serving it; nil for SQLite
-	// settle is how long measureOnce waits after the load before it
-	// reads the server's CPU, so that work the load left behind (the
-	// audit's last batch, written up to 200 ms later) is counted.
+	// settle is how long measureOnce waits after the warm-up and after
+	// the load before it reads the server's CPU, so that work the load
+	// left behind (the audit's last batch, written up to 200 ms later) is
+	// counted, and the warm-up's is not.
 	settle time.Duration
 }
 
