@@ -316,3 +316,40 @@ func TestChildEnv(t *testing.T) {
 		t.Errorf("childEnv(inherited switch, switch) = %q; want the switch once, last", got)
 	}
 }
+
+// TestCheckAuditEnabled: the audit-pairs' check of a server's
+// failedcheckins_audit_enabled passes only for the wanted value, and fails
+// for a server that does not report it (a binary without the switch).
+func TestCheckAuditEnabled(t *testing.T) {
+	for _, c := range []struct {
+		metrics string
+		on, ok  bool
+	}{
+		{"# HELP failedcheckins_audit_enabled x\nfailedcheckins_audit_enabled 1\n", true, true},
+		{"failedcheckins_audit_enabled 0\n", false, true},
+		{"failedcheckins_audit_enabled 1\n", false, false},
+		{"failedcheckins_audit_enabled 0\n", true, false},
+		{"failedcheckins_audit_enabled_other 0\nfailedcheckins_streams_open 0\n", false, false},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/metrics" {
+				http.NotFound(w, r)
+				return
+			}
+			_, _ = io.WriteString(w, c.metrics)
+		}))
+		err := checkAuditEnabled(srv.URL, c.on)
+		srv.Close()
+		if (err == nil) != c.ok {
+			t.Errorf("checkAuditEnabled(%q, on %v) = %v; want ok %v", c.metrics, c.on, err, c.ok)
+		}
+	}
+}
+
+// TestRandomWithAuditPairs: the two runs are not combined silently.
+func TestRandomWithAuditPairs(t *testing.T) {
+	err := run(t.Context(), config{bin: "/nonexistent/fcbin", db: "/nonexistent/fc.db", random: 5, auditPairs: 3})
+	if err == nil || !strings.Contains(err.Error(), "-audit-pairs") {
+		t.Errorf("run(-random 5 -audit-pairs 3) = %v; want an error naming -audit-pairs", err)
+	}
+}
