@@ -44,6 +44,10 @@ type Metrics struct {
 	tokens      *prometheus.CounterVec
 	verdicts    *prometheus.CounterVec
 	streamsOpen prometheus.Gauge // live streams open (stream.go)
+	// auditEnabled is 1 when the Server has an Auditor, 0 without one
+	// (serve's benchmark-only switch): a monitor can alert on 0, and
+	// fcbench -audit-pairs checks it.
+	auditEnabled prometheus.Gauge
 	// routeSeries caches, per route pattern and status, the series
 	// instrument feeds (a routeKey's *routeSeries): looking a series up by
 	// label values hashes the labels every time. Routes and statuses are
@@ -97,8 +101,10 @@ func newMetrics(pools PoolStatsReporter) *Metrics {
 			Help: "Check-in attempts judged, by reason code (Accepted when accepted)."}, []string{"reason"}),
 		streamsOpen: prometheus.NewGauge(prometheus.GaugeOpts{Name: "failedcheckins_streams_open",
 			Help: "Live streams (Server-Sent Events) open on this server."}),
+		auditEnabled: prometheus.NewGauge(prometheus.GaugeOpts{Name: "failedcheckins_audit_enabled",
+			Help: "1 when this server writes the audit trail, 0 when it does not (serve's benchmark-only FAILEDCHECKINS_BENCHMARK_AUDIT_OFF)."}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.searchTotal, m.searchPage, m.tokens, m.verdicts, m.streamsOpen,
+	m.registry.MustRegister(m.requests, m.duration, m.searchTotal, m.searchPage, m.tokens, m.verdicts, m.streamsOpen, m.auditEnabled,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pools != nil {
 		m.registry.MustRegister(newPoolCollector(pools))

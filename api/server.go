@@ -107,6 +107,9 @@ func New(cfg Config) *Server {
 	if s.auditor != nil {
 		s.metrics.registry.MustRegister(s.auditor.Collectors()...)
 	}
+	if s.auditor != nil {
+		s.metrics.auditEnabled.Set(1) // 0 without: serve's benchmark-only switch
+	}
 	if s.alerts != nil {
 		if counter, ok := s.alerts.Store.(fc.AlertIncidentCounter); ok {
 			s.metrics.registry.MustRegister(newAlertCollector(counter))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/user"
@@ -28,17 +29,26 @@ var testAuditDelay time.Duration
 // off; fcbench -audit-pairs, docs/benchmarks.md, "Audit"). PRIVACY.md
 // section 1 requires an entry for every read, so this is deliberately not
 // a flag nor a setting of the configuration reference: it must be set to
-// exactly benchmarkAuditOffValue, serve then listens on a loopback address
-// only (refusing anything else), and it warns at start and at shutdown.
+// exactly benchmarkAuditOffValue, serve then listens on a literal loopback
+// IP only and without --trusted-proxies (refusing anything else), warns at
+// start and at shutdown, and /metrics says failedcheckins_audit_enabled 0.
+//
+// The loopback rule alone does not tell a benchmark from production: the
+// default --addr is 127.0.0.1:8080, and a production server behind a
+// reverse proxy on the same host binds loopback too. Such a server names
+// its proxy in --trusted-proxies (docs/configuration.md), which is why
+// that flag is refused here; the gauge lets a monitor catch the rest.
 const (
 	benchmarkAuditOffEnv   = "FAILEDCHECKINS_BENCHMARK_AUDIT_OFF"
 	benchmarkAuditOffValue = "benchmark-only"
 )
 
 // benchmarkAuditOff reads benchmarkAuditOffEnv: false when unset, true
-// when set to benchmarkAuditOffValue and addr is a loopback address, an
-// error otherwise (any other value, or an address others can reach).
-func benchmarkAuditOff(addr string) (bool, error) {
+// when set to benchmarkAuditOffValue, addr's host is a loopback IP
+// (127.0.0.1, ::1; not a name such as localhost, which resolves as the
+// system says) and trustedProxies is none; an error otherwise (any other
+// value, an address others can reach, or a server behind a proxy).
+func benchmarkAuditOff(addr, trustedProxies string) (bool, error) {
 	v := os.Getenv(benchmarkAuditOffEnv)
 	if v == "" {
 		return false, nil
@@ -51,9 +61,13 @@ func benchmarkAuditOff(addr string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("--addr %q: %w", addr, err)
 	}
-	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" {
-		return false, fmt.Errorf("%s: a server without its audit trail listens on a loopback address only (--addr 127.0.0.1:PORT), not %q",
+	if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
+		return false, fmt.Errorf("%s: a server without its audit trail listens on a loopback IP address only (--addr 127.0.0.1:PORT or [::1]:PORT), not %q",
 			benchmarkAuditOffEnv, addr)
+	}
+	if proxies, err := parsePrefixes("--trusted-proxies", trustedProxies); err != nil || len(proxies) > 0 {
+		return false, fmt.Errorf("%s: a server without its audit trail is for benchmarks, never behind a reverse proxy: --trusted-proxies %q must be none (unset the variable to serve)",
+			benchmarkAuditOffEnv, trustedProxies)
 	}
 	return true, nil
 }

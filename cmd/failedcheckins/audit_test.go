@@ -143,32 +143,58 @@ func TestAuditSurvivesShutdown(t *testing.T) {
 // off; without it the same search is audited (the control).
 func TestBenchmarkAuditOff(t *testing.T) {
 	for _, c := range []struct {
-		value, addr string
-		off         bool
-		err         string
+		value, addr, proxies string
+		off                  bool
+		err                  string
 	}{
-		{"", "0.0.0.0:8080", false, ""},
-		{"benchmark-only", "127.0.0.1:0", true, ""},
-		{"benchmark-only", "[::1]:8080", true, ""},
-		{"benchmark-only", "localhost:8080", true, ""},
-		{"1", "127.0.0.1:0", false, "one accepted value"},
-		{"true", "127.0.0.1:0", false, "one accepted value"},
-		{"benchmark-only", ":8080", false, "loopback address only"},
-		{"benchmark-only", "192.0.2.1:8080", false, "loopback address only"},
+		{"", "0.0.0.0:8080", "10.0.0.1", false, ""},
+		{"benchmark-only", "127.0.0.1:0", "none", true, ""},
+		{"benchmark-only", "127.0.0.2:8080", "None", true, ""},
+		{"benchmark-only", "[::1]:8080", "none", true, ""},
+		{"1", "127.0.0.1:0", "none", false, "one accepted value"},
+		{"true", "127.0.0.1:0", "none", false, "one accepted value"},
+		{"benchmark-only", "localhost:8080", "none", false, "loopback IP address only"},
+		{"benchmark-only", ":8080", "none", false, "loopback IP address only"},
+		{"benchmark-only", "192.0.2.1:8080", "none", false, "loopback IP address only"},
+		{"benchmark-only", "127.0.0.1:8080", "127.0.0.1/32", false, "--trusted-proxies"},
+		{"benchmark-only", "127.0.0.1:8080", "none,", false, "--trusted-proxies"},
 	} {
 		t.Setenv(benchmarkAuditOffEnv, c.value)
-		off, err := benchmarkAuditOff(c.addr)
+		off, err := benchmarkAuditOff(c.addr, c.proxies)
 		if off != c.off || (err == nil) != (c.err == "") || (err != nil && !strings.Contains(err.Error(), c.err)) {
-			t.Errorf("%s=%q, --addr %s: %v, %v; want %v, an error containing %q", benchmarkAuditOffEnv, c.value, c.addr, off, err, c.off, c.err)
+			t.Errorf("%s=%q, --addr %s --trusted-proxies %s: %v, %v; want %v, an error containing %q",
+				benchmarkAuditOffEnv, c.value, c.addr, c.proxies, off, err, c.off, c.err)
 		}
 	}
 
-	t.Setenv(benchmarkAuditOffEnv, "yes")
-	var errOut bytes.Buffer
-	err := run(t.Context(), []string{"serve", "--db", filepath.Join(t.TempDir(), "fc.db"), "--addr", "127.0.0.1:0"}, nil, io.Discard, &errOut)
-	if exitCode(err) != 2 || !strings.Contains(err.Error(), benchmarkAuditOffEnv) {
-		t.Errorf("serve with %s=yes = %v (exit %d); want a usage error naming the variable", benchmarkAuditOffEnv, err, exitCode(err))
+	// serve refuses to start (a usage error, exit status 2) with another
+	// value, and with a reverse proxy (here from its variable, as a
+	// production unit would set it).
+	for _, c := range []struct {
+		value string
+		args  []string
+		env   string
+		want  string
+	}{
+		{"yes", nil, "", "one accepted value"},
+		{"benchmark-only", []string{"--trusted-proxies", "127.0.0.1/32"}, "", "--trusted-proxies"},
+		{"benchmark-only", nil, "127.0.0.1/32", "--trusted-proxies"},
+		{"benchmark-only", []string{"--addr", "localhost:0"}, "", "loopback IP address only"},
+	} {
+		t.Setenv(benchmarkAuditOffEnv, c.value)
+		t.Setenv("FAILEDCHECKINS_TRUSTED_PROXIES", c.env)
+		var errOut bytes.Buffer
+		args := append([]string{"serve", "--db", filepath.Join(t.TempDir(), "fc.db"), "--addr", "127.0.0.1:0"}, c.args...)
+		// A bound: a serve that wrongly starts returns when it runs out.
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		err := run(ctx, args, nil, io.Discard, &errOut)
+		cancel()
+		if exitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), benchmarkAuditOffEnv) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("serve %q with %s=%s, FAILEDCHECKINS_TRUSTED_PROXIES=%q = %v (exit %d); want a usage error naming the variable and %q",
+				c.args, benchmarkAuditOffEnv, c.value, c.env, err, exitCode(err), c.want)
+		}
 	}
+	t.Setenv("FAILEDCHECKINS_TRUSTED_PROXIES", "")
 
 	for _, off := range []bool{true, false} {
 		t.Run(map[bool]string{true: "off", false: "on"}[off], func(t *testing.T) {
@@ -189,7 +215,10 @@ func TestBenchmarkAuditOff(t *testing.T) {
 				done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, nil, io.Discard, &log)
 			}()
 			base := "http://" + waitForAddr(t, &log, done)
-			req, _ := http.NewRequest("GET", base+"/api/spaces/failedcheckins?size=3", nil)
+			req, err := http.NewRequest("GET", base+"/api/spaces/failedcheckins?size=3", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			req.SetBasicAuth("admin@example.com", "a long passphrase")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -198,6 +227,20 @@ func TestBenchmarkAuditOff(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != 200 {
 				t.Fatalf("search = %d; want 200", resp.StatusCode)
+			}
+			// /metrics says whether the server audits (loopback may read it).
+			resp, err = http.Get(base + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			metrics, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("GET /metrics = %d, %v", resp.StatusCode, err)
+			}
+			wantGauge := map[bool]string{true: "\nfailedcheckins_audit_enabled 0\n", false: "\nfailedcheckins_audit_enabled 1\n"}[off]
+			if !strings.Contains(string(metrics), wantGauge) {
+				t.Errorf("/metrics lacks %q", strings.TrimSpace(wantGauge))
 			}
 			cancel()
 			select {

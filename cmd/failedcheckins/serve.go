@@ -164,7 +164,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 	if err := cfg.Validate(); err != nil {
 		return &usageError{msg: err.Error()} // a wrong setting: exit status 2
 	}
-	off, err := benchmarkAuditOff(cfg.Addr) // audit.go: for measuring only
+	off, err := benchmarkAuditOff(cfg.Addr, cfg.TrustedProxies) // audit.go: for measuring only
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}

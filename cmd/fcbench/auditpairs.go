@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 )
 
@@ -29,12 +32,18 @@ const auditOffEnv = "FAILEDCHECKINS_BENCHMARK_AUDIT_OFF=benchmark-only"
 // reads the server's CPU: the audit's batch delay (200 ms) and its write.
 const auditSettle = 600 * time.Millisecond
 
+// runAuditPairs measures shapes on an audit-off and an audit-on server of
+// -db, alternated over -audit-pairs rounds (the comment above), after
+// checking that each server is what it is meant to be
+// (failedcheckins_audit_enabled on its /metrics), and prints the table.
 func runAuditPairs(ctx context.Context, c config, shapes []shape) error {
 	ensureUser(ctx, c.bin, c.db)
 	type half struct {
-		name string
-		srv  *server
-		cl   *client
+		name    string
+		index   int // in cpu and halves: 0 off, 1 on
+		srv     *server
+		cl      *client
+		tokenOf func(shape) string
 	}
 	var halves [2]half
 	for i, name := range []string{"off", "on"} {
@@ -47,11 +56,20 @@ func runAuditPairs(ctx context.Context, c config, shapes []shape) error {
 			return fmt.Errorf("the audit-%s server: %w", name, err)
 		}
 		defer stop()
+		// A binary that ignores the switch (built before it) would
+		// measure on against on, and a ratio near 1 would read as a pass.
+		if err := checkAuditEnabled(srv.base, name == "on"); err != nil {
+			return fmt.Errorf("the audit-%s server: %w (see %s)", name, err, srv.log.Name())
+		}
 		srv.settle = auditSettle
-		halves[i] = half{name, srv, newClient(srv.base, tok, c.conns)}
+		tokenOf, err := shapeTokens(ctx, c, srv, shapes) // q7 and the like are a manager's
+		if err != nil {
+			return fmt.Errorf("the audit-%s server: %w", name, err)
+		}
+		halves[i] = half{name, i, srv, newClient(srv.base, tok, c.conns), tokenOf}
 	}
 	for _, h := range halves {
-		if _, err := checkTotals(ctx, h.cl, shapes, func(shape) string { return "" }, c.check); err != nil {
+		if _, err := checkTotals(ctx, h.cl, shapes, h.tokenOf, c.check); err != nil {
 			return fmt.Errorf("the audit-%s server: %w", h.name, err)
 		}
 	}
@@ -65,9 +83,8 @@ func runAuditPairs(ctx context.Context, c config, shapes []shape) error {
 		for _, s := range shapes {
 			var cpu [2]float64
 			for _, h := range order {
-				req := buildRequest(h.cl.host, s.path, h.cl.token)
 				name := s.name + "/" + h.name
-				r, err := measureOnce(ctx, h.srv, h.cl, name, req, c.warmup, c.duration, false)
+				r, err := measureShape(ctx, c, h.srv, h.cl, h.tokenOf, round, name, s)
 				if err != nil {
 					return err
 				}
@@ -75,12 +92,9 @@ func runAuditPairs(ctx context.Context, c config, shapes []shape) error {
 					return fmt.Errorf("%s: %d errors, the first: %v", name, r.errors, r.firstErr)
 				}
 				per[name] = append(per[name], r)
-				cpu[map[string]int{"off": 0, "on": 1}[h.name]] = r.cpuPerRequest()
+				cpu[h.index] = r.cpuPerRequest()
 				logf("round %d %s: %.0f rps, %.4f ms CPU/req (PostgreSQL backends %.4f), client %.4f ms CPU/req",
 					round, name, r.rps(), r.cpuPerRequest(), r.pgPerRequest(), r.clientPerRequest())
-				if err := appendRound(c.out, round, name, r); err != nil {
-					return err
-				}
 			}
 			if cpu[0] > 0 {
 				ratios[s.name] = append(ratios[s.name], cpu[1]/cpu[0])
@@ -90,6 +104,36 @@ func runAuditPairs(ctx context.Context, c config, shapes []shape) error {
 	}
 	printAuditPairs(c, shapes, per, ratios)
 	return nil
+}
+
+// auditEnabledGauge is the series serve reports on /metrics: 1 when it
+// audits, 0 with the benchmark-only switch (api/metrics.go).
+const auditEnabledGauge = "failedcheckins_audit_enabled"
+
+// checkAuditEnabled reads auditEnabledGauge from the server at base (its
+// /metrics answers loopback without credentials) and returns an error
+// unless it says on (1) or off (0) as wanted, or when the server does not
+// report it at all.
+func checkAuditEnabled(base string, on bool) error {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		return fmt.Errorf("read /metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("read /metrics: HTTP %d, %v", resp.StatusCode, err)
+	}
+	want := map[bool]string{true: "1", false: "0"}[on]
+	for line := range strings.Lines(string(body)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), auditEnabledGauge+" "); ok {
+			if v != want {
+				return fmt.Errorf("%s is %s; want %s (the audit %s)", auditEnabledGauge, v, want, map[bool]string{true: "on", false: "off"}[on])
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("/metrics has no %s: a binary too old for -audit-pairs (it may ignore %s)", auditEnabledGauge, auditOffEnv)
 }
 
 // printAuditPairs writes the markdown table of the audit pairs: per shape
@@ -117,5 +161,5 @@ func printAuditPairs(c config, shapes []shape, per map[string][]result, ratios m
 			medianOf(off, result.rps), medianOf(on, result.rps), medianOf(off, result.cpuPerRequest), medianOf(on, result.cpuPerRequest),
 			medianOf(off, result.pgPerRequest), medianOf(on, result.pgPerRequest), rounds, m)
 	}
-	fmt.Println("\n(median on/off: the median of the rounds' ratios; with an even count, the lower middle one)")
+	fmt.Println("\n(median on/off: the median of the rounds' ratios; with an even count, the mean of the middle two)")
 }

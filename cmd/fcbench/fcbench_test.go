@@ -43,7 +43,8 @@ func TestShapes(t *testing.T) {
 }
 
 // TestFigures: percentiles index the sorted latencies, median takes the
-// lower middle, CPU per request is in milliseconds.
+// middle one or the mean of the middle two, CPU per request is in
+// milliseconds.
 func TestFigures(t *testing.T) {
 	r := result{requests: 4, cpu: 2 * time.Millisecond, lats: []time.Duration{1, 2, 3, 100}}
 	if got := r.percentile(50); got != 2 {
@@ -55,8 +56,11 @@ func TestFigures(t *testing.T) {
 	if got := r.cpuPerRequest(); got != 0.5 {
 		t.Errorf("cpuPerRequest = %v; want 0.5", got)
 	}
-	if got := median([]float64{3, 1, 2, 4}); got != 2 {
-		t.Errorf("median = %v; want 2", got)
+	if got := median([]float64{3, 1, 2, 4}); got != 2.5 {
+		t.Errorf("median(3 1 2 4) = %v; want 2.5", got)
+	}
+	if got := median([]float64{3, 1, 2, 5, 4}); got != 3 {
+		t.Errorf("median(3 1 2 5 4) = %v; want 3", got)
 	}
 }
 
@@ -297,5 +301,55 @@ func TestClientDeadline(t *testing.T) {
 	time.Sleep(30 * time.Millisecond)
 	if n, err := cl.totalItems("", "/"); err != nil || n != 1 {
 		t.Errorf("totalItems after an old deadline = %d, %v; want 1, nil", n, err)
+	}
+}
+
+// TestChildEnv: a server's environment drops the audit-off switch
+// fcbench inherited, keeps the rest, and has the switch only when it is
+// given.
+func TestChildEnv(t *testing.T) {
+	base := []string{"PATH=/bin", "FAILEDCHECKINS_BENCHMARK_AUDIT_OFF=benchmark-only", "HOME=/root"}
+	if got := childEnv(base); !slices.Equal(got, []string{"PATH=/bin", "HOME=/root"}) {
+		t.Errorf("childEnv(inherited switch) = %q; want it dropped, the rest kept", got)
+	}
+	if got := childEnv(base, auditOffEnv); !slices.Equal(got, []string{"PATH=/bin", "HOME=/root", auditOffEnv}) {
+		t.Errorf("childEnv(inherited switch, switch) = %q; want the switch once, last", got)
+	}
+}
+
+// TestCheckAuditEnabled: the audit-pairs' check of a server's
+// failedcheckins_audit_enabled passes only for the wanted value, and fails
+// for a server that does not report it (a binary without the switch).
+func TestCheckAuditEnabled(t *testing.T) {
+	for _, c := range []struct {
+		metrics string
+		on, ok  bool
+	}{
+		{"# HELP failedcheckins_audit_enabled x\nfailedcheckins_audit_enabled 1\n", true, true},
+		{"failedcheckins_audit_enabled 0\n", false, true},
+		{"failedcheckins_audit_enabled 1\n", false, false},
+		{"failedcheckins_audit_enabled 0\n", true, false},
+		{"failedcheckins_audit_enabled_other 0\nfailedcheckins_streams_open 0\n", false, false},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/metrics" {
+				http.NotFound(w, r)
+				return
+			}
+			_, _ = io.WriteString(w, c.metrics)
+		}))
+		err := checkAuditEnabled(srv.URL, c.on)
+		srv.Close()
+		if (err == nil) != c.ok {
+			t.Errorf("checkAuditEnabled(%q, on %v) = %v; want ok %v", c.metrics, c.on, err, c.ok)
+		}
+	}
+}
+
+// TestRandomWithAuditPairs: the two runs are not combined silently.
+func TestRandomWithAuditPairs(t *testing.T) {
+	err := run(t.Context(), config{bin: "/nonexistent/fcbin", db: "/nonexistent/fc.db", random: 5, auditPairs: 3})
+	if err == nil || !strings.Contains(err.Error(), "-audit-pairs") {
+		t.Errorf("run(-random 5 -audit-pairs 3) = %v; want an error naming -audit-pairs", err)
 	}
 }

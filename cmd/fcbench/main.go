@@ -112,6 +112,9 @@ func run(ctx context.Context, c config) error {
 	if c.bin == "" || c.db == "" {
 		return errors.New("-bin and -db are required")
 	}
+	if c.random > 0 && c.auditPairs > 0 {
+		return errors.New("-random and -audit-pairs are two different runs: give one")
+	}
 	shapes, err := selectShapes(c.shapes)
 	if err != nil {
 		return err

@@ -147,15 +147,10 @@ func measureServer(ctx context.Context, c config, shapes []shape, floors map[str
 	}
 	defer stop()
 	cl := newClient(srv.base, tok, c.conns)
-	sets := make([][]int64, len(shapes))
-	for i, s := range shapes {
-		sets[i] = s.manager
-	}
-	tokens, err := managerTokens(ctx, c, srv, sets)
+	tokenOf, err := shapeTokens(ctx, c, srv, shapes)
 	if err != nil {
 		return err
 	}
-	tokenOf := func(s shape) string { return tokens(s.manager) }
 	totals, err := checkTotals(ctx, cl, shapes, tokenOf, c.check)
 	if err != nil {
 		return err
@@ -163,17 +158,13 @@ func measureServer(ctx context.Context, c config, shapes []shape, floors map[str
 	results := map[string][]result{}
 	for round := 1; round <= c.rounds; round++ {
 		for _, s := range shapes {
-			req := buildRequest(cl.host, s.path, cl.tokenOr(tokenOf(s)))
-			r, err := measureOnce(ctx, srv, cl, s.name, req, c.warmup, c.duration, false)
+			r, err := measureShape(ctx, c, srv, cl, tokenOf, round, s.name, s)
 			if err != nil {
 				return err
 			}
 			results[s.name] = append(results[s.name], r)
 			logf("round %d %s: %.0f rps, p50 %.2f ms, p99 %.2f ms, %d errors, %.3f ms CPU/req, client %.3f ms CPU/req",
 				round, s.name, r.rps(), ms(r.percentile(50)), ms(r.percentile(99)), r.errors, r.cpuPerRequest(), r.clientPerRequest())
-			if err := appendRound(c.out, round, s.name, r); err != nil {
-				return err
-			}
 		}
 	}
 	rss, peak, err := srv.memory()
@@ -183,6 +174,33 @@ func measureServer(ctx context.Context, c config, shapes []shape, floors map[str
 	printSummary(c, shapes, results, floors, totals)
 	fmt.Printf("\nserver memory after the load: RSS %d MiB, peak RSS %d MiB\n", rss/1024, peak/1024)
 	return nil
+}
+
+// shapeTokens signs in, at srv, the location manager of each shape that
+// has one (creating it), and returns the token each shape is sent with
+// ("" for the administrator's, the client's own).
+func shapeTokens(ctx context.Context, c config, srv *server, shapes []shape) (func(shape) string, error) {
+	sets := make([][]int64, len(shapes))
+	for i, s := range shapes {
+		sets[i] = s.manager
+	}
+	tokens, err := managerTokens(ctx, c, srv, sets)
+	if err != nil {
+		return nil, err
+	}
+	return func(s shape) string { return tokens(s.manager) }, nil
+}
+
+// measureShape measures shape s once on srv through cl (warm-up, then
+// -duration), sent with its token (tokenOf), and appends the figures to
+// -out as round round of name.
+func measureShape(ctx context.Context, c config, srv *server, cl *client, tokenOf func(shape) string, round int, name string, s shape) (result, error) {
+	req := buildRequest(cl.host, s.path, cl.tokenOr(tokenOf(s)))
+	r, err := measureOnce(ctx, srv, cl, name, req, c.warmup, c.duration, false)
+	if err != nil {
+		return r, err
+	}
+	return r, appendRound(c.out, round, name, r)
 }
 
 // checkTotals fetches each shape once and compares TotalItems with the
@@ -211,6 +229,11 @@ func checkTotals(ctx context.Context, cl *client, shapes []shape, tokenOf func(s
 func measureOnce(ctx context.Context, srv *server, cl *client, name string, req []byte, warmup, d time.Duration, tail bool) (result, error) {
 	if warmup > 0 {
 		cl.runRequest(ctx, req, warmup, tail)
+	}
+	if srv.settle > 0 {
+		// The warm-up's leftovers (its last audit batch) land before the
+		// measured window, not in it, as the load's do after it.
+		time.Sleep(srv.settle)
 	}
 	var pg0, pg1 map[int]time.Duration
 	var all0 time.Duration
@@ -281,11 +304,16 @@ func appendRound(path string, round int, name string, r result) error {
 	return err
 }
 
-// median returns the middle value (the lower one for an even count).
+// median returns the middle value (the mean of the middle two for an
+// even count).
 func median(vs []float64) float64 {
 	s := slices.Clone(vs)
 	slices.Sort(s)
-	return s[(len(s)-1)/2]
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
 }
 
 func goneNote(gone int) string {

@@ -27,9 +27,10 @@ type server struct {
 	base string // http://127.0.0.1:port
 	log  *os.File
 	pg   *pgBackends // PostgreSQL: the backends serving it; nil for SQLite
-	// settle is how long measureOnce waits after the load before it
-	// reads the server's CPU, so that work the load left behind (the
-	// audit's last batch, written up to 200 ms later) is counted.
+	// settle is how long measureOnce waits after the warm-up and after
+	// the load before it reads the server's CPU, so that work the load
+	// left behind (the audit's last batch, written up to 200 ms later) is
+	// counted, and the warm-up's is not.
 	settle time.Duration
 }
 
@@ -47,9 +48,7 @@ func startServer(ctx context.Context, bin, db, logPath string, env ...string) (*
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--rate-limit", "-1")
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if len(env) > 0 {
-		cmd.Env = append(os.Environ(), env...)
-	}
+	cmd.Env = childEnv(os.Environ(), env...)
 	if err := cmd.Start(); err != nil {
 		_ = logf.Close() // nothing was written; the start error is the one to report
 		return nil, fmt.Errorf("start %s serve: %w", bin, err)
@@ -60,6 +59,22 @@ func startServer(ctx context.Context, bin, db, logPath string, env ...string) (*
 		return nil, err
 	}
 	return s, nil
+}
+
+// childEnv is the environment of a server: base (fcbench's own) without
+// serve's benchmark-only audit switch, then env. The switch is given only
+// by env, so a variable fcbench itself inherited never turns the audit
+// off in a server that was meant to audit (-audit-pairs' "on" half, or
+// the bench).
+func childEnv(base []string, env ...string) []string {
+	name, _, _ := strings.Cut(auditOffEnv, "=")
+	out := make([]string, 0, len(base)+len(env))
+	for _, kv := range base {
+		if k, _, _ := strings.Cut(kv, "="); k != name {
+			out = append(out, kv)
+		}
+	}
+	return append(out, env...)
 }
 
 func freePort() (int, error) {
