@@ -62,33 +62,9 @@ func TestAuditSurvivesShutdown(t *testing.T) {
 				t.Fatalf("users disable of an unknown user = nil: %s", out)
 			}
 
-			ctx, cancel := context.WithCancel(t.Context())
-			defer cancel()
-			var log syncBuffer
-			done := make(chan error, 1)
-			go func() {
-				done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, nil, io.Discard, &log)
-			}()
-			base := "http://" + waitForAddr(t, &log, done)
-			req, _ := http.NewRequest("GET", base+"/api/spaces/failedcheckins?size=3&FailedCheckin_Coworker=100042", nil)
-			req.SetBasicAuth("admin@example.com", "a long passphrase")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Fatalf("search = %d; want 200", resp.StatusCode)
-			}
-			cancel() // at once: the batch delay is an hour
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("serve = %v; log:\n%s", err, log.String())
-				}
-			case <-time.After(time.Minute):
-				t.Fatal("serve did not stop")
-			}
+			base, _, stop := serveInProcess(t, "--db", db, "--addr", "127.0.0.1:0")
+			getAs(t, base+"/api/spaces/failedcheckins?size=3&FailedCheckin_Coworker=100042", "admin@example.com", "a long passphrase")
+			stop() // at once: the batch delay is an hour
 
 			rows := auditCSV(t, db)
 			if len(rows) != 4 || strings.Join(rows[0], ",") != "Id,On,UserEmail,ClientAddress,Channel,Method,Path,Query,Status,ResultCount,TotalItems" {
@@ -129,7 +105,7 @@ func TestAuditSurvivesShutdown(t *testing.T) {
 				t.Errorf("--since/--until = %d rows; want 4", len(rows))
 			}
 			var errOut bytes.Buffer
-			err = run(t.Context(), []string{"audit", "--db", db, "--since", "last week"}, strings.NewReader(""), io.Discard, &errOut)
+			err := run(t.Context(), []string{"audit", "--db", db, "--since", "last week"}, strings.NewReader(""), io.Discard, &errOut)
 			if exitCode(err) != 2 || !strings.Contains(err.Error(), `--since "last week"`) {
 				t.Errorf("audit --since 'last week' = %v (exit %d); want a usage error naming --since", err, exitCode(err))
 			}
@@ -207,29 +183,10 @@ func TestBenchmarkAuditOff(t *testing.T) {
 			if out, err := runUsersCmd(t, "a long passphrase\n", "add", "--db", db, "--email", "admin@example.com", "--password", "-", "--admin"); err != nil {
 				t.Fatalf("users add = %v: %s", err, out)
 			}
-			ctx, cancel := context.WithCancel(t.Context())
-			defer cancel()
-			var log syncBuffer
-			done := make(chan error, 1)
-			go func() {
-				done <- run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, nil, io.Discard, &log)
-			}()
-			base := "http://" + waitForAddr(t, &log, done)
-			req, err := http.NewRequest("GET", base+"/api/spaces/failedcheckins?size=3", nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.SetBasicAuth("admin@example.com", "a long passphrase")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				t.Fatalf("search = %d; want 200", resp.StatusCode)
-			}
+			base, log, stop := serveInProcess(t, "--db", db, "--addr", "127.0.0.1:0")
+			getAs(t, base+"/api/spaces/failedcheckins?size=3", "admin@example.com", "a long passphrase")
 			// /metrics says whether the server audits (loopback may read it).
-			resp, err = http.Get(base + "/metrics")
+			resp, err := http.Get(base + "/metrics")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,15 +199,7 @@ func TestBenchmarkAuditOff(t *testing.T) {
 			if !strings.Contains(string(metrics), wantGauge) {
 				t.Errorf("/metrics lacks %q", strings.TrimSpace(wantGauge))
 			}
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("serve = %v; log:\n%s", err, log.String())
-				}
-			case <-time.After(time.Minute):
-				t.Fatal("serve did not stop")
-			}
+			stop()
 			var searches int
 			for _, row := range auditCSV(t, db)[1:] {
 				if row[6] == "/api/spaces/failedcheckins" {

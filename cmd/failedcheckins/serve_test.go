@@ -35,6 +35,49 @@ func waitForAddr(t *testing.T, log *syncBuffer, done <-chan error) string {
 	return ""
 }
 
+// serveInProcess runs serve with args (after "serve") in this process
+// until stop, which ends it and fails the test if it does not return
+// nil within a minute; it returns the base URL and the server's log.
+func serveInProcess(t *testing.T, args ...string) (base string, log *syncBuffer, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	log = &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"serve"}, args...), nil, io.Discard, log) }()
+	base = "http://" + waitForAddr(t, log, done)
+	return base, log, func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("serve = %v; log:\n%s", err, log.String())
+			}
+		case <-time.After(time.Minute):
+			t.Fatal("serve did not stop")
+		}
+	}
+}
+
+// getAs sends GET url with Basic auth and wants a 200.
+func getAs(t *testing.T, url, user, password string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(user, password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s = %d; want 200", url, resp.StatusCode)
+	}
+}
+
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
