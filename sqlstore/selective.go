@@ -185,7 +185,7 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 		if s.costly && sel.driverN >= 0 && sel.driverN <= all/drivenShare {
 			continue // a driver is known: not worth 1-2 ms
 		}
-		if s.listed != nil && s.exact != nil && !zeroOnly && (compositeSeek(seeds) || coworkerSeek(q)) {
+		if s.listed != nil && s.exact != nil && !zeroOnly && twoColumn {
 			// A MAC substring beside SQLite's own two-column seek: its
 			// dictionary (a scan of 62,297 lists, about 7 ms of CPU at 1M
 			// records) costs more than that plan (issue 17's r008, r122,
@@ -237,7 +237,7 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 			return sel, nil
 		}
 	}
-	if !zeroOnly && (sel.driverN < 0 || sel.driverN > all/drivenShare) && !compositeSeek(seeds) && !coworkerSeek(q) {
+	if !zeroOnly && (sel.driverN < 0 || sel.driverN > all/drivenShare) && !twoColumn {
 		// No good driver, and SQLite's plan would scan the table: the
 		// substrings whose records one walk of an index lists.
 		for _, s := range listed {
