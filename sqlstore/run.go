@@ -141,11 +141,9 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 		return Statement{}, err
 	}
 	if driven != nil {
-		// The driver's index (or the rowid), hinted: a driver SQLite's
-		// plan could use as well (a time range) is not always the index
-		// it would pick (r074: one day of attempts, 1,738 records, read
-		// through two months of local times).
-		f, err := failedCheckins.buildFind(d, q, indexedBy(d, driven.driver), driven.driver)
+		// buildFind names the driver's index (INDEXED BY, or NOT
+		// INDEXED for ids) in the count and the page alike.
+		f, err := failedCheckins.buildFind(d, q, "", driven.driver)
 		if err != nil {
 			return Statement{}, err
 		}
