@@ -291,6 +291,9 @@ func TestFewMatchesDrivePlans(t *testing.T) {
 		want: []string{"USING INTEGER PRIMARY KEY", "TEMP B-TREE"},
 		page: true,
 	}, {
+		// The plan checks that the day is the page's driver (a native
+		// seed kept past enough); buildFind names any driver's index in
+		// the page statement (INDEXED BY).
 		name: "a day of attempts in two months of local times, by Description: the zone map counts, the day's index drives the page",
 		q: fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{
 			fc.TimeRange(fc.FieldCheckinAttemptTimeLocal, day.AddDate(0, 0, -30), day.AddDate(0, 0, 30)),
@@ -356,6 +359,7 @@ type recordingTx struct {
 	stmts *[]sqlstore.Statement
 }
 
+// Query records the statement and runs it on the wrapped transaction.
 func (r recordingTx) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
 	*r.stmts = append(*r.stmts, sqlstore.Statement{SQL: query, Args: args})
 	return r.Tx.Query(ctx, query, args...)
