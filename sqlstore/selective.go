@@ -32,8 +32,9 @@ import (
 // condition on each: the seed is only added, every condition stays, so
 // the answer is the plain statement's. A seed SQLite's own plan could
 // use as well is forced too, unless that plan may seek a two-column index
-// (a scope with a time, creation or name condition, or a CoworkerId list)
-// and more than enough records pass it. When the driver has few records
+// (a scope with a time or creation range or a name substring, or a
+// CoworkerId list, the API's null included: not MatchNull) and more than
+// enough records pass it. When the driver has few records
 // (maxListDrive) the count lists the ids of the matches, and a page of at
 // most maxListed matches reads them by id and sorts them, so the walk is
 // made once. When no seed is small enough and

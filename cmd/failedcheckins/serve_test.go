@@ -41,14 +41,27 @@ func waitForAddr(t *testing.T, log *syncBuffer, done <-chan error) string {
 func serveInProcess(t *testing.T, args ...string) (base string, log *syncBuffer, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	t.Cleanup(cancel)
 	log = &syncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, append([]string{"serve"}, args...), nil, io.Discard, log) }()
+	stopped := false
+	// A test that fails before stop still ends serve and waits for it, so
+	// it no longer holds the database when t.TempDir's removal (an earlier
+	// cleanup, so a later one to run) deletes it.
+	t.Cleanup(func() {
+		cancel()
+		if !stopped {
+			select {
+			case <-done:
+			case <-time.After(time.Minute):
+			}
+		}
+	})
 	base = "http://" + waitForAddr(t, log, done)
 	return base, log, func() {
 		t.Helper()
 		cancel()
+		stopped = true
 		select {
 		case err := <-done:
 			if err != nil {
@@ -60,7 +73,7 @@ func serveInProcess(t *testing.T, args ...string) (base string, log *syncBuffer,
 	}
 }
 
-// getAs sends GET url with Basic auth and wants a 200.
+// getAs sends GET url with Basic auth and wants a 200 within a minute.
 func getAs(t *testing.T, url, user, password string) {
 	t.Helper()
 	req, err := http.NewRequest("GET", url, nil)
@@ -68,7 +81,7 @@ func getAs(t *testing.T, url, user, password string) {
 		t.Fatal(err)
 	}
 	req.SetBasicAuth(user, password)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
