@@ -56,20 +56,11 @@ func TestSelectivePlans(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	recs := selectiveRecords()
-	n, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
-		for _, r := range recs {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	})
+	n, err := db.CreateFailedCheckins(ctx, records(recs))
 	if err != nil || n != len(recs) {
 		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
 	}
-	stored := find(t, db, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Size: fc.MaxPageSize, Page: 1}).Records
-	for p := int64(2); int64(len(stored)) < int64(len(recs)); p++ {
-		stored = append(stored, find(t, db, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Size: fc.MaxPageSize, Page: p}).Records...)
-	}
+	stored := readAll(t, db)
 	all := fc.AllBusinesses()
 	tests := []struct {
 		name string
@@ -256,20 +247,11 @@ func TestFewMatchesDrivePlans(t *testing.T) {
 			CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
 		})
 	}
-	n, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
-		for _, r := range recs {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	})
+	n, err := db.CreateFailedCheckins(ctx, records(recs))
 	if err != nil || n != len(recs) {
 		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
 	}
-	var stored []*fc.FailedCheckin
-	for p := int64(1); len(stored) < len(recs); p++ {
-		stored = append(stored, find(t, db, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Size: fc.MaxPageSize, Page: p}).Records...)
-	}
+	stored := readAll(t, db)
 	day := time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC)
 	local := fc.TimeRange(fc.FieldCheckinAttemptTimeLocal, day, day.AddDate(0, 0, 1))
 	r197 := fc.Query{Scope: fc.BusinessScope(1, 2, 3), Conditions: []fc.Condition{fc.Contains(fc.FieldTeams, "team a"), local},
