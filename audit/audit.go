@@ -35,12 +35,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -276,10 +273,6 @@ func clean(e *fc.AuditEntry) {
 // write it; on failure keep it and try again after a growing pause.
 func (a *Auditor) run() {
 	defer close(a.done)
-	if os.Getenv("FC_PROTO_AUDIT_LOCK") != "" { // PROTOTYPE
-		runtime.LockOSThread()
-		_ = os.WriteFile(fmt.Sprintf("/tmp/B/writer-tid-%d", os.Getpid()), []byte(fmt.Sprint(syscall.Gettid())), 0o644)
-	}
 	retry := time.Duration(0)
 	for {
 		select {

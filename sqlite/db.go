@@ -88,7 +88,6 @@ type DB struct {
 	// privacy erases people and applies the retention windows
 	// (sqlstore/privacy.go, privacy.go).
 	privacy
-	auditDB *DB
 }
 
 // users, failedReads and recordChanges are the shared core's stores
@@ -118,14 +117,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, fc.Errorf(fc.ErrInvalid, "the database path is empty")
 	}
-	db, err := open(ctx, path, dsn)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.openAuditFile(ctx); err != nil {
-		return nil, errors.Join(err, db.Close())
-	}
-	return db, nil
+	return open(ctx, path, dsn)
 }
 
 // open is Open with the connection strings of dsn.
@@ -204,9 +196,6 @@ func unavailable(path string, err error) error {
 // Close closes every connection.
 func (db *DB) Close() error {
 	var errs []error
-	if db.auditDB != nil {
-		errs = append(errs, db.auditDB.Close())
-	}
 	db.writes.close()
 	db.reads.close()
 	if db.reader != nil {
