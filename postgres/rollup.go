@@ -25,7 +25,7 @@ type bulkCounts struct {
 
 // startBulkCounts turns the trigger off for tx's transaction.
 func startBulkCounts(ctx context.Context, tx pgx.Tx) (*bulkCounts, error) {
-	if _, err := tx.Exec(ctx, `SELECT set_config('failedcheckins.bulk_counts', 'on', true)`); err != nil {
+	if _, err := tx.Exec(ctx, dialect.CountTriggersOff); err != nil {
 		return nil, fmt.Errorf("bulk counts: %w", err)
 	}
 	return &bulkCounts{counts: sqlstore.NewRollupCounts(dialect), limit: bulkFlushEvery}, nil
