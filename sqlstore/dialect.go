@@ -147,7 +147,9 @@ type Dialect struct {
 	// statement's text is then the same whatever the batch's size, so a
 	// retention run prepares each kind once on its connection instead of
 	// once per size, which would also churn pgx's statement cache. SQLite
-	// does not prepare its changes (sqlite/change.go).
+	// does not prepare its changes (sqlite/change.go). A check-in batch's
+	// counts are bound as arrays too, one statement per rollup
+	// (Rollup.UpsertArrays).
 	IDArrays bool
 
 	// picked is, per substring condition, the trigram chosen to narrow
