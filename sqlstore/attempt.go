@@ -308,43 +308,11 @@ func queueCounts(d Dialect, tx WriteTx, counts *RollupCounts) error {
 			return nil
 		})
 	}
-	cols := make(map[*Rollup][]any, len(Rollups))
-	err := counts.Flush(func(ru *Rollup, args []any) error {
-		c := cols[ru]
-		if c == nil {
-			c = make([]any, len(args))
-			for i, v := range args {
-				switch v.(type) {
-				case int64:
-					c[i] = []int64(nil)
-				case string:
-					c[i] = []string(nil)
-				default:
-					return fmt.Errorf("count into %s: a %T column", ru.Name, v)
-				}
-			}
-			cols[ru] = c
-		}
-		for i, v := range args {
-			switch col := c[i].(type) {
-			case []int64:
-				c[i] = append(col, v.(int64))
-			case []string:
-				c[i] = append(col, v.(string))
-			}
-		}
+	texts := arrayUpserts()
+	return counts.FlushColumns(func(ru *Rollup, cols []any) error {
+		tx.Queue(texts[ru], cols...)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	texts := arrayUpserts()
-	for _, ru := range Rollups { // a fixed order: the rollups', then each one's keys in primary-key order (Flush)
-		if c := cols[ru]; c != nil {
-			tx.Queue(texts[ru], c...)
-		}
-	}
-	return nil
 }
 
 // arrayUpsertTexts are the rollups' UpsertArrays statements, written once.
