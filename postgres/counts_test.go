@@ -248,3 +248,78 @@ func TestPlanCacheModeFromDSN(t *testing.T) {
 		t.Errorf("in a search: plan_cache_mode %q, read only %q; want the DSN's force_generic_plan, on", mode, readOnly)
 	}
 }
+
+// TestCountTriggersAfterCountingInGo: the count triggers stand aside only
+// in a transaction that turned them off (sqlstore.Dialect.CountTriggersOff,
+// the WHEN of migration 0024), not in the next transaction of the same
+// connection, where the setting reads empty rather than NULL: there an
+// INSERT, an UPDATE that moves a record to another MAC list and name, and
+// a DELETE outside the service are counted by the triggers as before.
+func TestCountTriggersAfterCountingInGo(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	now := time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC)
+	insert := func(tx pgx.Tx, id int64, mac string) {
+		t.Helper()
+		r := minimalRecord()
+		r.MacAddresses = mac
+		row, err := sqlstore.PrepareRow(r, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, sqlstore.InsertFailedSQL, sqlstore.FailedValues(dialect, id, row)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Counted in Go: the triggers must not count it again.
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, dialect.CountTriggersOff); err != nil {
+		t.Fatal(err)
+	}
+	insert(tx, 1, "aa:bb:cc:dd:ee:01")
+	counts := sqlstore.NewRollupCounts(dialect)
+	r := minimalRecord()
+	r.MacAddresses = "aa:bb:cc:dd:ee:01"
+	counts.Add(r)
+	if err := counts.WriteChanges(ctx, dialect, &pgTx{tx: tx}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, db)
+	// The same connection, counted by the triggers.
+	for _, stmt := range []func(pgx.Tx){
+		func(tx pgx.Tx) { insert(tx, 2, "aa:bb:cc:dd:ee:02") },
+		func(tx pgx.Tx) {
+			_, err := tx.Exec(ctx, `UPDATE failed_checkins SET mac_addresses = '11:22:33:44:55:66', mac_addresses_fold = '11:22:33:44:55:66',
+				coworker_full_name = 'Ben', coworker_full_name_fold = 'ben' WHERE id = 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
+		func(tx pgx.Tx) {
+			if _, err := tx.Exec(ctx, `DELETE FROM failed_checkins WHERE id = 2`); err != nil {
+				t.Fatal(err)
+			}
+		},
+	} {
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stmt(tx)
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		checkRollups(t, db)
+	}
+}

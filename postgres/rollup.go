@@ -14,18 +14,18 @@ import (
 // written after this many records.
 const bulkFlushEvery = 500_000
 
-// bulkCounts keeps the rollups of an import: the trigger of migration 0006
-// stands aside for the transaction (failedcheckins.bulk_counts) and the
-// records are added up in memory, then written with one COPY and one
-// upsert per rollup, each counter row updated once per flush.
+// bulkCounts keeps the rollups of an import: the count triggers stand
+// aside for the transaction (dialect.CountTriggersOff, as in a check-in
+// batch) and the records are added up in memory, then written with one
+// COPY and one upsert per rollup, each counter row updated once per flush.
 type bulkCounts struct {
 	counts *sqlstore.RollupCounts
 	limit  int
 }
 
-// startBulkCounts turns the trigger off for tx's transaction.
+// startBulkCounts turns the count triggers off for tx's transaction.
 func startBulkCounts(ctx context.Context, tx pgx.Tx) (*bulkCounts, error) {
-	if _, err := tx.Exec(ctx, `SELECT set_config('failedcheckins.bulk_counts', 'on', true)`); err != nil {
+	if _, err := tx.Exec(ctx, dialect.CountTriggersOff); err != nil {
 		return nil, fmt.Errorf("bulk counts: %w", err)
 	}
 	return &bulkCounts{counts: sqlstore.NewRollupCounts(dialect), limit: bulkFlushEvery}, nil

@@ -63,11 +63,23 @@ type Dialect struct {
 	// first (before LockRecords): it waits for the check-in batches under
 	// way and turns the next ones away until the import ends.
 	ImportLock string
-	// RollupTrigger says the database keeps the rollups itself on insert
-	// (PostgreSQL's trigger of migration 0006); otherwise the writer
-	// counts what it inserts (RollupCounts) and upserts it in the same
-	// transaction.
+	// RollupTrigger says the database's triggers keep the rollups
+	// (PostgreSQL's, migrations 0006 to 0024) of the writes that do not
+	// count in Go: the changes, erasures and retention (Changes.CountInGo
+	// false), and any insert outside the service. The store's own inserts,
+	// the check-in batches and imports, count in Go on both databases
+	// (RollupCounts, after CountTriggersOff). Without triggers (SQLite)
+	// every writer counts in Go, and the SQLiteOnly rollups exist.
 	RollupTrigger bool
+	// CountTriggersOff is the statement, with no arguments, after which
+	// the database's insert and update count triggers stand aside for the
+	// rest of the transaction (PostgreSQL's failedcheckins.bulk_counts,
+	// tested by the triggers' WHEN of migration 0024): a writer that counts
+	// what it inserts in Go (RollupCounts) runs it first. Its only UPDATE
+	// may be one that moves no rollup's key (the check-in batch's
+	// resolution); its deletes would still be counted by the triggers.
+	// Empty when there are no triggers.
+	CountTriggersOff string
 
 	// Lists is how a list is stored in one column (users' roles and
 	// location ids) and matched in SQL: JSON text on SQLite, arrays on
@@ -135,7 +147,9 @@ type Dialect struct {
 	// statement's text is then the same whatever the batch's size, so a
 	// retention run prepares each kind once on its connection instead of
 	// once per size, which would also churn pgx's statement cache. SQLite
-	// does not prepare its changes (sqlite/change.go).
+	// does not prepare its changes (sqlite/change.go). A check-in batch's
+	// counts are bound as arrays too, one statement per rollup
+	// (Rollup.UpsertArrays).
 	IDArrays bool
 
 	// picked is, per substring condition, the trigram chosen to narrow
@@ -179,16 +193,17 @@ func PostgreSQL() Dialect {
 		// it cannot deadlock with an import waiting for it.
 		LockRecordsUnlessImport: "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(RecordsLock, 10) +
 			") WHERE pg_try_advisory_xact_lock_shared(" + strconv.FormatInt(ImportLockKey, 10) + ")",
-		ImportLock:    "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(ImportLockKey, 10) + ")",
-		RollupTrigger: true,
-		Lists:         arrayLists{},
-		LockUsers:     "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(UsersLock, 10) + ")",
-		LockDirectory: "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(DirectoryLock, 10) + ")",
-		BoundedArms:   true,
-		PlainWalk:     1000,
-		GatherFew:     true,
-		RowLocks:      true,
-		IDArrays:      true,
+		ImportLock:       "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(ImportLockKey, 10) + ")",
+		RollupTrigger:    true,
+		CountTriggersOff: "SELECT set_config('failedcheckins.bulk_counts', 'on', true)",
+		Lists:            arrayLists{},
+		LockUsers:        "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(UsersLock, 10) + ")",
+		LockDirectory:    "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(DirectoryLock, 10) + ")",
+		BoundedArms:      true,
+		PlainWalk:        1000,
+		GatherFew:        true,
+		RowLocks:         true,
+		IDArrays:         true,
 	}
 }
 

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"strconv"
 	"strings"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -225,6 +226,33 @@ func (r *Rollup) UpsertRows(d Dialect, n int) string {
 		rows[i] = "(" + list(a, make([]any, len(cols)+1)) + ")"
 	}
 	return "INSERT INTO " + r.Name + " (" + strings.Join(cols, ", ") + ", n) VALUES " + strings.Join(rows, ", ") + r.OnConflict()
+}
+
+// UpsertArrays is UpsertRows for any number of distinct keys, each column
+// bound as one array (PostgreSQL's unnest: Dialect.IDArrays): the
+// arguments are, for each of Columns() and then n, the keys' values in
+// order ([]int64 or []string). Its text is the same whatever the number
+// of keys, so it is prepared once per connection. Not for a zone map
+// (Bounds).
+func (r *Rollup) UpsertArrays() string {
+	var types []string
+	for _, f := range r.Fields {
+		if isInt(columnTable[f].kind) {
+			types = append(types, "bigint")
+		} else {
+			types = append(types, "text", "text") // the value and its folded copy
+		}
+	}
+	if r.Bucket != nil {
+		types = append(types, "bigint")
+	}
+	types = append(types, "bigint") // n
+	params := make([]string, len(types))
+	for i, t := range types {
+		params[i] = "$" + strconv.Itoa(i+1) + "::" + t + "[]"
+	}
+	return "INSERT INTO " + r.Name + " (" + strings.Join(r.Columns(), ", ") + ", n) SELECT * FROM unnest(" +
+		strings.Join(params, ", ") + ")" + r.OnConflict()
 }
 
 // OnConflict is the clause that adds an inserted n to the stored count of

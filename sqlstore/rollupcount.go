@@ -121,15 +121,74 @@ func (c *RollupCounts) widen(i int, ru *Rollup, k rollupKey, r *fc.FailedCheckin
 // instead of landing on a random page (docs/benchmarks.md, issue 17's import).
 func (c *RollupCounts) Flush(upsert func(ru *Rollup, args []any) error) error {
 	for i, ru := range Rollups {
-		keys := make([]rollupKey, 0, len(c.counts[i]))
-		for k := range c.counts[i] {
-			keys = append(keys, k)
-		}
-		slices.SortFunc(keys, ru.compareKeys)
-		for _, k := range keys {
+		for _, k := range c.sortedKeys(i, ru) {
 			if err := upsert(ru, c.args(i, ru, k)); err != nil {
 				return fmt.Errorf("count into %s: %w", ru.Name, err)
 			}
+		}
+		clear(c.counts[i])
+		clear(c.bounds[i])
+	}
+	c.added = 0
+	return nil
+}
+
+// sortedKeys returns the keys counted into rollup i (ru) in the order of
+// its primary key.
+func (c *RollupCounts) sortedKeys(i int, ru *Rollup) []rollupKey {
+	keys := make([]rollupKey, 0, len(c.counts[i]))
+	for k := range c.counts[i] {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, ru.compareKeys)
+	return keys
+}
+
+// FlushColumns is Flush (for counts that were only Added, of rollups
+// without Bounds) with each rollup's keys at once, as the arguments of
+// its UpsertArrays: one slice per column, []int64 or []string, the keys
+// in primary-key order, then their counts. Rollups with no key are
+// skipped. The values go straight into the slices, none boxed one by one
+// as Flush's arguments are: a batch of 8 attempts upserts about 25 keys.
+func (c *RollupCounts) FlushColumns(upsert func(ru *Rollup, cols []any) error) error {
+	for i, ru := range Rollups {
+		if len(c.counts[i]) == 0 {
+			continue
+		}
+		keys := c.sortedKeys(i, ru)
+		cols := make([]any, 0, 2*len(ru.Fields)+2)
+		ni, nt := 0, 0
+		for _, f := range ru.Fields {
+			if isInt(columnTable[f].kind) {
+				col := make([]int64, len(keys))
+				for j, k := range keys {
+					col[j] = k.ints[ni]
+				}
+				cols, ni = append(cols, col), ni+1
+				continue
+			}
+			col, fold := make([]string, len(keys)), make([]string, len(keys))
+			for j, k := range keys {
+				col[j], fold[j] = k.texts[nt], fc.Fold(k.texts[nt])
+			}
+			cols, nt = append(cols, col, fold), nt+1
+		}
+		ns := make([]int64, len(keys))
+		var buckets []int64
+		if ru.Bucket != nil {
+			buckets = make([]int64, len(keys))
+		}
+		for j, k := range keys {
+			ns[j] = c.counts[i][k]
+			if buckets != nil {
+				buckets[j] = k.bucket
+			}
+		}
+		if buckets != nil {
+			cols = append(cols, buckets)
+		}
+		if err := upsert(ru, append(cols, ns)); err != nil {
+			return fmt.Errorf("count into %s: %w", ru.Name, err)
 		}
 		clear(c.counts[i])
 		clear(c.bounds[i])

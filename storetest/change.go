@@ -50,6 +50,7 @@ func RunChanges(t *testing.T, open func(t *testing.T) ChangeBackend, check func(
 		{"RandomErasures", testRandomErasures},
 		{"Retention", testRetention},
 		{"MacSubstringsAfterChanges", testMacSubstringsAfterChanges},
+		{"MacSubstringsAfterAttempts", testMacSubstringsAfterAttempts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t), check) })
@@ -228,6 +229,62 @@ func testMacSubstringsAfterChanges(t *testing.T, s ChangeBackend, check func(*te
 	}
 	want = nil
 	checkAll("deleting every record")
+}
+
+// testMacSubstringsAfterAttempts: the refusals the check-in pipeline
+// writes are in the dictionary of the MAC addresses as soon as their batch
+// commits, whichever way the store counts them (in Go beside the inserts,
+// or its triggers): a list new to the store, one that two refusals of one
+// batch share, one that a later batch adds to, and the empty list of the
+// refusals by card. A search whose only conditions are MAC substrings may
+// be counted from the dictionary alone, so a list it missed answers a
+// total of 0 (seen with the batch's MAC counting taken out). The
+// reference is the records the store reads back.
+func testMacSubstringsAfterAttempts(t *testing.T, s ChangeBackend, check func(*testing.T, ChangeBackend)) {
+	ImportTestDirectory(t, s)
+	byMAC := func(business int64, when, macs string) *fc.Attempt {
+		a := attemptAt(business, when)
+		a.MacAddresses = macs
+		return a
+	}
+	byCard := attemptAt(2, "2026-07-01T09:00:00Z")
+	byCard.AccessCardID = "04a2b3c4" // Ben at Paris: refused, no MAC
+	batches := [][]*fc.Attempt{{
+		byMAC(1, "2026-07-01T10:00:00Z", "aa:bb:cc:dd:ee:01"), // unknown: refused
+		byMAC(2, "2026-07-01T10:01:00Z", "aa:bb:cc:dd:ee:01"),
+		byMAC(1, "2026-07-01T10:02:00Z", "aa:bb:cc:dd:ee:01,AA:BB:CC:DD:EE:02"),
+		byMAC(1, "2026-07-02T10:00:00Z", "a4-5e-60-c2-19-0b"), // Ana: three accepted,
+		byMAC(1, "2026-07-03T10:00:00Z", "a4-5e-60-c2-19-0b"),
+		byMAC(1, "2026-07-04T10:00:00Z", "a4-5e-60-c2-19-0b"),
+		byMAC(1, "2026-07-05T10:00:00Z", "a4-5e-60-c2-19-0b"), // then over her monthly limit
+		byCard,
+	}, {
+		byMAC(2, "2026-07-06T10:00:00Z", "aa:bb:cc:dd:ee:01"),
+		byMAC(1, "2026-07-06T10:01:00Z", "11:22:33:44:55:66"),
+		byMAC(1, "2026-07-06T10:02:00Z", "a4-5e-60-c2-19-0b"),
+	}}
+	refused := 0
+	for i, batch := range batches {
+		for j, r := range record(t, s, batch...) {
+			if r.Err != nil {
+				t.Fatalf("batch %d, attempt %d: %v", i+1, j+1, r.Err)
+			}
+			if !r.Outcome.Accepted {
+				refused++
+			}
+		}
+	}
+	stored := find(t, s, all()).Records
+	if len(stored) != refused || refused != 8 {
+		t.Fatalf("%d refusals stored, %d recorded; want 8", len(stored), refused)
+	}
+	for _, needle := range []string{"aa:bb", "EE:02", "ee:0", "a4-5e", "55:66", ":", "zz"} {
+		c := fc.Contains(fc.FieldMacAddresses, needle)
+		for _, q := range []fc.Query{all(c), {Scope: fc.BusinessScope(1), Conditions: []fc.Condition{c}, OrderBy: fc.FieldBusinessName, Page: 1, Size: 2}} {
+			checkQuery(t, s, stored, q)
+		}
+	}
+	check(t, s)
 }
 
 // testUpdateKeepsTimes: a rewrite that changes one text field leaves
