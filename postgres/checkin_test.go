@@ -70,9 +70,13 @@ func TestMonthlyLimitAcrossServers(t *testing.T) {
 			}
 		})
 	}
+	var changes atomic.Int64 // rounds of a rewrite and a delete that ran beside the batches
 	wg.Go(func() {
 		db := servers[3]
-		for range 8 {
+		for range 400 {
+			if changes.Load() == 8 {
+				return
+			}
 			page, err := db.FindFailedCheckins(ctx, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 6})
 			if err != nil {
 				t.Errorf("FindFailedCheckins: %v", err)
@@ -96,9 +100,13 @@ func TestMonthlyLimitAcrossServers(t *testing.T) {
 			if _, err := db.DeleteFailedCheckins(ctx, ids[:len(ids)/2]); err != nil {
 				t.Errorf("DeleteFailedCheckins: %v", err)
 			}
+			changes.Add(1)
 		}
 	})
 	wg.Wait()
+	if changes.Load() == 0 {
+		t.Error("no record was rewritten and deleted beside the batches: the rollups were not tested against changes")
+	}
 	checkRollups(t, servers[0])
 	page, err := servers[1].FindCheckins(ctx, fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldID, Page: 1, Size: 10})
 	if accepted.Load() != 3 || refused.Load() != 16*4*3-3 || err != nil || page.TotalItems != 3 {

@@ -323,3 +323,36 @@ func TestCountTriggersAfterCountingInGo(t *testing.T) {
 		checkRollups(t, db)
 	}
 }
+
+// TestCountTriggersOffCountsUpdates: in a transaction that turned the
+// count triggers off (a check-in batch, an import), an UPDATE that moves
+// a record to another MAC list and name is still counted by the update
+// triggers: nothing in Go counts it (migration 0024 silences the insert
+// triggers only; with the same WHEN on the update triggers, fc_count_mac,
+// fc_count_name and fc_count_business_name kept the old keys).
+func TestCountTriggersOffCountsUpdates(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	r := minimalRecord()
+	r.MacAddresses = "aa:bb:cc:dd:ee:01"
+	row, err := sqlstore.PrepareRow(r, time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.pool.Exec(ctx, sqlstore.InsertFailedSQL, sqlstore.FailedValues(dialect, 1, row)...); err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, db)
+	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, dialect.CountTriggersOff); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE failed_checkins SET mac_addresses = '11:22:33:44:55:66', mac_addresses_fold = '11:22:33:44:55:66',
+			coworker_full_name = 'Zed', coworker_full_name_fold = 'zed' WHERE id = 1`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRollups(t, db)
+}

@@ -259,12 +259,13 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 		}
 	}
 	// The batch counts its refusals in Go on both stores, and on
-	// PostgreSQL turns the count triggers off for its transaction (queued
-	// first, so it runs before every insert and resolution). The triggers
-	// counted each refusal's INSERT statement on its own, nine upserts
-	// per refusal from plpgsql with transition tables, and were called on
-	// every resolution UPDATE: they cost the store's attempts 14-28% more
-	// once 0023 added the MAC dictionary's (docs/benchmarks.md).
+	// PostgreSQL turns the insert count triggers off for its transaction
+	// (queued first, so it runs before every insert). The triggers counted
+	// each refusal's INSERT statement on its own, nine upserts per refusal
+	// from plpgsql with transition tables: once 0023 added the MAC
+	// dictionary's, the store's attempts/s fell 14% (batches of 8) and 28%
+	// (batches of 512) (docs/benchmarks.md). The update triggers still
+	// run on the resolution UPDATE and find that it moved no key (0017).
 	// RollupCounts adds the batch up and upserts each distinct key once,
 	// in primary-key order. Batches hold the records' write lock, as every
 	// other writer of failed_checkins does (changes, erasure, retention,
@@ -481,8 +482,8 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 // check-in (of this batch or a committed one) keeps that one: the first
 // acceptance wins. It changes no field a rollup counts, only UpdatedOn,
 // which the zone maps (SQLite) bound: their bounds take the new time in;
-// on PostgreSQL the batch turned the count triggers off (CountTriggersOff),
-// so the update triggers are not even called (migration 0024).
+// on PostgreSQL the update triggers, which stay on in a batch (migration
+// 0024 silences the insert triggers only), find no key moved.
 func (b *attemptBatch) resolve(id, coworker int64, a *fc.Attempt) {
 	t := b.d.Records
 	now, from, until := t.Value(b.now), t.Value(a.FromTime.Add(-fc.ResolutionWindow)), t.Value(a.FromTime)
@@ -552,6 +553,10 @@ func (b *attemptBatch) insertFailed(ctx context.Context, r *fc.FailedCheckin) (i
 	}
 	b.maxFailed++
 	b.tx.Queue(InsertFailedSQL, FailedValues(b.d, b.maxFailed, row)...)
+	// Counted with its INSERT, before anything that may return: a batch
+	// goes on past an attempt's ErrInvalid or ErrConflict, and the
+	// inserted row must be counted whatever the rest of this function does.
+	b.counts.Add(row.Counted(b.maxFailed))
 	if len(b.hooks) > 0 || len(b.alerts.rules) > 0 {
 		rec := *r // the record as it is stored, for the webhooks' filters and the alert rules'
 		rec.ID, rec.UniqueID = b.maxFailed, row.UniqueID
@@ -561,6 +566,5 @@ func (b *attemptBatch) insertFailed(ctx context.Context, r *fc.FailedCheckin) (i
 			return 0, err
 		}
 	}
-	b.counts.Add(row.Counted(b.maxFailed))
 	return b.maxFailed, nil
 }

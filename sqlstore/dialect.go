@@ -72,13 +72,12 @@ type Dialect struct {
 	// every writer counts in Go, and the SQLiteOnly rollups exist.
 	RollupTrigger bool
 	// CountTriggersOff is the statement, with no arguments, after which
-	// the database's insert and update count triggers stand aside for the
-	// rest of the transaction (PostgreSQL's failedcheckins.bulk_counts,
-	// tested by the triggers' WHEN of migration 0024): a writer that counts
-	// what it inserts in Go (RollupCounts) runs it first. Its only UPDATE
-	// may be one that moves no rollup's key (the check-in batch's
-	// resolution); its deletes would still be counted by the triggers.
-	// Empty when there are no triggers.
+	// the database's insert count triggers stand aside for the rest of
+	// the transaction (PostgreSQL's failedcheckins.bulk_counts, tested by
+	// the insert triggers' WHEN of migration 0024): a writer that counts
+	// what it inserts in Go (RollupCounts) runs it first. Its updates and
+	// deletes are still counted by the triggers. Empty when there are no
+	// triggers.
 	CountTriggersOff string
 
 	// Lists is how a list is stored in one column (users' roles and
