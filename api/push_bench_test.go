@@ -104,7 +104,7 @@ func BenchmarkPushLag(b *testing.B) {
 	// webhook.DefaultDefer, which 1,000 refusals/s must not be.
 	d := webhook.New(webhook.Config{Store: hooks, Render: s.srv.RenderDelivery, RenderAll: s.srv.RenderDeliveries, AllowPrivate: true,
 		Busy: s.queue.Busy, Defer: webhook.DefaultDefer, Now: clock})
-	hooks.OnWebhookDeliveries(d.Wake)
+	hooks.OnWebhookDeliveries(d.Queued)
 	ctx, cancel := context.WithCancel(context.Background())
 	var running sync.WaitGroup
 	b.Cleanup(func() { cancel(); running.Wait() })
