@@ -21,9 +21,9 @@ import (
 // before a webhook's delete, so that it sees every record queued, and
 // one round of it before the delivery log is read (fanOutRound).
 
-// fanOutLimit is the most outbox rows one fan-out takes at a time: a
-// webhook's delete and the delivery log's round. A claim takes only as
-// many as it has places left (claim).
+// fanOutLimit is the most outbox rows one fan-out takes at a time. A
+// claim fans out only when the deliveries already made do not fill its
+// places (claim).
 const fanOutLimit = 256
 
 // fanOutSQL makes the deliveries of the outbox rows with the given Ids

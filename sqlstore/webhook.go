@@ -518,27 +518,30 @@ func (s Webhooks) FinishAndClaim(ctx context.Context, owner string, rs []fc.Deli
 }
 
 // claim leases up to limit due deliveries to owner in tx and returns
-// them, turning as many outbox rows written by now into deliveries as it
-// lacks (claimFanOut: with force, whatever the OutboxHint says): on
+// them, turning outbox rows written by now into deliveries when those
+// already made do not fill the places (claimFanOut: with force, whatever
+// the OutboxHint says): on
 // PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED, so servers
 // claiming at once take different rows and none waits.
 func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leaseUntil time.Time, limit int, force bool) ([]*fc.DeliveryJob, error) {
 	t := s.D.Accounts
 	// The deliveries already made come first; the outbox is fanned out
-	// only for the places they leave, one row a place (a row makes a
-	// delivery per webhook it names, so that is enough unless webhooks
-	// were deleted since). A claim that fanned out every row due (up to
-	// fanOutLimit, 768 deliveries with three webhooks) to send 16 turned a
-	// burst's records into delivery rows long before they were sent: CPU
-	// and write-ahead log that the check-ins' commits paid for while
-	// saturated (docs/benchmarks.md, BenchmarkHTTP16Push, "the burst's
-	// profile"). The lookahead row of claimGroups counts as a place.
+	// (up to fanOutLimit rows) only when they do not fill the places (the
+	// lookahead row of claimGroups counts as one). A claim that fanned out
+	// every due row at each claim (up to 768 deliveries with three
+	// webhooks) to send 16 turned a burst's records into delivery rows
+	// long before they were sent: CPU and write-ahead log that the
+	// check-ins' commits paid for while saturated (docs/benchmarks.md,
+	// BenchmarkHTTP16Push, "the burst's profile"). Now at most one
+	// fan-out's worth is made ahead of the claims. Fanning out only one
+	// row per missing place cost a drain 12% more CPU per delivery (more,
+	// smaller fan-outs: BenchmarkWebhookDrain).
 	jobs, err := s.claimRows(ctx, tx, now, limit+1)
 	if err != nil {
 		return nil, err
 	}
 	if len(jobs) <= limit {
-		read, err := s.claimFanOut(ctx, tx, now, force, limit+1-len(jobs))
+		read, err := s.claimFanOut(ctx, tx, now, force, fanOutLimit)
 		if err != nil {
 			return nil, err
 		}

@@ -8,11 +8,11 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// CheckClaimFansOutItsPlaces: a claim fans out only as many outbox rows as
-// it has places (and the lookahead row), and none while the deliveries
-// already made fill them, so a burst's records stay one outbox row each
-// until they are to be sent; every delivery is still claimed in the end,
-// once.
+// CheckClaimFansOutItsPlaces: a claim fans out the outbox (one round, up
+// to 256 rows) only when the deliveries already made do not fill its
+// places, and none while they do, so a burst's records stay one outbox
+// row each until they are about to be sent; every delivery is still
+// claimed in the end, once.
 // outbox counts the store's outbox rows. Both stores' tests run it on a
 // new, migrated store.
 func CheckClaimFansOutItsPlaces(t *testing.T, db OutboxMigrated, outboxRows func() (int, error)) {
@@ -26,7 +26,7 @@ func CheckClaimFansOutItsPlaces(t *testing.T, db OutboxMigrated, outboxRows func
 		}
 	}
 	db.SetNow(time.Now)
-	const records = 40
+	const records = 300
 	attempts := make([]*fc.Attempt, records)
 	for i := range attempts {
 		attempts[i] = &fc.Attempt{BusinessID: 1, Source: fc.SourceTile, AccessCardID: "nobody", FromTime: time.Now()}
@@ -46,10 +46,10 @@ func CheckClaimFansOutItsPlaces(t *testing.T, db OutboxMigrated, outboxRows func
 		t.Fatalf("outbox = %d rows; want %d", n, records)
 	}
 	seen := map[string]bool{}
-	claim := func() int {
+	claim := func(limit int) int {
 		t.Helper()
 		now := time.Now()
-		jobs, err := db.ClaimDeliveries(ctx, "test", now, now.Add(time.Minute), 4)
+		jobs, err := db.ClaimDeliveries(ctx, "test", now, now.Add(time.Minute), limit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,19 +61,20 @@ func CheckClaimFansOutItsPlaces(t *testing.T, db OutboxMigrated, outboxRows func
 		}
 		return len(jobs)
 	}
-	if got := claim(); got == 0 || got > 4 {
+	if got := claim(4); got == 0 || got > 4 {
 		t.Fatalf("first claim = %d deliveries; want 1-4", got)
 	}
-	// Four places and the lookahead: five rows, fifteen deliveries.
-	if n := outbox(); n != records-5 {
-		t.Errorf("outbox after the first claim = %d rows; want %d", n, records-5)
+	// One round of the fan-out: 256 rows, 768 deliveries.
+	const left = records - 256
+	if n := outbox(); n != left {
+		t.Errorf("outbox after the first claim = %d rows; want %d", n, left)
 	}
-	claim()
-	if n := outbox(); n != records-5 {
-		t.Errorf("outbox after a claim the made deliveries filled = %d rows; want %d", n, records-5)
+	claim(4)
+	if n := outbox(); n != left {
+		t.Errorf("outbox after a claim the made deliveries filled = %d rows; want %d", n, left)
 	}
 	for range 3 * records {
-		if claim() == 0 {
+		if claim(64) == 0 {
 			break
 		}
 	}
