@@ -286,20 +286,8 @@ func (d *Dispatcher) Queued(n int) {
 	d.Wake()
 }
 
-// claimed takes the first attempts among jobs off the backlog; with
-// drained (a claim without the deferral's cutoff that found fewer due
-// deliveries than it had places), it empties it: nothing is left to send.
-// That also forgets what Queued counted and this server will not claim
-// (records another server on the same PostgreSQL database sent, webhooks
-// disabled since), which would otherwise keep the backlog above
-// DeferAfter for good (it is forgotten at the check-ins' first quiet
-// moment, when a claim runs without the cutoff). A commit counted between the claim and this is
-// forgotten too: the backlog errs low, towards sending at once.
-func (d *Dispatcher) claimed(jobs []*fc.DeliveryJob, drained bool) {
-	if drained {
-		d.backlog.Store(0)
-		return
-	}
+// claimed takes the first attempts among jobs off the backlog.
+func (d *Dispatcher) claimed(jobs []*fc.DeliveryJob) {
 	n := 0
 	for _, j := range jobs {
 		if j.Delivery.Attempts == 0 {
@@ -318,7 +306,7 @@ func (d *Dispatcher) claimed(jobs []*fc.DeliveryJob, drained bool) {
 // saturated (Config.Busy) and the dispatcher is behind by more than
 // Config.DeferAfter.
 func (d *Dispatcher) deferring() bool {
-	return d.cfg.Defer > 0 && d.cfg.Busy != nil && (d.cfg.DeferAfter < 0 || d.backlog.Load() > int64(d.cfg.DeferAfter)) && d.cfg.Busy()
+	return d.cfg.Defer > 0 && d.cfg.Busy != nil && d.backlog.Load() > int64(d.cfg.DeferAfter) && d.cfg.Busy()
 }
 
 // dueBy returns the time up to which deliveries are due for a claim at
@@ -449,7 +437,7 @@ func (d *Dispatcher) start(ctx context.Context) (n int, deferred bool, err error
 	if err != nil {
 		jobs = nil
 	}
-	d.claimed(jobs, err == nil && !deferred && len(jobs) < free)
+	d.claimed(jobs)
 	d.fmu.Lock()
 	d.busy -= free - len(jobs)
 	d.fmu.Unlock()
@@ -663,7 +651,7 @@ func (d *Dispatcher) record(ctx context.Context, r fc.DeliveryResult, j *fc.Deli
 			if err != nil {
 				jobs = nil
 			}
-			d.claimed(jobs, err == nil && !deferred && len(jobs) < places)
+			d.claimed(jobs)
 			if deferred {
 				// What the cutoff left waits for Run's next look, which
 				// a wake arms (the burst may end with no commit to
