@@ -84,7 +84,7 @@ func TestWebhookTwoServersOneDatabase(t *testing.T) {
 			Webhooks: &WebhookConfig{Store: db, AllowPrivate: true}})
 		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, RenderAll: srv.RenderDeliveries, AllowPrivate: true, Poll: 50 * time.Millisecond,
 			Transport: countingTransport{webhook.NewTransport(true), &sent[i]}})
-		db.OnWebhookDeliveries(d.Queued)
+		db.OnWebhookDeliveries(d.Wake)
 		running.Go(func() { d.Run(ctx) })
 		handlers = append(handlers, srv.Handler())
 

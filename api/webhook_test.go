@@ -59,7 +59,7 @@ type hookBackend interface {
 	storetest.WebhookBackend
 	fc.AlertStore
 	fc.AlertEmailStore
-	OnWebhookDeliveries(func(n int))
+	OnWebhookDeliveries(func())
 }
 
 // hookEnv is an API server with check-ins and webhooks on the store
@@ -690,7 +690,7 @@ func TestWebhookDeferBounded(t *testing.T) {
 	busy.Store(true)
 	e.disp = webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true,
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }, Jitter: func() float64 { return 0.5 },
-		Busy: busy.Load, Defer: 5 * time.Second, DeferAfter: -1})
+		Busy: busy.Load, Defer: 5 * time.Second})
 	e.refuse(t, 1)
 	if n := e.run(t); n != 0 {
 		t.Fatalf("attempts while busy, at once = %d; want 0", n)
@@ -707,41 +707,6 @@ func TestWebhookDeferBounded(t *testing.T) {
 	busy.Store(false)
 	if n := e.run(t); n != 1 || received.Load() != 2 {
 		t.Fatalf("attempts once not busy = %d (received %d); want 1 at once", n, received.Load())
-	}
-}
-
-// TestWebhookDeferAfterBacklog: saturated check-ins (Config.Busy) defer
-// deliveries only while the dispatcher is behind by more than
-// Config.DeferAfter (the deliveries queued, as the store reports them,
-// and not yet claimed): a dispatcher that keeps up sends at once however
-// busy the check-ins are (PUSH.md's second at 1,000 refusals/s, when a
-// loaded machine's batches count as saturated), one that is behind
-// defers up to Defer.
-func TestWebhookDeferAfterBacklog(t *testing.T) {
-	e := newHookEnv(t, true)
-	srv, received := tallyReceiver(t)
-	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
-	e.disp = webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true,
-		Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }, Jitter: func() float64 { return 0.5 },
-		Busy: func() bool { return true }, Defer: 5 * time.Second, DeferAfter: 2})
-	e.db.OnWebhookDeliveries(e.disp.Queued)
-	e.refuse(t, 1)
-	if n := e.run(t); n != 1 || received.Load() != 1 {
-		t.Fatalf("attempts while busy with a backlog of 1 = %d (received %d); want 1 at once", n, received.Load())
-	}
-	for range 3 {
-		e.refuse(t, 1)
-	}
-	if n := e.run(t); n != 0 {
-		t.Fatalf("attempts while busy with a backlog of 3 = %d; want 0 until the bound", n)
-	}
-	e.advance(5100 * time.Millisecond)
-	if n := e.run(t); n != 3 || received.Load() != 4 {
-		t.Fatalf("attempts past the bound = %d (received %d); want 3", n, received.Load())
-	}
-	e.refuse(t, 1) // the backlog was claimed: at once again
-	if n := e.run(t); n != 1 || received.Load() != 5 {
-		t.Fatalf("attempts once caught up = %d (received %d); want 1 at once", n, received.Load())
 	}
 }
 
@@ -762,8 +727,8 @@ func TestWebhookDeferRun(t *testing.T) {
 	}
 	run := func(busy func() bool, bound time.Duration) func() {
 		d := webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true, Poll: time.Hour,
-			Busy: busy, Defer: bound, DeferAfter: -1})
-		e.db.OnWebhookDeliveries(d.Queued)
+			Busy: busy, Defer: bound})
+		e.db.OnWebhookDeliveries(d.Wake)
 		ctx, cancel := context.WithCancel(context.Background())
 		var done sync.WaitGroup
 		done.Go(func() { d.Run(ctx) })

@@ -121,7 +121,7 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 		// up to webhook.DefaultDefer (-push-defer).
 		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, RenderAll: srv.RenderDeliveries, AllowPrivate: true,
 			Busy: q.Busy, Defer: *pushDefer})
-		db.OnWebhookDeliveries(d.Queued)
+		db.OnWebhookDeliveries(d.Wake)
 		ctx, cancel := context.WithCancel(context.Background())
 		running.Go(func() { d.Run(ctx) })
 		defer cancel()

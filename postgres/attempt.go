@@ -27,7 +27,6 @@ func (db *DB) RecordAttempts(ctx context.Context, attempts []*fc.Attempt) ([]fc.
 }
 
 // OnWebhookDeliveries sets fn, called after a batch of attempts that
-// queued webhook deliveries commits, with their number: serve tells its
-// dispatcher with it (webhook.Dispatcher.Queued)
+// queued webhook deliveries commits: serve wakes its dispatcher with it
 // (sqlstore.WebhookCache.Queued). Call it before the store is shared.
-func (db *DB) OnWebhookDeliveries(fn func(n int)) { db.dir.Webhooks.Queued = fn }
+func (db *DB) OnWebhookDeliveries(fn func()) { db.dir.Webhooks.Queued = fn }

@@ -53,13 +53,3 @@ func TestMigration0022(t *testing.T) {
 		return rows, named, err
 	})
 }
-
-// TestClaimFansOutItsPlaces: storetest.CheckClaimFansOutItsPlaces on
-// PostgreSQL.
-func TestClaimFansOutItsPlaces(t *testing.T) {
-	db := openTest(t)
-	storetest.CheckClaimFansOutItsPlaces(t, db, func() (n int, err error) {
-		err = db.pool.QueryRow(context.Background(), `SELECT count(*) FROM webhook_outbox`).Scan(&n)
-		return n, err
-	})
-}

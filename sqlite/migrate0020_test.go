@@ -103,13 +103,3 @@ func TestOutboxFanOutRepeated(t *testing.T) {
 		t.Errorf("webhook-ids after the fan-out again = %v; first %v", again, first)
 	}
 }
-
-// TestClaimFansOutItsPlaces: storetest.CheckClaimFansOutItsPlaces on
-// SQLite.
-func TestClaimFansOutItsPlaces(t *testing.T) {
-	db := openTest(t)
-	storetest.CheckClaimFansOutItsPlaces(t, db, func() (n int, err error) {
-		err = db.writer.QueryRow(`SELECT count(*) FROM webhook_outbox`).Scan(&n)
-		return n, err
-	})
-}

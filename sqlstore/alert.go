@@ -534,7 +534,7 @@ func (s Alerts) SweepAlerts(ctx context.Context) (int, error) {
 		return tx.Flush(ctx)
 	})
 	if err == nil && queued > 0 && s.Webhooks != nil && s.Webhooks.Queued != nil {
-		s.Webhooks.Queued(queued)
+		s.Webhooks.Queued()
 	}
 	return n, err
 }

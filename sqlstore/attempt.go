@@ -143,7 +143,7 @@ func recordTx(ctx context.Context, d Dialect, write WriteFunc, dirs *DirectoryCa
 	if queued > 0 {
 		dirs.Webhooks.Outbox.queued.Add(1) // committed: the claims look at the outbox again
 		if dirs.Webhooks.Queued != nil {
-			dirs.Webhooks.Queued(queued) // the dispatcher may send them now
+			dirs.Webhooks.Queued() // the dispatcher may send them now
 		}
 	}
 	return results, nil

@@ -21,9 +21,7 @@ import (
 // before a webhook's delete, so that it sees every record queued, and
 // one round of it before the delivery log is read (fanOutRound).
 
-// fanOutLimit is the most outbox rows one fan-out takes at a time. A
-// claim fans out only when the deliveries already made do not fill its
-// places (claim).
+// fanOutLimit is the most outbox rows one fan-out takes at a time.
 const fanOutLimit = 256
 
 // fanOutSQL makes the deliveries of the outbox rows with the given Ids
@@ -156,17 +154,17 @@ func (s Webhooks) outboxDue(ctx context.Context, tx Tx, due time.Time) (bool, er
 // deleted since the record was written gets none. The dispatcher's claims
 // skip the rows another server is fanning out (wait false); a webhook's
 // delete waits for them (wait true), so it sees every delivery.
-func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wait bool, limit int) (young time.Time, more bool, err error) {
+func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wait bool) (young time.Time, more bool, err error) {
 	lock := s.D.forUpdate()
 	if !wait {
 		lock = s.D.skipLocked()
 	}
 	for {
-		read, taken, young, err := s.fanOutOnce(ctx, tx, due, all, lock, limit)
+		read, taken, young, err := s.fanOutOnce(ctx, tx, due, all, lock)
 		if err != nil {
 			return young, false, err
 		}
-		if read < limit || taken == 0 {
+		if read < fanOutLimit || taken == 0 {
 			return young, false, nil
 		}
 		if !all {
@@ -175,29 +173,27 @@ func (s Webhooks) fanOut(ctx context.Context, tx WriteTx, due time.Time, all, wa
 	}
 }
 
-// claimFanOut is the fan-out of a claim of deliveries due at due, of at
-// most rows outbox rows: with force (ClaimDeliveries, which looked
-// first), or when the hint says the outbox may hold rows for it. It
-// reports whether it read the outbox.
-func (s Webhooks) claimFanOut(ctx context.Context, tx WriteTx, due time.Time, force bool, rows int) (bool, error) {
+// claimFanOut is the fan-out of a claim of deliveries due at due: with
+// force (ClaimDeliveries, which looked first), or when the hint says the
+// outbox may hold rows for it.
+func (s Webhooks) claimFanOut(ctx context.Context, tx WriteTx, due time.Time, force bool) error {
 	look, mark := s.Outbox.look(due)
 	if !look && !force {
-		return false, nil
+		return nil
 	}
-	young, more, err := s.fanOut(ctx, tx, due, false, false, rows)
+	young, more, err := s.fanOut(ctx, tx, due, false, false)
 	if err == nil {
 		s.Outbox.left(mark, young, more)
 	}
-	return true, err
+	return err
 }
 
-// fanOutOnce is one round of fanOut, of at most limit outbox rows, and
-// returns how many it read, how many of them it fanned out, and the
-// creation time of the oldest one it left because it was written after
-// due (zero: none).
-func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all bool, lock string, limit int) (read, taken int, young time.Time, err error) {
+// fanOutOnce is one round of fanOut and returns how many outbox rows it
+// read, how many of them it fanned out, and the creation time of the
+// oldest one it left because it was written after due (zero: none).
+func (s Webhooks) fanOutOnce(ctx context.Context, tx WriteTx, due time.Time, all bool, lock string) (read, taken int, young time.Time, err error) {
 	t := s.D.Accounts
-	rows, err := tx.Query(ctx, `SELECT d.id, d.created_on, d.webhooks FROM webhook_outbox d ORDER BY d.id LIMIT $1`+lock, limit)
+	rows, err := tx.Query(ctx, `SELECT d.id, d.created_on, d.webhooks FROM webhook_outbox d ORDER BY d.id LIMIT $1`+lock, fanOutLimit)
 	if err != nil {
 		return 0, 0, young, fmt.Errorf("read the outbox: %w", err)
 	}

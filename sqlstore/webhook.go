@@ -268,7 +268,7 @@ func (s Webhooks) DeleteWebhook(ctx context.Context, scope fc.Scope, id int64) e
 		// below with the rest: an outbox row left naming it would
 		// otherwise go to a webhook created later with its Id (SQLite
 		// reuses the largest Id).
-		if _, _, err := s.fanOut(ctx, tx, time.Time{}, true, true, fanOutLimit); err != nil {
+		if _, _, err := s.fanOut(ctx, tx, time.Time{}, true, true); err != nil {
 			return err
 		}
 		where, args := scopeWhere(scope, []any{id})
@@ -402,7 +402,7 @@ func (s Webhooks) fanOutRound(ctx context.Context) error {
 		return err
 	}
 	return s.lazy()(ctx, func(tx WriteTx, _ time.Time) error {
-		_, _, _, err := s.fanOutOnce(ctx, tx, time.Time{}, true, s.D.forUpdate(), fanOutLimit)
+		_, _, _, err := s.fanOutOnce(ctx, tx, time.Time{}, true, s.D.forUpdate())
 		return err
 	})
 }
@@ -518,41 +518,24 @@ func (s Webhooks) FinishAndClaim(ctx context.Context, owner string, rs []fc.Deli
 }
 
 // claim leases up to limit due deliveries to owner in tx and returns
-// them, turning outbox rows written by now into deliveries when those
-// already made do not fill the places (claimFanOut: with force, whatever
-// the OutboxHint says): on
-// PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED, so servers
-// claiming at once take different rows and none waits.
+// them, after turning the outbox rows written by now into deliveries
+// (claimFanOut: with force, whatever the OutboxHint says): on PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED,
+// so servers claiming at once take different rows and none waits.
 func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leaseUntil time.Time, limit int, force bool) ([]*fc.DeliveryJob, error) {
 	t := s.D.Accounts
-	// The deliveries already made come first; the outbox is fanned out
-	// (up to fanOutLimit rows) only when they do not fill the places (the
-	// lookahead row of claimGroups counts as one). A claim that fanned out
-	// every due row at each claim (up to 768 deliveries with three
-	// webhooks) to send 16 turned a burst's records into delivery rows
-	// long before they were sent: CPU and write-ahead log that the
-	// check-ins' commits paid for while saturated (docs/benchmarks.md,
-	// BenchmarkHTTP16Push, "the burst's profile"). Now at most one
-	// fan-out's worth is made ahead of the claims. Fanning out only one
-	// row per missing place cost a drain 12% more CPU per delivery (more,
-	// smaller fan-outs: BenchmarkWebhookDrain).
-	jobs, err := s.claimRows(ctx, tx, now, limit+1)
-	if err != nil {
+	if err := s.claimFanOut(ctx, tx, now, force); err != nil {
 		return nil, err
 	}
-	if len(jobs) <= limit {
-		read, err := s.claimFanOut(ctx, tx, now, force, fanOutLimit)
-		if err != nil {
-			return nil, err
-		}
-		if read {
-			if jobs, err = s.claimRows(ctx, tx, now, limit+1); err != nil {
-				return nil, err
-			}
-		}
+	rows, err := tx.Query(ctx, claimSQL+s.D.skipLocked(), t.Value(now), limit+1)
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
-	if len(jobs) == 0 {
-		return nil, nil
+	jobs, err := ScanRows(rows, "claim deliveries", func(r Rows) (*fc.DeliveryJob, error) {
+		var j fc.DeliveryJob
+		return &j, s.scanDelivery(r, &j.Delivery, &j.URL, &j.Secret, &j.Delivery.Scope)
+	})
+	if err != nil || len(jobs) == 0 {
+		return nil, err
 	}
 	due := make([]dueDelivery, len(jobs))
 	for i, j := range jobs {
@@ -569,18 +552,6 @@ func (s Webhooks) claim(ctx context.Context, tx WriteTx, owner string, now, leas
 	}
 	slices.SortFunc(jobs, func(a, b *fc.DeliveryJob) int { return cmp.Compare(a.Delivery.ID, b.Delivery.ID) }) // in Id order, as before
 	return jobs, nil
-}
-
-// claimRows reads up to limit due deliveries for a claim (claimSQL).
-func (s Webhooks) claimRows(ctx context.Context, tx WriteTx, now time.Time, limit int) ([]*fc.DeliveryJob, error) {
-	rows, err := tx.Query(ctx, claimSQL+s.D.skipLocked(), s.D.Accounts.Value(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("claim deliveries: %w", err)
-	}
-	return ScanRows(rows, "claim deliveries", func(r Rows) (*fc.DeliveryJob, error) {
-		var j fc.DeliveryJob
-		return &j, s.scanDelivery(r, &j.Delivery, &j.URL, &j.Secret, &j.Delivery.Scope)
-	})
 }
 
 // dueDelivery is a row of dueSQL.

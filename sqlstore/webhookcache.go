@@ -77,9 +77,8 @@ type WebhookCache struct {
 	// Queued, when set, is called after a batch that queued deliveries
 	// has committed: it wakes this server's dispatcher, so a record
 	// reaches its receiver without waiting for the next poll. Set it
-	// before the store is shared. n is the number of deliveries queued
-	// (webhook.Dispatcher.Queued).
-	Queued func(n int)
+	// before the store is shared.
+	Queued func()
 }
 
 // activeHook is one active webhook as the outbox matches it.

@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -56,10 +55,6 @@ const (
 	// DefaultDefer is serve's --webhook-defer: how long a due delivery
 	// may wait while the check-ins are saturated (Config.Defer).
 	DefaultDefer = 5 * time.Second
-	// DefaultDeferAfter is Config.DeferAfter's default: a second's worth
-	// of deliveries at the rate of PUSH.md's lag target (1,000 refusals a
-	// second, p99 under 1 s).
-	DefaultDeferAfter = 1000
 	// DeferCheck is how often a deferring dispatcher looks again: for
 	// the end of the saturation (it then catches up) and for deliveries
 	// that have waited Defer. A look that finds none is a read, no write.
@@ -132,9 +127,8 @@ type Config struct {
 	Workers int
 	// Busy, when set, says whether the check-ins are saturated
 	// (groupcommit.Queue.Busy). Check-in recording comes first: while Busy
-	// reports true and the backlog exceeds DeferAfter, the dispatcher
-	// claims only deliveries that have been due for at least Defer, and
-	// catches up once it reports false. On
+	// reports true the dispatcher claims only deliveries that have been
+	// due for at least Defer, and catches up once it reports false. On
 	// one machine every delivery (an HTTP request, and on the test
 	// machine its receiver) takes CPU the check-ins need
 	// (BenchmarkHTTP16Push/push).
@@ -144,22 +138,8 @@ type Config struct {
 	// DeferCheck later, once a worker is free), so the yield holds none
 	// back for ever; a backlog larger than the workers send still waits
 	// its turn. 0 never defers.
-	Defer time.Duration
-	// DeferAfter is the backlog (this server's records' deliveries queued
-	// and not yet claimed for a first attempt, as Queued counts them)
-	// above which a dispatcher defers while Busy; below it, it sends at
-	// once however busy the check-ins are. Busy alone is no sign that
-	// deferring helps: on a loaded 2-core machine the group commit's
-	// batches average 4 attempts or more at 1,000 refusals/s (Busy for
-	// 83-94% of BenchmarkPushLag), a rate the dispatcher keeps up with,
-	// and deferring then held every delivery up to Defer (p99 4.7-5.1 s).
-	// A dispatcher that falls further behind than this has lost the lag
-	// target for those deliveries anyway, and then yields the CPU to the
-	// check-ins (BenchmarkHTTP16Push: three deliveries a refusal, several
-	// thousand a second). 0 is DefaultDeferAfter; negative defers on
-	// Busy alone.
-	DeferAfter int
-	Logger     *slog.Logger
+	Defer  time.Duration
+	Logger *slog.Logger
 	// Transport replaces the guarded transport (tests of the guard's
 	// second check use the real one).
 	Transport http.RoundTripper
@@ -169,13 +149,8 @@ type Config struct {
 // One per server: several servers on one PostgreSQL database each run
 // one, and the claims' leases keep them from making the same attempt.
 type Dispatcher struct {
-	cfg    Config
-	client *http.Client
-	// backlog estimates this server's deliveries queued and not yet
-	// claimed for a first attempt (Queued adds, claims subtract; never
-	// below 0: other servers' records and redeliveries are not counted
-	// in).
-	backlog atomic.Int64
+	cfg     Config
+	client  *http.Client
 	owner   string
 	wake    chan struct{}
 	metrics *Metrics
@@ -224,9 +199,6 @@ func New(cfg Config) *Dispatcher {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.DeferAfter == 0 {
-		cfg.DeferAfter = DefaultDeferAfter
 	}
 	if cfg.Transport == nil {
 		t := NewTransport(cfg.AllowPrivate)
@@ -278,35 +250,9 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// Queued tells the dispatcher that a commit queued n deliveries (the
-// store calls it: OnWebhookDeliveries) and wakes it: the backlog that
-// Config.DeferAfter judges.
-func (d *Dispatcher) Queued(n int) {
-	d.backlog.Add(int64(n))
-	d.Wake()
-}
-
-// claimed takes the first attempts among jobs off the backlog.
-func (d *Dispatcher) claimed(jobs []*fc.DeliveryJob) {
-	n := 0
-	for _, j := range jobs {
-		if j.Delivery.Attempts == 0 {
-			n++
-		}
-	}
-	if n == 0 {
-		return
-	}
-	if b := d.backlog.Add(int64(-n)); b < 0 {
-		d.backlog.CompareAndSwap(b, 0) // what Queued did not count
-	}
-}
-
-// deferring reports whether claims now yield to the check-ins: they are
-// saturated (Config.Busy) and the dispatcher is behind by more than
-// Config.DeferAfter.
+// deferring reports whether claims now yield to the check-ins.
 func (d *Dispatcher) deferring() bool {
-	return d.cfg.Defer > 0 && d.cfg.Busy != nil && d.backlog.Load() > int64(d.cfg.DeferAfter) && d.cfg.Busy()
+	return d.cfg.Defer > 0 && d.cfg.Busy != nil && d.cfg.Busy()
 }
 
 // dueBy returns the time up to which deliveries are due for a claim at
@@ -437,7 +383,6 @@ func (d *Dispatcher) start(ctx context.Context) (n int, deferred bool, err error
 	if err != nil {
 		jobs = nil
 	}
-	d.claimed(jobs)
 	d.fmu.Lock()
 	d.busy -= free - len(jobs)
 	d.fmu.Unlock()
@@ -651,7 +596,6 @@ func (d *Dispatcher) record(ctx context.Context, r fc.DeliveryResult, j *fc.Deli
 			if err != nil {
 				jobs = nil
 			}
-			d.claimed(jobs)
 			if deferred {
 				// What the cutoff left waits for Run's next look, which
 				// a wake arms (the burst may end with no commit to

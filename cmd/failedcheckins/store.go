@@ -19,7 +19,7 @@ type store interface {
 	fc.WebhookStore
 	// OnWebhookDeliveries wakes the dispatcher after a commit that
 	// queued deliveries (webhooks.go).
-	OnWebhookDeliveries(fn func(n int))
+	OnWebhookDeliveries(fn func())
 	fc.AuditStore
 	fc.PrivacyStore
 	fc.AlertStore

@@ -26,7 +26,7 @@ func startWebhooks(ctx context.Context, db store, server *api.Server, o webhookO
 	if err := server.Metrics().Register(d.Collectors()...); err != nil {
 		return nil, err
 	}
-	db.OnWebhookDeliveries(d.Queued)
+	db.OnWebhookDeliveries(d.Wake)
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Add(2)
