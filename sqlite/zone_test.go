@@ -67,6 +67,39 @@ func TestZoneCounts(t *testing.T) {
 			if want := storetest.Search(all, q).TotalItems; got.TotalItems != want {
 				t.Fatalf("%s, query %d %+v: TotalItems %d, the reference %d", step, i, q, got.TotalItems, want)
 			}
+			// A page of the same ranges, in another order, anywhere
+			// in the matches: its plan may test the Ids the zone map
+			// bounds the ranges to, and sort the ids alone
+			// (sqlstore.zoneIDs, Find.narrowPage).
+			// With a substring besides, the page may gather the
+			// matches through a driver (sqlstore/selective.go) and sort
+			// their ids alone.
+			q.OrderBy, q.Descending = pageOrders[rnd.IntN(len(pageOrders))], rnd.IntN(2) == 0
+			q.Size = 1 + rnd.IntN(40)
+			if rnd.IntN(3) == 0 {
+				r := all[rnd.IntN(len(all))]
+				f, v := fc.FieldTeams, r.Teams
+				if rnd.IntN(2) == 0 {
+					f, v = fc.FieldCoworkerFullName, r.CoworkerFullName
+				}
+				if rs := []rune(v); len(rs) > 0 {
+					at := rnd.IntN(len(rs))
+					q.Conditions = append(slices.Clip(q.Conditions), fc.Contains(f, string(rs[at:min(len(rs), at+1+rnd.IntN(4))])))
+				}
+			}
+			total := storetest.Search(all, q).TotalItems
+			if total > 0 {
+				q.Page = 1 + int64(rnd.IntN(int(total+int64(q.Size)-1)/q.Size))
+			}
+			page, err := db.FindFailedCheckins(ctx, q)
+			if err != nil {
+				t.Fatalf("%s, page %d %+v: %v", step, i, q, err)
+			}
+			want := storetest.Search(all, q)
+			if page.TotalItems != want.TotalItems || !slices.EqualFunc(page.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+				t.Fatalf("%s, page %d %+v: %d of %d records, the reference %d of %d (first %v, %v)", step, i, q, len(page.Records), page.TotalItems,
+					len(want.Records), want.TotalItems, ids(page.Records, 3), ids(want.Records, 3))
+			}
 		}
 	}
 	check("import")
@@ -112,6 +145,20 @@ func TestZoneCounts(t *testing.T) {
 	if zoned < 600 {
 		t.Errorf("only %d of 1,500 searches were counted from a zone map", zoned)
 	}
+}
+
+// pageOrders are the orders TestZoneCounts reads its pages in: the time
+// fields of the ranges, text and null orders and the rowid.
+var pageOrders = []fc.Field{fc.FieldID, fc.FieldCheckinAttemptTime, fc.FieldCreatedOn, fc.FieldUpdatedOn, fc.FieldTeams,
+	fc.FieldDescription, fc.FieldCoworkerID, fc.FieldSystemID, fc.FieldResolvedOn, fc.FieldBusinessName}
+
+// ids returns the Ids of the first n records, for messages.
+func ids(rs []*fc.FailedCheckin, n int) []int64 {
+	var out []int64
+	for _, r := range rs[:min(n, len(rs))] {
+		out = append(out, r.ID)
+	}
+	return out
 }
 
 // zoneEdges returns, per field, values a count may be off by one at: the

@@ -186,12 +186,62 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 	if err != nil {
 		return Statement{}, err
 	}
+	// The Ids the zone map bounds q's time ranges to are tested on the
+	// entries of a walk; without one they are added only where SQLite's
+	// own plan would otherwise read the whole table (no term its indexes
+	// serve): beside such a term its plan may take the rowid range
+	// instead (r037: four locations' attempt range, read through
+	// failed_checkins_business in the Ids' range instead of
+	// failed_checkins_business_time).
+	if d.SortIndexHints && (walk != "" || !ownPlanSeeks(d, q)) {
+		if lo, hi, ok, err := zoneIDs(ctx, d, run, q); err != nil {
+			return Statement{}, err
+		} else if ok {
+			q.Conditions = append(slices.Clip(q.Conditions), fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: lo, Max: hi})
+		}
+	}
 	f, err := failedCheckins.buildFind(d, q, walk, nil)
 	if err != nil {
 		return Statement{}, err
 	}
-	return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
+	return Statement{SQL: f.pageSQL(d, q, offset, walk == ""), Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
 }
+
+// pageSQL returns f's page statement for q's page at offset: narrowPage
+// on SQLite from narrowMinOffset on when the plan sorts (no walk of the
+// order's index was hinted) and the order is not the rowid's, which
+// needs no sort; Page otherwise.
+func (f Find) pageSQL(d Dialect, q fc.Query, offset int64, sorts bool) string {
+	if d.SortIndexHints && offset >= narrowMinOffset && sorts && q.OrderBy != fc.FieldID && q.OrderBy != fc.FieldIsNew {
+		return f.narrowPage
+	}
+	return f.Page
+}
+
+// ownPlanSeeks says whether SQLite's own plan of q seeks an index for one
+// of its terms (a scope, or a seed its plan can use: native) other than
+// the rowid range of an Id range.
+func ownPlanSeeks(d Dialect, q fc.Query) bool {
+	if !q.Scope.All() {
+		return true
+	}
+	return slices.ContainsFunc(q.Conditions, func(c fc.Condition) bool {
+		s, ok := seedOf(d, c)
+		return ok && s.native && !(c.Field == fc.FieldID && c.Match == fc.MatchIntRange)
+	})
+}
+
+// narrowMinOffset is the offset from which a SQLite page orders and
+// skips the ids of the matches alone and then reads its records by id
+// (Find.narrowPage), when its plan sorts (SQLite's own plan: no walk of
+// the order's index is hinted) in an order other than the rowid's.
+// SQLite's sort for a LIMIT and OFFSET keeps offset + size whole rows (20
+// columns, the descriptions and teams among them) where it needs the sort
+// key and the id: issue 17's r183 (an UpdatedOn range by teams, offset
+// 11,232) spent most of its time there. Below it the page's own records
+// are most of what is kept. A page gathered through a driver
+// (drivenPage) sorts too, but was not measured, so it is left as it was.
+const narrowMinOffset = 256
 
 // orderWalk returns the clause (hint) that makes a SQLite page of q walk
 // the index of its order (orderIndex), or "" to leave the plan to
