@@ -186,18 +186,22 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 	if err != nil {
 		return Statement{}, err
 	}
-	// The Ids the zone map bounds q's time ranges to are tested on the
-	// entries of a walk; without one they are added only where SQLite's
-	// own plan would otherwise read the whole table (no term its indexes
-	// serve): beside such a term its plan may take the rowid range
-	// instead (r037: four locations' attempt range, read through
-	// failed_checkins_business in the Ids' range instead of
+	// The Ids the zone map bounds q's time ranges to (and, ordered by
+	// CreatedOn or the attempt time, the order's values in their blocks)
+	// are tested on the entries of a walk; without one they are added
+	// only where SQLite's own plan would otherwise read the whole table
+	// (no term its indexes serve): beside such a term its plan may take
+	// the rowid range instead (r037: four locations' attempt range, read
+	// through failed_checkins_business in the Ids' range instead of
 	// failed_checkins_business_time).
 	if d.SortIndexHints && (walk != "" || !ownPlanSeeks(d, q)) {
-		if lo, hi, ok, err := zoneIDs(ctx, d, run, q); err != nil {
+		if lo, hi, order, ordered, ok, err := zoneIDs(ctx, d, run, q); err != nil {
 			return Statement{}, err
 		} else if ok {
 			q.Conditions = append(slices.Clip(q.Conditions), fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: lo, Max: hi})
+			if ordered {
+				q.Conditions = append(q.Conditions, order)
+			}
 		}
 	}
 	f, err := failedCheckins.buildFind(d, q, walk, nil)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -274,9 +275,15 @@ func (z *Rollup) resolvedSQL() string {
 // false when q has no such time range, the zone map is not SQLite's,
 // or the blocks span more than three quarters of the table, where the
 // term would skip little.
-func zoneIDs(ctx context.Context, d Dialect, run RunInts, q fc.Query) (lo, hi int64, ok bool, err error) {
+//
+// Ordered by CreatedOn or CheckinAttemptTime, whose indexes SQLite's plan
+// seeks, the page may also test the range of the order's values those
+// blocks hold (order, when ordered): its plan then walks that stretch of
+// the order instead of sorting the Ids' range (r079: 168,637 matches of an
+// UpdatedOn range, the first 6 by CreatedOn).
+func zoneIDs(ctx context.Context, d Dialect, run RunInts, q fc.Query) (lo, hi int64, order fc.Condition, ordered, ok bool, err error) {
 	if !d.SortIndexHints || !zoneMap.usable(d) {
-		return 0, 0, false, nil
+		return 0, 0, order, false, false, nil
 	}
 	p := zonePlan{r: zoneMap, ranges: map[fc.Field]span{}}
 	timed := false
@@ -291,24 +298,34 @@ func zoneIDs(ctx context.Context, d Dialect, run RunInts, q fc.Query) (lo, hi in
 		}
 	}
 	if !timed {
-		return 0, 0, false, nil
+		return 0, 0, order, false, false, nil
 	}
 	for _, s := range p.ranges {
 		if !s.sane() {
-			return 0, 0, false, nil
+			return 0, 0, order, false, false, nil
 		}
+	}
+	ordered = q.OrderBy == fc.FieldCreatedOn || q.OrderBy == fc.FieldCheckinAttemptTime
+	bounds := "0, -1"
+	if ordered {
+		c := columnTable[q.OrderBy].name
+		bounds = "coalesce(min(" + c + "_min), 0), coalesce(max(" + c + "_max), -1)"
 	}
 	a := &args{d: d, t: zoneMap.table}
 	st := Statement{SQL: "SELECT coalesce(min(id_block), 0), coalesce(max(id_block), -1), (SELECT coalesce(max(id_block) - min(id_block) + 1, 0) FROM " +
-		zoneMap.Name + ") FROM " + zoneMap.Name + " AS z WHERE " + strings.Join(p.terms(a, false), " AND ")}
+		zoneMap.Name + "), " + bounds + " FROM " + zoneMap.Name + " AS z WHERE " + strings.Join(p.terms(a, false), " AND ")}
 	st.Args = a.vals
-	var blo, bhi, all int64
-	if err := run(ctx, st, 3, func(v []int64) bool { blo, bhi, all = v[0], v[1], v[2]; return false }); err != nil {
-		return 0, 0, false, fmt.Errorf("bound the ids by the zone map: %w", err)
+	var blo, bhi, all, olo, ohi int64
+	if err := run(ctx, st, 5, func(v []int64) bool { blo, bhi, all, olo, ohi = v[0], v[1], v[2], v[3], v[4]; return false }); err != nil {
+		return 0, 0, order, false, false, fmt.Errorf("bound the ids by the zone map: %w", err)
 	}
 	if 4*(bhi-blo+1) > 3*all {
-		return 0, 0, false, nil
+		return 0, 0, order, false, false, nil
+	}
+	if ordered {
+		// Records hold whole seconds: the order's values are olo..ohi.
+		order = fc.TimeRange(q.OrderBy, time.Unix(olo, 0).UTC(), time.Unix(ohi+1, 0).UTC())
 	}
 	w := zoneMap.Bucket.Width
-	return blo * w, bhi*w + w - 1, true, nil
+	return blo * w, bhi*w + w - 1, order, ordered, true, nil
 }
