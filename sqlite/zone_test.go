@@ -72,8 +72,9 @@ func TestZoneCounts(t *testing.T) {
 			// bounds the ranges to, and sort the ids alone
 			// (sqlstore.zoneIDs, Find.narrowPage).
 			// With a substring besides, the page may gather the
-			// matches through a driver (sqlstore/selective.go) and sort
-			// their ids alone.
+			// matches through a driver (sqlstore/selective.go), whose
+			// statement sorts the whole records (drivenPage keeps
+			// Find.Page).
 			q.OrderBy, q.Descending = pageOrders[rnd.IntN(len(pageOrders))], rnd.IntN(2) == 0
 			q.Size = 1 + rnd.IntN(40)
 			if rnd.IntN(3) == 0 {
@@ -431,6 +432,68 @@ func TestZoneOwnWalk(t *testing.T) {
 		want := storetest.Search(recs, q)
 		if page.TotalItems != want.TotalItems || !slices.EqualFunc(page.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
 			t.Errorf("by %s: %d of %d records, the reference %d of %d", tt.order, len(page.Records), page.TotalItems, len(want.Records), want.TotalItems)
+		}
+	}
+}
+
+// TestZoneOrderBound: pages ordered by CreatedOn or CheckinAttemptTime over
+// a range inside a few of 20 blocks test the range of the order's values
+// those blocks hold (sqlstore.zoneIDs' order); the first and last pages in
+// both directions match the reference. The range starts at a block's first
+// record, whose order's values are the block's least (a bound one second
+// too high leaves it out), and CreatedOn is ten days after the attempt
+// (one field's bound on the other's order leaves records out).
+func TestZoneOrderBound(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	rnd := rand.New(rand.NewPCG(17, 2))
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for r := range generated(20000) {
+		at := start.Add(time.Duration(r.ID) * 20 * time.Minute)
+		r.CheckinAttemptTime, r.CheckinAttemptTimeLocal = at, at
+		r.CreatedOn, r.UpdatedOn = at.Add(10*24*time.Hour), at
+		if rnd.IntN(50) == 0 { // imported late
+			r.CreatedOn = r.CreatedOn.Add(time.Duration(rnd.IntN(100)) * 24 * time.Hour)
+		}
+		recs = append(recs, r)
+	}
+	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]*fc.FailedCheckin{}
+	for _, r := range recs {
+		byID[r.ID] = r
+	}
+	for _, span := range [][2]int64{{5 * 1024, 9*1024 + 300}, {12 * 1024, 13*1024 - 1}, {3*1024 + 500, 4 * 1024}} {
+		from, until := byID[span[0]].UpdatedOn, byID[span[1]].UpdatedOn.Add(time.Second)
+		for _, order := range []fc.Field{fc.FieldCreatedOn, fc.FieldCheckinAttemptTime} {
+			for _, desc := range []bool{false, true} {
+				q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: order, Descending: desc, Size: 20,
+					Conditions: []fc.Condition{fc.TimeRange(fc.FieldUpdatedOn, from, until)}}
+				total := storetest.Search(recs, q).TotalItems
+				for _, page := range []int64{1, (total + 19) / 20} {
+					q.Page = page
+					run, _, tx := recordingRun(ctx, t, db)
+					p, err := sqlstore.PlanPage(ctx, sqlstore.SQLite(), run, q, total)
+					if err != nil {
+						t.Fatal(err)
+					}
+					_ = tx.Rollback()
+					if !strings.Contains(p.SQL, "id BETWEEN") {
+						t.Errorf("Ids %v by %s desc=%v page %d: no Id range\n%s", span, order, desc, page, p.SQL)
+					}
+					got, err := db.FindFailedCheckins(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := storetest.Search(recs, q)
+					if got.TotalItems != want.TotalItems || !slices.EqualFunc(got.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+						t.Errorf("Ids %v by %s desc=%v page %d: %d of %d records, the reference %d of %d (first %v, %v)", span, order, desc, page,
+							len(got.Records), got.TotalItems, len(want.Records), want.TotalItems, ids(got.Records, 3), ids(want.Records, 3))
+					}
+				}
+			}
 		}
 	}
 }

@@ -219,11 +219,13 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 }
 
 // pageSQL returns f's page statement for q's page at offset: narrowPage
-// on SQLite from narrowMinOffset on when the plan sorts (no walk of the
-// order's index was hinted) and the order is not the rowid's, which
-// needs no sort; Page otherwise.
-func (f Find) pageSQL(d Dialect, q fc.Query, offset int64, sorts bool) string {
-	if d.SortIndexHints && offset >= narrowMinOffset && sorts && q.OrderBy != fc.FieldID && q.OrderBy != fc.FieldIsNew {
+// on SQLite from narrowMinOffset on when no walk of the order's index was
+// hinted (unhinted: SQLite's own plan, which usually sorts but may walk
+// an index of its own choosing; narrowPage's subquery orders and skips the
+// ids alone either way) and the order is not the rowid's, which needs no
+// sort; Page otherwise.
+func (f Find) pageSQL(d Dialect, q fc.Query, offset int64, unhinted bool) string {
+	if d.SortIndexHints && offset >= narrowMinOffset && unhinted && q.OrderBy != fc.FieldID && q.OrderBy != fc.FieldIsNew {
 		return f.narrowPage
 	}
 	return f.Page
