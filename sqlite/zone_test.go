@@ -387,8 +387,10 @@ func TestZoneUncorrelated(t *testing.T) {
 // to would make it read their whole range and sort it (issue 17's review:
 // an UpdatedOn range of 744,001 matches of 1M by BusinessId desc, page 1,
 // 0.34 -> 168 ms), so such a page has no Id range. By Teams, which SQLite
-// would scan the table for, and by CreatedOn, whose order's bound keeps
-// the walk, it has one.
+// would scan the table for, by CreatedOn, whose order's bound keeps the
+// walk, by the local time, whose walk reads every entry before the range,
+// and for a range of few matches, which the walk would look for long, it
+// has one.
 func TestZoneOwnWalk(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
@@ -402,16 +404,21 @@ func TestZoneOwnWalk(t *testing.T) {
 	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
 		t.Fatal(err)
 	}
-	// From record 3,000 on: 4 of the 6 blocks of 1,024 Ids.
+	// From record 3,000 on: 4 of the 6 blocks of 1,024 Ids. 300 records
+	// (few: the walk would read about 400 entries for 20 matches) keep
+	// the range whatever the order.
 	from := recs[2999].UpdatedOn
+	few := recs[3299].UpdatedOn
 	for _, tt := range []struct {
 		order fc.Field
 		desc  bool
+		until time.Time
 		ids   bool // the page tests the Ids' range
-	}{{fc.FieldBusinessID, true, false}, {fc.FieldUniqueID, false, false}, {fc.FieldCoworkerID, false, false},
-		{fc.FieldCoworkerFullName, false, false}, {fc.FieldTeams, false, true}, {fc.FieldCreatedOn, false, true}} {
+	}{{fc.FieldBusinessID, true, time.Time{}, false}, {fc.FieldUniqueID, false, time.Time{}, false}, {fc.FieldCoworkerID, false, time.Time{}, false},
+		{fc.FieldCoworkerFullName, false, time.Time{}, false}, {fc.FieldTeams, false, time.Time{}, true}, {fc.FieldCreatedOn, false, time.Time{}, true},
+		{fc.FieldCheckinAttemptTimeLocal, false, time.Time{}, true}, {fc.FieldBusinessID, true, few, true}, {fc.FieldCoworkerID, false, few, true}} {
 		q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: tt.order, Descending: tt.desc, Page: 1, Size: 20,
-			Conditions: []fc.Condition{fc.TimeRange(fc.FieldUpdatedOn, from, time.Time{})}}
+			Conditions: []fc.Condition{fc.TimeRange(fc.FieldUpdatedOn, from, tt.until)}}
 		run, _, tx := recordingRun(ctx, t, db)
 		total, err := sqlstore.CountMatching(ctx, sqlstore.SQLite(), run, q)
 		if err != nil {
@@ -423,7 +430,7 @@ func TestZoneOwnWalk(t *testing.T) {
 		}
 		_ = tx.Rollback()
 		if got := strings.Contains(p.SQL, "id BETWEEN"); got != tt.ids {
-			t.Errorf("by %s: the page tests an Id range: %v; want %v\n%s", tt.order, got, tt.ids, p.SQL)
+			t.Errorf("by %s until %v: the page tests an Id range: %v; want %v\n%s", tt.order, tt.until, got, tt.ids, p.SQL)
 		}
 		page, err := db.FindFailedCheckins(ctx, q)
 		if err != nil {
