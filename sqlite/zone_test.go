@@ -67,6 +67,40 @@ func TestZoneCounts(t *testing.T) {
 			if want := storetest.Search(all, q).TotalItems; got.TotalItems != want {
 				t.Fatalf("%s, query %d %+v: TotalItems %d, the reference %d", step, i, q, got.TotalItems, want)
 			}
+			// A page of the same ranges, in another order, anywhere
+			// in the matches: its plan may test the Ids the zone map
+			// bounds the ranges to, and sort the ids alone
+			// (sqlstore.zoneIDs, Find.narrowPage).
+			// With a substring besides, the page may gather the
+			// matches through a driver (sqlstore/selective.go), whose
+			// statement sorts the whole records (drivenPage keeps
+			// Find.Page).
+			q.OrderBy, q.Descending = pageOrders[rnd.IntN(len(pageOrders))], rnd.IntN(2) == 0
+			q.Size = 1 + rnd.IntN(40)
+			if rnd.IntN(3) == 0 {
+				r := all[rnd.IntN(len(all))]
+				f, v := fc.FieldTeams, r.Teams
+				if rnd.IntN(2) == 0 {
+					f, v = fc.FieldCoworkerFullName, r.CoworkerFullName
+				}
+				if rs := []rune(v); len(rs) > 0 {
+					at := rnd.IntN(len(rs))
+					q.Conditions = append(slices.Clip(q.Conditions), fc.Contains(f, string(rs[at:min(len(rs), at+1+rnd.IntN(4))])))
+				}
+			}
+			total := storetest.Search(all, q).TotalItems
+			if total > 0 {
+				q.Page = 1 + int64(rnd.IntN(int(total+int64(q.Size)-1)/q.Size))
+			}
+			page, err := db.FindFailedCheckins(ctx, q)
+			if err != nil {
+				t.Fatalf("%s, page %d %+v: %v", step, i, q, err)
+			}
+			want := storetest.Search(all, q)
+			if page.TotalItems != want.TotalItems || !slices.EqualFunc(page.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+				t.Fatalf("%s, page %d %+v: %d of %d records, the reference %d of %d (first %v, %v)", step, i, q, len(page.Records), page.TotalItems,
+					len(want.Records), want.TotalItems, ids(page.Records, 3), ids(want.Records, 3))
+			}
 		}
 	}
 	check("import")
@@ -112,6 +146,20 @@ func TestZoneCounts(t *testing.T) {
 	if zoned < 600 {
 		t.Errorf("only %d of 1,500 searches were counted from a zone map", zoned)
 	}
+}
+
+// pageOrders are the orders TestZoneCounts reads its pages in: the time
+// fields of the ranges, text and null orders and the rowid.
+var pageOrders = []fc.Field{fc.FieldID, fc.FieldCheckinAttemptTime, fc.FieldCreatedOn, fc.FieldUpdatedOn, fc.FieldTeams,
+	fc.FieldDescription, fc.FieldCoworkerID, fc.FieldSystemID, fc.FieldResolvedOn, fc.FieldBusinessName}
+
+// ids returns the Ids of the first n records, for messages.
+func ids(rs []*fc.FailedCheckin, n int) []int64 {
+	var out []int64
+	for _, r := range rs[:min(n, len(rs))] {
+		out = append(out, r.ID)
+	}
+	return out
 }
 
 // zoneEdges returns, per field, values a count may be off by one at: the
@@ -330,5 +378,129 @@ func TestZoneUncorrelated(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestZoneOwnWalk: without a scope or a term its indexes serve, SQLite's own
+// plan of a page ordered by a field with a whole-table index walks that
+// index and stops after the page; the Ids the zone map bounds a time range
+// to would make it read their whole range and sort it (issue 17's review:
+// an UpdatedOn range of 744,001 matches of 1M by BusinessId desc, page 1,
+// 0.34 -> 168 ms), so such a page has no Id range. By Teams, which SQLite
+// would scan the table for, by CreatedOn, whose order's bound keeps the
+// walk, by the local time, whose walk reads every entry before the range,
+// and for a range of few matches, which the walk would look for long, it
+// has one.
+func TestZoneOwnWalk(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for r := range generated(6000) {
+		at := start.Add(time.Duration(r.ID) * 90 * time.Minute)
+		r.CheckinAttemptTime, r.CheckinAttemptTimeLocal, r.CreatedOn, r.UpdatedOn = at, at, at, at
+		recs = append(recs, r)
+	}
+	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	// From record 3,000 on: 4 of the 6 blocks of 1,024 Ids. 300 records
+	// (few: the walk would read about 400 entries for 20 matches) keep
+	// the range whatever the order.
+	from := recs[2999].UpdatedOn
+	few := recs[3299].UpdatedOn
+	for _, tt := range []struct {
+		order fc.Field
+		desc  bool
+		until time.Time
+		ids   bool // the page tests the Ids' range
+	}{{fc.FieldBusinessID, true, time.Time{}, false}, {fc.FieldUniqueID, false, time.Time{}, false}, {fc.FieldCoworkerID, false, time.Time{}, false},
+		{fc.FieldCoworkerFullName, false, time.Time{}, false}, {fc.FieldTeams, false, time.Time{}, true}, {fc.FieldCreatedOn, false, time.Time{}, true},
+		{fc.FieldCheckinAttemptTimeLocal, false, time.Time{}, true}, {fc.FieldBusinessID, true, few, true}, {fc.FieldCoworkerID, false, few, true}} {
+		q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: tt.order, Descending: tt.desc, Page: 1, Size: 20,
+			Conditions: []fc.Condition{fc.TimeRange(fc.FieldUpdatedOn, from, tt.until)}}
+		run, _, tx := recordingRun(ctx, t, db)
+		total, err := sqlstore.CountMatching(ctx, sqlstore.SQLite(), run, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := sqlstore.PlanPage(ctx, sqlstore.SQLite(), run, q, total)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = tx.Rollback()
+		if got := strings.Contains(p.SQL, "id BETWEEN"); got != tt.ids {
+			t.Errorf("by %s until %v: the page tests an Id range: %v; want %v\n%s", tt.order, tt.until, got, tt.ids, p.SQL)
+		}
+		page, err := db.FindFailedCheckins(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := storetest.Search(recs, q)
+		if page.TotalItems != want.TotalItems || !slices.EqualFunc(page.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+			t.Errorf("by %s: %d of %d records, the reference %d of %d", tt.order, len(page.Records), page.TotalItems, len(want.Records), want.TotalItems)
+		}
+	}
+}
+
+// TestZoneOrderBound: pages ordered by CreatedOn or CheckinAttemptTime over
+// a range inside a few of 20 blocks test the range of the order's values
+// those blocks hold (sqlstore.zoneIDs' order); the first and last pages in
+// both directions match the reference. The range starts at a block's first
+// record, whose order's values are the block's least (a bound one second
+// too high leaves it out), and CreatedOn is ten days after the attempt
+// (one field's bound on the other's order leaves records out).
+func TestZoneOrderBound(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	rnd := rand.New(rand.NewPCG(17, 2))
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for r := range generated(20000) {
+		at := start.Add(time.Duration(r.ID) * 20 * time.Minute)
+		r.CheckinAttemptTime, r.CheckinAttemptTimeLocal = at, at
+		r.CreatedOn, r.UpdatedOn = at.Add(10*24*time.Hour), at
+		if rnd.IntN(50) == 0 { // imported late
+			r.CreatedOn = r.CreatedOn.Add(time.Duration(rnd.IntN(100)) * 24 * time.Hour)
+		}
+		recs = append(recs, r)
+	}
+	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]*fc.FailedCheckin{}
+	for _, r := range recs {
+		byID[r.ID] = r
+	}
+	for _, span := range [][2]int64{{5 * 1024, 9*1024 + 300}, {12 * 1024, 13*1024 - 1}, {3*1024 + 500, 4 * 1024}} {
+		from, until := byID[span[0]].UpdatedOn, byID[span[1]].UpdatedOn.Add(time.Second)
+		for _, order := range []fc.Field{fc.FieldCreatedOn, fc.FieldCheckinAttemptTime} {
+			for _, desc := range []bool{false, true} {
+				q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: order, Descending: desc, Size: 20,
+					Conditions: []fc.Condition{fc.TimeRange(fc.FieldUpdatedOn, from, until)}}
+				total := storetest.Search(recs, q).TotalItems
+				for _, page := range []int64{1, (total + 19) / 20} {
+					q.Page = page
+					run, _, tx := recordingRun(ctx, t, db)
+					p, err := sqlstore.PlanPage(ctx, sqlstore.SQLite(), run, q, total)
+					if err != nil {
+						t.Fatal(err)
+					}
+					_ = tx.Rollback()
+					if !strings.Contains(p.SQL, "id BETWEEN") {
+						t.Errorf("Ids %v by %s desc=%v page %d: no Id range\n%s", span, order, desc, page, p.SQL)
+					}
+					got, err := db.FindFailedCheckins(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := storetest.Search(recs, q)
+					if got.TotalItems != want.TotalItems || !slices.EqualFunc(got.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+						t.Errorf("Ids %v by %s desc=%v page %d: %d of %d records, the reference %d of %d (first %v, %v)", span, order, desc, page,
+							len(got.Records), got.TotalItems, len(want.Records), want.TotalItems, ids(got.Records, 3), ids(want.Records, 3))
+					}
+				}
+			}
+		}
 	}
 }

@@ -125,6 +125,9 @@ type Find struct {
 	// list reads the id of every match and, on each row, how many
 	// matches there are (SQLite's window count(*) OVER ()), with Args.
 	list string
+	// narrowPage is Page that orders and skips the matches' ids alone,
+	// then reads the page's records by id (narrowMinOffset).
+	narrowPage string
 }
 
 // BuildFind turns q into SQL. The scope is applied here, inside the query;
@@ -170,7 +173,9 @@ func (t *Table) buildFind(d Dialect, q fc.Query, walk string, sd *seed) (Find, e
 		Count: "SELECT count(*) FROM " + count + where,
 		list:  "SELECT id, count(*) OVER () FROM " + count + where,
 		Page:  "SELECT " + t.selectColumns + " FROM " + from + where + order + " LIMIT " + limit + " OFFSET " + offset,
-		Args:  a.vals[:n:n],
+		narrowPage: "SELECT " + t.selectColumns + " FROM " + t.name + " NOT INDEXED WHERE id IN (SELECT id FROM " + from + where + order +
+			" LIMIT " + limit + " OFFSET " + offset + ")" + order,
+		Args: a.vals[:n:n],
 	}, nil
 }
 

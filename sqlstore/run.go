@@ -186,12 +186,109 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 	if err != nil {
 		return Statement{}, err
 	}
+	// The Ids the zone map bounds q's time ranges to (and, ordered by
+	// CreatedOn or the attempt time, the order's values in their blocks)
+	// are tested on the entries of a walk; without one they are added
+	// only where SQLite's own plan would otherwise read the whole table
+	// (no term its indexes serve): beside such a term its plan may take
+	// the rowid range instead (r037: four locations' attempt range, read
+	// through failed_checkins_business in the Ids' range instead of
+	// failed_checkins_business_time). Nor are they added in SQLite's own
+	// plan of an order with a whole-table index (wholeIndexes) other than
+	// the rowid's, CreatedOn's and the attempt time's: that plan walks
+	// the order's index and stops after the page, where the Ids' range
+	// would make it read the whole range and sort it (an UpdatedOn range
+	// of 744,001 matches by BusinessId desc, page 1: 0.34 -> 168 ms;
+	// CreatedOn and the attempt time take the order's bound too, which
+	// keeps their walk).
+	ownWalk := false
+	if d.SortIndexHints && walk == "" && !ownPlanSeeks(d, q) {
+		if ownWalk, err = ownPlanWalks(ctx, d, run, q, offset+size, total); err != nil {
+			return Statement{}, err
+		}
+	}
+	if d.SortIndexHints && (walk != "" || (!ownPlanSeeks(d, q) && !ownWalk)) {
+		if lo, hi, order, ordered, ok, err := zoneIDs(ctx, d, run, q); err != nil {
+			return Statement{}, err
+		} else if ok {
+			q.Conditions = append(slices.Clip(q.Conditions), fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: lo, Max: hi})
+			if ordered {
+				q.Conditions = append(q.Conditions, order)
+			}
+		}
+	}
 	f, err := failedCheckins.buildFind(d, q, walk, nil)
 	if err != nil {
 		return Statement{}, err
 	}
-	return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
+	return Statement{SQL: f.pageSQL(d, q, offset, walk == ""), Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
 }
+
+// pageSQL returns f's page statement for q's page at offset: narrowPage
+// on SQLite from narrowMinOffset on when no walk of the order's index was
+// hinted (unhinted: SQLite's own plan, which usually sorts but may walk
+// an index of its own choosing; narrowPage's subquery orders and skips the
+// ids alone either way) and the order is not the rowid's, which needs no
+// sort; Page otherwise.
+func (f Find) pageSQL(d Dialect, q fc.Query, offset int64, unhinted bool) string {
+	if d.SortIndexHints && offset >= narrowMinOffset && unhinted && q.OrderBy != fc.FieldID && q.OrderBy != fc.FieldIsNew {
+		return f.narrowPage
+	}
+	return f.Page
+}
+
+// ownPlanWalks says whether SQLite's own plan of q walks the index of its
+// order (wholeIndexes) and stops after the page soon enough that the Ids'
+// range of zoneIDs, which turns the walk into a read of the range and a
+// sort, would cost more. Not for the rowid's order (Id, IsNew), nor
+// CreatedOn's or CheckinAttemptTime's, whose order's bound (zoneIDs'
+// order) keeps the walk, nor the local attempt time's, whose walk reads
+// every entry before a range of the other times (they follow each other).
+// The walk reads about reach * all / total entries when the matches spread
+// evenly over the order (orderWalk); it is kept when that is at most an
+// eighth of the matches, a margin for matches that bunch: an UpdatedOn
+// range of 744,001 of 1M by BusinessId desc, page 1, took 168 ms through
+// the range and 0.34 walking; one of about 5,000 (5 blocks) by CoworkerId
+// or BusinessId took 1-1.4 ms through the range and 21-45 walking.
+func ownPlanWalks(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total int64) (bool, error) {
+	if _, native := wholeIndexes[q.OrderBy]; !native || total <= 0 {
+		return false, nil
+	}
+	switch q.OrderBy {
+	case fc.FieldID, fc.FieldIsNew, fc.FieldCreatedOn, fc.FieldCheckinAttemptTime, fc.FieldCheckinAttemptTimeLocal:
+		return false, nil
+	}
+	all, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.AllBusinesses()})
+	if err != nil {
+		return false, err
+	}
+	return 8*float64(reach)*float64(all) <= float64(total)*float64(total), nil
+}
+
+// ownPlanSeeks says whether SQLite's own plan of q seeks an index for one
+// of its terms (a scope, or a seed its plan can use: native) other than
+// the rowid range of an Id range.
+func ownPlanSeeks(d Dialect, q fc.Query) bool {
+	if !q.Scope.All() {
+		return true
+	}
+	return slices.ContainsFunc(q.Conditions, func(c fc.Condition) bool {
+		s, ok := seedOf(d, c)
+		return ok && s.native && !(c.Field == fc.FieldID && c.Match == fc.MatchIntRange)
+	})
+}
+
+// narrowMinOffset is the offset from which a SQLite page orders and
+// skips the ids of the matches alone and then reads its records by id
+// (Find.narrowPage), when its plan sorts (SQLite's own plan: no walk of
+// the order's index is hinted) in an order other than the rowid's.
+// SQLite's sort for a LIMIT and OFFSET keeps offset + size whole rows (20
+// columns, the descriptions and teams among them) where it needs the sort
+// key and the id: issue 17's r183 (an UpdatedOn range by teams, offset
+// 11,232) spent most of its time there. Below it the page's own records
+// are most of what is kept. A page gathered through a driver
+// (drivenPage) sorts too, but was not measured, so it is left as it was.
+const narrowMinOffset = 256
 
 // orderWalk returns the clause (hint) that makes a SQLite page of q walk
 // the index of its order (orderIndex), or "" to leave the plan to
