@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -124,8 +125,25 @@ func (b *auditArgs) row(args []any, e *fc.AuditEntry) []any {
 	user, path, query := b.user.arg(e.UserEmail), b.path.arg(e.Path), b.query.arg(e.Query)
 	return append(args, b.onArg, user, foldArg(&b.userFold, e.UserEmail, user), b.addr.arg(e.ClientAddress),
 		b.channel.arg(string(e.Channel)), b.meth.arg(e.Method), path, foldArg(&b.pathFold, e.Path, path), query,
-		foldArg(&b.queryFold, e.Query, query), b.status.arg(int64(e.Status)), e.ResultCount, e.TotalItems)
+		foldArg(&b.queryFold, e.Query, query), b.status.arg(int64(e.Status)), e.ResultCount, totalArg(e.TotalItems))
 }
+
+// totalArg is TotalItems as an argument: a nil interface for none, not a
+// nil *int64, which database/sql can take only through reflection (its
+// default converter), once per row; every entry but a search's has none.
+func totalArg(t *int64) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+// auditArgsPool keeps the arrays of batches' arguments (13 a row, some
+// 200 KB for a batch of 1,000 entries) for the next batch: allocated per
+// batch, each was as much garbage for the GC to mark and sweep as the
+// entries themselves (issue 16). An array goes back only once its
+// transaction has ended, cleared, so it holds no entry's strings.
+var auditArgsPool sync.Pool
 
 // Audit is the audit store (fc.AuditStore) of both databases: each
 // store's DB embeds one with its own ways to read and write.
@@ -150,10 +168,16 @@ func (s Audit) AppendAuditEntries(ctx context.Context, entries []*fc.AuditEntry)
 			return fc.Errorf(fc.ErrInvalid, "audit entry: unknown channel %q", e.Channel)
 		}
 	}
+	// One array for every chunk's arguments: a store may hold them until
+	// Flush (PostgreSQL sends the batch's statements at once), so it goes
+	// back to the pool only once the transaction has ended.
+	buf := auditArgsBuffer(len(entries) * auditInsertColumns)
+	defer func() {
+		clear(buf[:cap(buf)])
+		auditArgsPool.Put(&buf)
+	}()
 	return s.Write(ctx, func(tx WriteTx, _ time.Time) error {
-		// One array for every chunk's arguments: a store may hold them
-		// until Flush (PostgreSQL sends the batch's statements at once).
-		all := make([]any, 0, len(entries)*auditInsertColumns)
+		all := buf[:0]
 		b := auditArgs{d: s.D}
 		rest := entries
 		for _, n := range auditChunks {
@@ -171,6 +195,16 @@ func (s Audit) AppendAuditEntries(ctx context.Context, entries []*fc.AuditEntry)
 		}
 		return nil
 	})
+}
+
+// auditArgsBuffer returns an empty array of arguments of capacity n or
+// more, from auditArgsPool when it has one large enough. The caller puts
+// it back (its pointer) when nothing uses its arguments any more.
+func auditArgsBuffer(n int) []any {
+	if p, ok := auditArgsPool.Get().(*[]any); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]any, 0, n)
 }
 
 // FindAuditEntries returns the page q selects and the exact total, from
