@@ -21,17 +21,13 @@ func TestAlertRuleEditTakesRecordsLock(t *testing.T) {
 	if err := db.CreateAlertRule(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
+	conn := acquire(t, db)
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(sqlstore.ImportLockKey)); err != nil {
 		t.Fatal(err)
 	}
 	edit := *r
 	edit.Threshold = 1
-	err = db.UpdateAlertRule(ctx, fc.AllBusinesses(), &edit)
+	err := db.UpdateAlertRule(ctx, fc.AllBusinesses(), &edit)
 	if _, unlockErr := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, int64(sqlstore.ImportLockKey)); unlockErr != nil {
 		t.Fatal(unlockErr)
 	}

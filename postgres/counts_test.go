@@ -152,11 +152,7 @@ func pageIDs(p *fc.FailedCheckinPage) string {
 func TestCustomPlans(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
+	conn := acquire(t, db)
 	show := func(q interface {
 		QueryRow(context.Context, string, ...any) pgx.Row
 	}) string {
@@ -258,11 +254,7 @@ func TestPlanCacheModeFromDSN(t *testing.T) {
 func TestCountTriggersAfterCountingInGo(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
+	conn := acquire(t, db)
 	now := time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC)
 	insert := func(tx pgx.Tx, id int64, mac string) {
 		t.Helper()

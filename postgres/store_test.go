@@ -8,7 +8,20 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 	"github.com/failedcheckins/failedcheckins/postgres/pgtest"
 	"github.com/failedcheckins/failedcheckins/storetest"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
+
+// acquire takes one connection of db's pool for the test (a session's
+// settings, locks and transactions of its own), given back at its end.
+func acquire(t testing.TB, db *DB) *pgxpool.Conn {
+	t.Helper()
+	conn, err := db.pool.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Release)
+	return conn
+}
 
 // openTest returns a migrated store on a fresh database of its own, closed
 // (and the database dropped) when the test ends.
