@@ -245,7 +245,7 @@ func TestPlanCacheModeFromDSN(t *testing.T) {
 	}
 }
 
-// TestCountTriggersAfterCountingInGo: the count triggers stand aside only
+// TestCountTriggersAfterCountingInGo: the insert count triggers stand aside only
 // in a transaction that turned them off (sqlstore.Dialect.CountTriggersOff,
 // the WHEN of migration 0024), not in the next transaction of the same
 // connection, where the setting reads empty rather than NULL: there an

@@ -14,8 +14,8 @@ import (
 // written after this many records.
 const bulkFlushEvery = 500_000
 
-// bulkCounts keeps the rollups of an import: the count triggers stand
-// aside for the transaction (dialect.CountTriggersOff, as in a check-in
+// bulkCounts keeps the rollups of an import: the insert count triggers
+// stand aside for the transaction (dialect.CountTriggersOff, as in a check-in
 // batch) and the records are added up in memory, then written with one
 // COPY and one upsert per rollup, each counter row updated once per flush.
 type bulkCounts struct {
@@ -23,7 +23,7 @@ type bulkCounts struct {
 	limit  int
 }
 
-// startBulkCounts turns the count triggers off for tx's transaction.
+// startBulkCounts turns the insert count triggers off for tx's transaction.
 func startBulkCounts(ctx context.Context, tx pgx.Tx) (*bulkCounts, error) {
 	if _, err := tx.Exec(ctx, dialect.CountTriggersOff); err != nil {
 		return nil, fmt.Errorf("bulk counts: %w", err)
