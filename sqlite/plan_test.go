@@ -85,12 +85,7 @@ func TestSubstringCountPlans(t *testing.T) {
 		if _, err := sqlstore.CountMatching(ctx, sqlstore.SQLite(), record, tt.q); err != nil {
 			t.Fatal(err)
 		}
-		got := explain(t, tx, last.SQL, last.Args)
-		for _, w := range tt.want {
-			if !strings.Contains(got, w) {
-				t.Errorf("plan of %q = %q; want %q", last.SQL, got, w)
-			}
-		}
+		wantPlan(t, tx, last, tt.want)
 		page, err := sqlstore.PageStatement(ctx, sqlstore.SQLite(), run, tt.q)
 		if err != nil {
 			t.Fatal(err)
@@ -102,6 +97,19 @@ func TestSubstringCountPlans(t *testing.T) {
 		}
 		tx.Rollback()
 	}
+}
+
+// wantPlan checks that SQLite's plan of st holds every text of want, and
+// returns the plan.
+func wantPlan(t *testing.T, tx *sql.Tx, st sqlstore.Statement, want []string) string {
+	t.Helper()
+	got := explain(t, tx, st.SQL, st.Args)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("plan of %q = %q; want %q", st.SQL, got, w)
+		}
+	}
+	return got
 }
 
 func explain(t *testing.T, tx *sql.Tx, query string, args []any) string {

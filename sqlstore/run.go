@@ -201,13 +201,13 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 	// of 744,001 matches by BusinessId desc, page 1: 0.34 -> 168 ms;
 	// CreatedOn and the attempt time take the order's bound too, which
 	// keeps their walk).
-	ownWalk := false
-	if d.SortIndexHints && walk == "" && !ownPlanSeeks(d, q) {
+	seeks, ownWalk := ownPlanSeeks(d, q), false
+	if d.SortIndexHints && walk == "" && !seeks {
 		if ownWalk, err = ownPlanWalks(ctx, d, run, q, offset+size, total); err != nil {
 			return Statement{}, err
 		}
 	}
-	if d.SortIndexHints && (walk != "" || (!ownPlanSeeks(d, q) && !ownWalk)) {
+	if d.SortIndexHints && (walk != "" || (!seeks && !ownWalk)) {
 		if lo, hi, order, ordered, ok, err := zoneIDs(ctx, d, run, q); err != nil {
 			return Statement{}, err
 		} else if ok {
