@@ -720,7 +720,9 @@ func TestWebhookDeferBounded(t *testing.T) {
 // dispatcher (a restart) on the old queue defers at its first claim:
 // nothing it keeps in memory starts it at "not behind". It fails at its
 // first step with Behind 0 (Busy alone, the rule before). The store's
-// clock and the dispatcher's are the test's.
+// clock and the dispatcher's are the test's; Behind and Defer are
+// minutes, so that the real time a refusal takes to reach the claim
+// (seconds, under -race on a loaded machine) cannot age it past Behind.
 func TestWebhookDeferOnlyWhenBehind(t *testing.T) {
 	e := newHookEnv(t, true)
 	clock := e.sharedClock(t)
@@ -728,7 +730,7 @@ func TestWebhookDeferOnlyWhenBehind(t *testing.T) {
 	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
 	busyHooks := func() *webhook.Dispatcher {
 		return webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true, Now: clock,
-			Jitter: func() float64 { return 0.5 }, Busy: func() bool { return true }, Defer: 5 * time.Second, Behind: time.Second})
+			Jitter: func() float64 { return 0.5 }, Busy: func() bool { return true }, Defer: 5 * time.Minute, Behind: time.Minute})
 	}
 	e.disp = busyHooks()
 	e.refuse(t, 1)
@@ -737,17 +739,17 @@ func TestWebhookDeferOnlyWhenBehind(t *testing.T) {
 	}
 	e.refuse(t, 1)
 	e.refuse(t, 1)
-	e.advance(1500 * time.Millisecond)
+	e.advance(90 * time.Second)
 	if n := e.run(t); n != 0 {
-		t.Fatalf("attempts while busy, the oldest queued 1.5 s ago = %d; want 0: behind, deferred", n)
+		t.Fatalf("attempts while busy, the oldest queued 90 s ago (Behind 1 min) = %d; want 0: behind, deferred", n)
 	}
 	e.disp = busyHooks() // a restart
 	if n := e.run(t); n != 0 {
-		t.Fatalf("attempts of a restarted dispatcher while busy, the oldest queued 1.5 s ago = %d; want 0", n)
+		t.Fatalf("attempts of a restarted dispatcher while busy, the oldest queued 90 s ago = %d; want 0", n)
 	}
-	e.advance(4 * time.Second)
+	e.advance(4 * time.Minute)
 	if n := e.run(t); n != 2 || received.Load() != 3 {
-		t.Fatalf("attempts past the 5 s bound = %d (received %d); want 2", n, received.Load())
+		t.Fatalf("attempts past the 5 min bound = %d (received %d); want 2", n, received.Load())
 	}
 	e.advance(webhook.BehindCheck) // the last answer read is used this long
 	e.refuse(t, 1)
@@ -767,15 +769,15 @@ func TestWebhookBehindCountsClaimableDeliveries(t *testing.T) {
 	srv, received := tallyReceiver(t)
 	off := e.create(t, "admin", fmt.Sprintf(`{"Name": "off", "Action": 63, "URL": %q}`, srv.URL))
 	e.disp = webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true, Now: clock,
-		Jitter: func() float64 { return 0.5 }, Busy: func() bool { return true }, Defer: 5 * time.Second, Behind: time.Second})
+		Jitter: func() float64 { return 0.5 }, Busy: func() bool { return true }, Defer: 5 * time.Minute, Behind: time.Minute})
 	e.refuse(t, 1)
 	if w := send(t, e.h, "GET", fmt.Sprintf("/api/sys/webhooks/%v/deliveries", off["Id"]), "admin", ""); w.Code != 200 ||
 		!strings.Contains(w.Body.String(), `"Status":"Pending"`) {
 		t.Fatalf("log = %d %s; want the delivery made, pending", w.Code, w.Body)
 	}
-	e.advance(1500 * time.Millisecond)
+	e.advance(90 * time.Second)
 	if n := e.run(t); n != 0 {
-		t.Fatalf("attempts while busy, a delivery due 1.5 s ago = %d; want 0: behind", n)
+		t.Fatalf("attempts while busy, a delivery due 90 s ago (Behind 1 min) = %d; want 0: behind", n)
 	}
 	if w := send(t, e.h, "PUT", "/api/sys/webhooks", "admin", fmt.Sprintf(`{"Id": %v, "Active": false}`, off["Id"])); w.Code != 200 {
 		t.Fatalf("turn off = %d %s", w.Code, w.Body)
