@@ -305,4 +305,12 @@ type WebhookStore interface {
 	// places of the attempts that ended to the next due deliveries with
 	// one turn of the database's writer rather than two.
 	FinishAndClaim(ctx context.Context, owner string, rs []DeliveryResult, now, leaseUntil time.Time, limit int) ([]*DeliveryJob, error)
+	// OldestDue returns when the work that has waited longest for any
+	// dispatcher became due, as of now: the oldest record queued and not
+	// yet made into deliveries, or the oldest delivery that a claim at
+	// now could take (pending, due, of an active webhook, not leased);
+	// the zero time when there is none. It reads what every server on
+	// the database shares, without locks and without writing: a
+	// dispatcher asks it whether it is behind (webhook.Config.Behind).
+	OldestDue(ctx context.Context, now time.Time) (time.Time, error)
 }

@@ -101,9 +101,10 @@ func BenchmarkPushLag(b *testing.B) {
 		b.Fatal(err)
 	}
 	// As serve runs it: yielding to saturated check-ins for up to
-	// webhook.DefaultDefer, which 1,000 refusals/s must not be.
+	// webhook.DefaultDefer once the oldest due work has waited
+	// webhook.DefaultBehind, which 1,000 refusals/s must not be.
 	d := webhook.New(webhook.Config{Store: hooks, Render: s.srv.RenderDelivery, RenderAll: s.srv.RenderDeliveries, AllowPrivate: true,
-		Busy: s.queue.Busy, Defer: webhook.DefaultDefer, Now: clock})
+		Busy: s.queue.Busy, Defer: webhook.DefaultDefer, Behind: webhook.DefaultBehind, Now: clock})
 	hooks.OnWebhookDeliveries(d.Wake)
 	ctx, cancel := context.WithCancel(context.Background())
 	var running sync.WaitGroup

@@ -152,3 +152,73 @@ func TestWebhookTwoServersOneDatabase(t *testing.T) {
 	}
 	t.Logf("%d refusals; sent by each server: %d, %d", len(refused), sent[0].Load(), sent[1].Load())
 }
+
+// TestWebhookBehindTwoServers: two servers on one database, both with
+// saturated check-ins, judge "behind" alike, from the store: once a
+// refusal one of them queued has waited Config.Behind both defer; once
+// the other has sent it, the first sends its next refusal at once (the
+// work the other server sent does not keep it deferring, as a count of
+// its own queued deliveries did). On SQLite two handles on one file.
+// The stores' clocks and the dispatchers' are the test's.
+func TestWebhookBehindTwoServers(t *testing.T) {
+	dbs := openSharedStores(t, 2)
+	var offset atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	advance := func(d time.Duration) { offset.Add(int64(d)) }
+	var handlers []http.Handler
+	var disps []*webhook.Dispatcher
+	var busy [2]atomic.Bool
+	for i, s := range dbs {
+		s.SetNow(clock)
+		db, ok := s.(hookBackend)
+		if !ok {
+			t.Fatalf("store %T has no webhooks", s)
+		}
+		q := groupcommit.New(db, groupcommit.Options{})
+		t.Cleanup(q.Close)
+		srv := New(Config{Store: db, Authenticator: hookAuth{}, Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q},
+			Webhooks: &WebhookConfig{Store: db, AllowPrivate: true}})
+		busy[i].Store(true)
+		disps = append(disps, webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, AllowPrivate: true, Now: clock,
+			Jitter: func() float64 { return 0.5 }, Busy: busy[i].Load, Defer: 5 * time.Minute, Behind: time.Minute}))
+		handlers = append(handlers, srv.Handler())
+	}
+	srv, received := tallyReceiver(t)
+	if w := send(t, handlers[0], "POST", "/api/sys/webhooks", "admin", fmt.Sprintf(`{"Name": "shared", "Action": 63, "URL": %q}`, srv.URL)); w.Code != 200 {
+		t.Fatalf("create webhook = %d %s", w.Code, w.Body)
+	}
+	refuse := func() {
+		t.Helper()
+		if w := send(t, handlers[0], "POST", "/api/spaces/checkins", "door", `{"BusinessId": 1, "Source": 2, "CoworkerId": 999}`); w.Code != 200 ||
+			!strings.Contains(w.Body.String(), `"FailedCheckinId"`) {
+			t.Fatalf("refusal = %d %s", w.Code, w.Body)
+		}
+	}
+	run := func(i int) int {
+		t.Helper()
+		n, err := disps[i].RunOnce(context.Background())
+		if err != nil {
+			t.Fatalf("server %d: RunOnce: %v", i, err)
+		}
+		return n
+	}
+	for range 3 {
+		refuse()
+	}
+	advance(90 * time.Second)
+	for i := range 2 {
+		if n := run(i); n != 0 {
+			t.Fatalf("server %d: attempts while busy, refusals queued 90 s ago (Behind 1 min) = %d; want 0: behind", i, n)
+		}
+	}
+	busy[1].Store(false)
+	if n := run(1); n != 3 {
+		t.Fatalf("server 1, not busy: attempts = %d; want the 3 refusals server 0 queued", n)
+	}
+	busy[1].Store(true)
+	advance(webhook.BehindCheck) // the last answer read is used this long
+	refuse()
+	if n := run(0); n != 1 || received.Load() != 4 {
+		t.Fatalf("server 0, busy, after server 1 sent its queue: attempts = %d (received %d); want 1 at once", n, received.Load())
+	}
+}

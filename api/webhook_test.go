@@ -710,6 +710,100 @@ func TestWebhookDeferBounded(t *testing.T) {
 	}
 }
 
+// TestWebhookDeferOnlyWhenBehind: while the check-ins are saturated
+// (Config.Busy) a dispatcher defers only once the oldest due work has
+// waited Config.Behind, as the store says (fc.WebhookStore.OldestDue): a
+// refusal is sent at once however busy the check-ins are while nothing
+// older waits (PUSH.md's second at 1,000 refusals/s on a loaded machine,
+// where the check-ins count as saturated), deferred up to Defer once a
+// queued one has waited Behind, at once again after it was sent. A new
+// dispatcher (a restart) on the old queue defers at its first claim:
+// nothing it keeps in memory starts it at "not behind". It fails at its
+// first step with Behind 0 (Busy alone, the rule before). The store's
+// clock and the dispatcher's are the test's; Behind and Defer are
+// minutes, so that the real time a refusal takes to reach the claim
+// (seconds, under -race on a loaded machine) cannot age it past Behind.
+func TestWebhookDeferOnlyWhenBehind(t *testing.T) {
+	e := newHookEnv(t, true)
+	clock := e.sharedClock(t)
+	srv, received := tallyReceiver(t)
+	e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
+	busyHooks := func() *webhook.Dispatcher {
+		return webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true, Now: clock,
+			Jitter: func() float64 { return 0.5 }, Busy: func() bool { return true }, Defer: 5 * time.Minute, Behind: time.Minute})
+	}
+	e.disp = busyHooks()
+	e.refuse(t, 1)
+	if n := e.run(t); n != 1 || received.Load() != 1 {
+		t.Fatalf("attempts while busy, nothing older waiting = %d (received %d); want 1 at once", n, received.Load())
+	}
+	e.refuse(t, 1)
+	e.refuse(t, 1)
+	e.advance(90 * time.Second)
+	if n := e.run(t); n != 0 {
+		t.Fatalf("attempts while busy, the oldest queued 90 s ago (Behind 1 min) = %d; want 0: behind, deferred", n)
+	}
+	e.disp = busyHooks() // a restart
+	if n := e.run(t); n != 0 {
+		t.Fatalf("attempts of a restarted dispatcher while busy, the oldest queued 90 s ago = %d; want 0", n)
+	}
+	e.advance(4 * time.Minute)
+	if n := e.run(t); n != 2 || received.Load() != 3 {
+		t.Fatalf("attempts past the 5 min bound = %d (received %d); want 2", n, received.Load())
+	}
+	e.advance(webhook.BehindCheck) // the last answer read is used this long
+	e.refuse(t, 1)
+	if n := e.run(t); n != 1 || received.Load() != 4 {
+		t.Fatalf("attempts once caught up = %d (received %d); want 1 at once", n, received.Load())
+	}
+}
+
+// TestWebhookBehindCountsClaimableDeliveries: "behind" counts a delivery
+// made from the outbox and not yet sent (here by the delivery log's
+// fan-out), but not the pending deliveries of a webhook turned off, which
+// no claim takes: they would otherwise keep every saturated server
+// deferring for as long as the webhook stays off.
+func TestWebhookBehindCountsClaimableDeliveries(t *testing.T) {
+	e := newHookEnv(t, true)
+	clock := e.sharedClock(t)
+	srv, received := tallyReceiver(t)
+	off := e.create(t, "admin", fmt.Sprintf(`{"Name": "off", "Action": 63, "URL": %q}`, srv.URL))
+	e.disp = webhook.New(webhook.Config{Store: e.db, Render: e.srv.RenderDelivery, AllowPrivate: true, Now: clock,
+		Jitter: func() float64 { return 0.5 }, Busy: func() bool { return true }, Defer: 5 * time.Minute, Behind: time.Minute})
+	e.refuse(t, 1)
+	if w := send(t, e.h, "GET", fmt.Sprintf("/api/sys/webhooks/%v/deliveries", off["Id"]), "admin", ""); w.Code != 200 ||
+		!strings.Contains(w.Body.String(), `"Status":"Pending"`) {
+		t.Fatalf("log = %d %s; want the delivery made, pending", w.Code, w.Body)
+	}
+	e.advance(90 * time.Second)
+	if n := e.run(t); n != 0 {
+		t.Fatalf("attempts while busy, a delivery due 90 s ago (Behind 1 min) = %d; want 0: behind", n)
+	}
+	if w := send(t, e.h, "PUT", "/api/sys/webhooks", "admin", fmt.Sprintf(`{"Id": %v, "Active": false}`, off["Id"])); w.Code != 200 {
+		t.Fatalf("turn off = %d %s", w.Code, w.Body)
+	}
+	e.create(t, "admin", fmt.Sprintf(`{"Name": "on", "Action": 63, "URL": %q}`, srv.URL))
+	e.advance(webhook.BehindCheck)
+	e.refuse(t, 1)
+	if n := e.run(t); n != 1 || received.Load() != 1 {
+		t.Fatalf("attempts while busy, only a webhook turned off has old deliveries = %d (received %d); want 1 at once", n, received.Load())
+	}
+}
+
+// sharedClock sets the store's clock to the dispatcher's, which advance
+// moves, and returns it: records queued after an advance are young to
+// the dispatcher, as they are in real time.
+func (e *hookEnv) sharedClock(t *testing.T) func() time.Time {
+	t.Helper()
+	clock := func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }
+	db, ok := e.db.(interface{ SetNow(func() time.Time) })
+	if !ok {
+		t.Fatalf("store %T has no clock to set", e.db)
+	}
+	db.SetNow(clock)
+	return clock
+}
+
 // TestWebhookDeferRun: under Run, deliveries woken while the check-ins
 // stay saturated are sent once they have waited Defer (never before: the
 // claim's cutoff), not starved; deliveries deferred under a long bound go

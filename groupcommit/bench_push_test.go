@@ -28,6 +28,10 @@ import (
 // outlasts the default on a loaded machine.
 var pushDefer = flag.Duration("push-defer", webhook.DefaultDefer, "BenchmarkHTTP16Push/push: the dispatcher's deferral bound (serve --webhook-defer)")
 
+// pushBehind is the dispatcher's Behind in BenchmarkHTTP16Push/push:
+// serve's default, or 0 to defer on Busy alone.
+var pushBehind = flag.Duration("push-behind", webhook.DefaultBehind, "BenchmarkHTTP16Push/push: how long the oldest due work waits before the dispatcher defers (serve --webhook-behind)")
+
 // pushProfile, when set, is where BenchmarkHTTP16Push writes a CPU
 // profile of the burst alone (-test.cpuprofile also covers the setup and
 // the drain after it).
@@ -118,9 +122,10 @@ func benchHTTP16Push(b *testing.B, hooks, dispatcher, stream bool) {
 	}
 	if dispatcher {
 		// As serve runs it: deliveries yield to saturated check-ins for
-		// up to webhook.DefaultDefer (-push-defer).
+		// up to webhook.DefaultDefer (-push-defer) once the oldest due
+		// has waited webhook.DefaultBehind (-push-behind).
 		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, RenderAll: srv.RenderDeliveries, AllowPrivate: true,
-			Busy: q.Busy, Defer: *pushDefer})
+			Busy: q.Busy, Defer: *pushDefer, Behind: *pushBehind})
 		db.OnWebhookDeliveries(d.Wake)
 		ctx, cancel := context.WithCancel(context.Background())
 		running.Go(func() { d.Run(ctx) })

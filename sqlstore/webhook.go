@@ -444,18 +444,25 @@ func (s Webhooks) RedeliverWebhook(ctx context.Context, scope fc.Scope, webhookI
 // dueSQL selects the deliveries a dispatcher may claim: pending, due, of
 // an active webhook, not leased or with a lease that has expired; with
 // their record (claimGroups).
-const dueSQL = `SELECT d.id, d.action, d.record_id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+const dueSQL = `SELECT d.id, d.action, d.record_id` + dueFrom + ` LIMIT $2`
+
+// dueFrom is the FROM, WHERE and ORDER BY of the deliveries due at $1,
+// oldest first: dueSQL's, claimSQL's and oldestDueSQL's.
+const dueFrom = ` FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 	WHERE d.status = 'Pending' AND w.active AND d.next_attempt_on <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
-	ORDER BY d.next_attempt_on, d.id LIMIT $2`
+	ORDER BY d.next_attempt_on, d.id`
+
+// oldestDueSQL reads when the delivery that has been due longest became
+// due (OldestDue): the first row of webhook_deliveries_due's order that
+// a claim could take.
+const oldestDueSQL = `SELECT d.next_attempt_on` + dueFrom + ` LIMIT 1`
 
 // claimSQL is dueSQL reading whole deliveries with their webhook's URL,
 // secret and location: a claim reads what it leases in the statement
 // that chooses it, rather than choosing and then reading again by Id
 // (the profile of BenchmarkHTTP16Push/push: the second read cost half as
 // much as the first).
-var claimSQL = `SELECT ` + deliveryJobColumns + ` FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-	WHERE d.status = 'Pending' AND w.active AND d.next_attempt_on <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
-	ORDER BY d.next_attempt_on, d.id LIMIT $2`
+var claimSQL = `SELECT ` + deliveryJobColumns + dueFrom + ` LIMIT $2`
 
 // deliveryJobColumns are the columns of a fc.DeliveryJob (scanJob), of
 // webhook_deliveries d joined with webhooks w.
@@ -487,6 +494,32 @@ func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseU
 		return err
 	})
 	return jobs, err
+}
+
+// OldestDue returns when the longest-waiting work became due
+// (fc.WebhookStore): the older of the first outbox row (by Id, as
+// outboxDue judges it) and the first delivery oldestDueSQL finds. Both
+// are index-ordered reads of one row, in one read transaction, with no
+// row locks: a row another server is fanning out or sending right now
+// still counts until that server commits, which errs towards "behind"
+// for the few milliseconds of its transaction.
+func (s Webhooks) OldestDue(ctx context.Context, now time.Time) (time.Time, error) {
+	t := s.D.Accounts
+	return ReadValue(ctx, s.Read, func(tx Tx) (time.Time, error) {
+		var oldest, queued time.Time
+		err := tx.QueryRow(ctx, oldestDueSQL, t.Value(now)).Scan(t.Dest(&oldest))
+		if err != nil && !errors.Is(err, ErrNoRows) {
+			return time.Time{}, fmt.Errorf("read the oldest due delivery: %w", err)
+		}
+		err = tx.QueryRow(ctx, outboxDueSQL).Scan(t.Dest(&queued))
+		if err != nil && !errors.Is(err, ErrNoRows) {
+			return time.Time{}, fmt.Errorf("read the outbox: %w", err)
+		}
+		if !queued.IsZero() && (oldest.IsZero() || queued.Before(oldest)) {
+			oldest = queued
+		}
+		return oldest, nil
+	})
 }
 
 // FinishAndClaim records rs and leases up to limit due deliveries to

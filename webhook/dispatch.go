@@ -59,6 +59,21 @@ const (
 	// the end of the saturation (it then catches up) and for deliveries
 	// that have waited Defer. A look that finds none is a read, no write.
 	DeferCheck = 100 * time.Millisecond
+	// DefaultBehind is serve's --webhook-behind (Config.Behind): PUSH.md's
+	// second. A dispatcher that keeps up has nothing due that long
+	// (BenchmarkPushLag: p99 tens of milliseconds when it does not defer);
+	// one whose oldest due work has waited a second already misses the
+	// lag target for it, and is falling behind what is queued, and then
+	// the check-ins come first.
+	DefaultBehind = time.Second
+	// BehindCheck is how long the store's answer to "how old is the
+	// oldest due work?" (fc.WebhookStore.OldestDue) is used before it is
+	// read again: the question is asked on every wake and claim while
+	// the check-ins are saturated (a wake per group commit), the read at
+	// most ten times a second. A tenth of DefaultBehind: the answer ages
+	// in place (its time stays, the clock moves), so only work sent or
+	// queued meanwhile is missed, for at most this long.
+	BehindCheck = 100 * time.Millisecond
 	// maxRetryAfter caps a receiver's Retry-After.
 	maxRetryAfter = 24 * time.Hour
 )
@@ -138,7 +153,19 @@ type Config struct {
 	// DeferCheck later, once a worker is free), so the yield holds none
 	// back for ever; a backlog larger than the workers send still waits
 	// its turn. 0 never defers.
-	Defer  time.Duration
+	Defer time.Duration
+	// Behind, when positive, limits the deferral to a dispatcher that is
+	// behind: while Busy, claims are deferred only once the oldest due
+	// work (fc.WebhookStore.OldestDue: a record not yet made into
+	// deliveries, or a delivery due and unclaimed) has waited Behind.
+	// Busy alone does not say that deferring helps: on a loaded machine
+	// the check-ins count as saturated at 1,000 refusals/s, which the
+	// dispatcher keeps up with, and deferring then held every delivery up
+	// to Defer (BenchmarkPushLag). The answer is read from the store, so
+	// it holds whichever server queued or sent the work, after deletes
+	// and disables, and from the first claim after a restart. 0 defers
+	// on Busy alone.
+	Behind time.Duration
 	Logger *slog.Logger
 	// Transport replaces the guarded transport (tests of the guard's
 	// second check use the real one).
@@ -173,6 +200,13 @@ type Dispatcher struct {
 	// chain: the transaction that records results also claims the next
 	// deliveries (Run; RunOnce makes one round only). Guarded by fmu.
 	chain bool
+
+	// The last answer of OldestDue (behind), read at oldestRead by the
+	// dispatcher's clock. bmu is held across the read, so that callers
+	// at once wait for one read rather than each making their own.
+	bmu        sync.Mutex
+	oldest     time.Time
+	oldestRead time.Time
 }
 
 // finished is an attempt's result waiting to be recorded; done is closed
@@ -250,9 +284,34 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// deferring reports whether claims now yield to the check-ins.
-func (d *Dispatcher) deferring() bool {
-	return d.cfg.Defer > 0 && d.cfg.Busy != nil && d.cfg.Busy()
+// deferring reports whether claims now yield to the check-ins: they are
+// saturated and the dispatcher is behind (Config.Behind).
+func (d *Dispatcher) deferring(ctx context.Context) bool {
+	return d.cfg.Defer > 0 && d.cfg.Busy != nil && d.cfg.Busy() && d.behind(ctx)
+}
+
+// behind reports whether the oldest due work has waited Config.Behind,
+// as the store last said within BehindCheck (always true when Behind is
+// 0). A store that cannot answer counts as behind: the check-ins keep
+// their precedence, and Defer still bounds the wait.
+func (d *Dispatcher) behind(ctx context.Context) bool {
+	if d.cfg.Behind <= 0 {
+		return true
+	}
+	d.bmu.Lock()
+	defer d.bmu.Unlock()
+	now := d.cfg.Now()
+	if age := now.Sub(d.oldestRead); d.oldestRead.IsZero() || age >= BehindCheck || age < 0 {
+		oldest, err := d.cfg.Store.OldestDue(ctx, now)
+		if err != nil {
+			if ctx.Err() == nil {
+				d.cfg.Logger.Warn("webhook: read the oldest due delivery", "error", err)
+			}
+			oldest = now.Add(-d.cfg.Behind)
+		}
+		d.oldest, d.oldestRead = oldest, now
+	}
+	return !d.oldest.IsZero() && now.Sub(d.oldest) >= d.cfg.Behind
 }
 
 // dueBy returns the time up to which deliveries are due for a claim at
@@ -262,8 +321,8 @@ func (d *Dispatcher) deferring() bool {
 // leases still run from now. deferred says whether the cutoff was moved:
 // the caller then makes sure another look follows (Run's recheck), since
 // the saturation may end with no wake to come.
-func (d *Dispatcher) dueBy(now time.Time) (due time.Time, deferred bool) {
-	if d.deferring() {
+func (d *Dispatcher) dueBy(ctx context.Context, now time.Time) (due time.Time, deferred bool) {
+	if d.deferring(ctx) {
 		return now.Add(-d.cfg.Defer), true
 	}
 	return now, false
@@ -320,7 +379,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			if armed || deferred {
 				continue // the timer's claim will see it
 			}
-			if d.deferring() {
+			if d.deferring(ctx) {
 				// The check-ins come first: look again shortly, for
 				// the end of the burst or deliveries due for Defer.
 				recheck.Reset(DeferCheck)
@@ -378,7 +437,7 @@ func (d *Dispatcher) start(ctx context.Context) (n int, deferred bool, err error
 		return 0, false, nil
 	}
 	now := d.cfg.Now()
-	due, deferred := d.dueBy(now)
+	due, deferred := d.dueBy(ctx, now)
 	jobs, err := d.cfg.Store.ClaimDeliveries(ctx, d.owner, due, now.Add(Lease), free)
 	if err != nil {
 		jobs = nil
@@ -591,7 +650,7 @@ func (d *Dispatcher) record(ctx context.Context, r fc.DeliveryResult, j *fc.Deli
 		var err error
 		if places > 0 {
 			now := d.cfg.Now()
-			due, deferred := d.dueBy(now)
+			due, deferred := d.dueBy(wctx, now)
 			jobs, err = d.cfg.Store.FinishAndClaim(wctx, d.owner, results, due, now.Add(Lease), places)
 			if err != nil {
 				jobs = nil

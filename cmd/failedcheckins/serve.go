@@ -48,6 +48,10 @@ type serveConfig struct {
 	// WebhookDefer bounds how long webhook deliveries wait while the
 	// check-ins are saturated (webhook.Config.Defer); 0 never defers.
 	WebhookDefer time.Duration
+	// WebhookBehind: the deferral engages only once the oldest due
+	// webhook work has waited this long (webhook.Config.Behind); 0
+	// defers whenever the check-ins are saturated.
+	WebhookBehind time.Duration
 	// AnonymizeAfter, DeleteAfter and AuditRetention are the retention
 	// windows (package retention); 0 keeps everything.
 	AnonymizeAfter, DeleteAfter, AuditRetention days
@@ -67,7 +71,7 @@ type serveConfig struct {
 func defaultServeConfig() serveConfig {
 	return serveConfig{dbConfig: defaultDBConfig(), Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, Auth: defaultAuthConfig(),
 		MetricsAllow: defaultMetricsAllow, TrustedProxies: "none", WebhookDefer: webhook.DefaultDefer,
-		WebhookLogRetention: days(defaultWebhookLogRetention)}
+		WebhookBehind: webhook.DefaultBehind, WebhookLogRetention: days(defaultWebhookLogRetention)}
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -79,6 +83,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAllow, "metrics-allow", c.MetricsAllow, "client `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) that may read /metrics without credentials; others need an administrator")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhook URLs reach loopback, private, link-local and other internal addresses (on-premises receivers); refused by default")
 	fs.DurationVar(&c.WebhookDefer, "webhook-defer", c.WebhookDefer, "while check-ins are saturated, webhook deliveries wait for them, at most this long (then they go regardless); 0: never wait")
+	fs.DurationVar(&c.WebhookBehind, "webhook-behind", c.WebhookBehind, "webhook deliveries wait for saturated check-ins (--webhook-defer) only once the oldest due delivery has waited this long (the dispatcher is behind); 0: whenever the check-ins are saturated")
 	fs.Var(&c.AnonymizeAfter, "anonymize-after", "anonymize records whose attempt is older than this many `days` (90d; default: never), in the background at start and every hour")
 	fs.Var(&c.DeleteAfter, "delete-after", "delete records whose attempt is older than this many `days` (730d; default: never); longer than --anonymize-after")
 	fs.Var(&c.AuditRetention, "audit-retention", "delete audit entries older than this many `days` (400d; default: never)")
@@ -97,6 +102,9 @@ func (c serveConfig) Validate() error {
 	}
 	if c.WebhookDefer < 0 {
 		return fmt.Errorf("--webhook-defer %v: want a duration of 0 or more, such as 5s", c.WebhookDefer)
+	}
+	if c.WebhookBehind < 0 {
+		return fmt.Errorf("--webhook-behind %v: want a duration of 0 or more, such as 1s", c.WebhookBehind)
 	}
 	if err := c.Auth.Validate(); err != nil {
 		return err
@@ -222,7 +230,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		Auditor:       auditor,
 	})
 	stopWebhooks, err := startWebhooks(ctx, db, server, webhookOptions{allowPrivate: cfg.WebhookAllowPrivate, busy: busy,
-		deferBound: cfg.WebhookDefer, smtpURL: cfg.SMTPURL, smtpFrom: cfg.SMTPFrom}, logger) // webhooks.go
+		deferBound: cfg.WebhookDefer, behind: cfg.WebhookBehind, smtpURL: cfg.SMTPURL, smtpFrom: cfg.SMTPFrom}, logger) // webhooks.go
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 // It also runs the alerts' sweep and, with o.smtpURL, their email sender.
 func startWebhooks(ctx context.Context, db store, server *api.Server, o webhookOptions, logger *slog.Logger) (stop func(), err error) {
 	d := webhook.New(webhook.Config{Store: db, Render: server.RenderDelivery, RenderAll: server.RenderDeliveries, AllowPrivate: o.allowPrivate, Logger: logger,
-		Busy: o.busy, Defer: o.deferBound})
+		Busy: o.busy, Defer: o.deferBound, Behind: o.behind})
 	if err := server.Metrics().Register(d.Collectors()...); err != nil {
 		return nil, err
 	}
@@ -68,6 +68,7 @@ type webhookOptions struct {
 	allowPrivate bool          // --webhook-allow-private
 	busy         func() bool   // the check-ins' group commit is saturated (groupcommit.Queue.Busy)
 	deferBound   time.Duration // --webhook-defer
+	behind       time.Duration // --webhook-behind
 	smtpURL      string        // --smtp-url
 	smtpFrom     string        // --smtp-from
 }
