@@ -145,7 +145,12 @@ func benchmarkAudit(b *testing.B, shape string, on bool) {
 // the CPU per request of each half over the whole run it reports
 // on/off-median, the median of the pairs' ratios, which one pair slowed
 // by a neighbour's build cannot move: the figure to quote
-// (docs/benchmarks.md, "Audit"). Run it with -benchtime 20x or more.
+// (docs/benchmarks.md, "Audit"). Run it with -benchtime 20x or more: an
+// iteration is two blocks, some 4,000 requests of q5, not one request,
+// so a count meant for BenchmarkAudit runs for hours. -bench matches
+// each level of a name unanchored: 'BenchmarkAudit/q5' selects this
+// benchmark's q5 too; select BenchmarkAudit alone with
+// '^BenchmarkAudit$/q5'.
 func BenchmarkAuditPairs(b *testing.B) {
 	for _, shape := range []string{"q1", "q5"} {
 		b.Run(shape, func(b *testing.B) {

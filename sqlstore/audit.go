@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 // AuditTable is the table of the audit trail (migration 0013), searched
 // with the rules of every search (docs/api.md#the-audit-trail): the same
 // conditions, sort with the id tie-break, count and page as records.
+// user_email, path and query are empty when equal to their fold
+// (folded): conditions and sorts read only the folds.
 var AuditTable = &Table{name: "audit_entries", selectColumns: AuditColumns, columns: map[fc.Field]column{
 	fc.FieldID:             {name: "id", kind: kindInt},
 	fc.FieldAuditOn:        {name: "occurred_on", kind: kindTime},
@@ -32,9 +35,11 @@ var AuditTable = &Table{name: "audit_entries", selectColumns: AuditColumns, colu
 	fc.FieldAuditTotalItems:  {name: "total_items", kind: kindNullInt},
 }}
 
-// AuditColumns are the columns of an audit entry in the order ScanAudit
-// reads them.
-const AuditColumns = `id, occurred_on, user_email, client_address, channel, method, path, query, status, result_count, total_items`
+// AuditColumns are the columns of an audit entry in the order scan
+// reads them. The folded copies are read beside user_email, path and
+// query, which are stored empty when equal to their fold (auditArgs).
+const AuditColumns = `id, occurred_on, user_email, user_email_fold, client_address, channel, method, path, path_fold, query,
+	query_fold, status, result_count, total_items`
 
 // auditInsertColumns are the columns an entry is written to, auditArgs
 // their arguments.
@@ -79,14 +84,13 @@ var auditInsertSQL = func() map[int]string {
 // argument (and its fold, computed once), so a batch costs few
 // allocations beyond the rows' own (docs/benchmarks.md, "Audit").
 type auditArgs struct {
-	d                         Dialect
-	on                        int64 // Unix seconds of onArg
-	onArg                     any
-	user, addr, channel, meth reused[string]
-	path, query               reused[string]
-	userFold, pathFold        reused[string]
-	queryFold                 reused[string]
-	status                    reused[int64]
+	d                 Dialect
+	on                int64 // Unix seconds of onArg
+	onArg             any
+	addr, channel     reused[string]
+	meth              reused[string]
+	user, path, query folded
+	status            reused[int64]
 }
 
 // reused is the argument of the last value given to arg: a row equal to
@@ -103,17 +107,30 @@ func (r *reused[T]) arg(x T) any {
 	return r.v
 }
 
-// foldArg is the argument of fc.Fold(s), computed only when s changed;
-// arg is s's own argument, shared when s is its own fold (a lower-case
-// path).
-func foldArg(r *reused[string], s string, arg any) any {
-	if r.v == nil || s != r.x {
-		r.x, r.v = s, arg
-		if f := fc.Fold(s); f != s {
-			r.v = f
+// folded are the arguments of a text column and its folded copy, for
+// the last value given to args. A value that is its own fold (most
+// emails, paths, and queries without capitals) is stored as the empty
+// text beside its fold, which scan reads back in its place: the copy
+// cost the row some 50 bytes a request (an email and a path), written
+// to the table's pages and the WAL (issue 16, docs/benchmarks.md). The
+// empty text is unambiguous: an original stored empty is its fold, and
+// an empty original's fold is empty too. The folds, which filters,
+// sorts and the user's index read, are written as before, so entries
+// written before read the same and no migration is needed.
+type folded struct {
+	x          string
+	orig, fold any
+}
+
+func (r *folded) args(x string) (orig, fold any) {
+	if r.fold == nil || x != r.x {
+		f := fc.Fold(x)
+		r.x, r.orig, r.fold = x, "", f
+		if f != x {
+			r.orig = x
 		}
 	}
-	return r.v
+	return r.orig, r.fold
 }
 
 // row appends the arguments of e's row (auditInsertColumns of them).
@@ -122,10 +139,12 @@ func (b *auditArgs) row(args []any, e *fc.AuditEntry) []any {
 	if b.onArg == nil || on.Unix() != b.on {
 		b.on, b.onArg = on.Unix(), b.d.Records.Value(on)
 	}
-	user, path, query := b.user.arg(e.UserEmail), b.path.arg(e.Path), b.query.arg(e.Query)
-	return append(args, b.onArg, user, foldArg(&b.userFold, e.UserEmail, user), b.addr.arg(e.ClientAddress),
-		b.channel.arg(string(e.Channel)), b.meth.arg(e.Method), path, foldArg(&b.pathFold, e.Path, path), query,
-		foldArg(&b.queryFold, e.Query, query), b.status.arg(int64(e.Status)), e.ResultCount, totalArg(e.TotalItems))
+	user, userFold := b.user.args(e.UserEmail)
+	path, pathFold := b.path.args(e.Path)
+	query, queryFold := b.query.args(e.Query)
+	return append(args, b.onArg, user, userFold, b.addr.arg(e.ClientAddress), b.channel.arg(string(e.Channel)),
+		b.meth.arg(e.Method), path, pathFold, query, queryFold, b.status.arg(int64(e.Status)), e.ResultCount,
+		totalArg(e.TotalItems))
 }
 
 // totalArg is TotalItems as an argument: a nil interface for none, not a
@@ -248,14 +267,16 @@ func (s Audit) FindAuditEntries(ctx context.Context, q fc.Query) (*fc.AuditPage,
 // scan reads one row of AuditColumns.
 func (s Audit) scan(r Rows) (*fc.AuditEntry, error) {
 	var e fc.AuditEntry
-	var channel string
+	var channel, userFold, pathFold, queryFold string
 	var status int64
-	err := r.Scan(&e.ID, s.D.Records.Dest(&e.On), &e.UserEmail, &e.ClientAddress, &channel, &e.Method, &e.Path, &e.Query,
-		&status, &e.ResultCount, &e.TotalItems)
+	err := r.Scan(&e.ID, s.D.Records.Dest(&e.On), &e.UserEmail, &userFold, &e.ClientAddress, &channel, &e.Method,
+		&e.Path, &pathFold, &e.Query, &queryFold, &status, &e.ResultCount, &e.TotalItems)
 	if err != nil {
 		return nil, fmt.Errorf("scan audit entry: %w", err)
 	}
 	e.Channel, e.Status = fc.AuditChannel(channel), int(status)
+	// An original stored empty is its own fold (folded).
+	e.UserEmail, e.Path, e.Query = cmp.Or(e.UserEmail, userFold), cmp.Or(e.Path, pathFold), cmp.Or(e.Query, queryFold)
 	return &e, nil
 }
 

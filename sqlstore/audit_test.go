@@ -40,8 +40,15 @@ func TestAuditArgsReuseOnlyEqualValues(t *testing.T) {
 			if e.TotalItems != nil {
 				total = *e.TotalItems
 			}
-			want = append(want, d.Records.Value(e.On.UTC().Truncate(time.Second)), e.UserEmail, fc.Fold(e.UserEmail),
-				e.ClientAddress, string(e.Channel), e.Method, e.Path, fc.Fold(e.Path), e.Query, fc.Fold(e.Query),
+			// A text that is its own fold is stored empty beside it.
+			orig := func(s string) string {
+				if fc.Fold(s) == s {
+					return ""
+				}
+				return s
+			}
+			want = append(want, d.Records.Value(e.On.UTC().Truncate(time.Second)), orig(e.UserEmail), fc.Fold(e.UserEmail),
+				e.ClientAddress, string(e.Channel), e.Method, orig(e.Path), fc.Fold(e.Path), orig(e.Query), fc.Fold(e.Query),
 				int64(e.Status), e.ResultCount, total)
 		}
 		if !reflect.DeepEqual(got, want) {
