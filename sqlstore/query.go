@@ -169,11 +169,18 @@ func (t *Table) buildFind(d Dialect, q fc.Query, walk string, sd *seed) (Find, e
 	if walk != "" {
 		from = t.name + walk
 	}
+	// narrowPage reads the page's records by their ids: SQLite is told
+	// to do so through the rowid (its plan might otherwise take an index
+	// of the WHERE it no longer has); PostgreSQL takes the primary key.
+	byID := t.name
+	if d.SortIndexHints {
+		byID += hint("")
+	}
 	return Find{
 		Count: "SELECT count(*) FROM " + count + where,
 		list:  "SELECT id, count(*) OVER () FROM " + count + where,
 		Page:  "SELECT " + t.selectColumns + " FROM " + from + where + order + " LIMIT " + limit + " OFFSET " + offset,
-		narrowPage: "SELECT " + t.selectColumns + " FROM " + t.name + " NOT INDEXED WHERE id IN (SELECT id FROM " + from + where + order +
+		narrowPage: "SELECT " + t.selectColumns + " FROM " + byID + " WHERE id IN (SELECT id FROM " + from + where + order +
 			" LIMIT " + limit + " OFFSET " + offset + ")" + order,
 		Args: a.vals[:n:n],
 	}, nil
