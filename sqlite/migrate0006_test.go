@@ -109,13 +109,19 @@ func TestMigration0006(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.writer.Exec(descriptions + ";\n" + string(zones) + ";\n" + string(macs)); err != nil {
+	values, err := migrationFiles.ReadFile("migrations/0023_zone_values.sql") // and 0023's zone value counts
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.writer.Exec(descriptions + ";\n" + string(zones) + ";\n" + string(macs) + ";\n" + string(values)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.CreateFailedCheckins(ctx, withUniqueIDs(3000, nil, nil)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.writer.Exec(`DROP TABLE fc_count_description; DROP TABLE record_ids; DROP TABLE fc_zone; DROP TABLE fc_zone_business; DROP TABLE fc_count_mac`); err != nil {
+	if _, err := db.writer.Exec(`DROP TABLE fc_count_description; DROP TABLE record_ids; DROP TABLE fc_zone; DROP TABLE fc_zone_business; DROP TABLE fc_count_mac;
+		DROP TABLE fc_zone_source; DROP TABLE fc_zone_tariff; DROP TABLE fc_zone_description;
+		DROP TABLE fc_zone_business_source; DROP TABLE fc_zone_business_tariff; DROP TABLE fc_zone_business_description`); err != nil {
 		t.Fatal(err)
 	}
 	withoutResolution(t, db)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -32,6 +33,7 @@ func TestZoneCounts(t *testing.T) {
 		r.CheckinAttemptTime, r.CheckinAttemptTimeLocal = at, at.Add(time.Duration(rnd.IntN(25)-12)*time.Hour)
 		r.CreatedOn, r.UpdatedOn = at.Add(3*time.Second), at.Add(3*time.Second)
 		r.BusinessID = 1001 + int64(rnd.IntN(4))
+		r.Tariff = zoneTestTariffs[rnd.IntN(len(zoneTestTariffs))]
 		switch rnd.IntN(50) {
 		case 0: // rewritten much later
 			r.UpdatedOn = at.Add(time.Duration(rnd.IntN(300)) * 24 * time.Hour)
@@ -44,7 +46,7 @@ func TestZoneCounts(t *testing.T) {
 	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
 		t.Fatal(err)
 	}
-	zoned := 0
+	zoned, valued := 0, 0
 	check := func(step string) {
 		t.Helper()
 		checkRollups(t, db)
@@ -56,6 +58,9 @@ func TestZoneCounts(t *testing.T) {
 			qs[i] = zoneQuery(rnd, all, edges)
 			if sts, err := sqlstore.PlanCount(ctx, sqlstore.SQLite(), run, qs[i]); err == nil && strings.Contains(sts[0].SQL, "fc_zone") {
 				zoned++
+				if valueCounts.MatchString(sts[0].SQL) {
+					valued++
+				}
 			}
 		}
 		_ = tx.Rollback()
@@ -120,6 +125,11 @@ func TestZoneCounts(t *testing.T) {
 		r.UpdatedOn = r.UpdatedOn.Add(time.Duration(rnd.IntN(100)) * 24 * time.Hour)
 		r.CheckinAttemptTime = r.CheckinAttemptTime.Add(time.Duration(rnd.IntN(2000)-1000) * time.Hour)
 		r.BusinessID = 1001 + int64(rnd.IntN(4))
+		// The per-value counts of the blocks (fc_zone_source, _tariff,
+		// _description) move the record from its old values to the new.
+		r.Source = fc.Source(rnd.IntN(6))
+		r.Tariff = zoneTestTariffs[rnd.IntN(len(zoneTestTariffs))]
+		r.Description = "Rewritten " + r.Description
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -143,10 +153,16 @@ func TestZoneCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("import without Ids")
-	if zoned < 600 {
-		t.Errorf("only %d of 1,500 searches were counted from a zone map", zoned)
+	if zoned < 600 || valued < 150 {
+		t.Errorf("only %d of 1,500 searches were counted from a zone map, %d of them with the counts of a value", zoned, valued)
 	}
 }
+
+// valueCounts matches the sum of a zone map's per-value counts.
+var valueCounts = regexp.MustCompile(`^SELECT coalesce\(sum\(n\), 0\) FROM fc_zone(_business)?_(source|tariff|description) `)
+
+// zoneTestTariffs are the tariffs of TestZoneCounts's records.
+var zoneTestTariffs = []string{"Hot Desk", "Dedicated Desk", "Office 12", "Day Pass", "Hot desk (annual)"}
 
 // pageOrders are the orders TestZoneCounts reads its pages in: the time
 // fields of the ranges, text and null orders and the rowid.
@@ -242,6 +258,31 @@ func zoneQuery(rnd *rand.Rand, all []*fc.FailedCheckin, edges map[fc.Field][]int
 			c.Until = time.Time{}
 		}
 		q.Conditions = append(q.Conditions, c)
+	}
+	// A third also test a field of few values, which the zone maps count
+	// per row (fc_zone_source, _tariff, _description, and
+	// fc_zone_business_*): within locations without a range too.
+	if r := pick(); rnd.IntN(3) == 0 {
+		if !q.Scope.All() && rnd.IntN(4) == 0 { // the locations' whole counts
+			q.Conditions = slices.DeleteFunc(q.Conditions, func(c fc.Condition) bool { return c.Field != fc.FieldBusinessID })
+		}
+		sub := func(v string) string {
+			rs := []rune(v)
+			at := rnd.IntN(len(rs))
+			return string(rs[at:min(len(rs), at+1+rnd.IntN(5))])
+		}
+		switch rnd.IntN(5) {
+		case 0:
+			q.Conditions = append(q.Conditions, fc.In(fc.FieldSource, int64(r.Source), int64(rnd.IntN(6))))
+		case 1:
+			q.Conditions = append(q.Conditions, fc.Contains(fc.FieldTariff, sub(r.Tariff)))
+		case 2:
+			q.Conditions = append(q.Conditions, fc.Condition{Field: fc.FieldTariff, Match: fc.MatchEqualFold, Strings: []string{strings.ToUpper(r.Tariff)}})
+		case 3:
+			q.Conditions = append(q.Conditions, fc.Contains(fc.FieldDescription, sub(r.Description)))
+		default: // two fields: no one table counts both
+			q.Conditions = append(q.Conditions, fc.Contains(fc.FieldDescription, sub(r.Description)), fc.In(fc.FieldSource, int64(r.Source)))
+		}
 	}
 	return q
 }

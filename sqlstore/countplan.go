@@ -97,7 +97,7 @@ type rollupPlan struct {
 // bucket's field. ok is false when none can.
 func pickRollup(d Dialect, q fc.Query) (p rollupPlan, ok bool) {
 	for _, r := range Rollups {
-		if !r.usable(d) || r.Bounds != nil { // a zone map counts by pickZone
+		if !r.usable(d) || r.Bounds != nil || r.Zone != nil { // a zone map counts by pickZone
 			continue
 		}
 		if r.Bucket == nil {
