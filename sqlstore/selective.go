@@ -187,10 +187,26 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 			continue // a driver is known: not worth 1-2 ms
 		}
 		if s.listed != nil && s.exact != nil && !zeroOnly && twoColumn {
-			// A MAC substring beside SQLite's own two-column seek: its
-			// dictionary (a scan of 62,297 lists, about 7 ms of CPU at 1M
+			// A MAC substring beside SQLite's own two-column seek: a scan
+			// of its dictionary (62,297 lists, about 7 ms of CPU at 1M
 			// records) costs more than that plan (issue 17's r008, r122,
-			// r133: 2.6-6.6 ms before, 16-40 ms with the sum read).
+			// r133: 2.6-6.6 ms before, 16-40 ms with the sum read). The
+			// lists of a picked piece or resolved ids cost a fraction of
+			// a ms: the seed drives only when its exact count is at most
+			// enough, as a native one would.
+			if s.costly {
+				continue
+			}
+			var n int64
+			if err := run(ctx, *s.exact, 1, func(v []int64) bool { n = v[0]; return false }); err != nil {
+				return nil, fmt.Errorf("count a condition: %w", err)
+			}
+			if n > enough {
+				continue
+			}
+			if consider(s, n) {
+				return sel, nil
+			}
 			continue
 		}
 		var n int64
@@ -505,7 +521,8 @@ func seedOf(d Dialect, c fc.Condition) (seed, bool) {
 			}
 			s.index, s.exact = idx, &st
 			_, picked := d.picked[trigramKey{c.Field, needle}]
-			s.costly = c.Field == fc.FieldTeams || c.Field == fc.FieldMacAddresses || (c.Field == fc.FieldCoworkerFullName && !picked)
+			_, resolved := d.resolved[trigramKey{c.Field, needle}]
+			s.costly = c.Field == fc.FieldTeams || ((c.Field == fc.FieldMacAddresses || c.Field == fc.FieldCoworkerFullName) && !picked && !resolved)
 			s.composite = c.Field == fc.FieldCoworkerFullName
 			s.term = func(a *args) string {
 				sub := &args{d: a.d, t: dict.table, vals: a.vals}
