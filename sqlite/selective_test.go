@@ -130,8 +130,8 @@ func TestSelectivePlans(t *testing.T) {
 		ran:     "SELECT coalesce(sum(n), 0) FROM fc_count_mac WHERE mac_addresses IN (SELECT mac_addresses FROM fc_mac_list WHERE id IN (",
 		page:    true,
 	}, {
-		name: "a MAC substring no list holds: FALSE, 0 without a record read",
-		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "zz:zz")}, OrderBy: fc.FieldCreatedOn},
+		name:    "a MAC substring no list holds: FALSE, 0 without a record read",
+		q:       fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "zz:zz")}, OrderBy: fc.FieldCreatedOn},
 		notWant: []string{"FROM failed_checkins"},
 		ran:     "SELECT coalesce(sum(n), 0) FROM fc_count_mac WHERE FALSE",
 	}, {
