@@ -123,11 +123,11 @@ func TestSelectivePlans(t *testing.T) {
 		ran:     "SELECT id FROM fc_mac_list WHERE id IN (SELECT id FROM fc_mac_gram WHERE gram = ?) AND instr(mac_addresses_fold, ?) > 0",
 		page:    true,
 	}, {
-		name: "a MAC substring too short for a piece: its lists found by one scan, the count and the page read them by id",
+		name: "a MAC substring too short for a piece: its dictionary scanned as before (such needles are held by thousands of lists)",
 		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "7F")},
 			OrderBy: fc.FieldCreatedOn, Page: 2, Size: 7},
-		notWant: []string{"SELECT count(*) FROM failed_checkins", "fc_count_mac WHERE instr(", "fc_mac_gram"},
-		ran:     "SELECT coalesce(sum(n), 0) FROM fc_count_mac WHERE mac_addresses IN (SELECT mac_addresses FROM fc_mac_list WHERE id IN (",
+		notWant: []string{"SELECT count(*) FROM failed_checkins", "fc_mac_list", "fc_mac_gram"},
+		ran:     "SELECT coalesce(sum(n), 0) FROM fc_count_mac WHERE instr(mac_addresses_fold, ?) > 0",
 		page:    true,
 	}, {
 		name:    "a MAC substring no list holds: FALSE, 0 without a record read",
