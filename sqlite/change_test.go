@@ -13,13 +13,15 @@ import (
 
 // TestChangeConformance runs the suite of records that change, checking
 // after every change that each rollup equals a fresh GROUP BY of the
-// records and the name trigrams those of the names left.
+// records, the name trigrams those of the names left and the MAC pieces
+// those of the lists left.
 func TestChangeConformance(t *testing.T) {
 	storetest.RunChanges(t, func(t *testing.T) storetest.ChangeBackend { return openTest(t) },
 		func(t *testing.T, s storetest.ChangeBackend) {
 			t.Helper()
 			checkRollups(t, s.(*DB))
 			checkNameTrigrams(t, s.(*DB))
+			checkMacGrams(t, s.(*DB))
 		})
 }
 

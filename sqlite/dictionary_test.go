@@ -56,7 +56,44 @@ func checkNameTrigrams(t *testing.T, db *DB) {
 	}
 }
 
-func readPairs(t *testing.T, db *DB, query string) [][2]string {
+// checkMacGrams compares fc_mac_list with the lists of fc_count_mac and
+// fc_mac_gram with the four-byte pieces of every folded list, computed
+// here (migration 0023).
+func checkMacGrams(t testing.TB, db *DB) {
+	t.Helper()
+	var want, got []string
+	for _, row := range readPairs(t, db, "SELECT mac_addresses, mac_addresses_fold FROM fc_count_mac") {
+		want = append(want, row[0]+" "+row[1])
+	}
+	for _, row := range readPairs(t, db, "SELECT mac_addresses, mac_addresses_fold FROM fc_mac_list") {
+		got = append(got, row[0]+" "+row[1])
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("fc_mac_list holds %d lists %.300v; fc_count_mac %d %.300v", len(got), got, len(want), want)
+	}
+	want, got = nil, nil
+	for _, row := range readPairs(t, db, "SELECT mac_addresses, mac_addresses_fold FROM fc_mac_list") {
+		seen := map[string]bool{}
+		for i := 0; i+4 <= len(row[1]); i++ {
+			if g := row[1][i : i+4]; !seen[g] {
+				seen[g] = true
+				want = append(want, fmt.Sprintf("%x %s", g, row[0]))
+			}
+		}
+	}
+	for _, row := range readPairs(t, db, "SELECT hex(g.gram), l.mac_addresses FROM fc_mac_gram AS g LEFT JOIN fc_mac_list AS l USING (id)") {
+		got = append(got, strings.ToLower(row[0])+" "+row[1])
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("fc_mac_gram holds %d rows %.300v; the lists give %d rows %.300v", len(got), got, len(want), want)
+	}
+}
+
+func readPairs(t testing.TB, db *DB, query string) [][2]string {
 	t.Helper()
 	rows, err := db.writer.Query(query)
 	if err != nil {

@@ -112,13 +112,28 @@ func TestSelectivePlans(t *testing.T) {
 		want: []string{"USING INTEGER PRIMARY KEY"},
 		page: true,
 	}, {
-		name: "a MAC substring alone: counted from the MAC dictionary, its page of few records read by id",
+		name: "a MAC substring alone: its lists found under its rarest piece once, counted from the MAC dictionary by them, its page of few records read by id",
 		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "bb:7f")},
 			OrderBy: fc.FieldBusinessName, Descending: true, Page: 2, Size: 7},
-		want:    []string{"USING INTEGER PRIMARY KEY"},
-		notWant: []string{"SELECT count(*) FROM failed_checkins", "mac_addresses_fold > "},
+		want: []string{"USING INTEGER PRIMARY KEY"},
+		// No statement but the listing tests the needle on the lists
+		// (each of CountMatching and PlanPage lists them once here; a
+		// search carries them from its count to its page).
+		notWant: []string{"SELECT count(*) FROM failed_checkins", "mac_addresses_fold > ", "fc_count_mac WHERE instr("},
+		ran:     "SELECT id FROM fc_mac_list WHERE id IN (SELECT id FROM fc_mac_gram WHERE gram = ?) AND instr(mac_addresses_fold, ?) > 0",
+		page:    true,
+	}, {
+		name: "a MAC substring too short for a piece: its dictionary scanned as before (such needles are held by thousands of lists)",
+		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "7F")},
+			OrderBy: fc.FieldCreatedOn, Page: 2, Size: 7},
+		notWant: []string{"SELECT count(*) FROM failed_checkins", "fc_mac_list", "fc_mac_gram"},
 		ran:     "SELECT coalesce(sum(n), 0) FROM fc_count_mac WHERE instr(mac_addresses_fold, ?) > 0",
 		page:    true,
+	}, {
+		name:    "a MAC substring no list holds: FALSE, 0 without a record read",
+		q:       fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "zz:zz")}, OrderBy: fc.FieldCreatedOn},
+		notWant: []string{"FROM failed_checkins"},
+		ran:     "SELECT coalesce(sum(n), 0) FROM fc_count_mac WHERE FALSE",
 	}, {
 		name: "a MAC substring every record holds, with a Source: more than the ids listed, counted as before",
 		q: fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "aa:"), fc.In(fc.FieldSource, 3)},

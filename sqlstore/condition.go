@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -94,16 +95,25 @@ func substringTerm(a *args, col column, needle string) string {
 
 // dictionaryTerm is a substring condition on a rollup (a.t). On the
 // field's dictionary itself it is the plain test, narrowed first to the
-// values holding the needle's picked trigram when there is one; on any
-// other rollup it is "col IN (those values of the dictionary)", which
+// values holding the needle's picked piece when there is one, or the
+// values listed for the needle once per search (resolved: no test); on
+// any other rollup it is "col IN (those values of the dictionary)", which
 // matches the same rows (see dictionaries) and lets the rollup's primary
 // key seek on them.
 func dictionaryTerm(a *args, dict *Rollup, f fc.Field, col column, needle string) string {
 	var term string
-	if tri, ok := a.d.picked[trigramKey{f, needle}]; ok {
-		term = col.name + " IN (SELECT " + col.name + " FROM " + trigramTables[f] + " WHERE trigram = " + a.add(tri) + ") AND "
+	key := trigramKey{f, needle}
+	if ids, ok := a.d.resolved[key]; ok {
+		term = "FALSE"
+		if len(ids) > 0 {
+			term = col.name + " IN (SELECT " + col.name + " FROM " + trigramTables[f].lists + " WHERE id IN (" + list(a, ids) + "))"
+		}
+	} else {
+		if tri, ok := a.d.picked[key]; ok {
+			term = col.name + " IN (" + fmt.Sprintf(trigramTables[f].values, a.add(tri)) + ") AND "
+		}
+		term += substringTerm(a, col, needle)
 	}
-	term += substringTerm(a, col, needle)
 	if a.t.rollup == dict {
 		return term
 	}

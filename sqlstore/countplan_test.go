@@ -148,7 +148,7 @@ func TestNeedleTrigrams(t *testing.T) {
 		{"zoë", "zo\xc3|o\xc3\xab"},
 	} {
 		want := tt.want
-		if got := str(needleTrigrams(tt.needle)); got != want {
+		if got := str(needleTrigrams(tt.needle, 3)); got != want {
 			t.Errorf("needleTrigrams(%q) = %q; want %q", tt.needle, got, want)
 		}
 	}
@@ -197,6 +197,53 @@ func TestPickTrigrams(t *testing.T) {
 	}
 	if d, err := pickTrigrams(ctx, PostgreSQL(), nil, name("smith")); err != nil || len(d.picked) != 0 {
 		t.Errorf("pickTrigrams on PostgreSQL = %v, %v; want no pick and no statement", d.picked, err)
+	}
+}
+
+// TestResolveMacLists: a MAC substring's lists are listed once, through
+// its rarest four-byte piece, and the count seeks them by id; when more
+// than maxTrigramValues lists hold it the count tests the needle on the
+// lists under the piece, as a name's; with no list, FALSE.
+func TestResolveMacLists(t *testing.T) {
+	q := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldMacAddresses, "E0:4C")}}
+	run := func(listed int) RunInts {
+		return func(ctx context.Context, st Statement, width int, row func([]int64) bool) error {
+			switch {
+			case strings.HasPrefix(st.SQL, "SELECT (SELECT count(*) FROM (SELECT 1 FROM fc_mac_gram"):
+				row([]int64{130, 90}[:width]) // e0:4, 0:4c
+			case strings.HasPrefix(st.SQL, "SELECT id FROM fc_mac_list WHERE id IN (SELECT id FROM fc_mac_gram WHERE gram = ?) AND instr(mac_addresses_fold, ?) > 0 LIMIT ?"):
+				if fmt.Sprint(st.Args) != "[[48 58 52 99] e0:4c 1001]" {
+					t.Fatalf("listing args %v", st.Args)
+				}
+				for i := range listed {
+					if !row([]int64{int64(100 - i)}) {
+						break
+					}
+				}
+			default:
+				t.Fatalf("unexpected statement %s", st.SQL)
+			}
+			return nil
+		}
+	}
+	ctx := context.Background()
+	for _, tt := range []struct {
+		listed int
+		want   string
+	}{
+		{2, "SELECT coalesce(sum(n), 0) FROM fc_count_mac WHERE mac_addresses IN (SELECT mac_addresses FROM fc_mac_list WHERE id IN (?, ?)) [99 100]"},
+		{0, "SELECT coalesce(sum(n), 0) FROM fc_count_mac WHERE FALSE []"},
+		{maxTrigramValues + 5, "SELECT coalesce(sum(n), 0) FROM fc_count_mac WHERE mac_addresses IN (SELECT mac_addresses FROM fc_mac_list WHERE id IN " +
+			"(SELECT id FROM fc_mac_gram WHERE gram = ?)) AND instr(mac_addresses_fold, ?) > 0 [[48 58 52 99] e0:4c]"},
+	} {
+		d, err := pickTrigrams(ctx, SQLite(), run(tt.listed), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := PlanCount(ctx, d, nil, q)
+		if err != nil || len(got) != 1 || fmt.Sprint(got[0].SQL, " ", got[0].Args) != tt.want {
+			t.Errorf("%d lists: PlanCount = %v, %v; want %s", tt.listed, got, err, tt.want)
+		}
 	}
 }
 

@@ -154,6 +154,9 @@ type Dialect struct {
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
 	picked map[trigramKey][]byte
+	// resolved is, per substring condition on a dictionary with a lists
+	// table, the ids of the values holding the needle (resolveLists).
+	resolved map[trigramKey][]int64
 }
 
 // SQLite returns the dialect of the sqlite store: INTEGER Unix-second

@@ -67,6 +67,10 @@ type seed struct {
 	// without a picked trigram: 1-2 ms):
 	// it is read last, and not at all once a seed is small enough.
 	costly bool
+	// narrowed marks a dictionary's substring whose values are found
+	// under a piece of the needle (pickTrigrams): its exact count costs a
+	// fraction of a ms even where costly says it is read last.
+	narrowed bool
 	// composite marks the conditions that SQLite's own plan combines
 	// with a scope or BusinessId list in a two-column index (business
 	// and time, creation or name): see planSelection.
@@ -187,10 +191,26 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 			continue // a driver is known: not worth 1-2 ms
 		}
 		if s.listed != nil && s.exact != nil && !zeroOnly && twoColumn {
-			// A MAC substring beside SQLite's own two-column seek: its
-			// dictionary (a scan of 62,297 lists, about 7 ms of CPU at 1M
+			// A MAC substring beside SQLite's own two-column seek: a scan
+			// of its dictionary (62,297 lists, about 7 ms of CPU at 1M
 			// records) costs more than that plan (issue 17's r008, r122,
-			// r133: 2.6-6.6 ms before, 16-40 ms with the sum read).
+			// r133: 2.6-6.6 ms before, 16-40 ms with the sum read). The
+			// lists under a piece of the needle cost a fraction of a ms:
+			// the seed drives only when its exact count is at most
+			// enough, as a native one would.
+			if !s.narrowed {
+				continue
+			}
+			var n int64
+			if err := run(ctx, *s.exact, 1, func(v []int64) bool { n = v[0]; return false }); err != nil {
+				return nil, fmt.Errorf("count a condition: %w", err)
+			}
+			if n > enough {
+				continue
+			}
+			if consider(s, n) {
+				return sel, nil
+			}
 			continue
 		}
 		var n int64
@@ -506,6 +526,7 @@ func seedOf(d Dialect, c fc.Condition) (seed, bool) {
 			s.index, s.exact = idx, &st
 			_, picked := d.picked[trigramKey{c.Field, needle}]
 			s.costly = c.Field == fc.FieldTeams || c.Field == fc.FieldMacAddresses || (c.Field == fc.FieldCoworkerFullName && !picked)
+			s.narrowed = picked
 			s.composite = c.Field == fc.FieldCoworkerFullName
 			s.term = func(a *args) string {
 				sub := &args{d: a.d, t: dict.table, vals: a.vals}
