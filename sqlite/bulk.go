@@ -479,9 +479,10 @@ func (b *bulkLoad) failed(ctx context.Context, tx *sql.Tx, pos int, err error) e
 	return err
 }
 
-// finish builds the dropped indexes, the UniqueId index first.
+// finish builds the dropped indexes, the UniqueId index first, and the
+// MAC lists' pieces.
 func (b *bulkLoad) finish(ctx context.Context, tx *sql.Tx) (err error) {
-	if len(b.indexes) == 0 {
+	if !b.first {
 		return nil
 	}
 	off := sortThreads(ctx, tx)
@@ -492,7 +493,10 @@ func (b *bulkLoad) finish(ctx context.Context, tx *sql.Tx) (err error) {
 		}
 		b.indexes = b.indexes[1:]
 	}
-	return rebuildIndexes(ctx, tx, b.indexes)
+	if err := rebuildIndexes(ctx, tx, b.indexes); err != nil {
+		return err
+	}
+	return rebuildMacGrams(ctx, tx)
 }
 
 // sortThreads lets SQLite sort with helper threads (PRAGMA threads) while
@@ -577,7 +581,7 @@ func dropIndexesIfEmpty(ctx context.Context, tx *sql.Tx) ([]secondaryIndex, erro
 	if err != nil {
 		return nil, wrapBulk(err)
 	}
-	var idx []secondaryIndex
+	idx := []secondaryIndex{} // not nil: the table was empty (newBulkLoad)
 	for rows.Next() {
 		var s secondaryIndex
 		if err := rows.Scan(&s.name, &s.sql); err != nil {
@@ -595,7 +599,39 @@ func dropIndexesIfEmpty(ctx context.Context, tx *sql.Tx) ([]secondaryIndex, erro
 			return nil, wrapBulk(err)
 		}
 	}
+	// The MAC lists' pieces too (migration 0024): its trigger on
+	// fc_count_mac cut every new list into pieces one statement at a
+	// time, 2M rows of fc_mac_gram out of order at 1M records, +50% of
+	// a first import's CPU (docs/benchmarks.md, "MAC substrings under
+	// four-byte pieces"); finish builds them from the finished rollup in
+	// one ordered pass instead.
+	if _, err := tx.ExecContext(ctx, `DROP TRIGGER IF EXISTS `+macGramTrigger); err != nil {
+		return nil, wrapBulk(err)
+	}
 	return idx, nil
+}
+
+// macGramTrigger is migration 0024's trigger that adds a new MAC list's
+// pieces; macGramMigration builds the pieces of every list afresh and
+// creates its triggers again.
+const (
+	macGramTrigger   = "fc_mac_gram_add"
+	macGramMigration = "migrations/0024_mac_grams.sql"
+)
+
+// rebuildMacGrams runs migration 0024 again after a first import, which
+// dropped its trigger (dropIndexesIfEmpty): the migration is written to
+// be run on a database that has the lists, and rebuilds fc_mac_list and
+// fc_mac_gram from fc_count_mac exactly, in the pieces' order.
+func rebuildMacGrams(ctx context.Context, tx *sql.Tx) error {
+	m, err := migrationFiles.ReadFile(macGramMigration)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", macGramMigration, err)
+	}
+	if _, err := tx.ExecContext(ctx, string(m)); err != nil {
+		return fmt.Errorf("build the MAC lists' pieces: %w", err)
+	}
+	return nil
 }
 
 // rebuildIndexes creates the indexes dropIndexesIfEmpty dropped.
