@@ -148,7 +148,8 @@ type Dialect struct {
 	// once per size, which would also churn pgx's statement cache. SQLite
 	// does not prepare its changes (sqlite/change.go). A check-in batch's
 	// counts are bound as arrays too, one statement per rollup
-	// (Rollup.UpsertArrays).
+	// (Rollup.UpsertArrays), and a deep page reads its records by the
+	// ids its subquery chose as = ANY(ARRAY(subquery)) (idsOf).
 	IDArrays bool
 
 	// picked is, per substring condition, the trigram chosen to narrow

@@ -182,8 +182,8 @@ func (t *Table) gatheredPage(d Dialect, q fc.Query, offset, size int64) (Stateme
 			sortKey = ", " + col.name
 		}
 		return Statement{
-			SQL: "SELECT " + t.selectColumns + " FROM " + t.name + " WHERE id IN (SELECT id FROM (SELECT id" + sortKey +
-				" FROM " + t.name + w + " OFFSET 0) AS m" + order + " LIMIT " + limit + " OFFSET " + off + ")" + order,
+			SQL: "SELECT " + t.selectColumns + " FROM " + t.name + " WHERE " + idsOf(d, "SELECT id FROM (SELECT id"+sortKey+
+				" FROM "+t.name+w+" OFFSET 0) AS m"+order+" LIMIT "+limit+" OFFSET "+off) + order,
 			Args: a.vals,
 		}, nil
 	}
