@@ -969,3 +969,61 @@ func TestWebhookOneReadPerClaim(t *testing.T) {
 		}
 	}
 }
+
+// stuckOldestDue is a store whose OldestDue waits for its context while
+// stuck is set: a read that cannot get a connection (the SQLite reader
+// pool has max(4, NumCPU), shared with searches and exports).
+type stuckOldestDue struct {
+	fc.WebhookStore
+	stuck atomic.Bool
+}
+
+func (s *stuckOldestDue) OldestDue(ctx context.Context, now time.Time) (time.Time, error) {
+	if s.stuck.Load() {
+		<-ctx.Done()
+		return time.Time{}, ctx.Err()
+	}
+	return s.WebhookStore.OldestDue(ctx, now)
+}
+
+// TestWebhookStuckOldestDueRecordsResults: the results of attempts are
+// recorded after the dispatcher asks whether it is behind, with the
+// record's own 10 s context; a read of the oldest due work that does not
+// return must not use that context up (the review of wt-A: the attempt's
+// result was lost and the delivery sent again after its lease). The read
+// gives up after a second and the result is recorded.
+func TestWebhookStuckOldestDueRecordsResults(t *testing.T) {
+	e := newHookEnv(t, true)
+	inflight := make(chan struct{}, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inflight <- struct{}{}
+		time.Sleep(300 * time.Millisecond)
+	}))
+	t.Cleanup(srv.Close)
+	hook := e.create(t, "admin", fmt.Sprintf(`{"Name": "a", "Action": 63, "URL": %q}`, srv.URL))
+	st := &stuckOldestDue{WebhookStore: e.db}
+	var busy atomic.Bool
+	d := webhook.New(webhook.Config{Store: st, Render: e.srv.RenderDelivery, AllowPrivate: true,
+		Busy: busy.Load, Defer: 5 * time.Second, Behind: time.Second})
+	e.db.OnWebhookDeliveries(d.Wake)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	f := e.refuse(t, 1)
+	<-inflight
+	busy.Store(true) // the attempt is in flight: its result is recorded while the read is stuck
+	st.stuck.Store(true)
+	want := fmt.Sprintf(`"RecordId":%d,"EventId":`, f)
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		log := send(t, e.h, "GET", fmt.Sprintf("/api/sys/webhooks/%v/deliveries", hook["Id"]), "admin", "")
+		if i := strings.Index(log.Body.String(), want); i >= 0 && strings.Contains(log.Body.String()[i:], `"Status":"Delivered"`) {
+			return
+		}
+		// Lost, the result would be made again only after the lease
+		// (a minute) by a second attempt.
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("the attempt's result was not recorded in 30 s; delivery log: %s", log.Body)
+		}
+	}
+}

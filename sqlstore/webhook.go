@@ -499,21 +499,24 @@ func (s Webhooks) ClaimDeliveries(ctx context.Context, owner string, now, leaseU
 // OldestDue returns when the longest-waiting work became due
 // (fc.WebhookStore): the older of the first outbox row (by Id, as
 // outboxDue judges it) and the first delivery oldestDueSQL finds. Both
-// are index-ordered reads of one row, in one read transaction, with no
-// row locks: a row another server is fanning out or sending right now
-// still counts until that server commits, which errs towards "behind"
-// for the few milliseconds of its transaction.
+// are index-ordered reads of one row with no row locks: a row another
+// server is fanning out or sending right now still counts until that
+// server commits, which errs towards "behind" for the few milliseconds
+// of its transaction. The outbox is read first: on PostgreSQL the two
+// statements may see two snapshots (Read runs each on the pool), and a
+// row fanned out between them is then seen by one of them, as a
+// queued record or as its deliveries, rather than by neither.
 func (s Webhooks) OldestDue(ctx context.Context, now time.Time) (time.Time, error) {
 	t := s.D.Accounts
 	return ReadValue(ctx, s.Read, func(tx Tx) (time.Time, error) {
 		var oldest, queued time.Time
-		err := tx.QueryRow(ctx, oldestDueSQL, t.Value(now)).Scan(t.Dest(&oldest))
-		if err != nil && !errors.Is(err, ErrNoRows) {
-			return time.Time{}, fmt.Errorf("read the oldest due delivery: %w", err)
-		}
-		err = tx.QueryRow(ctx, outboxDueSQL).Scan(t.Dest(&queued))
+		err := tx.QueryRow(ctx, outboxDueSQL).Scan(t.Dest(&queued))
 		if err != nil && !errors.Is(err, ErrNoRows) {
 			return time.Time{}, fmt.Errorf("read the outbox: %w", err)
+		}
+		err = tx.QueryRow(ctx, oldestDueSQL, t.Value(now)).Scan(t.Dest(&oldest))
+		if err != nil && !errors.Is(err, ErrNoRows) {
+			return time.Time{}, fmt.Errorf("read the oldest due delivery: %w", err)
 		}
 		if !queued.IsZero() && (oldest.IsZero() || queued.Before(oldest)) {
 			oldest = queued

@@ -202,11 +202,12 @@ type Dispatcher struct {
 	chain bool
 
 	// The last answer of OldestDue (behind), read at oldestRead by the
-	// dispatcher's clock. bmu is held across the read, so that callers
-	// at once wait for one read rather than each making their own.
+	// dispatcher's clock, guarded by bmu; reading is held by the one
+	// caller that reads the store (the others take the last answer).
 	bmu        sync.Mutex
 	oldest     time.Time
 	oldestRead time.Time
+	reading    sync.Mutex
 }
 
 // finished is an attempt's result waiting to be recorded; done is closed
@@ -293,26 +294,41 @@ func (d *Dispatcher) deferring(ctx context.Context) bool {
 // behind reports whether the oldest due work has waited Config.Behind,
 // as the store last said within BehindCheck (always true when Behind is
 // 0). A store that cannot answer counts as behind: the check-ins keep
-// their precedence, and Defer still bounds the wait.
+// their precedence, and Defer still bounds the wait. One caller reads at
+// a time, for at most behindRead; the others meanwhile judge by the last
+// answer rather than wait: the results of finished attempts are recorded
+// after this question, and a read stuck behind the SQLite reader pool's
+// few connections must not hold them (or Run) up.
 func (d *Dispatcher) behind(ctx context.Context) bool {
 	if d.cfg.Behind <= 0 {
 		return true
 	}
-	d.bmu.Lock()
-	defer d.bmu.Unlock()
 	now := d.cfg.Now()
-	if age := now.Sub(d.oldestRead); d.oldestRead.IsZero() || age >= BehindCheck || age < 0 {
-		oldest, err := d.cfg.Store.OldestDue(ctx, now)
+	d.bmu.Lock()
+	oldest, read := d.oldest, d.oldestRead
+	d.bmu.Unlock()
+	if age := now.Sub(read); (read.IsZero() || age >= BehindCheck || age < 0) && d.reading.TryLock() {
+		rctx, cancel := context.WithTimeout(ctx, behindRead)
+		got, err := d.cfg.Store.OldestDue(rctx, now)
+		cancel()
 		if err != nil {
 			if ctx.Err() == nil {
-				d.cfg.Logger.Warn("webhook: read the oldest due delivery", "error", err)
+				d.cfg.Logger.Warn("webhook: read the oldest due work", "error", err)
 			}
-			oldest = now.Add(-d.cfg.Behind)
+			got = now.Add(-d.cfg.Behind)
 		}
-		d.oldest, d.oldestRead = oldest, now
+		oldest = got
+		d.bmu.Lock()
+		d.oldest, d.oldestRead = got, now
+		d.bmu.Unlock()
+		d.reading.Unlock()
 	}
-	return !d.oldest.IsZero() && now.Sub(d.oldest) >= d.cfg.Behind
+	return !oldest.IsZero() && now.Sub(oldest) >= d.cfg.Behind
 }
+
+// behindRead bounds behind's read of the store; past it the answer is
+// "behind" (main's rule before Config.Behind) until the next read.
+const behindRead = time.Second
 
 // dueBy returns the time up to which deliveries are due for a claim at
 // now: now, or, while the check-ins are saturated, now less Defer, so

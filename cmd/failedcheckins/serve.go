@@ -83,7 +83,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAllow, "metrics-allow", c.MetricsAllow, "client `addresses` (CIDR prefixes or IPs, comma-separated; none for nobody) that may read /metrics without credentials; others need an administrator")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhook URLs reach loopback, private, link-local and other internal addresses (on-premises receivers); refused by default")
 	fs.DurationVar(&c.WebhookDefer, "webhook-defer", c.WebhookDefer, "while check-ins are saturated, webhook deliveries wait for them, at most this long (then they go regardless); 0: never wait")
-	fs.DurationVar(&c.WebhookBehind, "webhook-behind", c.WebhookBehind, "webhook deliveries wait for saturated check-ins (--webhook-defer) only once the oldest due delivery has waited this long (the dispatcher is behind); 0: whenever the check-ins are saturated")
+	fs.DurationVar(&c.WebhookBehind, "webhook-behind", c.WebhookBehind, "webhook deliveries wait for saturated check-ins (--webhook-defer) only once the oldest due webhook work (a delivery due or a record queued, on the database) has waited this long (the dispatcher is behind); 0: whenever the check-ins are saturated")
 	fs.Var(&c.AnonymizeAfter, "anonymize-after", "anonymize records whose attempt is older than this many `days` (90d; default: never), in the background at start and every hour")
 	fs.Var(&c.DeleteAfter, "delete-after", "delete records whose attempt is older than this many `days` (730d; default: never); longer than --anonymize-after")
 	fs.Var(&c.AuditRetention, "audit-retention", "delete audit entries older than this many `days` (400d; default: never)")
