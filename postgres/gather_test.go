@@ -24,15 +24,7 @@ func TestGatheredPagePlan(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	sample := storetest.Sample(t)
-	if _, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
-		for _, r := range storetest.Sample(t) {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	loadSample(t, db)
 	r := sample[len(sample)/2]
 	day := r.CheckinAttemptTime.UTC().Truncate(24 * time.Hour)
 	q := fc.Query{Scope: fc.BusinessScope(r.BusinessID, r.BusinessID+1),
@@ -55,23 +47,10 @@ func TestGatheredPagePlan(t *testing.T) {
 		if _, err := tx.Exec(ctx, "SET LOCAL enable_sort = off"); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, "EXPLAIN (COSTS OFF) "+st.SQL, st.Args...)
+		text, err := planOf(ctx, tx, st.Statement)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		var plan []string
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				return err
-			}
-			plan = append(plan, line)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		text := strings.Join(plan, "\n")
 		if !strings.Contains(text, "Sort") || strings.Contains(text, "failed_checkins_created") {
 			t.Errorf("plan of %s:\n%s\nwant a sort of the gathered matches, no walk of failed_checkins_created", st.SQL, text)
 		}
@@ -104,15 +83,7 @@ func TestNarrowPagePlan(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	sample := storetest.Sample(t)
-	if _, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
-		for _, r := range storetest.Sample(t) {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	loadSample(t, db)
 	if _, err := db.pool.Exec(ctx, "VACUUM ANALYZE failed_checkins"); err != nil {
 		t.Fatal(err)
 	}
@@ -148,23 +119,11 @@ func TestNarrowPagePlan(t *testing.T) {
 			if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
 				return err
 			}
-			rows, err := tx.Query(ctx, "EXPLAIN (COSTS OFF) "+st.SQL, st.Args...)
+			text, err := planOf(ctx, tx, st.Statement)
 			if err != nil {
 				return err
 			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					return err
-				}
-				plan = append(plan, line)
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			if text := strings.Join(plan, "\n"); !strings.Contains(st.SQL+"\n"+text, p.want) {
+			if !strings.Contains(st.SQL+"\n"+text, p.want) {
 				t.Errorf("%s\nplan:\n%s\nwant %q", st.SQL, text, p.want)
 			}
 			return nil
@@ -200,15 +159,7 @@ func TestNarrowPagePlan(t *testing.T) {
 func TestNarrowPageGenericPlan(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	if _, err := db.CreateFailedCheckins(ctx, func(yield func(*fc.FailedCheckin, error) bool) {
-		for _, r := range storetest.Sample(t) {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
-	}
+	loadSample(t, db)
 	if _, err := db.pool.Exec(ctx, "VACUUM ANALYZE failed_checkins"); err != nil {
 		t.Fatal(err)
 	}
@@ -226,23 +177,10 @@ func TestNarrowPageGenericPlan(t *testing.T) {
 		if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
 			return err
 		}
-		var plan []string
-		rows, err := tx.Query(ctx, "EXPLAIN (COSTS OFF) "+st.SQL, st.Args...)
+		text, err := planOf(ctx, tx, st.Statement)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				return err
-			}
-			plan = append(plan, line)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		text := strings.Join(plan, "\n")
 		// The sample's 2,000 records are too few for the generic plan of
 		// IN to choose the scan (it did at 200,000), so the statement's
 		// form is checked too.
@@ -257,4 +195,36 @@ func TestNarrowPageGenericPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// loadSample creates storetest's sample records in db.
+func loadSample(t *testing.T, db *DB) {
+	t.Helper()
+	if _, err := db.CreateFailedCheckins(context.Background(), func(yield func(*fc.FailedCheckin, error) bool) {
+		for _, r := range storetest.Sample(t) {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// planOf returns the lines of EXPLAIN (COSTS OFF) of st in tx, joined.
+func planOf(ctx context.Context, tx sqlstore.Tx, st sqlstore.Statement) (string, error) {
+	rows, err := tx.Query(ctx, "EXPLAIN (COSTS OFF) "+st.SQL, st.Args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return "", err
+		}
+		plan = append(plan, line)
+	}
+	return strings.Join(plan, "\n"), rows.Err()
 }
