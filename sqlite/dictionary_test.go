@@ -58,7 +58,7 @@ func checkNameTrigrams(t *testing.T, db *DB) {
 
 // checkMacGrams compares fc_mac_list with the lists of fc_count_mac and
 // fc_mac_gram with the four-byte pieces of every folded list, computed
-// here (migration 0023).
+// here (migration 0024).
 func checkMacGrams(t testing.TB, db *DB) {
 	t.Helper()
 	var want, got []string
