@@ -74,14 +74,7 @@ func TestWebhookTwoServersOneDatabase(t *testing.T) {
 	var handlers []http.Handler
 	var sent [2]atomic.Int64 // the requests each server's dispatcher made
 	for i, s := range dbs {
-		db, ok := s.(hookBackend)
-		if !ok {
-			t.Fatalf("store %T has no webhooks", s)
-		}
-		q := groupcommit.New(db, groupcommit.Options{})
-		t.Cleanup(q.Close)
-		srv := New(Config{Store: db, Authenticator: hookAuth{}, Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q},
-			Webhooks: &WebhookConfig{Store: db, AllowPrivate: true}})
+		db, srv := sharedHookServer(t, s)
 		d := webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, RenderAll: srv.RenderDeliveries, AllowPrivate: true, Poll: 50 * time.Millisecond,
 			Transport: countingTransport{webhook.NewTransport(true), &sent[i]}})
 		db.OnWebhookDeliveries(d.Wake)
@@ -170,14 +163,7 @@ func TestWebhookBehindTwoServers(t *testing.T) {
 	var busy [2]atomic.Bool
 	for i, s := range dbs {
 		s.SetNow(clock)
-		db, ok := s.(hookBackend)
-		if !ok {
-			t.Fatalf("store %T has no webhooks", s)
-		}
-		q := groupcommit.New(db, groupcommit.Options{})
-		t.Cleanup(q.Close)
-		srv := New(Config{Store: db, Authenticator: hookAuth{}, Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q},
-			Webhooks: &WebhookConfig{Store: db, AllowPrivate: true}})
+		db, srv := sharedHookServer(t, s)
 		busy[i].Store(true)
 		disps = append(disps, webhook.New(webhook.Config{Store: db, Render: srv.RenderDelivery, AllowPrivate: true, Now: clock,
 			Jitter: func() float64 { return 0.5 }, Busy: busy[i].Load, Defer: 5 * time.Minute, Behind: time.Minute}))
@@ -221,4 +207,19 @@ func TestWebhookBehindTwoServers(t *testing.T) {
 	if n := run(0); n != 1 || received.Load() != 4 {
 		t.Fatalf("server 0, busy, after server 1 sent its queue: attempts = %d (received %d); want 1 at once", n, received.Load())
 	}
+}
+
+// sharedHookServer is one server of a test's shared database: its store
+// with webhooks, and an API server taking check-ins (group committed) and
+// webhooks that may reach private addresses (the tests' receivers).
+func sharedHookServer(t *testing.T, s streamStore) (hookBackend, *Server) {
+	t.Helper()
+	db, ok := s.(hookBackend)
+	if !ok {
+		t.Fatalf("store %T has no webhooks", s)
+	}
+	q := groupcommit.New(db, groupcommit.Options{})
+	t.Cleanup(q.Close)
+	return db, New(Config{Store: db, Authenticator: hookAuth{}, Checkins: &CheckinConfig{Store: db, Directory: db, Attempts: q},
+		Webhooks: &WebhookConfig{Store: db, AllowPrivate: true}})
 }

@@ -35,12 +35,7 @@ func TestGatheredPagePlan(t *testing.T) {
 		t.Fatalf("the sample's day holds %d of %d records: want a few", want.TotalItems, len(sample))
 	}
 	err := db.read(ctx, func(tx sqlstore.Tx) error {
-		run := sqlstore.RunIntsOf(tx)
-		total, err := sqlstore.CountMatching(ctx, dialect, run, q)
-		if err != nil {
-			return err
-		}
-		st, err := sqlstore.PlanPage(ctx, dialect, run, q, total)
+		st, _, err := plannedPage(ctx, tx, q)
 		if err != nil {
 			return err
 		}
@@ -104,17 +99,12 @@ func TestNarrowPagePlan(t *testing.T) {
 	}
 	for _, p := range plans {
 		err := db.read(ctx, func(tx sqlstore.Tx) error {
-			run := sqlstore.RunIntsOf(tx)
-			total, err := sqlstore.CountMatching(ctx, dialect, run, p.q)
+			st, total, err := plannedPage(ctx, tx, p.q)
 			if err != nil {
 				return err
 			}
 			if p.q.Offset() < 256 || 2*(p.q.Offset()+int64(p.q.Size)) > total {
 				t.Fatalf("%+v: offset %d of %d matches: want a page from 256 in the first half", p.q, p.q.Offset(), total)
-			}
-			st, err := sqlstore.PlanPage(ctx, dialect, run, p.q, total)
-			if err != nil {
-				return err
 			}
 			if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
 				return err
@@ -165,12 +155,7 @@ func TestNarrowPageGenericPlan(t *testing.T) {
 	}
 	q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldCreatedOn, Descending: true, Page: 31, Size: 10}
 	err := db.read(ctx, func(tx sqlstore.Tx) error {
-		run := sqlstore.RunIntsOf(tx)
-		total, err := sqlstore.CountMatching(ctx, dialect, run, q)
-		if err != nil {
-			return err
-		}
-		st, err := sqlstore.PlanPage(ctx, dialect, run, q, total)
+		st, _, err := plannedPage(ctx, tx, q)
 		if err != nil {
 			return err
 		}
@@ -227,4 +212,16 @@ func planOf(ctx context.Context, tx sqlstore.Tx, st sqlstore.Statement) (string,
 		plan = append(plan, line)
 	}
 	return strings.Join(plan, "\n"), rows.Err()
+}
+
+// plannedPage returns the statement of q's page as a search plans it in
+// tx, and q's exact count it is planned with.
+func plannedPage(ctx context.Context, tx sqlstore.Tx, q fc.Query) (sqlstore.PlannedPage, int64, error) {
+	run := sqlstore.RunIntsOf(tx)
+	total, err := sqlstore.CountMatching(ctx, dialect, run, q)
+	if err != nil {
+		return sqlstore.PlannedPage{}, 0, err
+	}
+	st, err := sqlstore.PlanPage(ctx, dialect, run, q, total)
+	return st, total, err
 }

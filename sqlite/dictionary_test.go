@@ -49,11 +49,7 @@ func checkNameTrigrams(t *testing.T, db *DB) {
 	for _, row := range readPairs(t, db, "SELECT hex(trigram), coworker_full_name FROM fc_name_trigram") {
 		got = append(got, strings.ToLower(row[0])+" "+row[1])
 	}
-	slices.Sort(want)
-	slices.Sort(got)
-	if !slices.Equal(got, want) {
-		t.Errorf("fc_name_trigram holds %d rows %.300v; the names give %d rows %.300v", len(got), got, len(want), want)
-	}
+	sameRows(t, "fc_name_trigram", got, "the names", want)
 }
 
 // checkMacGrams compares fc_mac_list with the lists of fc_count_mac and
@@ -68,11 +64,7 @@ func checkMacGrams(t testing.TB, db *DB) {
 	for _, row := range readPairs(t, db, "SELECT mac_addresses, mac_addresses_fold FROM fc_mac_list") {
 		got = append(got, row[0]+" "+row[1])
 	}
-	slices.Sort(want)
-	slices.Sort(got)
-	if !slices.Equal(got, want) {
-		t.Errorf("fc_mac_list holds %d lists %.300v; fc_count_mac %d %.300v", len(got), got, len(want), want)
-	}
+	sameRows(t, "fc_mac_list", got, "fc_count_mac", want)
 	want, got = nil, nil
 	for _, row := range readPairs(t, db, "SELECT mac_addresses, mac_addresses_fold FROM fc_mac_list") {
 		seen := map[string]bool{}
@@ -86,10 +78,17 @@ func checkMacGrams(t testing.TB, db *DB) {
 	for _, row := range readPairs(t, db, "SELECT hex(g.gram), l.mac_addresses FROM fc_mac_gram AS g LEFT JOIN fc_mac_list AS l USING (id)") {
 		got = append(got, strings.ToLower(row[0])+" "+row[1])
 	}
+	sameRows(t, "fc_mac_gram", got, "the lists", want)
+}
+
+// sameRows reports an error unless got (the rows of table) and want (the
+// rows computed from source) hold the same rows in any order.
+func sameRows(t testing.TB, table string, got []string, source string, want []string) {
+	t.Helper()
 	slices.Sort(want)
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
-		t.Errorf("fc_mac_gram holds %d rows %.300v; the lists give %d rows %.300v", len(got), got, len(want), want)
+		t.Errorf("%s holds %d rows %.300v; %s give %d rows %.300v", table, len(got), got, source, len(want), want)
 	}
 }
 
