@@ -151,6 +151,16 @@ type Dialect struct {
 	// (Rollup.UpsertArrays), and a deep page reads its records by the
 	// ids its subquery chose as = ANY(ARRAY(subquery)) (idsOf).
 	IDArrays bool
+	// DictionaryArrays seeks a substring of the MAC addresses on
+	// failed_checkins through their dictionary (macArrayTerm): the folded
+	// list is one of an array of the dictionary's lists that hold the
+	// needle, found through the dictionary's trigram index of the lists
+	// without colons (macPieces; postgres migration 0025), which the
+	// field's index then finds by equality. PostgreSQL's planner takes
+	// that seek or another plan by its statistics; SQLite drives such a
+	// search through the dictionary already (selective.go:
+	// seed.listShort, its fc_mac_gram and fc_mac_list).
+	DictionaryArrays bool
 
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
@@ -207,6 +217,7 @@ func PostgreSQL() Dialect {
 		GatherFew:        true,
 		RowLocks:         true,
 		IDArrays:         true,
+		DictionaryArrays: true,
 	}
 }
 
