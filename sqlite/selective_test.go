@@ -355,3 +355,66 @@ func (r recordingTx) Query(ctx context.Context, query string, args ...any) (sqls
 	*r.stmts = append(*r.stmts, sqlstore.Statement{SQL: query, Args: args})
 	return r.Tx.Query(ctx, query, args...)
 }
+
+// TestIDOrderedListedPage pins the page of a search whose count listed
+// its matches through a driver (drivenList) in the Id's order: the count
+// keeps every match's id, beyond maxListed (1,000), and the page reads
+// only its own records by id (sqlstore's pageIDs), instead of walking the
+// driver again and sorting (issue 17's r173: a teams substring within a
+// manager's locations, by Id, page 15). 1,250 of 40,000 records hold the
+// teams substring (one in drivenShare, so it drives the count); pages
+// first, middle and last, both directions and IsNew's order are checked
+// against the reference search.
+func TestIDOrderedListedPage(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for i := range 40000 {
+		at := start.Add(time.Duration(i) * 2 * time.Minute)
+		cw := int64(1000 + i%50)
+		teams := "Team " + string(rune('A'+i%5))
+		if i%32 == 0 {
+			teams = "Team Nimbus, " + teams
+		}
+		recs = append(recs, &fc.FailedCheckin{
+			UniqueID:   fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+			CoworkerID: &cw, CoworkerFullName: fmt.Sprintf("Member %02d", i%50),
+			BusinessID: int64(1 + i%10), BusinessName: fmt.Sprintf("Location %02d", 1+i%10),
+			CheckinAttemptTime: at, Source: fc.Source(2 + i%2), Teams: teams, Tariff: "Desk",
+			Description: "Plan expired", CheckinAttemptTimeLocal: at, CreatedOn: at, UpdatedOn: at,
+		})
+	}
+	if n, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	stored := readAll(t, db)
+	d := sqlstore.SQLite()
+	for _, tt := range []struct {
+		order      fc.Field
+		descending bool
+		page       int64
+	}{{fc.FieldID, false, 1}, {fc.FieldID, false, 20}, {fc.FieldID, true, 20}, {fc.FieldID, false, 50},
+		{fc.FieldID, true, 50}, {fc.FieldIsNew, true, 7}, {fc.FieldIsNew, false, 45}} {
+		q := fc.Query{Scope: fc.BusinessScope(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), Conditions: []fc.Condition{fc.Contains(fc.FieldTeams, "nimbus")},
+			OrderBy: tt.order, Descending: tt.descending, Page: tt.page, Size: 25}
+		ref := storetest.Search(stored, q)
+		if ref.TotalItems != 1250 {
+			t.Fatalf("the reference counts %d matches; the test wants 1,250", ref.TotalItems)
+		}
+		var stmts []sqlstore.Statement
+		page, err := sqlstore.FindFailedCheckins(ctx, d, func(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+			return db.read(ctx, func(tx sqlstore.Tx) error { return fn(recordingTx{tx, &stmts}) })
+		}, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.TotalItems != ref.TotalItems || !slices.EqualFunc(page.Records, ref.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+			t.Errorf("%+v: %d of %d records, the reference %d of %d", q, len(page.Records), page.TotalItems, len(ref.Records), ref.TotalItems)
+		}
+		last := stmts[len(stmts)-1]
+		if !strings.Contains(last.SQL, "id IN (") || len(last.Args) > 25+10+4 {
+			t.Errorf("%+v: the page statement %q has %d arguments; want its 25 ids (and the search's own)", q, last.SQL, len(last.Args))
+		}
+	}
+}

@@ -46,7 +46,7 @@ func TestZoneCounts(t *testing.T) {
 	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
 		t.Fatal(err)
 	}
-	zoned, valued := 0, 0
+	zoned, valued, named, complemented := 0, 0, 0, 0
 	check := func(step string) {
 		t.Helper()
 		checkRollups(t, db)
@@ -60,6 +60,12 @@ func TestZoneCounts(t *testing.T) {
 				zoned++
 				if valueCounts.MatchString(sts[0].SQL) {
 					valued++
+				}
+				if i := slices.IndexFunc(sts, func(st sqlstore.Statement) bool { return nameCounts.MatchString(st.SQL) }); i >= 0 {
+					named++
+					if strings.HasPrefix(sts[i].SQL, "SELECT -") {
+						complemented++
+					}
 				}
 			}
 		}
@@ -156,10 +162,18 @@ func TestZoneCounts(t *testing.T) {
 	if zoned < 600 || valued < 150 {
 		t.Errorf("only %d of 1,500 searches were counted from a zone map, %d of them with the counts of a value", zoned, valued)
 	}
+	t.Logf("zoned %d valued %d named %d complemented %d", zoned, valued, named, complemented)
+	if named < 40 || complemented < 10 {
+		t.Errorf("only %d searches were counted through the name indexes, %d of them as the complement", named, complemented)
+	}
 }
 
 // valueCounts matches the sum of a zone map's per-value counts.
 var valueCounts = regexp.MustCompile(`^SELECT coalesce\(sum\(n\), 0\) FROM fc_zone(_business)?_(source|tariff|description) `)
+
+// nameCounts matches the count of a name's records in a zone map's
+// blocks (zonePlan.nameStatement).
+var nameCounts = regexp.MustCompile(`^SELECT -?count\(\*\) FROM failed_checkins INDEXED BY failed_checkins_(business_)?name `)
 
 // zoneTestTariffs are the tariffs of TestZoneCounts's records.
 var zoneTestTariffs = []string{"Hot Desk", "Dedicated Desk", "Office 12", "Day Pass", "Hot desk (annual)"}
@@ -261,7 +275,9 @@ func zoneQuery(rnd *rand.Rand, all []*fc.FailedCheckin, edges map[fc.Field][]int
 	}
 	// A third also test a field of few values, which the zone maps count
 	// per row (fc_zone_source, _tariff, _description, and
-	// fc_zone_business_*): within locations without a range too.
+	// fc_zone_business_*): within locations without a range too; or the
+	// coworker's name, whose records in the blocks are counted from the
+	// name indexes.
 	if r := pick(); rnd.IntN(3) == 0 {
 		if !q.Scope.All() && rnd.IntN(4) == 0 { // the locations' whole counts
 			q.Conditions = slices.DeleteFunc(q.Conditions, func(c fc.Condition) bool { return c.Field != fc.FieldBusinessID })
@@ -271,7 +287,7 @@ func zoneQuery(rnd *rand.Rand, all []*fc.FailedCheckin, edges map[fc.Field][]int
 			at := rnd.IntN(len(rs))
 			return string(rs[at:min(len(rs), at+1+rnd.IntN(5))])
 		}
-		switch rnd.IntN(5) {
+		switch rnd.IntN(7) {
 		case 0:
 			q.Conditions = append(q.Conditions, fc.In(fc.FieldSource, int64(r.Source), int64(rnd.IntN(6))))
 		case 1:
@@ -280,6 +296,11 @@ func zoneQuery(rnd *rand.Rand, all []*fc.FailedCheckin, edges map[fc.Field][]int
 			q.Conditions = append(q.Conditions, fc.Condition{Field: fc.FieldTariff, Match: fc.MatchEqualFold, Strings: []string{strings.ToUpper(r.Tariff)}})
 		case 3:
 			q.Conditions = append(q.Conditions, fc.Contains(fc.FieldDescription, sub(r.Description)))
+		case 4: // counted through the name indexes (zonePlan.names), or their complement
+			q.Conditions = append(q.Conditions, fc.Contains(fc.FieldCoworkerFullName, sub(r.CoworkerFullName)))
+		case 5:
+			q.Conditions = append(q.Conditions, fc.Condition{Field: fc.FieldCoworkerFullName, Match: fc.MatchEqualFold,
+				Strings: []string{strings.ToUpper(r.CoworkerFullName), pick().CoworkerFullName}})
 		default: // two fields: no one table counts both
 			q.Conditions = append(q.Conditions, fc.Contains(fc.FieldDescription, sub(r.Description)), fc.In(fc.FieldSource, int64(r.Source)))
 		}

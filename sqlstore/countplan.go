@@ -137,6 +137,17 @@ func PlanCount(ctx context.Context, d Dialect, run RunInts, q fc.Query) ([]State
 			}
 			use = cut <= zoneCutMax
 		}
+		if use && z.names != nil && run != nil && !z.fewNames(d) {
+			st, err := z.nameShare(d)
+			if err != nil {
+				return nil, err
+			}
+			var match, all int64
+			if err := run(ctx, st, 2, func(v []int64) bool { match, all = v[0], v[1]; return false }); err != nil {
+				return nil, fmt.Errorf("names' share: %w", err)
+			}
+			z.complement = 2*match > all
+		}
 		if use {
 			return z.statements(d, q)
 		}

@@ -151,6 +151,9 @@ var (
 	// substring of them was tested on the 350,000 non-empty entries of
 	// failed_checkins_mac_addresses, 40-160 ms (issue 17).
 	macRollup = newRollup("fc_count_mac", nil, fc.FieldMacAddresses)
+	// businessNameRollup is also the dictionary of a few locations' names
+	// (zonePlan.nameStatement).
+	businessNameRollup = newRollup("fc_count_business_name", nil, fc.FieldBusinessID, fc.FieldCoworkerFullName)
 )
 
 // Rollups are the count tables of failed_checkins, smallest first: a
@@ -165,7 +168,7 @@ var Rollups = append([]*Rollup{
 	teamsRollup,
 	macRollup, // sqlite migration 0022, postgres 0023
 	newRollup("fc_count_business_day", dayBucket, fc.FieldBusinessID, fc.FieldBusinessName),
-	newRollup("fc_count_business_name", nil, fc.FieldBusinessID, fc.FieldCoworkerFullName),
+	businessNameRollup,
 	newRollup("fc_count_business_day_source_description", dayBucket, fc.FieldBusinessID, fc.FieldSource, fc.FieldDescription),
 	zoneMap,         // sqlite migration 0021
 	zoneBusinessMap, // sqlite migration 0021

@@ -136,11 +136,14 @@ func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 // matches too few for the walk gathers and sorts them (gatherWorthIt).
 // total is the exact number of matches, -1 when unknown.
 func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offset, size, total int64, sel *selection) (Statement, error) {
-	driven, err := drivenPage(ctx, d, run, q, offset+size, total, sel)
+	driven, err := drivenPage(ctx, d, run, q, offset, size, total, sel)
 	if err != nil {
 		return Statement{}, err
 	}
 	if driven != nil {
+		if driven.paged {
+			offset = 0
+		}
 		// buildFind names the driver's index (INDEXED BY, or NOT
 		// INDEXED for ids) in the count and the page alike.
 		f, err := failedCheckins.buildFind(d, q, "", driven.driver)
