@@ -149,6 +149,14 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 		}
 		return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
 	}
+	if gq, goff, gn, ok, err := emptyGroupPage(ctx, d, run, q, offset, size, total); err != nil {
+		return Statement{}, err
+	} else if ok {
+		if st, ok, err := groupWalk(ctx, d, run, gq, goff, size, gn); err != nil || ok {
+			return st, err
+		}
+		return pageStatement(ctx, d, run, gq, goff, size, gn, nil)
+	}
 	if offset >= SeekMinOffset {
 		sq, left, ok, err := seek(ctx, d, run, q, offset)
 		if err != nil {
