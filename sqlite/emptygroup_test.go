@@ -154,3 +154,48 @@ func TestMergedNamePlan(t *testing.T) {
 		}
 	}
 }
+
+// TestRedundantConditionDropped: a deep page of a search with a condition
+// every record of its scope passes (a Reason list with null, which none of
+// these records sets; every Source) is planned without that condition
+// (sqlstore's dropRedundant: the count without it, from a rollup, is the
+// same); a condition that leaves records out is kept. The pages match the
+// reference. Fails on main for the plans (the condition is tested).
+func TestRedundantConditionDropped(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	var recs []*fc.FailedCheckin
+	for r := range generated(3000) {
+		recs = append(recs, r)
+	}
+	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	reason := fc.Condition{Field: fc.FieldReason, Match: fc.MatchEqualFold, Strings: []string{"CheckinLimitReached"}, Null: true}
+	for _, tt := range []struct {
+		q    fc.Query
+		kept string // the condition kept in the page's SQL, "" when both are dropped
+	}{
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{reason}, OrderBy: fc.FieldCreatedOn, Descending: true, Size: 22, Page: 30}, ""},
+		{fc.Query{Scope: fc.BusinessScope(1001, 1002), Conditions: []fc.Condition{fc.In(fc.FieldSource, 0, 1, 2, 3, 4, 5), reason}, OrderBy: fc.FieldTeams, Size: 10, Page: 30}, ""},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.In(fc.FieldSource, 1, 2), reason}, OrderBy: fc.FieldDescription, Size: 10, Page: 40}, "source"},
+	} {
+		want := storetest.Search(recs, tt.q)
+		run, _, tx := recordingRun(ctx, t, db)
+		p, err := sqlstore.PlanPage(ctx, sqlstore.SQLite(), run, tt.q, want.TotalItems)
+		_ = tx.Rollback()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(p.SQL, "reason_fold") || strings.Contains(p.SQL, "source IN") != (tt.kept != "") {
+			t.Errorf("%v: page %s; want no reason term and %q kept", tt.q.Conditions, p.SQL, tt.kept)
+		}
+		got, err := db.FindFailedCheckins(ctx, tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.TotalItems != want.TotalItems || !slices.EqualFunc(got.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+			t.Errorf("%v: %v of %d; the reference %v of %d", tt.q.Conditions, ids(got.Records, 5), got.TotalItems, ids(want.Records, 5), want.TotalItems)
+		}
+	}
+}
