@@ -115,15 +115,6 @@ func PlanPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 // trigrams picked.
 func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int64, sel *selection) (PlannedPage, error) {
 	offset, size := q.Offset(), int64(q.Size)
-	if offset >= narrowMinOffset {
-		r, dropped, err := dropRedundant(ctx, d, run, q, total)
-		if err != nil {
-			return PlannedPage{}, err
-		}
-		if dropped {
-			q, sel = r, nil
-		}
-	}
 	end := total
 	if size <= total-offset {
 		end = offset + size
@@ -132,6 +123,15 @@ func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 	if reversed {
 		q.Descending = !q.Descending
 		offset, size = total-end, end-offset
+	}
+	if offset >= narrowMinOffset {
+		r, dropped, err := dropRedundant(ctx, d, run, q, total)
+		if err != nil {
+			return PlannedPage{}, err
+		}
+		if dropped {
+			q, sel = r, nil
+		}
 	}
 	st, err := pageStatement(ctx, d, run, q, offset, size, total, sel)
 	return PlannedPage{st, reversed}, err
@@ -147,8 +147,9 @@ func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 // page 18,224 by CreatedOn: the page sorted the ids of every record it
 // read to test the reason (500 ms in process), where everything's page
 // walks failed_checkins_created's entries alone (r175's plan: 2 ms).
-// Only deep pages ask (offset >= narrowMinOffset): the extra sums cost
-// little, but first pages walk an order and stop soon anyway.
+// Only deep pages ask (offset >= narrowMinOffset once a page past the
+// middle is read from the other end): the extra sums cost little, but
+// first pages walk an order and stop soon anyway.
 func dropRedundant(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int64) (fc.Query, bool, error) {
 	dropped := false
 	for i := 0; i < len(q.Conditions); {
