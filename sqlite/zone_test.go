@@ -566,3 +566,84 @@ func TestZoneOrderBound(t *testing.T) {
 		}
 	}
 }
+
+// TestZoneOrderBoundNative: over every location, a range on the attempt
+// time (or its local copy) ordered by CreatedOn, or on CreatedOn ordered by
+// the attempt time, a range SQLite's own plan seeks, also tests the Ids
+// and the order's values of the zone map's blocks (sqlstore's
+// boundedOrder), so that its plan walks that stretch of the order instead
+// of the whole index from one end (issue 17's r105); with a location list
+// it does not. First, middle and last pages both ways, with and without a
+// Source, match the reference. Fails on main for the plan (no Id range).
+func TestZoneOrderBoundNative(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	rnd := rand.New(rand.NewPCG(17, 4))
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for r := range generated(20000) {
+		at := start.Add(time.Duration(r.ID) * 20 * time.Minute)
+		r.CheckinAttemptTime, r.CheckinAttemptTimeLocal = at, at.Add(time.Hour)
+		r.CreatedOn, r.UpdatedOn = at.Add(10*24*time.Hour), at
+		if rnd.IntN(50) == 0 { // imported late
+			r.CreatedOn = r.CreatedOn.Add(time.Duration(rnd.IntN(100)) * 24 * time.Hour)
+		}
+		recs = append(recs, r)
+	}
+	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]*fc.FailedCheckin{}
+	for _, r := range recs {
+		byID[r.ID] = r
+	}
+	at, local, created := fc.FieldCheckinAttemptTime, fc.FieldCheckinAttemptTimeLocal, fc.FieldCreatedOn
+	value := func(f fc.Field, id int64) time.Time {
+		switch f {
+		case at:
+			return byID[id].CheckinAttemptTime
+		case local:
+			return byID[id].CheckinAttemptTimeLocal
+		}
+		return byID[id].CreatedOn
+	}
+	for _, span := range [][2]int64{{5 * 1024, 9*1024 + 300}, {12*1024 + 17, 13*1024 - 1}} {
+		for _, tt := range []struct{ field, order fc.Field }{{at, created}, {local, created}, {created, at}} {
+			for variant := range 3 {
+				for _, desc := range []bool{false, true} {
+					q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: tt.order, Descending: desc, Size: 20,
+						Conditions: []fc.Condition{fc.TimeRange(tt.field, value(tt.field, span[0]), value(tt.field, span[1]))}}
+					switch variant {
+					case 1:
+						q.Conditions = append(q.Conditions, fc.In(fc.FieldSource, 0, 3))
+					case 2:
+						q.Conditions = append(q.Conditions, fc.In(fc.FieldBusinessID, 1001, 1002))
+					}
+					total := storetest.Search(recs, q).TotalItems
+					last := (total + 19) / 20
+					for _, page := range []int64{1, max(1, last/3), last} {
+						q.Page = page
+						run, _, tx := recordingRun(ctx, t, db)
+						p, err := sqlstore.PlanPage(ctx, sqlstore.SQLite(), run, q, total)
+						if err != nil {
+							t.Fatal(err)
+						}
+						_ = tx.Rollback()
+						if bounded := strings.Contains(p.SQL, "id BETWEEN"); bounded != (variant != 2) {
+							t.Errorf("%v range %v by %s desc=%v variant %d page %d: Id range %v\n%s", tt.field, span, tt.order, desc, variant, page, bounded, p.SQL)
+						}
+						got, err := db.FindFailedCheckins(ctx, q)
+						if err != nil {
+							t.Fatal(err)
+						}
+						want := storetest.Search(recs, q)
+						if got.TotalItems != want.TotalItems || !slices.EqualFunc(got.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+							t.Errorf("%v range %v by %s desc=%v variant %d page %d: %d of %d records, the reference %d of %d (first %v, %v)", tt.field, span, tt.order, desc,
+								variant, page, len(got.Records), got.TotalItems, len(want.Records), want.TotalItems, ids(got.Records, 3), ids(want.Records, 3))
+						}
+					}
+				}
+			}
+		}
+	}
+}

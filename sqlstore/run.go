@@ -124,8 +124,53 @@ func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 		q.Descending = !q.Descending
 		offset, size = total-end, end-offset
 	}
+	if offset >= narrowMinOffset {
+		r, dropped, err := dropRedundant(ctx, d, run, q, total)
+		if err != nil {
+			return PlannedPage{}, err
+		}
+		if dropped {
+			q, sel = r, nil
+		}
+	}
 	st, err := pageStatement(ctx, d, run, q, offset, size, total, sel)
 	return PlannedPage{st, reversed}, err
+}
+
+// dropRedundant returns q without the conditions that leave its matches
+// as they are: a condition whose removal leaves a query that a rollup
+// counts (pickRollup: one sum) with the same total. Removing a condition
+// can only add matches, so the same number means the same set, scope
+// included, and the page is the same; its plan no longer tests (or
+// gathers through) the condition. Issue 17's r058: Reason null or
+// CheckinLimitReached, which every record at 1M passes (all are null),
+// page 18,224 by CreatedOn: the page sorted the ids of every record it
+// read to test the reason (500 ms in process), where everything's page
+// walks failed_checkins_created's entries alone (r175's plan: 2 ms).
+// Only deep pages ask (offset >= narrowMinOffset once a page past the
+// middle is read from the other end): the extra sums cost little, but
+// first pages walk an order and stop soon anyway.
+func dropRedundant(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int64) (fc.Query, bool, error) {
+	dropped := false
+	for i := 0; i < len(q.Conditions); {
+		r := q
+		r.Conditions = slices.Delete(slices.Clone(q.Conditions), i, i+1)
+		if _, ok := pickRollup(d, r); !ok {
+			i++
+			continue
+		}
+		n, err := CountMatching(ctx, d, run, r)
+		if err != nil {
+			return q, false, err
+		}
+		if n != total {
+			i++
+			continue
+		}
+		// Another condition may now be the only one a rollup lacks.
+		q, dropped, i = r, true, 0
+	}
+	return q, dropped, nil
 }
 
 // pageStatement returns the statement of the size records of q from
@@ -151,6 +196,14 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 			return Statement{}, err
 		}
 		return Statement{SQL: f.Page, Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
+	}
+	if gq, goff, gn, ok, err := emptyGroupPage(ctx, d, run, q, offset, size, total); err != nil {
+		return Statement{}, err
+	} else if ok {
+		if st, ok, err := groupWalk(ctx, d, run, gq, goff, size, gn); err != nil || ok {
+			return st, err
+		}
+		return pageStatement(ctx, d, run, gq, goff, size, gn, nil)
 	}
 	if offset >= SeekMinOffset {
 		sq, left, ok, err := seek(ctx, d, run, q, offset)
@@ -210,7 +263,13 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 			return Statement{}, err
 		}
 	}
-	if d.SortIndexHints && (walk != "" || (!seeks && !ownWalk)) {
+	if d.SortIndexHints && walk == "" && seeks && boundedOrder(d, q) {
+		if lo, hi, order, ordered, ok, err := zoneIDs(ctx, d, run, q); err != nil {
+			return Statement{}, err
+		} else if ok && ordered {
+			q.Conditions = append(slices.Clip(q.Conditions), fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: lo, Max: hi}, order)
+		}
+	} else if d.SortIndexHints && (walk != "" || (!seeks && !ownWalk)) {
 		if lo, hi, order, ordered, ok, err := zoneIDs(ctx, d, run, q); err != nil {
 			return Statement{}, err
 		} else if ok {
@@ -276,6 +335,28 @@ func ownPlanWalks(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach
 		return false, err
 	}
 	return 8*float64(reach)*float64(all) <= float64(total)*float64(total), nil
+}
+
+// boundedOrder says whether q, over every location and ordered by
+// CreatedOn or the attempt time, ranges over another time and has no
+// term for SQLite's own plan to seek but time ranges: its plan then walks
+// the order's index from one end and reads the record of every entry
+// outside the range (the times grow together, so the matches bunch in one
+// stretch of the order), or seeks the range and sorts every match. The
+// order's values of the zone map's blocks (zoneIDs' order) bound the walk
+// to that stretch, and SQLite's plan takes it (issue 17's r105: an
+// attempt range of 127,124, the last page by CreatedOn, walked from the
+// newest record: 228 ms; bounded, about 2). A scope or a location list is
+// left to the plan of ownPlanSeeks (r037: four locations' attempt range,
+// moved from failed_checkins_business_time to the rowid range).
+func boundedOrder(d Dialect, q fc.Query) bool {
+	if !q.Scope.All() || (q.OrderBy != fc.FieldCreatedOn && q.OrderBy != fc.FieldCheckinAttemptTime) || !correlated(q) {
+		return false
+	}
+	return !slices.ContainsFunc(q.Conditions, func(c fc.Condition) bool {
+		s, ok := seedOf(d, c)
+		return ok && s.native && c.Match != fc.MatchTimeRange
+	})
 }
 
 // ownPlanSeeks says whether SQLite's own plan of q seeks an index for one
