@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
@@ -23,24 +22,44 @@ import (
 // matches, each record appended by appendRecord. It is writeJSON of
 // newPageJSON's envelope, byte for byte.
 func writeRecordPage[R any](w http.ResponseWriter, q fc.Query, records []R, total int64, appendRecord func([]byte, R) []byte) {
-	buf := pageBuffers.Get().(*[]byte)
-	b := appendRecordPage((*buf)[:0], q, records, total, appendRecord)
+	b := appendRecordPage(takePageBuffer(), q, records, total, appendRecord)
 	writeJSONBytes(w, http.StatusOK, b)
-	if cap(b) <= maxPooledPage {
-		*buf = b
-		pageBuffers.Put(buf)
+	givePageBuffer(b)
+}
+
+// pageBuffers holds the output buffers of record pages for the next ones,
+// up to one per connection of a busy client (fcbench's 8) and at most
+// maxPooledPage each: at most 32 MiB, and a page of 1000 records of the
+// longest real values is well under the limit, so a freak page (very long
+// descriptions) is not kept. It is a channel rather than a sync.Pool,
+// which the GC empties: at 1000 records a page allocates about 1 MB in
+// the drivers, a GC runs every few pages, and a sync.Pool kept almost no
+// buffer across them (the pages grew their buffer from empty again).
+var pageBuffers = make(chan []byte, 8)
+
+const maxPooledPage = 4 << 20
+
+// takePageBuffer returns an empty buffer, a kept one if any.
+func takePageBuffer() []byte {
+	select {
+	case b := <-pageBuffers:
+		return b[:0]
+	default:
+		return nil
 	}
 }
 
-// maxPooledPage bounds the buffers kept for the next page: a page of 1000
-// records of the longest real values is well under it, and a freak page
-// (very long descriptions) is not kept alive by the pool.
-const maxPooledPage = 4 << 20
-
-// pageBuffers holds the output buffers of record pages; with 8 connections
-// it keeps about 8 page-sized buffers instead of growing a new one per
-// request.
-var pageBuffers = sync.Pool{New: func() any { return new([]byte) }}
+// givePageBuffer keeps b for a later page, unless it is too large or
+// enough are kept. The caller must not use b afterwards.
+func givePageBuffer(b []byte) {
+	if cap(b) > maxPooledPage {
+		return
+	}
+	select {
+	case pageBuffers <- b:
+	default:
+	}
+}
 
 // appendRecordPage appends the search envelope with its records and the
 // newline encoding/json's Encoder ends a value with.
@@ -200,34 +219,67 @@ func appendOptionalTime(b []byte, t *time.Time, appendTime func([]byte, time.Tim
 }
 
 // appendUTC appends formatUTC(t) as a JSON string.
-func appendUTC(b []byte, t time.Time) []byte { return appendClock(b, t.UTC(), utcLayout, 'Z') }
+func appendUTC(b []byte, t time.Time) []byte { return appendClock(b, t.UTC(), 'Z') }
 
 // appendLocal appends formatLocal(t) as a JSON string.
-func appendLocal(b []byte, t time.Time) []byte { return appendClock(b, t, localLayout, 0) }
+func appendLocal(b []byte, t time.Time) []byte { return appendClock(b, t, 0) }
 
 // appendClock appends t's wall clock as "2006-01-02T15:04:05" and the
-// suffix (none when 0), quoted. The digits are written directly for the
-// years 0-9999 (every real record; Format's zero-padded four digits);
-// others, which Format writes with a sign or more digits, go through
-// Format itself. The layouts have no fraction, so the Truncate of
-// formatUTC and formatLocal changes no digit of a year after 1.
-func appendClock(b []byte, t time.Time, layout string, suffix byte) []byte {
+// suffix (none when 0), quoted, as Format writes it. A time in UTC (every
+// stored one) in the years 1-9999 is written from its Unix seconds with
+// civil-date arithmetic, not time's Date and Clock (each of which
+// converts the instant again); other zones and years, which Format writes
+// with a sign or more digits, go through Format itself. The layouts have
+// no fraction, so the Truncate of formatUTC and formatLocal changes no
+// digit of a year after 1.
+func appendClock(b []byte, t time.Time, suffix byte) []byte {
+	const minUnix, maxUnix = -62135596800, 253402300799 // 0001-01-01T00:00:00Z, 9999-12-31T23:59:59Z
 	b = append(b, '"')
-	year, month, day := t.Date()
-	if year < 1 || year > 9999 {
+	if sec := t.Unix(); t.Location() == time.UTC && sec >= minUnix && sec <= maxUnix {
+		b = appendCivil(b, sec)
+	} else {
+		layout := localLayout
+		if suffix != 0 {
+			layout = utcLayout[:len(utcLayout)-1] // the suffix is appended below
+		}
 		b = t.Truncate(time.Second).AppendFormat(b, layout)
-		return append(b, '"')
 	}
-	hour, minute, second := t.Clock()
-	b = append(b,
-		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
-		byte('0'+int(month)/10), byte('0'+int(month)%10), '-',
-		byte('0'+day/10), byte('0'+day%10), 'T',
-		byte('0'+hour/10), byte('0'+hour%10), ':',
-		byte('0'+minute/10), byte('0'+minute%10), ':',
-		byte('0'+second/10), byte('0'+second%10))
 	if suffix != 0 {
 		b = append(b, suffix)
 	}
 	return append(b, '"')
+}
+
+// appendCivil appends the UTC date and time of Unix seconds sec (years
+// 1-9999) as 2006-01-02T15:04:05: days to a proleptic Gregorian date by
+// Howard Hinnant's days_from_civil inverse (eras of 400 years from
+// 0000-03-01).
+func appendCivil(b []byte, sec int64) []byte {
+	days, rem := sec/86400, sec%86400
+	if rem < 0 {
+		days, rem = days-1, rem+86400
+	}
+	z := days + 719468
+	era := z / 146097 // z >= 0 from year 1 on
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	year := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day := doy - (153*mp+2)/5 + 1
+	month := mp + 3
+	if month > 12 {
+		month -= 12
+	}
+	if month <= 2 {
+		year++
+	}
+	hour, minute, second := rem/3600, rem/60%60, rem%60
+	return append(b,
+		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+month/10), byte('0'+month%10), '-',
+		byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':',
+		byte('0'+minute/10), byte('0'+minute%10), ':',
+		byte('0'+second/10), byte('0'+second%10))
 }

@@ -68,10 +68,16 @@ func TestAppendJSONString(t *testing.T) {
 
 func randomTime(rng *rand.Rand) time.Time {
 	switch rng.IntN(20) {
-	case 0: // years Format writes with a sign or more digits, and year 0
-		return time.Date([]int{-5, 0, 10000, 12345}[rng.IntN(4)], 3, 4, 5, 6, 7, 0, time.UTC)
+	case 0: // years Format writes with a sign or more digits, year 0, and the ends of the years 1-9999
+		return []time.Time{
+			time.Date(-5, 3, 4, 5, 6, 7, 0, time.UTC), time.Date(0, 12, 31, 23, 59, 59, 999, time.UTC),
+			time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+			time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(12345, 3, 4, 5, 6, 7, 0, time.UTC),
+		}[rng.IntN(6)]
 	case 1: // a zone other than UTC: appendUTC converts, appendLocal does not
 		return time.Unix(rng.Int64N(4e9), rng.Int64N(1e9)).In(time.FixedZone("x", -5*3600-30*60))
+	case 2: // any second of the years 1-9999 (leap years, centuries)
+		return time.Unix(-62135596800+rng.Int64N(253402300800+62135596800), rng.Int64N(1e9)).UTC()
 	}
 	return time.Unix(rng.Int64N(4e9), rng.Int64N(1e9)*int64(rng.IntN(2))).UTC()
 }
