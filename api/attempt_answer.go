@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -38,26 +36,4 @@ func appendOutcome(b []byte, out *fc.Outcome) []byte {
 	b = append(b, `,"Reason":`...)
 	b = appendJSONString(b, out.Reason)
 	return append(b, "},\"WasSuccessful\":false}\n"...)
-}
-
-// appendJSONString appends s as a JSON string. Printable ASCII without
-// quote or backslash (every message and reason code the service writes)
-// is copied as is; anything else is left to encoding/json, so escaping
-// rules live in one place.
-func appendJSONString(b []byte, s string) []byte {
-	plain := true
-	for i := 0; i < len(s) && plain; i++ {
-		c := s[i]
-		plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\'
-	}
-	if plain {
-		b = append(b, '"')
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 }

@@ -70,9 +70,7 @@ func (s *Server) searchCheckins(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	audit.SetPage(r.Context(), len(page.Records), page.TotalItems)
-	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, func(c *fc.Checkin) checkinJSON {
-		return toCheckinJSON(caller.MaskCheckin(c))
-	}))
+	writeRecordPage(w, q, page.Records, page.TotalItems, checkinAppender(caller)) // pagejson.go
 }
 
 // getCheckin serves GET /api/spaces/checkins/{id}.

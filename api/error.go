@@ -133,7 +133,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		buf.WriteString(`{"Status":500,"Message":"` + msgInternal + `","WasSuccessful":false,"Errors":[]}` + "\n")
 		status = http.StatusInternalServerError
 	}
-	data := buf.Bytes()
+	writeJSONBytes(w, status, buf.Bytes())
+}
+
+// writeJSONBytes writes data, a JSON body, with the given status and the
+// headers of every JSON answer.
+func writeJSONBytes(w http.ResponseWriter, status int, data []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(data)))

@@ -96,9 +96,7 @@ func (s *Server) searchFailedCheckins(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.ObserveSearch("FailedCheckin", page.TotalItems, len(page.Records))
 	audit.SetPage(r.Context(), len(page.Records), page.TotalItems)
-	writeJSON(w, http.StatusOK, newPageJSON(q, page.Records, page.TotalItems, func(rec *fc.FailedCheckin) failedCheckinJSON {
-		return toFailedCheckinJSON(caller.MaskFailedCheckin(rec))
-	}))
+	writeRecordPage(w, q, page.Records, page.TotalItems, failedCheckinAppender(caller)) // pagejson.go
 }
 
 // getFailedCheckin serves GET /api/spaces/failedcheckins/{id}.

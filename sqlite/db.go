@@ -179,6 +179,16 @@ func dsnValues(readOnly bool) url.Values {
 		v.Set("mode", "ro")
 		v.Set("_query_only", "on")
 		v.Set("_cache_size", fmt.Sprint(-readerCacheKiB))
+		// SQLITE_OPEN_NOMUTEX instead of the driver's default
+		// FULLMUTEX: database/sql never uses a connection (or its
+		// statements and rows) from two goroutines at once, which is
+		// all SQLite's multi-thread mode asks, and the mutex cost a
+		// lock and an unlock on every sqlite3_column_* call, three per
+		// column of every row: about a seventh of the server's CPU for
+		// a page of 1000 records (issue 17, docs/benchmarks.md). The
+		// driver's interrupt on a cancelled context takes no mutex.
+		// Readers only: the writer's per-row cost was not measured.
+		v.Set("_mutex", "no")
 	} else {
 		v.Set("_cache_size", fmt.Sprint(-writerCacheKiB))
 		v.Set("_journal_mode", "WAL")

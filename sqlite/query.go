@@ -9,7 +9,7 @@ import (
 // store; this file only picks SQLite's dialect (? placeholders, instr()
 // for substrings, INTEGER Unix-second times, SQLite's own NULL order).
 
-// selectColumns are read by sqlstore.ScanFailedCheckin, in this order.
+// selectColumns are read by sqlstore.FailedCheckinScanner, in this order.
 const selectColumns = sqlstore.SelectColumns
 
 // findSQL is a search as SQL: the count and the page share the WHERE

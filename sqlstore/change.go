@@ -209,8 +209,9 @@ func (c Changes) readFailedCheckins(ctx context.Context, tx Tx, ids []int64) ([]
 	}
 	defer rows.Close()
 	var out []*fc.FailedCheckin
+	scanner := NewFailedCheckinScanner(c.Dialect)
 	for rows.Next() {
-		r, err := ScanFailedCheckin(c.Dialect, rows.Scan)
+		r, err := scanner.Scan(rows.Scan)
 		if err != nil {
 			return nil, fmt.Errorf("read the records: %w", err)
 		}

@@ -7,22 +7,6 @@ import (
 	fc "github.com/failedcheckins/failedcheckins"
 )
 
-// ScanCheckin reads one row of CheckinColumns through scan, times as d
-// says.
-func ScanCheckin(d Dialect, scan func(dest ...any) error) (*fc.Checkin, error) {
-	var c fc.Checkin
-	var source int64
-	t := d.Records
-	err := scan(&c.ID, &c.UniqueID, &c.CoworkerID, &c.CoworkerFullName, &c.BusinessID, &c.BusinessName,
-		&source, t.Dest(&c.FromTime), t.OptionalDest(&c.ToTime), t.Dest(&c.FromTimeLocal), t.OptionalDest(&c.ToTimeLocal),
-		&c.MacAddresses, &c.Teams, &c.Tariff, t.Dest(&c.CreatedOn), t.Dest(&c.UpdatedOn), &c.UpdatedBy, &c.SystemID)
-	if err != nil {
-		return nil, fmt.Errorf("scan: %w", err)
-	}
-	c.Source = fc.Source(source)
-	return &c, nil
-}
-
 // FindCheckinByID returns the check-in, or ErrNotFound when it does not
 // exist or lies outside scope (indistinguishable on purpose); the scope
 // is inside the query.
@@ -89,8 +73,9 @@ func queryCheckins(ctx context.Context, d Dialect, tx Tx, query string, args []a
 	}
 	defer rows.Close()
 	out := []*fc.Checkin{}
+	scanner := NewCheckinScanner(d)
 	for rows.Next() {
-		c, err := ScanCheckin(d, rows.Scan)
+		c, err := scanner.Scan(rows.Scan)
 		if err != nil {
 			return nil, err
 		}

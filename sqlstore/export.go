@@ -54,8 +54,9 @@ func Export(ctx context.Context, d Dialect, read ReadFunc, gate *ExportGate, q f
 				return fmt.Errorf("export: %w", err)
 			}
 			defer rows.Close()
+			scanner := NewFailedCheckinScanner(d)
 			for rows.Next() {
-				r, err := ScanFailedCheckin(d, rows.Scan)
+				r, err := scanner.Scan(rows.Scan)
 				if err != nil {
 					return err
 				}

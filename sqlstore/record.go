@@ -307,20 +307,3 @@ func (r *FailedCheckinReads) FindFailedCheckinByID(ctx context.Context, scope fc
 	}
 	return found[0], nil
 }
-
-// ScanFailedCheckin reads one row of SelectColumns through scan (the Scan
-// method of either driver's rows), times as d says.
-func ScanFailedCheckin(d Dialect, scan func(dest ...any) error) (*fc.FailedCheckin, error) {
-	var r fc.FailedCheckin
-	var source int64
-	t := d.Records
-	err := scan(&r.ID, &r.UniqueID, &r.CoworkerID, &r.CoworkerFullName, &r.BusinessID, &r.BusinessName,
-		t.Dest(&r.CheckinAttemptTime), &source, &r.MacAddresses, &r.Teams, &r.Tariff, &r.Description,
-		t.Dest(&r.CheckinAttemptTimeLocal), t.Dest(&r.CreatedOn), t.Dest(&r.UpdatedOn), &r.UpdatedBy, &r.SystemID, &r.Reason,
-		&r.ResolvedByCheckinID, t.OptionalDest(&r.ResolvedOn))
-	if err != nil {
-		return nil, fmt.Errorf("scan: %w", err)
-	}
-	r.Source = fc.Source(source)
-	return &r, nil
-}

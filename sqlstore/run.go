@@ -731,8 +731,9 @@ func QueryFailedCheckins(ctx context.Context, d Dialect, tx Tx, query string, ar
 	}
 	defer rows.Close()
 	records := []*fc.FailedCheckin{}
+	scanner := NewFailedCheckinScanner(d)
 	for rows.Next() {
-		r, err := ScanFailedCheckin(d, rows.Scan)
+		r, err := scanner.Scan(rows.Scan)
 		if err != nil {
 			return nil, err
 		}
