@@ -104,8 +104,9 @@ func TestMigration0009(t *testing.T) {
 	db.SetNow(func() time.Time { return time.Date(2026, 2, 1, 12, 0, 0, 0, time.UTC) })
 	// This binary's writers read the marks, write 0011's columns and
 	// read 0012's webhook_state and 0016's alert_state (with 0021's
-	// incidents_writer), and count into 0023's fc_count_mac (which 0023
-	// builds afresh): stand-ins while
+	// incidents_writer), and count into 0023's fc_count_mac and 0026's
+	// fc_count_source_tariff_description (which 0023 and 0026 build
+	// afresh): stand-ins while
 	// the data is written at version 8, dropped before 0009, 0011, 0012
 	// and 0016 create their own.
 	const stand = `CREATE TABLE record_ids (table_name text PRIMARY KEY, largest bigint NOT NULL);
@@ -115,7 +116,10 @@ func TestMigration0009(t *testing.T) {
 		CREATE TABLE alert_state (id integer PRIMARY KEY, version bigint NOT NULL, incidents_writer bigint NOT NULL DEFAULT 0);
 		INSERT INTO alert_state VALUES (1, 0);
 		CREATE TABLE fc_count_mac (mac_addresses text COLLATE "C" NOT NULL, mac_addresses_fold text COLLATE "C" NOT NULL, n bigint NOT NULL,
-			PRIMARY KEY (mac_addresses))`
+			PRIMARY KEY (mac_addresses));
+		CREATE TABLE fc_count_source_tariff_description (source bigint NOT NULL, tariff text COLLATE "C" NOT NULL,
+			tariff_fold text COLLATE "C" NOT NULL, description text COLLATE "C" NOT NULL, description_fold text COLLATE "C" NOT NULL,
+			n bigint NOT NULL, PRIMARY KEY (source, tariff, description))`
 	if _, err := db.pool.Exec(ctx, stand); err != nil {
 		t.Fatal(err)
 	}

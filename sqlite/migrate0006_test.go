@@ -113,7 +113,11 @@ func TestMigration0006(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.writer.Exec(descriptions + ";\n" + string(zones) + ";\n" + string(macs) + ";\n" + string(values)); err != nil {
+	joint, err := migrationFiles.ReadFile("migrations/0025_source_tariff_description.sql") // and 0025's joint counts
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.writer.Exec(descriptions + ";\n" + string(zones) + ";\n" + string(macs) + ";\n" + string(values) + ";\n" + string(joint)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.CreateFailedCheckins(ctx, withUniqueIDs(3000, nil, nil)); err != nil {
@@ -121,7 +125,8 @@ func TestMigration0006(t *testing.T) {
 	}
 	if _, err := db.writer.Exec(`DROP TABLE fc_count_description; DROP TABLE record_ids; DROP TABLE fc_zone; DROP TABLE fc_zone_business; DROP TABLE fc_count_mac;
 		DROP TABLE fc_zone_source; DROP TABLE fc_zone_tariff; DROP TABLE fc_zone_description;
-		DROP TABLE fc_zone_business_source; DROP TABLE fc_zone_business_tariff; DROP TABLE fc_zone_business_description`); err != nil {
+		DROP TABLE fc_zone_business_source; DROP TABLE fc_zone_business_tariff; DROP TABLE fc_zone_business_description;
+		DROP TABLE fc_count_source_tariff_description`); err != nil {
 		t.Fatal(err)
 	}
 	withoutResolution(t, db)

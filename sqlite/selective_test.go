@@ -418,3 +418,74 @@ func TestIDOrderedListedPage(t *testing.T) {
 		}
 	}
 }
+
+// TestScopeListsMatches pins issue 17's r187 plan (sqlstore/selective.go,
+// listOnly): on 40,000 records (one in drivenShare is 1,250), a location
+// of 1,000 records, more than enough, with conditions no rollup counts (a
+// teams substring, a Source and a description substring): the count
+// walks the location's records once and lists the ids of its 334
+// matches, and the page reads them by id instead of walking them again.
+// Before, the scope was left to SQLite's own plan for the count and the
+// page alike, each a walk of the location's records.
+func TestScopeListsMatches(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for i := range 40000 {
+		at := start.Add(time.Duration(i) * 2 * time.Minute)
+		cw := int64(1000 + i%50)
+		business := int64(1 + i%10)
+		if i%40 == 39 {
+			business = 11
+		}
+		recs = append(recs, &fc.FailedCheckin{
+			UniqueID:   fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+			CoworkerID: &cw, CoworkerFullName: fmt.Sprintf("Member %02d", i%50),
+			BusinessID: business, BusinessName: fmt.Sprintf("Location %02d", business),
+			CheckinAttemptTime: at, Source: fc.Source(2 + i%2), MacAddresses: fmt.Sprintf("aa:bb:%02x", i%256),
+			Teams: "Team " + string(rune('A'+i%5)), Tariff: "Desk " + string(rune('A'+i%7)),
+			Description:             []string{"Plan expired", "Outside allowed hours", "Unpaid invoices"}[i%3],
+			CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
+		})
+	}
+	n, err := db.CreateFailedCheckins(ctx, records(recs))
+	if err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	stored := readAll(t, db)
+	q := fc.Query{Scope: fc.BusinessScope(11), Conditions: []fc.Condition{fc.Contains(fc.FieldTeams, "team e"),
+		fc.In(fc.FieldSource, 3), fc.Contains(fc.FieldDescription, "unpaid")}, OrderBy: fc.FieldCheckinAttemptTime, Page: 3, Size: 25}
+	run, stmts, tx := recordingRun(ctx, t, db)
+	d := sqlstore.SQLite()
+	total, err := sqlstore.CountMatching(ctx, d, run, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := storetest.Search(stored, q)
+	if total != ref.TotalItems || total == 0 || total > 1000 {
+		t.Fatalf("count = %d; the reference counts %d (want some, at most 1,000)", total, ref.TotalItems)
+	}
+	for _, st := range *stmts {
+		if strings.HasPrefix(st.SQL, "SELECT count(*) FROM failed_checkins ") {
+			t.Errorf("statement %q; want no plain count", st.SQL)
+		}
+	}
+	count := (*stmts)[len(*stmts)-1]
+	if !strings.HasPrefix(count.SQL, "SELECT id, count(*) OVER () FROM failed_checkins INDEXED BY failed_checkins_business ") {
+		t.Errorf("count %q; want the location's ids listed", count.SQL)
+	}
+	*stmts = nil
+	page, err := sqlstore.FindFailedCheckins(ctx, d, func(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+		return fn(recordingTx{&sqlTx{tx: tx, prepared: func(string) *sql.Stmt { return nil }}, stmts})
+	}, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.EqualFunc(page.Records, ref.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) || len(page.Records) == 0 {
+		t.Errorf("search = %d records; the reference %d", len(page.Records), len(ref.Records))
+	}
+	// The page: the listed matches read by id and sorted.
+	wantPlan(t, tx, (*stmts)[len(*stmts)-1], []string{"USING INTEGER PRIMARY KEY", "TEMP B-TREE"})
+	sameAsReference(t, db, q, ref)
+}

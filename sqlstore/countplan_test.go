@@ -73,6 +73,16 @@ func TestPlanCount(t *testing.T) {
 		q:    fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "plan")}},
 		want: []string{"SELECT coalesce(sum(n), 0) FROM fc_count_description WHERE instr(description_fold, ?) > 0 [plan]"},
 	}, {
+		// Issue 17's r158 (1 s in a plain count at 1M records).
+		name: "a tariff and a description: the rollup of the three value fields",
+		q:    fc.Query{Scope: all, Conditions: []fc.Condition{fc.Contains(fc.FieldTariff, "5-Day Pass"), fc.Contains(fc.FieldDescription, " allowed h")}},
+		want: []string{"SELECT coalesce(sum(n), 0) FROM fc_count_source_tariff_description WHERE tariff IN (SELECT tariff FROM fc_count_source_tariff WHERE instr(tariff_fold, ?) > 0) AND " +
+			"description IN (SELECT description FROM fc_count_description WHERE instr(description_fold, ?) > 0) [5-day pass  allowed h]"},
+	}, {
+		name: "a Source list and a tariff: the smaller rollup of the two",
+		q:    fc.Query{Scope: all, Conditions: []fc.Condition{fc.In(fc.FieldSource, 0), fc.Contains(fc.FieldTariff, "office")}},
+		want: []string{"SELECT coalesce(sum(n), 0) FROM fc_count_source_tariff WHERE source IN (?) AND instr(tariff_fold, ?) > 0 [0 office]"},
+	}, {
 		name: "a field no rollup has: plain count",
 		q:    fc.Query{Scope: all, Conditions: []fc.Condition{fc.In(fc.FieldCoworkerID, 5)}},
 		want: []string{"SELECT count(*) FROM failed_checkins WHERE coworker_id IN (?) [5]"},

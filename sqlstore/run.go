@@ -56,7 +56,7 @@ func countMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int
 		switch {
 		case sel != nil && sel.zero:
 			return 0, sel, d, nil
-		case sel != nil && sel.driver != nil && d.SortIndexHints && !zoned && sel.driverN <= maxListDrive:
+		case sel != nil && sel.driver != nil && d.SortIndexHints && !zoned && (sel.driverN <= maxListDrive || sel.listOnly):
 			n, err := sel.drivenList(ctx, d, run, q)
 			return n, sel, d, err
 		case sel != nil && sel.driver != nil && d.SortIndexHints && !zoned:

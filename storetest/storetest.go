@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) fc.FailedCheckinStore) {
 		{"CreateSequenceErrorRollsBack", testCreateSequenceErrorRollsBack},
 		{"DuplicateUniqueID", testDuplicateUniqueID},
 		{"Reference", testReference},
+		{"ReferenceValues", testReferenceValues},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
