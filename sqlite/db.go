@@ -188,6 +188,13 @@ func dsnValues(readOnly bool) url.Values {
 		// a page of 1000 records (issue 17, docs/benchmarks.md). The
 		// driver's interrupt on a cancelled context takes no mutex.
 		// Readers only: the writer's per-row cost was not measured.
+		// The condition to keep: reader connections are used only
+		// through database/sql, which closes every statement it
+		// prepares; a driver statement leaked past it (conn.Raw, a
+		// driver-level Prepare) would be finalized by the garbage
+		// collector's goroutine while another statement runs on the
+		// same connection, which without the mutex corrupts SQLite's
+		// memory instead of merely finalizing late.
 		v.Set("_mutex", "no")
 	} else {
 		v.Set("_cache_size", fmt.Sprint(-writerCacheKiB))
