@@ -135,15 +135,35 @@ func macArrayTerm(a *args, f fc.Field, col column, needle, like string) string {
 // (Dialect.DictionaryArrays), the test "the folded list without its
 // colons contains the needle without its colons" followed by AND, which
 // the MAC dictionary's trigram index serves (postgres migration 0025),
-// or "" (another field or dialect, or fewer than three bytes once
-// stripped: no trigram to seek). Every list holding the needle passes it,
-// so it only narrows what the needle's own test reads.
+// or "" (another field or dialect, or no run of three letters or digits
+// once stripped: pg_trgm takes its trigrams from such runs only, and a
+// needle without one, "   " or "a-b", would read the whole index).
+// Every list holding the needle passes it, so it only narrows what the
+// needle's own test reads.
 func macPieces(a *args, f fc.Field, needle string) string {
 	stripped := strings.ReplaceAll(needle, ":", "")
-	if !a.d.DictionaryArrays || f != fc.FieldMacAddresses || len(stripped) < 3 {
+	if !a.d.DictionaryArrays || f != fc.FieldMacAddresses || !hasTrigram(stripped) {
 		return ""
 	}
 	return "replace(" + columnTable[f].fold + ", ':', '') LIKE " + a.add(likePattern(stripped)) + " AND "
+}
+
+// hasTrigram reports whether s holds three ASCII letters or digits in a
+// row: a word pg_trgm makes a trigram of. (Letters beyond ASCII count as
+// breaks here, which only keeps the plain test for more needles.)
+func hasTrigram(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' {
+			if run++; run == 3 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // dictionaryTerm is a substring condition on a rollup (a.t). On the

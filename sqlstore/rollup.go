@@ -18,8 +18,8 @@ const SecondsPerDay = 86400
 // the same transaction as every write: an
 // insert adds to them, a delete subtracts (a row that reaches 0 goes), a
 // rewrite moves the record from its old key to its new one (Changes,
-// RollupCounts.Remove; on PostgreSQL the triggers of migrations 0009, 0017
-// and 0023). A search whose
+// RollupCounts.Remove; on PostgreSQL the triggers of migrations 0009, 0017,
+// 0023 and 0026). A search whose
 // conditions only test a rollup's fields is counted by summing its rows
 // instead of visiting every matching record. Its columns carry the names
 // of failed_checkins (text with its folded copy), so the one builder and
@@ -155,7 +155,7 @@ var (
 	// (zonePlan.nameStatement).
 	businessNameRollup = newRollup("fc_count_business_name", nil, fc.FieldBusinessID, fc.FieldCoworkerFullName)
 	// valuesRollup counts the records of each Source, tariff and
-	// description together (1,808 rows of the 6 x 32 x 12 possible at 1M
+	// description together (1,808 rows of the 6 x 31 x 12 possible at 1M
 	// records): a search of two or three of those fields at once, which
 	// no other rollup covers, was counted from every record (issue 17's
 	// r158, a tariff and a description: 1 s in a plain count, about 140
