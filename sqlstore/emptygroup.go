@@ -11,8 +11,9 @@ import (
 // The nullable fields (UpdatedBy, SystemId, Reason, ResolvedByCheckinId,
 // ResolvedOn) are empty in most records: only what the service changes
 // sets them. Ordered by one of them, the matches are one large group of
-// empty values (null, or a text whose folded copy is ”: it sorts first
-// ascending and last descending, orderBy) ordered by id, and a few others.
+// empty values (null, or a text whose folded copy is the empty string: it
+// sorts first ascending and last descending, orderBy) ordered by id, and a
+// few others.
 // A page inside that group is the group's page in id order, and the Id
 // order has the plans of a time or Id range (the zone map's Id bounds, a
 // walk of the rowid); the order's own index holds the empty entries in
