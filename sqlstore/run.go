@@ -282,16 +282,14 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 			return Statement{}, err
 		}
 	}
-	if d.SortIndexHints && walk == "" && seeks && boundedOrder(d, q) {
+	// Beside SQLite's own seek of a bounded order (boundedOrder), the Ids
+	// are added only with the order's bound (needOrdered), which keeps
+	// its walk.
+	needOrdered := d.SortIndexHints && walk == "" && seeks && boundedOrder(d, q)
+	if needOrdered || (d.SortIndexHints && (walk != "" || (!seeks && !ownWalk))) {
 		if lo, hi, order, ordered, ok, err := zoneIDs(ctx, d, run, q); err != nil {
 			return Statement{}, err
-		} else if ok && ordered {
-			q.Conditions = append(slices.Clip(q.Conditions), fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: lo, Max: hi}, order)
-		}
-	} else if d.SortIndexHints && (walk != "" || (!seeks && !ownWalk)) {
-		if lo, hi, order, ordered, ok, err := zoneIDs(ctx, d, run, q); err != nil {
-			return Statement{}, err
-		} else if ok {
+		} else if ok && (ordered || !needOrdered) {
 			q.Conditions = append(slices.Clip(q.Conditions), fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: lo, Max: hi})
 			if ordered {
 				q.Conditions = append(q.Conditions, order)
