@@ -19,6 +19,7 @@ func generated(n int) iter.Seq2[*fc.FailedCheckin, error] {
 	names := []string{"Liam Moore", "Emma Smith", "Noah Smithson", "Olivia Brown", "Zoë Müller", "Ahmed Roberts"}
 	descs := []string{"Plan expired", "Door controller offline", "Pass limit reached", "Booking required", "No plan"}
 	start := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	const year = int64(365 * 24 * time.Hour)
 	return func(yield func(*fc.FailedCheckin, error) bool) {
 		rnd := rand.New(rand.NewPCG(1, 2))
 		for i := range n {
@@ -26,7 +27,8 @@ func generated(n int) iter.Seq2[*fc.FailedCheckin, error] {
 			if rnd.IntN(6) == 0 {
 				b = 1001
 			}
-			at := start.Add(time.Duration(i) * 365 * 24 * time.Hour / time.Duration(n))
+			// i * year / n, without the product (it overflows past i = 292).
+			at := start.Add(time.Duration(int64(i)*(year/int64(n)) + int64(i)*(year%int64(n))/int64(n)))
 			cw := int64(100000 + rnd.IntN(20000))
 			r := &fc.FailedCheckin{
 				ID: int64(i + 1), CoworkerID: &cw, CoworkerFullName: names[rnd.IntN(len(names))],

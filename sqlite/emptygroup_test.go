@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -199,6 +200,54 @@ func TestRedundantConditionDropped(t *testing.T) {
 		}
 		if got.TotalItems != want.TotalItems || !slices.EqualFunc(got.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
 			t.Errorf("%v: %v of %d; the reference %v of %d", tt.q.Conditions, ids(got.Records, 5), got.TotalItems, ids(want.Records, 5), want.TotalItems)
+		}
+	}
+}
+
+// TestNarrowListKept: a deep page of a BusinessName and Source search,
+// where a location's records carry two names, so the name condition stays;
+// the BusinessId list Narrow adds is redundant beside it but is kept
+// (sqlstore's dropRedundant), and the page is still the merge of one walk
+// per location. The pages match the reference. Fails on main for the plan
+// (the list was dropped: no merge, the name tested on every record).
+func TestNarrowListKept(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	var recs []*fc.FailedCheckin
+	for r := range generated(12000) {
+		if r.BusinessID <= 1003 && r.ID%2 == 0 {
+			r.BusinessName = fmt.Sprintf("Annex %d", r.BusinessID)
+		}
+		recs = append(recs, r)
+	}
+	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	d, from := sqlstore.SQLite(), recs[1999].CheckinAttemptTime
+	for _, desc := range []bool{false, true} {
+		q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldCoworkerFullName, Descending: desc, Size: 5,
+			Conditions: []fc.Condition{fc.Contains(fc.FieldBusinessName, "Location 100"), fc.TimeRange(fc.FieldCheckinAttemptTime, from, time.Time{})}}
+		q.Page = storetest.Search(recs, q).TotalItems / 2 / int64(q.Size) // the middle page: deep from either end
+		want := storetest.Search(recs, q)
+		run, _, tx := recordingRun(ctx, t, db)
+		nq, err := sqlstore.Narrow(ctx, d, run, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := sqlstore.PlanPage(ctx, d, run, nq, want.TotalItems)
+		_ = tx.Rollback()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(p.SQL, "UNION ALL") {
+			t.Errorf("desc %v page %d: %s; want a merge of the locations' walks", desc, q.Page, p.SQL)
+		}
+		got, err := db.FindFailedCheckins(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.TotalItems != want.TotalItems || !slices.EqualFunc(got.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+			t.Errorf("desc %v page %d: %v of %d; the reference %v of %d", desc, q.Page, ids(got.Records, 5), got.TotalItems, ids(want.Records, 5), want.TotalItems)
 		}
 	}
 }

@@ -11,8 +11,9 @@ import (
 // The nullable fields (UpdatedBy, SystemId, Reason, ResolvedByCheckinId,
 // ResolvedOn) are empty in most records: only what the service changes
 // sets them. Ordered by one of them, the matches are one large group of
-// empty values (null, or a text whose folded copy is ”: it sorts first
-// ascending and last descending, orderBy) ordered by id, and a few others.
+// empty values (null, or a text whose folded copy is the empty string: it
+// sorts first ascending and last descending, orderBy) ordered by id, and a
+// few others.
 // A page inside that group is the group's page in id order, and the Id
 // order has the plans of a time or Id range (the zone map's Id bounds, a
 // walk of the rowid); the order's own index holds the empty entries in
@@ -27,12 +28,21 @@ import (
 // that emptyGroupPage reads: the table's non-empty entries are counted up
 // to it without their records, and only when there are fewer are they
 // counted exactly with q's conditions (reading at most this many records).
+//
+// The probe decides on the whole table, not on q's matches: once this
+// many records anywhere hold a value in the field, its pages keep the
+// plain order, even those inside a scope or range where the field is
+// empty, and each of them still pays the probe (this many entries of the
+// order's index, without their records). Nothing cheaper tells in
+// advance that the probe will fail: the number of values is in no
+// rollup, and remembering it between reads would go stale as records
+// change.
 const emptyGroupProbe = 1000
 
 // emptyGroupPage returns q restricted to the matches whose order field is
-// empty, in id order, the page's offset within them and their number, when the page
-// of size records from offset on (of total matches) lies inside that
-// group; false otherwise, or when the table holds emptyGroupProbe
+// empty, in id order, the page's offset within them and their number,
+// when the page of size records from offset on (of total matches) lies
+// inside that group; false otherwise, or when the table holds emptyGroupProbe
 // non-empty values of the field or more. SQLite only (its index hints
 // keep the two counts to the entries with a value).
 func emptyGroupPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, offset, size, total int64) (fc.Query, int64, int64, bool, error) {

@@ -211,7 +211,8 @@ func macForms(n string) []string {
 // p's coworker Ids (an index seek) and those whose MacAddresses holds
 // one of p's MAC addresses in any of its forms, in any case: a range of
 // the folded column's index on failed_checkins, past the records without
-// a MAC address ("> ”", which an index seeks, where "<> ”" is a scan).
+// a MAC address (greater than the empty string, which an index seeks,
+// where "not equal to it" is a scan).
 func (p Privacy) personIDs(ctx context.Context, tx Tx, table string, who person) ([]int64, error) {
 	notAnonymous := failedNotAnonymous
 	if table == "checkins" {

@@ -233,7 +233,7 @@ func where(a *args, q fc.Query) (string, error) {
 
 // orderBy sorts by the field (its folded copy for text), then by id in the
 // same direction. Null sorts first ascending and last descending, like ""
-// (the folded copy of NULL is ”). Folded copies compare byte by byte (the
+// (the folded copy of NULL is the empty string). Folded copies compare byte by byte (the
 // stores give them a binary collation), as Go's strings.Compare does.
 func orderBy(d Dialect, t *Table, f fc.Field, desc bool) (string, error) {
 	col, ok := t.columns[f]

@@ -49,7 +49,7 @@ func testMatches(t *testing.T, s fc.FailedCheckinStore) {
 }
 
 // testMatchesNull: null is matched only by the Null variants; the folded
-// copy of a null text (” in SQL stores) must not make it equal "".
+// copy of a null text (the empty string in SQL stores) must not make it equal "".
 func testMatchesNull(t *testing.T, s fc.FailedCheckinStore) {
 	seed(t, s, fixtures())
 	checkIDs(t, s, all(fc.Condition{Field: fc.FieldCoworkerID, Match: fc.MatchInts, Null: true}), 2, 5)
