@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"regexp"
@@ -645,5 +647,104 @@ func TestZoneOrderBoundNative(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestNameRouteByCost pins the choice between the name indexes
+// (zonePlan.names) and the plain count for a name substring beside a
+// time range (sqlstore's chooseNames): on 40,000 records (720 a day) of
+// 8,000 names, "1" is held by 3,439 names (about 43% of the records),
+// one seek each. A range of 4 days (2,880 records) is counted plainly,
+// as before the name route (review of issue 17: 2 days and "an" on the
+// 1M bench database, 1.3-1.9 ms plainly, 6.4-7.6 through 2,895 names);
+// the whole 55 days through the name index; 1,000 Ids (a driver, native
+// beyond enough) by the Id range's walk, which lists the matches, and the
+// page reads those by id (drivenList). Every answer is checked against
+// the reference search.
+func TestNameRouteByCost(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for i := range 40000 {
+		at := start.Add(time.Duration(i) * 2 * time.Minute)
+		cw := int64(1000 + i%8000)
+		biz, name := int64(2+i%9), i%8000
+		if i%40 == 0 {
+			// 1,000 records of 1,000 names (271 hold "1"): the scope drives
+			// a count (more than enough records, at most one in drivenShare)
+			biz, name = 1, i/40
+		}
+		recs = append(recs, &fc.FailedCheckin{
+			UniqueID:   fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+			CoworkerID: &cw, CoworkerFullName: fmt.Sprintf("Person %04d", name),
+			BusinessID: biz, BusinessName: fmt.Sprintf("Location %02d", biz),
+			CheckinAttemptTime: at, Source: fc.Source(2 + i%2), MacAddresses: fmt.Sprintf("aa:bb:%02x", i%256),
+			Teams: "Team " + string(rune('A'+i%5)), Tariff: "Desk " + string(rune('A'+i%7)),
+			Description:             []string{"Plan expired", "Outside allowed hours", "Unpaid invoices"}[i%3],
+			CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
+		})
+	}
+	if n, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	stored := readAll(t, db)
+	day := time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name   string
+		scope  fc.Scope
+		field  fc.Field
+		days   int
+		named  bool
+		listed bool // the count lists the matches for the page (drivenList)
+	}{
+		{"4 days: counted plainly", fc.AllBusinesses(), fc.FieldCheckinAttemptTime, 4, false, false},
+		{"the whole 55 days: through the name index", fc.AllBusinesses(), fc.FieldCheckinAttemptTime, 60, true, false},
+		// 1,000 Ids: more than enough, at most one record in drivenShare,
+		// the Id range drives the count, which lists the matches.
+		{"1,000 Ids: the count lists the matches for the page", fc.AllBusinesses(), fc.FieldID, 0, false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			from := day
+			if tt.named {
+				from = start
+			}
+			rng := fc.TimeRange(tt.field, from, from.AddDate(0, 0, tt.days))
+			if tt.field == fc.FieldID {
+				rng = fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: stored[20000].ID, Max: stored[20999].ID}
+			}
+			q := fc.Query{Scope: tt.scope, Conditions: []fc.Condition{rng, fc.Contains(fc.FieldCoworkerFullName, "1")},
+				OrderBy: fc.FieldID, Page: 2, Size: 25}
+			run, stmts, tx := recordingRun(ctx, t, db)
+			total, err := sqlstore.CountMatching(ctx, sqlstore.SQLite(), run, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := storetest.Search(stored, q)
+			if total != ref.TotalItems || total == 0 {
+				t.Fatalf("count = %d; the reference counts %d (want some)", total, ref.TotalItems)
+			}
+			named := slices.ContainsFunc(*stmts, func(st sqlstore.Statement) bool { return nameCounts.MatchString(st.SQL) })
+			if named != tt.named {
+				t.Errorf("counted through the name index: %v, want %v; statements %v", named, tt.named, *stmts)
+			}
+			if listed := slices.ContainsFunc(*stmts, func(st sqlstore.Statement) bool { return strings.Contains(st.SQL, "count(*) OVER ()") }); listed != tt.listed {
+				t.Errorf("matches listed: %v, want %v; statements %v", listed, tt.listed, *stmts)
+			}
+			if tt.listed {
+				// Through the store, the page reads the listed records by id.
+				var whole []sqlstore.Statement
+				if _, err := sqlstore.FindFailedCheckins(ctx, sqlstore.SQLite(), func(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+					return fn(recordingTx{&sqlTx{tx: tx, prepared: func(string) *sql.Stmt { return nil }}, &whole})
+				}, q); err != nil {
+					t.Fatal(err)
+				}
+				wantPlan(t, tx, whole[len(whole)-1], []string{"USING INTEGER PRIMARY KEY"})
+				if last := whole[len(whole)-1].SQL; !strings.Contains(last, "WHERE id IN (") {
+					t.Errorf("page statement %q; want the listed ids", last)
+				}
+			}
+			sameAsReference(t, db, q, ref)
+		})
 	}
 }

@@ -121,8 +121,16 @@ func pickRollup(d Dialect, q fc.Query) (p rollupPlan, ok bool) {
 // one plain COUNT(*), or a zone map's counts of ranges (zone.go) when no
 // rollup covers q. When both a day rollup and fc_zone could count q, run
 // reads how many blocks q's ranges cut, and fc_zone counts q only if
-// they are at most zoneCutMax; with run nil the rollup does.
+// they are at most zoneCutMax; with run nil the rollup does. A name
+// beside the ranges (zonePlan.names) is counted plainly when the range
+// holds few records against the name index's seeks (chooseNames).
 func PlanCount(ctx context.Context, d Dialect, run RunInts, q fc.Query) ([]Statement, error) {
+	return planCount(ctx, d, run, q, nil)
+}
+
+// planCount is PlanCount given whether the name indexes count q when
+// countMatching chose it already (or nil).
+func planCount(ctx context.Context, d Dialect, run RunInts, q fc.Query, choice *nameChoice) ([]Statement, error) {
 	p, ok := pickRollup(d, q)
 	if z, zok := pickZone(d, q); zok {
 		use := !ok
@@ -137,16 +145,16 @@ func PlanCount(ctx context.Context, d Dialect, run RunInts, q fc.Query) ([]State
 			}
 			use = cut <= zoneCutMax
 		}
-		if use && z.names != nil && run != nil && !z.fewNames(d) {
-			st, err := z.nameShare(d)
+		if use && z.names != nil && choice == nil && run != nil && !z.fewNames(d) {
+			c, err := z.chooseNames(ctx, d, run)
 			if err != nil {
 				return nil, err
 			}
-			var match, all int64
-			if err := run(ctx, st, 2, func(v []int64) bool { match, all = v[0], v[1]; return false }); err != nil {
-				return nil, fmt.Errorf("names' share: %w", err)
-			}
-			z.complement = 2*match > all
+			choice = &c
+		}
+		if use && z.names != nil && choice != nil {
+			use = !choice.plain
+			z.complement = choice.shares.complement()
 		}
 		if use {
 			return z.statements(d, q)

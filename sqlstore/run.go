@@ -39,6 +39,7 @@ func countMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int
 	}
 	var parts []Statement
 	var sel *selection
+	var choice *nameChoice // of the name indexes, when read (chooseNames)
 	if _, ok := pickRollup(d, q); !ok {
 		if sel, err = planSelection(ctx, d, run, q, -1); err != nil {
 			return 0, nil, d, err
@@ -53,6 +54,17 @@ func countMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int
 		// records serve the page alone (drivenPage), when few of them.
 		zoned := hasZone(d, q) && (sel == nil || sel.driverN < 0 || sel.driverN >= probeCap ||
 			(sel.driver != nil && sel.driver.native && sel.driverN > enough))
+		// A name beside the ranges is counted by the zone map only when
+		// the range holds more records than its seeks cost (chooseNames);
+		// otherwise as before the name route: by the driver's walk (whose
+		// listing serves the page too) or plainly.
+		if z, _ := pickZone(d, q); zoned && z.names != nil && !z.fewNames(d) && run != nil {
+			c, err := z.chooseNames(ctx, d, run)
+			if err != nil {
+				return 0, nil, d, err
+			}
+			choice, zoned = &c, !c.plain
+		}
 		switch {
 		case sel != nil && sel.zero:
 			return 0, sel, d, nil
@@ -68,7 +80,7 @@ func countMatching(ctx context.Context, d Dialect, run RunInts, q fc.Query) (int
 		}
 	}
 	if parts == nil {
-		if parts, err = PlanCount(ctx, d, run, q); err != nil {
+		if parts, err = planCount(ctx, d, run, q, choice); err != nil {
 			return 0, nil, d, err
 		}
 	}

@@ -317,7 +317,7 @@ func (p zonePlan) nameStatement(d Dialect) (Statement, error) {
 	// test is the names' test on a dictionary's row; like inside, it adds
 	// its arguments where it is written.
 	test := func() (string, error) {
-		a.t = nameRollup.table
+		a.t = nameRollup.table // on either dictionary: see nameShare
 		nw, err := where(a, fc.Query{Scope: fc.AllBusinesses(), Conditions: p.names})
 		if err != nil {
 			return "", err
@@ -402,21 +402,30 @@ func (p zonePlan) nameStatement(d Dialect) (Statement, error) {
 	return Statement{sb.String(), a.vals}, nil
 }
 
-// nameShare returns the statement of two sums over p's dictionary of
-// names (fc_count_name, or its locations' rows of fc_count_business_name):
-// the records whose names pass p.names, and all of them. When most pass
-// (complement) the other names' records are fewer to count.
+// nameShare returns the statement of p's dictionary of names
+// (fc_count_name, or its locations' rows of fc_count_business_name) read
+// as nameShares: the records whose names pass p.names and all of them
+// (when most pass, complement, the other names' records are fewer to
+// count), and the rows of each, which are the name index's seeks.
 func (p zonePlan) nameShare(d Dialect) (Statement, error) {
 	dict := nameRollup
 	if p.r == zoneBusinessMap {
 		dict = businessNameRollup
 	}
+	// The names' test is written for fc_count_name even when the rows
+	// read are fc_count_business_name's (also in nameStatement): both
+	// carry failed_checkins' name columns, so the plain test reads the
+	// same there, where a.t = businessNameRollup.table would wrap it in
+	// "coworker_full_name IN (SELECT ... FROM fc_count_name WHERE test)"
+	// (dictionaryTerm), a second read of the dictionary per row.
 	a := &args{d: d, t: nameRollup.table}
 	nw, err := where(a, fc.Query{Scope: fc.AllBusinesses(), Conditions: p.names})
 	if err != nil {
 		return Statement{}, err
 	}
-	sql := "SELECT coalesce(sum(CASE WHEN " + strings.TrimPrefix(nw, " WHERE ") + " THEN n ELSE 0 END), 0), coalesce(sum(n), 0) FROM " + dict.Name
+	// The test is evaluated once per row (m), each name's a substring
+	// test: 13,046 of them at 1M records.
+	sql := "SELECT coalesce(sum(m * n), 0), coalesce(sum(n), 0), coalesce(sum(m), 0), count(*) FROM (SELECT n, (" + strings.TrimPrefix(nw, " WHERE ") + ") AS m FROM " + dict.Name
 	if dict == businessNameRollup {
 		a.t = dict.table
 		bw, err := where(a, p.where)
@@ -425,7 +434,85 @@ func (p zonePlan) nameShare(d Dialect) (Statement, error) {
 		}
 		sql += bw
 	}
-	return Statement{sql, a.vals}, nil
+	return Statement{sql + ")", a.vals}, nil
+}
+
+// nameShares is what nameShare reads: the records whose names pass and
+// all of them, and the dictionary's rows of each.
+type nameShares struct{ match, all, matchRows, rows int64 }
+
+// readNameShares runs p's nameShare.
+func (p zonePlan) readNameShares(ctx context.Context, d Dialect, run RunInts) (nameShares, error) {
+	st, err := p.nameShare(d)
+	if err != nil {
+		return nameShares{}, err
+	}
+	var s nameShares
+	if err := run(ctx, st, 4, func(v []int64) bool { s = nameShares{v[0], v[1], v[2], v[3]}; return false }); err != nil {
+		return nameShares{}, fmt.Errorf("names' share: %w", err)
+	}
+	return s, nil
+}
+
+// complement says whether most records hold the names (zonePlan.complement).
+func (s nameShares) complement() bool { return 2*s.match > s.all }
+
+// seeks is the number of seeks of the name index nameStatement makes:
+// one per dictionary row it counts (a name, or within locations a
+// location's name).
+func (s nameShares) seeks() int64 {
+	if s.complement() {
+		return s.rows - s.matchRows
+	}
+	return s.matchRows
+}
+
+// nameSeekCost is how many records of a range a plain count (or a
+// driver's walk) reads in the time of one seek of a name index with the
+// walk of its entries (nameStatement). Measured on the 1M bench database
+// (docs/benchmarks.md, "Names beside narrow ranges"): a plain count of
+// 2 days' 2,740 records holding "an" took about 1.5 ms where the 2,895
+// names' seeks took about 7.5 (2.5 us a seek, 0.55 us a record); the two
+// meet near 10 days (13,700 records), about 4.7 records a seek.
+const nameSeekCost = 4
+
+// nameChoice is whether the name indexes count q's zone plan, read once
+// per search (chooseNames) and passed from countMatching to PlanCount.
+type nameChoice struct {
+	shares nameShares
+	// plain: the records the ranges may hold are at most nameSeekCost
+	// per seek, so the count reads them (or a driver's) as it did before
+	// the name route.
+	plain bool
+}
+
+// chooseNames reads p's names' shares and the records of the zone map's
+// rows that meet every range (a bound on the range's records), and
+// chooses the plain count when those are few against the seeks: the
+// name route's cost grows with the names (one seek each, 2,895 for
+// "an"), the plain count's with the range (issue 17 review: 2 days and
+// "an", 1.3-1.9 ms plainly, 6.4-7.6 through the names; 365 days,
+// 58-512 ms plainly, 12-89 through the names).
+func (p zonePlan) chooseNames(ctx context.Context, d Dialect, run RunInts) (nameChoice, error) {
+	s, err := p.readNameShares(ctx, d, run)
+	if err != nil {
+		return nameChoice{}, err
+	}
+	a := &args{d: d, t: p.r.table}
+	biz, err := where(a, p.where)
+	if err != nil {
+		return nameChoice{}, err
+	}
+	terms := p.terms(a, false)
+	if biz != "" {
+		terms = append([]string{strings.TrimPrefix(biz, " WHERE ")}, terms...)
+	}
+	st := Statement{"SELECT coalesce(sum(n), 0) FROM " + p.r.Name + " WHERE " + strings.Join(terms, " AND "), a.vals}
+	var records int64
+	if err := run(ctx, st, 1, func(v []int64) bool { records = v[0]; return false }); err != nil {
+		return nameChoice{}, fmt.Errorf("zone map's records: %w", err)
+	}
+	return nameChoice{shares: s, plain: records <= nameSeekCost*s.seeks()}, nil
 }
 
 // fewNames says whether p.names surely select few names: a substring
