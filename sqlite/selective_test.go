@@ -252,17 +252,7 @@ func TestFewMatchesDrivePlans(t *testing.T) {
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	var recs []*fc.FailedCheckin
 	for i := range 40000 {
-		at := start.Add(time.Duration(i) * 2 * time.Minute) // 720 a day
-		cw := int64(1000 + i%50)
-		recs = append(recs, &fc.FailedCheckin{
-			UniqueID:   fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
-			CoworkerID: &cw, CoworkerFullName: fmt.Sprintf("Member %02d", i%50),
-			BusinessID: int64(1 + i%10), BusinessName: fmt.Sprintf("Location %02d", 1+i%10),
-			CheckinAttemptTime: at, Source: fc.Source(2 + i%2), MacAddresses: fmt.Sprintf("aa:bb:%02x", i%256),
-			Teams: "Team " + string(rune('A'+i%5)), Tariff: "Desk " + string(rune('A'+i%7)),
-			Description:             []string{"Plan expired", "Outside allowed hours", "Unpaid invoices"}[i%3],
-			CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
-		})
+		recs = append(recs, fewMatchesRecord(start, i, int64(1+i%10)))
 	}
 	n, err := db.CreateFailedCheckins(ctx, records(recs))
 	if err != nil || n != len(recs) {
@@ -433,21 +423,11 @@ func TestScopeListsMatches(t *testing.T) {
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	var recs []*fc.FailedCheckin
 	for i := range 40000 {
-		at := start.Add(time.Duration(i) * 2 * time.Minute)
-		cw := int64(1000 + i%50)
 		business := int64(1 + i%10)
 		if i%40 == 39 {
 			business = 11
 		}
-		recs = append(recs, &fc.FailedCheckin{
-			UniqueID:   fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
-			CoworkerID: &cw, CoworkerFullName: fmt.Sprintf("Member %02d", i%50),
-			BusinessID: business, BusinessName: fmt.Sprintf("Location %02d", business),
-			CheckinAttemptTime: at, Source: fc.Source(2 + i%2), MacAddresses: fmt.Sprintf("aa:bb:%02x", i%256),
-			Teams: "Team " + string(rune('A'+i%5)), Tariff: "Desk " + string(rune('A'+i%7)),
-			Description:             []string{"Plan expired", "Outside allowed hours", "Unpaid invoices"}[i%3],
-			CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
-		})
+		recs = append(recs, fewMatchesRecord(start, i, business))
 	}
 	n, err := db.CreateFailedCheckins(ctx, records(recs))
 	if err != nil || n != len(recs) {
@@ -488,4 +468,21 @@ func TestScopeListsMatches(t *testing.T) {
 	// The page: the listed matches read by id and sorted.
 	wantPlan(t, tx, (*stmts)[len(*stmts)-1], []string{"USING INTEGER PRIMARY KEY", "TEMP B-TREE"})
 	sameAsReference(t, db, q, ref)
+}
+
+// fewMatchesRecord is the i-th record of the few-matches tests: one every
+// 2 minutes from start (720 a day), 50 coworkers, 2 Sources, 5 teams, 7
+// tariffs and 3 descriptions in turn, at the given location.
+func fewMatchesRecord(start time.Time, i int, business int64) *fc.FailedCheckin {
+	at := start.Add(time.Duration(i) * 2 * time.Minute)
+	cw := int64(1000 + i%50)
+	return &fc.FailedCheckin{
+		UniqueID:   fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+		CoworkerID: &cw, CoworkerFullName: fmt.Sprintf("Member %02d", i%50),
+		BusinessID: business, BusinessName: fmt.Sprintf("Location %02d", business),
+		CheckinAttemptTime: at, Source: fc.Source(2 + i%2), MacAddresses: fmt.Sprintf("aa:bb:%02x", i%256),
+		Teams: "Team " + string(rune('A'+i%5)), Tariff: "Desk " + string(rune('A'+i%7)),
+		Description:             []string{"Plan expired", "Outside allowed hours", "Unpaid invoices"}[i%3],
+		CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
+	}
 }

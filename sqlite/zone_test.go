@@ -517,25 +517,7 @@ func TestZoneOwnWalk(t *testing.T) {
 func TestZoneOrderBound(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	rnd := rand.New(rand.NewPCG(17, 2))
-	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	var recs []*fc.FailedCheckin
-	for r := range generated(20000) {
-		at := start.Add(time.Duration(r.ID) * 20 * time.Minute)
-		r.CheckinAttemptTime, r.CheckinAttemptTimeLocal = at, at
-		r.CreatedOn, r.UpdatedOn = at.Add(10*24*time.Hour), at
-		if rnd.IntN(50) == 0 { // imported late
-			r.CreatedOn = r.CreatedOn.Add(time.Duration(rnd.IntN(100)) * 24 * time.Hour)
-		}
-		recs = append(recs, r)
-	}
-	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
-		t.Fatal(err)
-	}
-	byID := map[int64]*fc.FailedCheckin{}
-	for _, r := range recs {
-		byID[r.ID] = r
-	}
+	recs, byID := importedLate(t, db, 2, 0)
 	for _, span := range [][2]int64{{5 * 1024, 9*1024 + 300}, {12 * 1024, 13*1024 - 1}, {3*1024 + 500, 4 * 1024}} {
 		from, until := byID[span[0]].UpdatedOn, byID[span[1]].UpdatedOn.Add(time.Second)
 		for _, order := range []fc.Field{fc.FieldCreatedOn, fc.FieldCheckinAttemptTime} {
@@ -580,25 +562,7 @@ func TestZoneOrderBound(t *testing.T) {
 func TestZoneOrderBoundNative(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	rnd := rand.New(rand.NewPCG(17, 4))
-	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	var recs []*fc.FailedCheckin
-	for r := range generated(20000) {
-		at := start.Add(time.Duration(r.ID) * 20 * time.Minute)
-		r.CheckinAttemptTime, r.CheckinAttemptTimeLocal = at, at.Add(time.Hour)
-		r.CreatedOn, r.UpdatedOn = at.Add(10*24*time.Hour), at
-		if rnd.IntN(50) == 0 { // imported late
-			r.CreatedOn = r.CreatedOn.Add(time.Duration(rnd.IntN(100)) * 24 * time.Hour)
-		}
-		recs = append(recs, r)
-	}
-	if _, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil {
-		t.Fatal(err)
-	}
-	byID := map[int64]*fc.FailedCheckin{}
-	for _, r := range recs {
-		byID[r.ID] = r
-	}
+	recs, byID := importedLate(t, db, 4, time.Hour)
 	at, local, created := fc.FieldCheckinAttemptTime, fc.FieldCheckinAttemptTimeLocal, fc.FieldCreatedOn
 	value := func(f fc.Field, id int64) time.Time {
 		switch f {
@@ -747,4 +711,34 @@ func TestNameRouteByCost(t *testing.T) {
 			sameAsReference(t, db, q, ref)
 		})
 	}
+}
+
+// importedLate stores 20,000 generated records, one every 20 minutes from
+// 2025 on (the local time local after the attempt, UpdatedOn the attempt),
+// each created ten days after its attempt and one in 50 (drawn from seed)
+// up to 100 days later still, as an import of old records would: the
+// zone maps' blocks then hold CreatedOn values out of the Id's order. It
+// returns the stored records, and the same by Id.
+func importedLate(t *testing.T, db *DB, seed uint64, local time.Duration) ([]*fc.FailedCheckin, map[int64]*fc.FailedCheckin) {
+	t.Helper()
+	rnd := rand.New(rand.NewPCG(17, seed))
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for r := range generated(20000) {
+		at := start.Add(time.Duration(r.ID) * 20 * time.Minute)
+		r.CheckinAttemptTime, r.CheckinAttemptTimeLocal = at, at.Add(local)
+		r.CreatedOn, r.UpdatedOn = at.Add(10*24*time.Hour), at
+		if rnd.IntN(50) == 0 { // imported late
+			r.CreatedOn = r.CreatedOn.Add(time.Duration(rnd.IntN(100)) * 24 * time.Hour)
+		}
+		recs = append(recs, r)
+	}
+	if _, err := db.CreateFailedCheckins(context.Background(), records(recs)); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]*fc.FailedCheckin{}
+	for _, r := range recs {
+		byID[r.ID] = r
+	}
+	return recs, byID
 }
