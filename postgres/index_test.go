@@ -29,11 +29,13 @@ var failedCheckinIndexes = []string{
 	"failed_checkins_local_time",              // CheckinAttemptTimeLocal ranges, sort and zero answers
 	"failed_checkins_mac_addresses",           // sort by MacAddresses, the erasure's MAC lookup
 	"failed_checkins_name",                    // exact names
+	"failed_checkins_no_coworker",             // no coworker with a location, Source, tariff or MAC (0027; partial)
 	"failed_checkins_pkey",                    // Id
 	"failed_checkins_reason",                  // Reason values and sort
 	"failed_checkins_resolved_by",             // sort by ResolvedByCheckinId, its null tests
 	"failed_checkins_resolved_on",             // sort by ResolvedOn, its ranges
 	"failed_checkins_source",                  // sort by Source
+	"failed_checkins_source_tariff",           // a Source and a tariff together (0027)
 	"failed_checkins_system_id",               // SystemId values (zero answers) and sort
 	"failed_checkins_tariff",                  // sort by TariffAtTheTimeOfCheckin
 	"failed_checkins_teams",                   // sort by TeamsAtTheTimeOfCheckin
