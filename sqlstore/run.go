@@ -298,7 +298,16 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 	// are added only with the order's bound (needOrdered), which keeps
 	// its walk.
 	needOrdered := d.SortIndexHints && walk == "" && seeks && boundedOrder(d, q)
-	if needOrdered || (d.SortIndexHints && (walk != "" || (!seeks && !ownWalk))) {
+	// Beside SQLite's own seek of one of several ranges, the zone map's
+	// span of Ids or the narrowest range's index is read instead, when
+	// the counts say it is the least (spanPage).
+	spanned := false
+	if d.SortIndexHints && walk == "" && seeks && !needOrdered {
+		if q, walk, spanned, err = spanPage(ctx, d, run, q, offset+size, total); err != nil {
+			return Statement{}, err
+		}
+	}
+	if !spanned && (needOrdered || (d.SortIndexHints && (walk != "" || (!seeks && !ownWalk)))) {
 		if lo, hi, order, ordered, ok, err := zoneIDs(ctx, d, run, q); err != nil {
 			return Statement{}, err
 		} else if ok && (ordered || !needOrdered) {
@@ -312,7 +321,7 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 	if err != nil {
 		return Statement{}, err
 	}
-	return Statement{SQL: f.pageSQL(d, q, offset, walk == ""), Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
+	return Statement{SQL: f.pageSQL(d, q, offset, walk == "" || spanned), Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
 }
 
 // pageSQL returns f's page statement for q's page at offset: narrowPage
