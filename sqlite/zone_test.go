@@ -827,3 +827,67 @@ func TestSpanPage(t *testing.T) {
 		}
 	}
 }
+
+// TestLocatedOrderBound: within one location (a scope, or a BusinessId
+// list of one), a range on another time than the order's, CreatedOn or
+// the attempt time, adds the order's bound of the zone map's blocks
+// (sqlstore's locatedOrder), which SQLite's plan seeks in the location's
+// (business, order) index instead of walking it from one end past every
+// record outside the range (issue 17's r139: one location's five days of
+// local times, the newest first). Two locations are left as they were
+// (their records are sorted anyway). The records are importedLate's
+// (CreatedOn out of the Ids' order for one in 50); first, middle and last
+// pages both ways match the reference. Fails on main for the plan.
+func TestLocatedOrderBound(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	recs, byID := importedLate(t, db, 6, time.Hour)
+	at, local := fc.FieldCheckinAttemptTime, fc.FieldCheckinAttemptTimeLocal
+	seekOf := map[fc.Field]string{
+		fc.FieldCreatedOn: "failed_checkins_business_created (business_id=? AND created_on>? AND created_on<?)",
+		at:                "failed_checkins_business_time (business_id=? AND checkin_attempt_time>? AND checkin_attempt_time<?)",
+	}
+	for _, span := range [][2]int64{{5*1024 + 100, 5*1024 + 700}, {12 * 1024, 14*1024 - 1}} {
+		for _, tt := range []struct{ field, order fc.Field }{{local, fc.FieldCreatedOn}, {at, fc.FieldCreatedOn}, {local, at}} {
+			from, until := byID[span[0]], byID[span[1]]
+			r := fc.TimeRange(tt.field, from.CheckinAttemptTimeLocal, until.CheckinAttemptTimeLocal)
+			if tt.field == at {
+				r = fc.TimeRange(at, from.CheckinAttemptTime, until.CheckinAttemptTime)
+			}
+			for variant, where := range []struct {
+				scope fc.Scope
+				list  []int64
+				one   bool
+			}{{fc.BusinessScope(1001), nil, true}, {fc.AllBusinesses(), []int64{1001}, true}, {fc.BusinessScope(1001, 1002), nil, false}} {
+				for _, desc := range []bool{false, true} {
+					q := fc.Query{Scope: where.scope, OrderBy: tt.order, Descending: desc, Size: 10, Conditions: []fc.Condition{r}}
+					if where.list != nil {
+						q.Conditions = append(q.Conditions, fc.In(fc.FieldBusinessID, where.list...))
+					}
+					total := storetest.Search(recs, q).TotalItems
+					last := (total + 9) / 10
+					for _, page := range []int64{1, max(1, last/3), last} {
+						q.Page = page
+						run, _, tx := recordingRun(ctx, t, db)
+						p, err := sqlstore.PlanPage(ctx, sqlstore.SQLite(), run, q, total)
+						if err != nil {
+							t.Fatal(err)
+						}
+						got := explain(t, tx, p.SQL, p.Args)
+						_ = tx.Rollback()
+						if seeks := strings.Contains(got, seekOf[tt.order]); seeks != where.one {
+							t.Errorf("%v range %v by %s desc=%v variant %d page %d of %d: plan %q; want the location's order in the range: %v\n%s",
+								tt.field, span, tt.order, desc, variant, page, total, got, where.one, p.SQL)
+						}
+						want := storetest.Search(recs, q)
+						if got := find(t, db, q); got.TotalItems != want.TotalItems || len(got.Records) == 0 ||
+							!slices.EqualFunc(got.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+							t.Errorf("%v range %v by %s desc=%v variant %d page %d: %d of %d records, the reference %d of %d (first %v, %v)", tt.field, span, tt.order,
+								desc, variant, page, len(got.Records), got.TotalItems, len(want.Records), want.TotalItems, ids(got.Records, 3), ids(want.Records, 3))
+						}
+					}
+				}
+			}
+		}
+	}
+}
