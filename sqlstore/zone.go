@@ -711,8 +711,8 @@ const maxSpan = 16 * 1024
 // would read to reach the page (about reach * all / total entries); ok
 // is false when neither holds, and the plan is left to SQLite.
 func spanPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total int64) (fc.Query, string, bool, error) {
-	if !d.SortIndexHints || !q.Scope.All() || total <= 0 {
-		return q, "", false, nil
+	if !d.SortIndexHints || !q.Scope.All() || total <= 0 || total > maxSpan {
+		return q, "", false, nil // the span holds every match
 	}
 	var ranges []seed
 	fields := map[fc.Field]bool{}
