@@ -11,6 +11,8 @@ import (
 // TestTimeShapes is a diagnostic, not a check: it times the searches of
 // an fcbench -random-out file through the store on the database
 // FAILEDCHECKINS_BENCH_DB, statement by statement (package shapetime).
+// With FAILEDCHECKINS_SHAPES_EXPLAIN=MS it prints the plan (EXPLAIN QUERY
+// PLAN) of each statement slower than MS milliseconds.
 // Skipped unless both variables are set (docs/benchmarks.md, issue 17):
 //
 //	FAILEDCHECKINS_SHAPES_TSV=/tmp/random.tsv FAILEDCHECKINS_BENCH_DB=/tmp/fc-1m.db \
@@ -25,5 +27,5 @@ func TestTimeShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	shapetime.Run(t, dialect, db.read, "")
+	shapetime.Run(t, dialect, db.read, shapetime.SQLitePlan)
 }

@@ -742,3 +742,152 @@ func importedLate(t *testing.T, db *DB, seed uint64, local time.Duration) ([]*fc
 	}
 	return recs, byID
 }
+
+// TestSpanPage pins the page of ranges on two fields, each past the
+// probes' cap, over every location (sqlstore's spanPage; issue 17's r074
+// at 10M records, where SQLite's own pick walked the 10M entries of the
+// order's index). On 40,000 records, 720 a day, the local times two hours
+// after the attempts: four days of attempts (2,880 records, Ids 14,401 to
+// 17,280) and the local times from the fourth day's 02:00 on leave its
+// 720 matches in one of the zone map's blocks of 1,024 Ids, which every
+// page reads through the rowid. With a CreatedOn range instead, which one
+// record in ten passes wherever it is (created late), the three blocks of
+// the four days meet both ranges, and the four days' index, with fewer
+// entries than those blocks hold Ids, is read for the first pages; the
+// last, 13 records (reversed: the first 13 the other way), is left to
+// SQLite, whose walk of an order's index may find them sooner (about
+// 13 * 40,000 / 288 entries). Without spanPage SQLite picks the index of a
+// range itself (no INDEXED BY, no rowid range). First, middle, deep
+// (narrowPage) and last pages, both directions, in orders with an index of
+// their own, with SQLite's and with none, are checked against the
+// reference search.
+func TestSpanPage(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	late := start.AddDate(1, 0, 0)
+	var recs []*fc.FailedCheckin
+	for i := range 40000 {
+		r := fewMatchesRecord(start, i, int64(1+i%10))
+		if i%10 == 3 {
+			r.CreatedOn = late.Add(time.Duration(i) * time.Second)
+		}
+		recs = append(recs, r)
+	}
+	if n, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	stored := readAll(t, db)
+	day := start.AddDate(0, 0, 20)
+	attempts := fc.TimeRange(fc.FieldCheckinAttemptTime, day, day.AddDate(0, 0, 4))
+	local := fc.TimeRange(fc.FieldCheckinAttemptTimeLocal, day.AddDate(0, 0, 3).Add(2*time.Hour), day.AddDate(0, 0, 40))
+	created := fc.TimeRange(fc.FieldCreatedOn, late, time.Time{})
+	for _, tt := range []struct {
+		name   string
+		second fc.Condition
+		total  int64
+		pages  []int64
+		want   string // in the page's SQL, "" for none of spanPage's
+		plan   string // in its plan
+	}{
+		{"a local range", local, 720, []int64{1, 3, 12, 29}, " NOT INDEXED ", "USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"},
+		{"a CreatedOn range out of the Ids' order", created, 288, []int64{1, 3}, " INDEXED BY failed_checkins_time ", "USING INDEX failed_checkins_time"},
+		{"the same, its last page", created, 288, []int64{12}, "", ""},
+	} {
+		for _, order := range []fc.Field{fc.FieldDescription, fc.FieldCoworkerID, fc.FieldID, fc.FieldCheckinAttemptTimeLocal} {
+			for _, desc := range []bool{false, true} {
+				q := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{attempts, tt.second}, OrderBy: order, Descending: desc, Size: 25}
+				if total := storetest.Search(stored, q).TotalItems; total != tt.total {
+					t.Fatalf("%s: the reference counts %d matches; the test wants %d", tt.name, total, tt.total)
+				}
+				for _, page := range tt.pages {
+					q.Page = page
+					run, _, tx := recordingRun(ctx, t, db)
+					p, err := sqlstore.PlanPage(ctx, sqlstore.SQLite(), run, q, tt.total)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got := explain(t, tx, p.SQL, p.Args)
+					_ = tx.Rollback() // the reader pool's connections are few
+					if tt.want == "" {
+						if strings.Contains(p.SQL, " INDEXED ") || strings.Contains(p.SQL, "id BETWEEN") {
+							t.Errorf("%s by %s desc=%v page %d: %q; want SQLite's own plan", tt.name, order, desc, page, p.SQL)
+						}
+					} else if !strings.Contains(p.SQL, tt.want) || !strings.Contains(p.SQL, "id BETWEEN") || !strings.Contains(got, tt.plan) {
+						t.Errorf("%s by %s desc=%v page %d: plan of %q = %q; want %q and %q", tt.name, order, desc, page, p.SQL, got, tt.want, tt.plan)
+					}
+					want := storetest.Search(stored, q)
+					if page := find(t, db, q); page.TotalItems != want.TotalItems || len(page.Records) == 0 ||
+						!slices.EqualFunc(page.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+						t.Errorf("%s by %s desc=%v page %d: %d of %d records, the reference %d of %d (first %v, %v)", tt.name, order, desc, q.Page,
+							len(page.Records), page.TotalItems, len(want.Records), want.TotalItems, ids(page.Records, 3), ids(want.Records, 3))
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestLocatedOrderBound: within one location (a scope, or a BusinessId
+// list of one), a range on another time than the order's, CreatedOn or
+// the attempt time, adds the order's bound of the zone map's blocks
+// (sqlstore's locatedOrder), which SQLite's plan seeks in the location's
+// (business, order) index instead of walking it from one end past every
+// record outside the range (issue 17's r139: one location's five days of
+// local times, the newest first). Two locations are left as they were
+// (their records are sorted anyway). The records are importedLate's
+// (CreatedOn out of the Ids' order for one in 50); first, middle and last
+// pages both ways match the reference. Fails on main for the plan.
+func TestLocatedOrderBound(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	recs, byID := importedLate(t, db, 6, time.Hour)
+	at, local := fc.FieldCheckinAttemptTime, fc.FieldCheckinAttemptTimeLocal
+	seekOf := map[fc.Field]string{
+		fc.FieldCreatedOn: "failed_checkins_business_created (business_id=? AND created_on>? AND created_on<?)",
+		at:                "failed_checkins_business_time (business_id=? AND checkin_attempt_time>? AND checkin_attempt_time<?)",
+	}
+	for _, span := range [][2]int64{{5*1024 + 100, 5*1024 + 700}, {12 * 1024, 14*1024 - 1}} {
+		for _, tt := range []struct{ field, order fc.Field }{{local, fc.FieldCreatedOn}, {at, fc.FieldCreatedOn}, {local, at}} {
+			from, until := byID[span[0]], byID[span[1]]
+			r := fc.TimeRange(tt.field, from.CheckinAttemptTimeLocal, until.CheckinAttemptTimeLocal)
+			if tt.field == at {
+				r = fc.TimeRange(at, from.CheckinAttemptTime, until.CheckinAttemptTime)
+			}
+			for variant, where := range []struct {
+				scope fc.Scope
+				list  []int64
+				one   bool
+			}{{fc.BusinessScope(1001), nil, true}, {fc.AllBusinesses(), []int64{1001}, true}, {fc.BusinessScope(1001, 1002), nil, false}} {
+				for _, desc := range []bool{false, true} {
+					q := fc.Query{Scope: where.scope, OrderBy: tt.order, Descending: desc, Size: 10, Conditions: []fc.Condition{r}}
+					if where.list != nil {
+						q.Conditions = append(q.Conditions, fc.In(fc.FieldBusinessID, where.list...))
+					}
+					total := storetest.Search(recs, q).TotalItems
+					last := (total + 9) / 10
+					for _, page := range []int64{1, max(1, last/3), last} {
+						q.Page = page
+						run, _, tx := recordingRun(ctx, t, db)
+						p, err := sqlstore.PlanPage(ctx, sqlstore.SQLite(), run, q, total)
+						if err != nil {
+							t.Fatal(err)
+						}
+						got := explain(t, tx, p.SQL, p.Args)
+						_ = tx.Rollback()
+						if seeks := strings.Contains(got, seekOf[tt.order]); seeks != where.one {
+							t.Errorf("%v range %v by %s desc=%v variant %d page %d of %d: plan %q; want the location's order in the range: %v\n%s",
+								tt.field, span, tt.order, desc, variant, page, total, got, where.one, p.SQL)
+						}
+						want := storetest.Search(recs, q)
+						if got := find(t, db, q); got.TotalItems != want.TotalItems || len(got.Records) == 0 ||
+							!slices.EqualFunc(got.Records, want.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+							t.Errorf("%v range %v by %s desc=%v variant %d page %d: %d of %d records, the reference %d of %d (first %v, %v)", tt.field, span, tt.order,
+								desc, variant, page, len(got.Records), got.TotalItems, len(want.Records), want.TotalItems, ids(got.Records, 3), ids(want.Records, 3))
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -298,7 +298,25 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 	// are added only with the order's bound (needOrdered), which keeps
 	// its walk.
 	needOrdered := d.SortIndexHints && walk == "" && seeks && boundedOrder(d, q)
-	if needOrdered || (d.SortIndexHints && (walk != "" || (!seeks && !ownWalk))) {
+	// Beside SQLite's own seek of one of several ranges, the zone map's
+	// span of Ids or the narrowest range's index is read instead, when
+	// the counts say it is the least (spanPage).
+	spanned := false
+	if d.SortIndexHints && walk == "" && seeks && !needOrdered {
+		if q, walk, spanned, err = spanPage(ctx, d, run, q, offset+size, total); err != nil {
+			return Statement{}, err
+		}
+	}
+	// Within locations, only the order's bound (locatedOrder).
+	located := d.SortIndexHints && walk == "" && seeks && !needOrdered && !spanned && locatedOrder(d, q)
+	if located {
+		if _, _, order, ordered, ok, err := zoneIDs(ctx, d, run, q); err != nil {
+			return Statement{}, err
+		} else if ok && ordered {
+			q.Conditions = append(slices.Clip(q.Conditions), order)
+		}
+	}
+	if !spanned && !located && (needOrdered || (d.SortIndexHints && (walk != "" || (!seeks && !ownWalk)))) {
 		if lo, hi, order, ordered, ok, err := zoneIDs(ctx, d, run, q); err != nil {
 			return Statement{}, err
 		} else if ok && (ordered || !needOrdered) {
@@ -312,7 +330,7 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 	if err != nil {
 		return Statement{}, err
 	}
-	return Statement{SQL: f.pageSQL(d, q, offset, walk == ""), Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
+	return Statement{SQL: f.pageSQL(d, q, offset, walk == "" || spanned), Args: append(f.Args[:len(f.Args):len(f.Args)], size, offset)}, nil
 }
 
 // pageSQL returns f's page statement for q's page at offset: narrowPage
@@ -386,6 +404,39 @@ func boundedOrder(d Dialect, q fc.Query) bool {
 		s, ok := seedOf(d, c)
 		return ok && s.native && c.Match != fc.MatchTimeRange
 	})
+}
+
+// locatedOrder is boundedOrder within one location (a scope or a
+// BusinessId list of one): ordered by CreatedOn or the attempt time with a range on another
+// time and no other term SQLite's own plan seeks, that plan walks the
+// locations' (business, order) index from one end and reads every record
+// outside the range first, which grows with the table (issue 17's r139:
+// one location's local range of five days, 17 matches, the newest first:
+// the walk passes every newer record of the location). Only the order's
+// bound of zoneIDs is added, which that plan seeks in the same index
+// ((business, created) or (business, time)); the Ids' range would move it
+// to the business index in the Ids' order (r037, boundedOrder). Over
+// several locations the plan sorts their records whatever the index, and
+// seeks each one's range already (r146: five locations' day of attempts).
+func locatedOrder(d Dialect, q fc.Query) bool {
+	if q.OrderBy != fc.FieldCreatedOn && q.OrderBy != fc.FieldCheckinAttemptTime || !correlated(q) {
+		return false
+	}
+	located := !q.Scope.All()
+	if located && len(q.Scope.Businesses()) != 1 {
+		return false
+	}
+	for _, c := range q.Conditions {
+		s, ok := seedOf(d, c)
+		switch {
+		case !ok || !s.native || c.Match == fc.MatchTimeRange:
+		case s.business && len(c.Ints) == 1:
+			located = true
+		default:
+			return false
+		}
+	}
+	return located
 }
 
 // ownPlanSeeks says whether SQLite's own plan of q seeks an index for one

@@ -677,3 +677,92 @@ func zoneIDs(ctx context.Context, d Dialect, run RunInts, q fc.Query) (lo, hi in
 	w := zoneMap.Bucket.Width
 	return blo * w, bhi*w + w - 1, order, ordered, true, nil
 }
+
+// maxSpan is the most Ids a page's span of zone map blocks (spanPage) may
+// hold for the page to read it through the rowid: it is also what each
+// index probe of a range may read (index entries alone, about 0.05 us
+// each), so the choice costs at most a few ms where SQLite's own pick
+// could cost the whole table.
+const maxSpan = 16 * 1024
+
+// spanPage makes the choice of a SQLite page of q over every location
+// whose only terms SQLite's own plan can seek are ranges the zone map
+// bounds (CheckinAttemptTime, its local time, CreatedOn, and Id), on two
+// fields or more, when no driver serves the page and the order's index
+// is not walked (orderWalk, boundedOrder): SQLite, which has no
+// statistics, picks the index of one range, or walks its order's index,
+// by the text of the statement alone, and what that costs grows with the
+// table (the probes that pick a driver stop at probeCap entries, so at
+// 10M records a day of attempts is no driver where at 1M it was). Issue 17's
+// r074 at 10M records: a day of attempts (17,000 records, past
+// probeCap, so no driver) and two months of local times, 1,437 matches,
+// by Description: SQLite walked the Description index through all 10M
+// entries (568 ms; at 1M the day drove the page: 1.1 ms).
+//
+// The zone map's blocks that meet every range (zoneIDs) hold every
+// match; their Ids, a span of at most maxSpan, are compared with what
+// each native range's index holds, counted up to the span's size (a
+// probe of the index alone). The page reads the smallest exactly
+// counted: the span through the rowid (walk "NOT INDEXED", with the
+// span's Id range and, ordered by CreatedOn or the attempt time, the
+// order's bound, as zoneIDs gives them), or a range's index (INDEXED
+// BY) when it holds fewer entries than the span. Either is at most what
+// any index SQLite could pick reads, and less than the order's walk
+// would read to reach the page (about reach * all / total entries); ok
+// is false when neither holds, and the plan is left to SQLite.
+func spanPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, reach, total int64) (fc.Query, string, bool, error) {
+	if !d.SortIndexHints || !q.Scope.All() || total <= 0 || total > maxSpan {
+		return q, "", false, nil // the span holds every match
+	}
+	var ranges []seed
+	fields := map[fc.Field]bool{}
+	for _, c := range q.Conditions {
+		s, ok := seedOf(d, c)
+		if !ok || !s.native {
+			continue
+		}
+		switch {
+		case c.Match == fc.MatchTimeRange && slices.Contains(zoneBounds, c.Field):
+			ranges = append(ranges, s)
+		case c.Field == fc.FieldID && c.Match == fc.MatchIntRange:
+		default:
+			return q, "", false, nil // a term the zone map does not bound
+		}
+		fields[c.Field] = true
+	}
+	if len(ranges) == 0 || len(fields) < 2 {
+		// One range: SQLite's plan seeks its index, which the span,
+		// cut from the same range, would not beat by much.
+		return q, "", false, nil
+	}
+	lo, hi, order, ordered, ok, err := zoneIDs(ctx, d, run, q)
+	if err != nil || !ok {
+		return q, "", false, err
+	}
+	span := hi - lo + 1
+	if span > maxSpan {
+		return q, "", false, nil
+	}
+	all, err := CountMatching(ctx, d, run, fc.Query{Scope: fc.AllBusinesses()})
+	if err != nil {
+		return q, "", false, err
+	}
+	if float64(span)*float64(total) > float64(reach)*float64(all) {
+		return q, "", false, nil // the order's walk may reach the page sooner
+	}
+	walk, best := hint(""), span
+	for i := range ranges {
+		var n int64
+		if err := run(ctx, probe(d, &ranges[i], best+1), 1, func(v []int64) bool { n = v[0]; return false }); err != nil {
+			return q, "", false, fmt.Errorf("probe a range: %w", err)
+		}
+		if n < best {
+			walk, best = hint(ranges[i].index), n
+		}
+	}
+	q.Conditions = append(slices.Clip(q.Conditions), fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: lo, Max: hi})
+	if ordered {
+		q.Conditions = append(q.Conditions, order)
+	}
+	return q, walk, true, nil
+}

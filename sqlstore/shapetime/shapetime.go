@@ -101,6 +101,10 @@ func Run(t *testing.T, d sqlstore.Dialect, read Read, explain string) {
 	}
 }
 
+// SQLitePlan is SQLite's explain prefix, whose rows are four columns
+// (the plan's text is the last).
+const SQLitePlan = "EXPLAIN QUERY PLAN "
+
 // printPlan prints st's plan, run in a read transaction of its own.
 func printPlan(ctx context.Context, read Read, explain string, st sqlstore.Statement) error {
 	return read(ctx, func(tx sqlstore.Tx) error {
@@ -111,7 +115,13 @@ func printPlan(ctx context.Context, read Read, explain string, st sqlstore.State
 		defer rows.Close()
 		for rows.Next() {
 			var line string
-			if err := rows.Scan(&line); err != nil {
+			if explain == SQLitePlan {
+				// SQLite's rows are id, parent, notused, detail.
+				var id, parent, notused int64
+				if err := rows.Scan(&id, &parent, &notused, &line); err != nil {
+					return err
+				}
+			} else if err := rows.Scan(&line); err != nil {
 				return err
 			}
 			fmt.Println("        | " + line)
