@@ -15,6 +15,10 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainWord(loadWord(s[i:i+8])) {
+			i += 8
+			continue
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if plainJSON[c] {
 				i++
@@ -70,3 +74,24 @@ var plainJSON = func() (t [utf8.RuneSelf]bool) {
 	}
 	return t
 }()
+
+// loadWord returns the first 8 bytes of w as one little-endian word (the
+// compiler merges the loads into one).
+func loadWord(w string) uint64 {
+	_ = w[7]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+}
+
+// plainWord reports whether the 8 bytes of x (loadWord) are all plain
+// (plainJSON), testing them at once: a page's strings are nearly all
+// plain ASCII, and the test of byte after byte was about half of
+// appendJSONString's time on a page of 1000 records. A byte is not plain
+// when it is below 0x20, is '"' or '\\', or has its top bit set (not
+// ASCII); each test is exact for the word (no byte is reported that is
+// not there: Hacker's Delight's "has a byte less than n", n <= 128).
+func plainWord(x uint64) bool {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	q, bs := x^'"'*ones, x^'\\'*ones
+	return ((x-0x20*ones)&^x|(q-ones)&^q|(bs-ones)&^bs|x)&high == 0
+}

@@ -102,17 +102,21 @@ func appendRecordPage[R any](b []byte, q fc.Query, records []R, total int64, app
 // failedCheckinAppender appends a record of a search page as caller may
 // see it.
 func failedCheckinAppender(caller *fc.Caller) func([]byte, *fc.FailedCheckin) []byte {
-	return func(b []byte, r *fc.FailedCheckin) []byte { return appendFailedCheckin(b, caller.MaskFailedCheckin(r)) }
+	c := new(clock)
+	return func(b []byte, r *fc.FailedCheckin) []byte {
+		return appendFailedCheckin(b, caller.MaskFailedCheckin(r), c)
+	}
 }
 
 // checkinAppender appends a check-in of a search page as caller may see it.
 func checkinAppender(caller *fc.Caller) func([]byte, *fc.Checkin) []byte {
-	return func(b []byte, c *fc.Checkin) []byte { return appendCheckin(b, caller.MaskCheckin(c)) }
+	k := new(clock)
+	return func(b []byte, c *fc.Checkin) []byte { return appendCheckin(b, caller.MaskCheckin(c), k) }
 }
 
 // appendFailedCheckin appends r as failedCheckinJSON (toFailedCheckinJSON)
-// encodes it.
-func appendFailedCheckin(b []byte, r *fc.FailedCheckin) []byte {
+// encodes it, its dates through k.
+func appendFailedCheckin(b []byte, r *fc.FailedCheckin, k *clock) []byte {
 	b = append(b, `{"Id":`...)
 	b = strconv.AppendInt(b, r.ID, 10)
 	b = append(b, `,"UniqueId":`...)
@@ -126,7 +130,7 @@ func appendFailedCheckin(b []byte, r *fc.FailedCheckin) []byte {
 	b = append(b, `,"BusinessName":`...)
 	b = appendJSONString(b, r.BusinessName)
 	b = append(b, `,"CheckinAttemptTime":`...)
-	b = appendUTC(b, r.CheckinAttemptTime)
+	b = k.appendUTC(b, r.CheckinAttemptTime)
 	b = append(b, `,"Source":`...)
 	b = strconv.AppendInt(b, int64(r.Source), 10)
 	b = append(b, `,"MacAddresses":`...)
@@ -138,11 +142,11 @@ func appendFailedCheckin(b []byte, r *fc.FailedCheckin) []byte {
 	b = append(b, `,"Description":`...)
 	b = appendJSONString(b, r.Description)
 	b = append(b, `,"CheckinAttemptTimeLocal":`...)
-	b = appendLocal(b, r.CheckinAttemptTimeLocal)
+	b = k.appendLocal(b, r.CheckinAttemptTimeLocal)
 	b = append(b, `,"CreatedOn":`...)
-	b = appendUTC(b, r.CreatedOn)
+	b = k.appendUTC(b, r.CreatedOn)
 	b = append(b, `,"UpdatedOn":`...)
-	b = appendUTC(b, r.UpdatedOn)
+	b = k.appendUTC(b, r.UpdatedOn)
 	b = append(b, `,"UpdatedBy":`...)
 	b = appendOptionalString(b, r.UpdatedBy)
 	b = append(b, `,"IsNew":false,"SystemId":`...) // stored records are never new
@@ -152,12 +156,13 @@ func appendFailedCheckin(b []byte, r *fc.FailedCheckin) []byte {
 	b = append(b, `,"ResolvedByCheckinId":`...)
 	b = appendOptionalInt(b, r.ResolvedByCheckinID)
 	b = append(b, `,"ResolvedOn":`...)
-	b = appendOptionalTime(b, r.ResolvedOn, appendUTC)
+	b = k.appendOptional(b, r.ResolvedOn, 'Z')
 	return append(b, '}')
 }
 
-// appendCheckin appends c as checkinJSON (toCheckinJSON) encodes it.
-func appendCheckin(b []byte, c *fc.Checkin) []byte {
+// appendCheckin appends c as checkinJSON (toCheckinJSON) encodes it, its
+// dates through k.
+func appendCheckin(b []byte, c *fc.Checkin, k *clock) []byte {
 	b = append(b, `{"Id":`...)
 	b = strconv.AppendInt(b, c.ID, 10)
 	b = append(b, `,"UniqueId":`...)
@@ -173,13 +178,13 @@ func appendCheckin(b []byte, c *fc.Checkin) []byte {
 	b = append(b, `,"Source":`...)
 	b = strconv.AppendInt(b, int64(c.Source), 10)
 	b = append(b, `,"FromTime":`...)
-	b = appendUTC(b, c.FromTime)
+	b = k.appendUTC(b, c.FromTime)
 	b = append(b, `,"ToTime":`...)
-	b = appendOptionalTime(b, c.ToTime, appendUTC)
+	b = k.appendOptional(b, c.ToTime, 'Z')
 	b = append(b, `,"FromTimeLocal":`...)
-	b = appendLocal(b, c.FromTimeLocal)
+	b = k.appendLocal(b, c.FromTimeLocal)
 	b = append(b, `,"ToTimeLocal":`...)
-	b = appendOptionalTime(b, c.ToTimeLocal, appendLocal)
+	b = k.appendOptional(b, c.ToTimeLocal, 0)
 	b = append(b, `,"MacAddresses":`...)
 	b = appendJSONString(b, c.MacAddresses)
 	b = append(b, `,"TeamsAtTheTimeOfCheckin":`...)
@@ -187,9 +192,9 @@ func appendCheckin(b []byte, c *fc.Checkin) []byte {
 	b = append(b, `,"TariffAtTheTimeOfCheckin":`...)
 	b = appendJSONString(b, c.Tariff)
 	b = append(b, `,"CreatedOn":`...)
-	b = appendUTC(b, c.CreatedOn)
+	b = k.appendUTC(b, c.CreatedOn)
 	b = append(b, `,"UpdatedOn":`...)
-	b = appendUTC(b, c.UpdatedOn)
+	b = k.appendUTC(b, c.UpdatedOn)
 	b = append(b, `,"UpdatedBy":`...)
 	b = appendOptionalString(b, c.UpdatedBy)
 	b = append(b, `,"IsNew":false,"SystemId":`...) // stored records are never new
@@ -211,18 +216,36 @@ func appendOptionalString(b []byte, s *string) []byte {
 	return appendJSONString(b, *s)
 }
 
-func appendOptionalTime(b []byte, t *time.Time, appendTime func([]byte, time.Time) []byte) []byte {
+// appendOptional appends null for nil, else *t as appendUTC (suffix 'Z')
+// or appendLocal (suffix 0) do. (A method value as the writer, as
+// before the clock, would be an allocation a call.)
+func (k *clock) appendOptional(b []byte, t *time.Time, suffix byte) []byte {
 	if t == nil {
 		return append(b, "null"...)
 	}
-	return appendTime(b, *t)
+	if suffix != 0 {
+		return k.appendUTC(b, *t)
+	}
+	return k.appendLocal(b, *t)
+}
+
+// clock writes the times of one page's records. It keeps the last few
+// dates it wrote, by day: a page's records are mostly of a few days (its
+// order is often a time), and the civil date of a day was the larger
+// part of writing a time, four of them a record. Not safe for concurrent
+// use; one per page.
+type clock struct {
+	dates [4]struct {
+		day  int64 // days since 1970-01-01, +1 (0: no date kept)
+		text [10]byte
+	}
 }
 
 // appendUTC appends formatUTC(t) as a JSON string.
-func appendUTC(b []byte, t time.Time) []byte { return appendClock(b, t.UTC(), 'Z') }
+func (k *clock) appendUTC(b []byte, t time.Time) []byte { return k.appendClock(b, t.UTC(), 'Z') }
 
 // appendLocal appends formatLocal(t) as a JSON string.
-func appendLocal(b []byte, t time.Time) []byte { return appendClock(b, t, 0) }
+func (k *clock) appendLocal(b []byte, t time.Time) []byte { return k.appendClock(b, t, 0) }
 
 // appendClock appends t's wall clock as "2006-01-02T15:04:05" and the
 // suffix (none when 0), quoted, as Format writes it. A time in UTC (every
@@ -232,11 +255,23 @@ func appendLocal(b []byte, t time.Time) []byte { return appendClock(b, t, 0) }
 // with a sign or more digits, go through Format itself. The layouts have
 // no fraction, so the Truncate of formatUTC and formatLocal changes no
 // digit of a year after 1.
-func appendClock(b []byte, t time.Time, suffix byte) []byte {
+func (k *clock) appendClock(b []byte, t time.Time, suffix byte) []byte {
 	const minUnix, maxUnix = -62135596800, 253402300799 // 0001-01-01T00:00:00Z, 9999-12-31T23:59:59Z
 	b = append(b, '"')
 	if sec := t.Unix(); t.Location() == time.UTC && sec >= minUnix && sec <= maxUnix {
-		b = appendCivil(b, sec)
+		days, rem := sec/86400, sec%86400
+		if rem < 0 {
+			days, rem = days-1, rem+86400
+		}
+		d := &k.dates[days&3]
+		if d.day != days+1 {
+			d.day = days + 1
+			appendCivilDate(d.text[:0], days)
+		}
+		b = append(b, d.text[:]...)
+		hour, minute, second := rem/3600, rem/60%60, rem%60
+		b = append(b, 'T', twoDigits[2*hour], twoDigits[2*hour+1], ':', twoDigits[2*minute], twoDigits[2*minute+1], ':',
+			twoDigits[2*second], twoDigits[2*second+1])
 	} else {
 		layout := localLayout
 		if suffix != 0 {
@@ -250,15 +285,15 @@ func appendClock(b []byte, t time.Time, suffix byte) []byte {
 	return append(b, '"')
 }
 
-// appendCivil appends the UTC date and time of Unix seconds sec (years
-// 1-9999) as 2006-01-02T15:04:05: days to a proleptic Gregorian date by
-// Howard Hinnant's days_from_civil inverse (eras of 400 years from
-// 0000-03-01).
-func appendCivil(b []byte, sec int64) []byte {
-	days, rem := sec/86400, sec%86400
-	if rem < 0 {
-		days, rem = days-1, rem+86400
-	}
+// twoDigits holds 00 to 99, two bytes each.
+const twoDigits = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// appendCivilDate appends the date of days since 1970-01-01 (years
+// 1-9999) as 2006-01-02: days to a proleptic Gregorian date by Howard
+// Hinnant's days_from_civil inverse (eras of 400 years from 0000-03-01).
+func appendCivilDate(b []byte, days int64) []byte {
 	z := days + 719468
 	era := z / 146097 // z >= 0 from year 1 on
 	doe := z - era*146097
@@ -274,12 +309,6 @@ func appendCivil(b []byte, sec int64) []byte {
 	if month <= 2 {
 		year++
 	}
-	hour, minute, second := rem/3600, rem/60%60, rem%60
-	return append(b,
-		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
-		byte('0'+month/10), byte('0'+month%10), '-',
-		byte('0'+day/10), byte('0'+day%10), 'T',
-		byte('0'+hour/10), byte('0'+hour%10), ':',
-		byte('0'+minute/10), byte('0'+minute%10), ':',
-		byte('0'+second/10), byte('0'+second%10))
+	return append(b, twoDigits[2*(year/100)], twoDigits[2*(year/100)+1], twoDigits[2*(year%100)], twoDigits[2*(year%100)+1], '-',
+		twoDigits[2*month], twoDigits[2*month+1], '-', twoDigits[2*day], twoDigits[2*day+1])
 }

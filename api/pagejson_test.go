@@ -66,6 +66,65 @@ func TestAppendJSONString(t *testing.T) {
 	}
 }
 
+// TestAppendJSONStringWords puts every byte value, and the first byte of
+// U+2028 and of a two-byte rune, at every place of plain strings 8 to 24
+// bytes long, so that each lands in every position of a word plainWord
+// tests at once, and in the tail it does not.
+func TestAppendJSONStringWords(t *testing.T) {
+	const plain = "abcdefghijklmnopqrstuvwx"
+	var pieces []string
+	for c := range 256 {
+		pieces = append(pieces, string([]byte{byte(c)}))
+	}
+	pieces = append(pieces, "\u2028", "é", "\u2029z")
+	for n := 8; n <= len(plain); n++ {
+		for at := range n {
+			for _, p := range pieces {
+				s := plain[:at] + p + plain[at:n]
+				if got, want := appendJSONString(nil, s), jsonOf(t, s); !bytes.Equal(got, want) {
+					t.Fatalf("appendJSONString(%q) = %s; want %s", s, got, want)
+				}
+			}
+		}
+	}
+	for c := range 256 { // plainWord alone, a byte among plain ones
+		for at := range 8 {
+			w := []byte("abcdefgh")
+			w[at] = byte(c)
+			if got, want := plainWord(loadWord(string(w))), c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; got != want {
+				t.Fatalf("plainWord(%q) = %v; want %v", w, got, want)
+			}
+		}
+	}
+}
+
+// TestClockDates writes runs of times through one clock as a page does:
+// the same day again (its kept date), days that share a place among the
+// kept ones (4 apart), days before 1970 and around leap days, each
+// compared with formatUTC and formatLocal.
+func TestClockDates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 5))
+	var k clock
+	starts := []time.Time{time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC), time.Date(1969, 12, 25, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 2, 26, 0, 0, 0, 0, time.UTC), time.Date(2000, 2, 27, 0, 0, 0, 0, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 20, 0, 0, 0, 0, time.UTC)}
+	for range 20000 {
+		start := starts[rng.IntN(len(starts))]
+		at := start.Add(time.Duration(rng.IntN(12)) * 24 * time.Hour).Add(time.Duration(rng.Int64N(int64(24 * time.Hour))))
+		if at.Year() > 9999 {
+			continue
+		}
+		want := `"` + formatUTC(at) + `"`
+		if got := k.appendUTC([]byte{}, at); string(got) != want {
+			t.Fatalf("appendUTC(%v) = %s; want %s", at, got, want)
+		}
+		want = `"` + formatLocal(at) + `"`
+		if got := k.appendLocal([]byte{}, at); string(got) != want {
+			t.Fatalf("appendLocal(%v) = %s; want %s", at, got, want)
+		}
+	}
+}
+
 func randomTime(rng *rand.Rand) time.Time {
 	switch rng.IntN(20) {
 	case 0: // years Format writes with a sign or more digits, year 0, and the ends of the years 1-9999

@@ -124,6 +124,18 @@ func BenchmarkQueries(b *testing.B) {
 			}
 		})
 	}
+	// A page of 1000 records (issue 17's large pages: r135 of the random
+	// shapes), where the cost per record dominates: reading, decoding and
+	// building the records.
+	b.Run("page-1000", func(b *testing.B) {
+		q := fc.Query{Scope: fc.AllBusinesses(), OrderBy: fc.FieldCheckinAttemptTime, Descending: true, Page: 1, Size: 1000}
+		b.ReportAllocs()
+		for b.Loop() {
+			if p, err := db.FindFailedCheckins(context.Background(), q); err != nil || len(p.Records) != 1000 {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("q5-get-one", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := db.FindFailedCheckinByID(context.Background(), fc.AllBusinesses(), 100_000); err != nil {

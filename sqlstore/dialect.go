@@ -161,6 +161,13 @@ type Dialect struct {
 	// search through the dictionary already (selective.go:
 	// seed.listShort, its fc_mac_gram and fc_mac_list).
 	DictionaryArrays bool
+	// IntScanner reads the NOT NULL integer columns of records through a
+	// sql.Scanner (intDest, scan.go) rather than into an *int64:
+	// database/sql assigns a driver's int64 to an *int64 by reflection
+	// (convertAssignRows has no plain case for it), three columns a row
+	// of every page (SQLite); pgx decodes into an *int64 directly, and
+	// through a Scanner only by way of a boxed driver value (PostgreSQL).
+	IntScanner bool
 
 	// picked is, per substring condition, the trigram chosen to narrow
 	// its dictionary (pickTrigrams); unset, dictionaries are scanned.
@@ -183,6 +190,7 @@ func SQLite() Dialect {
 		Records:   UnixSeconds, Accounts: UnixMillis,
 		Lists:          sqliteLists,
 		SortIndexHints: true,
+		IntScanner:     true,
 	}
 }
 

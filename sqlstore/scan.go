@@ -12,24 +12,31 @@ import (
 // 1000 records read each row into a fresh []any of 20 destinations and five
 // time decoders, and database/sql filled the nullable fields (**int64,
 // **string) by reflection: together about a fifth of the server's CPU
-// for such a page (issue 17, docs/benchmarks.md).
+// for such a page (issue 17, docs/benchmarks.md). The records, and the
+// values their optional fields point to, are carved out of slabs (one
+// allocation for many records rather than one each), and on SQLite the
+// integers are read through intDest rather than by reflection
+// (Dialect.IntScanner): at 1000 records a page these were a tenth of the
+// server's CPU again, with the garbage collection of the small objects.
 
 // FailedCheckinScanner reads rows of SelectColumns, times as its dialect
 // says. It is not safe for concurrent use; make one per result.
 type FailedCheckinScanner struct {
-	row    fc.FailedCheckin
-	source int64
-	dest   []any
+	row     fc.FailedCheckin
+	source  int64
+	dest    []any
+	records slab[fc.FailedCheckin]
+	values  optionalValues
 }
 
 // NewFailedCheckinScanner returns a scanner for rows of SelectColumns.
 func NewFailedCheckinScanner(d Dialect) *FailedCheckinScanner {
 	s := &FailedCheckinScanner{}
-	r, t := &s.row, d.Records
-	s.dest = []any{&r.ID, &r.UniqueID, optionalInt{&r.CoworkerID}, &r.CoworkerFullName, &r.BusinessID, &r.BusinessName,
-		t.Dest(&r.CheckinAttemptTime), &s.source, &r.MacAddresses, &r.Teams, &r.Tariff, &r.Description,
-		t.Dest(&r.CheckinAttemptTimeLocal), t.Dest(&r.CreatedOn), t.Dest(&r.UpdatedOn), optionalString{&r.UpdatedBy},
-		optionalString{&r.SystemID}, optionalString{&r.Reason}, optionalInt{&r.ResolvedByCheckinID}, t.OptionalDest(&r.ResolvedOn)}
+	r, t, v := &s.row, d.Records, &s.values
+	s.dest = []any{d.intDest(&r.ID), &r.UniqueID, optionalInt{&r.CoworkerID, v}, &r.CoworkerFullName, d.intDest(&r.BusinessID), &r.BusinessName,
+		t.Dest(&r.CheckinAttemptTime), d.intDest(&s.source), &r.MacAddresses, &r.Teams, &r.Tariff, &r.Description,
+		t.Dest(&r.CheckinAttemptTimeLocal), t.Dest(&r.CreatedOn), t.Dest(&r.UpdatedOn), optionalString{&r.UpdatedBy, v},
+		optionalString{&r.SystemID, v}, optionalString{&r.Reason, v}, optionalInt{&r.ResolvedByCheckinID, v}, t.OptionalDest(&r.ResolvedOn)}
 	return s
 }
 
@@ -40,26 +47,29 @@ func (s *FailedCheckinScanner) Scan(scan func(dest ...any) error) (*fc.FailedChe
 	if err := scan(s.dest...); err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
 	}
-	r := s.row
+	r := s.records.take()
+	*r = s.row
 	r.Source = fc.Source(s.source)
-	return &r, nil
+	return r, nil
 }
 
 // CheckinScanner reads rows of CheckinColumns, as FailedCheckinScanner.
 type CheckinScanner struct {
-	row    fc.Checkin
-	source int64
-	dest   []any
+	row     fc.Checkin
+	source  int64
+	dest    []any
+	records slab[fc.Checkin]
+	values  optionalValues
 }
 
 // NewCheckinScanner returns a scanner for rows of CheckinColumns.
 func NewCheckinScanner(d Dialect) *CheckinScanner {
 	s := &CheckinScanner{}
-	c, t := &s.row, d.Records
-	s.dest = []any{&c.ID, &c.UniqueID, &c.CoworkerID, &c.CoworkerFullName, &c.BusinessID, &c.BusinessName,
-		&s.source, t.Dest(&c.FromTime), t.OptionalDest(&c.ToTime), t.Dest(&c.FromTimeLocal), t.OptionalDest(&c.ToTimeLocal),
+	c, t, v := &s.row, d.Records, &s.values
+	s.dest = []any{d.intDest(&c.ID), &c.UniqueID, d.intDest(&c.CoworkerID), &c.CoworkerFullName, d.intDest(&c.BusinessID), &c.BusinessName,
+		d.intDest(&s.source), t.Dest(&c.FromTime), t.OptionalDest(&c.ToTime), t.Dest(&c.FromTimeLocal), t.OptionalDest(&c.ToTimeLocal),
 		&c.MacAddresses, &c.Teams, &c.Tariff, t.Dest(&c.CreatedOn), t.Dest(&c.UpdatedOn),
-		optionalString{&c.UpdatedBy}, optionalString{&c.SystemID}}
+		optionalString{&c.UpdatedBy, v}, optionalString{&c.SystemID, v}}
 	return s
 }
 
@@ -69,15 +79,75 @@ func (s *CheckinScanner) Scan(scan func(dest ...any) error) (*fc.Checkin, error)
 	if err := scan(s.dest...); err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
 	}
-	c := s.row
+	c := s.records.take()
+	*c = s.row
 	c.Source = fc.Source(s.source)
-	return &c, nil
+	return c, nil
+}
+
+// slab hands out pointers to fresh zero values of T, allocated many at a
+// time: the first slab holds firstSlab values, each next one twice the
+// last up to maxSlab, so that a page of 25 records allocates little more
+// than it needs and one of 1000 a few large blocks. A block stays in
+// memory while any value carved from it is referenced, at most maxSlab
+// values' worth beyond what is in use.
+type slab[T any] struct {
+	free []T
+	next int // the size of the next block
+}
+
+const firstSlab, maxSlab = 16, 256
+
+// take returns a pointer to a zero T that no other take returns.
+func (s *slab[T]) take() *T {
+	if len(s.free) == 0 {
+		n := max(s.next, firstSlab)
+		s.free = make([]T, n)
+		s.next = min(2*n, maxSlab)
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	return p
+}
+
+// optionalValues holds the slabs of the values that records' optional
+// fields point to.
+type optionalValues struct {
+	ints    slab[int64]
+	strings slab[string]
+}
+
+// intDest is the destination of a NOT NULL integer column: a sql.Scanner
+// when the dialect says so (Dialect.IntScanner), else to itself.
+func (d Dialect) intDest(to *int64) any {
+	if d.IntScanner {
+		return intDest{to}
+	}
+	return to
+}
+
+// intDest is a sql.Scanner that reads a NOT NULL integer into *to: what
+// an *int64 destination does, without database/sql's reflection.
+type intDest struct{ to *int64 }
+
+var _ sql.Scanner = intDest{}
+
+func (d intDest) Scan(src any) error {
+	v, ok := src.(int64)
+	if !ok {
+		return fmt.Errorf("sqlstore: cannot read %T as an integer", src)
+	}
+	*d.to = v
+	return nil
 }
 
 // optionalInt is a sql.Scanner (database/sql and pgx both call it) that
-// reads a nullable integer into a new *int64, nil for NULL: what a
-// **int64 destination does, without database/sql's reflection.
-type optionalInt struct{ to **int64 }
+// reads a nullable integer into a new *int64 (from values), nil for NULL:
+// what a **int64 destination does, without database/sql's reflection.
+type optionalInt struct {
+	to     **int64
+	values *optionalValues
+}
 
 var _ sql.Scanner = optionalInt{}
 
@@ -86,7 +156,9 @@ func (d optionalInt) Scan(src any) error {
 	case nil:
 		*d.to = nil
 	case int64:
-		*d.to = &v
+		p := d.values.ints.take()
+		*p = v
+		*d.to = p
 	default:
 		return fmt.Errorf("sqlstore: cannot read %T as an integer", src)
 	}
@@ -95,7 +167,10 @@ func (d optionalInt) Scan(src any) error {
 
 // optionalString reads a nullable text into a new *string, nil for NULL,
 // as optionalInt.
-type optionalString struct{ to **string }
+type optionalString struct {
+	to     **string
+	values *optionalValues
+}
 
 var _ sql.Scanner = optionalString{}
 
@@ -104,10 +179,13 @@ func (d optionalString) Scan(src any) error {
 	case nil:
 		*d.to = nil
 	case string:
-		*d.to = &v
+		p := d.values.strings.take()
+		*p = v
+		*d.to = p
 	case []byte:
-		s := string(v)
-		*d.to = &s
+		p := d.values.strings.take()
+		*p = string(v)
+		*d.to = p
 	default:
 		return fmt.Errorf("sqlstore: cannot read %T as text", src)
 	}
