@@ -26,8 +26,9 @@ import (
 // none, and every other block is counted from its records. Where times and
 // Ids do not grow together, most blocks are cut and the count walks the
 // whole table; a day rollup then counts an attempt range it covers
-// (zoneCutMax). SQLite only: PostgreSQL's rollups are kept by
-// triggers, which keep no zone map.
+// (zoneCutMax). On PostgreSQL the zone maps and their per-value counts
+// are kept by triggers (migration 0027); the names' route below is
+// SQLite's alone.
 //
 // A range combined with a condition on a field of few values (a Source, a
 // tariff, a description: zoneValues) is counted the same way from the
@@ -123,9 +124,15 @@ func pickZone(d Dialect, q fc.Query) (zonePlan, bool) {
 		if len(p.ranges) == 0 {
 			return zonePlan{}, false // the name rollups count names within locations
 		}
+		if !d.SortIndexHints {
+			// PostgreSQL's name indexes do not end with the Id (0006),
+			// which nameStatement walks within the blocks' Ids, and take
+			// no INDEXED BY: its planner counts such a search plainly.
+			return zonePlan{}, false
+		}
 		p.names, p.valueWhere = p.valueWhere.Conditions, fc.Query{}
 	} else if valued != "" {
-		if p.values = zoneValuesOf(p.r, valued); p.values == nil {
+		if p.values = zoneValuesOf(p.r, valued); p.values == nil || !p.values.usable(d) {
 			return zonePlan{}, false
 		}
 		// The value counts have the zone map's key (the location too),
@@ -271,10 +278,17 @@ func (p zonePlan) statements(d Dialect, q fc.Query) ([]Statement, error) {
 	}
 	width := strconv.FormatInt(p.r.Bucket.Width, 10)
 	block := "id BETWEEN z.id_block * " + width + " AND z.id_block * " + width + " + " + width + " - 1"
-	from := "failed_checkins NOT INDEXED"
+	index := "" // the rowid
 	if p.r == zoneBusinessMap {
 		block += " AND business_id = z.business_id"
-		from = "failed_checkins INDEXED BY failed_checkins_business"
+		index = "failed_checkins_business"
+	}
+	from := "failed_checkins"
+	if d.SortIndexHints {
+		// SQLite would take any index a condition of q can use; PostgreSQL's
+		// statistics find the primary key's (or failed_checkins_business's,
+		// (business_id, id)) range of the block themselves.
+		from += hint(index)
 	}
 	if w == "" {
 		w = " WHERE " + block
