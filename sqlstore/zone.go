@@ -634,9 +634,9 @@ func (z *Rollup) resolvedSQL() string {
 // (issue 17's r183: 56,643 records of an UpdatedOn range by teams, its
 // matches in 56 blocks of 977; r129: an attempt range by SystemId, an
 // order whose first 320,000 entries are all before the range). ok is
-// false when q has no such time range, the zone map is not SQLite's,
-// or the blocks span more than three quarters of the table, where the
-// term would skip little.
+// false when q has no such time range, or the blocks span more than three
+// quarters of the table, where the term would skip little. On PostgreSQL
+// only the bound of the order's values is asked (pageStatement).
 //
 // Ordered by CreatedOn or CheckinAttemptTime, whose indexes SQLite's plan
 // seeks, the page may also test the range of the order's values those
@@ -644,7 +644,7 @@ func (z *Rollup) resolvedSQL() string {
 // the order instead of sorting the Ids' range (r079: 168,637 matches of an
 // UpdatedOn range, the first 6 by CreatedOn).
 func zoneIDs(ctx context.Context, d Dialect, run RunInts, q fc.Query) (lo, hi int64, order fc.Condition, ordered, ok bool, err error) {
-	if !d.SortIndexHints || !zoneMap.usable(d) {
+	if !zoneMap.usable(d) {
 		return 0, 0, order, false, false, nil
 	}
 	p := zonePlan{r: zoneMap, ranges: map[fc.Field]span{}}

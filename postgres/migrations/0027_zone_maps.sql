@@ -141,6 +141,8 @@ INSERT INTO fc_zone_business_description (business_id, description, description_
 -- table the trigger lacks is never planned. The keys are written in
 -- order, like the other rollups' upserts.
 CREATE OR REPLACE FUNCTION fc_zone_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    moved boolean;
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO fc_zone AS z
@@ -193,8 +195,14 @@ BEGIN
     -- The value counts move only when an update moves a record between
     -- keys (a change of Source, tariff, description, location or Id):
     -- a resolution moves none. Equal multisets of keys move nothing.
-    IF TG_OP <> 'UPDATE' OR EXISTS (SELECT id, business_id, source, tariff, description FROM old_rows
-            EXCEPT ALL SELECT id, business_id, source, tariff, description FROM new_rows) THEN
+    -- (Its own statement: the expression naming both transition tables is
+    -- planned only for an update.)
+    moved := TG_OP <> 'UPDATE';
+    IF NOT moved THEN
+        moved := EXISTS (SELECT id, business_id, source, tariff, description FROM old_rows
+            EXCEPT ALL SELECT id, business_id, source, tariff, description FROM new_rows);
+    END IF;
+    IF moved THEN
         IF TG_OP IN ('INSERT', 'UPDATE') THEN
             INSERT INTO fc_zone_source AS z (source, id_block, n)
                 SELECT source, floor(id::numeric / 1024)::bigint, count(*) FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
@@ -264,3 +272,8 @@ CREATE TRIGGER fc_zone_deleted AFTER DELETE ON failed_checkins
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION fc_zone_changed();
 CREATE TRIGGER fc_zone_updated AFTER UPDATE ON failed_checkins
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION fc_zone_changed();
+
+-- Statistics for the planner now, not at autovacuum's next round: the
+-- counts join these tables to the records' ranges.
+ANALYZE fc_zone, fc_zone_business, fc_zone_source, fc_zone_tariff, fc_zone_description,
+    fc_zone_business_source, fc_zone_business_tariff, fc_zone_business_description;
