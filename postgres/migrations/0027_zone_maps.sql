@@ -52,20 +52,23 @@ CREATE TABLE fc_zone_business (
     n bigint NOT NULL,
     PRIMARY KEY (business_id, id_block)
 );
--- Times hold whole seconds (0001): their epochs are whole numbers.
+-- A bound is a whole second: the smallest value rounded down, the largest
+-- rounded up (imported times are whole seconds, the check-in pipeline's
+-- CreatedOn and UpdatedOn keep microseconds), so that the bounds hold
+-- every value; a search's bounds are whole seconds too (CeilUnix).
 INSERT INTO fc_zone
     SELECT floor(id::numeric / 1024)::bigint,
-        extract(epoch FROM min(checkin_attempt_time))::bigint, extract(epoch FROM max(checkin_attempt_time))::bigint,
-        extract(epoch FROM min(checkin_attempt_time_local))::bigint, extract(epoch FROM max(checkin_attempt_time_local))::bigint,
-        extract(epoch FROM min(created_on))::bigint, extract(epoch FROM max(created_on))::bigint,
-        extract(epoch FROM min(updated_on))::bigint, extract(epoch FROM max(updated_on))::bigint, count(*)
+        floor(extract(epoch FROM min(checkin_attempt_time)))::bigint, ceil(extract(epoch FROM max(checkin_attempt_time)))::bigint,
+        floor(extract(epoch FROM min(checkin_attempt_time_local)))::bigint, ceil(extract(epoch FROM max(checkin_attempt_time_local)))::bigint,
+        floor(extract(epoch FROM min(created_on)))::bigint, ceil(extract(epoch FROM max(created_on)))::bigint,
+        floor(extract(epoch FROM min(updated_on)))::bigint, ceil(extract(epoch FROM max(updated_on)))::bigint, count(*)
     FROM failed_checkins GROUP BY 1;
 INSERT INTO fc_zone_business
     SELECT business_id, floor(id::numeric / 16384)::bigint,
-        extract(epoch FROM min(checkin_attempt_time))::bigint, extract(epoch FROM max(checkin_attempt_time))::bigint,
-        extract(epoch FROM min(checkin_attempt_time_local))::bigint, extract(epoch FROM max(checkin_attempt_time_local))::bigint,
-        extract(epoch FROM min(created_on))::bigint, extract(epoch FROM max(created_on))::bigint,
-        extract(epoch FROM min(updated_on))::bigint, extract(epoch FROM max(updated_on))::bigint, count(*)
+        floor(extract(epoch FROM min(checkin_attempt_time)))::bigint, ceil(extract(epoch FROM max(checkin_attempt_time)))::bigint,
+        floor(extract(epoch FROM min(checkin_attempt_time_local)))::bigint, ceil(extract(epoch FROM max(checkin_attempt_time_local)))::bigint,
+        floor(extract(epoch FROM min(created_on)))::bigint, ceil(extract(epoch FROM max(created_on)))::bigint,
+        floor(extract(epoch FROM min(updated_on)))::bigint, ceil(extract(epoch FROM max(updated_on)))::bigint, count(*)
     FROM failed_checkins GROUP BY 1, 2;
 
 -- The zone maps' per-value counts (SQLite's 0023): per block (and
@@ -147,10 +150,10 @@ BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO fc_zone AS z
             SELECT floor(id::numeric / 1024)::bigint,
-                extract(epoch FROM min(checkin_attempt_time))::bigint, extract(epoch FROM max(checkin_attempt_time))::bigint,
-                extract(epoch FROM min(checkin_attempt_time_local))::bigint, extract(epoch FROM max(checkin_attempt_time_local))::bigint,
-                extract(epoch FROM min(created_on))::bigint, extract(epoch FROM max(created_on))::bigint,
-                extract(epoch FROM min(updated_on))::bigint, extract(epoch FROM max(updated_on))::bigint, count(*)
+                floor(extract(epoch FROM min(checkin_attempt_time)))::bigint, ceil(extract(epoch FROM max(checkin_attempt_time)))::bigint,
+                floor(extract(epoch FROM min(checkin_attempt_time_local)))::bigint, ceil(extract(epoch FROM max(checkin_attempt_time_local)))::bigint,
+                floor(extract(epoch FROM min(created_on)))::bigint, ceil(extract(epoch FROM max(created_on)))::bigint,
+                floor(extract(epoch FROM min(updated_on)))::bigint, ceil(extract(epoch FROM max(updated_on)))::bigint, count(*)
             FROM new_rows GROUP BY 1 ORDER BY 1
             ON CONFLICT (id_block) DO UPDATE SET n = z.n + excluded.n,
                 checkin_attempt_time_min = LEAST(z.checkin_attempt_time_min, excluded.checkin_attempt_time_min),
@@ -163,10 +166,10 @@ BEGIN
                 updated_on_max = GREATEST(z.updated_on_max, excluded.updated_on_max);
         INSERT INTO fc_zone_business AS z
             SELECT business_id, floor(id::numeric / 16384)::bigint,
-                extract(epoch FROM min(checkin_attempt_time))::bigint, extract(epoch FROM max(checkin_attempt_time))::bigint,
-                extract(epoch FROM min(checkin_attempt_time_local))::bigint, extract(epoch FROM max(checkin_attempt_time_local))::bigint,
-                extract(epoch FROM min(created_on))::bigint, extract(epoch FROM max(created_on))::bigint,
-                extract(epoch FROM min(updated_on))::bigint, extract(epoch FROM max(updated_on))::bigint, count(*)
+                floor(extract(epoch FROM min(checkin_attempt_time)))::bigint, ceil(extract(epoch FROM max(checkin_attempt_time)))::bigint,
+                floor(extract(epoch FROM min(checkin_attempt_time_local)))::bigint, ceil(extract(epoch FROM max(checkin_attempt_time_local)))::bigint,
+                floor(extract(epoch FROM min(created_on)))::bigint, ceil(extract(epoch FROM max(created_on)))::bigint,
+                floor(extract(epoch FROM min(updated_on)))::bigint, ceil(extract(epoch FROM max(updated_on)))::bigint, count(*)
             FROM new_rows GROUP BY 1, 2 ORDER BY 1, 2
             ON CONFLICT (business_id, id_block) DO UPDATE SET n = z.n + excluded.n,
                 checkin_attempt_time_min = LEAST(z.checkin_attempt_time_min, excluded.checkin_attempt_time_min),
