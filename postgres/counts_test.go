@@ -20,7 +20,8 @@ import (
 const dayExpr = "floor(extract(epoch FROM checkin_attempt_time) / 86400)::bigint"
 
 // checkRollups recomputes every rollup from the records and compares it
-// with the counts the trigger kept, row for row.
+// with the counts the trigger kept, row for row; a zone map's bounds must
+// hold every value of its blocks' records (they only widen: checkZone).
 func checkRollups(t testing.TB, db *DB) {
 	t.Helper()
 	for _, ru := range sqlstore.Rollups {
@@ -28,9 +29,15 @@ func checkRollups(t testing.TB, db *DB) {
 			continue
 		}
 		cols := ru.Columns()
+		if ru.Bounds != nil {
+			cols = cols[:len(cols)-2*len(ru.Bounds)]
+			checkZone(t, db, ru)
+		}
 		group := slices.Clone(cols)
 		if ru.ByDay() {
 			group[len(group)-1] = dayExpr
+		} else if ru.Bucket != nil && ru.Bucket.Field == fc.FieldID {
+			group[len(group)-1] = fmt.Sprintf("floor(id::numeric / %d)::bigint", ru.Bucket.Width)
 		}
 		stored := readRows(t, db, "SELECT "+strings.Join(cols, ", ")+", n FROM "+ru.Name+" ORDER BY "+strings.Join(cols, ", "))
 		fresh := readRows(t, db, "SELECT "+strings.Join(group, ", ")+", count(*) FROM failed_checkins GROUP BY "+
@@ -38,6 +45,31 @@ func checkRollups(t testing.TB, db *DB) {
 		if !slices.Equal(stored, fresh) {
 			t.Errorf("%s holds %d rows %.300v; the records give %d rows %.300v", ru.Name, len(stored), stored, len(fresh), fresh)
 		}
+	}
+}
+
+// checkZone fails unless the bounds of zone map ru's rows hold every
+// value of the records of their blocks (and locations).
+func checkZone(t testing.TB, db *DB, ru *sqlstore.Rollup) {
+	t.Helper()
+	on := fmt.Sprintf("z.id_block = floor(f.id::numeric / %d)::bigint", ru.Bucket.Width)
+	if len(ru.Fields) > 0 {
+		on += " AND z.business_id = f.business_id"
+	}
+	var outside []string
+	for _, f := range ru.Bounds {
+		c := map[fc.Field]string{fc.FieldCheckinAttemptTime: "checkin_attempt_time", fc.FieldCheckinAttemptTimeLocal: "checkin_attempt_time_local",
+			fc.FieldCreatedOn: "created_on", fc.FieldUpdatedOn: "updated_on"}[f]
+		outside = append(outside, fmt.Sprintf("extract(epoch FROM f.%s) NOT BETWEEN z.%s_min AND z.%s_max", c, c, c))
+	}
+	q := "SELECT count(*) FROM failed_checkins AS f LEFT JOIN " + ru.Name + " AS z ON " + on +
+		" WHERE z.id_block IS NULL OR " + strings.Join(outside, " OR ")
+	var n int64
+	if err := db.pool.QueryRow(context.Background(), q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if n != 0 {
+		t.Errorf("%s: %d records outside their block's bounds", ru.Name, n)
 	}
 }
 

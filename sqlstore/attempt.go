@@ -481,14 +481,15 @@ func (b *attemptBatch) record(ctx context.Context, a *fc.Attempt) (*fc.Outcome, 
 // batch is resolved too, and a refusal already resolved by an earlier
 // check-in (of this batch or a committed one) keeps that one: the first
 // acceptance wins. It changes no field a rollup counts, only UpdatedOn,
-// which the zone maps (SQLite) bound: their bounds take the new time in;
-// on PostgreSQL the update triggers, which stay on in a batch (migration
-// 0024 silences the insert triggers only), find no key moved.
+// which the zone maps bound: their bounds take the new time in (on
+// PostgreSQL by the zone maps' update trigger, migration 0028); on
+// PostgreSQL the other update triggers, which stay on in a batch
+// (migration 0024 silences the insert triggers only), find no key moved.
 func (b *attemptBatch) resolve(id, coworker int64, a *fc.Attempt) {
 	t := b.d.Records
 	now, from, until := t.Value(b.now), t.Value(a.FromTime.Add(-fc.ResolutionWindow)), t.Value(a.FromTime)
 	b.tx.Queue(ResolveSQL, id, now, coworker, a.BusinessID, from, until)
-	if zoneMap.usable(b.d) {
+	if zoneMap.countedInGo(b.d) { // PostgreSQL's update trigger widens them (migration 0028)
 		for _, q := range zonesResolvedSQL {
 			b.tx.Queue(q, now, id, coworker, a.BusinessID, from, until)
 		}

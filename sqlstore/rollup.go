@@ -32,6 +32,13 @@ type Rollup struct {
 	// others): only a store that counts in Go (Dialect.RollupTrigger
 	// false) writes and reads it.
 	SQLiteOnly bool
+	// TriggersOnly says that on PostgreSQL the table is kept by its
+	// triggers alone, the store's own inserts (imports, check-in batches)
+	// included: no writer counts it in Go there (countedInGo). The zone
+	// maps (postgres migration 0028): the Go counts a batch writes as
+	// arrays (FlushColumns) carry no bounds, and every update widens the
+	// UpdatedOn bounds, which the update trigger sees.
+	TriggersOnly bool
 	// Bounds, on a zone map, are fields whose smallest and largest value
 	// among the block's records each row also keeps (columns field_min,
 	// field_max). They only widen: a record deleted or rewritten leaves
@@ -77,6 +84,13 @@ func (r *Rollup) ByDay() bool { return r.Bucket == dayBucket }
 
 // usable reports whether d's store has r's table.
 func (r *Rollup) usable(d Dialect) bool { return !r.SQLiteOnly || !d.RollupTrigger }
+
+// countedInGo reports whether d's store counts r's rows in Go on the writes
+// that count in Go (RollupCounts): every rollup it has, but those its
+// triggers keep alone (TriggersOnly on PostgreSQL).
+func (r *Rollup) countedInGo(d Dialect) bool {
+	return r.usable(d) && !(r.TriggersOnly && d.RollupTrigger)
+}
 
 // of returns the bucket of r's stored value of the field.
 func (b *Bucket) of(r *fc.FailedCheckin) int64 {
@@ -128,11 +142,12 @@ func newRollup(name string, b *Bucket, fields ...fc.Field) *Rollup {
 	return r
 }
 
-// newZone returns a zone map (SQLiteOnly): a rollup of fields by Id
-// block that also keeps the zoneBounds of each row.
+// newZone returns a zone map: a rollup of fields by Id block that also
+// keeps the zoneBounds of each row, on PostgreSQL by its triggers alone
+// (TriggersOnly).
 func newZone(name string, b *Bucket, fields ...fc.Field) *Rollup {
 	r := newRollup(name, b, fields...)
-	r.SQLiteOnly, r.Bounds = true, zoneBounds
+	r.TriggersOnly, r.Bounds = true, zoneBounds
 	return r
 }
 
@@ -178,9 +193,9 @@ var Rollups = append([]*Rollup{
 	newRollup("fc_count_business_day", dayBucket, fc.FieldBusinessID, fc.FieldBusinessName),
 	businessNameRollup,
 	newRollup("fc_count_business_day_source_description", dayBucket, fc.FieldBusinessID, fc.FieldSource, fc.FieldDescription),
-	zoneMap,         // sqlite migration 0021
-	zoneBusinessMap, // sqlite migration 0021
-}, zoneValues...) // sqlite migration 0023
+	zoneMap,         // sqlite migration 0021, postgres 0028
+	zoneBusinessMap, // sqlite migration 0021, postgres 0028
+}, zoneValues...) // sqlite migration 0023, postgres 0028
 
 // The zone maps (zone.go).
 var (
@@ -203,10 +218,10 @@ var zoneValues = []*Rollup{
 }
 
 // newZoneValues returns the counts of field's values per row (location
-// and block) of zone map z (SQLiteOnly, like the zone map).
+// and block) of zone map z (TriggersOnly, like the zone map).
 func newZoneValues(name string, z *Rollup, field fc.Field) *Rollup {
 	r := newRollup(name, z.Bucket, append(slices.Clone(z.Fields), field)...)
-	r.SQLiteOnly, r.Zone = true, z
+	r.TriggersOnly, r.Zone = true, z
 	return r
 }
 

@@ -33,13 +33,14 @@ type RollupCounts struct {
 // maxBounds is the most Bounds a zone map has.
 const maxBounds = 4
 
-// NewRollupCounts returns empty counts of the rollups d's store has: a
-// rollup it lacks (the zone maps on PostgreSQL) is not counted at all, so
-// no import computes keys and bounds that no flush writes.
+// NewRollupCounts returns empty counts of the rollups d's store counts in
+// Go: a rollup it lacks (the zone maps' value counts on PostgreSQL) or
+// that its triggers keep alone (the zone maps there) is not counted at
+// all, so no import computes keys and bounds that no flush writes.
 func NewRollupCounts(d Dialect) *RollupCounts {
 	c := &RollupCounts{counts: make([]map[rollupKey]int64, len(Rollups)), bounds: make([]map[rollupKey]*[2 * maxBounds]int64, len(Rollups))}
 	for i, ru := range Rollups {
-		if !ru.usable(d) {
+		if !ru.countedInGo(d) {
 			continue // counts[i] stays nil: count skips it, Flush writes nothing
 		}
 		c.counts[i] = map[rollupKey]int64{}
@@ -223,7 +224,7 @@ func (ru *Rollup) compareKeys(a, b rollupKey) int {
 // counts are forgotten afterwards.
 func (c *RollupCounts) WriteChanges(ctx context.Context, d Dialect, tx Tx) error {
 	for i, ru := range Rollups {
-		if !ru.usable(d) {
+		if !ru.countedInGo(d) {
 			clear(c.counts[i])
 			clear(c.bounds[i])
 			continue

@@ -26,8 +26,9 @@ import (
 // none, and every other block is counted from its records. Where times and
 // Ids do not grow together, most blocks are cut and the count walks the
 // whole table; a day rollup then counts an attempt range it covers
-// (zoneCutMax). SQLite only: PostgreSQL's rollups are kept by
-// triggers, which keep no zone map.
+// (zoneCutMax). On PostgreSQL the zone maps and their per-value counts
+// are kept by triggers (migration 0028); the names' route below is
+// SQLite's alone.
 //
 // A range combined with a condition on a field of few values (a Source, a
 // tariff, a description: zoneValues) is counted the same way from the
@@ -123,9 +124,15 @@ func pickZone(d Dialect, q fc.Query) (zonePlan, bool) {
 		if len(p.ranges) == 0 {
 			return zonePlan{}, false // the name rollups count names within locations
 		}
+		if !d.SortIndexHints {
+			// PostgreSQL's name indexes do not end with the Id (0006),
+			// which nameStatement walks within the blocks' Ids, and take
+			// no INDEXED BY: its planner counts such a search plainly.
+			return zonePlan{}, false
+		}
 		p.names, p.valueWhere = p.valueWhere.Conditions, fc.Query{}
 	} else if valued != "" {
-		if p.values = zoneValuesOf(p.r, valued); p.values == nil {
+		if p.values = zoneValuesOf(p.r, valued); p.values == nil || !p.values.usable(d) {
 			return zonePlan{}, false
 		}
 		// The value counts have the zone map's key (the location too),
@@ -271,10 +278,17 @@ func (p zonePlan) statements(d Dialect, q fc.Query) ([]Statement, error) {
 	}
 	width := strconv.FormatInt(p.r.Bucket.Width, 10)
 	block := "id BETWEEN z.id_block * " + width + " AND z.id_block * " + width + " + " + width + " - 1"
-	from := "failed_checkins NOT INDEXED"
+	index := "" // the rowid
 	if p.r == zoneBusinessMap {
 		block += " AND business_id = z.business_id"
-		from = "failed_checkins INDEXED BY failed_checkins_business"
+		index = "failed_checkins_business"
+	}
+	from := "failed_checkins"
+	if d.SortIndexHints {
+		// SQLite would take any index a condition of q can use; PostgreSQL's
+		// statistics find the primary key's (or failed_checkins_business's,
+		// (business_id, id)) range of the block themselves.
+		from += hint(index)
 	}
 	if w == "" {
 		w = " WHERE " + block
@@ -620,9 +634,9 @@ func (z *Rollup) resolvedSQL() string {
 // (issue 17's r183: 56,643 records of an UpdatedOn range by teams, its
 // matches in 56 blocks of 977; r129: an attempt range by SystemId, an
 // order whose first 320,000 entries are all before the range). ok is
-// false when q has no such time range, the zone map is not SQLite's,
-// or the blocks span more than three quarters of the table, where the
-// term would skip little.
+// false when q has no such time range, or the blocks span more than three
+// quarters of the table, where the term would skip little. On PostgreSQL
+// only the bound of the order's values is asked (pageStatement).
 //
 // Ordered by CreatedOn or CheckinAttemptTime, whose indexes SQLite's plan
 // seeks, the page may also test the range of the order's values those
@@ -630,7 +644,7 @@ func (z *Rollup) resolvedSQL() string {
 // the order instead of sorting the Ids' range (r079: 168,637 matches of an
 // UpdatedOn range, the first 6 by CreatedOn).
 func zoneIDs(ctx context.Context, d Dialect, run RunInts, q fc.Query) (lo, hi int64, order fc.Condition, ordered, ok bool, err error) {
-	if !d.SortIndexHints || !zoneMap.usable(d) {
+	if !zoneMap.usable(d) {
 		return 0, 0, order, false, false, nil
 	}
 	p := zonePlan{r: zoneMap, ranges: map[fc.Field]span{}}
