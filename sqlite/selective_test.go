@@ -486,3 +486,58 @@ func fewMatchesRecord(start time.Time, i int, business int64) *fc.FailedCheckin 
 		CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
 	}
 }
+
+// TestBusinessTeamsSeed pins the plan of a teams substring within a few
+// locations (issue 17's r173, r043, r187; businessTeamsSeed): on 40,000
+// records of 10 locations, "nimbus" is in the teams of 1,250 records of
+// five of them, 500 in the two locations searched. The count seeks
+// failed_checkins_business_teams (location, teams) and reads no record
+// when the search tests nothing else; before, it walked the 1,250 records
+// of the teams in every location (failed_checkins_teams) to test each
+// one's location. Every answer equals the reference, also with a Source
+// beside it, a BusinessId list instead of a scope, and a creation range
+// (SQLite's own two-column seek).
+func TestBusinessTeamsSeed(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for i := range 40000 {
+		r := fewMatchesRecord(start, i, int64(1+i%10))
+		if i%32 == 0 {
+			r.Teams = "Team Nimbus, " + r.Teams
+		}
+		recs = append(recs, r)
+	}
+	if n, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	stored := readAll(t, db)
+	d := sqlstore.SQLite()
+	nimbus := fc.Contains(fc.FieldTeams, "NIMBUS")
+	q := fc.Query{Scope: fc.BusinessScope(3, 7), Conditions: []fc.Condition{nimbus}, OrderBy: fc.FieldID, Page: 4, Size: 25}
+	run, stmts, tx := recordingRun(ctx, t, db)
+	total, err := sqlstore.CountMatching(ctx, d, run, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref := storetest.Search(stored, q); total != ref.TotalItems || total != 500 {
+		t.Fatalf("count = %d; the reference counts %d (the test wants 500)", total, ref.TotalItems)
+	}
+	count := (*stmts)[len(*stmts)-1]
+	if !strings.Contains(count.SQL, "INDEXED BY failed_checkins_business_teams ") {
+		t.Errorf("count %q; want the locations' teams sought", count.SQL)
+	}
+	wantPlan(t, tx, count, []string{"COVERING INDEX failed_checkins_business_teams"})
+	for _, q := range []fc.Query{
+		q,
+		{Scope: fc.BusinessScope(3, 7), Conditions: []fc.Condition{nimbus}, OrderBy: fc.FieldUpdatedOn, Descending: true, Page: 1, Size: 25},
+		{Scope: fc.BusinessScope(3, 7), Conditions: []fc.Condition{nimbus}, OrderBy: fc.FieldID, Descending: true, Page: 10, Size: 25},
+		{Scope: fc.BusinessScope(1, 2, 3), Conditions: []fc.Condition{nimbus, fc.In(fc.FieldSource, 3)}, OrderBy: fc.FieldCheckinAttemptTime, Page: 3, Size: 10},
+		{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.In(fc.FieldBusinessID, 4, 9), nimbus}, OrderBy: fc.FieldCoworkerID, Page: 2, Size: 20},
+		{Scope: fc.BusinessScope(5), Conditions: []fc.Condition{nimbus, fc.TimeRange(fc.FieldCreatedOn, start.Add(24*time.Hour), start.Add(20*24*time.Hour))}, OrderBy: fc.FieldID, Page: 1, Size: 25},
+		{Scope: fc.BusinessScope(5, 6), Conditions: []fc.Condition{fc.Contains(fc.FieldTeams, "no such team")}, OrderBy: fc.FieldCreatedOn, Page: 1, Size: 25},
+	} {
+		sameAsReference(t, db, q, storetest.Search(stored, q))
+	}
+}
