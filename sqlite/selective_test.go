@@ -541,3 +541,62 @@ func TestBusinessTeamsSeed(t *testing.T) {
 		sameAsReference(t, db, q, storetest.Search(stored, q))
 	}
 }
+
+// TestSkipNoCoworker pins the page of a substring ordered by CoworkerId
+// (issue 17's r131 and r180; sqlstore/nocoworker.go): on 20,000 records,
+// the 4,000 without a coworker (no name, no team, description
+// "Unrecognised device") sort first ascending, and no description or name
+// substring of the others matches them, so the page seeks the first
+// coworker ("coworker_id IS NOT NULL") instead of walking them. A
+// substring they do hold keeps the plain page. Every answer equals the
+// reference, descending and on deep pages too.
+func TestSkipNoCoworker(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for i := range 20000 {
+		r := fewMatchesRecord(start, i, int64(1+i%4))
+		if i%5 == 0 {
+			r.CoworkerID, r.CoworkerFullName, r.Teams, r.Description = nil, "", "", "Unrecognised device"
+		}
+		recs = append(recs, r)
+	}
+	if n, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	stored := readAll(t, db)
+	d := sqlstore.SQLite()
+	for _, tt := range []struct {
+		q    fc.Query
+		skip bool
+	}{
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "D I")}, OrderBy: fc.FieldCoworkerID, Page: 1, Size: 19}, true},
+		{fc.Query{Scope: fc.BusinessScope(1, 2), Conditions: []fc.Condition{fc.Contains(fc.FieldCoworkerFullName, "ber 1"), fc.TimeRange(fc.FieldCreatedOn, time.Time{}, start.Add(10*24*time.Hour))}, OrderBy: fc.FieldCoworkerID, Page: 3, Size: 25}, true},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldTeams, "team"), fc.In(fc.FieldSource, 2)}, OrderBy: fc.FieldCoworkerID, Page: 1, Size: 25}, true},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "e")}, OrderBy: fc.FieldCoworkerID, Page: 1, Size: 25}, false},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "device")}, OrderBy: fc.FieldCoworkerID, Page: 2, Size: 25}, false},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "D I")}, OrderBy: fc.FieldCoworkerID, Descending: true, Page: 1, Size: 19}, false},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "D I")}, OrderBy: fc.FieldCoworkerID, Descending: true, Page: 280, Size: 19}, true},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldTariff, "desk")}, OrderBy: fc.FieldCoworkerID, Page: 1, Size: 25}, false},
+	} {
+		ref := storetest.Search(stored, tt.q)
+		if ref.TotalItems == 0 {
+			t.Fatalf("%+v: the reference finds nothing", tt.q)
+		}
+		var stmts []sqlstore.Statement
+		page, err := sqlstore.FindFailedCheckins(ctx, d, func(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+			return db.read(ctx, func(tx sqlstore.Tx) error { return fn(recordingTx{tx, &stmts}) })
+		}, tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.TotalItems != ref.TotalItems || !slices.EqualFunc(page.Records, ref.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+			t.Errorf("%+v: %d of %d records, the reference %d of %d", tt.q, len(page.Records), page.TotalItems, len(ref.Records), ref.TotalItems)
+		}
+		last := stmts[len(stmts)-1]
+		if got := strings.Contains(last.SQL, "coworker_id IS NOT NULL"); got != tt.skip {
+			t.Errorf("%+v: page statement %q; want the records without a coworker skipped: %v", tt.q, last.SQL, tt.skip)
+		}
+	}
+}
