@@ -529,6 +529,19 @@ func TestBusinessTeamsSeed(t *testing.T) {
 		t.Errorf("count %q; want the locations' teams sought", count.SQL)
 	}
 	wantPlan(t, tx, count, []string{"COVERING INDEX failed_checkins_business_teams"})
+	// Beside a local hour's 30 records (a driver no larger than a probe),
+	// the seed is not probed at all (r197).
+	*stmts = nil
+	hour := fc.Query{Scope: fc.BusinessScope(3, 7), Conditions: []fc.Condition{nimbus,
+		fc.TimeRange(fc.FieldCheckinAttemptTimeLocal, start.Add(50*time.Hour), start.Add(51*time.Hour))}, OrderBy: fc.FieldID, Page: 1, Size: 25}
+	if total, err := sqlstore.CountMatching(ctx, d, run, hour); err != nil || total != storetest.Search(stored, hour).TotalItems {
+		t.Fatalf("count of an hour = %d, %v", total, err)
+	}
+	for _, st := range *stmts {
+		if strings.Contains(st.SQL, "failed_checkins_business_teams") {
+			t.Errorf("statement %q beside a driver of 30 records; want no probe of the locations' teams", st.SQL)
+		}
+	}
 	for _, q := range []fc.Query{
 		q,
 		{Scope: fc.BusinessScope(3, 7), Conditions: []fc.Condition{nimbus}, OrderBy: fc.FieldUpdatedOn, Descending: true, Page: 1, Size: 25},

@@ -204,6 +204,14 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 		if s.costly && sel.driverN >= 0 && sel.driverN <= all/drivenShare {
 			continue // a driver is known: not worth 1-2 ms
 		}
+		if s.covering && sel.driverN >= 0 && sel.driverN <= probeCap {
+			// A driver no larger than a probe is known: the covering
+			// probe (a dictionary scan, then up to driverN entries) would
+			// cost about what walking that driver does (issue 17's r197:
+			// a local day's 1,973 records beside the teams "a" of four
+			// locations, 1.4 -> 12 ms of CPU with the probe read).
+			continue
+		}
 		if s.listed != nil && s.exact != nil && !zeroOnly && twoColumn {
 			// A MAC substring beside SQLite's own two-column seek: a scan
 			// of its dictionary (62,297 lists, about 7 ms of CPU at 1M
