@@ -550,3 +550,130 @@ func TestRareCombinationPlans(t *testing.T) {
 		want: []string{"USING COVERING INDEX failed_checkins_no_coworker (coworker_id=? AND business_id=?)"},
 	}})
 }
+
+// TestBusinessTeamsSeed pins the plan of a teams substring within a few
+// locations (issue 17's r173, r043, r187; businessTeamsSeed): on 40,000
+// records of 10 locations, "nimbus" is in the teams of 1,250 records of
+// five of them, 500 in the two locations searched. The count seeks
+// failed_checkins_business_teams (location, teams) and reads no record
+// when the search tests nothing else; before, it walked the 1,250 records
+// of the teams in every location (failed_checkins_teams) to test each
+// one's location. Every answer equals the reference, also with a Source
+// beside it, a BusinessId list instead of a scope, and a creation range
+// (SQLite's own two-column seek).
+func TestBusinessTeamsSeed(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for i := range 40000 {
+		r := fewMatchesRecord(start, i, int64(1+i%10))
+		if i%32 == 0 {
+			r.Teams = "Team Nimbus, " + r.Teams
+		}
+		recs = append(recs, r)
+	}
+	if n, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	stored := readAll(t, db)
+	d := sqlstore.SQLite()
+	nimbus := fc.Contains(fc.FieldTeams, "NIMBUS")
+	q := fc.Query{Scope: fc.BusinessScope(3, 7), Conditions: []fc.Condition{nimbus}, OrderBy: fc.FieldID, Page: 4, Size: 25}
+	run, stmts, tx := recordingRun(ctx, t, db)
+	total, err := sqlstore.CountMatching(ctx, d, run, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref := storetest.Search(stored, q); total != ref.TotalItems || total != 500 {
+		t.Fatalf("count = %d; the reference counts %d (the test wants 500)", total, ref.TotalItems)
+	}
+	count := (*stmts)[len(*stmts)-1]
+	if !strings.Contains(count.SQL, "INDEXED BY failed_checkins_business_teams ") {
+		t.Errorf("count %q; want the locations' teams sought", count.SQL)
+	}
+	wantPlan(t, tx, count, []string{"COVERING INDEX failed_checkins_business_teams"})
+	// Beside a local hour's 30 records (a driver no larger than a probe),
+	// the seed is not probed at all (r197).
+	*stmts = nil
+	hour := fc.Query{Scope: fc.BusinessScope(3, 7), Conditions: []fc.Condition{nimbus,
+		fc.TimeRange(fc.FieldCheckinAttemptTimeLocal, start.Add(50*time.Hour), start.Add(51*time.Hour))}, OrderBy: fc.FieldID, Page: 1, Size: 25}
+	if total, err := sqlstore.CountMatching(ctx, d, run, hour); err != nil || total != storetest.Search(stored, hour).TotalItems {
+		t.Fatalf("count of an hour = %d, %v", total, err)
+	}
+	for _, st := range *stmts {
+		if strings.Contains(st.SQL, "failed_checkins_business_teams") {
+			t.Errorf("statement %q beside a driver of 30 records; want no probe of the locations' teams", st.SQL)
+		}
+	}
+	for _, q := range []fc.Query{
+		q,
+		{Scope: fc.BusinessScope(3, 7), Conditions: []fc.Condition{nimbus}, OrderBy: fc.FieldUpdatedOn, Descending: true, Page: 1, Size: 25},
+		{Scope: fc.BusinessScope(3, 7), Conditions: []fc.Condition{nimbus}, OrderBy: fc.FieldID, Descending: true, Page: 10, Size: 25},
+		{Scope: fc.BusinessScope(1, 2, 3), Conditions: []fc.Condition{nimbus, fc.In(fc.FieldSource, 3)}, OrderBy: fc.FieldCheckinAttemptTime, Page: 3, Size: 10},
+		{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.In(fc.FieldBusinessID, 4, 9), nimbus}, OrderBy: fc.FieldCoworkerID, Page: 2, Size: 20},
+		{Scope: fc.BusinessScope(5), Conditions: []fc.Condition{nimbus, fc.TimeRange(fc.FieldCreatedOn, start.Add(24*time.Hour), start.Add(20*24*time.Hour))}, OrderBy: fc.FieldID, Page: 1, Size: 25},
+		{Scope: fc.BusinessScope(5, 6), Conditions: []fc.Condition{fc.Contains(fc.FieldTeams, "no such team")}, OrderBy: fc.FieldCreatedOn, Page: 1, Size: 25},
+	} {
+		sameAsReference(t, db, q, storetest.Search(stored, q))
+	}
+}
+
+// TestSkipNoCoworker pins the page of a substring ordered by CoworkerId
+// (issue 17's r131 and r180; sqlstore/nocoworker.go): on 20,000 records,
+// the 4,000 without a coworker (no name, no team, description
+// "Unrecognised device") sort first ascending, and no description or name
+// substring of the others matches them, so the page seeks the first
+// coworker ("coworker_id IS NOT NULL") instead of walking them. A
+// substring they do hold keeps the plain page. Every answer equals the
+// reference, descending and on deep pages too.
+func TestSkipNoCoworker(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for i := range 20000 {
+		r := fewMatchesRecord(start, i, int64(1+i%4))
+		if i%5 == 0 {
+			r.CoworkerID, r.CoworkerFullName, r.Teams, r.Description = nil, "", "", "Unrecognised device"
+		}
+		recs = append(recs, r)
+	}
+	if n, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	stored := readAll(t, db)
+	d := sqlstore.SQLite()
+	for _, tt := range []struct {
+		q    fc.Query
+		skip bool
+	}{
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "D I")}, OrderBy: fc.FieldCoworkerID, Page: 1, Size: 19}, true},
+		{fc.Query{Scope: fc.BusinessScope(1, 2), Conditions: []fc.Condition{fc.Contains(fc.FieldCoworkerFullName, "ber 1"), fc.TimeRange(fc.FieldCreatedOn, time.Time{}, start.Add(10*24*time.Hour))}, OrderBy: fc.FieldCoworkerID, Page: 3, Size: 25}, true},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldTeams, "team"), fc.In(fc.FieldSource, 2)}, OrderBy: fc.FieldCoworkerID, Page: 1, Size: 25}, true},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "e")}, OrderBy: fc.FieldCoworkerID, Page: 1, Size: 25}, false},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "device")}, OrderBy: fc.FieldCoworkerID, Page: 2, Size: 25}, false},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "D I")}, OrderBy: fc.FieldCoworkerID, Descending: true, Page: 1, Size: 19}, false},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "D I")}, OrderBy: fc.FieldCoworkerID, Descending: true, Page: 280, Size: 19}, true},
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldTariff, "desk")}, OrderBy: fc.FieldCoworkerID, Page: 1, Size: 25}, false},
+	} {
+		ref := storetest.Search(stored, tt.q)
+		if ref.TotalItems == 0 {
+			t.Fatalf("%+v: the reference finds nothing", tt.q)
+		}
+		var stmts []sqlstore.Statement
+		page, err := sqlstore.FindFailedCheckins(ctx, d, func(ctx context.Context, fn func(tx sqlstore.Tx) error) error {
+			return db.read(ctx, func(tx sqlstore.Tx) error { return fn(recordingTx{tx, &stmts}) })
+		}, tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.TotalItems != ref.TotalItems || !slices.EqualFunc(page.Records, ref.Records, func(a, b *fc.FailedCheckin) bool { return a.ID == b.ID }) {
+			t.Errorf("%+v: %d of %d records, the reference %d of %d", tt.q, len(page.Records), page.TotalItems, len(ref.Records), ref.TotalItems)
+		}
+		last := stmts[len(stmts)-1]
+		if got := strings.Contains(last.SQL, "coworker_id IS NOT NULL"); got != tt.skip {
+			t.Errorf("%+v: page statement %q; want the records without a coworker skipped: %v", tt.q, last.SQL, tt.skip)
+		}
+	}
+}

@@ -126,6 +126,7 @@ func PlanPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 // made when the matches are few: see drivenPage), and d with q's
 // trigrams picked.
 func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int64, sel *selection) (PlannedPage, error) {
+	var err error
 	offset, size := q.Offset(), int64(q.Size)
 	end := total
 	if size <= total-offset {
@@ -135,6 +136,12 @@ func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 	if reversed {
 		q.Descending = !q.Descending
 		offset, size = total-end, end-offset
+	}
+	if sel == nil || sel.ids == nil {
+		// A page whose matches the count did not list walks an order.
+		if q, err = skipNoCoworker(ctx, d, run, q); err != nil {
+			return PlannedPage{}, err
+		}
 	}
 	if offset >= narrowMinOffset {
 		r, dropped, err := dropRedundant(ctx, d, run, q, total)

@@ -77,6 +77,12 @@ type seed struct {
 	composite bool
 	// business marks the seed of a scope or BusinessId list.
 	business bool
+	// covering marks a term whose index holds every column it tests
+	// (businessTeamsSeed): its probe reads no record, so it counts up to
+	// the most records a driver may have (all/drivenShare) instead of
+	// probeCap, and its count is exact below that. Beside SQLite's own
+	// two-column seek it is probed only up to enough, as a native seed.
+	covering bool
 	// listed, when set, lists the ids of the records passing the
 	// condition (up to maxListed + 1; its last argument is that limit)
 	// with one walk of the index: read when the probe of the term passed
@@ -198,6 +204,14 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 		if s.costly && sel.driverN >= 0 && sel.driverN <= all/drivenShare {
 			continue // a driver is known: not worth 1-2 ms
 		}
+		if s.covering && sel.driverN >= 0 && sel.driverN <= probeCap {
+			// A driver no larger than a probe is known: the covering
+			// probe (a dictionary scan, then up to driverN entries) would
+			// cost about what walking that driver does (issue 17's r197:
+			// a local day's 1,973 records beside the teams "a" of four
+			// locations, 1.4 -> 12 ms of CPU with the probe read).
+			continue
+		}
 		if s.listed != nil && s.exact != nil && !zeroOnly && twoColumn {
 			// A MAC substring beside SQLite's own two-column seek: a scan
 			// of its dictionary (62,297 lists, about 7 ms of CPU at 1M
@@ -242,7 +256,10 @@ func planSelection(ctx context.Context, d Dialect, run RunInts, q fc.Query, all 
 			}
 		default:
 			limit := int64(probeCap)
-			if s.native && twoColumn {
+			if s.covering && !twoColumn {
+				limit = all/drivenShare + 1
+			}
+			if (s.native || s.covering) && twoColumn {
 				limit = enough + 1
 			}
 			if zeroOnly {
@@ -321,6 +338,9 @@ func seedsOf(d Dialect, q fc.Query) []seed {
 	if s, ok := sourceTariffSeed(d, q); ok {
 		seeds = append(seeds, s)
 	}
+	if s, ok := businessTeamsSeed(d, q); ok {
+		seeds = append(seeds, s)
+	}
 	return seeds
 }
 
@@ -362,6 +382,44 @@ func sourceTariffSeed(d Dialect, q fc.Query) (seed, bool) {
 	}
 	return seed{index: sourceTariffIndex, bound: -1, exact: &st,
 		term: func(a *args) string { return ss.term(a) + " AND " + ts.term(a) }}, true
+}
+
+// businessTeamsSeed is, on SQLite, the seed of a teams substring within a
+// scope or BusinessId list together: "business_id IN (the locations) AND
+// teams_fold IN (the dictionary's teams that hold the needle)", which
+// failed_checkins_business_teams (business, folded teams; sqlite migration
+// 0027) seeks pair by pair. Each seed alone walks records of the other
+// locations or the other teams: issue 17's r173 (a manager's five
+// locations, ", NIMBUS ") read the 12,893 records of the matching teams in
+// every location for 3,582 matches, r187 (three locations, " architec", a
+// Source list and an UpdatedOn bound) the locations' 30,398 records for
+// 371. The index holds both terms, so its probe counts exactly the records
+// that pass them without reading one (covering: probed up to the most a
+// driver may have, not probeCap), and a search of only the locations and
+// the teams is counted and listed from its entries alone.
+func businessTeamsSeed(d Dialect, q fc.Query) (seed, bool) {
+	if !d.SortIndexHints {
+		return seed{}, false // PostgreSQL has no such index: its statistics plan
+	}
+	ids := q.Scope.Businesses()
+	var teams *fc.Condition
+	for i, c := range q.Conditions {
+		switch {
+		case c.Field == fc.FieldBusinessID && c.Match == fc.MatchInts && q.Scope.All() && ids == nil:
+			ids = c.Ints
+		case c.Field == fc.FieldTeams && c.Match == fc.MatchContains && len(c.Strings) == 1 && teams == nil:
+			teams = &q.Conditions[i]
+		}
+	}
+	if teams == nil || len(ids) == 0 {
+		return seed{}, false
+	}
+	t, ok := seedOf(d, *teams)
+	if !ok || t.exact == nil {
+		return seed{}, false
+	}
+	return seed{index: "failed_checkins_business_teams", bound: -1, covering: true,
+		term: func(a *args) string { return "business_id IN (" + list(a, ids) + ") AND " + t.term(a) }}, true
 }
 
 // cost orders seeds: bounds without a statement, then exact counts, then
