@@ -145,6 +145,11 @@ func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 			q, sel = r, nil
 		}
 	}
+	// A deep page of a field of few values starts at its group
+	// (groupPage), read from either end of it.
+	if st, back, ok, err := groupPage(ctx, d, run, q, offset, size, total); err != nil || ok {
+		return PlannedPage{st, reversed != back}, err
+	}
 	st, err := pageStatement(ctx, d, run, q, offset, size, total, sel)
 	return PlannedPage{st, reversed}, err
 }
