@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
+	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -88,5 +90,69 @@ func TestGroupPage(t *testing.T) {
 				t.Errorf("%s: groupPage statement %s; want %q", tt.name, st.SQL, order)
 			}
 		}
+	}
+}
+
+// TestZoneSkip pins where zoneSkip starts a deep page in Id order: the
+// zone map's blocks (stubbed: blocks 10, 11 and 12 holding 1,000, 24
+// and 1,024 matches) are visited in the page's order until the one
+// holding the match at the offset, whose first Id (its last,
+// descending) then bounds the page, with the offset left within it;
+// past the blocks, or shallow, there is no skip.
+func TestZoneSkip(t *testing.T) {
+	blocks := [][]int64{{10, 1000}, {11, 24}, {12, 1024}}
+	created := fc.TimeRange(fc.FieldCreatedOn, time.Unix(1e9, 0), time.Time{})
+	tests := []struct {
+		name     string
+		desc     bool
+		offset   int64
+		ok       bool
+		min, max int64
+		left     int64
+	}{
+		{name: "the first match of the second block", offset: 1000, ok: true, min: 11 * 1024, max: math.MaxInt64, left: 0},
+		{name: "the last match of the second block", offset: 1023, ok: true, min: 11 * 1024, max: math.MaxInt64, left: 23},
+		{name: "the first match of the last block", offset: 1024, ok: true, min: 12 * 1024, max: math.MaxInt64, left: 0},
+		{name: "the last match", offset: 2047, ok: true, min: 12 * 1024, max: math.MaxInt64, left: 1023},
+		{name: "past the end", offset: 2048},
+		{name: "shallow", offset: 999},
+		{name: "descending: the last block first", desc: true, offset: 1023, ok: true, min: math.MinInt64, max: 12*1024 + 1023, left: 1023},
+		{name: "descending: then the second", desc: true, offset: 1024, ok: true, min: math.MinInt64, max: 11*1024 + 1023, left: 0},
+		{name: "descending: then the first", desc: true, offset: 1048, ok: true, min: math.MinInt64, max: 10*1024 + 1023, left: 0},
+	}
+	for _, tt := range tests {
+		for _, order := range []fc.Field{fc.FieldID, fc.FieldIsNew} {
+			q := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{created}, OrderBy: order, Descending: tt.desc, Size: 10}
+			run := func(_ context.Context, st Statement, width int, row func([]int64) bool) error {
+				desc := strings.HasSuffix(st.SQL, "ORDER BY id_block DESC")
+				for i := range blocks {
+					b := blocks[i]
+					if desc {
+						b = blocks[len(blocks)-1-i]
+					}
+					if !row(b) {
+						break
+					}
+				}
+				return nil
+			}
+			zq, left, ok, err := zoneSkip(context.Background(), SQLite(), run, q, tt.offset)
+			if err != nil || ok != tt.ok {
+				t.Errorf("%s: zoneSkip = %v, %v; want ok %v", tt.name, ok, err, tt.ok)
+				continue
+			}
+			if !ok {
+				continue
+			}
+			c := zq.Conditions[len(zq.Conditions)-1]
+			if len(zq.Conditions) != 2 || c.Field != fc.FieldID || c.Min != tt.min || c.Max != tt.max || left != tt.left {
+				t.Errorf("%s: zoneSkip = %+v, offset %d; want Id %d..%d, offset %d", tt.name, zq.Conditions, left, tt.min, tt.max, tt.left)
+			}
+		}
+	}
+	// PostgreSQL keeps no zone map.
+	q := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{created}, OrderBy: fc.FieldID, Size: 10}
+	if _, _, ok, _ := zoneSkip(context.Background(), PostgreSQL(), nil, q, 5000); ok {
+		t.Errorf("zoneSkip on PostgreSQL = ok; want no skip")
 	}
 }

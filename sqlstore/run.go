@@ -241,6 +241,13 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 		}
 		return pageStatement(ctx, d, run, gq, goff, size, gn, nil)
 	}
+	// A deep page in Id order starts at the zone map's block where it
+	// lies (zoneSkip); one by CheckinAttemptTime at its day (seek).
+	if zq, left, ok, err := zoneSkip(ctx, d, run, q, offset); err != nil {
+		return Statement{}, err
+	} else if ok {
+		q, offset = zq, left
+	}
 	if offset >= SeekMinOffset {
 		sq, left, ok, err := seek(ctx, d, run, q, offset)
 		if err != nil {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"strings"
 	"testing"
+	"time"
 
 	fc "github.com/failedcheckins/failedcheckins"
 )
@@ -102,5 +103,54 @@ func checkGroupPage(t *testing.T, s fc.FailedCheckinStore, q fc.Query, matches [
 	wantPage := &fc.FailedCheckinPage{TotalItems: int64(len(matches)), Records: matches[from:min(from+size, len(matches))]}
 	if g, w := describePage(find(t, s, q)), describePage(wantPage); g != w {
 		t.Errorf("FindFailedCheckins(%s) = %s; want %s", describeQuery(q), g, w)
+	}
+}
+
+// testZonePages compares with the reference the deep pages in Id order
+// (and IsNew's, the same) of searches with ranges, which SQLite starts at
+// the zone map's block of 1,024 Ids where they lie (sqlstore's zoneSkip):
+// pages around each block's first Id (straddling two blocks), in the
+// middle, the last page and past the end; both directions; ranges that
+// hold whole blocks and cut others, with and without a Source beside.
+func testZonePages(t *testing.T, s fc.FailedCheckinStore) {
+	rs := groupSample(t)
+	seed(t, s, rs)
+	want := groupSample(t)
+	created := rs[300].CreatedOn
+	queries := []fc.Query{
+		all(fc.TimeRange(fc.FieldCreatedOn, created, time.Time{})),
+		all(fc.Condition{Field: fc.FieldID, Match: fc.MatchIntRange, Min: 150, Max: 3900}, fc.TimeRange(fc.FieldCheckinAttemptTime, time.Time{}, rs[1900].CheckinAttemptTime)),
+		all(fc.In(fc.FieldSource, 2, 3, 4), fc.TimeRange(fc.FieldUpdatedOn, rs[10].UpdatedOn, time.Time{})),
+	}
+	for _, base := range queries {
+		for _, order := range []fc.Field{fc.FieldID, fc.FieldIsNew} {
+			for _, desc := range []bool{false, true} {
+				q := base
+				q.OrderBy, q.Descending, q.Size, q.Page = order, desc, len(want), 1 // every match
+				matches := Search(want, q).Records
+				var bounds []int
+				for i := 1; i < len(matches); i++ {
+					if matches[i-1].ID/1024 != matches[i].ID/1024 {
+						bounds = append(bounds, i)
+					}
+				}
+				bounds = append(bounds, len(matches)/2)
+				for _, b := range bounds {
+					for _, size := range []int{1, 7} {
+						for _, at := range []int{b - 3, b - 1, b} {
+							if at >= groupDepth && at < len(matches)-groupDepth {
+								checkGroupPage(t, s, q, matches, size, at)
+							}
+						}
+					}
+				}
+				for _, at := range []int{len(matches) - 1, len(matches), len(matches) + 5} {
+					checkGroupPage(t, s, q, matches, 7, at)
+				}
+				if t.Failed() {
+					return // one failure is enough to replay
+				}
+			}
+		}
 	}
 }
