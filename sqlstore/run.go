@@ -152,6 +152,11 @@ func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 			q, sel = r, nil
 		}
 	}
+	// A deep page of a field of few values starts at its group
+	// (groupPage), read from either end of it.
+	if st, back, ok, err := groupPage(ctx, d, run, q, offset, size, total); err != nil || ok {
+		return PlannedPage{st, reversed != back}, err
+	}
 	st, err := pageStatement(ctx, d, run, q, offset, size, total, sel)
 	return PlannedPage{st, reversed}, err
 }
@@ -242,6 +247,13 @@ func pageStatement(ctx context.Context, d Dialect, run RunInts, q fc.Query, offs
 			return st, err
 		}
 		return pageStatement(ctx, d, run, gq, goff, size, gn, nil)
+	}
+	// A deep page in Id order starts at the zone map's block where it
+	// lies (zoneSkip); one by CheckinAttemptTime at its day (seek).
+	if zq, left, ok, err := zoneSkip(ctx, d, run, q, offset); err != nil {
+		return Statement{}, err
+	} else if ok {
+		q, offset = zq, left
 	}
 	if offset >= SeekMinOffset {
 		sq, left, ok, err := seek(ctx, d, run, q, offset)

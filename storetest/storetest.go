@@ -39,6 +39,8 @@ func Run(t *testing.T, open func(t *testing.T) fc.FailedCheckinStore) {
 		{"DuplicateUniqueID", testDuplicateUniqueID},
 		{"Reference", testReference},
 		{"ReferenceValues", testReferenceValues},
+		{"GroupPages", testGroupPages},
+		{"ZonePages", testZonePages},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
