@@ -150,7 +150,7 @@ func TestZoneSkip(t *testing.T) {
 			}
 		}
 	}
-	// PostgreSQL keeps no zone map.
+	// PostgreSQL: not written for its planner (zoneSkip's comment).
 	q := fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{created}, OrderBy: fc.FieldID, Size: 10}
 	if _, _, ok, _ := zoneSkip(context.Background(), PostgreSQL(), nil, q, 5000); ok {
 		t.Errorf("zoneSkip on PostgreSQL = ok; want no skip")
