@@ -551,6 +551,51 @@ func TestRareCombinationPlans(t *testing.T) {
 	}})
 }
 
+// TestPairBesideTwoColumnSeek pins that the Source and tariff pair's seed
+// does not drive beside SQLite's own seek of a location and a time range
+// (wt-D's review): a pair of more than enough records but under
+// all/drivenShare was forced through failed_checkins_source_tariff, 180-190
+// ms at 1M for a location's day of attempts that the (business, time)
+// index seeks in under 1 ms. 40,000 records, the pair (Source 3, "Hot
+// Desk") 800 of them (over enough, under 40,000/32; the tariff alone 1,600):
+// the count leaves the plan to SQLite. Fails without pairBesideSeek (the pair's hint is
+// written).
+func TestPairBesideTwoColumnSeek(t *testing.T) {
+	db := openTest(t)
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var recs []*fc.FailedCheckin
+	for i := range 40000 {
+		at := start.Add(time.Duration(i) * time.Minute)
+		cw := int64(1000 + i%50)
+		r := &fc.FailedCheckin{
+			UniqueID:   fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+			CoworkerID: &cw, CoworkerFullName: fmt.Sprintf("Member %02d", i%50),
+			BusinessID: int64(1 + i%10), BusinessName: fmt.Sprintf("Location %02d", 1+i%10),
+			CheckinAttemptTime: at, Source: fc.Source(2 + i%2), MacAddresses: fmt.Sprintf("aa:bb:%02x", i%256),
+			Teams: "Team A", Tariff: "Private Office", Description: "Plan expired",
+			CheckinAttemptTimeLocal: at.Add(2 * time.Hour), CreatedOn: at, UpdatedOn: at,
+		}
+		if i%50 == 1 || i%50 == 2 {
+			r.Tariff = "Hot Desk" // 800 records of Source 3 (odd i), 800 of Source 2
+		}
+		recs = append(recs, r)
+	}
+	n, err := db.CreateFailedCheckins(context.Background(), records(recs))
+	if err != nil || n != len(recs) {
+		t.Fatalf("CreateFailedCheckins = %d, %v", n, err)
+	}
+	stored := readAll(t, db)
+	day := fc.Condition{Field: fc.FieldCheckinAttemptTime, Match: fc.MatchTimeRange,
+		From: start.Add(24 * time.Hour), Until: start.Add(48 * time.Hour)}
+	checkPlans(t, db, stored, []planCase{{
+		name: "a location's day beside the pair: SQLite's own (business, time) seek, not the pair's index",
+		q: fc.Query{Scope: fc.BusinessScope(2), Conditions: []fc.Condition{day, fc.In(fc.FieldSource, 3), fc.Contains(fc.FieldTariff, "hot d")},
+			OrderBy: fc.FieldCheckinAttemptTime},
+		notWant: []string{"failed_checkins_source_tariff"},
+		page:    true,
+	}})
+}
+
 // TestBusinessTeamsSeed pins the plan of a teams substring within a few
 // locations (issue 17's r173, r043, r187; businessTeamsSeed): on 40,000
 // records of 10 locations, "nimbus" is in the teams of 1,250 records of
