@@ -837,7 +837,9 @@ func TestSpanPage(t *testing.T) {
 // local times, the newest first). Two locations are left as they were
 // (their records are sorted anyway). The records are importedLate's
 // (CreatedOn out of the Ids' order for one in 50); first, middle and last
-// pages both ways match the reference. Fails on main for the plan.
+// pages both ways match the reference. An attempt range ordered by
+// CreatedOn keeps SQLite's own seek of (business, time) (wt-B's review:
+// late records widen the bound). Fails on main for the plan.
 func TestLocatedOrderBound(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
@@ -875,9 +877,11 @@ func TestLocatedOrderBound(t *testing.T) {
 						}
 						got := explain(t, tx, p.SQL, p.Args)
 						_ = tx.Rollback()
-						if seeks := strings.Contains(got, seekOf[tt.order]); seeks != where.one {
+						// An attempt range keeps SQLite's own seek of
+						// (business, time) and its sort: no bound.
+						if seeks := strings.Contains(got, seekOf[tt.order]); seeks != (where.one && tt.field != at) {
 							t.Errorf("%v range %v by %s desc=%v variant %d page %d of %d: plan %q; want the location's order in the range: %v\n%s",
-								tt.field, span, tt.order, desc, variant, page, total, got, where.one, p.SQL)
+								tt.field, span, tt.order, desc, variant, page, total, got, where.one && tt.field != at, p.SQL)
 						}
 						want := storetest.Search(recs, q)
 						if got := find(t, db, q); got.TotalItems != want.TotalItems || len(got.Records) == 0 ||
