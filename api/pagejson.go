@@ -236,7 +236,7 @@ func (k *clock) appendOptional(b []byte, t *time.Time, suffix byte) []byte {
 // use; one per page.
 type clock struct {
 	dates [4]struct {
-		day  int64 // days since 1970-01-01, +1 (0: no date kept)
+		day  int64 // days since 0001-01-01, +1 (0: no date kept; never a day of the years 1-9999)
 		text [10]byte
 	}
 }
@@ -263,9 +263,13 @@ func (k *clock) appendClock(b []byte, t time.Time, suffix byte) []byte {
 		if rem < 0 {
 			days, rem = days-1, rem+86400
 		}
+		// The key counts from 0001-01-01 so that no day written here has
+		// the empty slot's 0 (from 1970 it did: 1969-12-31 came out as ten
+		// NUL bytes from a slot not yet filled; wt-E's review).
+		const firstDay = minUnix / 86400 // -719162, 0001-01-01
 		d := &k.dates[days&3]
-		if d.day != days+1 {
-			d.day = days + 1
+		if key := days - firstDay + 1; d.day != key {
+			d.day = key
 			appendCivilDate(d.text[:0], days)
 		}
 		b = append(b, d.text[:]...)

@@ -125,6 +125,25 @@ func TestClockDates(t *testing.T) {
 	}
 }
 
+// TestClockDatesFresh writes each time with a clock of its own, so that
+// its slot was never filled: a day whose key was the empty slot's 0
+// (1969-12-31 when the key counted from 1970) came out as ten NUL bytes
+// (wt-E's review).
+func TestClockDatesFresh(t *testing.T) {
+	for _, at := range []time.Time{time.Date(1969, 12, 31, 12, 0, 0, 0, time.UTC), time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.FixedZone("", 5*3600)).UTC()} {
+		var k clock
+		if got, want := string(k.appendUTC(nil, at)), `"`+formatUTC(at)+`"`; got != want {
+			t.Errorf("appendUTC(%v) = %q; want %q", at, got, want)
+		}
+		var l clock
+		if got, want := string(l.appendLocal(nil, at)), `"`+formatLocal(at)+`"`; got != want {
+			t.Errorf("appendLocal(%v) = %q; want %q", at, got, want)
+		}
+	}
+}
+
 func randomTime(rng *rand.Rand) time.Time {
 	switch rng.IntN(20) {
 	case 0: // years Format writes with a sign or more digits, year 0, and the ends of the years 1-9999
