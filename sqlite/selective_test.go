@@ -701,6 +701,9 @@ func TestSkipNoCoworker(t *testing.T) {
 		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "D I")}, OrderBy: fc.FieldCoworkerID, Descending: true, Page: 1, Size: 19}, false},
 		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "D I")}, OrderBy: fc.FieldCoworkerID, Descending: true, Page: 280, Size: 19}, true},
 		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldTariff, "desk")}, OrderBy: fc.FieldCoworkerID, Page: 1, Size: 25}, false},
+		// A deep page ascending: dropRedundant must not drop the skip
+		// again (wt-C's review).
+		{fc.Query{Scope: fc.AllBusinesses(), Conditions: []fc.Condition{fc.Contains(fc.FieldDescription, "D I")}, OrderBy: fc.FieldCoworkerID, Page: 20, Size: 19}, true},
 	} {
 		ref := storetest.Search(stored, tt.q)
 		if ref.TotalItems == 0 {

@@ -137,12 +137,6 @@ func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 		q.Descending = !q.Descending
 		offset, size = total-end, end-offset
 	}
-	if sel == nil || sel.ids == nil {
-		// A page whose matches the count did not list walks an order.
-		if q, err = skipNoCoworker(ctx, d, run, q); err != nil {
-			return PlannedPage{}, err
-		}
-	}
 	if offset >= narrowMinOffset {
 		r, dropped, err := dropRedundant(ctx, d, run, q, total)
 		if err != nil {
@@ -150,6 +144,15 @@ func planPage(ctx context.Context, d Dialect, run RunInts, q fc.Query, total int
 		}
 		if dropped {
 			q, sel = r, nil
+		}
+	}
+	// After dropRedundant, which would drop the implied "no coworker"
+	// condition again on a deep page (wt-C's review: a name by CoworkerId,
+	// page 20, walked every record without a coworker).
+	if sel == nil || sel.ids == nil {
+		// A page whose matches the count did not list walks an order.
+		if q, err = skipNoCoworker(ctx, d, run, q); err != nil {
+			return PlannedPage{}, err
 		}
 	}
 	// A deep page of a field of few values starts at its group
