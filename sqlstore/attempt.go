@@ -266,6 +266,10 @@ func recordAttempts(ctx context.Context, d Dialect, tx WriteTx, dirs *DirectoryC
 	// dictionary's, the store's attempts/s fell 14% (batches of 8) and 28%
 	// (batches of 512) (docs/benchmarks.md). The update triggers still
 	// run on the resolution UPDATE and find that it moved no key (0017).
+	// The zone maps' trigger (PostgreSQL 0028) is not among those turned
+	// off: it still runs on each refusal's INSERT (its cost on check-ins
+	// is in docs/benchmarks.md, wt-F's review; counting them in Go like
+	// SQLite does is left to do).
 	// RollupCounts adds the batch up and upserts each distinct key once,
 	// in primary-key order. Batches hold the records' write lock, as every
 	// other writer of failed_checkins does (changes, erasure, retention,

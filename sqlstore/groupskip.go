@@ -17,12 +17,13 @@ import (
 // matches each group holds, so the page does not have to step over every
 // earlier match: it starts at the group where it lies, with the offset
 // left within it (the same idea as the seek by day, seek.go). Issue 17's
-// r113: Source 2 by Description, 449,554 matches, offset 305,048: the
-// page walked failed_checkins_description from its start past 305,048
-// matches and the records of the other sources between them, 700 ms of
-// CPU per request; the twelve descriptions' counts of Source 2
-// (fc_count_source_tariff_description) put the page 837 matches into
-// "plan expired", where the walk of the same index starts.
+// r113: Source 2 by Description descending, 449,554 matches, offset
+// 305,048 (144,502 from the ascending end): the page walked
+// failed_checkins_description past every earlier match and the records of
+// the other sources between them, 700 ms of CPU per request; the twelve
+// descriptions' counts of Source 2 (fc_count_source_tariff_description)
+// put the page 10,256 matches from the end of "no active plan", where the
+// walk of the same index starts.
 //
 // The page is q with one more term, the order's value against the
 // group's value ("description_fold >= v" ascending): every match before

@@ -685,7 +685,9 @@ func zoneIDs(ctx context.Context, d Dialect, run RunInts, q fc.Query) (lo, hi in
 		return 0, 0, order, false, false, nil
 	}
 	if ordered {
-		// Records hold whole seconds: the order's values are olo..ohi.
+		// The blocks' bounds are whole seconds, the smallest rounded down
+		// and the largest up (PostgreSQL's records keep microseconds):
+		// every order value is in [olo, ohi+1).
 		order = fc.TimeRange(q.OrderBy, time.Unix(olo, 0).UTC(), time.Unix(ohi+1, 0).UTC())
 	}
 	w := zoneMap.Bucket.Width
