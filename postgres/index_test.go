@@ -35,7 +35,6 @@ var failedCheckinIndexes = []string{
 	"failed_checkins_resolved_by",             // sort by ResolvedByCheckinId, its null tests
 	"failed_checkins_resolved_on",             // sort by ResolvedOn, its ranges
 	"failed_checkins_source",                  // sort by Source
-	"failed_checkins_source_tariff",           // a Source and a tariff together (0027)
 	"failed_checkins_system_id",               // SystemId values (zero answers) and sort
 	"failed_checkins_tariff",                  // sort by TariffAtTheTimeOfCheckin
 	"failed_checkins_teams",                   // sort by TeamsAtTheTimeOfCheckin
