@@ -682,6 +682,9 @@ func TestSkipNoCoworker(t *testing.T) {
 		if i%5 == 0 {
 			r.CoworkerID, r.CoworkerFullName, r.Teams, r.Description = nil, "", "", "Unrecognised device"
 		}
+		if i == 3 { // location 4: a record without a coworker that keeps a name (an import)
+			r.CoworkerID, r.CoworkerFullName, r.Teams, r.Description = nil, "Member 10 (imported)", "", "Unrecognised device"
+		}
 		recs = append(recs, r)
 	}
 	if n, err := db.CreateFailedCheckins(ctx, records(recs)); err != nil || n != len(recs) {

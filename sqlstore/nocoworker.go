@@ -11,7 +11,8 @@ import (
 // noCoworkerFields are the fields whose values SQLite's
 // failed_checkins_no_coworker (migration 0026) holds for the records
 // without a coworker: a condition on them is tested on its entries alone.
-var noCoworkerFields = []fc.Field{fc.FieldCoworkerFullName, fc.FieldTeams, fc.FieldDescription, fc.FieldTariff, fc.FieldSource}
+var noCoworkerFields = []fc.Field{fc.FieldCoworkerFullName, fc.FieldTeams, fc.FieldDescription, fc.FieldTariff, fc.FieldSource,
+	fc.FieldBusinessID, fc.FieldMacAddresses}
 
 // skipNoCoworker returns q with "CoworkerId is not null" added when q is
 // ordered by CoworkerId ascending and no record without a coworker passes
@@ -41,10 +42,12 @@ func skipNoCoworker(ctx context.Context, d Dialect, run RunInts, q fc.Query) (fc
 			tested = append(tested, c)
 		}
 	}
-	if len(tested) == 0 {
+	if len(tested) == 0 && q.Scope.All() {
 		return q, nil
 	}
-	w, args, err := failedCheckins.BuildWhere(d, fc.Query{Scope: fc.AllBusinesses(), Conditions: tested, OrderBy: q.OrderBy})
+	// The scope too: the index holds the location (wt-C's review: a named
+	// record without a coworker in another location stopped the skip).
+	w, args, err := failedCheckins.BuildWhere(d, fc.Query{Scope: q.Scope, Conditions: tested, OrderBy: q.OrderBy})
 	if err != nil {
 		return q, err
 	}
